@@ -1,0 +1,310 @@
+#include "analysis/distortion.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "analysis/fft.hpp"
+#include "analysis/units.hpp"
+#include "analysis/windows.hpp"
+
+namespace outbench {
+namespace {
+
+// Peak must stay within this fraction of the typical block peak to count as settled.
+constexpr double kSettledTolerance = 0.05;
+// Free bins either side of an exclusion band used to estimate the local noise density.
+constexpr int kNoiseNeighbourBins = 20;
+// A harmonic must rise this far (power ratio) above the local noise in its band to be reported as found.
+constexpr double kHarmonicDetectPowerRatio = 2.0;
+
+std::string fmt(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+}  // namespace
+
+Segment settled_segment(std::span<const double> x, double rate_hz, double lowest_freq_hz) {
+  const std::size_t n = x.size();
+  Segment whole{0, n};
+  const auto block = static_cast<std::size_t>(std::ceil(rate_hz / std::max(lowest_freq_hz, 1.0)));
+  if (block == 0 || n < 8 * block) return whole;
+  const std::size_t nb = n / block;
+  std::vector<double> peak(nb, 0.0);
+  for (std::size_t b = 0; b < nb; ++b)
+    for (std::size_t i = b * block; i < (b + 1) * block; ++i) peak[b] = std::max(peak[b], std::abs(x[i]));
+  const double max_peak = *std::max_element(peak.begin(), peak.end());
+  if (max_peak <= 0) return whole;
+  std::vector<double> loud;
+  for (double p : peak)
+    if (p >= 0.3 * max_peak) loud.push_back(p);
+  std::nth_element(loud.begin(), loud.begin() + loud.size() / 2, loud.end());
+  const double typical = loud[loud.size() / 2];
+  std::size_t first = nb, last = 0;
+  for (std::size_t b = 0; b < nb; ++b)
+    if (std::abs(peak[b] - typical) <= kSettledTolerance * typical) {
+      first = std::min(first, b);
+      last = b;
+    }
+  if (first >= last || last - first + 1 < 4) return whole;
+  // One block of margin each side: the block where the fade ends still carries part of it.
+  first += 1;
+  last -= 1;
+  const std::size_t seg_n = (last - first + 1) * block;
+  if (seg_n < n / 4) return whole;
+  return {first * block, seg_n};
+}
+
+PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::size_t max_segment_frames) {
+  PowerSpectrum ps;
+  if (x.size() < 16) return ps;
+  const std::size_t seg = fft_good_size_below(std::min(x.size(), std::max<std::size_t>(max_segment_frames, 16)));
+  std::size_t n_seg = 1;
+  std::size_t hop = seg;
+  if (x.size() > seg) {
+    hop = seg / 2;
+    n_seg = (x.size() - seg) / hop + 1;
+  }
+  const std::size_t offset0 = (x.size() - ((n_seg - 1) * hop + seg)) / 2;
+  const std::vector<double> w = make_window(WindowKind::BlackmanHarris7, seg);
+  const WindowFigures wf = window_figures(w);
+  RealFft fft(seg);
+  ps.ms.assign(seg / 2 + 1, 0.0);
+  const double norm = 1.0 / (static_cast<double>(seg) * wf.sum_w2 * static_cast<double>(n_seg));
+  for (std::size_t s = 0; s < n_seg; ++s) {
+    const double* xs = x.data() + offset0 + s * hop;
+    double mean_w = 0;
+    for (std::size_t i = 0; i < seg; ++i) mean_w += xs[i] * w[i];
+    mean_w /= wf.sum_w;
+    auto t = fft.time();
+    for (std::size_t i = 0; i < seg; ++i) t[i] = (xs[i] - mean_w) * w[i];
+    fft.forward();
+    auto X = fft.spectrum();
+    for (std::size_t k = 0; k < X.size(); ++k) {
+      const double c = (k == 0 || 2 * k == seg) ? 1.0 : 2.0;
+      ps.ms[k] += c * std::norm(X[k]) * norm;
+    }
+  }
+  ps.bin_hz = rate_hz / static_cast<double>(seg);
+  ps.segment_frames = seg;
+  ps.n_segments = n_seg;
+  return ps;
+}
+
+ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const ThdnOptions& opt) {
+  ThdnResult r;
+  r.band_lo_hz = opt.band_lo_hz;
+  r.band_hi_hz = opt.band_hi_hz;
+  if (!(rate_hz >= 1000.0 && rate_hz <= 1e6)) {
+    r.reason = "sample rate " + fmt(rate_hz) + " Hz is out of range (1 kHz to 1 MHz)";
+    return r;
+  }
+  const double nyquist = rate_hz / 2.0;
+  if (!(opt.band_lo_hz >= 0.0) || !(opt.band_hi_hz > opt.band_lo_hz)) {
+    r.reason = "band " + fmt(opt.band_lo_hz) + ":" + fmt(opt.band_hi_hz) + " Hz is empty";
+    return r;
+  }
+  if (opt.fundamental_hz < 0 || opt.fundamental_hz >= nyquist) {
+    r.reason = "fundamental " + fmt(opt.fundamental_hz) + " Hz is not below Nyquist (" + fmt(nyquist) + " Hz)";
+    return r;
+  }
+  const double band_hi = std::min(opt.band_hi_hz, nyquist);
+  if (x_all.size() < 256) {
+    r.reason = "signal too short (" + std::to_string(x_all.size()) + " frames; need at least 256)";
+    return r;
+  }
+  Segment seg{0, x_all.size()};
+  if (opt.trim_to_settled) seg = settled_segment(x_all, rate_hz, std::max(opt.band_lo_hz, 20.0));
+  const auto x = x_all.subspan(seg.start, seg.n);
+  r.start_frame = seg.start;
+  r.n_frames = seg.n;
+
+  const PowerSpectrum ps = power_spectrum(x, rate_hz, opt.max_segment_frames);
+  r.segment_frames = ps.segment_frames;
+  r.n_segments = ps.n_segments;
+  r.bin_hz = ps.bin_hz;
+  const double df = ps.bin_hz;
+  const auto nbins = static_cast<long>(ps.ms.size());
+  const int hw = kExclusionHalfWidthBins;
+
+  std::vector<double> wgt(ps.ms.size());
+  for (long k = 0; k < nbins; ++k) {
+    const double g = weighting_gain(opt.weighting, static_cast<double>(k) * df);
+    wgt[static_cast<std::size_t>(k)] = g * g;
+  }
+  const long k_lo = std::max<long>(1, static_cast<long>(std::ceil(opt.band_lo_hz / df - 1e-9)));
+  const long k_hi = std::min<long>(nbins - 1, static_cast<long>(std::floor(band_hi / df + 1e-9)));
+  if (k_hi - k_lo < 4 * hw) {
+    r.reason = "band too narrow for the frequency resolution (" + fmt(df) + " Hz per bin): use a longer signal";
+    return r;
+  }
+
+  // Find the fundamental's peak bin.
+  long k_peak = -1;
+  {
+    long a = std::max<long>(k_lo, hw + 1), b = k_hi;
+    if (opt.fundamental_hz > 0) {
+      const long kc = std::lround(opt.fundamental_hz / df);
+      const long span = std::max<long>(hw, std::lround(0.01 * opt.fundamental_hz / df));
+      a = std::max<long>(hw + 1, kc - span);
+      b = std::min<long>(nbins - hw - 1, kc + span);
+    }
+    double best = -1;
+    for (long k = a; k <= b; ++k)
+      if (ps.ms[static_cast<std::size_t>(k)] > best) {
+        best = ps.ms[static_cast<std::size_t>(k)];
+        k_peak = k;
+      }
+    if (k_peak < 0 || best <= 0) {
+      r.reason = "no tone found" + (opt.fundamental_hz > 0 ? " near " + fmt(opt.fundamental_hz) + " Hz" : "");
+      return r;
+    }
+  }
+  if (k_peak - hw < k_lo || k_peak + hw > k_hi) {
+    r.reason = "the fundamental (" + fmt(static_cast<double>(k_peak) * df) + " Hz) is not inside the band " +
+               fmt(opt.band_lo_hz) + ":" + fmt(band_hi) + " Hz with its exclusion band of +/-" + std::to_string(hw) +
+               " bins";
+    return r;
+  }
+  if (k_peak < 2 * hw + 1) {
+    r.reason = "too few cycles of the fundamental for the frequency resolution (" + fmt(df) +
+               " Hz per bin): use a longer signal";
+    return r;
+  }
+  double p_lobe = 0, centroid = 0;
+  for (long k = k_peak - hw; k <= k_peak + hw; ++k) {
+    p_lobe += ps.ms[static_cast<std::size_t>(k)];
+    centroid += static_cast<double>(k) * ps.ms[static_cast<std::size_t>(k)];
+  }
+  const double f0 = centroid / p_lobe * df;
+  r.fundamental_hz = f0;
+
+  // Exclusion bands: the fundamental's and each harmonic's.
+  struct Band {
+    long lo, hi;
+  };
+  std::vector<Band> excl;
+  std::vector<int> orders;
+  for (int h = 1; h <= std::max(1, opt.max_harmonic); ++h) {
+    const double fh = h * f0;
+    if (fh + hw * df >= nyquist) break;
+    const long kc = std::lround(fh / df);
+    excl.push_back({kc - hw, kc + hw});
+    orders.push_back(h);
+  }
+  std::vector<char> taken(ps.ms.size(), 0);
+  for (const Band& b : excl)
+    for (long k = std::max<long>(0, b.lo); k <= std::min(nbins - 1, b.hi); ++k) taken[static_cast<std::size_t>(k)] = 1;
+  // Local noise density (weighted mean square per bin) around an exclusion band, from free in-band bins.
+  auto local_density = [&](const Band& b) {
+    double sum = 0;
+    int cnt = 0;
+    for (long k = b.lo - 1, got = 0; k >= k_lo && got < kNoiseNeighbourBins; --k)
+      if (!taken[static_cast<std::size_t>(k)]) {
+        sum += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
+        ++cnt;
+        ++got;
+      }
+    for (long k = b.hi + 1, got = 0; k <= k_hi && got < kNoiseNeighbourBins; ++k)
+      if (!taken[static_cast<std::size_t>(k)]) {
+        sum += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
+        ++cnt;
+        ++got;
+      }
+    return cnt ? sum / cnt : 0.0;
+  };
+
+  const Band fund = excl.front();
+  const double dens0 = local_density(fund);
+  double p_fund_w = 0, p_fund = 0;
+  for (long k = fund.lo; k <= fund.hi; ++k) {
+    p_fund_w += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
+    p_fund += ps.ms[static_cast<std::size_t>(k)];
+  }
+  const double n_fund_bins = static_cast<double>(fund.hi - fund.lo + 1);
+  const double noise_in_fund = dens0 * n_fund_bins;
+  double p_resid = 0;
+  for (long k = k_lo; k <= k_hi; ++k)
+    if (k < fund.lo || k > fund.hi) p_resid += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
+  p_resid += noise_in_fund;
+  p_fund_w = std::max(p_fund_w - noise_in_fund, 0.0);
+  // Unweighted fundamental power for the level reading (the noise estimate is weighted; remove it scaled).
+  const double g0 = wgt[static_cast<std::size_t>(k_peak)];
+  const double p_fund_unw = std::max(p_fund - (g0 > 0 ? noise_in_fund / g0 : 0.0), 0.0);
+  if (p_fund_w <= 0) {
+    r.reason = "no tone above the noise";
+    return r;
+  }
+  const double p_total = p_fund_w + p_resid;
+  r.level_dbfs = dbfs_from_mean_square(p_fund_unw);
+  r.thdn_db = db_from_power_ratio(p_resid / p_total);
+  r.thdn_percent = 100.0 * std::sqrt(p_resid / p_total);
+  r.noise_dbfs = dbfs_from_mean_square(p_resid);
+  r.total_dbfs = dbfs_from_mean_square(p_total);
+
+  double p_harm = 0;
+  for (std::size_t i = 1; i < excl.size(); ++i) {
+    const Band& b = excl[i];
+    double p_raw = 0;
+    for (long k = b.lo; k <= b.hi; ++k) p_raw += ps.ms[static_cast<std::size_t>(k)];
+    // Local noise of the unweighted spectrum (harmonic levels are unweighted, like the fundamental's).
+    double sum = 0;
+    int cnt = 0;
+    for (long k = b.lo - 1, got = 0; k >= 1 && got < kNoiseNeighbourBins; --k)
+      if (!taken[static_cast<std::size_t>(k)]) {
+        sum += ps.ms[static_cast<std::size_t>(k)];
+        ++cnt;
+        ++got;
+      }
+    for (long k = b.hi + 1, got = 0; k < nbins && got < kNoiseNeighbourBins; ++k)
+      if (!taken[static_cast<std::size_t>(k)]) {
+        sum += ps.ms[static_cast<std::size_t>(k)];
+        ++cnt;
+        ++got;
+      }
+    const double p_noise = cnt ? sum / cnt * static_cast<double>(b.hi - b.lo + 1) : 0.0;
+    const double p_h = std::max(p_raw - p_noise, 0.0);
+    HarmonicLevel hl;
+    hl.order = orders[i];
+    hl.freq_hz = orders[i] * f0;
+    hl.in_band = hl.freq_hz >= opt.band_lo_hz && hl.freq_hz <= band_hi;
+    hl.below_noise = p_raw < kHarmonicDetectPowerRatio * p_noise;
+    hl.level_dbc = db_from_power_ratio((hl.below_noise ? p_raw : p_h) / p_fund_unw);
+    if (hl.in_band) p_harm += p_h;
+    r.harmonics.push_back(hl);
+  }
+  r.thd_db = db_from_power_ratio(p_harm / p_fund_unw);
+  r.thd_percent = 100.0 * std::sqrt(p_harm / p_fund_unw);
+  r.valid = true;
+  return r;
+}
+
+NoiseResult analyze_noise(std::span<const double> x, double rate_hz, double band_lo_hz, double band_hi_hz,
+                          Weighting weighting) {
+  NoiseResult r;
+  r.band_lo_hz = band_lo_hz;
+  r.band_hi_hz = std::min(band_hi_hz, rate_hz / 2);
+  if (x.size() < 256) {
+    r.reason = "signal too short for a noise reading";
+    return r;
+  }
+  const PowerSpectrum ps = power_spectrum(x, rate_hz, std::size_t{1} << 16);
+  double p = 0;
+  const double df = ps.bin_hz;
+  // Skip the DC leakage lobe of the window (7 bins) even when the band starts lower.
+  const long k_lo = std::max<long>(window_main_lobe_half_width_bins(WindowKind::BlackmanHarris7) + 1,
+                                   static_cast<long>(std::ceil(band_lo_hz / df)));
+  const long k_hi =
+      std::min<long>(static_cast<long>(ps.ms.size()) - 1, static_cast<long>(std::floor(r.band_hi_hz / df)));
+  for (long k = k_lo; k <= k_hi; ++k) {
+    const double g = weighting_gain(weighting, static_cast<double>(k) * df);
+    p += ps.ms[static_cast<std::size_t>(k)] * g * g;
+  }
+  r.noise_dbfs = dbfs_from_mean_square(p);
+  r.valid = true;
+  return r;
+}
+
+}  // namespace outbench

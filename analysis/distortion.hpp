@@ -1,0 +1,106 @@
+// THD+N, THD and harmonic levels of a single tone (DESIGN.md "THD+N"; AES17).
+//
+// Method. The settled part of the signal is found (fades and leading/trailing silence are cut: blocks one
+// period of band_lo_hz long whose peak is within 5 % of the typical level, one block of margin each side).
+// It is analysed in segments of at most max_segment_frames (50 % overlap, averaged power spectra; one
+// segment when it fits), each with its window-weighted mean (DC) removed and a Blackman-Harris 7-term window
+// (-180 dB sidelobes). Bin powers are normalised so that they add up to the signal's mean square.
+// - Fundamental: the strongest bin in band (or the one near fundamental_hz). Its power is the sum of the
+//   bins within the exclusion band of +/-kExclusionHalfWidthBins (10) bins around it; its frequency is the
+//   power centroid of those bins, which is exact for a periodic cosine-sum window (tone not bin-centred,
+//   non-integer cycle counts included).
+// - THD+N = sqrt(P_residual / P_total): P_residual is the power of every in-band bin outside the
+//   fundamental's exclusion band plus, for the excluded bins, the local noise density (mean of the 40
+//   nearest free bins) times their count; P_total = P_fundamental + P_residual. Hum, DC leakage and
+//   harmonics in band count as residual; anything outside band_lo_hz..band_hi_hz does not.
+//   With A-weighting, every bin is weighted by |A(f)|^2 (IEC 61672) before summing.
+// - Harmonics 2..max_harmonic: power in the same +/-10-bin exclusion band around n*f0, less the local noise
+//   density times its width; reported in dBc; flagged below_noise when not 3 dB above that noise. THD sums
+//   the in-band harmonics only.
+// Limits: the fundamental must lie at least 2*10 bins above band_lo and apart from its harmonics, i.e. the
+// segment must hold about 20 cycles or more; otherwise the result is invalid with a reason.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analysis/weighting.hpp"
+
+namespace outbench {
+
+inline constexpr int kExclusionHalfWidthBins = 10;
+
+struct ThdnOptions {
+  double band_lo_hz = 20.0;  // AES17 band
+  double band_hi_hz = 20000.0;
+  double fundamental_hz = 0.0;  // 0: find the strongest tone in band
+  Weighting weighting = Weighting::None;
+  int max_harmonic = 10;
+  bool trim_to_settled = true;
+  std::size_t max_segment_frames = std::size_t{1} << 18;
+};
+
+struct HarmonicLevel {
+  int order = 0;
+  double freq_hz = 0;
+  double level_dbc = 0;
+  bool in_band = true;
+  bool below_noise = false;
+};
+
+struct ThdnResult {
+  bool valid = false;
+  std::string reason;  // why not valid
+  double fundamental_hz = 0;
+  double level_dbfs = 0;  // the fundamental
+  double thd_db = 0;
+  double thd_percent = 0;
+  double thdn_db = 0;
+  double thdn_percent = 0;
+  double noise_dbfs = 0;  // the residual (everything but the fundamental, in band), weighted if asked
+  double total_dbfs = 0;  // everything in band
+  std::vector<HarmonicLevel> harmonics;
+  // Conditions.
+  std::size_t start_frame = 0;  // settled segment analysed
+  std::size_t n_frames = 0;
+  std::size_t segment_frames = 0;
+  std::size_t n_segments = 0;
+  double bin_hz = 0;
+  double band_lo_hz = 0;
+  double band_hi_hz = 0;
+};
+
+ThdnResult analyze_thdn(std::span<const double> x, double rate_hz, const ThdnOptions& opt = {});
+
+// Averaged power spectrum (mean square per bin, full-scale units), Blackman-Harris 7-term, DC removed.
+struct PowerSpectrum {
+  double bin_hz = 0;
+  std::size_t segment_frames = 0;
+  std::size_t n_segments = 0;
+  std::vector<double> ms;  // bins 0..N/2; sum over all bins == mean square of the signal
+};
+PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz,
+                             std::size_t max_segment_frames = std::size_t{1} << 18);
+
+// In-band noise of an idle channel: RMS over band_lo..band_hi (optionally A-weighted), in dBFS.
+struct NoiseResult {
+  bool valid = false;
+  std::string reason;
+  double noise_dbfs = 0;
+  double band_lo_hz = 0;
+  double band_hi_hz = 0;
+};
+NoiseResult analyze_noise(std::span<const double> x, double rate_hz, double band_lo_hz = 20.0,
+                          double band_hi_hz = 20000.0, Weighting weighting = Weighting::None);
+
+// The settled part of a tone capture: [start, start+n). Returns the whole signal when no clear settled
+// part is found.
+struct Segment {
+  std::size_t start = 0;
+  std::size_t n = 0;
+};
+Segment settled_segment(std::span<const double> x, double rate_hz, double lowest_freq_hz = 20.0);
+
+}  // namespace outbench

@@ -1,0 +1,84 @@
+#include "analysis/impedance.hpp"
+
+#include <cmath>
+
+namespace outbench {
+
+std::complex<double> output_impedance(std::complex<double> h_open, std::complex<double> h_load, double load_ohms,
+                                      double input_ohms) {
+  const std::complex<double> r = h_open / h_load;
+  if (!std::isfinite(input_ohms)) return load_ohms * (r - 1.0);
+  const double zp = load_ohms * input_ohms / (load_ohms + input_ohms);
+  return input_ohms * zp * (1.0 - r) / (r * zp - input_ohms);
+}
+
+ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded, double load_ohms,
+                                 double input_ohms) {
+  ImpedanceResult res;
+  res.load_ohms = load_ohms;
+  res.input_ohms = input_ohms;
+  if (!open.valid || !loaded.valid) {
+    res.reason =
+        !open.valid ? "open-load response invalid: " + open.reason : "loaded response invalid: " + loaded.reason;
+    return res;
+  }
+  if (!(load_ohms > 0) || !(input_ohms > 0)) {
+    res.reason = "load and input impedances must be positive";
+    return res;
+  }
+  for (const auto& p : open.points) {
+    const auto hl = response_at(loaded.points, p.freq_hz);
+    if (!hl || std::abs(*hl) == 0.0) continue;
+    res.points.push_back({p.freq_hz, output_impedance(p.h, *hl, load_ohms, input_ohms)});
+  }
+  if (res.points.empty()) {
+    res.reason = "the two responses share no frequencies";
+    return res;
+  }
+  res.z_1k_ohms = impedance_at(res.points, 1000.0);
+  res.z_20hz_ohms = impedance_at(res.points, 20.0);
+  res.valid = true;
+  return res;
+}
+
+std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoint>& pts, double freq_hz) {
+  if (pts.empty() || freq_hz < pts.front().freq_hz * (1 - 1e-9) || freq_hz > pts.back().freq_hz * (1 + 1e-9))
+    return std::nullopt;
+  for (std::size_t i = 0; i + 1 < pts.size(); ++i)
+    if (freq_hz <= pts[i + 1].freq_hz) {
+      const double a = std::log(freq_hz / pts[i].freq_hz) / std::log(pts[i + 1].freq_hz / pts[i].freq_hz);
+      return pts[i].z_ohms * (1.0 - a) + pts[i + 1].z_ohms * a;
+    }
+  return pts.back().z_ohms;
+}
+
+std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load) {
+  std::vector<ImpedancePoint> out;
+  const ImpedanceResult* first = nullptr;
+  for (const auto& r : per_load)
+    if (r.valid) {
+      first = &r;
+      break;
+    }
+  if (!first) return out;
+  for (std::size_t i = 0; i < first->points.size(); ++i) {
+    const double f = first->points[i].freq_hz;
+    std::complex<double> sum = 0;
+    double wsum = 0;
+    for (const auto& r : per_load) {
+      if (!r.valid) continue;
+      const auto z = impedance_at(r.points, f);
+      if (!z) continue;
+      const double zp =
+          std::isfinite(r.input_ohms) ? r.load_ohms * r.input_ohms / (r.load_ohms + r.input_ohms) : r.load_ohms;
+      const double m = std::abs(*z);
+      const double w = std::pow(m / (m + zp), 2) + 1e-30;
+      sum += w * *z;
+      wsum += w;
+    }
+    if (wsum > 0) out.push_back({f, sum / wsum});
+  }
+  return out;
+}
+
+}  // namespace outbench

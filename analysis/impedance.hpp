@@ -1,0 +1,54 @@
+// Output impedance from an open-circuit and a loaded transfer function (DESIGN.md "Output impedance").
+//
+// The source (EMF E, impedance Zout) drives the load Rl in parallel with the loopback input's impedance Zin:
+// Zp = Rl*Zin/(Rl+Zin). With r(f) = H_open(f)/H_load(f),
+//   Zout(f) = Zin*Zp*(1 - r) / (r*Zp - Zin)      (-> Zp*(r - 1) as Zin -> infinity).
+// Complex: a series coupling capacitor gives X < 0 and |Zout| rising at low frequencies. Both transfer
+// functions must share one latency (use the open capture's for the loaded one). Sensitivity: the relative
+// error of |Zout| is about (|Zout| + Zp)/|Zout| times the relative error of r, so a load much larger than
+// Zout gives a noisy estimate; the per-load estimates are combined by weighting each with
+// (|Zout|/(|Zout| + Zp))^2 (inverse error variance).
+#pragma once
+
+#include <complex>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "analysis/response.hpp"
+
+namespace outbench {
+
+struct ImpedancePoint {
+  double freq_hz = 0;
+  std::complex<double> z_ohms;
+  double magnitude_ohms() const { return std::abs(z_ohms); }
+};
+
+struct ImpedanceResult {
+  bool valid = false;
+  std::string reason;
+  double load_ohms = 0;
+  double input_ohms = 0;
+  std::vector<ImpedancePoint> points;
+  std::optional<std::complex<double>> z_1k_ohms;
+  std::optional<std::complex<double>> z_20hz_ohms;
+};
+
+inline constexpr double kInfiniteOhms = std::numeric_limits<double>::infinity();
+
+std::complex<double> output_impedance(std::complex<double> h_open, std::complex<double> h_load, double load_ohms,
+                                      double input_ohms);
+
+// From two response results measured with the same sweep (points at the same frequencies).
+ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded, double load_ohms,
+                                 double input_ohms);
+
+std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoint>& pts, double freq_hz);
+
+// Combine per-load estimates (same frequencies) into one, weighting by inverse error variance (header note).
+std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load);
+
+}  // namespace outbench

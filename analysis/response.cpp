@@ -1,0 +1,272 @@
+#include "analysis/response.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+#include "analysis/fft.hpp"
+#include "analysis/units.hpp"
+
+namespace outbench {
+namespace {
+
+// Tikhonov weight relative to the sweep's pink-compensated peak power (see header).
+constexpr double kRegularisation = 1e-8;
+// The reference "has energy" where f*|X|^2 is within this power ratio (-20 dB) of its maximum.
+constexpr double kBandThreshold = 1e-2;
+// Zero-padding factor of the gated IR before its FFT (bin spacing 1/(4*gate)).
+constexpr std::size_t kGatePadding = 4;
+// Fraction of each gate side that is Hann-tapered.
+constexpr double kTaperFraction = 0.1;
+// Longest post-peak gate (s): enough for a 2 Hz high-pass to ring out; more only adds noise.
+constexpr double kMaxPostGateS = 0.5;
+constexpr double kReferenceHz = 1000.0;
+
+double taper(long i, long pre, long post) {
+  // i in [-pre, post): 1 in the middle, Hann half-windows over the outer kTaperFraction of each side.
+  const double tp = std::max(1.0, kTaperFraction * static_cast<double>(pre));
+  const double tq = std::max(1.0, kTaperFraction * static_cast<double>(post));
+  if (i < 0 && static_cast<double>(-i) > pre - tp) {
+    const double u = (static_cast<double>(pre + i)) / tp;  // 0 at the edge, 1 inside
+    return 0.5 - 0.5 * std::cos(std::numbers::pi * std::clamp(u, 0.0, 1.0));
+  }
+  if (i >= 0 && static_cast<double>(i) > post - tq) {
+    const double u = (static_cast<double>(post - i)) / tq;
+    return 0.5 - 0.5 * std::cos(std::numbers::pi * std::clamp(u, 0.0, 1.0));
+  }
+  return 1.0;
+}
+
+// Gate ir around `center` (circular index), [-pre, post), into a zero-padded spectrum.
+struct GatedSpectrum {
+  std::vector<std::complex<double>> bins;
+  double bin_hz = 0;
+  std::complex<double> at(double f) const {
+    const double pos = f / bin_hz;
+    const auto k = static_cast<std::size_t>(std::floor(pos));
+    if (k + 1 >= bins.size()) return bins.back();
+    const double a = pos - static_cast<double>(k);
+    return bins[k] * (1.0 - a) + bins[k + 1] * a;
+  }
+};
+
+GatedSpectrum gate_and_transform(const std::vector<double>& ir, long center, long pre, long post, double rate_hz) {
+  const auto n = static_cast<long>(ir.size());
+  const std::size_t m = fft_good_size(kGatePadding * static_cast<std::size_t>(pre + post));
+  RealFft fft(m);
+  auto t = fft.time();
+  std::fill(t.begin(), t.end(), 0.0);
+  const auto ml = static_cast<long>(m);
+  for (long i = -pre; i < post; ++i) {
+    const long src = ((center + i) % n + n) % n;
+    t[static_cast<std::size_t>((i + ml) % ml)] = ir[static_cast<std::size_t>(src)] * taper(i, pre, post);
+  }
+  fft.forward();
+  GatedSpectrum g;
+  auto s = fft.spectrum();
+  g.bins.assign(s.begin(), s.end());
+  g.bin_hz = rate_hz / static_cast<double>(m);
+  return g;
+}
+
+std::vector<double> grid_anchored_1k(double lo, double hi, int per_octave) {
+  std::vector<double> f;
+  const auto k0 = static_cast<long>(std::ceil(per_octave * std::log2(lo / kReferenceHz) - 1e-9));
+  const auto k1 = static_cast<long>(std::floor(per_octave * std::log2(hi / kReferenceHz) + 1e-9));
+  for (long k = k0; k <= k1; ++k) f.push_back(kReferenceHz * std::pow(2.0, static_cast<double>(k) / per_octave));
+  return f;
+}
+
+}  // namespace
+
+Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames)
+    : rate_hz_(rate_hz), n_ref_(reference.size()) {
+  if (!(rate_hz >= 1000.0 && rate_hz <= 1e6)) throw std::invalid_argument("sample rate out of range");
+  if (reference.size() < 256) throw std::invalid_argument("reference sweep too short (need at least 256 frames)");
+  n_fft_ = fft_good_size(std::max(reference.size(), max_capture_frames) + reference.size() / 4 + 1024);
+  RealFft fft(n_fft_);
+  auto X = fft.forward(reference);
+  const double df = rate_hz / static_cast<double>(n_fft_);
+  double pmax = 0;
+  for (std::size_t k = 1; k < X.size(); ++k) pmax = std::max(pmax, static_cast<double>(k) * std::norm(X[k]));
+  if (!(pmax > 0)) throw std::invalid_argument("reference is silent");
+  std::size_t k_lo = X.size(), k_hi = 0;
+  for (std::size_t k = 1; k < X.size(); ++k)
+    if (static_cast<double>(k) * std::norm(X[k]) >= kBandThreshold * pmax) {
+      k_lo = std::min(k_lo, k);
+      k_hi = k;
+    }
+  sweep_lo_hz_ = static_cast<double>(k_lo) * df;
+  sweep_hi_hz_ = static_cast<double>(k_hi) * df;
+  inverse_.assign(X.size(), {0.0, 0.0});
+  for (std::size_t k = 1; k < X.size(); ++k) {
+    const double eps = kRegularisation * pmax / static_cast<double>(k);
+    inverse_[k] = std::conj(X[k]) / (std::norm(X[k]) + eps);
+  }
+}
+
+ResponseResult Deconvolver::analyze(std::span<const double> capture, const ResponseOptions& opt) const {
+  ResponseResult r;
+  r.fft_frames = n_fft_;
+  r.sweep_lo_hz = sweep_lo_hz_;
+  r.sweep_hi_hz = sweep_hi_hz_;
+  if (capture.size() < 256) {
+    r.reason = "capture too short (" + std::to_string(capture.size()) + " frames)";
+    return r;
+  }
+  if (capture.size() + n_ref_ / 4 + 1024 > n_fft_) {
+    r.reason = "capture longer than the deconvolver was set up for";
+    return r;
+  }
+  const auto n = static_cast<long>(n_fft_);
+  std::vector<double> ir;
+  {
+    RealFft fft(n_fft_);
+    auto Y = fft.forward(capture);
+    const double scale = 1.0 / static_cast<double>(n_fft_);
+    for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inverse_[k] * scale;
+    fft.inverse();
+    auto t = fft.time();
+    ir.assign(t.begin(), t.end());
+  }
+  // Latency: the linear IR's peak.
+  long lat = 0;
+  if (opt.forced_latency_frames >= 0) {
+    lat = opt.forced_latency_frames % n;
+  } else {
+    double best = -1;
+    for (long i = 0; i < n; ++i)
+      if (std::abs(ir[static_cast<std::size_t>(i)]) > best) {
+        best = std::abs(ir[static_cast<std::size_t>(i)]);
+        lat = i;
+      }
+    if (!(best > 0)) {
+      r.reason = "the capture holds no response to the sweep (silent or unrelated)";
+      return r;
+    }
+  }
+  {
+    const double a = std::abs(ir[static_cast<std::size_t>((lat - 1 + n) % n)]);
+    const double b = std::abs(ir[static_cast<std::size_t>(lat)]);
+    const double c = std::abs(ir[static_cast<std::size_t>((lat + 1) % n)]);
+    const double den = a - 2 * b + c;
+    r.latency_fraction = den != 0 ? std::clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0.0;
+  }
+  // A peak in the last part of the buffer is a negative delay: the capture leads the reference.
+  r.latency_frames = lat > n - static_cast<long>(n_ref_ / 8) ? lat - n : lat;
+
+  double l_s = opt.sweep_l_s;
+  if (!(l_s > 0))
+    l_s =
+        static_cast<double>(n_ref_) / rate_hz_ / std::log(std::max(sweep_hi_hz_ / std::max(sweep_lo_hz_, 1e-3), 1.01));
+  r.sweep_l_s = l_s;
+  const long pre = std::clamp(static_cast<long>(0.5 * l_s * std::log(2.0) * rate_hz_), 64L, n / 8);
+  const long harm_room = static_cast<long>(std::ceil(l_s * std::log(6.0) * rate_hz_));
+  const long post = std::clamp(n - harm_room - pre, 64L, std::max(pre, static_cast<long>(kMaxPostGateS * rate_hz_)));
+  r.gate_s = static_cast<double>(pre + post) / rate_hz_;
+  const GatedSpectrum lin = gate_and_transform(ir, lat, pre, post, rate_hz_);
+
+  const double nyq = rate_hz_ / 2.0;
+  const double hi = std::min({opt.report_hi_hz > 0 ? opt.report_hi_hz : nyq, nyq, sweep_hi_hz_});
+  const double lo = std::max(opt.report_lo_hz, sweep_lo_hz_);
+  if (!(hi > lo)) {
+    r.reason = "the reference sweep carries no energy in the requested band";
+    return r;
+  }
+  const std::vector<double> freqs = grid_anchored_1k(lo, hi, opt.points_per_octave);
+  r.points.reserve(freqs.size());
+  for (double f : freqs) {
+    ResponsePoint p;
+    p.freq_hz = f;
+    p.h = lin.at(f);
+    p.gain_db = db_from_ratio(std::abs(p.h));
+    p.phase_deg = std::arg(p.h) * 180.0 / std::numbers::pi;
+    r.points.push_back(p);
+  }
+  if (r.points.empty()) {
+    r.reason = "no report points in the band";
+    return r;
+  }
+  const std::complex<double> h1k = lin.at(std::clamp(kReferenceHz, lo, hi));
+  r.gain_1k_db = db_from_ratio(std::abs(h1k));
+  for (auto& p : r.points) p.relative_db = p.gain_db - r.gain_1k_db;
+  // Group delay from the unwrapped phase (central differences).
+  std::vector<double> ph(r.points.size());
+  for (std::size_t i = 0; i < ph.size(); ++i) {
+    ph[i] = std::arg(r.points[i].h);
+    if (i > 0) {
+      while (ph[i] - ph[i - 1] > std::numbers::pi) ph[i] -= 2 * std::numbers::pi;
+      while (ph[i] - ph[i - 1] < -std::numbers::pi) ph[i] += 2 * std::numbers::pi;
+    }
+  }
+  for (std::size_t i = 0; i < ph.size(); ++i) {
+    const std::size_t a = i > 0 ? i - 1 : i, b = i + 1 < ph.size() ? i + 1 : i;
+    if (a == b) continue;
+    r.points[i].group_delay_s = -(ph[b] - ph[a]) / (2 * std::numbers::pi * (r.points[b].freq_hz - r.points[a].freq_hz));
+  }
+  // Harmonic responses (synchronized sweep): H_n lands L*ln(n) before the linear IR.
+  for (int order = 2; order <= opt.max_harmonic; ++order) {
+    const double t_n = l_s * std::log(static_cast<double>(order)) * rate_hz_;
+    const long a = static_cast<long>(0.5 * l_s * std::log((order + 1.0) / order) * rate_hz_);
+    const long b = static_cast<long>(0.5 * l_s * std::log(order / (order - 1.0)) * rate_hz_);
+    if (a < 16 || b < 16) break;
+    const long center = lat - static_cast<long>(std::lround(t_n));
+    const GatedSpectrum hs = gate_and_transform(ir, center, a, b, rate_hz_);
+    HarmonicResponse hr;
+    hr.order = order;
+    for (const auto& p : r.points) {
+      const double fh = order * p.freq_hz;
+      if (fh > hi) break;
+      const double mag1 = std::abs(p.h);
+      if (!(mag1 > 0)) continue;
+      hr.points.push_back({p.freq_hz, db_from_ratio(std::abs(hs.at(fh)) / mag1)});
+    }
+    r.harmonics.push_back(std::move(hr));
+  }
+  r.valid = true;
+  return r;
+}
+
+ResponseResult analyze_response(std::span<const double> reference, std::span<const double> capture, double rate_hz,
+                                const ResponseOptions& opt) {
+  ResponseResult r;
+  try {
+    Deconvolver d(reference, rate_hz, capture.size());
+    return d.analyze(capture, opt);
+  } catch (const std::invalid_argument& e) {
+    r.reason = e.what();
+    return r;
+  }
+}
+
+std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>& pts, double freq_hz) {
+  if (pts.empty() || freq_hz < pts.front().freq_hz * (1 - 1e-9) || freq_hz > pts.back().freq_hz * (1 + 1e-9))
+    return std::nullopt;
+  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
+    if (freq_hz <= pts[i + 1].freq_hz) {
+      const double a = std::log(freq_hz / pts[i].freq_hz) / std::log(pts[i + 1].freq_hz / pts[i].freq_hz);
+      return pts[i].h * (1.0 - a) + pts[i + 1].h * a;
+    }
+  }
+  return pts.back().h;
+}
+
+std::vector<double> smooth_fractional_octave(std::span<const double> freqs_hz, std::span<const double> gain_db,
+                                             double fraction_n) {
+  std::vector<double> out(freqs_hz.size());
+  const double half = std::pow(2.0, 0.5 / fraction_n);
+  for (std::size_t i = 0; i < freqs_hz.size(); ++i) {
+    double sum = 0;
+    int cnt = 0;
+    for (std::size_t j = 0; j < freqs_hz.size(); ++j)
+      if (freqs_hz[j] >= freqs_hz[i] / half && freqs_hz[j] <= freqs_hz[i] * half) {
+        sum += std::pow(10.0, gain_db[j] / 10.0);
+        ++cnt;
+      }
+    out[i] = 10.0 * std::log10(sum / cnt);
+  }
+  return out;
+}
+
+}  // namespace outbench

@@ -1,0 +1,98 @@
+// Frequency response from a swept-sine capture (DESIGN.md "Frequency response").
+//
+// Method. Deconvolution by regularised spectral division over one FFT of size N >= max(capture, reference)
+// frames plus margin: IR = IFFT(Y * conj(X) / (|X|^2 + eps(f))), with eps(f) = 1e-8 * max_k(f_k |X_k|^2) / f,
+// i.e. a Tikhonov term that follows the exponential sweep's pink spectrum: the inverse is exact (to 1e-8) where
+// the sweep has energy and fades out where it has none (the "band-limited inverse"). Because the sweep is
+// synchronized (Novak 2015), the n-th harmonic's impulse response lands L*ln(n) before the linear one (in the
+// circular IR, at the end of the buffer).
+// Latency: the index of the linear IR's peak (sub-sample part by parabolic interpolation, reported only).
+// Gate: the linear IR from peak - pre to peak + post, pre = post = L*ln(2)/2 (half-way to the 2nd harmonic's
+// IR), Hann-tapered over the outer 10 % of each side; rotated so the peak is at t = 0 (latency removed),
+// zero-padded to 4x and transformed; H(f) at the 1/24-octave points is linearly interpolated between those
+// closely spaced bins (spacing < 1/(4 * gate length)).
+// Reported points: 1/N-octave from report_lo_hz to min(report_hi_hz, Nyquist), limited to where the
+// reference sweep carries energy (within 20 dB of its pink-compensated maximum).
+// L is taken from SweepInfo when known, else estimated from the reference's band and length.
+#pragma once
+
+#include <complex>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace outbench {
+
+struct ResponseOptions {
+  int points_per_octave = 24;
+  double report_lo_hz = 10.0;
+  double report_hi_hz = 0.0;        // 0: Nyquist
+  double sweep_l_s = 0.0;           // Novak's L of the reference; 0: estimate
+  long forced_latency_frames = -1;  // >= 0: use this latency (e.g. the open-load capture's) instead of finding it
+  int max_harmonic = 5;             // harmonic responses H2..max_harmonic (0 or 1: none)
+};
+
+struct ResponsePoint {
+  double freq_hz = 0;
+  std::complex<double> h;    // capture / reference, latency removed
+  double gain_db = 0;        // |h| in dB (capture relative to reference)
+  double relative_db = 0;    // relative to the 1 kHz value
+  double phase_deg = 0;      // wrapped to (-180, 180]
+  double group_delay_s = 0;  // excluding the removed latency
+};
+
+struct HarmonicResponsePoint {
+  double freq_hz = 0;  // excitation (fundamental) frequency
+  double level_dbc = 0;
+};
+struct HarmonicResponse {
+  int order = 0;
+  std::vector<HarmonicResponsePoint> points;
+};
+
+struct ResponseResult {
+  bool valid = false;
+  std::string reason;
+  long latency_frames = 0;
+  double latency_fraction = 0;  // sub-sample part of the latency, -0.5..0.5
+  double gain_1k_db = 0;
+  double sweep_lo_hz = 0;  // where the reference has energy
+  double sweep_hi_hz = 0;
+  double sweep_l_s = 0;
+  double gate_s = 0;
+  std::vector<ResponsePoint> points;
+  std::vector<HarmonicResponse> harmonics;
+  std::size_t fft_frames = 0;
+};
+
+ResponseResult analyze_response(std::span<const double> reference, std::span<const double> capture, double rate_hz,
+                                const ResponseOptions& opt = {});
+
+// The same, with the reference's spectrum computed once for many captures of up to max_capture_frames
+// (the sequencer measures one sweep across several loads). Throws std::invalid_argument on a bad reference.
+class Deconvolver {
+ public:
+  Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames);
+  ResponseResult analyze(std::span<const double> capture, const ResponseOptions& opt = {}) const;
+  std::size_t fft_frames() const { return n_fft_; }
+  double sweep_lo_hz() const { return sweep_lo_hz_; }
+  double sweep_hi_hz() const { return sweep_hi_hz_; }
+
+ private:
+  double rate_hz_;
+  std::size_t n_ref_;
+  std::size_t n_fft_;
+  std::vector<std::complex<double>> inverse_;  // conj(X) / (|X|^2 + eps), n_fft/2+1 bins
+  double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0;
+};
+
+// Interpolate h at freq_hz from response points (linear in log-frequency on the complex value).
+std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>& pts, double freq_hz);
+
+// 1/N-octave smoothing of magnitudes (power average over f*2^(-1/2N)..f*2^(1/2N)); returns dB values.
+std::vector<double> smooth_fractional_octave(std::span<const double> freqs_hz, std::span<const double> gain_db,
+                                             double fraction_n);
+
+}  // namespace outbench

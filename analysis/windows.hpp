@@ -1,0 +1,35 @@
+// Spectral windows (periodic, "DFT-even" form: w[n] = sum_k (-1)^k a_k cos(2*pi*k*n/N), n = 0..N-1).
+//
+// - Blackman-Harris 7-term (Albrecht 2001, "Tailoring of minimum sidelobe cosine-sum windows"): highest
+//   sidelobe -180 dB, main lobe +/-7 bins. The distortion analyser's window: leakage stays below what a
+//   24-bit converter can resolve.
+// - Flat-top (5-term, the common "flattopwin" coefficients): scalloping < 0.01 dB, for amplitude readings.
+// - Hann: for smoothing and tapering.
+// Coherent gain = mean(w) (a sine of amplitude A reads A*CG*N/2 in its peak bin); ENBW in bins =
+// N*sum(w^2)/sum(w)^2.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace outbench {
+
+enum class WindowKind { BlackmanHarris7, FlatTop, Hann };
+
+std::string_view window_name(WindowKind kind);
+// Main-lobe half width in bins (first null), e.g. 7 for Blackman-Harris 7-term.
+int window_main_lobe_half_width_bins(WindowKind kind);
+
+std::vector<double> make_window(WindowKind kind, std::size_t n);
+
+struct WindowFigures {
+  double coherent_gain = 0;  // mean(w)
+  double enbw_bins = 0;      // N * sum(w^2) / sum(w)^2
+  double sum_w = 0;
+  double sum_w2 = 0;
+};
+WindowFigures window_figures(std::span<const double> w);
+
+}  // namespace outbench

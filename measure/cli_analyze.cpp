@@ -1,0 +1,171 @@
+// outbench analyze thdn|response|impedance: analyse WAV captures offline.
+#include <cstdio>
+#include <iostream>
+
+#include "analysis/distortion.hpp"
+#include "analysis/impedance.hpp"
+#include "analysis/response.hpp"
+#include "measure/cli.hpp"
+#include "measure/errors.hpp"
+#include "measure/wav_file.hpp"
+#include "reports/analysis_json.hpp"
+
+namespace po = boost::program_options;
+
+namespace outbench::cli {
+namespace {
+
+void print_json(const nlohmann::json& j) {
+  std::cout << j.dump(2) << "\n";
+}
+
+int analyze_thdn(const Args& args) {
+  std::string input, band = "20:20000", weighting = "none";
+  int channel = 0;
+  double fundamental = 0;
+  int harmonics = 10;
+  po::options_description desc("analyze thdn options");
+  desc.add_options()("help,h", "show this help")("input,i", po::value(&input)->required(), "tone capture (WAV)")(
+      "channel", po::value(&channel)->default_value(0), "channel (from 0)")(
+      "fundamental-hz", po::value(&fundamental), "fundamental (Hz); default: the strongest tone in band")(
+      "band", po::value(&band)->default_value(band), "analysis band LOW:HIGH (Hz), AES17 default 20:20000")(
+      "weighting", po::value(&weighting)->default_value(weighting), "none|a (IEC 61672 A-weighting)")(
+      "harmonics", po::value(&harmonics)->default_value(harmonics), "highest harmonic order for THD (2..50)")(
+      "json", "print one JSON document on stdout");
+  po::variables_map vm;
+  if (!parse(args, desc, vm, "outbench analyze thdn --input FILE.wav [options]")) return 0;
+  ThdnOptions opt;
+  std::tie(opt.band_lo_hz, opt.band_hi_hz) = parse_band(band, "--band");
+  if (weighting == "a" || weighting == "A")
+    opt.weighting = Weighting::A;
+  else if (weighting != "none")
+    throw UsageError("--weighting '" + weighting + "' is not known: use none or a");
+  if (harmonics < 2 || harmonics > 50) throw UsageError("--harmonics must be 2 to 50");
+  opt.max_harmonic = harmonics;
+  const SoundFile f = read_sound_file(input);
+  const auto& x = channel_of(f, channel, input);
+  if (vm.count("fundamental-hz")) {
+    if (!(fundamental > 0) || fundamental >= f.rate_hz / 2)
+      throw UsageError("--fundamental-hz " + std::to_string(fundamental) + " must be above 0 and below Nyquist (" +
+                       std::to_string(f.rate_hz / 2) + " Hz for '" + input + "')");
+    opt.fundamental_hz = fundamental;
+  }
+  if (opt.band_lo_hz >= f.rate_hz / 2)
+    throw UsageError("--band starts at or above Nyquist (" + std::to_string(f.rate_hz / 2) + " Hz)");
+  const ThdnResult r = analyze_thdn(x, f.rate_hz, opt);
+  if (!r.valid) throw InputError("cannot measure THD+N in '" + input + "': " + r.reason);
+  if (vm.count("json")) {
+    print_json(thdn_json(r));
+    return 0;
+  }
+  std::printf("%s, channel %d: %.0f Hz, %zu frames analysed (%.3f s)%s\n", input.c_str(), channel, f.rate_hz,
+              r.n_frames, static_cast<double>(r.n_frames) / f.rate_hz,
+              opt.weighting == Weighting::A ? ", A-weighted" : "");
+  std::printf("  fundamental  %.4f Hz at %.3f dBFS\n", r.fundamental_hz, r.level_dbfs);
+  std::printf("  THD+N        %.2f dB (%.5f %%), band %g-%g Hz\n", r.thdn_db, r.thdn_percent, r.band_lo_hz,
+              r.band_hi_hz);
+  std::printf("  THD          %.2f dB (%.5f %%)\n", r.thd_db, r.thd_percent);
+  std::printf("  noise        %.2f dBFS (residual without the fundamental)\n", r.noise_dbfs);
+  for (const auto& h : r.harmonics)
+    std::printf("  H%-2d %9.2f Hz %8.2f dBc%s%s\n", h.order, h.freq_hz, h.level_dbc, h.in_band ? "" : " (out of band)",
+                h.below_noise ? " (below noise)" : "");
+  return 0;
+}
+
+ResponseResult response_of(const std::string& ref_path, const SoundFile& ref, const std::string& cap_path,
+                           const SoundFile& cap, int channel, const ResponseOptions& opt) {
+  if (ref.rate_hz != cap.rate_hz)
+    throw InputError("'" + cap_path + "' is at " + std::to_string(cap.rate_hz) + " Hz but the reference '" + ref_path +
+                     "' is at " + std::to_string(ref.rate_hz) + " Hz: record at the reference's rate");
+  const auto& x = ref.channels.front();
+  const auto& y = channel_of(cap, channel, cap_path);
+  ResponseResult r = analyze_response(x, y, ref.rate_hz, opt);
+  if (!r.valid) throw InputError("cannot measure the response of '" + cap_path + "': " + r.reason);
+  return r;
+}
+
+int analyze_response_cmd(const Args& args) {
+  std::string reference, input;
+  int channel = 0, ppo = 24;
+  po::options_description desc("analyze response options");
+  desc.add_options()("help,h", "show this help")("reference,r", po::value(&reference)->required(),
+                                                 "the sweep that was played (WAV, channel 0)")(
+      "input,i", po::value(&input)->required(), "the capture (WAV)")("channel", po::value(&channel)->default_value(0),
+                                                                     "capture channel (from 0)")(
+      "points-per-octave", po::value(&ppo)->default_value(ppo), "report resolution (1/N octave)")(
+      "json", "print one JSON document on stdout");
+  po::variables_map vm;
+  if (!parse(args, desc, vm, "outbench analyze response --reference SWEEP.wav --input CAPTURE.wav [options]")) return 0;
+  if (ppo < 1 || ppo > 96) throw UsageError("--points-per-octave must be 1 to 96");
+  const SoundFile ref = read_sound_file(reference);
+  const SoundFile cap = read_sound_file(input);
+  ResponseOptions opt;
+  opt.points_per_octave = ppo;
+  const ResponseResult r = response_of(reference, ref, input, cap, channel, opt);
+  if (vm.count("json")) {
+    print_json(response_json(r));
+    return 0;
+  }
+  std::printf("%s vs %s: latency %ld samples, gain at 1 kHz %.3f dB, %zu points %.1f-%.0f Hz\n", input.c_str(),
+              reference.c_str(), r.latency_frames, r.gain_1k_db, r.points.size(), r.points.front().freq_hz,
+              r.points.back().freq_hz);
+  for (std::size_t i = 0;
+       i<r.points.size(); i += static_cast<std::size_t>(ppo) / 3> 0 ? static_cast<std::size_t>(ppo) / 3 : 1) {
+    const auto& p = r.points[i];
+    std::printf("  %9.1f Hz %8.3f dB %8.2f deg\n", p.freq_hz, p.gain_db, p.phase_deg);
+  }
+  return 0;
+}
+
+int analyze_impedance(const Args& args) {
+  std::string reference, open, loaded;
+  int channel = 0;
+  double load_ohms = 0, input_ohms = 1e6;
+  po::options_description desc("analyze impedance options");
+  desc.add_options()("help,h", "show this help")("reference,r", po::value(&reference)->required(),
+                                                 "the sweep that was played (WAV)")(
+      "open", po::value(&open)->required(), "capture with no load (WAV)")("loaded", po::value(&loaded)->required(),
+                                                                          "capture across the load (WAV)")(
+      "load-ohms", po::value(&load_ohms)->required(), "the load's resistance (ohm)")(
+      "input-ohms", po::value(&input_ohms)->default_value(input_ohms), "the loopback input's impedance (ohm)")(
+      "channel", po::value(&channel)->default_value(0), "capture channel (from 0)")(
+      "json", "print one JSON document on stdout");
+  po::variables_map vm;
+  if (!parse(args, desc, vm,
+             "outbench analyze impedance --reference SWEEP.wav --open OPEN.wav --loaded LOADED.wav --load-ohms R"))
+    return 0;
+  if (!(load_ohms > 0)) throw UsageError("--load-ohms must be a positive resistance in ohm");
+  if (!(input_ohms > 0)) throw UsageError("--input-ohms must be a positive resistance in ohm");
+  const SoundFile ref = read_sound_file(reference);
+  const SoundFile fo = read_sound_file(open);
+  const SoundFile fl = read_sound_file(loaded);
+  const ResponseResult ro = response_of(reference, ref, open, fo, channel, {});
+  ResponseOptions lopt;
+  lopt.forced_latency_frames = ro.latency_frames;
+  const ResponseResult rl = response_of(reference, ref, loaded, fl, channel, lopt);
+  const ImpedanceResult z = output_impedance(ro, rl, load_ohms, input_ohms);
+  if (!z.valid) throw InputError("cannot compute the output impedance: " + z.reason);
+  if (vm.count("json")) {
+    print_json(impedance_json(z));
+    return 0;
+  }
+  std::printf("output impedance from %s (open) and %s (%g ohm, input %g ohm):\n", open.c_str(), loaded.c_str(),
+              load_ohms, input_ohms);
+  for (const auto& [label, zz] : {std::pair{"20 Hz", z.z_20hz_ohms}, std::pair{"1 kHz", z.z_1k_ohms}})
+    if (zz)
+      std::printf("  at %s: |Z| %.4f ohm, R %.4f ohm, X %.4f ohm\n", label, std::abs(*zz), zz->real(), zz->imag());
+  return 0;
+}
+
+}  // namespace
+
+int analyze(const Args& args) {
+  if (args.empty()) throw UsageError("analyze: say what to analyse: thdn, response or impedance");
+  const Args rest(args.begin() + 1, args.end());
+  if (args[0] == "thdn") return analyze_thdn(rest);
+  if (args[0] == "response") return analyze_response_cmd(rest);
+  if (args[0] == "impedance") return analyze_impedance(rest);
+  throw UsageError("analyze: '" + args[0] + "' is not an analysis: use thdn, response or impedance");
+}
+
+}  // namespace outbench::cli

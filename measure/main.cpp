@@ -1,0 +1,49 @@
+// outbench: measure audio outputs (output impedance, THD+N, maximum level, frequency response).
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "measure/cli.hpp"
+#include "measure/errors.hpp"
+#include "outbench_version.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench COMMAND --help for its options)
+
+  generate sweep|tone     write a test signal (WAV)
+  analyze thdn            THD+N, THD and harmonics of a tone capture
+  analyze response        frequency response from a sweep and its capture
+  analyze impedance       output impedance from open and loaded sweep captures
+  --version               print the version
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace outbench;
+  const cli::Args args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << kUsage;
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+      std::cout << "outbench " << OUTBENCH_VERSION << "\n";
+      return 0;
+    }
+    const cli::Args rest(args.begin() + 1, args.end());
+    if (args[0] == "generate") return cli::generate(rest);
+    if (args[0] == "analyze" || args[0] == "analyse") return cli::analyze(rest);
+    throw UsageError("'" + args[0] + "' is not an outbench command\n" + kUsage);
+  } catch (const UsageError& e) {
+    std::cerr << "outbench: " << e.what() << "\n";
+    return 2;
+  } catch (const InputError& e) {
+    std::cerr << "outbench: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "outbench: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,156 @@
+#include "measure/wav_file.hpp"
+
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "measure/errors.hpp"
+
+namespace outbench {
+namespace {
+
+struct SndfileCloser {
+  void operator()(SNDFILE* f) const {
+    if (f) sf_close(f);
+  }
+};
+using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+
+std::string subformat_name(int format) {
+  switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8: return "pcm8";
+    case SF_FORMAT_PCM_U8: return "pcm8u";
+    case SF_FORMAT_PCM_16: return "pcm16";
+    case SF_FORMAT_PCM_24: return "pcm24";
+    case SF_FORMAT_PCM_32: return "pcm32";
+    case SF_FORMAT_FLOAT: return "float";
+    case SF_FORMAT_DOUBLE: return "double";
+    default: return "other";
+  }
+}
+
+std::filesystem::path temp_beside(const std::filesystem::path& path) {
+  auto tmp = path;
+  tmp += ".tmp" + std::to_string(::getpid());
+  return tmp;
+}
+
+}  // namespace
+
+SampleFormat parse_sample_format(const std::string& name) {
+  if (name == "pcm16") return SampleFormat::Pcm16;
+  if (name == "pcm24") return SampleFormat::Pcm24;
+  if (name == "pcm32") return SampleFormat::Pcm32;
+  if (name == "float") return SampleFormat::Float32;
+  if (name == "double") return SampleFormat::Float64;
+  throw UsageError("--format '" + name + "' is not known: use pcm16, pcm24, pcm32, float or double");
+}
+
+SoundFile read_sound_file(const std::filesystem::path& path) {
+  SF_INFO info{};
+  SndfilePtr f(sf_open(path.c_str(), SFM_READ, &info));
+  if (!f) {
+    std::string why = sf_strerror(nullptr);
+    if (!std::filesystem::exists(path)) why = "no such file";
+    throw InputError("cannot read sound file '" + path.string() + "': " + why);
+  }
+  if (info.channels < 1) throw InputError("sound file '" + path.string() + "' has no channels");
+  if (info.samplerate < kMinFileRateHz || info.samplerate > kMaxFileRateHz)
+    throw InputError("sound file '" + path.string() + "' has sample rate " + std::to_string(info.samplerate) +
+                     " Hz; outbench reads 8000 to 384000 Hz");
+  if (info.frames <= 0) throw InputError("sound file '" + path.string() + "' holds no audio frames");
+  // Integer files: full scale = 1.0 without clipping normalisation quirks; floats read as stored.
+  sf_command(f.get(), SFC_SET_NORM_DOUBLE, nullptr, SF_TRUE);
+  const auto n = static_cast<std::size_t>(info.frames);
+  const auto nch = static_cast<std::size_t>(info.channels);
+  std::vector<double> inter(n * nch);
+  const sf_count_t got = sf_readf_double(f.get(), inter.data(), info.frames);
+  if (got != info.frames)
+    throw InputError("sound file '" + path.string() + "' is truncated: read " + std::to_string(got) + " of " +
+                     std::to_string(info.frames) + " frames");
+  SoundFile out;
+  out.rate_hz = info.samplerate;
+  out.format = ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ? "WAV " : "") + subformat_name(info.format);
+  out.channels.assign(nch, std::vector<double>(n));
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t c = 0; c < nch; ++c) out.channels[c][i] = inter[i * nch + c];
+  for (const auto& ch : out.channels)
+    for (double v : ch)
+      if (!std::isfinite(v)) throw InputError("sound file '" + path.string() + "' contains NaN or infinite samples");
+  return out;
+}
+
+const std::vector<double>& channel_of(const SoundFile& f, int channel, const std::filesystem::path& path) {
+  if (channel < 0 || static_cast<std::size_t>(channel) >= f.channels.size())
+    throw UsageError("--channel " + std::to_string(channel) + " does not exist in '" + path.string() + "', which has " +
+                     std::to_string(f.channels.size()) + " channel(s) (numbered from 0)");
+  return f.channels[static_cast<std::size_t>(channel)];
+}
+
+void write_wav(const std::filesystem::path& path, std::span<const std::vector<double>> channels, double rate_hz,
+               SampleFormat format) {
+  if (channels.empty()) throw UsageError("nothing to write to '" + path.string() + "'");
+  SF_INFO info{};
+  info.samplerate = static_cast<int>(std::lround(rate_hz));
+  info.channels = static_cast<int>(channels.size());
+  int sub = SF_FORMAT_PCM_24;
+  switch (format) {
+    case SampleFormat::Pcm16: sub = SF_FORMAT_PCM_16; break;
+    case SampleFormat::Pcm24: sub = SF_FORMAT_PCM_24; break;
+    case SampleFormat::Pcm32: sub = SF_FORMAT_PCM_32; break;
+    case SampleFormat::Float32: sub = SF_FORMAT_FLOAT; break;
+    case SampleFormat::Float64: sub = SF_FORMAT_DOUBLE; break;
+  }
+  const std::size_t n = channels.front().size();
+  // WAV's 4 GiB limit: switch to RF64 past it.
+  const bool big = n * channels.size() * 8 > (std::size_t{1} << 31);
+  info.format = (big ? SF_FORMAT_RF64 : SF_FORMAT_WAV) | sub;
+  const auto tmp = temp_beside(path);
+  {
+    SndfilePtr f(sf_open(tmp.c_str(), SFM_WRITE, &info));
+    if (!f) throw InputError("cannot write '" + path.string() + "': " + sf_strerror(nullptr));
+    sf_command(f.get(), SFC_SET_NORM_DOUBLE, nullptr, SF_TRUE);
+    sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    std::vector<double> inter(n * channels.size());
+    for (std::size_t c = 0; c < channels.size(); ++c)
+      for (std::size_t i = 0; i < n; ++i) inter[i * channels.size() + c] = channels[c][i];
+    if (sf_writef_double(f.get(), inter.data(), static_cast<sf_count_t>(n)) != static_cast<sf_count_t>(n)) {
+      const std::string why = sf_strerror(f.get());
+      f.reset();
+      std::filesystem::remove(tmp);
+      throw InputError("cannot write '" + path.string() + "': " + why);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    throw InputError("cannot write '" + path.string() + "': " + ec.message());
+  }
+}
+
+void write_text_atomic(const std::filesystem::path& path, const std::string& text) {
+  const auto tmp = temp_beside(path);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw InputError("cannot write '" + path.string() + "': cannot create a file in its folder");
+    out << text;
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(tmp);
+      throw InputError("cannot write '" + path.string() + "': write failed (disk full?)");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp);
+    throw InputError("cannot write '" + path.string() + "': " + ec.message());
+  }
+}
+
+}  // namespace outbench

@@ -1,0 +1,38 @@
+// Sound files through libsndfile: WAV (and whatever else libsndfile reads: AIFF, FLAC, ...), 16/24/32-bit
+// integer and 32/64-bit float, any channel count, sample rates 8 kHz..384 kHz. Samples are converted to
+// double in full-scale units (+/-1.0). Writing is atomic: a temporary file beside the target, renamed
+// into place once complete. Errors throw InputError naming the file and libsndfile's reason.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace outbench {
+
+inline constexpr double kMinFileRateHz = 8000.0;
+inline constexpr double kMaxFileRateHz = 384000.0;
+
+struct SoundFile {
+  double rate_hz = 0;
+  std::vector<std::vector<double>> channels;  // deinterleaved
+  std::string format;                         // e.g. "WAV pcm24"
+  std::size_t n_frames() const { return channels.empty() ? 0 : channels.front().size(); }
+};
+
+enum class SampleFormat { Pcm16, Pcm24, Pcm32, Float32, Float64 };
+SampleFormat parse_sample_format(const std::string& name);  // pcm16|pcm24|pcm32|float|double; throws UsageError
+
+SoundFile read_sound_file(const std::filesystem::path& path);
+// The named channel (0-based); throws UsageError naming the file and its channel count when absent.
+const std::vector<double>& channel_of(const SoundFile& f, int channel, const std::filesystem::path& path);
+
+void write_wav(const std::filesystem::path& path, std::span<const std::vector<double>> channels, double rate_hz,
+               SampleFormat format);
+
+// Write `text` to `path` atomically (temporary file + rename).
+void write_text_atomic(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace outbench

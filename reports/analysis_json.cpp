@@ -1,0 +1,95 @@
+#include "reports/analysis_json.hpp"
+
+#include <cmath>
+
+namespace outbench {
+
+using nlohmann::json;
+
+json finite_or_null(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
+
+json thdn_json(const ThdnResult& r) {
+  json j;
+  j["valid"] = r.valid;
+  if (!r.valid) j["reason"] = r.reason;
+  j["fundamental_hz"] = r.fundamental_hz;
+  j["level_dbfs"] = finite_or_null(r.level_dbfs);
+  j["thd_db"] = finite_or_null(r.thd_db);
+  j["thd_percent"] = finite_or_null(r.thd_percent);
+  j["thdn_db"] = finite_or_null(r.thdn_db);
+  j["thdn_percent"] = finite_or_null(r.thdn_percent);
+  j["noise_dbfs"] = finite_or_null(r.noise_dbfs);
+  json h = json::array();
+  for (const auto& x : r.harmonics)
+    h.push_back({{"order", x.order},
+                 {"freq_hz", x.freq_hz},
+                 {"level_dbc", finite_or_null(x.level_dbc)},
+                 {"in_band", x.in_band},
+                 {"below_noise", x.below_noise}});
+  j["harmonics"] = h;
+  j["band_hz"] = {r.band_lo_hz, r.band_hi_hz};
+  j["analysed"] = {{"start_frame", r.start_frame},
+                   {"n_frames", r.n_frames},
+                   {"segment_frames", r.segment_frames},
+                   {"n_segments", r.n_segments},
+                   {"bin_hz", r.bin_hz},
+                   {"window", "blackman-harris-7"},
+                   {"exclusion_half_width_bins", kExclusionHalfWidthBins}};
+  return j;
+}
+
+json response_json(const ResponseResult& r) {
+  json j;
+  j["valid"] = r.valid;
+  if (!r.valid) j["reason"] = r.reason;
+  j["latency_samples"] = r.latency_frames;
+  j["latency_fraction_samples"] = r.latency_fraction;
+  j["gain_1k_db"] = finite_or_null(r.gain_1k_db);
+  j["sweep_band_hz"] = {r.sweep_lo_hz, r.sweep_hi_hz};
+  j["gate_s"] = r.gate_s;
+  json pts = json::array();
+  for (const auto& p : r.points)
+    pts.push_back({{"freq_hz", p.freq_hz},
+                   {"magnitude_db", finite_or_null(p.gain_db)},
+                   {"relative_db", finite_or_null(p.relative_db)},
+                   {"phase_deg", p.phase_deg},
+                   {"group_delay_s", p.group_delay_s}});
+  j["points"] = pts;
+  json hs = json::array();
+  for (const auto& h : r.harmonics) {
+    json hp = json::array();
+    for (const auto& p : h.points) hp.push_back({{"freq_hz", p.freq_hz}, {"level_dbc", finite_or_null(p.level_dbc)}});
+    hs.push_back({{"order", h.order}, {"points", hp}});
+  }
+  j["harmonics"] = hs;
+  return j;
+}
+
+namespace {
+json z_json(const std::optional<std::complex<double>>& z) {
+  if (!z) return nullptr;
+  return {{"z_ohms", std::abs(*z)}, {"r_ohms", z->real()}, {"x_ohms", z->imag()}};
+}
+}  // namespace
+
+json impedance_json(const ImpedanceResult& r) {
+  json j;
+  j["valid"] = r.valid;
+  if (!r.valid) j["reason"] = r.reason;
+  j["load_ohms"] = r.load_ohms;
+  j["input_ohms"] = finite_or_null(r.input_ohms);
+  j["at_1k"] = z_json(r.z_1k_ohms);
+  j["at_20hz"] = z_json(r.z_20hz_ohms);
+  json pts = json::array();
+  for (const auto& p : r.points)
+    pts.push_back({{"freq_hz", p.freq_hz},
+                   {"z_ohms", std::abs(p.z_ohms)},
+                   {"r_ohms", p.z_ohms.real()},
+                   {"x_ohms", p.z_ohms.imag()}});
+  j["points"] = pts;
+  return j;
+}
+
+}  // namespace outbench

@@ -1,0 +1,18 @@
+// JSON for the offline analyses (`outbench analyze ... --json`). Field names carry their units. Values that
+// are not finite (the level of a component that is absent) are written as null.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/distortion.hpp"
+#include "analysis/impedance.hpp"
+#include "analysis/response.hpp"
+
+namespace outbench {
+
+nlohmann::json finite_or_null(double v);
+nlohmann::json thdn_json(const ThdnResult& r);
+nlohmann::json response_json(const ResponseResult& r);
+nlohmann::json impedance_json(const ImpedanceResult& r);
+
+}  // namespace outbench

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install every Debian package outbench needs (idempotent, non-interactive), then configure and build
+# (Release) into build/. Safe to run again: apt-get skips what is installed, CMake rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake pkg-config git clang-format
+  libfftw3-dev libsndfile1-dev libportaudio2 portaudio19-dev libjack-jackd2-dev
+  nlohmann-json3-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+BUILD_DIR=${BUILD_DIR:-build}
+WERROR=OFF
+[[ "${CI:-}" == "true" ]] && WERROR=ON
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DOUTBENCH_WERROR="$WERROR" >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"
