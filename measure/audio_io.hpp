@@ -1,0 +1,50 @@
+// Audio I/O and load switching interfaces (DESIGN.md "Data flow").
+//
+// AudioIo::play_record plays one stimulus per output channel (full-scale units, +/-1.0 = 0 dBFS peak) on
+// the named output channels of the interface (0-based), and records capture_frames frames from the named
+// input channels, starting at the same sample clock tick (one full-duplex stream: one clock). The capture
+// includes the interface's latency; the caller finds and removes it. A capture disturbed by a dropout
+// (xrun) comes back with valid == false and the reason; the caller decides whether to retry.
+// LoadSwitch::select connects one dummy load (by name, e.g. "open", "10k", "32") across the port under test.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace outbench {
+
+struct Capture {
+  bool valid = true;
+  std::string problem;  // why not valid (xrun, device error)
+  int xruns = 0;
+  double rate_hz = 0;
+  std::vector<std::vector<double>> channels;  // one per requested input channel
+};
+
+class AudioIo {
+ public:
+  virtual ~AudioIo() = default;
+  virtual double rate_hz() const = 0;
+  virtual Capture play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
+                              const std::vector<int>& in_channels, std::size_t capture_frames) = 0;
+  // Set every output to silence at once (Ctrl-C, errors). Must be safe to call at any time.
+  virtual void silence() {}
+};
+
+struct Load {
+  std::string name;            // "open", "10k", "600", "300", "32", "16"
+  double nominal_ohms = 0;     // +infinity for open
+  double actual_ohms = 0;      // measured value of the resistor on the bench (used in the calculations)
+  bool is_open() const;
+};
+
+class LoadSwitch {
+ public:
+  virtual ~LoadSwitch() = default;
+  virtual void select(const Load& load) = 0;
+  virtual void all_off() {}
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace outbench
