@@ -144,7 +144,9 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   // Find the fundamental's peak bin.
   long k_peak = -1;
   {
-    long a = std::max<long>(k_lo, hw + 1), b = k_hi;
+    // Automatic: the strongest bin anywhere above DC (a tone outside the band is reported, not replaced by
+    // the strongest leakage bin inside it).
+    long a = 1, b = nbins - 1;
     if (opt.fundamental_hz > 0) {
       const long kc = std::lround(opt.fundamental_hz / df);
       const long span = std::max<long>(hw, std::lround(0.01 * opt.fundamental_hz / df));
@@ -162,6 +164,12 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
       return r;
     }
   }
+  for (long k = std::max<long>(1, k_peak - hw); k <= std::min(nbins - 1, k_peak + hw); ++k)
+    if (ps.ms[static_cast<std::size_t>(k)] > ps.ms[static_cast<std::size_t>(k_peak)]) {
+      r.reason = "no tone near " + fmt(opt.fundamental_hz) + " Hz (the strongest component nearby is at " +
+                 fmt(static_cast<double>(k) * df) + " Hz)";
+      return r;
+    }
   if (k_peak - hw < k_lo || k_peak + hw > k_hi) {
     r.reason = "the fundamental (" + fmt(static_cast<double>(k_peak) * df) + " Hz) is not inside the band " +
                fmt(opt.band_lo_hz) + ":" + fmt(band_hi) + " Hz with its exclusion band of +/-" + std::to_string(hw) +

@@ -15,12 +15,16 @@ namespace {
 constexpr double kRegularisation = 1e-8;
 // The reference "has energy" where f*|X|^2 is within this power ratio (-20 dB) of its maximum.
 constexpr double kBandThreshold = 1e-2;
+// The response is reported from where the reference reaches kLowEdgeThreshold of its pink-compensated
+// median level; the inverse rolls off smoothly over the octave below (kLowEdgeRatio = 2).
+constexpr double kLowEdgeThreshold = 0.5;
+constexpr double kLowEdgeRatio = 2.0;
 // Zero-padding factor of the gated IR before its FFT (bin spacing 1/(4*gate)).
 constexpr std::size_t kGatePadding = 4;
 // Fraction of each gate side that is Hann-tapered.
 constexpr double kTaperFraction = 0.1;
 // Longest post-peak gate (s): enough for a 2 Hz high-pass to ring out; more only adds noise.
-constexpr double kMaxPostGateS = 0.5;
+constexpr double kMaxPostGateS = 1.0;
 constexpr double kReferenceHz = 1000.0;
 
 double taper(long i, long pre, long post) {
@@ -97,13 +101,41 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
       k_lo = std::min(k_lo, k);
       k_hi = k;
     }
+  {
+    std::vector<double> pink;
+    for (std::size_t k = k_lo; k <= k_hi; ++k) pink.push_back(static_cast<double>(k) * std::norm(X[k]));
+    std::nth_element(pink.begin(), pink.begin() + pink.size() / 2, pink.end());
+    const double median = pink[pink.size() / 2];
+    while (k_lo < k_hi && static_cast<double>(k_lo) * std::norm(X[k_lo]) < kLowEdgeThreshold * median) ++k_lo;
+  }
   sweep_lo_hz_ = static_cast<double>(k_lo) * df;
   sweep_hi_hz_ = static_cast<double>(k_hi) * df;
+  // Low-frequency edge. A zero-phase edge would ring symmetrically, and the pre-peak gate (short: the 2nd
+  // harmonic's IR is near) would cut that ringing and spill it into the band. So the inverse carries a causal
+  // 4th-order Butterworth high-pass at sweep_lo/2, whose ringing falls inside the long post-peak gate and whose
+  // exact response is divided out again at the report points; below that a raised cosine in log frequency
+  // (sweep_lo/8 -> sweep_lo/4) removes DC and the inverse's own edge where the sweep has no energy.
+  hp_fc_hz_ = sweep_lo_hz_ / kLowEdgeRatio;
+  const double edge_hi_hz = hp_fc_hz_ / kLowEdgeRatio;
+  const double edge_lo_hz = edge_hi_hz / kLowEdgeRatio;
   inverse_.assign(X.size(), {0.0, 0.0});
   for (std::size_t k = 1; k < X.size(); ++k) {
+    const double f = static_cast<double>(k) * df;
+    if (f <= edge_lo_hz) continue;
     const double eps = kRegularisation * pmax / static_cast<double>(k);
-    inverse_[k] = std::conj(X[k]) / (std::norm(X[k]) + eps);
+    double taper = 1.0;
+    if (f < edge_hi_hz)
+      taper = 0.5 - 0.5 * std::cos(std::numbers::pi * std::log(f / edge_lo_hz) / std::log(kLowEdgeRatio));
+    inverse_[k] = taper * edge_highpass(f) * std::conj(X[k]) / (std::norm(X[k]) + eps);
   }
+}
+
+std::complex<double> Deconvolver::edge_highpass(double freq_hz) const {
+  // 4th-order Butterworth high-pass, analog prototype: poles at angles 5pi/8 and 7pi/8.
+  const std::complex<double> s(0.0, freq_hz / hp_fc_hz_);
+  std::complex<double> h = 1.0;
+  for (double q : {0.5411961001461970, 1.3065629648763766}) h *= s * s / (s * s + s / q + 1.0);
+  return h;
 }
 
 ResponseResult Deconvolver::analyze(std::span<const double> capture, const ResponseOptions& opt) const {
@@ -179,7 +211,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   for (double f : freqs) {
     ResponsePoint p;
     p.freq_hz = f;
-    p.h = lin.at(f);
+    p.h = lin.at(f) / edge_highpass(f);
     p.gain_db = db_from_ratio(std::abs(p.h));
     p.phase_deg = std::arg(p.h) * 180.0 / std::numbers::pi;
     r.points.push_back(p);
@@ -188,7 +220,8 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     r.reason = "no report points in the band";
     return r;
   }
-  const std::complex<double> h1k = lin.at(std::clamp(kReferenceHz, lo, hi));
+  const double f1k = std::clamp(kReferenceHz, lo, hi);
+  const std::complex<double> h1k = lin.at(f1k) / edge_highpass(f1k);
   r.gain_1k_db = db_from_ratio(std::abs(h1k));
   for (auto& p : r.points) p.relative_db = p.gain_db - r.gain_1k_db;
   // Group delay from the unwrapped phase (central differences).
@@ -220,7 +253,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
       if (fh > hi) break;
       const double mag1 = std::abs(p.h);
       if (!(mag1 > 0)) continue;
-      hr.points.push_back({p.freq_hz, db_from_ratio(std::abs(hs.at(fh)) / mag1)});
+      hr.points.push_back({p.freq_hz, db_from_ratio(std::abs(hs.at(fh) / edge_highpass(fh)) / mag1)});
     }
     r.harmonics.push_back(std::move(hr));
   }

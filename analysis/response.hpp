@@ -79,13 +79,15 @@ class Deconvolver {
   std::size_t fft_frames() const { return n_fft_; }
   double sweep_lo_hz() const { return sweep_lo_hz_; }
   double sweep_hi_hz() const { return sweep_hi_hz_; }
+  // The causal high-pass carried by the inverse below the band (divided out of every reported value).
+  std::complex<double> edge_highpass(double freq_hz) const;
 
  private:
   double rate_hz_;
   std::size_t n_ref_;
   std::size_t n_fft_;
   std::vector<std::complex<double>> inverse_;  // conj(X) / (|X|^2 + eps), n_fft/2+1 bins
-  double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0;
+  double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0, hp_fc_hz_ = 1;
 };
 
 // Interpolate h at freq_hz from response points (linear in log-frequency on the complex value).

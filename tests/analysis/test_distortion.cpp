@@ -1,0 +1,219 @@
+#include <gtest/gtest.h>
+
+#include "analysis/distortion.hpp"
+#include "analysis/signals.hpp"
+#include "analysis/units.hpp"
+#include "test_support.hpp"
+
+namespace outbench {
+namespace {
+
+constexpr double kFs = 48000;
+
+// Truth for a fundamental of amplitude a1 plus harmonics of amplitudes ah (all in band): THD+N per AES17
+// (residual over total) and THD (harmonics over fundamental), in dB.
+struct Truth {
+  double thdn_db, thd_db;
+};
+Truth truth(double a1, const std::vector<double>& ah, double extra_noise_ms = 0) {
+  double ph = 0;
+  for (double a : ah) ph += a * a / 2;
+  const double pf = a1 * a1 / 2;
+  return {10 * std::log10((ph + extra_noise_ms) / (pf + ph + extra_noise_ms)), 10 * std::log10(ph / pf)};
+}
+
+// A tone at f0 (not bin-centred, non-integer cycle count) with H2 and H3 giving THD `thd_db`.
+std::vector<double> distorted(double f0, double level_dbfs, double thd_db, double seconds, double fs = kFs) {
+  const double a1 = peak_from_dbfs(level_dbfs);
+  const double ah = a1 * ratio_from_db(thd_db) / std::sqrt(2.0);  // H2 = H3, together thd_db
+  return test::tones({{f0, a1}, {2 * f0, ah, 0.3}, {3 * f0, ah, 1.1}}, fs,
+                     static_cast<std::size_t>(seconds * fs));
+}
+
+class ThdnLevels : public ::testing::TestWithParam<std::tuple<double, int>> {};
+
+// THD+N and THD within 0.1 dB of truth from -20 to -120 dB, in 24-bit and float files.
+TEST_P(ThdnLevels, MatchesTruth) {
+  const auto [thd_db, bits] = GetParam();
+  const double f0 = 1000.37, lvl = -1.0;
+  auto x = distorted(f0, lvl, thd_db, 1.2345);
+  if (bits == 24)
+    test::quantize(x, 24);
+  else
+    test::to_float(x);
+  const auto r = analyze_thdn(x, kFs, {});
+  ASSERT_TRUE(r.valid) << r.reason;
+  const double a1 = peak_from_dbfs(lvl), ah = a1 * ratio_from_db(thd_db) / std::sqrt(2.0);
+  // 24-bit quantisation adds its own noise (q^2/12 over the band fraction of the spectrum).
+  const double q = std::ldexp(1.0, -23);
+  const double quant_ms = bits == 24 ? q * q / 12 * (19980.0 / 24000.0) : 0.0;
+  const Truth t = truth(a1, {ah, ah}, quant_ms);
+  EXPECT_NEAR(r.thdn_db, t.thdn_db, 0.1);
+  EXPECT_NEAR(r.thd_db, thd_db, 0.1);
+  EXPECT_NEAR(r.level_dbfs, lvl, 0.01);
+  EXPECT_NEAR(r.fundamental_hz, f0, 0.01);
+  ASSERT_GE(r.harmonics.size(), 2u);
+  EXPECT_NEAR(r.harmonics[0].level_dbc, thd_db - 3.0103, thd_db < -110 ? 0.5 : 0.1);
+  EXPECT_EQ(r.harmonics[0].order, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, ThdnLevels,
+                         ::testing::Combine(::testing::Values(-20.0, -40.0, -60.0, -80.0, -100.0, -120.0),
+                                            ::testing::Values(24, 32)));
+
+TEST(Thdn, Minus130dBWithinOneDb) {
+  for (int bits : {24, 32}) {
+    auto x = distorted(997, -1, -130, 2.0);
+    bits == 24 ? test::quantize(x, 24) : test::to_float(x);
+    const auto r = analyze_thdn(x, kFs, {});
+    ASSERT_TRUE(r.valid);
+    EXPECT_NEAR(r.thdn_db, -130, 1.0) << bits << "-bit";
+    EXPECT_NEAR(r.thd_db, -130, 1.0) << bits << "-bit";
+  }
+}
+
+TEST(Thdn, AnalyserFloorOfClean24BitSine) {
+  ToneSpec t;
+  t.level_dbfs = -1;
+  t.duration_s = 1;
+  auto x = make_tone(t);
+  test::quantize(x, 24);
+  const auto r = analyze_thdn(x, kFs, {});
+  ASSERT_TRUE(r.valid);
+  EXPECT_LT(r.thdn_db, -135.0);
+  EXPECT_NEAR(r.fundamental_hz, 997, 0.01);
+}
+
+TEST(Thdn, FrequencyEstimateNotBinCentred) {
+  for (double f0 : {41.3, 100.123, 997.0, 1234.567, 15000.89}) {
+    auto x = test::tones({{f0, 0.5}}, kFs, 57123);  // 1.19 s: non-integer cycles
+    const auto r = analyze_thdn(x, kFs, {});
+    ASSERT_TRUE(r.valid) << f0 << ": " << r.reason;
+    EXPECT_NEAR(r.fundamental_hz, f0, 0.01) << f0;
+    EXPECT_NEAR(r.level_dbfs, dbfs_from_peak(0.5), 0.01) << f0;
+    EXPECT_LT(r.thdn_db, -150) << f0;
+  }
+}
+
+TEST(Thdn, WhiteNoiseResidual) {
+  // Truth from the noise realisation: in-band power of white noise is its variance times the band fraction.
+  const double sigma = 1e-4;
+  auto x = test::tones({{997, 0.5}}, kFs, 4 * 48000);
+  const auto n = test::gaussian(x.size(), sigma, 42);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] += n[i];
+  const double noise_ms = sigma * sigma * (19980.0 / 24000.0);
+  const auto r = analyze_thdn(x, kFs, {});
+  ASSERT_TRUE(r.valid);
+  EXPECT_NEAR(r.thdn_db, 10 * std::log10(noise_ms / (0.125 + noise_ms)), 0.1);
+  EXPECT_NEAR(r.noise_dbfs, dbfs_from_mean_square(noise_ms), 0.1);
+}
+
+TEST(Thdn, DcOffsetIsIgnored) {
+  auto x = distorted(997.3, -6, -90, 1.0);
+  for (auto& v : x) v += 0.05;
+  const auto r = analyze_thdn(x, kFs, {});
+  ASSERT_TRUE(r.valid);
+  EXPECT_NEAR(r.thdn_db, -90, 0.1);
+  EXPECT_NEAR(r.level_dbfs, -6, 0.01);
+}
+
+TEST(Thdn, HumCountsAsNoiseInBand) {
+  for (double hum_hz : {50.0, 60.0}) {
+    const double a1 = 0.5, hum = a1 * ratio_from_db(-80);
+    auto x = test::tones({{997.0, a1}, {hum_hz, hum, 0.2}}, kFs, 48000);
+    const auto r = analyze_thdn(x, kFs, {});
+    ASSERT_TRUE(r.valid);
+    EXPECT_NEAR(r.thdn_db, -80, 0.1) << hum_hz;
+    EXPECT_LT(r.thd_db, -150) << hum_hz;  // hum is not a harmonic
+  }
+}
+
+TEST(Thdn, HarmonicAboveBandIsExcluded) {
+  const double fs = 96000, f0 = 8000.5, a1 = 0.5;
+  // H2 at 16 kHz (in band, -100 dBc), H3 at 24 kHz (above the 20 kHz band, -60 dBc).
+  auto x = test::tones({{f0, a1}, {2 * f0, a1 * 1e-5}, {3 * f0, a1 * 1e-3}}, fs, 96000);
+  const auto r = analyze_thdn(x, fs, {});
+  ASSERT_TRUE(r.valid);
+  EXPECT_NEAR(r.thdn_db, -100, 0.1);
+  EXPECT_NEAR(r.thd_db, -100, 0.1);
+  ASSERT_GE(r.harmonics.size(), 2u);
+  EXPECT_TRUE(r.harmonics[0].in_band);
+  EXPECT_FALSE(r.harmonics[1].in_band);
+  EXPECT_NEAR(r.harmonics[1].level_dbc, -60, 0.05);
+  // Widening the band brings it back.
+  ThdnOptions wide;
+  wide.band_hi_hz = 40000;
+  EXPECT_NEAR(analyze_thdn(x, fs, wide).thd_db, -60, 0.05);
+}
+
+TEST(Thdn, FadedToneIsTrimmedToSettledPart) {
+  ToneSpec t;
+  t.freq_hz = 997;
+  t.level_dbfs = -20;
+  t.duration_s = 1.0;
+  t.fade_s = 0.05;
+  auto x = make_tone(t);
+  // Leading and trailing silence, as in a capture with latency.
+  x.insert(x.begin(), 3000, 0.0);
+  x.insert(x.end(), 2000, 0.0);
+  const auto r = analyze_thdn(x, kFs, {});
+  ASSERT_TRUE(r.valid);
+  EXPECT_LT(r.thdn_db, -200 + 60);  // double precision: far below any converter
+  EXPECT_NEAR(r.level_dbfs, -20, 0.01);
+  EXPECT_GT(r.start_frame, 3000u + 2400u);
+}
+
+TEST(Thdn, AWeightingWeightsTheResidual) {
+  // Residual: a 10 kHz tone at -60 dBc (A(10 kHz) = -2.49 dB); fundamental at 1 kHz (A = 0 dB).
+  const double a1 = 0.5, a2 = a1 * 1e-3;
+  auto x = test::tones({{1000.2, a1}, {10000.7, a2}}, kFs, 48000);
+  ThdnOptions opt;
+  opt.weighting = Weighting::A;
+  const auto r = analyze_thdn(x, kFs, opt);
+  ASSERT_TRUE(r.valid);
+  const double g2 = std::pow(weighting_gain(Weighting::A, 10000.7), 2), g1 = std::pow(weighting_gain(Weighting::A, 1000.2), 2);
+  const double resid = a2 * a2 / 2 * g2, total = a1 * a1 / 2 * g1 + resid;
+  EXPECT_NEAR(r.thdn_db, 10 * std::log10(resid / total), 0.05);
+  EXPECT_NEAR(r.level_dbfs, dbfs_from_peak(a1), 0.01);  // the level is unweighted
+}
+
+TEST(Thdn, LongSignalIsSegmentAveraged) {
+  const double fs = 96000;
+  auto x = distorted(997.1, -3, -100, 12.0, fs);
+  test::quantize(x, 24);
+  const auto r = analyze_thdn(x, fs, {});
+  ASSERT_TRUE(r.valid);
+  EXPECT_GT(r.n_segments, 1u);
+  EXPECT_NEAR(r.thd_db, -100, 0.1);
+  EXPECT_NEAR(r.fundamental_hz, 997.1, 0.01);
+}
+
+TEST(Thdn, InvalidInputsSayWhy) {
+  const auto x = test::tones({{997, 0.5}}, kFs, 48000);
+  ThdnOptions o;
+  o.fundamental_hz = 30000;
+  auto r = analyze_thdn(x, kFs, o);
+  EXPECT_FALSE(r.valid);
+  EXPECT_NE(r.reason.find("Nyquist"), std::string::npos);
+  r = analyze_thdn(std::vector<double>(100, 0.0), kFs, {});
+  EXPECT_FALSE(r.valid);
+  EXPECT_NE(r.reason.find("short"), std::string::npos);
+  r = analyze_thdn(std::vector<double>(48000, 0.0), kFs, {});
+  EXPECT_FALSE(r.valid);
+  // Too few cycles: 30 Hz in 0.1 s.
+  r = analyze_thdn(test::tones({{30, 0.5}}, kFs, 4800), kFs, {});
+  EXPECT_FALSE(r.valid);
+}
+
+TEST(Noise, IdleChannelInBand) {
+  const double sigma = 1e-5;
+  const auto n = test::gaussian(96000, sigma, 3);
+  const auto r = analyze_noise(n, kFs);
+  ASSERT_TRUE(r.valid);
+  EXPECT_NEAR(r.noise_dbfs, dbfs_from_mean_square(sigma * sigma * 19980.0 / 24000.0), 0.15);
+  const auto ra = analyze_noise(n, kFs, 20, 20000, Weighting::A);
+  EXPECT_LT(ra.noise_dbfs, r.noise_dbfs);
+}
+
+}  // namespace
+}  // namespace outbench

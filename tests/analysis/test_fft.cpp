@@ -1,0 +1,69 @@
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "analysis/fft.hpp"
+#include "test_support.hpp"
+
+namespace outbench {
+namespace {
+
+class FftSizes : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(FftSizes, MatchesNaiveDft) {
+  const std::size_t n = GetParam();
+  const auto x = test::gaussian(n, 1.0, 7);
+  RealFft fft(n);
+  auto X = fft.forward(x);
+  ASSERT_EQ(X.size(), n / 2 + 1);
+  double max_err = 0, scale = 0;
+  for (std::size_t k = 0; k < X.size(); k += std::max<std::size_t>(1, n / 97)) {
+    const auto ref = test::naive_dft(x, static_cast<double>(k));
+    max_err = std::max(max_err, std::abs(X[k] - ref));
+    scale = std::max(scale, std::abs(ref));
+  }
+  EXPECT_LT(max_err / scale, 1e-12);
+}
+
+TEST_P(FftSizes, InverseIsUnscaled) {
+  const std::size_t n = GetParam();
+  const auto x = test::gaussian(n, 1.0, 9);
+  RealFft fft(n);
+  fft.forward(x);
+  fft.inverse();
+  auto t = fft.time();
+  for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(t[i], static_cast<double>(n) * x[i], 1e-9 * static_cast<double>(n));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, FftSizes, ::testing::Values(2, 15, 64, 1000, 1024, 4096, 48000, 44100));
+
+TEST(Fft, GoodSizes) {
+  EXPECT_EQ(fft_good_size(1000), 1000u);
+  EXPECT_EQ(fft_good_size(1021), 1024u);
+  EXPECT_EQ(fft_good_size_below(1021), 1008u);  // 2^4 * 3^2 * 7
+  EXPECT_EQ(fft_good_size_below(48000), 48000u);
+}
+
+TEST(Fft, PlanCacheIsThreadSafe) {
+  std::vector<std::thread> threads;
+  std::vector<double> errs(4, 1.0);
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([t, &errs] {
+      const std::size_t n = 3000 + 7 * static_cast<std::size_t>(t % 2);
+      const auto x = test::gaussian(n, 1.0, static_cast<unsigned>(t));
+      double e = 0;
+      for (int rep = 0; rep < 20; ++rep) {
+        RealFft fft(n);
+        auto X = fft.forward(x);
+        e = std::max(e, std::abs(X[5] - test::naive_dft(x, 5)));
+      }
+      errs[static_cast<std::size_t>(t)] = e;
+    });
+  for (auto& th : threads) th.join();
+  for (double e : errs) EXPECT_LT(e, 1e-9);
+}
+
+TEST(Fft, RejectsBadSize) { EXPECT_THROW(RealFft(1), std::invalid_argument); }
+
+}  // namespace
+}  // namespace outbench

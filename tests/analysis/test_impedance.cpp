@@ -1,0 +1,95 @@
+#include <gtest/gtest.h>
+
+#include "analysis/impedance.hpp"
+#include "analysis/signals.hpp"
+#include "analysis/units.hpp"
+#include "test_support.hpp"
+
+namespace outbench {
+namespace {
+
+constexpr double kFs = 48000;
+
+// A source with series R and C driving load Zl (= Rl || Zin), simulated in discrete time with the bilinear
+// transform; its exact impedance is Rs + 1/(j C (2 fs) tan(pi f / fs)) (the bilinear C), used as truth.
+std::vector<double> rc_divider(const std::vector<double>& e, double rs, double c, double zl) {
+  std::vector<double> v(e.size());
+  const double k = 1.0 / (2 * kFs * c);  // T/(2C)
+  double vc = 0, i_prev = 0;
+  for (std::size_t n = 0; n < e.size(); ++n) {
+    const double i = (e[n] - vc - k * i_prev) / (rs + zl + k);
+    vc += k * (i + i_prev);
+    i_prev = i;
+    v[n] = i * zl;
+  }
+  return v;
+}
+
+std::complex<double> truth(double rs, double c, double f) {
+  return {rs, -1.0 / (c * 2 * kFs * std::tan(test::kPi * f / kFs))};
+}
+
+class RcSource : public ::testing::TestWithParam<double> {};
+
+TEST_P(RcSource, RecoversZoutWithinOnePercent) {
+  const double rl = GetParam(), zin = 1e6, rs = 10, c = 220e-6;
+  SweepSpec s;
+  s.start_hz = 10;
+  s.stop_hz = 24000;
+  s.duration_s = 3;
+  s.level_dbfs = -6;
+  const auto sweep = make_sweep(s);
+  std::vector<double> e(sweep);
+  e.resize(sweep.size() + 24000, 0.0);
+  auto open = rc_divider(e, rs, c, zin);
+  auto loaded = rc_divider(e, rs, c, rl * zin / (rl + zin));
+  test::quantize(open, 24);
+  test::quantize(loaded, 24);
+  ResponseOptions o;
+  o.sweep_l_s = sweep_info(s).l_s;
+  const auto ro = analyze_response(sweep, open, kFs, o);
+  o.forced_latency_frames = ro.latency_frames;
+  const auto rl_resp = analyze_response(sweep, loaded, kFs, o);
+  const auto z = output_impedance(ro, rl_resp, rl, zin);
+  ASSERT_TRUE(z.valid) << z.reason;
+  int n = 0;
+  for (const auto& p : z.points) {
+    if (p.freq_hz < 20 || p.freq_hz > 20000) continue;
+    const auto t = truth(rs, c, p.freq_hz);
+    EXPECT_NEAR(std::abs(p.z_ohms), std::abs(t), 0.01 * std::abs(t)) << rl << " ohm at " << p.freq_hz << " Hz";
+    ++n;
+  }
+  EXPECT_GT(n, 230);
+  ASSERT_TRUE(z.z_1k_ohms && z.z_20hz_ohms);
+  EXPECT_LT(z.z_20hz_ohms->imag(), 0);  // capacitive
+  EXPECT_NEAR(std::abs(*z.z_20hz_ohms), std::abs(truth(rs, c, 20)), 0.01 * std::abs(truth(rs, c, 20)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Loads, RcSource, ::testing::Values(16.0, 32.0, 300.0, 600.0));
+
+TEST(Impedance, FormulaLimits) {
+  // Zs = 10 ohm into 32 ohm, Zin infinite: r = 42/32.
+  const auto z = output_impedance(std::complex<double>(1.0), std::complex<double>(32.0 / 42.0), 32, kInfiniteOhms);
+  EXPECT_NEAR(z.real(), 10.0, 1e-12);
+  // Finite Zin: open = Zin/(Zs+Zin), loaded = Zp/(Zs+Zp).
+  const double zin = 10e3, zs = 100, rl = 600, zp = rl * zin / (rl + zin);
+  const auto z2 = output_impedance(zin / (zs + zin), zp / (zs + zp), rl, zin);
+  EXPECT_NEAR(z2.real(), zs, 1e-9);
+  EXPECT_NEAR(z2.imag(), 0.0, 1e-9);
+}
+
+TEST(Impedance, CombineWeightsTheInformativeLoad) {
+  ImpedanceResult a, b;
+  a.valid = b.valid = true;
+  a.load_ohms = 16;
+  b.load_ohms = 10000;
+  a.input_ohms = b.input_ohms = 1e6;
+  a.points = {{1000, {10.0, 0}}};
+  b.points = {{1000, {30.0, 0}}};  // a noisy high-load estimate
+  const auto c = combine_impedance({a, b});
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_LT(std::abs(c[0].z_ohms - 10.0), 0.1);
+}
+
+}  // namespace
+}  // namespace outbench

@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "run_cli.hpp"
+
+namespace outbench {
+namespace {
+
+using nlohmann::json;
+using test::run_cli;
+
+TEST(Cli, Version) {
+  const auto r = run_cli("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("outbench "), std::string::npos);
+}
+
+TEST(Cli, ToneThdnJsonContract) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("generate tone --freq-hz 997 --seconds 1 --rate 48000 --level-dbfs -1 -o " + (d / "t.wav")).exit_code, 0);
+  const auto r = run_cli("analyze thdn --input " + (d / "t.wav") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(r.out);
+  EXPECT_NEAR(j["fundamental_hz"].get<double>(), 997, 0.01);
+  EXPECT_NEAR(j["level_dbfs"].get<double>(), -1, 0.01);
+  EXPECT_LT(j["thdn_db"].get<double>(), -135);
+  for (const char* k : {"thd_db", "thdn_percent", "noise_dbfs", "harmonics"}) EXPECT_TRUE(j.contains(k)) << k;
+  ASSERT_FALSE(j["harmonics"].empty());
+  EXPECT_EQ(j["harmonics"][0]["order"], 2);
+  EXPECT_TRUE(j["harmonics"][0].contains("freq_hz"));
+  EXPECT_TRUE(j["harmonics"][0].contains("level_dbc"));
+  // Human-readable summary without --json.
+  const auto h = run_cli("analyze thdn --input " + (d / "t.wav") + " --fundamental-hz 997 --band 20:20000 --weighting a");
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("THD+N"), std::string::npos);
+}
+
+TEST(Cli, SweepResponseAndImpedance) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 2 --rate 48000 --level-dbfs -6 -o " +
+                    (d / "s.wav"))
+                .exit_code,
+            0);
+  const auto r = run_cli("analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(r.out);
+  EXPECT_EQ(j["latency_samples"], 0);
+  ASSERT_GT(j["points"].size(), 200u);
+  for (const auto& p : j["points"]) {
+    ASSERT_TRUE(p.contains("freq_hz") && p.contains("magnitude_db") && p.contains("phase_deg"));
+    if (p["freq_hz"].get<double>() > 30 && p["freq_hz"].get<double>() < 19000)
+      EXPECT_NEAR(p["magnitude_db"].get<double>(), 0.0, 0.05);
+  }
+  const auto z = run_cli("analyze impedance --reference " + (d / "s.wav") + " --open " + (d / "s.wav") + " --loaded " +
+                         (d / "s.wav") + " --load-ohms 32 --json");
+  ASSERT_EQ(z.exit_code, 0) << z.err;
+  const auto jz = json::parse(z.out);
+  ASSERT_FALSE(jz["points"].empty());
+  for (const char* k : {"freq_hz", "z_ohms", "r_ohms", "x_ohms"}) EXPECT_TRUE(jz["points"][0].contains(k)) << k;
+  EXPECT_NEAR(jz["points"][10]["z_ohms"].get<double>(), 0.0, 0.01);  // identical captures: no source impedance
+}
+
+TEST(Cli, ErrorsAreSpecificWithExitCode2) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("generate tone -o " + (d / "t.wav")).exit_code, 0);
+  struct Case {
+    std::string args, expect;
+  };
+  const std::vector<Case> cases = {
+      {"analyze thdn --input " + (d / "missing.wav"), "missing.wav"},
+      {"analyze thdn --input " + (d / "t.wav") + " --channel 2", "--channel 2"},
+      {"analyze thdn --input " + (d / "t.wav") + " --fundamental-hz 30000", "Nyquist"},
+      {"analyze thdn --input " + (d / "t.wav") + " --band 20-20000", "--band"},
+      {"analyze thdn --input " + (d / "t.wav") + " --weighting c", "--weighting"},
+      {"analyze thdn", "input"},
+      {"analyze thdn --input " + (d / "t.wav") + " --bogus", "bogus"},
+      {"analyze spectrum", "spectrum"},
+      {"generate noise", "generate"},
+      {"generate tone --freq-hz 30000 -o " + (d / "x.wav"), "Nyquist"},
+      {"generate tone --rate abc -o " + (d / "x.wav"), "rate"},
+      {"frobnicate", "frobnicate"},
+      {"analyze impedance --reference " + (d / "t.wav") + " --open " + (d / "t.wav") + " --loaded " + (d / "t.wav") +
+           " --load-ohms -3",
+       "--load-ohms"},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_cli(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args;
+    EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << " -> " << r.err;
+    EXPECT_TRUE(r.out.empty()) << c.args;
+  }
+}
+
+}  // namespace
+}  // namespace outbench

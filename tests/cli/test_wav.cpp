@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "measure/errors.hpp"
+#include "measure/wav_file.hpp"
+#include "run_cli.hpp"
+#include "test_support.hpp"
+
+namespace outbench {
+namespace {
+
+class WavFormats : public ::testing::TestWithParam<std::tuple<std::string, double, int>> {};
+
+TEST_P(WavFormats, RoundTrip) {
+  const auto [fmt, rate, channels] = GetParam();
+  test::TempDir dir;
+  std::vector<std::vector<double>> ch;
+  for (int c = 0; c < channels; ++c) ch.push_back(test::tones({{1000.0 + 100 * c, 0.5}}, rate, 1000));
+  const auto path = dir / "x.wav";
+  write_wav(path, ch, rate, parse_sample_format(fmt));
+  const auto f = read_sound_file(path);
+  EXPECT_EQ(f.rate_hz, rate);
+  ASSERT_EQ(f.channels.size(), static_cast<std::size_t>(channels));
+  ASSERT_EQ(f.n_frames(), 1000u);
+  const double tol = fmt == "pcm16" ? 4e-5 : fmt == "pcm24" ? 2e-7 : fmt == "float" ? 1e-7 : 1e-9;
+  for (int c = 0; c < channels; ++c)
+    for (std::size_t i = 0; i < 1000; ++i) ASSERT_NEAR(f.channels[c][i], ch[c][i], tol);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Formats, WavFormats,
+    ::testing::Values(std::tuple{"pcm16", 44100.0, 1}, std::tuple{"pcm24", 48000.0, 2}, std::tuple{"pcm32", 96000.0, 3},
+                      std::tuple{"float", 192000.0, 1}, std::tuple{"double", 384000.0, 2},
+                      std::tuple{"pcm24", 8000.0, 8}));
+
+TEST(Wav, MissingFileNamesTheFile) {
+  try {
+    read_sound_file("/nonexistent/capture.wav");
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/capture.wav"), std::string::npos);
+  }
+}
+
+TEST(Wav, GarbageFileIsRejected) {
+  test::TempDir dir;
+  write_text_atomic(dir / "bad.wav", "RIFF this is not a wave file at all");
+  EXPECT_THROW(read_sound_file(dir / "bad.wav"), InputError);
+}
+
+TEST(Wav, RateOutsideRangeIsRejected) {
+  test::TempDir dir;
+  std::vector<std::vector<double>> ch{std::vector<double>(100, 0.0)};
+  write_wav(dir / "slow.wav", ch, 4000, SampleFormat::Pcm16);
+  EXPECT_THROW(read_sound_file(dir / "slow.wav"), InputError);
+}
+
+TEST(Wav, AtomicTextWriteReplaces) {
+  test::TempDir dir;
+  write_text_atomic(dir / "a.json", "one");
+  write_text_atomic(dir / "a.json", "two");
+  EXPECT_EQ(test::slurp(dir / "a.json"), "two");
+  int files = 0;
+  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir.path)) ++files;
+  EXPECT_EQ(files, 1);  // no temporary left behind
+}
+
+}  // namespace
+}  // namespace outbench
