@@ -17,6 +17,8 @@ constexpr double kSettledTolerance = 0.05;
 constexpr int kNoiseNeighbourBins = 20;
 // A harmonic must rise this far (power ratio) above the local noise in its band to be reported as found.
 constexpr double kHarmonicDetectPowerRatio = 2.0;
+// Segment count beyond which Welch averaging drops the 50 % overlap.
+constexpr std::size_t kManySegments = 16;
 
 std::string fmt(double v) {
   char buf[64];
@@ -64,12 +66,14 @@ PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::siz
   std::size_t n_seg = 1;
   std::size_t hop = seg;
   if (x.size() > seg) {
-    hop = seg / 2;
+    // 50 % overlap while segments are few; past kManySegments the average is smooth enough without it.
+    hop = (x.size() - seg) / (seg / 2) + 1 > kManySegments ? seg : seg / 2;
     n_seg = (x.size() - seg) / hop + 1;
   }
   const std::size_t offset0 = (x.size() - ((n_seg - 1) * hop + seg)) / 2;
-  const std::vector<double> w = make_window(WindowKind::BlackmanHarris7, seg);
-  const WindowFigures wf = window_figures(w);
+  const CachedWindow& cw = cached_window(WindowKind::BlackmanHarris7, seg);
+  const std::vector<double>& w = cw.w;
+  const WindowFigures& wf = cw.figures;
   RealFft fft(seg);
   ps.ms.assign(seg / 2 + 1, 0.0);
   const double norm = 1.0 / (static_cast<double>(seg) * wf.sum_w2 * static_cast<double>(n_seg));
@@ -129,11 +133,12 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   const auto nbins = static_cast<long>(ps.ms.size());
   const int hw = kExclusionHalfWidthBins;
 
-  std::vector<double> wgt(ps.ms.size());
-  for (long k = 0; k < nbins; ++k) {
-    const double g = weighting_gain(opt.weighting, static_cast<double>(k) * df);
-    wgt[static_cast<std::size_t>(k)] = g * g;
-  }
+  std::vector<double> wgt(ps.ms.size(), 1.0);
+  if (opt.weighting != Weighting::None)
+    for (long k = 0; k < nbins; ++k) {
+      const double g = weighting_gain(opt.weighting, static_cast<double>(k) * df);
+      wgt[static_cast<std::size_t>(k)] = g * g;
+    }
   const long k_lo = std::max<long>(1, static_cast<long>(std::ceil(opt.band_lo_hz / df - 1e-9)));
   const long k_hi = std::min<long>(nbins - 1, static_cast<long>(std::floor(band_hi / df + 1e-9)));
   if (k_hi - k_lo < 4 * hw) {

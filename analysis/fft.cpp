@@ -8,6 +8,7 @@
 #include <new>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 namespace outbench {
 namespace {
@@ -42,6 +43,25 @@ PlanPair get_plans(std::size_t n) {
   return p;
 }
 
+// Buffers of destroyed RealFft objects, kept per thread for reuse: large transforms are made again and
+// again with the same sizes, and fresh pages cost more (page faults, zeroing) than the transform itself.
+struct BufferPool {
+  struct Entry {
+    std::size_t n;
+    double* time;
+    std::complex<double>* spec;
+  };
+  std::vector<Entry> free;
+  static constexpr std::size_t kMaxEntries = 8;
+  ~BufferPool() {
+    for (auto& e : free) {
+      fftw_free(e.time);
+      fftw_free(e.spec);
+    }
+  }
+};
+thread_local BufferPool t_pool;
+
 }  // namespace
 
 RealFft::RealFft(std::size_t n) : n_(n) {
@@ -50,6 +70,13 @@ RealFft::RealFft(std::size_t n) : n_(n) {
   PlanPair p = get_plans(n);
   plan_fwd_ = p.fwd;
   plan_inv_ = p.inv;
+  for (auto it = t_pool.free.begin(); it != t_pool.free.end(); ++it)
+    if (it->n == n) {
+      time_ = it->time;
+      spec_ = it->spec;
+      t_pool.free.erase(it);
+      return;
+    }
   time_ = fftw_alloc_real(n);
   spec_ = reinterpret_cast<std::complex<double>*>(fftw_alloc_complex(n / 2 + 1));
   if (!time_ || !spec_) {
@@ -60,8 +87,13 @@ RealFft::RealFft(std::size_t n) : n_(n) {
 }
 
 RealFft::~RealFft() {
-  fftw_free(time_);
-  fftw_free(spec_);
+  if (!time_) return;
+  if (t_pool.free.size() >= BufferPool::kMaxEntries) {
+    fftw_free(t_pool.free.front().time);
+    fftw_free(t_pool.free.front().spec);
+    t_pool.free.erase(t_pool.free.begin());
+  }
+  t_pool.free.push_back({n_, time_, spec_});
 }
 
 RealFft::RealFft(RealFft&& o) noexcept

@@ -44,9 +44,10 @@ double taper(long i, long pre, long post) {
 
 // Gate ir around `center` (circular index), [-pre, post), into a zero-padded spectrum.
 struct GatedSpectrum {
-  std::vector<std::complex<double>> bins;
+  RealFft fft;
   double bin_hz = 0;
-  std::complex<double> at(double f) const {
+  std::complex<double> at(double f) {
+    const auto bins = fft.spectrum();
     const double pos = f / bin_hz;
     const auto k = static_cast<std::size_t>(std::floor(pos));
     if (k + 1 >= bins.size()) return bins.back();
@@ -55,22 +56,19 @@ struct GatedSpectrum {
   }
 };
 
-GatedSpectrum gate_and_transform(const std::vector<double>& ir, long center, long pre, long post, double rate_hz) {
+GatedSpectrum gate_and_transform(std::span<const double> ir, long center, long pre, long post, double rate_hz) {
   const auto n = static_cast<long>(ir.size());
   const std::size_t m = fft_good_size(kGatePadding * static_cast<std::size_t>(pre + post));
-  RealFft fft(m);
-  auto t = fft.time();
+  GatedSpectrum g{RealFft(m), rate_hz / static_cast<double>(m)};
+  auto t = g.fft.time();
   std::fill(t.begin(), t.end(), 0.0);
   const auto ml = static_cast<long>(m);
+  long src = ((center - pre) % n + n) % n;
   for (long i = -pre; i < post; ++i) {
-    const long src = ((center + i) % n + n) % n;
-    t[static_cast<std::size_t>((i + ml) % ml)] = ir[static_cast<std::size_t>(src)] * taper(i, pre, post);
+    t[static_cast<std::size_t>(i < 0 ? i + ml : i)] = ir[static_cast<std::size_t>(src)] * taper(i, pre, post);
+    if (++src == n) src = 0;
   }
-  fft.forward();
-  GatedSpectrum g;
-  auto s = fft.spectrum();
-  g.bins.assign(s.begin(), s.end());
-  g.bin_hz = rate_hz / static_cast<double>(m);
+  g.fft.forward();
   return g;
 }
 
@@ -132,9 +130,14 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
 
 std::complex<double> Deconvolver::edge_highpass(double freq_hz) const {
   // 4th-order Butterworth high-pass, analog prototype: poles at angles 5pi/8 and 7pi/8.
-  const std::complex<double> s(0.0, freq_hz / hp_fc_hz_);
+  // s = j*w (w = f/fc): each section is -w^2 / ((1 - w^2) + j*w/q), divided out by hand (complex division
+  // through libgcc's __divdc3 is slow).
+  const double w = freq_hz / hp_fc_hz_, w2 = w * w;
   std::complex<double> h = 1.0;
-  for (double q : {0.5411961001461970, 1.3065629648763766}) h *= s * s / (s * s + s / q + 1.0);
+  for (double q : {0.5411961001461970, 1.3065629648763766}) {
+    const double re = 1.0 - w2, im = w / q, den = re * re + im * im;
+    h *= std::complex<double>(-w2 * re / den, w2 * im / den);
+  }
   return h;
 }
 
@@ -152,16 +155,14 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     return r;
   }
   const auto n = static_cast<long>(n_fft_);
-  std::vector<double> ir;
+  RealFft fft(n_fft_);
   {
-    RealFft fft(n_fft_);
     auto Y = fft.forward(capture);
     const double scale = 1.0 / static_cast<double>(n_fft_);
     for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inverse_[k] * scale;
     fft.inverse();
-    auto t = fft.time();
-    ir.assign(t.begin(), t.end());
   }
+  const std::span<const double> ir = fft.time();
   // Latency: the linear IR's peak.
   long lat = 0;
   if (opt.forced_latency_frames >= 0) {
@@ -197,7 +198,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   const long harm_room = static_cast<long>(std::ceil(l_s * std::log(6.0) * rate_hz_));
   const long post = std::clamp(n - harm_room - pre, 64L, std::max(pre, static_cast<long>(kMaxPostGateS * rate_hz_)));
   r.gate_s = static_cast<double>(pre + post) / rate_hz_;
-  const GatedSpectrum lin = gate_and_transform(ir, lat, pre, post, rate_hz_);
+  GatedSpectrum lin = gate_and_transform(ir, lat, pre, post, rate_hz_);
 
   const double nyq = rate_hz_ / 2.0;
   const double hi = std::min({opt.report_hi_hz > 0 ? opt.report_hi_hz : nyq, nyq, sweep_hi_hz_});
@@ -245,7 +246,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     const long b = static_cast<long>(0.5 * l_s * std::log(order / (order - 1.0)) * rate_hz_);
     if (a < 16 || b < 16) break;
     const long center = lat - static_cast<long>(std::lround(t_n));
-    const GatedSpectrum hs = gate_and_transform(ir, center, a, b, rate_hz_);
+    GatedSpectrum hs = gate_and_transform(ir, center, a, b, rate_hz_);
     HarmonicResponse hr;
     hr.order = order;
     for (const auto& p : r.points) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <deque>
 #include <numbers>
 #include <stdexcept>
 
@@ -59,6 +60,18 @@ std::vector<double> make_window(WindowKind kind, std::size_t n) {
     case WindowKind::Hann: return cosine_sum(kHann, n);
   }
   return {};
+}
+
+const CachedWindow& cached_window(WindowKind kind, std::size_t n) {
+  constexpr std::size_t kMaxEntries = 16;
+  thread_local std::deque<CachedWindow> cache;
+  for (const auto& e : cache)
+    if (e.kind == kind && e.w.size() == n) return e;
+  if (cache.size() >= kMaxEntries) cache.pop_front();
+  auto w = make_window(kind, n);
+  const auto f = window_figures(w);
+  cache.push_back({kind, std::move(w), f});
+  return cache.back();
 }
 
 WindowFigures window_figures(std::span<const double> w) {

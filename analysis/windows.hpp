@@ -22,14 +22,23 @@ std::string_view window_name(WindowKind kind);
 // Main-lobe half width in bins (first null), e.g. 7 for Blackman-Harris 7-term.
 int window_main_lobe_half_width_bins(WindowKind kind);
 
-std::vector<double> make_window(WindowKind kind, std::size_t n);
-
 struct WindowFigures {
   double coherent_gain = 0;  // mean(w)
   double enbw_bins = 0;      // N * sum(w^2) / sum(w)^2
   double sum_w = 0;
   double sum_w2 = 0;
 };
+std::vector<double> make_window(WindowKind kind, std::size_t n);
+// The same window and its figures from a per-thread cache of recently used sizes (computing 7 cosines per
+// sample costs more than the FFT it feeds). The reference stays valid until the same thread asks for 16
+// other windows.
+struct CachedWindow {
+  WindowKind kind;
+  std::vector<double> w;
+  WindowFigures figures;
+};
+const CachedWindow& cached_window(WindowKind kind, std::size_t n);
+
 WindowFigures window_figures(std::span<const double> w);
 
 }  // namespace outbench

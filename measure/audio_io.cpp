@@ -4,6 +4,8 @@
 
 namespace outbench {
 
-bool Load::is_open() const { return !std::isfinite(actual_ohms) || actual_ohms <= 0; }
+bool Load::is_open() const {
+  return !std::isfinite(actual_ohms) || actual_ohms <= 0;
+}
 
 }  // namespace outbench

@@ -33,9 +33,9 @@ class AudioIo {
 };
 
 struct Load {
-  std::string name;            // "open", "10k", "600", "300", "32", "16"
-  double nominal_ohms = 0;     // +infinity for open
-  double actual_ohms = 0;      // measured value of the resistor on the bench (used in the calculations)
+  std::string name;         // "open", "10k", "600", "300", "32", "16"
+  double nominal_ohms = 0;  // +infinity for open
+  double actual_ohms = 0;   // measured value of the resistor on the bench (used in the calculations)
   bool is_open() const;
 };
 

@@ -87,8 +87,7 @@ struct Biquad {
     return make((1 - c) / 2, 1 - c, (1 - c) / 2, 1 + al, -2 * c, 1 - al);
   }
   static Biquad peaking(double f0, double q, double gain_db, double fs) {
-    const double A = std::pow(10.0, gain_db / 40), w = 2 * kPi * f0 / fs, al = std::sin(w) / (2 * q),
-                 c = std::cos(w);
+    const double A = std::pow(10.0, gain_db / 40), w = 2 * kPi * f0 / fs, al = std::sin(w) / (2 * q), c = std::cos(w);
     return make(1 + al * A, -2 * c, 1 - al * A, 1 + al / A, -2 * c, 1 - al / A);
   }
 };

@@ -26,8 +26,7 @@ Truth truth(double a1, const std::vector<double>& ah, double extra_noise_ms = 0)
 std::vector<double> distorted(double f0, double level_dbfs, double thd_db, double seconds, double fs = kFs) {
   const double a1 = peak_from_dbfs(level_dbfs);
   const double ah = a1 * ratio_from_db(thd_db) / std::sqrt(2.0);  // H2 = H3, together thd_db
-  return test::tones({{f0, a1}, {2 * f0, ah, 0.3}, {3 * f0, ah, 1.1}}, fs,
-                     static_cast<std::size_t>(seconds * fs));
+  return test::tones({{f0, a1}, {2 * f0, ah, 0.3}, {3 * f0, ah, 1.1}}, fs, static_cast<std::size_t>(seconds * fs));
 }
 
 class ThdnLevels : public ::testing::TestWithParam<std::tuple<double, int>> {};
@@ -171,7 +170,8 @@ TEST(Thdn, AWeightingWeightsTheResidual) {
   opt.weighting = Weighting::A;
   const auto r = analyze_thdn(x, kFs, opt);
   ASSERT_TRUE(r.valid);
-  const double g2 = std::pow(weighting_gain(Weighting::A, 10000.7), 2), g1 = std::pow(weighting_gain(Weighting::A, 1000.2), 2);
+  const double g2 = std::pow(weighting_gain(Weighting::A, 10000.7), 2),
+               g1 = std::pow(weighting_gain(Weighting::A, 1000.2), 2);
   const double resid = a2 * a2 / 2 * g2, total = a1 * a1 / 2 * g1 + resid;
   EXPECT_NEAR(r.thdn_db, 10 * std::log10(resid / total), 0.05);
   EXPECT_NEAR(r.level_dbfs, dbfs_from_peak(a1), 0.01);  // the level is unweighted

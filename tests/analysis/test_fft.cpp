@@ -63,7 +63,9 @@ TEST(Fft, PlanCacheIsThreadSafe) {
   for (double e : errs) EXPECT_LT(e, 1e-9);
 }
 
-TEST(Fft, RejectsBadSize) { EXPECT_THROW(RealFft(1), std::invalid_argument); }
+TEST(Fft, RejectsBadSize) {
+  EXPECT_THROW(RealFft(1), std::invalid_argument);
+}
 
 }  // namespace
 }  // namespace outbench

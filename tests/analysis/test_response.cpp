@@ -80,24 +80,24 @@ TEST(Response, PureDelayIsFoundAndRemoved) {
 TEST(Response, HighPass) {
   Fixture fx;
   const auto bq = test::Biquad::highpass(40, 0.7071, kFs);
-  const auto r = analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }, 77),
-                                  kFs, fx.options());
+  const auto r =
+      analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }, 77), kFs, fx.options());
   expect_matches(r, bq, 1.0, 0.05);
 }
 
 TEST(Response, LowPass) {
   Fixture fx;
   const auto bq = test::Biquad::lowpass(10000, 0.7071, kFs);
-  const auto r = analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }), kFs,
-                                  fx.options());
+  const auto r =
+      analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }), kFs, fx.options());
   expect_matches(r, bq, 1.0, 0.05);
 }
 
 TEST(Response, PeakingEq) {
   Fixture fx;
   const auto bq = test::Biquad::peaking(1000, 2.0, 6.0, kFs);
-  const auto r = analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }), kFs,
-                                  fx.options());
+  const auto r =
+      analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }), kFs, fx.options());
   expect_matches(r, bq, 1.0, 0.05);
   // Phase of the minimum-phase EQ matches the analytic response too.
   for (const auto& p : r.points)
@@ -109,7 +109,8 @@ TEST(Response, LatencyEstimatedWhenLIsUnknown) {
   Fixture fx;
   const auto bq = test::Biquad::highpass(40, 0.7071, kFs);
   ResponseOptions o;  // no sweep_l_s: estimated from the reference
-  const auto r = analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }, 300), kFs, o);
+  const auto r =
+      analyze_response(fx.sweep, fx.capture([&](std::vector<double> x) { return bq.apply(x); }, 300), kFs, o);
   expect_matches(r, bq, 1.0, 0.05);
   EXPECT_NEAR(r.sweep_l_s, fx.info.l_s, 0.1 * fx.info.l_s);
 }

@@ -58,7 +58,7 @@ TEST(Units, AES17FullScaleSineIsZeroDbfs) {
 
 TEST(Units, VoltsAndPower) {
   EXPECT_NEAR(dbu_from_vrms(0.7746), 0.0, 1e-4);
-  EXPECT_NEAR(dbu_from_vrms(1.228), 4.0, 0.01);  // +4 dBu
+  EXPECT_NEAR(dbu_from_vrms(1.228), 4.0, 0.01);    // +4 dBu
   EXPECT_NEAR(dbv_from_vrms(0.316), -10.0, 0.01);  // -10 dBV
   EXPECT_NEAR(mw_from_vrms(1.0, 32.0), 31.25, 1e-12);
   EXPECT_NEAR(vrms_from_mw(1.0, 32.0), std::sqrt(0.032), 1e-15);

@@ -18,7 +18,8 @@ TEST(Cli, Version) {
 
 TEST(Cli, ToneThdnJsonContract) {
   test::TempDir d;
-  ASSERT_EQ(run_cli("generate tone --freq-hz 997 --seconds 1 --rate 48000 --level-dbfs -1 -o " + (d / "t.wav")).exit_code, 0);
+  ASSERT_EQ(
+      run_cli("generate tone --freq-hz 997 --seconds 1 --rate 48000 --level-dbfs -1 -o " + (d / "t.wav")).exit_code, 0);
   const auto r = run_cli("analyze thdn --input " + (d / "t.wav") + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = json::parse(r.out);
@@ -31,7 +32,8 @@ TEST(Cli, ToneThdnJsonContract) {
   EXPECT_TRUE(j["harmonics"][0].contains("freq_hz"));
   EXPECT_TRUE(j["harmonics"][0].contains("level_dbc"));
   // Human-readable summary without --json.
-  const auto h = run_cli("analyze thdn --input " + (d / "t.wav") + " --fundamental-hz 997 --band 20:20000 --weighting a");
+  const auto h =
+      run_cli("analyze thdn --input " + (d / "t.wav") + " --fundamental-hz 997 --band 20:20000 --weighting a");
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("THD+N"), std::string::npos);
 }

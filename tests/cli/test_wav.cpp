@@ -28,11 +28,10 @@ TEST_P(WavFormats, RoundTrip) {
     for (std::size_t i = 0; i < 1000; ++i) ASSERT_NEAR(f.channels[c][i], ch[c][i], tol);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Formats, WavFormats,
-    ::testing::Values(std::tuple{"pcm16", 44100.0, 1}, std::tuple{"pcm24", 48000.0, 2}, std::tuple{"pcm32", 96000.0, 3},
-                      std::tuple{"float", 192000.0, 1}, std::tuple{"double", 384000.0, 2},
-                      std::tuple{"pcm24", 8000.0, 8}));
+INSTANTIATE_TEST_SUITE_P(Formats, WavFormats,
+                         ::testing::Values(std::tuple{"pcm16", 44100.0, 1}, std::tuple{"pcm24", 48000.0, 2},
+                                           std::tuple{"pcm32", 96000.0, 3}, std::tuple{"float", 192000.0, 1},
+                                           std::tuple{"double", 384000.0, 2}, std::tuple{"pcm24", 8000.0, 8}));
 
 TEST(Wav, MissingFileNamesTheFile) {
   try {
