@@ -101,8 +101,9 @@ TEST(Response, PeakingEq) {
   expect_matches(r, bq, 1.0, 0.05);
   // Phase of the minimum-phase EQ matches the analytic response too.
   for (const auto& p : r.points)
-    if (p.freq_hz > 100 && p.freq_hz < 10000)
+    if (p.freq_hz > 100 && p.freq_hz < 10000) {
       EXPECT_NEAR(p.phase_deg, std::arg(bq.response(p.freq_hz, kFs)) * 180 / test::kPi, 0.5) << p.freq_hz;
+    }
 }
 
 TEST(Response, LatencyEstimatedWhenLIsUnknown) {
@@ -134,13 +135,17 @@ TEST(Response, HarmonicResponsesSeparated) {
       ++n;
     }
   for (const auto& p : r.harmonics[1].points)
-    if (p.freq_hz > 100 && p.freq_hz < 5000) EXPECT_NEAR(p.level_dbc, h3, 0.3) << p.freq_hz;
+    if (p.freq_hz > 100 && p.freq_hz < 5000) {
+      EXPECT_NEAR(p.level_dbc, h3, 0.3) << p.freq_hz;
+    }
   EXPECT_GT(n, 100);
   // The linear response is not disturbed by the harmonics (0.05 dB, bar the cubic term's gain at the fundamental:
   // a3 * 3/4 * A^2).
   const double lin = db_from_ratio(1 + 0.75 * a3 * A * A);
   for (const auto& p : r.points)
-    if (p.freq_hz > 20 && p.freq_hz < 10000) EXPECT_NEAR(p.gain_db, lin, 0.05) << p.freq_hz;
+    if (p.freq_hz > 20 && p.freq_hz < 10000) {
+      EXPECT_NEAR(p.gain_db, lin, 0.05) << p.freq_hz;
+    }
 }
 
 TEST(Response, SilentCaptureIsInvalid) {

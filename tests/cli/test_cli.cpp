@@ -51,8 +51,9 @@ TEST(Cli, SweepResponseAndImpedance) {
   ASSERT_GT(j["points"].size(), 200u);
   for (const auto& p : j["points"]) {
     ASSERT_TRUE(p.contains("freq_hz") && p.contains("magnitude_db") && p.contains("phase_deg"));
-    if (p["freq_hz"].get<double>() > 30 && p["freq_hz"].get<double>() < 19000)
+    if (p["freq_hz"].get<double>() > 30 && p["freq_hz"].get<double>() < 19000) {
       EXPECT_NEAR(p["magnitude_db"].get<double>(), 0.0, 0.05);
+    }
   }
   const auto z = run_cli("analyze impedance --reference " + (d / "s.wav") + " --open " + (d / "s.wav") + " --loaded " +
                          (d / "s.wav") + " --load-ohms 32 --json");
