@@ -23,12 +23,23 @@ struct PlanPair {
   fftw_plan inv = nullptr;
 };
 
-// Plans are never destroyed: they are process-lifetime, like FFTW's own wisdom.
+// Plans live until the process ends; the cache's destructor (static storage) destroys them.
+struct PlanCache {
+  std::map<std::size_t, PlanPair> plans;
+  ~PlanCache() {
+    for (auto& [n, p] : plans) {
+      fftw_destroy_plan(p.fwd);
+      fftw_destroy_plan(p.inv);
+    }
+    fftw_cleanup();
+  }
+};
+
 PlanPair get_plans(std::size_t n) {
   std::lock_guard<std::mutex> lock(planner_mutex());
-  static std::map<std::size_t, PlanPair> cache;
-  auto it = cache.find(n);
-  if (it != cache.end()) return it->second;
+  static PlanCache cache;
+  auto it = cache.plans.find(n);
+  if (it != cache.plans.end()) return it->second;
   double* t = fftw_alloc_real(n);
   fftw_complex* s = fftw_alloc_complex(n / 2 + 1);
   if (!t || !s) throw std::bad_alloc();
@@ -39,7 +50,7 @@ PlanPair get_plans(std::size_t n) {
   fftw_free(t);
   fftw_free(s);
   if (!p.fwd || !p.inv) throw std::runtime_error("FFTW could not make a plan of size " + std::to_string(n));
-  cache.emplace(n, p);
+  cache.plans.emplace(n, p);
   return p;
 }
 

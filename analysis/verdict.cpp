@@ -1,0 +1,150 @@
+#include "analysis/verdict.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "analysis/units.hpp"
+
+namespace outbench {
+
+namespace {
+
+std::string num(double v, int digits = 1) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
+}
+
+RuleResult rule(std::string id, std::string desc, std::optional<double> measured, double limit, std::string unit,
+                bool at_least, const std::string& what, const std::string& skipped_reason, int digits = 1) {
+  RuleResult r;
+  r.id = std::move(id);
+  r.description = std::move(desc);
+  r.measured = measured;
+  r.limit = limit;
+  r.unit = std::move(unit);
+  r.comparison = at_least ? ">=" : "<=";
+  if (!measured) {
+    r.sentence = "Not evaluated: " + skipped_reason + ".";
+    return r;
+  }
+  r.evaluated = true;
+  r.pass = at_least ? *measured >= limit : *measured <= limit;
+  r.sentence = what + " is " + num(*measured, digits) + " " + r.unit + (r.pass ? ", within" : ", outside") +
+               " the limit of " + r.comparison + " " + num(limit, digits) + " " + r.unit + ".";
+  return r;
+}
+
+void conclude(Verdict& v, const std::string& yes, const std::string& no) {
+  int evaluated = 0, failed = 0;
+  for (const auto& r : v.rules) {
+    evaluated += r.evaluated;
+    failed += r.evaluated && !r.pass;
+  }
+  v.pass = evaluated > 0 && failed == 0;
+  if (evaluated == 0)
+    v.summary = "Cannot decide: no rule could be evaluated.";
+  else if (v.pass)
+    v.summary = yes;
+  else {
+    v.summary = no + " Failed:";
+    for (const auto& r : v.rules)
+      if (r.evaluated && !r.pass) v.summary += " " + r.description + ";";
+    v.summary.back() = '.';
+  }
+}
+
+}  // namespace
+
+const PortFigures::PerLoad* PortFigures::load(double ohms) const {
+  for (const auto& l : loads)
+    if (std::abs(l.load_ohms - ohms) <= 0.02 * ohms) return &l;
+  return nullptr;
+}
+
+Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, const VerdictRules& rules,
+                              const LineLevel& level) {
+  Verdict v;
+  v.id = "headphone_as_line_out";
+  v.question = "Can the headphone out be used as a " + level.name + " line out (" + num(level.level_dbv) +
+               " dBV nominal, into " + num(rules.line_load_ohms / 1000, 0) + " kohm)?";
+  v.port = "headphone";
+  if (!hp.present) {
+    v.applicable = false;
+    v.summary = "The device has no headphone out.";
+    return v;
+  }
+  const auto* ll = hp.load(rules.line_load_ohms);
+  const std::string nocal = "the port is not calibrated in volts";
+  const std::string nomeas = "not measured (load " + num(rules.line_load_ohms, 0) + " ohm not in the run)";
+  std::optional<double> headroom;
+  if (ll && ll->max_vrms_0p1 && hp.calibrated) headroom = dbv_from_vrms(*ll->max_vrms_0p1) - level.level_dbv;
+  v.rules.push_back(rule("headroom", "headroom above nominal before 0.1 % THD+N", headroom, rules.headroom_db, "dB",
+                         true, "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N",
+                         hp.calibrated ? nomeas : nocal));
+  v.rules.push_back(rule("zout", "output impedance 20 Hz-20 kHz", hp.max_zout_ohms, rules.max_zout_line_ohms, "ohm",
+                         false, "The highest output impedance over 20 Hz-20 kHz", "output impedance not measured",
+                         2));
+  v.rules.push_back(rule("response", "response into the line load", ll ? ll->response_deviation_db : std::nullopt,
+                         rules.response_tolerance_db, "dB", false,
+                         "The response into " + num(rules.line_load_ohms / 1000, 0) + " kohm deviates by up to",
+                         nomeas, 2));
+  v.rules.push_back(rule("thdn", "THD+N at nominal level", hp.thdn_at_nominal_db, rules.max_thdn_db, "dB", false,
+                         "THD+N at nominal level", hp.calibrated ? "not measured at nominal level" : nocal));
+  if (line && line->present) {
+    std::optional<double> worse;
+    if (hp.thdn_at_nominal_db && line->thdn_at_nominal_db) worse = *hp.thdn_at_nominal_db - *line->thdn_at_nominal_db;
+    v.rules.push_back(rule("thdn_vs_line_out", "THD+N compared with the line out", worse, rules.max_thdn_vs_line_out_db,
+                           "dB", false, "THD+N compared with the line out of the same device (dB worse)",
+                           "THD+N at nominal level not measured on both ports"));
+  }
+  v.rules.push_back(rule("dynamic_range", "dynamic range (AES17)", hp.dynamic_range_db, rules.min_dynamic_range_db,
+                         "dB", true, "The dynamic range (AES17)", "dynamic range not measured"));
+  v.rules.push_back(rule("balance", "channel balance", hp.balance_db, rules.max_balance_db, "dB", false,
+                         "The level difference between left and right", "balance not measured", 2));
+  conclude(v, "Yes: the headphone out works as a " + level.name + " line out.",
+           "No: the headphone out does not meet the " + level.name + " line-out rules.");
+  return v;
+}
+
+Verdict line_out_for_headphones(const PortFigures& line, const VerdictRules& rules) {
+  Verdict v;
+  v.id = "line_out_for_headphones";
+  v.question = "Can the line out drive headphones?";
+  v.port = "line";
+  if (!line.present) {
+    v.applicable = false;
+    v.summary = "The device has no line out.";
+    return v;
+  }
+  for (const auto& hl : rules.headphone_loads) {
+    const std::string at = num(hl.load_ohms, 0) + " ohm";
+    const auto* l = line.load(hl.load_ohms);
+    const std::string nomeas = "the " + at + " load was not measured";
+    const double zmax = hl.load_ohms / rules.damping_factor;
+    v.rules.push_back(rule("damping_" + num(hl.load_ohms, 0), "damping into " + at, line.max_zout_ohms, zmax, "ohm",
+                           false, "For " + at + " headphones (limit Rl/" + num(rules.damping_factor, 0) +
+                                      "), the output impedance",
+                           "output impedance not measured", 2));
+    // Voltage for the target SPL: P = 10^((SPL - sensitivity)/10) mW.
+    const double need_mw = std::pow(10.0, (rules.target_spl_db - hl.sensitivity_db_spl_per_mw) / 10.0);
+    const double need_vrms = vrms_from_mw(need_mw, hl.load_ohms);
+    std::optional<double> have;
+    if (l && l->max_vrms_1 && line.calibrated) have = *l->max_vrms_1;
+    auto r = rule("voltage_" + num(hl.load_ohms, 0), "voltage into " + at, have, need_vrms, "Vrms", true,
+                  "Into " + at + " the line out reaches (before 1 % THD+N)",
+                  line.calibrated ? nomeas : "the port is not calibrated in volts", 3);
+    if (r.evaluated)
+      r.sentence += " Needed: " + num(need_vrms, 3) + " Vrms for " + num(rules.target_spl_db, 0) + " dB SPL with " +
+                    num(hl.sensitivity_db_spl_per_mw, 0) + " dB SPL/mW headphones.";
+    v.rules.push_back(r);
+    v.rules.push_back(rule("response_" + num(hl.load_ohms, 0), "response into " + at,
+                           l ? l->response_deviation_db : std::nullopt, rules.response_tolerance_db, "dB", false,
+                           "The response into " + at + " deviates by up to", nomeas, 2));
+  }
+  conclude(v, "Yes: the line out can drive the headphones in the rules.",
+           "No: the line out is not suited to every headphone load in the rules.");
+  return v;
+}
+
+}  // namespace outbench

@@ -1,0 +1,85 @@
+// The two verdicts of DESIGN.md "The verdicts": "headphone out usable as line out" and "line out usable
+// for headphones". Pure: a summary of measured figures in, rule results out. Every rule reports the measured
+// value, its limit, pass/fail and the sentence a user reads; a rule whose figure could not be measured (no
+// calibration, port absent) is skipped with the reason, and a verdict passes only if no rule failed and at
+// least one was evaluated.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace outbench {
+
+struct LineLevel {
+  std::string name;    // "consumer", "pro"
+  double level_dbv = -10.0;
+  bool primary = true;  // the verdict's headline uses the primary level
+};
+
+struct HeadphoneLoadRule {
+  double load_ohms = 32;
+  double sensitivity_db_spl_per_mw = 100;  // the headphone the user has in mind
+};
+
+struct VerdictRules {
+  std::vector<LineLevel> line_levels{{"consumer", -10.0, true}, {"pro", 4.0 - 2.2184874961635637, false}};
+  double line_load_ohms = 10e3;
+  double headroom_db = 12.0;              // above nominal, before 0.1 % THD+N
+  double max_zout_line_ohms = 1000.0;     // over 20 Hz..20 kHz
+  double response_tolerance_db = 0.5;     // 20 Hz..20 kHz, relative to 1 kHz
+  double max_thdn_db = -80.0;             // at nominal level
+  double max_thdn_vs_line_out_db = 6.0;   // how much worse than the same device's line out
+  double min_dynamic_range_db = 96.0;
+  double max_balance_db = 0.5;
+  double damping_factor = 8.0;            // |Zout| <= Rl / damping_factor
+  double target_spl_db = 110.0;
+  std::vector<HeadphoneLoadRule> headphone_loads{{16, 100}, {32, 100}, {300, 97}};
+};
+
+// What the verdicts need of one port (optional = not measured).
+struct PortFigures {
+  bool present = false;
+  bool calibrated = false;
+  std::optional<double> max_zout_ohms;            // max |Zout| over 20 Hz..20 kHz
+  std::optional<double> zout_1k_ohms;
+  struct PerLoad {
+    double load_ohms = 0;
+    std::optional<double> max_vrms_0p1;           // before 0.1 % THD+N
+    std::optional<double> max_vrms_1;             // before 1 % THD+N
+    std::optional<double> response_deviation_db;  // max |relative dB| over 20 Hz..20 kHz
+  };
+  std::vector<PerLoad> loads;
+  std::optional<double> thdn_at_nominal_db;       // into the line load at the primary nominal level
+  std::optional<double> dynamic_range_db;
+  std::optional<double> balance_db;               // |L - R| at the reference level
+  const PerLoad* load(double ohms) const;
+};
+
+struct RuleResult {
+  std::string id;
+  std::string description;
+  std::optional<double> measured;
+  double limit = 0;
+  std::string unit;
+  std::string comparison;  // ">=" or "<="
+  bool evaluated = false;  // false: skipped (reason in sentence)
+  bool pass = false;
+  std::string sentence;
+};
+
+struct Verdict {
+  std::string id;        // "headphone_as_line_out", "line_out_for_headphones"
+  std::string question;
+  std::string port;
+  bool applicable = true;  // false: the device has no such port
+  bool pass = false;
+  std::string summary;
+  std::vector<RuleResult> rules;
+};
+
+Verdict headphone_as_line_out(const PortFigures& headphone, const PortFigures* line_out, const VerdictRules& rules,
+                              const LineLevel& level);
+Verdict line_out_for_headphones(const PortFigures& line_out, const VerdictRules& rules);
+
+}  // namespace outbench

@@ -1,0 +1,108 @@
+#include "measure/bench_config.hpp"
+
+#include <cmath>
+
+#include "measure/errors.hpp"
+#include "measure/json_reader.hpp"
+
+namespace outbench {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}
+
+const PortWiring* BenchConfig::port(const std::string& n) const {
+  for (const auto& p : ports)
+    if (p.name == n) return &p;
+  return nullptr;
+}
+
+const Load* BenchConfig::load(const std::string& n) const {
+  for (const auto& l : loads)
+    if (l.name == n) return &l;
+  return nullptr;
+}
+
+std::vector<Load> standard_loads() {
+  return {{"open", kInf, kInf}, {"10k", 10e3, 10e3}, {"600", 600, 600},
+          {"300", 300, 300},    {"32", 32, 32},      {"16", 16, 16}};
+}
+
+BenchConfig load_bench_config(const std::filesystem::path& path) {
+  const auto j = read_json_file(path);
+  const std::string src = path.string();
+  JsonReader r(j, src);
+  r.require_object();
+  if (r.string("schema") != "outbench-bench/1") r.fail("schema", "\"outbench-bench/1\"");
+  BenchConfig c;
+  c.source = src;
+  c.name = r.string("name", path.stem().string());
+  const auto audio = r.at("audio");
+  c.audio = audio.string("type");
+  if (c.audio != "simulated" && c.audio != "portaudio") audio.fail("type", "\"simulated\" or \"portaudio\"");
+  c.rate_hz = audio.number_in("rate_hz", 8000, 384000, 48000);
+  if (c.audio == "simulated") {
+    c.device_model = audio.string("device_model");
+    const auto rel = std::filesystem::path(c.device_model);
+    if (rel.is_relative() && !std::filesystem::exists(rel)) c.device_model = (path.parent_path() / rel).string();
+  } else {
+    c.device = audio.string("device");
+    c.host_api = audio.string("host_api", "");
+  }
+  const auto in = r.at("loopback_input");
+  c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
+  c.input.vrms_at_0dbfs = in.number_in("vrms_at_0dbfs", 0, 1000, 0);
+  c.input_calibrated_on = in.string("calibrated_on", "");
+  const auto ports = r.at("ports");
+  for (const auto& name : ports.keys()) {
+    const auto p = ports.at(name);
+    PortWiring w;
+    w.name = name;
+    w.output_channels = p.int_list("output_channels", 0, 255);
+    w.input_channels = p.int_list("input_channels", 0, 255);
+    if (w.input_channels.size() != w.output_channels.size())
+      p.fail("input_channels", "as many input channels as output_channels (" +
+                                   std::to_string(w.output_channels.size()) + ")");
+    w.output.vrms_at_0dbfs = p.number_in("vrms_at_0dbfs", 0, 1000, 0);
+    w.calibrated_on = p.string("calibrated_on", "");
+    c.ports.push_back(w);
+  }
+  if (c.ports.empty()) ports.fail("", "at least one port");
+  if (r.has("loads")) {
+    const auto loads = r.at("loads");
+    loads.require_array();
+    for (std::size_t i = 0; i < loads.size(); ++i) {
+      const auto l = loads.at(i);
+      Load load;
+      load.name = l.string("name");
+      if (load.name == "open") {
+        load.nominal_ohms = load.actual_ohms = kInf;
+      } else {
+        load.nominal_ohms = l.number_in("nominal_ohms", 0.1, 1e7);
+        load.actual_ohms = l.number_in("actual_ohms", 0.1, 1e7, load.nominal_ohms);
+      }
+      c.loads.push_back(load);
+    }
+  } else {
+    c.loads = standard_loads();
+  }
+  if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");
+  if (r.has("load_switch")) {
+    c.load_switch = r.at("load_switch").string("type");
+    if (c.load_switch != "simulated" && c.load_switch != "manual" && c.load_switch != "serial" &&
+        c.load_switch != "command")
+      r.at("load_switch").fail("type", "\"simulated\", \"manual\", \"serial\" or \"command\"");
+  }
+  if (c.audio == "simulated" && c.load_switch != "simulated")
+    r.at("load_switch").fail("type", "\"simulated\" with a simulated audio device");
+  if (r.has("safety")) {
+    const auto s = r.at("safety");
+    c.safety.max_drive_dbfs = s.number_in("max_drive_dbfs", -120, 0, 0);
+    c.safety.max_vrms = s.number_in("max_vrms", 0.001, 100, c.safety.max_vrms);
+    c.safety.max_mw = s.number_in("max_mw", 0.001, 1e5, c.safety.max_mw);
+  }
+  c.settle_s = r.number_in("settle_s", 0, 10, c.settle_s);
+  return c;
+}
+
+}  // namespace outbench

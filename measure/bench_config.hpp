@@ -1,0 +1,57 @@
+// The bench: which audio I/O, which interface channels carry each output port and which loopback inputs
+// are wired to the port under test, the dummy loads (nominal and measured-actual ohms), the loopback
+// input's impedance, the calibrations and the safety limits. JSON, "schema": "outbench-bench/1"
+// (fixtures/benches/README.md documents every field). Channel numbers count from 0.
+#pragma once
+
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/units.hpp"
+#include "measure/audio_io.hpp"
+
+namespace outbench {
+
+struct PortWiring {
+  std::string name;                  // "line", "headphone"
+  std::vector<int> output_channels;  // interface outputs carrying the port (L, R)
+  std::vector<int> input_channels;   // loopback inputs wired across the load (L, R)
+  Calibration output;                // Vrms of a 0 dBFS sine at the port, open circuit
+  std::string calibrated_on;         // date of the calibration, or "device model"
+};
+
+struct SafetyLimits {
+  double max_drive_dbfs = 0.0;  // never play above this
+  double max_vrms = 10.0;       // never drive more than this across a load
+  double max_mw = 500.0;        // never put more than this into a load (headphones!)
+};
+
+struct BenchConfig {
+  std::string source;  // file name, or "built-in simulated bench"
+  std::string name;
+  std::string audio = "simulated";  // simulated | portaudio
+  std::string device_model;         // simulated: device model file
+  std::string device;               // portaudio: device name substring or index
+  std::string host_api;             // portaudio: ALSA, JACK, ...
+  double rate_hz = 48000;
+  std::vector<PortWiring> ports;
+  double input_impedance_ohms = 1e6;
+  Calibration input;  // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
+  std::string input_calibrated_on;
+  std::vector<Load> loads;
+  std::string load_switch = "simulated";  // simulated | manual | serial | command
+  SafetyLimits safety;
+  double settle_s = 0.05;  // after a load switch
+  const PortWiring* port(const std::string& name) const;
+  const Load* load(const std::string& name) const;
+};
+
+// The standard dummy loads: open, 10k, 600, 300, 32, 16 ohm.
+std::vector<Load> standard_loads();
+
+BenchConfig load_bench_config(const std::filesystem::path& path);
+
+}  // namespace outbench

@@ -1,0 +1,50 @@
+// Typed access to JSON configuration files with errors that name the file, the JSON path of the field
+// and what is expected, e.g.  bench.json: ports.line.output_channels[1]: expected an integer >= 0, got "a".
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace outbench {
+
+// Parse a JSON file; InputError naming the file (and line/column for syntax errors).
+nlohmann::json read_json_file(const std::filesystem::path& path);
+
+class JsonReader {
+ public:
+  JsonReader(const nlohmann::json& j, std::string source, std::string path = "")
+      : j_(j), source_(std::move(source)), path_(std::move(path)) {}
+
+  const nlohmann::json& json() const { return j_; }
+  const std::string& path() const { return path_; }
+  bool has(const std::string& key) const { return j_.is_object() && j_.contains(key); }
+  JsonReader at(const std::string& key) const;  // required object member
+  JsonReader at(std::size_t index) const;
+  std::vector<std::string> keys() const;
+  std::size_t size() const { return j_.is_array() ? j_.size() : 0; }
+
+  double number(const std::string& key) const;
+  double number(const std::string& key, double fallback) const;
+  double number_in(const std::string& key, double lo, double hi) const;
+  double number_in(const std::string& key, double lo, double hi, double fallback) const;
+  int integer_in(const std::string& key, int lo, int hi) const;
+  std::string string(const std::string& key) const;
+  std::string string(const std::string& key, const std::string& fallback) const;
+  bool boolean(const std::string& key, bool fallback) const;
+  std::vector<int> int_list(const std::string& key, int lo, int hi) const;
+
+  void require_object() const;
+  void require_array() const;
+  [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
+
+ private:
+  std::string member_path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const nlohmann::json& j_;
+  std::string source_;
+  std::string path_;
+};
+
+}  // namespace outbench

@@ -1,0 +1,623 @@
+#include "measure/sequencer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "analysis/signals.hpp"
+#include "analysis/units.hpp"
+#include "measure/wav_file.hpp"
+
+namespace outbench {
+
+namespace {
+
+// Plan constants (seconds of stimulus), full and --quick.
+struct Durations {
+  double sweep_s, tone_s, step_s, noise_s, dr_s, xtalk_s, freq_tone_min_s;
+  int level_step_db, bisections, thdn_freq_per_octave;
+  std::vector<double> xtalk_freqs;
+};
+const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}};
+const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}};
+
+constexpr double kFadeS = 0.005;           // raised-cosine fades on every tone
+constexpr double kCaptureMarginS = 0.1;    // extra capture for the interface's latency
+constexpr double kSweepTailS = 0.25;       // capture after the sweep for the response's tail
+constexpr double kLevelStartDbfs = -40.0;  // THD+N versus level starts here
+constexpr double kThdn1PctDb = -40.0;      // 1 % THD+N
+constexpr double kThdn0p1PctDb = -60.0;    // 0.1 % THD+N
+constexpr double kCompressionDb = 1.0;     // output rise short of the drive step by this much: compression
+constexpr double kAdcNearFullScaleDbfs = -0.5;
+constexpr double kDrMeasureDbfs = -60.0;   // AES17 dynamic range
+constexpr double kSweepStartHz = 5.0;      // so the response is clean from 10 Hz
+constexpr double kAgreeRel = 0.05, kAgreeAbsOhms = 0.05, kInformativeRatio = 50.0;
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+double max_abs_deviation(const ResponseResult& r, double lo, double hi) {
+  double m = 0;
+  for (const auto& p : r.points)
+    if (p.freq_hz >= lo && p.freq_hz <= hi) m = std::max(m, std::abs(p.relative_db));
+  return m;
+}
+
+}  // namespace
+
+struct Sequencer::Impl {
+  const BenchConfig& bench;
+  AudioIo& io;
+  LoadSwitch& sw;
+  const RunOptions& opt;
+  Results& res;
+  const Durations& d;
+  double rate;
+  double planned_s = 0, played_s = 0;
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  std::string cur_port, cur_load;
+  int capture_no = 0;
+
+  Impl(const BenchConfig& b, AudioIo& i, LoadSwitch& s, const RunOptions& o, Results& r)
+      : bench(b), io(i), sw(s), opt(o), res(r), d(o.quick ? kQuick : kFull), rate(i.rate_hz()) {}
+
+  void check_stop() const {
+    if (opt.stop && opt.stop->load()) throw Stopped();
+  }
+
+  void progress(const std::string& test) {
+    if (!opt.on_progress) return;
+    Progress p{cur_port, cur_load, test, planned_s > 0 ? std::min(1.0, played_s / planned_s) : 0, 0};
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    p.eta_s = p.fraction > 0.01 ? el / p.fraction * (1 - p.fraction) : 0;
+    opt.on_progress(p);
+  }
+
+  std::size_t frames(double s) const { return static_cast<std::size_t>(std::llround(s * rate)); }
+
+  // Play `stim` on the given channel indices of the port (others silent), capture all its inputs.
+  Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
+               const std::string& what) {
+    check_stop();
+    Capture c = io.play_record(port.output_channels, stim, port.input_channels, capture_frames);
+    played_s += static_cast<double>(capture_frames) / rate;
+    if (!c.valid) throw std::runtime_error("capture '" + what + "' on " + port.name + " failed: " + c.problem);
+    if (!opt.capture_dir.empty()) {
+      char name[160];
+      std::snprintf(name, sizeof name, "%03d-%s-%s-%s.wav", ++capture_no, port.name.c_str(), cur_load.c_str(),
+                    what.c_str());
+      write_wav(opt.capture_dir / name, c.channels, rate, SampleFormat::Float32);
+    }
+    return c;
+  }
+
+  std::vector<std::vector<double>> on_channels(const PortWiring& port, const std::vector<double>& x,
+                                               int only_channel = -1) const {
+    std::vector<std::vector<double>> s(port.output_channels.size());
+    for (std::size_t c = 0; c < s.size(); ++c)
+      s[c] = (only_channel < 0 || static_cast<int>(c) == only_channel) ? x : std::vector<double>(x.size(), 0.0);
+    return s;
+  }
+
+  std::vector<double> tone(double freq_hz, double level_dbfs, double seconds) const {
+    ToneSpec t;
+    t.freq_hz = freq_hz;
+    t.level_dbfs = level_dbfs;
+    t.duration_s = seconds;
+    t.rate_hz = rate;
+    t.fade_s = kFadeS;
+    return make_tone(t);
+  }
+
+  ThdnResult thdn(const std::vector<double>& x, double f0) const {
+    ThdnOptions o;
+    o.fundamental_hz = f0;
+    return analyze_thdn(x, rate, o);
+  }
+
+  // --- safety -------------------------------------------------------------------------------------------
+  // Highest drive (dBFS) allowed into this load, from the measured gain (ADC dBFS per drive dBFS at 1 kHz)
+  // when the input is calibrated, else from the open-circuit calibration of the output, else only the
+  // bench's maximum drive.
+  double safe_drive_dbfs(const PortWiring& port, const Load& load, std::optional<double> gain_db) const {
+    double lim = bench.safety.max_drive_dbfs;
+    std::optional<double> vrms_at_0;  // Vrms at the load for a 0 dBFS drive
+    if (gain_db && bench.input.valid())
+      vrms_at_0 = bench.input.vrms_at_0dbfs * ratio_from_db(*gain_db);
+    else if (port.output.valid())
+      vrms_at_0 = port.output.vrms_at_0dbfs;
+    if (vrms_at_0) {
+      lim = std::min(lim, db_from_ratio(bench.safety.max_vrms / *vrms_at_0));
+      if (!load.is_open())
+        lim = std::min(lim, db_from_ratio(vrms_from_mw(bench.safety.max_mw, load.actual_ohms) / *vrms_at_0));
+    }
+    return lim;
+  }
+
+  std::optional<double> vrms_of(double adc_dbfs) const {
+    if (!bench.input.valid()) return std::nullopt;
+    return bench.input.vrms_from_dbfs(adc_dbfs);
+  }
+
+  // --- one load -----------------------------------------------------------------------------------------
+  struct SweepPlan {
+    SweepSpec spec;
+    SweepInfo info;
+    std::vector<double> x;
+    std::size_t capture_frames = 0;
+    std::unique_ptr<Deconvolver> deconv;
+  };
+
+  SweepPlan make_sweep_plan(double level_dbfs) const {
+    SweepPlan s;
+    s.spec.start_hz = kSweepStartHz;
+    s.spec.stop_hz = rate / 2;
+    s.spec.duration_s = d.sweep_s;
+    s.spec.rate_hz = rate;
+    s.spec.level_dbfs = level_dbfs;
+    s.info = sweep_info(s.spec);
+    s.x = make_sweep(s.spec);
+    s.capture_frames = s.x.size() + frames(kSweepTailS + kCaptureMarginS);
+    s.deconv = std::make_unique<Deconvolver>(s.x, rate, s.capture_frames);
+    return s;
+  }
+
+  void measure_load(const PortWiring& port, const Load& load, SweepPlan& sweep, PortResult& pr, LoadResult& lr,
+                    long open_latency) {
+    lr.load_name = load.name;
+    lr.load_ohms = load.actual_ohms;
+    const double ref = opt.reference_level_dbfs;
+    const std::size_t margin = frames(kCaptureMarginS);
+    const std::size_t nch = port.output_channels.size();
+
+    // Sweep.
+    progress("sweep");
+    const double sweep_drive = std::min(sweep.spec.level_dbfs, safe_drive_dbfs(port, load, std::nullopt));
+    std::vector<double> sx = sweep.x;
+    const double sweep_scale = ratio_from_db(sweep_drive - sweep.spec.level_dbfs);
+    for (auto& v : sx) v *= sweep_scale;
+    Capture c = play(port, on_channels(port, sx), sweep.capture_frames, "sweep");
+    ResponseOptions ro;
+    ro.sweep_l_s = sweep.info.l_s;
+    ro.forced_latency_frames = open_latency;
+    lr.response = sweep.deconv->analyze(c.channels[0], ro);
+    if (!lr.response.valid) {
+      lr.valid = false;
+      lr.problem = "no response to the sweep: " + lr.response.reason + " (is the loopback cable connected?)";
+      return;
+    }
+    // The sweep was scaled: express the gain per dBFS of drive.
+    const double gain_shift = db_from_ratio(sweep_scale);
+    lr.response.gain_1k_db -= gain_shift;
+    for (auto& p : lr.response.points) {
+      p.gain_db -= gain_shift;
+      p.h /= sweep_scale;
+    }
+    lr.response_deviation_db = max_abs_deviation(lr.response, 20.0, 20000.0);
+    const double gain_db = lr.response.gain_1k_db;
+    const double safe = safe_drive_dbfs(port, load, gain_db);
+    if (gain_db < -100) {
+      lr.valid = false;
+      lr.problem = "the loopback input sees nothing of the port (gain " + fmt("%.1f", gain_db) +
+                   " dB): check the cable";
+      return;
+    }
+
+    // Reference tone on every channel.
+    progress("THD+N at reference level");
+    const double ref_drive = std::min(ref, safe);
+    c = play(port, on_channels(port, tone(opt.tone_hz, ref_drive, d.tone_s)), frames(d.tone_s) + margin, "ref-tone");
+    for (std::size_t ch = 0; ch < nch; ++ch) {
+      const auto t = thdn(c.channels[ch], opt.tone_hz);
+      if (ch == 0) lr.thdn_ref = t;
+      if (t.valid) lr.channels_ref.push_back({static_cast<int>(ch), t.level_dbfs, t.thdn_db});
+    }
+    if (lr.channels_ref.size() >= 2) lr.balance_db = std::abs(lr.channels_ref[0].level_dbfs - lr.channels_ref[1].level_dbfs);
+    {
+      const PowerSpectrum ps = power_spectrum(c.channels[0], rate);
+      // Decimate for plots: max-hold into ~1/48-octave bands from 10 Hz to Nyquist.
+      lr.spectrum_bin_hz = ps.bin_hz;
+      for (double f = 10.0; f < rate / 2; f *= std::pow(2.0, 1.0 / 48)) {
+        const auto a = static_cast<std::size_t>(f / ps.bin_hz), b = static_cast<std::size_t>(f * std::pow(2.0, 1.0 / 48) / ps.bin_hz);
+        double m = 0;
+        for (std::size_t k = a; k <= std::min(b, ps.ms.size() - 1); ++k) m = std::max(m, ps.ms[k]);
+        lr.spectrum_dbfs.push_back(dbfs_from_mean_square(std::max(m, 1e-30)));
+      }
+    }
+
+    // Idle noise.
+    progress("noise");
+    c = play(port, on_channels(port, make_silence(d.noise_s, rate)), frames(d.noise_s) + margin, "noise");
+    lr.noise = analyze_noise(c.channels[0], rate);
+    lr.noise_a = analyze_noise(c.channels[0], rate, 20, 20000, Weighting::A);
+    if (bench.input.valid()) {
+      lr.noise_dbv = lr.noise.noise_dbfs + db_from_ratio(bench.input.vrms_at_0dbfs);
+      lr.noise_a_dbv = lr.noise_a.noise_dbfs + db_from_ratio(bench.input.vrms_at_0dbfs);
+    }
+
+    // Dynamic range (AES17): THD+N of a -60 dBFS tone, plus 60 dB.
+    progress("dynamic range");
+    const double dr_drive = std::min(kDrMeasureDbfs, safe);
+    c = play(port, on_channels(port, tone(opt.tone_hz, dr_drive, d.dr_s)), frames(d.dr_s) + margin, "dr-tone");
+    {
+      const auto t = thdn(c.channels[0], opt.tone_hz);
+      if (t.valid) lr.dynamic_range_db = -t.thdn_db - dr_drive;
+    }
+
+    // Crosstalk.
+    if (nch >= 2) {
+      progress("crosstalk");
+      for (double f : d.xtalk_freqs) {
+        LoadResult::Crosstalk x{f, 0, 0};
+        for (int driven = 0; driven < 2; ++driven) {
+          c = play(port, on_channels(port, tone(f, ref_drive, d.xtalk_s), driven), frames(d.xtalk_s) + margin, "xtalk");
+          const auto a = thdn(c.channels[static_cast<std::size_t>(driven)], f);
+          ThdnOptions o;
+          o.fundamental_hz = f;
+          o.trim_to_settled = false;  // the idle channel has no settled tone to find
+          const auto seg = settled_segment(c.channels[static_cast<std::size_t>(driven)], rate);
+          const std::span<const double> other(c.channels[static_cast<std::size_t>(1 - driven)].data() + seg.start, seg.n);
+          const auto b = analyze_thdn(other, rate, o);
+          // Below the noise, the crosstalk is at most the noise in the exclusion band: report the bound.
+          const double lvl = b.valid ? b.level_dbfs : lr.noise.noise_dbfs;
+          (driven == 0 ? x.l_to_r_db : x.r_to_l_db) = lvl - (a.valid ? a.level_dbfs : ref_drive);
+        }
+        lr.crosstalk.push_back(x);
+      }
+    }
+
+    // THD+N versus level, then the maximum level.
+    progress("THD+N versus level");
+    measure_levels(port, load, lr, safe);
+
+    // THD+N at nominal level (line load) or 1 mW (headphone loads), once calibrated.
+    if (bench.input.valid() && !load.is_open()) {
+      std::vector<std::pair<std::string, double>> targets;
+      if (std::abs(load.nominal_ohms - opt.rules.line_load_ohms) < 1) {
+        for (const auto& l : opt.rules.line_levels)
+          targets.push_back({"nominal " + l.name + " line level (" + fmt("%+.1f", l.level_dbv) + " dBV)", l.level_dbv});
+      } else if (load.actual_ohms <= 600) {
+        targets.push_back({"1 mW", dbv_from_vrms(vrms_from_mw(1.0, load.actual_ohms))});
+      }
+      for (const auto& [what, dbv] : targets) {
+        const double drive = dbv - db_from_ratio(bench.input.vrms_at_0dbfs) - gain_db;
+        if (drive > safe) continue;
+        progress("THD+N at " + what);
+        c = play(port, on_channels(port, tone(opt.tone_hz, drive, d.tone_s)), frames(d.tone_s) + margin, "nominal");
+        LoadResult::AtLevel al{what, drive, vrms_from_dbv(dbv), thdn(c.channels[0], opt.tone_hz)};
+        if (al.thdn.valid) al.out_vrms = bench.input.vrms_from_dbfs(al.thdn.level_dbfs);
+        lr.at_levels.push_back(al);
+      }
+    }
+    (void)pr;
+  }
+
+  LevelStep level_step(const PortWiring& port, double drive) {
+    Capture c = play(port, on_channels(port, tone(opt.tone_hz, drive, d.step_s)), frames(d.step_s + kCaptureMarginS),
+                     "level");
+    const auto t = thdn(c.channels[0], opt.tone_hz);
+    LevelStep s;
+    s.drive_dbfs = drive;
+    s.valid = t.valid;
+    s.out_dbfs = t.valid ? t.level_dbfs : -200;
+    s.thdn_db = t.valid ? t.thdn_db : 0.0;
+    s.out_vrms = vrms_of(s.out_dbfs);
+    return s;
+  }
+
+  void measure_levels(const PortWiring& port, const Load& load, LoadResult& lr, double safe) {
+    auto& steps = lr.thdn_vs_level;
+    MaxLevel& ml = lr.max_level;
+    const double step = d.level_step_db;
+    double drive = std::min(kLevelStartDbfs, safe);
+    std::string reason;
+    while (true) {
+      LevelStep s = level_step(port, drive);
+      steps.push_back(s);
+      if (!s.valid) {
+        reason = "no_signal";
+        break;
+      }
+      if (s.out_dbfs > kAdcNearFullScaleDbfs) {
+        reason = "input_full_scale";
+        break;
+      }
+      if (s.thdn_db >= kThdn1PctDb) {
+        reason = "thdn_1pct";
+        break;
+      }
+      if (steps.size() >= 2) {
+        const auto& p = steps[steps.size() - 2];
+        if (s.out_dbfs - p.out_dbfs < (s.drive_dbfs - p.drive_dbfs) - kCompressionDb) {
+          reason = "compression";
+          break;
+        }
+      }
+      if (drive >= safe - 1e-9) {
+        reason = drive >= bench.safety.max_drive_dbfs - 1e-9 ? "full_scale" : "safety_limit";
+        break;
+      }
+      drive = std::min(drive + step, safe);
+    }
+    // Bisection around the 0.1 % and 1 % crossings (a crossing from below to above on the rising side).
+    auto refine = [&](double limit_db) {
+      for (int it = 0; it < d.bisections; ++it) {
+        std::sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.drive_dbfs < b.drive_dbfs; });
+        std::size_t hi = steps.size();
+        for (std::size_t i = 1; i < steps.size(); ++i)
+          if (steps[i].valid && steps[i].thdn_db >= limit_db && steps[i - 1].valid && steps[i - 1].thdn_db < limit_db) hi = i;
+        if (hi == steps.size()) return;
+        const double mid = 0.5 * (steps[hi - 1].drive_dbfs + steps[hi].drive_dbfs);
+        if (steps[hi].drive_dbfs - steps[hi - 1].drive_dbfs < 0.05) return;
+        steps.push_back(level_step(port, mid));
+      }
+    };
+    refine(kThdn1PctDb);
+    refine(kThdn0p1PctDb);
+    std::sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.drive_dbfs < b.drive_dbfs; });
+
+    auto crossing = [&](double limit_db) {
+      MaxLevel::Point pt;
+      for (std::size_t i = steps.size(); i-- > 1;)
+        if (steps[i].valid && steps[i - 1].valid && steps[i].thdn_db >= limit_db && steps[i - 1].thdn_db < limit_db) {
+          const auto& a = steps[i - 1];
+          const auto& b = steps[i];
+          const double t = (limit_db - a.thdn_db) / (b.thdn_db - a.thdn_db);
+          pt.found = true;
+          pt.drive_dbfs = a.drive_dbfs + t * (b.drive_dbfs - a.drive_dbfs);
+          pt.out_dbfs = a.out_dbfs + t * (b.out_dbfs - a.out_dbfs);
+          break;
+        }
+      return pt;
+    };
+    auto fill = [&](MaxLevel::Point& pt) {
+      if (!pt.found) return;
+      pt.vrms = vrms_of(pt.out_dbfs);
+      if (pt.vrms) {
+        pt.dbv = dbv_from_vrms(*pt.vrms);
+        pt.dbu = dbu_from_vrms(*pt.vrms);
+        if (!load.is_open()) pt.mw = mw_from_vrms(*pt.vrms, load.actual_ohms);
+      }
+    };
+    ml.at_1pct = crossing(kThdn1PctDb);
+    ml.at_0p1pct = crossing(kThdn0p1PctDb);
+    ml.stop_reason = reason;
+    if (!ml.at_1pct.found) {
+      // The search stopped before 1 % THD+N: the maximum is the highest clean step.
+      const LevelStep* best = nullptr;
+      for (const auto& s : steps)
+        if (s.valid && s.thdn_db < kThdn1PctDb && (!best || s.out_dbfs > best->out_dbfs)) best = &s;
+      if (best) ml.at_1pct = {true, best->drive_dbfs, best->out_dbfs, {}, {}, {}, {}};
+    }
+    fill(ml.at_1pct);
+    fill(ml.at_0p1pct);
+    ml.valid = ml.at_1pct.found;
+    const std::map<std::string, std::string> why = {
+        {"thdn_1pct", "THD+N reached 1 %"},
+        {"compression", "the output stopped rising with the drive (current or voltage limit)"},
+        {"safety_limit", "the bench's safety limit was reached before 1 % THD+N"},
+        {"full_scale", "full-scale drive was reached before 1 % THD+N"},
+        {"input_full_scale", "the loopback input reached full scale: attenuate the input or raise its range"},
+        {"no_signal", "no tone came back"}};
+    ml.explanation = why.count(reason) ? why.at(reason) : reason;
+  }
+
+  // --- the run ------------------------------------------------------------------------------------------
+  std::vector<const Load*> loads_in_run() const {
+    std::vector<const Load*> out;
+    if (opt.loads.empty()) {
+      for (const auto& l : bench.loads) out.push_back(&l);
+    } else {
+      for (const auto& n : opt.loads) {
+        const Load* l = bench.load(n);
+        if (!l) throw std::invalid_argument("load '" + n + "' is not on the bench");
+        out.push_back(l);
+      }
+    }
+    std::stable_partition(out.begin(), out.end(), [](const Load* l) { return l->is_open(); });
+    return out;
+  }
+
+  std::vector<const PortWiring*> ports_in_run() const {
+    std::vector<const PortWiring*> out;
+    if (opt.ports.empty()) {
+      for (const auto& p : bench.ports) out.push_back(&p);
+    } else {
+      for (const auto& n : opt.ports) {
+        const PortWiring* p = bench.port(n);
+        if (!p) throw std::invalid_argument("port '" + n + "' is not on the bench");
+        out.push_back(p);
+      }
+    }
+    return out;
+  }
+
+  static std::string nominal_load_for(const std::string& port, const std::vector<const Load*>& loads) {
+    const double want = port == "headphone" ? 32.0 : 10e3;
+    const Load* best = nullptr;
+    for (const auto* l : loads)
+      if (!l->is_open() && (!best || std::abs(std::log(l->nominal_ohms / want)) < std::abs(std::log(best->nominal_ohms / want))))
+        best = l;
+    return best ? best->name : "";
+  }
+
+  double plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
+    const double per_load = d.sweep_s + kSweepTailS + d.tone_s + d.noise_s + d.dr_s +
+                            2 * d.xtalk_s * static_cast<double>(d.xtalk_freqs.size()) + 12 * d.step_s + d.tone_s +
+                            8 * kCaptureMarginS;
+    const double freq = 11.0 * d.thdn_freq_per_octave * 0.3;
+    return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
+  }
+
+  void impedance(PortResult& pr) {
+    const LoadResult* open = nullptr;
+    for (const auto& l : pr.loads)
+      if (!std::isfinite(l.load_ohms) && l.valid) open = &l;
+    if (!open) {
+      res.warnings.push_back(pr.name + ": output impedance not measured (the open load is not in the run)");
+      return;
+    }
+    for (const auto& l : pr.loads) {
+      if (&l == open || !l.valid) continue;
+      pr.impedance_per_load.push_back(output_impedance(open->response, l.response, l.load_ohms, bench.input_impedance_ohms));
+    }
+    pr.impedance = combine_impedance(pr.impedance_per_load);
+    if (pr.impedance.empty()) return;
+    if (auto z = impedance_at(pr.impedance, 1000.0)) pr.z_1k_ohms = std::abs(*z);
+    if (auto z = impedance_at(pr.impedance, 20.0)) pr.z_20hz_ohms = std::abs(*z);
+    double zmax = 0;
+    for (const auto& p : pr.impedance)
+      if (p.freq_hz >= 20 && p.freq_hz <= 20000) zmax = std::max(zmax, std::abs(p.z_ohms));
+    pr.max_zout_ohms = zmax;
+    // Agreement at 1 kHz between the informative loads (Zp within kInformativeRatio of |Zout|).
+    if (!pr.z_1k_ohms) return;
+    const double zc = *pr.z_1k_ohms;
+    for (const auto& zr : pr.impedance_per_load) {
+      if (!zr.z_1k_ohms) continue;
+      const double zp = zr.load_ohms * zr.input_ohms / (zr.load_ohms + zr.input_ohms);
+      if (zp > kInformativeRatio * std::max(zc, 0.01)) continue;
+      const double zi = std::abs(*zr.z_1k_ohms);
+      if (std::abs(zi - zc) > kAgreeRel * zc + kAgreeAbsOhms) {
+        pr.loads_agree = false;
+        pr.agreement_note += "the " + fmt("%g", zr.load_ohms) + " ohm load gives " + fmt("%.3g", zi) +
+                             " ohm at 1 kHz, the others " + fmt("%.3g", zc) + " ohm: check that the relay switched. ";
+        res.warnings.push_back(pr.name + ": load estimates of the output impedance disagree (" +
+                               pr.agreement_note + ")");
+      }
+    }
+    if (pr.loads_agree) pr.agreement_note = "the per-load estimates agree within 5 %";
+  }
+
+  void thdn_vs_freq(const PortWiring& port, PortResult& pr) {
+    const Load* nominal = bench.load(pr.nominal_load);
+    if (!nominal) return;
+    cur_load = nominal->name;
+    sw.select(*nominal);
+    const LoadResult* lr = nullptr;
+    for (const auto& l : pr.loads)
+      if (l.load_name == nominal->name) lr = &l;
+    const double safe = safe_drive_dbfs(port, *nominal, lr ? std::optional<double>(lr->response.gain_1k_db) : std::nullopt);
+    const double drive = std::min(opt.reference_level_dbfs, safe);
+    for (double f : stepped_sine_freqs(40.0, 20000.0, d.thdn_freq_per_octave)) {
+      progress("THD+N versus frequency");
+      const double secs = std::clamp(60.0 / f, d.freq_tone_min_s, 1.5);
+      Capture c = play(port, on_channels(port, tone(f, drive, secs)), frames(secs + kCaptureMarginS), "thdn-freq");
+      const auto t = thdn(c.channels[0], f);
+      pr.thdn_vs_freq.push_back({f, t.valid ? t.thdn_db : 0.0, t.valid ? t.level_dbfs : 0.0, t.valid});
+    }
+  }
+
+  void run() {
+    const auto ports = ports_in_run();
+    const auto loads = loads_in_run();
+    planned_s = plan_seconds(ports.size(), loads.size());
+    for (const PortWiring* port : ports) {
+      PortResult pr;
+      pr.name = port->name;
+      pr.output_channels = port->output_channels;
+      pr.input_channels = port->input_channels;
+      pr.vrms_at_0dbfs = port->output.vrms_at_0dbfs;
+      pr.nominal_load = nominal_load_for(port->name, loads);
+      cur_port = port->name;
+      SweepPlan sweep = make_sweep_plan(opt.sweep_level_dbfs);
+      res.conditions.sweep_start_hz = sweep.spec.start_hz;
+      res.conditions.sweep_stop_hz = sweep.spec.stop_hz;
+      res.conditions.sweep_duration_s = sweep.info.duration_s;
+      res.ports.push_back(pr);
+      long open_latency = -1;
+      for (const Load* load : loads) {
+        cur_load = load->name;
+        progress("switching load");
+        check_stop();
+        sw.select(*load);
+        LoadResult lr;
+        measure_load(*port, *load, sweep, res.ports.back(), lr, open_latency);
+        if (load->is_open() && lr.valid) open_latency = lr.response.latency_frames;
+        res.ports.back().loads.push_back(std::move(lr));
+        if (opt.on_checkpoint) opt.on_checkpoint(res);
+      }
+      impedance(res.ports.back());
+      thdn_vs_freq(*port, res.ports.back());
+      if (opt.on_checkpoint) opt.on_checkpoint(res);
+    }
+    res.conditions.stimulus_s = played_s;
+  }
+};
+
+Sequencer::Sequencer(const BenchConfig& bench, AudioIo& io, LoadSwitch& sw, RunOptions opt)
+    : bench_(bench), io_(io), sw_(sw), opt_(std::move(opt)) {}
+
+double Sequencer::planned_stimulus_s() const { return 0; }
+
+void Sequencer::run(Results& results) {
+  Impl impl(bench_, io_, sw_, opt_, results);
+  results.conditions.rate_hz = io_.rate_hz();
+  results.conditions.seed = opt_.seed;
+  results.conditions.quick = opt_.quick;
+  results.conditions.reference_level_dbfs = opt_.reference_level_dbfs;
+  results.conditions.tone_hz = opt_.tone_hz;
+  results.conditions.sweep_level_dbfs = opt_.sweep_level_dbfs;
+  results.conditions.input_impedance_ohms = bench_.input_impedance_ohms;
+  results.conditions.input_vrms_at_0dbfs = bench_.input.vrms_at_0dbfs;
+  try {
+    impl.run();
+  } catch (...) {
+    io_.silence();
+    sw_.all_off();
+    results.conditions.stimulus_s = impl.played_s;
+    throw;
+  }
+  sw_.all_off();
+  decide_verdicts(results, opt_.rules);
+  results.complete = true;
+}
+
+PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated) {
+  PortFigures f;
+  f.present = p.present;
+  f.calibrated = calibrated;
+  f.max_zout_ohms = p.max_zout_ohms;
+  f.zout_1k_ohms = p.z_1k_ohms;
+  for (const auto& l : p.loads) {
+    if (!l.valid || !std::isfinite(l.load_ohms)) continue;
+    PortFigures::PerLoad pl;
+    pl.load_ohms = l.load_ohms;
+    if (l.max_level.at_0p1pct.found) pl.max_vrms_0p1 = l.max_level.at_0p1pct.vrms;
+    if (l.max_level.at_1pct.found) pl.max_vrms_1 = l.max_level.at_1pct.vrms;
+    pl.response_deviation_db = l.response_deviation_db;
+    f.loads.push_back(pl);
+    if (std::abs(l.load_ohms - rules.line_load_ohms) <= 0.02 * rules.line_load_ohms) {
+      for (const auto& al : l.at_levels)
+        if (al.thdn.valid && !rules.line_levels.empty() && std::abs(dbv_from_vrms(al.out_vrms) - rules.line_levels.front().level_dbv) < 1.0)
+          f.thdn_at_nominal_db = al.thdn.thdn_db;
+      f.dynamic_range_db = l.dynamic_range_db;
+      f.balance_db = l.balance_db;
+    }
+  }
+  return f;
+}
+
+void decide_verdicts(Results& r, const VerdictRules& rules) {
+  r.verdicts.clear();
+  const bool cal = r.calibrated();
+  const PortResult* hp = nullptr;
+  const PortResult* line = nullptr;
+  for (const auto& p : r.ports) {
+    if (p.name == "headphone") hp = &p;
+    if (p.name == "line") line = &p;
+  }
+  PortFigures absent;
+  const PortFigures hpf = hp ? port_figures(*hp, rules, cal) : absent;
+  const PortFigures linef = line ? port_figures(*line, rules, cal) : absent;
+  for (const auto& lvl : rules.line_levels) r.verdicts.push_back(headphone_as_line_out(hpf, line ? &linef : nullptr, rules, lvl));
+  r.verdicts.push_back(line_out_for_headphones(linef, rules));
+}
+
+bool Results::calibrated() const { return conditions.input_vrms_at_0dbfs > 0; }
+
+}  // namespace outbench

@@ -1,0 +1,74 @@
+// The measurement sequencer: walks ports x loads x tests on an AudioIo and a LoadSwitch (DESIGN.md "The
+// measurements"), analyses every capture with analysis/, and fills a Results value.
+//
+// Per port, for each load (open first): a synchronized sweep (response; the open-load one is the
+// impedance reference), a 997 Hz tone at the reference level on all channels (THD+N, spectrum, balance),
+// idle noise (unweighted and A), a -60 dBFS tone (AES17 dynamic range), crosstalk (one channel driven at a
+// time), THD+N versus level (coarse steps, then bisection around the 0.1 % and 1 % crossings) ending at the
+// maximum level, and, once calibrated, THD+N at nominal line level (line load) or 1 mW (headphone loads).
+// Then output impedance from open versus each load, combined and checked for agreement, and THD+N versus
+// frequency into the port's nominal load. Every drive is capped by the bench's safety limits, predicted
+// from the sweep's measured gain into the load before the tone is played; tones fade in and out.
+// Progress goes to a callback; results go to a checkpoint callback after each port x load (results.json
+// is rewritten then, so an interrupted run keeps what it measured). A stop flag ends the run between steps.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "measure/audio_io.hpp"
+#include "measure/bench_config.hpp"
+#include "reports/results.hpp"
+
+namespace outbench {
+
+struct Progress {
+  std::string port, load, test;
+  double fraction = 0;      // 0..1 of the planned stimulus time
+  double eta_s = 0;         // estimated time left
+};
+
+struct RunOptions {
+  std::vector<std::string> ports;  // empty: every port of the bench
+  std::vector<std::string> loads;  // empty: every load of the bench
+  bool quick = false;
+  std::uint64_t seed = 1;
+  double reference_level_dbfs = -20.0;  // AES17
+  double tone_hz = 997.0;               // AES17
+  double sweep_level_dbfs = -20.0;
+  VerdictRules rules;
+  std::filesystem::path capture_dir;  // non-empty: write every capture as WAV here
+  std::function<void(const Progress&)> on_progress;
+  std::function<void(const Results&)> on_checkpoint;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+class Stopped : public std::runtime_error {
+ public:
+  Stopped() : std::runtime_error("stopped by the user") {}
+};
+
+class Sequencer {
+ public:
+  Sequencer(const BenchConfig& bench, AudioIo& io, LoadSwitch& sw, RunOptions opt);
+  // Runs the plan; `results` arrives with the device and bench description filled in.
+  void run(Results& results);
+  double planned_stimulus_s() const;
+
+ private:
+  struct Impl;
+  const BenchConfig& bench_;
+  AudioIo& io_;
+  LoadSwitch& sw_;
+  RunOptions opt_;
+};
+
+// Verdict inputs from a port's results (pure helper, also used by `outbench report`).
+PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated);
+void decide_verdicts(Results& r, const VerdictRules& rules);
+
+}  // namespace outbench

@@ -1,0 +1,141 @@
+// The results of a bench run: what results.json holds (reports/SCHEMA.md documents every field and unit).
+// Plain data, filled by the sequencer (measure/) and read by the report writers; no PortAudio here.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analysis/distortion.hpp"
+#include "analysis/impedance.hpp"
+#include "analysis/response.hpp"
+#include "analysis/verdict.hpp"
+
+namespace outbench {
+
+struct LevelStep {
+  double drive_dbfs = 0;
+  double out_dbfs = 0;  // measured at the loopback input (fundamental)
+  std::optional<double> out_vrms;
+  double thdn_db = 0;
+  bool valid = true;
+};
+
+struct MaxLevel {
+  bool valid = false;
+  std::string stop_reason;  // "thdn_1pct" | "current_limit" | "compression" | "safety_limit" | "full_scale"
+  std::string explanation;
+  // At 1 % THD+N (or where the search stopped) and at 0.1 % THD+N.
+  struct Point {
+    bool found = false;
+    double drive_dbfs = 0;
+    double out_dbfs = 0;
+    std::optional<double> vrms, dbv, dbu, mw;
+  };
+  Point at_1pct;
+  Point at_0p1pct;
+};
+
+struct ChannelLevel {
+  int channel = 0;
+  double level_dbfs = 0;
+  double thdn_db = 0;
+};
+
+struct LoadResult {
+  std::string load_name;
+  double load_ohms = 0;  // actual; +inf for open
+  bool valid = true;
+  std::string problem;
+  ResponseResult response;
+  std::optional<double> response_deviation_db;  // max |relative dB| 20 Hz..20 kHz
+  ThdnResult thdn_ref;                          // at the reference level, channel 0
+  std::vector<ChannelLevel> channels_ref;       // every channel at the reference level
+  std::optional<double> balance_db;
+  std::vector<LevelStep> thdn_vs_level;
+  MaxLevel max_level;
+  NoiseResult noise, noise_a;
+  std::optional<double> noise_dbv, noise_a_dbv;
+  std::optional<double> dynamic_range_db;
+  std::optional<double> snr_db;
+  struct Crosstalk {
+    double freq_hz = 0;
+    double l_to_r_db = 0;
+    double r_to_l_db = 0;
+  };
+  std::vector<Crosstalk> crosstalk;
+  // THD+N at nominal line level (line loads) or at 1 mW (headphone loads), when calibrated.
+  struct AtLevel {
+    std::string what;  // "nominal consumer line level (-10 dBV)", "1 mW"
+    double drive_dbfs = 0;
+    double out_vrms = 0;
+    ThdnResult thdn;
+  };
+  std::vector<AtLevel> at_levels;
+  std::vector<double> spectrum_dbfs;  // spectrum of the reference tone, decimated for plots
+  double spectrum_bin_hz = 0;
+};
+
+struct ThdnFreqPoint {
+  double freq_hz = 0;
+  double thdn_db = 0;
+  double level_dbfs = 0;
+  bool valid = true;
+};
+
+struct PortResult {
+  std::string name;
+  bool present = true;
+  std::vector<int> output_channels, input_channels;
+  double vrms_at_0dbfs = 0;  // 0 = uncalibrated
+  std::vector<LoadResult> loads;
+  std::vector<ImpedanceResult> impedance_per_load;
+  std::vector<ImpedancePoint> impedance;  // combined
+  std::optional<double> z_1k_ohms, z_20hz_ohms, max_zout_ohms;
+  bool loads_agree = true;
+  std::string agreement_note;
+  std::string nominal_load;
+  std::vector<ThdnFreqPoint> thdn_vs_freq;
+  struct Recommendation {
+    std::string level_name;
+    double target_dbv = 0;
+    double drive_dbfs = 0;
+    std::optional<double> thdn_db;
+    std::optional<double> noise_dbv;
+    std::string sentence;
+  };
+  std::vector<Recommendation> recommendations;
+};
+
+struct RunConditions {
+  std::string date_utc;
+  std::string outbench_version;
+  std::string audio;  // "simulated" / "portaudio: device"
+  double rate_hz = 0;
+  std::uint64_t seed = 0;
+  bool quick = false;
+  double reference_level_dbfs = -20;
+  double tone_hz = 997;
+  double band_lo_hz = 20, band_hi_hz = 20000;
+  std::string window = "blackman-harris-7";
+  double sweep_level_dbfs = -20;
+  double sweep_start_hz = 0, sweep_stop_hz = 0, sweep_duration_s = 0;
+  double input_impedance_ohms = 0;
+  double input_vrms_at_0dbfs = 0;
+  double stimulus_s = 0;  // total duration of everything played
+  double elapsed_s = 0;
+};
+
+struct Results {
+  std::string device_name, device_description, device_model_file;
+  std::string bench_name, bench_source;
+  RunConditions conditions;
+  std::vector<PortResult> ports;
+  std::vector<Verdict> verdicts;
+  std::vector<std::string> warnings;
+  bool complete = false;  // false while the run is in progress or was interrupted
+  bool calibrated() const;
+};
+
+}  // namespace outbench
