@@ -120,7 +120,10 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
     return r;
   }
   Segment seg{0, x_all.size()};
-  if (opt.trim_to_settled) seg = settled_segment(x_all, rate_hz, std::max(opt.band_lo_hz, 20.0));
+  // Blocks of two periods of the fundamental when it is known (short tones), else one of the band's low edge.
+  if (opt.trim_to_settled)
+    seg = settled_segment(x_all, rate_hz,
+                          opt.fundamental_hz > 0 ? opt.fundamental_hz / 2 : std::max(opt.band_lo_hz, 20.0));
   const auto x = x_all.subspan(seg.start, seg.n);
   r.start_frame = seg.start;
   r.n_frames = seg.n;

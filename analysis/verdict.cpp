@@ -83,12 +83,11 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
                          true, "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N",
                          hp.calibrated ? nomeas : nocal));
   v.rules.push_back(rule("zout", "output impedance 20 Hz-20 kHz", hp.max_zout_ohms, rules.max_zout_line_ohms, "ohm",
-                         false, "The highest output impedance over 20 Hz-20 kHz", "output impedance not measured",
-                         2));
+                         false, "The highest output impedance over 20 Hz-20 kHz", "output impedance not measured", 2));
   v.rules.push_back(rule("response", "response into the line load", ll ? ll->response_deviation_db : std::nullopt,
                          rules.response_tolerance_db, "dB", false,
-                         "The response into " + num(rules.line_load_ohms / 1000, 0) + " kohm deviates by up to",
-                         nomeas, 2));
+                         "The response into " + num(rules.line_load_ohms / 1000, 0) + " kohm deviates by up to", nomeas,
+                         2));
   v.rules.push_back(rule("thdn", "THD+N at nominal level", hp.thdn_at_nominal_db, rules.max_thdn_db, "dB", false,
                          "THD+N at nominal level", hp.calibrated ? "not measured at nominal level" : nocal));
   if (line && line->present) {
@@ -107,14 +106,15 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   return v;
 }
 
-Verdict line_out_for_headphones(const PortFigures& line, const VerdictRules& rules) {
+Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, const std::string& port_name) {
   Verdict v;
-  v.id = "line_out_for_headphones";
-  v.question = "Can the line out drive headphones?";
-  v.port = "line";
+  const std::string label = port_name == "line" ? "line out" : port_name == "headphone" ? "headphone out" : port_name;
+  v.id = port_name + "_for_headphones";
+  v.question = "Can the " + label + " drive headphones?";
+  v.port = port_name;
   if (!line.present) {
     v.applicable = false;
-    v.summary = "The device has no line out.";
+    v.summary = "The device has no " + label + ".";
     return v;
   }
   for (const auto& hl : rules.headphone_loads) {
@@ -122,17 +122,17 @@ Verdict line_out_for_headphones(const PortFigures& line, const VerdictRules& rul
     const auto* l = line.load(hl.load_ohms);
     const std::string nomeas = "the " + at + " load was not measured";
     const double zmax = hl.load_ohms / rules.damping_factor;
-    v.rules.push_back(rule("damping_" + num(hl.load_ohms, 0), "damping into " + at, line.max_zout_ohms, zmax, "ohm",
-                           false, "For " + at + " headphones (limit Rl/" + num(rules.damping_factor, 0) +
-                                      "), the output impedance",
-                           "output impedance not measured", 2));
+    v.rules.push_back(
+        rule("damping_" + num(hl.load_ohms, 0), "damping into " + at, line.max_zout_ohms, zmax, "ohm", false,
+             "For " + at + " headphones (limit Rl/" + num(rules.damping_factor, 0) + "), the output impedance",
+             "output impedance not measured", 2));
     // Voltage for the target SPL: P = 10^((SPL - sensitivity)/10) mW.
     const double need_mw = std::pow(10.0, (rules.target_spl_db - hl.sensitivity_db_spl_per_mw) / 10.0);
     const double need_vrms = vrms_from_mw(need_mw, hl.load_ohms);
     std::optional<double> have;
     if (l && l->max_vrms_1 && line.calibrated) have = *l->max_vrms_1;
     auto r = rule("voltage_" + num(hl.load_ohms, 0), "voltage into " + at, have, need_vrms, "Vrms", true,
-                  "Into " + at + " the line out reaches (before 1 % THD+N)",
+                  "Into " + at + " the " + label + " reaches (before 1 % THD+N)",
                   line.calibrated ? nomeas : "the port is not calibrated in volts", 3);
     if (r.evaluated)
       r.sentence += " Needed: " + num(need_vrms, 3) + " Vrms for " + num(rules.target_spl_db, 0) + " dB SPL with " +
@@ -142,8 +142,8 @@ Verdict line_out_for_headphones(const PortFigures& line, const VerdictRules& rul
                            l ? l->response_deviation_db : std::nullopt, rules.response_tolerance_db, "dB", false,
                            "The response into " + at + " deviates by up to", nomeas, 2));
   }
-  conclude(v, "Yes: the line out can drive the headphones in the rules.",
-           "No: the line out is not suited to every headphone load in the rules.");
+  conclude(v, "Yes: the " + label + " can drive the headphones in the rules.",
+           "No: the " + label + " is not suited to every headphone load in the rules.");
   return v;
 }
 

@@ -12,7 +12,7 @@
 namespace outbench {
 
 struct LineLevel {
-  std::string name;    // "consumer", "pro"
+  std::string name;  // "consumer", "pro"
   double level_dbv = -10.0;
   bool primary = true;  // the verdict's headline uses the primary level
 };
@@ -25,14 +25,14 @@ struct HeadphoneLoadRule {
 struct VerdictRules {
   std::vector<LineLevel> line_levels{{"consumer", -10.0, true}, {"pro", 4.0 - 2.2184874961635637, false}};
   double line_load_ohms = 10e3;
-  double headroom_db = 12.0;              // above nominal, before 0.1 % THD+N
-  double max_zout_line_ohms = 1000.0;     // over 20 Hz..20 kHz
-  double response_tolerance_db = 0.5;     // 20 Hz..20 kHz, relative to 1 kHz
-  double max_thdn_db = -80.0;             // at nominal level
-  double max_thdn_vs_line_out_db = 6.0;   // how much worse than the same device's line out
+  double headroom_db = 12.0;             // above nominal, before 0.1 % THD+N
+  double max_zout_line_ohms = 1000.0;    // over 20 Hz..20 kHz
+  double response_tolerance_db = 0.5;    // 20 Hz..20 kHz, relative to 1 kHz
+  double max_thdn_db = -80.0;            // at nominal level
+  double max_thdn_vs_line_out_db = 6.0;  // how much worse than the same device's line out
   double min_dynamic_range_db = 96.0;
   double max_balance_db = 0.5;
-  double damping_factor = 8.0;            // |Zout| <= Rl / damping_factor
+  double damping_factor = 8.0;  // |Zout| <= Rl / damping_factor
   double target_spl_db = 110.0;
   std::vector<HeadphoneLoadRule> headphone_loads{{16, 100}, {32, 100}, {300, 97}};
 };
@@ -41,7 +41,7 @@ struct VerdictRules {
 struct PortFigures {
   bool present = false;
   bool calibrated = false;
-  std::optional<double> max_zout_ohms;            // max |Zout| over 20 Hz..20 kHz
+  std::optional<double> max_zout_ohms;  // max |Zout| over 20 Hz..20 kHz
   std::optional<double> zout_1k_ohms;
   struct PerLoad {
     double load_ohms = 0;
@@ -50,9 +50,9 @@ struct PortFigures {
     std::optional<double> response_deviation_db;  // max |relative dB| over 20 Hz..20 kHz
   };
   std::vector<PerLoad> loads;
-  std::optional<double> thdn_at_nominal_db;       // into the line load at the primary nominal level
+  std::optional<double> thdn_at_nominal_db;  // into the line load at the primary nominal level
   std::optional<double> dynamic_range_db;
-  std::optional<double> balance_db;               // |L - R| at the reference level
+  std::optional<double> balance_db;  // |L - R| at the reference level
   const PerLoad* load(double ohms) const;
 };
 
@@ -69,7 +69,7 @@ struct RuleResult {
 };
 
 struct Verdict {
-  std::string id;        // "headphone_as_line_out", "line_out_for_headphones"
+  std::string id;  // "headphone_as_line_out", "line_out_for_headphones"
   std::string question;
   std::string port;
   bool applicable = true;  // false: the device has no such port
@@ -80,6 +80,9 @@ struct Verdict {
 
 Verdict headphone_as_line_out(const PortFigures& headphone, const PortFigures* line_out, const VerdictRules& rules,
                               const LineLevel& level);
-Verdict line_out_for_headphones(const PortFigures& line_out, const VerdictRules& rules);
+// "Can this port drive headphones?" (damping, voltage for the target SPL, response, per headphone load).
+// For the line out this is DESIGN.md's "line out usable for headphones"; for the headphone out it checks
+// the port at its own job (a 120 ohm IEC 61938 output fails the damping rule for 16 and 32 ohm).
+Verdict drives_headphones(const PortFigures& port, const VerdictRules& rules, const std::string& port_name);
 
 }  // namespace outbench

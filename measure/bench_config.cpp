@@ -61,8 +61,8 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     w.output_channels = p.int_list("output_channels", 0, 255);
     w.input_channels = p.int_list("input_channels", 0, 255);
     if (w.input_channels.size() != w.output_channels.size())
-      p.fail("input_channels", "as many input channels as output_channels (" +
-                                   std::to_string(w.output_channels.size()) + ")");
+      p.fail("input_channels",
+             "as many input channels as output_channels (" + std::to_string(w.output_channels.size()) + ")");
     w.output.vrms_at_0dbfs = p.number_in("vrms_at_0dbfs", 0, 1000, 0);
     w.calibrated_on = p.string("calibrated_on", "");
     c.ports.push_back(w);

@@ -9,7 +9,9 @@ namespace outbench {
 
 nlohmann::json read_json_file(const std::filesystem::path& path) {
   std::ifstream in(path);
-  if (!in) throw InputError("cannot read '" + path.string() + "': " + (std::filesystem::exists(path) ? "permission denied" : "no such file"));
+  if (!in)
+    throw InputError("cannot read '" + path.string() +
+                     "': " + (std::filesystem::exists(path) ? "permission denied" : "no such file"));
   std::stringstream ss;
   ss << in.rdbuf();
   try {
@@ -35,10 +37,14 @@ void JsonReader::fail(const std::string& key, const std::string& expected) const
 }
 
 void JsonReader::require_object() const {
-  if (!j_.is_object()) throw InputError(source_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected an object, got " + shown(j_));
+  if (!j_.is_object())
+    throw InputError(source_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected an object, got " +
+                     shown(j_));
 }
 void JsonReader::require_array() const {
-  if (!j_.is_array()) throw InputError(source_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected an array, got " + shown(j_));
+  if (!j_.is_array())
+    throw InputError(source_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected an array, got " +
+                     shown(j_));
 }
 
 JsonReader JsonReader::at(const std::string& key) const {

@@ -11,6 +11,8 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench COMMAND --help for its options)
 
+  run                     measure a device (default: the simulated USB interface) -> outbench-report/
+  list-devices            list the simulated device models
   generate sweep|tone     write a test signal (WAV)
   analyze thdn            THD+N, THD and harmonics of a tone capture
   analyze response        frequency response from a sweep and its capture
@@ -35,6 +37,8 @@ int main(int argc, char** argv) {
     const cli::Args rest(args.begin() + 1, args.end());
     if (args[0] == "generate") return cli::generate(rest);
     if (args[0] == "analyze" || args[0] == "analyse") return cli::analyze(rest);
+    if (args[0] == "run") return cli::run(rest);
+    if (args[0] == "list-devices") return cli::list_devices(rest);
     throw UsageError("'" + args[0] + "' is not an outbench command\n" + kUsage);
   } catch (const UsageError& e) {
     std::cerr << "outbench: " << e.what() << "\n";

@@ -31,8 +31,8 @@ constexpr double kThdn1PctDb = -40.0;      // 1 % THD+N
 constexpr double kThdn0p1PctDb = -60.0;    // 0.1 % THD+N
 constexpr double kCompressionDb = 1.0;     // output rise short of the drive step by this much: compression
 constexpr double kAdcNearFullScaleDbfs = -0.5;
-constexpr double kDrMeasureDbfs = -60.0;   // AES17 dynamic range
-constexpr double kSweepStartHz = 5.0;      // so the response is clean from 10 Hz
+constexpr double kDrMeasureDbfs = -60.0;  // AES17 dynamic range
+constexpr double kSweepStartHz = 5.0;     // so the response is clean from 10 Hz
 constexpr double kAgreeRel = 0.05, kAgreeAbsOhms = 0.05, kInformativeRatio = 50.0;
 
 std::string fmt(const char* f, double v) {
@@ -203,8 +203,8 @@ struct Sequencer::Impl {
     const double safe = safe_drive_dbfs(port, load, gain_db);
     if (gain_db < -100) {
       lr.valid = false;
-      lr.problem = "the loopback input sees nothing of the port (gain " + fmt("%.1f", gain_db) +
-                   " dB): check the cable";
+      lr.problem =
+          "the loopback input sees nothing of the port (gain " + fmt("%.1f", gain_db) + " dB): check the cable";
       return;
     }
 
@@ -217,13 +217,15 @@ struct Sequencer::Impl {
       if (ch == 0) lr.thdn_ref = t;
       if (t.valid) lr.channels_ref.push_back({static_cast<int>(ch), t.level_dbfs, t.thdn_db});
     }
-    if (lr.channels_ref.size() >= 2) lr.balance_db = std::abs(lr.channels_ref[0].level_dbfs - lr.channels_ref[1].level_dbfs);
+    if (lr.channels_ref.size() >= 2)
+      lr.balance_db = std::abs(lr.channels_ref[0].level_dbfs - lr.channels_ref[1].level_dbfs);
     {
       const PowerSpectrum ps = power_spectrum(c.channels[0], rate);
       // Decimate for plots: max-hold into ~1/48-octave bands from 10 Hz to Nyquist.
       lr.spectrum_bin_hz = ps.bin_hz;
       for (double f = 10.0; f < rate / 2; f *= std::pow(2.0, 1.0 / 48)) {
-        const auto a = static_cast<std::size_t>(f / ps.bin_hz), b = static_cast<std::size_t>(f * std::pow(2.0, 1.0 / 48) / ps.bin_hz);
+        const auto a = static_cast<std::size_t>(f / ps.bin_hz),
+                   b = static_cast<std::size_t>(f * std::pow(2.0, 1.0 / 48) / ps.bin_hz);
         double m = 0;
         for (std::size_t k = a; k <= std::min(b, ps.ms.size() - 1); ++k) m = std::max(m, ps.ms[k]);
         lr.spectrum_dbfs.push_back(dbfs_from_mean_square(std::max(m, 1e-30)));
@@ -261,7 +263,8 @@ struct Sequencer::Impl {
           o.fundamental_hz = f;
           o.trim_to_settled = false;  // the idle channel has no settled tone to find
           const auto seg = settled_segment(c.channels[static_cast<std::size_t>(driven)], rate);
-          const std::span<const double> other(c.channels[static_cast<std::size_t>(1 - driven)].data() + seg.start, seg.n);
+          const std::span<const double> other(c.channels[static_cast<std::size_t>(1 - driven)].data() + seg.start,
+                                              seg.n);
           const auto b = analyze_thdn(other, rate, o);
           // Below the noise, the crosstalk is at most the noise in the exclusion band: report the bound.
           const double lvl = b.valid ? b.level_dbfs : lr.noise.noise_dbfs;
@@ -298,8 +301,8 @@ struct Sequencer::Impl {
   }
 
   LevelStep level_step(const PortWiring& port, double drive) {
-    Capture c = play(port, on_channels(port, tone(opt.tone_hz, drive, d.step_s)), frames(d.step_s + kCaptureMarginS),
-                     "level");
+    Capture c =
+        play(port, on_channels(port, tone(opt.tone_hz, drive, d.step_s)), frames(d.step_s + kCaptureMarginS), "level");
     const auto t = thdn(c.channels[0], opt.tone_hz);
     LevelStep s;
     s.drive_dbfs = drive;
@@ -350,7 +353,8 @@ struct Sequencer::Impl {
         std::sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.drive_dbfs < b.drive_dbfs; });
         std::size_t hi = steps.size();
         for (std::size_t i = 1; i < steps.size(); ++i)
-          if (steps[i].valid && steps[i].thdn_db >= limit_db && steps[i - 1].valid && steps[i - 1].thdn_db < limit_db) hi = i;
+          if (steps[i].valid && steps[i].thdn_db >= limit_db && steps[i - 1].valid && steps[i - 1].thdn_db < limit_db)
+            hi = i;
         if (hi == steps.size()) return;
         const double mid = 0.5 * (steps[hi - 1].drive_dbfs + steps[hi].drive_dbfs);
         if (steps[hi].drive_dbfs - steps[hi - 1].drive_dbfs < 0.05) return;
@@ -387,12 +391,14 @@ struct Sequencer::Impl {
     ml.at_1pct = crossing(kThdn1PctDb);
     ml.at_0p1pct = crossing(kThdn0p1PctDb);
     ml.stop_reason = reason;
-    if (!ml.at_1pct.found) {
-      // The search stopped before 1 % THD+N: the maximum is the highest clean step.
+    // A search that stopped before a limit was crossed (full scale, safety): the maximum is the highest
+    // step still under that limit.
+    for (auto [pt, limit] : {std::pair{&ml.at_1pct, kThdn1PctDb}, std::pair{&ml.at_0p1pct, kThdn0p1PctDb}}) {
+      if (pt->found) continue;
       const LevelStep* best = nullptr;
       for (const auto& s : steps)
-        if (s.valid && s.thdn_db < kThdn1PctDb && (!best || s.out_dbfs > best->out_dbfs)) best = &s;
-      if (best) ml.at_1pct = {true, best->drive_dbfs, best->out_dbfs, {}, {}, {}, {}};
+        if (s.valid && s.thdn_db < limit && (!best || s.out_dbfs > best->out_dbfs)) best = &s;
+      if (best && best == &steps.back()) *pt = {true, best->drive_dbfs, best->out_dbfs, {}, {}, {}, {}};
     }
     fill(ml.at_1pct);
     fill(ml.at_0p1pct);
@@ -441,7 +447,8 @@ struct Sequencer::Impl {
     const double want = port == "headphone" ? 32.0 : 10e3;
     const Load* best = nullptr;
     for (const auto* l : loads)
-      if (!l->is_open() && (!best || std::abs(std::log(l->nominal_ohms / want)) < std::abs(std::log(best->nominal_ohms / want))))
+      if (!l->is_open() &&
+          (!best || std::abs(std::log(l->nominal_ohms / want)) < std::abs(std::log(best->nominal_ohms / want))))
         best = l;
     return best ? best->name : "";
   }
@@ -454,6 +461,25 @@ struct Sequencer::Impl {
     return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
   }
 
+  // A maximum well below the one into the high-impedance loads means the output current ran out.
+  static void classify_limits(PortResult& pr) {
+    double hi_vrms = 0;
+    for (const auto& l : pr.loads)
+      if (l.valid && l.load_ohms >= 10e3 && l.max_level.at_1pct.vrms)
+        hi_vrms = std::max(hi_vrms, *l.max_level.at_1pct.vrms);
+    for (auto& l : pr.loads) {
+      auto& ml = l.max_level;
+      if (!l.valid || !ml.at_1pct.vrms || hi_vrms <= 0 || l.load_ohms >= 10e3) continue;
+      if ((ml.stop_reason == "thdn_1pct" || ml.stop_reason == "compression") && *ml.at_1pct.vrms < 0.9 * hi_vrms) {
+        ml.stop_reason = "current_limit";
+        const double ipk = std::sqrt(2.0) * *ml.at_1pct.vrms / l.load_ohms;
+        ml.explanation = "THD+N reached 1 % at " + fmt("%.0f", 1e3 * ipk) + " mA peak into the load, " +
+                         fmt("%.1f", db_from_ratio(*ml.at_1pct.vrms / hi_vrms)) +
+                         " dB below the level into high impedances: the output's current limit";
+      }
+    }
+  }
+
   void impedance(PortResult& pr) {
     const LoadResult* open = nullptr;
     for (const auto& l : pr.loads)
@@ -464,7 +490,8 @@ struct Sequencer::Impl {
     }
     for (const auto& l : pr.loads) {
       if (&l == open || !l.valid) continue;
-      pr.impedance_per_load.push_back(output_impedance(open->response, l.response, l.load_ohms, bench.input_impedance_ohms));
+      pr.impedance_per_load.push_back(
+          output_impedance(open->response, l.response, l.load_ohms, bench.input_impedance_ohms));
     }
     pr.impedance = combine_impedance(pr.impedance_per_load);
     if (pr.impedance.empty()) return;
@@ -486,8 +513,8 @@ struct Sequencer::Impl {
         pr.loads_agree = false;
         pr.agreement_note += "the " + fmt("%g", zr.load_ohms) + " ohm load gives " + fmt("%.3g", zi) +
                              " ohm at 1 kHz, the others " + fmt("%.3g", zc) + " ohm: check that the relay switched. ";
-        res.warnings.push_back(pr.name + ": load estimates of the output impedance disagree (" +
-                               pr.agreement_note + ")");
+        res.warnings.push_back(pr.name + ": load estimates of the output impedance disagree (" + pr.agreement_note +
+                               ")");
       }
     }
     if (pr.loads_agree) pr.agreement_note = "the per-load estimates agree within 5 %";
@@ -501,7 +528,8 @@ struct Sequencer::Impl {
     const LoadResult* lr = nullptr;
     for (const auto& l : pr.loads)
       if (l.load_name == nominal->name) lr = &l;
-    const double safe = safe_drive_dbfs(port, *nominal, lr ? std::optional<double>(lr->response.gain_1k_db) : std::nullopt);
+    const double safe =
+        safe_drive_dbfs(port, *nominal, lr ? std::optional<double>(lr->response.gain_1k_db) : std::nullopt);
     const double drive = std::min(opt.reference_level_dbfs, safe);
     for (double f : stepped_sine_freqs(40.0, 20000.0, d.thdn_freq_per_octave)) {
       progress("THD+N versus frequency");
@@ -541,6 +569,7 @@ struct Sequencer::Impl {
         res.ports.back().loads.push_back(std::move(lr));
         if (opt.on_checkpoint) opt.on_checkpoint(res);
       }
+      classify_limits(res.ports.back());
       impedance(res.ports.back());
       thdn_vs_freq(*port, res.ports.back());
       if (opt.on_checkpoint) opt.on_checkpoint(res);
@@ -552,7 +581,9 @@ struct Sequencer::Impl {
 Sequencer::Sequencer(const BenchConfig& bench, AudioIo& io, LoadSwitch& sw, RunOptions opt)
     : bench_(bench), io_(io), sw_(sw), opt_(std::move(opt)) {}
 
-double Sequencer::planned_stimulus_s() const { return 0; }
+double Sequencer::planned_stimulus_s() const {
+  return 0;
+}
 
 void Sequencer::run(Results& results) {
   Impl impl(bench_, io_, sw_, opt_, results);
@@ -593,7 +624,8 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
     f.loads.push_back(pl);
     if (std::abs(l.load_ohms - rules.line_load_ohms) <= 0.02 * rules.line_load_ohms) {
       for (const auto& al : l.at_levels)
-        if (al.thdn.valid && !rules.line_levels.empty() && std::abs(dbv_from_vrms(al.out_vrms) - rules.line_levels.front().level_dbv) < 1.0)
+        if (al.thdn.valid && !rules.line_levels.empty() &&
+            std::abs(dbv_from_vrms(al.out_vrms) - rules.line_levels.front().level_dbv) < 1.0)
           f.thdn_at_nominal_db = al.thdn.thdn_db;
       f.dynamic_range_db = l.dynamic_range_db;
       f.balance_db = l.balance_db;
@@ -614,10 +646,14 @@ void decide_verdicts(Results& r, const VerdictRules& rules) {
   PortFigures absent;
   const PortFigures hpf = hp ? port_figures(*hp, rules, cal) : absent;
   const PortFigures linef = line ? port_figures(*line, rules, cal) : absent;
-  for (const auto& lvl : rules.line_levels) r.verdicts.push_back(headphone_as_line_out(hpf, line ? &linef : nullptr, rules, lvl));
-  r.verdicts.push_back(line_out_for_headphones(linef, rules));
+  for (const auto& lvl : rules.line_levels)
+    r.verdicts.push_back(headphone_as_line_out(hpf, line ? &linef : nullptr, rules, lvl));
+  r.verdicts.push_back(drives_headphones(linef, rules, "line"));
+  r.verdicts.push_back(drives_headphones(hpf, rules, "headphone"));
 }
 
-bool Results::calibrated() const { return conditions.input_vrms_at_0dbfs > 0; }
+bool Results::calibrated() const {
+  return conditions.input_vrms_at_0dbfs > 0;
+}
 
 }  // namespace outbench

@@ -28,8 +28,8 @@ namespace outbench {
 
 struct Progress {
   std::string port, load, test;
-  double fraction = 0;      // 0..1 of the planned stimulus time
-  double eta_s = 0;         // estimated time left
+  double fraction = 0;  // 0..1 of the planned stimulus time
+  double eta_s = 0;     // estimated time left
 };
 
 struct RunOptions {

@@ -1,0 +1,272 @@
+// outbench run: measure a device on the simulated bench (default) or a bench file; outbench list-devices.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <sstream>
+
+#include "analysis/units.hpp"
+#include "measure/cli.hpp"
+#include "measure/errors.hpp"
+#include "measure/rules_config.hpp"
+#include "measure/sequencer.hpp"
+#include "measure/sim/simulated_bench.hpp"
+#include "measure/wav_file.hpp"
+#include "outbench_version.hpp"
+#include "reports/results_json.hpp"
+
+namespace po = boost::program_options;
+
+namespace outbench::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) {
+  g_stop.store(true);
+}
+
+std::filesystem::path fixtures_dir() {
+  if (const char* e = std::getenv("OUTBENCH_FIXTURES")) return e;
+  return std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures";
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string fmtv(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+// "Keep the volume low", made exact: the drive that gives each nominal line level into the line load.
+void recommend(Results& r, const VerdictRules& rules, const BenchConfig& bench) {
+  if (!bench.input.valid()) return;
+  for (auto& p : r.ports) {
+    if (p.name != "headphone") continue;
+    for (const auto& l : p.loads) {
+      if (!l.valid || std::abs(l.load_ohms - rules.line_load_ohms) > 0.02 * rules.line_load_ohms) continue;
+      for (const auto& lvl : rules.line_levels) {
+        PortResult::Recommendation rec;
+        rec.level_name = lvl.name;
+        rec.target_dbv = lvl.level_dbv;
+        rec.drive_dbfs = lvl.level_dbv - db_from_ratio(bench.input.vrms_at_0dbfs) - l.response.gain_1k_db;
+        for (const auto& a : l.at_levels)
+          if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
+        rec.noise_dbv = l.noise_dbv;
+        rec.sentence = "For " + lvl.name + " line level (" + fmtv("%+.1f", lvl.level_dbv) + " dBV) play at " +
+                       fmtv("%.1f", rec.drive_dbfs) + " dBFS with the volume as calibrated";
+        if (rec.drive_dbfs > 0)
+          rec.sentence = "The headphone out cannot reach " + lvl.name + " line level (" + fmtv("%+.1f", lvl.level_dbv) +
+                         " dBV) even at 0 dBFS";
+        else if (rec.thdn_db)
+          rec.sentence += ": THD+N " + fmtv("%.1f", *rec.thdn_db) + " dB";
+        if (rec.drive_dbfs <= 0 && rec.noise_dbv) rec.sentence += ", noise " + fmtv("%.1f", *rec.noise_dbv) + " dBV";
+        rec.sentence += ".";
+        p.recommendations.push_back(rec);
+      }
+    }
+  }
+}
+
+void print_summary(const Results& r, const std::filesystem::path& out) {
+  std::printf("\n%s: %s\n", r.device_name.c_str(), r.complete ? "complete" : "INCOMPLETE");
+  for (const auto& p : r.ports) {
+    if (!p.present) {
+      std::printf("  %s out: absent\n", p.name.c_str());
+      continue;
+    }
+    std::printf("  %s out:", p.name.c_str());
+    if (p.z_1k_ohms) std::printf(" Zout %.3g ohm at 1 kHz", *p.z_1k_ohms);
+    if (p.z_20hz_ohms) std::printf(", %.3g ohm at 20 Hz", *p.z_20hz_ohms);
+    std::printf("%s\n", p.loads_agree ? "" : " (load estimates DISAGREE)");
+    for (const auto& l : p.loads) {
+      if (!l.valid) {
+        std::printf("    %-5s %s\n", l.load_name.c_str(), l.problem.c_str());
+        continue;
+      }
+      std::printf("    %-5s THD+N %6.1f dB @ %.0f dBFS", l.load_name.c_str(), l.thdn_ref.thdn_db,
+                  r.conditions.reference_level_dbfs);
+      const auto& m = l.max_level.at_1pct;
+      if (m.found && m.vrms)
+        std::printf(" | max %.3g Vrms (%+.1f dBu%s) [%s]", *m.vrms, *m.dbu,
+                    m.mw ? (", " + fmtv("%.3g", *m.mw) + " mW").c_str() : "", l.max_level.stop_reason.c_str());
+      if (l.response_deviation_db) std::printf(" | response +/-%.2f dB", *l.response_deviation_db);
+      std::printf("\n");
+    }
+    for (const auto& rec : p.recommendations) std::printf("    %s\n", rec.sentence.c_str());
+  }
+  std::printf("\nVerdicts:\n");
+  for (const auto& v : r.verdicts) std::printf("  %s\n    %s\n", v.question.c_str(), v.summary.c_str());
+  for (const auto& w : r.warnings) std::printf("warning: %s\n", w.c_str());
+  std::printf("\nresults: %s\n", (out / "results.json").c_str());
+}
+
+}  // namespace
+
+int list_devices(const Args& args) {
+  if (!args.empty() && args[0] != "--help") throw UsageError("list-devices takes no arguments");
+  const auto dir = fixtures_dir() / "devices";
+  std::printf("Simulated devices (%s):\n", dir.c_str());
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::exists(dir))
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    try {
+      const auto m = sim::load_device_model(f);
+      std::string ports;
+      for (const auto& p : m.ports) ports += (ports.empty() ? "" : ", ") + p.name;
+      std::printf("  %-22s %s [%s]\n", f.stem().c_str(), m.name.c_str(), ports.c_str());
+    } catch (const InputError& e) {
+      std::printf("  %-22s (invalid: %s)\n", f.stem().c_str(), e.what());
+    }
+  }
+  std::printf("Audio interfaces: the real bench (PortAudio) is not available in this build.\n");
+  return 0;
+}
+
+int run(const Args& args) {
+  std::string device, bench_file, ports, loads, rules_file, out_dir = "outbench-report";
+  std::uint64_t seed = 1;
+  double ref_dbfs = -20;
+  po::options_description desc("run options");
+  desc.add_options()("help,h", "show this help")("device", po::value(&device),
+                                                 "simulated device model (JSON; default: usb-interface)")(
+      "bench", po::value(&bench_file), "bench configuration (JSON)")(
+      "ports", po::value(&ports), "ports to measure, e.g. line,headphone (default: all)")(
+      "loads", po::value(&loads), "loads, e.g. open,10k,600,300,32,16 (default: all on the bench)")(
+      "rules", po::value(&rules_file), "verdict rules (JSON; default fixtures/verdicts/default.json)")(
+      "seed", po::value(&seed)->default_value(1), "seed of the simulated bench")(
+      "reference-dbfs", po::value(&ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
+      "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
+      "quiet,q", "no progress display")("output,o", po::value(&out_dir)->default_value(out_dir), "report folder")(
+      "keep-captures", "also write every capture as WAV into the report folder");
+  po::variables_map vm;
+  if (!parse(args, desc, vm, "outbench run [options]")) return 0;
+  if (!(ref_dbfs <= 0 && ref_dbfs >= -80)) throw UsageError("--reference-dbfs must be between -80 and 0 dBFS");
+
+  // Bench and device.
+  BenchConfig bench;
+  sim::DeviceModel model;
+  if (vm.count("bench")) {
+    bench = load_bench_config(bench_file);
+    if (bench.audio != "simulated")
+      throw UsageError("'" + bench_file +
+                       "' asks for a real audio interface (audio.type \"portaudio\"), which this build "
+                       "cannot drive yet; use audio.type \"simulated\" or run without --bench");
+    model = sim::load_device_model(vm.count("device") ? device : bench.device_model);
+  } else {
+    model = sim::load_device_model(vm.count("device") ? std::filesystem::path(device)
+                                                      : fixtures_dir() / "devices" / "usb-interface.json");
+    bench = sim::bench_for_model(model, 48000);
+  }
+  const VerdictRules rules =
+      load_rules(vm.count("rules") ? std::filesystem::path(rules_file) : fixtures_dir() / "verdicts" / "default.json");
+  RunOptions opt;
+  opt.ports = split_list(ports);
+  opt.loads = split_list(loads);
+  for (const auto& p : opt.ports)
+    if (!bench.port(p) && p != "line" && p != "headphone")
+      throw UsageError("--ports: '" + p + "' is not a port of the bench (ports: line, headphone)");
+  for (const auto& l : opt.loads)
+    if (!bench.load(l))
+      throw UsageError("--loads: '" + l + "' is not a load of the bench (open, 10k, 600, 300, 32, 16)");
+  opt.quick = vm.count("quick") > 0;
+  opt.seed = seed;
+  opt.reference_level_dbfs = ref_dbfs;
+  opt.rules = rules;
+  opt.stop = &g_stop;
+
+  // Output folder.
+  const std::filesystem::path out(out_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) throw InputError("cannot create the report folder '" + out_dir + "': " + ec.message());
+  if (vm.count("keep-captures")) {
+    opt.capture_dir = out / "captures";
+    std::filesystem::create_directories(opt.capture_dir, ec);
+  }
+  const bool json_out = vm.count("json") > 0;
+  const bool show_progress = !vm.count("quiet") && ::isatty(STDERR_FILENO);
+
+  Results res;
+  res.device_name = model.name;
+  res.device_description = model.description;
+  res.device_model_file = model.source;
+  res.bench_name = bench.name;
+  res.bench_source = bench.source;
+  res.conditions.date_utc = now_utc();
+  res.conditions.outbench_version = OUTBENCH_VERSION;
+  res.conditions.audio = "simulated";
+  const auto t0 = std::chrono::steady_clock::now();
+  auto write_results = [&](const Results& r) {
+    Results copy = r;
+    copy.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    write_text_atomic(out / "results.json", results_json(copy).dump(1) + "\n");
+  };
+  opt.on_checkpoint = write_results;
+  if (show_progress)
+    opt.on_progress = [](const Progress& p) {
+      std::fprintf(stderr, "\r\033[K%3.0f%%  %-9s %-5s %-28s %4.0f s left", 100 * p.fraction, p.port.c_str(),
+                   p.load.c_str(), p.test.c_str(), p.eta_s);
+      std::fflush(stderr);
+    };
+
+  // Ports the device lacks are reported as absent.
+  sim::SimulatedBench io(model, bench, seed);
+  sim::SimulatedLoadSwitch sw(io);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  Sequencer seq(bench, io, sw, opt);
+  int rc = 0;
+  try {
+    seq.run(res);
+  } catch (const Stopped&) {
+    std::fprintf(stderr, "\noutbench: stopped; the results measured so far are in %s\n",
+                 (out / "results.json").c_str());
+    rc = 130;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  if (show_progress) std::fprintf(stderr, "\r\033[K");
+  for (const char* n : {"line", "headphone"})
+    if (!bench.port(n) && (opt.ports.empty() || std::find(opt.ports.begin(), opt.ports.end(), n) != opt.ports.end())) {
+      PortResult absent;
+      absent.name = n;
+      absent.present = false;
+      res.ports.push_back(absent);
+    }
+  if (res.complete) {
+    decide_verdicts(res, rules);
+    recommend(res, rules, bench);
+  }
+  res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  write_results(res);
+  if (json_out)
+    std::cout << results_json(res).dump(1) << "\n";
+  else if (!vm.count("quiet"))
+    print_summary(res, out);
+  return rc;
+}
+
+}  // namespace outbench::cli

@@ -1,0 +1,157 @@
+#include "measure/sim/port_sim.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace outbench::sim {
+
+namespace {
+
+constexpr double kAesBandHz = 19980.0;       // 20 Hz..20 kHz, the band noise figures refer to
+constexpr double kKneeFraction = 0.9;        // soft clipping starts at 90 % of the rail
+constexpr double kAdcLsb = 1.0 / 8388608.0;  // 24 bits
+
+// xoshiro256+ (Blackman & Vigna), seeded by splitmix64.
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed) {
+    for (auto& v : s_) {
+      seed += 0x9e3779b97f4a7c15ULL;
+      std::uint64_t z = seed;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      v = z ^ (z >> 31);
+    }
+  }
+  double uniform() {  // (0, 1)
+    const std::uint64_t r = s_[0] + s_[3];
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = (s_[3] << 45) | (s_[3] >> 19);
+    return (static_cast<double>(r >> 11) + 0.5) * 0x1.0p-53;
+  }
+  double gauss() {
+    if (have_) {
+      have_ = false;
+      return spare_;
+    }
+    const double u = uniform(), v = uniform();
+    const double m = std::sqrt(-2.0 * std::log(u));
+    spare_ = m * std::sin(2 * std::numbers::pi * v);
+    have_ = true;
+    return m * std::cos(2 * std::numbers::pi * v);
+  }
+
+ private:
+  std::uint64_t s_[4];
+  bool have_ = false;
+  double spare_ = 0;
+};
+
+struct Biquad {
+  double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0, z1 = 0, z2 = 0;
+  double step(double x) {  // transposed direct form II
+    const double y = b0 * x + z1;
+    z1 = b1 * x - a1 * y + z2;
+    z2 = b2 * x - a2 * y;
+    return y;
+  }
+};
+
+Biquad butterworth_lowpass(double fc, double fs) {
+  const double k = std::tan(std::numbers::pi * fc / fs), q = std::numbers::sqrt2 / 2;
+  const double norm = 1 / (1 + k / q + k * k);
+  Biquad b;
+  b.b0 = k * k * norm;
+  b.b1 = 2 * b.b0;
+  b.b2 = b.b0;
+  b.a1 = 2 * (k * k - 1) * norm;
+  b.a2 = (1 - k / q + k * k) * norm;
+  return b;
+}
+
+double soft_clip(double e, double rail) {
+  const double knee = kKneeFraction * rail;
+  const double a = std::abs(e);
+  if (a <= knee) return e;
+  const double span = rail - knee;
+  return std::copysign(knee + span * std::tanh((a - knee) / span), e);
+}
+
+}  // namespace
+
+std::complex<double> source_impedance(const PortModel& p, double f) {
+  std::complex<double> z = p.source_r_ohms;
+  if (p.coupling_c_farads > 0) z += 1.0 / std::complex<double>(0, 2 * std::numbers::pi * f * p.coupling_c_farads);
+  return z;
+}
+
+double divider_gain(const PortModel& p, const LoopbackModel& lb, double load_ohms, double f) {
+  const double zl =
+      std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
+  return std::abs(zl / (source_impedance(p, f) + zl));
+}
+
+std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
+                                               const std::vector<std::vector<double>>& stim, double rate_hz,
+                                               std::size_t capture_frames, std::uint64_t seed) {
+  const auto nch = static_cast<std::size_t>(p.channels);
+  std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
+  const double ap = std::numbers::sqrt2 * p.vrms_at_0dbfs;  // EMF peak of 0 dBFS at volume 0 dB... with volume:
+  const double k_emf = ap * std::pow(10.0, p.volume_db / 20.0);
+  const double h2 = std::pow(10.0, p.h2_dbc_at_0dbfs / 20.0), h3 = std::pow(10.0, p.h3_dbc_at_0dbfs / 20.0);
+  const double k2 = 2 * h2 / k_emf, k3 = -4 * h3 / (k_emf * k_emf);
+  const double xt = std::pow(10.0, p.crosstalk_db / 20.0);
+  const double band_scale = std::sqrt((rate_hz / 2) / kAesBandHz);
+  const double sigma_emf = p.noise_vrms * band_scale;
+  const double sigma_adc = std::pow(10.0, lb.noise_dbfs / 20.0) / std::numbers::sqrt2 * band_scale;
+  const double hum_amp = std::numbers::sqrt2 * p.hum_vrms, hum_w = 2 * std::numbers::pi * p.hum_hz / rate_hz;
+  const double zl =
+      std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
+  const bool has_c = p.coupling_c_farads > 0;
+  const double kc = has_c ? 1.0 / (2 * rate_hz * p.coupling_c_farads) : 0.0;  // T / (2C)
+  const double denom = p.source_r_ohms + zl + kc;
+  const double adc_scale = 1.0 / (std::numbers::sqrt2 * lb.full_scale_vrms);
+  const auto latency = static_cast<std::size_t>(lb.latency_frames);
+
+  Rng rng(seed);
+  std::vector<Biquad> lp(nch);
+  if (p.dac_lowpass_hz > 0 && p.dac_lowpass_hz < rate_hz / 2)
+    for (auto& b : lp) b = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
+  std::vector<double> vc(nch, 0.0), i_prev(nch, 0.0);
+  double e[2] = {0, 0};
+  const std::size_t n_run = capture_frames > latency ? capture_frames - latency : 0;
+  for (std::size_t n = 0; n < n_run; ++n) {
+    const double hum = hum_amp != 0 ? hum_amp * std::sin(hum_w * static_cast<double>(n)) : 0.0;
+    for (std::size_t c = 0; c < nch; ++c) {
+      const double x = c < stim.size() && n < stim[c].size() ? stim[c][n] : 0.0;
+      const double v = lp[c].step(x) * k_emf;
+      e[c] = v + k2 * v * v + k3 * v * v * v;
+    }
+    if (nch == 2) {
+      const double e0 = e[0] + xt * e[1], e1 = e[1] + xt * e[0];
+      e[0] = e0;
+      e[1] = e1;
+    }
+    for (std::size_t c = 0; c < nch; ++c) {
+      double emf = e[c] + hum;
+      if (sigma_emf > 0) emf += sigma_emf * rng.gauss();
+      emf = soft_clip(emf, p.rail_vpeak);
+      double i = has_c ? (emf - vc[c] - kc * i_prev[c]) / denom : emf / denom;
+      i = std::clamp(i, -p.current_limit_apeak, p.current_limit_apeak);
+      if (has_c) vc[c] += kc * (i + i_prev[c]);
+      i_prev[c] = i;
+      double y = i * zl * adc_scale + sigma_adc * rng.gauss();
+      y = std::clamp(y, -1.0, 1.0 - kAdcLsb);
+      out[c][n + latency] = std::round(y / kAdcLsb) * kAdcLsb;
+    }
+  }
+  return out;
+}
+
+}  // namespace outbench::sim

@@ -1,0 +1,33 @@
+// Sample-by-sample physical model of one output port driving one load into the loopback ADC.
+//
+// Per channel: digital stimulus x (full-scale units) -> optional DAC low-pass (2nd-order Butterworth,
+// bilinear) -> EMF e = x * sqrt(2) * vrms_at_0dbfs * 10^(volume_db/20) -> static nonlinearity
+// e + k2 e^2 + k3 e^3 (k2 = 2 h2 / Ap, k3 = -4 h3 / Ap^2 with Ap the EMF peak of a 0 dBFS sine, so the
+// stated harmonic levels hold at 0 dBFS; H2 then scales with amplitude, H3 with amplitude squared) ->
+// crosstalk from the other channel -> EMF noise (white, std chosen so its 20 Hz..20 kHz RMS is noise_vrms)
+// and hum -> soft clipping at the rails (linear to 90 % of the rail, then a tanh knee that never reaches it)
+// -> series source R and coupling C (trapezoidal integration, i.e. the bilinear capacitor) into
+// Zl = R_load || Z_in -> output current limited to +/- current_limit_apeak -> v = i Zl -> ADC: v scaled so
+// full_scale_vrms reads 0 dBFS, plus ADC noise, clipped at full scale, quantised to 24 bits, delayed by
+// latency_frames. Deterministic for a seed (xoshiro256+ and Box-Muller).
+#pragma once
+
+#include <complex>
+#include <cstdint>
+#include <vector>
+
+#include "measure/sim/model.hpp"
+
+namespace outbench::sim {
+
+// load_ohms: +infinity for the open load. Returns capture_frames frames for each of the port's channels.
+std::vector<std::vector<double>> simulate_port(const LoopbackModel& loopback, const PortModel& port, double load_ohms,
+                                               const std::vector<std::vector<double>>& stimulus, double rate_hz,
+                                               std::size_t capture_frames, std::uint64_t seed);
+
+// Analytic figures of the model, for tests and for the truth the engine is checked against.
+std::complex<double> source_impedance(const PortModel& port, double freq_hz);
+// |V_load / E| at freq_hz for the load (open = +inf) with the loopback input in parallel.
+double divider_gain(const PortModel& port, const LoopbackModel& loopback, double load_ohms, double freq_hz);
+
+}  // namespace outbench::sim

@@ -1,0 +1,86 @@
+#include "measure/sim/simulated_bench.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "measure/sim/port_sim.hpp"
+
+namespace outbench::sim {
+
+SimulatedBench::SimulatedBench(DeviceModel model, const BenchConfig& bench, std::uint64_t seed)
+    : model_(std::move(model)),
+      bench_(bench),
+      rate_hz_(bench.rate_hz),
+      seed_(seed),
+      load_ohms_(std::numeric_limits<double>::infinity()) {}
+
+Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stim,
+                                    const std::vector<int>& in_channels, std::size_t capture_frames) {
+  if (stim.size() != out_channels.size())
+    throw std::invalid_argument("play_record: one stimulus per output channel is needed");
+  const PortWiring* wiring = nullptr;
+  for (const auto& p : bench_.ports)
+    if (std::any_of(p.output_channels.begin(), p.output_channels.end(),
+                    [&](int c) { return c == out_channels.front(); }))
+      wiring = &p;
+  if (!wiring)
+    throw std::invalid_argument("simulated bench: output channel " + std::to_string(out_channels.front()) +
+                                " belongs to no port");
+  const PortModel* pm = model_.port(wiring->name);
+  if (!pm) throw std::invalid_argument("simulated device '" + model_.name + "' has no " + wiring->name + " port");
+  // Stimulus per port channel (silence where an output is not driven).
+  std::vector<std::vector<double>> per_ch(static_cast<std::size_t>(pm->channels));
+  for (std::size_t k = 0; k < out_channels.size(); ++k) {
+    const auto it = std::find(wiring->output_channels.begin(), wiring->output_channels.end(), out_channels[k]);
+    if (it == wiring->output_channels.end())
+      throw std::invalid_argument("simulated bench: output channels of different ports in one call");
+    const auto idx = static_cast<std::size_t>(it - wiring->output_channels.begin());
+    if (idx < per_ch.size()) per_ch[idx] = stim[k];
+  }
+  const auto y = simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++);
+  Capture c;
+  c.rate_hz = rate_hz_;
+  for (int in : in_channels) {
+    const auto it = std::find(wiring->input_channels.begin(), wiring->input_channels.end(), in);
+    const auto idx = static_cast<std::size_t>(it - wiring->input_channels.begin());
+    c.channels.push_back(
+        it != wiring->input_channels.end() && idx < y.size() ? y[idx] : std::vector<double>(capture_frames, 0.0));
+  }
+  return c;
+}
+
+BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
+  BenchConfig b;
+  b.source = "built-in simulated bench";
+  b.name = "simulated bench: " + model.name;
+  b.audio = "simulated";
+  b.device_model = model.source;
+  b.rate_hz = rate_hz;
+  b.input_impedance_ohms = model.loopback.impedance_ohms;
+  b.input.vrms_at_0dbfs = model.loopback.full_scale_vrms;
+  b.input_calibrated_on = "device model";
+  int next = 0;
+  std::vector<const PortModel*> order;
+  for (const char* n : {"line", "headphone"})
+    if (const auto* p = model.port(n)) order.push_back(p);
+  for (const auto& p : model.ports)
+    if (p.name != "line" && p.name != "headphone") order.push_back(&p);
+  for (const auto* p : order) {
+    PortWiring w;
+    w.name = p->name;
+    const int base = p->name == "line" ? 0 : p->name == "headphone" ? 2 : 4 + 2 * next++;
+    for (int c = 0; c < p->channels; ++c) {
+      w.output_channels.push_back(base + c);
+      w.input_channels.push_back(c);
+    }
+    w.output.vrms_at_0dbfs = p->vrms_at_0dbfs * std::pow(10.0, p->volume_db / 20.0);
+    w.calibrated_on = "device model";
+    b.ports.push_back(w);
+  }
+  b.loads = standard_loads();
+  b.load_switch = "simulated";
+  return b;
+}
+
+}  // namespace outbench::sim

@@ -1,0 +1,49 @@
+// The simulated bench: an AudioIo that runs a DeviceModel (port_sim.hpp) on whichever port the output
+// channels belong to, into the load a SimulatedLoadSwitch selected, and a bench configuration derived from
+// the model (calibrated from the model's own figures: the run can then report volts).
+// Deterministic: capture k of a run uses seed + k.
+#pragma once
+
+#include <cstdint>
+
+#include "measure/audio_io.hpp"
+#include "measure/bench_config.hpp"
+#include "measure/sim/model.hpp"
+
+namespace outbench::sim {
+
+class SimulatedBench : public AudioIo {
+ public:
+  SimulatedBench(DeviceModel model, const BenchConfig& bench, std::uint64_t seed);
+  double rate_hz() const override { return rate_hz_; }
+  Capture play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
+                      const std::vector<int>& in_channels, std::size_t capture_frames) override;
+  void set_load_ohms(double ohms) { load_ohms_ = ohms; }
+  double load_ohms() const { return load_ohms_; }
+  const DeviceModel& model() const { return model_; }
+
+ private:
+  DeviceModel model_;
+  const BenchConfig& bench_;
+  double rate_hz_;
+  std::uint64_t seed_;
+  std::uint64_t calls_ = 0;
+  double load_ohms_;
+};
+
+class SimulatedLoadSwitch : public LoadSwitch {
+ public:
+  explicit SimulatedLoadSwitch(SimulatedBench& bench) : bench_(bench) {}
+  void select(const Load& load) override { bench_.set_load_ohms(load.actual_ohms); }
+  void all_off() override { bench_.set_load_ohms(std::numeric_limits<double>::infinity()); }
+  std::string describe() const override { return "simulated load switch"; }
+
+ private:
+  SimulatedBench& bench_;
+};
+
+// The default bench for a model: line -> outputs 0/1, headphone -> outputs 2/3 (other ports after),
+// loopback inputs 0/1, the standard loads, calibrated from the model.
+BenchConfig bench_for_model(const DeviceModel& model, double rate_hz);
+
+}  // namespace outbench::sim

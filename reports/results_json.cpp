@@ -1,0 +1,180 @@
+#include "reports/results_json.hpp"
+
+#include <cmath>
+
+#include "reports/analysis_json.hpp"
+
+namespace outbench {
+
+using nlohmann::json;
+
+namespace {
+
+template <class T>
+void put(json& j, const char* key, const std::optional<T>& v) {
+  if (v) j[key] = finite_or_null(*v);
+}
+
+json ohms(double v) {
+  return std::isfinite(v) ? json(v) : json("open");
+}
+
+json point_json(const MaxLevel::Point& p) {
+  json j = {{"found", p.found}};
+  if (!p.found) return j;
+  j["drive_dbfs"] = p.drive_dbfs;
+  j["out_dbfs"] = p.out_dbfs;
+  put(j, "vrms", p.vrms);
+  put(j, "dbv", p.dbv);
+  put(j, "dbu", p.dbu);
+  put(j, "mw", p.mw);
+  return j;
+}
+
+json load_json(const LoadResult& l) {
+  json j;
+  j["load"] = l.load_name;
+  j["load_ohms"] = ohms(l.load_ohms);
+  j["valid"] = l.valid;
+  if (!l.valid) {
+    j["problem"] = l.problem;
+    return j;
+  }
+  json resp = response_json(l.response);
+  j["response"] = resp;
+  put(j, "response_deviation_20_20k_db", l.response_deviation_db);
+  j["thdn_reference"] = thdn_json(l.thdn_ref);
+  json ch = json::array();
+  for (const auto& c : l.channels_ref)
+    ch.push_back({{"channel", c.channel}, {"level_dbfs", c.level_dbfs}, {"thdn_db", c.thdn_db}});
+  j["channels_reference"] = ch;
+  put(j, "balance_db", l.balance_db);
+  json steps = json::array();
+  for (const auto& s : l.thdn_vs_level) {
+    json st = {{"drive_dbfs", s.drive_dbfs}, {"out_dbfs", s.out_dbfs}, {"thdn_db", s.thdn_db}, {"valid", s.valid}};
+    put(st, "out_vrms", s.out_vrms);
+    steps.push_back(st);
+  }
+  j["thdn_vs_level"] = steps;
+  j["max_level"] = {{"valid", l.max_level.valid},
+                    {"stop_reason", l.max_level.stop_reason},
+                    {"explanation", l.max_level.explanation},
+                    {"at_1pct", point_json(l.max_level.at_1pct)},
+                    {"at_0p1pct", point_json(l.max_level.at_0p1pct)}};
+  json noise = {{"unweighted_dbfs", finite_or_null(l.noise.noise_dbfs)},
+                {"a_weighted_dbfs", finite_or_null(l.noise_a.noise_dbfs)}};
+  put(noise, "unweighted_dbv", l.noise_dbv);
+  put(noise, "a_weighted_dbv", l.noise_a_dbv);
+  j["noise"] = noise;
+  put(j, "dynamic_range_db", l.dynamic_range_db);
+  put(j, "snr_db", l.snr_db);
+  json xt = json::array();
+  for (const auto& x : l.crosstalk)
+    xt.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
+  j["crosstalk"] = xt;
+  json al = json::array();
+  for (const auto& a : l.at_levels)
+    al.push_back(
+        {{"what", a.what}, {"drive_dbfs", a.drive_dbfs}, {"out_vrms", a.out_vrms}, {"thdn", thdn_json(a.thdn)}});
+  j["at_levels"] = al;
+  j["spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", l.spectrum_dbfs}};
+  return j;
+}
+
+json verdict_json(const Verdict& v) {
+  json rules = json::array();
+  for (const auto& r : v.rules) {
+    json jr = {{"id", r.id},     {"description", r.description}, {"limit", r.limit},
+               {"unit", r.unit}, {"comparison", r.comparison},   {"evaluated", r.evaluated},
+               {"pass", r.pass}, {"sentence", r.sentence}};
+    jr["measured"] = r.measured ? finite_or_null(*r.measured) : json(nullptr);
+    rules.push_back(jr);
+  }
+  return {{"id", v.id},     {"question", v.question}, {"port", v.port}, {"applicable", v.applicable},
+          {"pass", v.pass}, {"summary", v.summary},   {"rules", rules}};
+}
+
+}  // namespace
+
+json results_json(const Results& r) {
+  json j;
+  j["schema"] = kResultsSchema;
+  j["complete"] = r.complete;
+  j["device"] = {{"name", r.device_name}, {"description", r.device_description}, {"model_file", r.device_model_file}};
+  j["bench"] = {{"name", r.bench_name}, {"source", r.bench_source}};
+  const auto& c = r.conditions;
+  j["conditions"] = {{"date_utc", c.date_utc},
+                     {"outbench_version", c.outbench_version},
+                     {"audio", c.audio},
+                     {"rate_hz", c.rate_hz},
+                     {"seed", c.seed},
+                     {"quick", c.quick},
+                     {"reference_level_dbfs", c.reference_level_dbfs},
+                     {"tone_hz", c.tone_hz},
+                     {"band_hz", {c.band_lo_hz, c.band_hi_hz}},
+                     {"window", c.window},
+                     {"sweep",
+                      {{"level_dbfs", c.sweep_level_dbfs},
+                       {"start_hz", c.sweep_start_hz},
+                       {"stop_hz", c.sweep_stop_hz},
+                       {"duration_s", c.sweep_duration_s}}},
+                     {"input_impedance_ohms", c.input_impedance_ohms},
+                     {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs},
+                     {"calibrated", r.calibrated()},
+                     {"stimulus_s", c.stimulus_s},
+                     {"elapsed_s", c.elapsed_s}};
+  json ports = json::array();
+  for (const auto& p : r.ports) {
+    json jp;
+    jp["name"] = p.name;
+    jp["present"] = p.present;
+    jp["output_channels"] = p.output_channels;
+    jp["input_channels"] = p.input_channels;
+    jp["vrms_at_0dbfs"] = p.vrms_at_0dbfs;
+    jp["nominal_load"] = p.nominal_load;
+    json loads = json::array();
+    for (const auto& l : p.loads) loads.push_back(load_json(l));
+    jp["loads"] = loads;
+    json imp;
+    json pts = json::array();
+    for (const auto& z : p.impedance)
+      pts.push_back({{"freq_hz", z.freq_hz},
+                     {"z_ohms", std::abs(z.z_ohms)},
+                     {"r_ohms", z.z_ohms.real()},
+                     {"x_ohms", z.z_ohms.imag()}});
+    imp["points"] = pts;
+    put(imp, "z_1k_ohms", p.z_1k_ohms);
+    put(imp, "z_20hz_ohms", p.z_20hz_ohms);
+    put(imp, "max_z_20_20k_ohms", p.max_zout_ohms);
+    imp["loads_agree"] = p.loads_agree;
+    imp["agreement_note"] = p.agreement_note;
+    json per = json::array();
+    for (const auto& z : p.impedance_per_load) per.push_back(impedance_json(z));
+    imp["per_load"] = per;
+    jp["output_impedance"] = imp;
+    json tf = json::array();
+    for (const auto& t : p.thdn_vs_freq)
+      tf.push_back({{"freq_hz", t.freq_hz}, {"thdn_db", t.thdn_db}, {"level_dbfs", t.level_dbfs}, {"valid", t.valid}});
+    jp["thdn_vs_freq"] = tf;
+    json rec = json::array();
+    for (const auto& x : p.recommendations) {
+      json jr = {{"level", x.level_name},
+                 {"target_dbv", x.target_dbv},
+                 {"drive_dbfs", x.drive_dbfs},
+                 {"sentence", x.sentence}};
+      put(jr, "thdn_db", x.thdn_db);
+      put(jr, "noise_dbv", x.noise_dbv);
+      rec.push_back(jr);
+    }
+    jp["recommendations"] = rec;
+    ports.push_back(jp);
+  }
+  j["ports"] = ports;
+  json vs = json::array();
+  for (const auto& v : r.verdicts) vs.push_back(verdict_json(v));
+  j["verdicts"] = vs;
+  j["warnings"] = r.warnings;
+  return j;
+}
+
+}  // namespace outbench

@@ -1,0 +1,15 @@
+// results.json: the Results of a run as JSON, schema "outbench/1" (reports/SCHEMA.md). Field names carry
+// their units; values that are not finite are written as null; absent optional figures are omitted.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "reports/results.hpp"
+
+namespace outbench {
+
+inline constexpr const char* kResultsSchema = "outbench/1";
+
+nlohmann::json results_json(const Results& r);
+
+}  // namespace outbench
