@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "run_cli.hpp"
@@ -93,6 +94,73 @@ TEST(Cli, ErrorsAreSpecificWithExitCode2) {
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.args << " -> " << r.err;
     EXPECT_TRUE(r.out.empty()) << c.args;
   }
+}
+
+TEST(CliRun, QuickRunWritesResultsJson) {
+  test::TempDir d;
+  const auto r = run_cli("run --quick --json -o " + (d / "rep"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(r.out);  // stdout is exactly one JSON document
+  EXPECT_EQ(j["schema"], "outbench/1");
+  EXPECT_TRUE(j["complete"].get<bool>());
+  const auto f = json::parse(test::slurp(d / "rep/results.json"));
+  EXPECT_EQ(f["ports"].size(), 2u);
+  EXPECT_EQ(f["ports"][1]["name"], "headphone");
+  EXPECT_NEAR(f["ports"][1]["output_impedance"]["z_1k_ohms"].get<double>(), 10.03, 0.2);
+  EXPECT_GE(f["verdicts"].size(), 3u);
+  EXPECT_TRUE(f["conditions"].contains("seed"));
+}
+
+TEST(CliRun, DeviceWithoutLineOutReportsItAbsent) {
+  test::TempDir d;
+  const auto r = run_cli("run --quick --quiet --device " + std::string(OUTBENCH_SOURCE_DIR) +
+                         "/fixtures/devices/phone-dongle.json -o " + (d / "rep"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(test::slurp(d / "rep/results.json"));
+  bool line_absent = false;
+  for (const auto& p : j["ports"])
+    if (p["name"] == "line") line_absent = !p["present"].get<bool>();
+  EXPECT_TRUE(line_absent);
+  for (const auto& v : j["verdicts"])
+    if (v["id"] == "line_for_headphones") {
+      EXPECT_FALSE(v["applicable"].get<bool>());
+    }
+}
+
+TEST(CliRun, BrokenConfigsNameTheField) {
+  test::TempDir d;
+  const std::string bench = test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/simulated-usb.json");
+  auto broken = json::parse(bench);
+  broken["audio"]["device_model"] = std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json";
+  broken["ports"]["line"]["output_channels"] = {0, "one"};
+  { std::ofstream(d / "bench.json") << broken.dump(); }
+  auto r = run_cli("run --quick --bench " + (d / "bench.json") + " -o " + (d / "rep"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("ports.line.output_channels[1]"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "rep/results.json"));
+
+  auto dev = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json"));
+  dev["ports"]["headphone"]["source_r_ohms"] = -3;
+  { std::ofstream(d / "dev.json") << dev.dump(); }
+  r = run_cli("run --quick --device " + (d / "dev.json") + " -o " + (d / "rep"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("ports.headphone.source_r_ohms"), std::string::npos) << r.err;
+
+  { std::ofstream(d / "notjson.json") << "{ \"schema\": "; }
+  r = run_cli("run --quick --device " + (d / "notjson.json") + " -o " + (d / "rep"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
+
+  r = run_cli("run --quick --loads open,47 -o " + (d / "rep"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--loads"), std::string::npos) << r.err;
+}
+
+TEST(CliRun, ListDevices) {
+  const auto r = run_cli("list-devices");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* n : {"usb-interface", "phone-dongle", "iec61938-120ohm"})
+    EXPECT_NE(r.out.find(n), std::string::npos) << n;
 }
 
 }  // namespace
