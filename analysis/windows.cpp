@@ -21,10 +21,17 @@ std::vector<double> cosine_sum(const std::array<double, K>& a, std::size_t n) {
   std::vector<double> w(n);
   const double step = 2.0 * std::numbers::pi / static_cast<double>(n);
   for (std::size_t i = 0; i < n; ++i) {
-    double v = a[0];
-    double sign = -1.0;
-    for (std::size_t k = 1; k < K; ++k) {
-      v += sign * a[k] * std::cos(step * static_cast<double>(k * i % n));
+    // cos(k*x) by the Chebyshev recurrence cos(kx) = 2 cos(x) cos((k-1)x) - cos((k-2)x): one cosine per
+    // sample instead of K-1 (error ~1e-15 for K <= 7).
+    const double c1 = std::cos(step * static_cast<double>(i));
+    double prev = 1.0, cur = c1;
+    double v = a[0] - a[1] * c1;
+    double sign = 1.0;
+    for (std::size_t k = 2; k < K; ++k) {
+      const double next = 2.0 * c1 * cur - prev;
+      prev = cur;
+      cur = next;
+      v += sign * a[k] * cur;
       sign = -sign;
     }
     w[i] = v;

@@ -43,7 +43,7 @@ int analyze_thdn(const Args& args) {
   if (harmonics < 2 || harmonics > 50) throw UsageError("--harmonics must be 2 to 50");
   opt.max_harmonic = harmonics;
   const SoundFile f = read_sound_file(input);
-  const auto& x = channel_of(f, channel, input);
+  const auto x = channel_of(f, channel, input);
   if (vm.count("fundamental-hz")) {
     if (!(fundamental > 0) || fundamental >= f.rate_hz / 2)
       throw UsageError("--fundamental-hz " + std::to_string(fundamental) + " must be above 0 and below Nyquist (" +
@@ -77,8 +77,8 @@ ResponseResult response_of(const std::string& ref_path, const SoundFile& ref, co
   if (ref.rate_hz != cap.rate_hz)
     throw InputError("'" + cap_path + "' is at " + std::to_string(cap.rate_hz) + " Hz but the reference '" + ref_path +
                      "' is at " + std::to_string(ref.rate_hz) + " Hz: record at the reference's rate");
-  const auto& x = ref.channels.front();
-  const auto& y = channel_of(cap, channel, cap_path);
+  const std::span<const double> x = ref.channels.front();
+  const auto y = channel_of(cap, channel, cap_path);
   ResponseResult r = analyze_response(x, y, ref.rate_hz, opt);
   if (!r.valid) throw InputError("cannot measure the response of '" + cap_path + "': " + r.reason);
   return r;

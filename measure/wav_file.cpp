@@ -3,6 +3,7 @@
 #include <sndfile.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -67,24 +68,38 @@ SoundFile read_sound_file(const std::filesystem::path& path) {
   sf_command(f.get(), SFC_SET_NORM_DOUBLE, nullptr, SF_TRUE);
   const auto n = static_cast<std::size_t>(info.frames);
   const auto nch = static_cast<std::size_t>(info.channels);
-  std::vector<double> inter(n * nch);
-  const sf_count_t got = sf_readf_double(f.get(), inter.data(), info.frames);
-  if (got != info.frames)
-    throw InputError("sound file '" + path.string() + "' is truncated: read " + std::to_string(got) + " of " +
-                     std::to_string(info.frames) + " frames");
   SoundFile out;
   out.rate_hz = info.samplerate;
   out.format = ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ? "WAV " : "") + subformat_name(info.format);
-  out.channels.assign(nch, std::vector<double>(n));
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t c = 0; c < nch; ++c) out.channels[c][i] = inter[i * nch + c];
+  out.channels.resize(nch);
+  for (auto& ch : out.channels) ch.reserve(n);
+  // Read in blocks: no second full-size (interleaved, zero-filled) copy of a long file.
+  constexpr std::size_t kBlockFrames = 16384;
+  std::vector<double> inter(kBlockFrames * nch);
+  std::size_t done = 0;
+  while (done < n) {
+    const auto want = static_cast<sf_count_t>(std::min(kBlockFrames, n - done));
+    const sf_count_t got = sf_readf_double(f.get(), inter.data(), want);
+    if (got <= 0) break;
+    const auto g = static_cast<std::size_t>(got);
+    if (nch == 1) {
+      out.channels[0].insert(out.channels[0].end(), inter.begin(), inter.begin() + static_cast<long>(g));
+    } else {
+      for (std::size_t c = 0; c < nch; ++c)
+        for (std::size_t i = 0; i < g; ++i) out.channels[c].push_back(inter[i * nch + c]);
+    }
+    done += g;
+  }
+  if (done != n)
+    throw InputError("sound file '" + path.string() + "' is truncated: read " + std::to_string(done) + " of " +
+                     std::to_string(n) + " frames");
   for (const auto& ch : out.channels)
     for (double v : ch)
       if (!std::isfinite(v)) throw InputError("sound file '" + path.string() + "' contains NaN or infinite samples");
   return out;
 }
 
-const std::vector<double>& channel_of(const SoundFile& f, int channel, const std::filesystem::path& path) {
+std::span<const double> channel_of(const SoundFile& f, int channel, const std::filesystem::path& path) {
   if (channel < 0 || static_cast<std::size_t>(channel) >= f.channels.size())
     throw UsageError("--channel " + std::to_string(channel) + " does not exist in '" + path.string() + "', which has " +
                      std::to_string(f.channels.size()) + " channel(s) (numbered from 0)");

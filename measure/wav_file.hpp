@@ -10,15 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "measure/bulk_allocator.hpp"
+
 namespace outbench {
+
+using SampleBuffer = std::vector<double, BulkAllocator<double>>;
 
 inline constexpr double kMinFileRateHz = 8000.0;
 inline constexpr double kMaxFileRateHz = 384000.0;
 
 struct SoundFile {
   double rate_hz = 0;
-  std::vector<std::vector<double>> channels;  // deinterleaved
-  std::string format;                         // e.g. "WAV pcm24"
+  std::vector<SampleBuffer> channels;  // deinterleaved
+  std::string format;                  // e.g. "WAV pcm24"
   std::size_t n_frames() const { return channels.empty() ? 0 : channels.front().size(); }
 };
 
@@ -27,7 +31,7 @@ SampleFormat parse_sample_format(const std::string& name);  // pcm16|pcm24|pcm32
 
 SoundFile read_sound_file(const std::filesystem::path& path);
 // The named channel (0-based); throws UsageError naming the file and its channel count when absent.
-const std::vector<double>& channel_of(const SoundFile& f, int channel, const std::filesystem::path& path);
+std::span<const double> channel_of(const SoundFile& f, int channel, const std::filesystem::path& path);
 
 void write_wav(const std::filesystem::path& path, std::span<const std::vector<double>> channels, double rate_hz,
                SampleFormat format);
