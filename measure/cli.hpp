@@ -15,6 +15,8 @@ int generate(const Args& args);
 int analyze(const Args& args);
 int run(const Args& args);
 int list_devices(const Args& args);
+int report(const Args& args);
+int compare(const Args& args);
 
 // Parse `args` against `desc` (no positional arguments); --help prints usage and returns false.
 bool parse(const Args& args, const boost::program_options::options_description& desc,

@@ -17,6 +17,7 @@
 #include "measure/sim/simulated_bench.hpp"
 #include "measure/wav_file.hpp"
 #include "outbench_version.hpp"
+#include "reports/html_report.hpp"
 #include "reports/results_json.hpp"
 
 namespace po = boost::program_options;
@@ -117,7 +118,7 @@ void print_summary(const Results& r, const std::filesystem::path& out) {
   std::printf("\nVerdicts:\n");
   for (const auto& v : r.verdicts) std::printf("  %s\n    %s\n", v.question.c_str(), v.summary.c_str());
   for (const auto& w : r.warnings) std::printf("warning: %s\n", w.c_str());
-  std::printf("\nresults: %s\n", (out / "results.json").c_str());
+  std::printf("\nresults: %s\nreport:  %s\n", (out / "results.json").c_str(), (out / "report.html").c_str());
 }
 
 }  // namespace
@@ -262,6 +263,10 @@ int run(const Args& args) {
   }
   res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   write_results(res);
+  {
+    Results copy = res;
+    write_text_atomic(out / "report.html", render_report_html(results_json(copy), (out / "results.json").string()));
+  }
   if (json_out)
     std::cout << results_json(res).dump(1) << "\n";
   else if (!vm.count("quiet"))

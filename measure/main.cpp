@@ -13,6 +13,8 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
 
   run                     measure a device (default: the simulated USB interface) -> outbench-report/
   list-devices            list the simulated device models
+  report results.json     render report.html from results.json
+  compare a.json b.json   two runs side by side (compare.html)
   generate sweep|tone     write a test signal (WAV)
   analyze thdn            THD+N, THD and harmonics of a tone capture
   analyze response        frequency response from a sweep and its capture
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
     if (args[0] == "analyze" || args[0] == "analyse") return cli::analyze(rest);
     if (args[0] == "run") return cli::run(rest);
     if (args[0] == "list-devices") return cli::list_devices(rest);
+    if (args[0] == "report") return cli::report(rest);
+    if (args[0] == "compare") return cli::compare(rest);
     throw UsageError("'" + args[0] + "' is not an outbench command\n" + kUsage);
   } catch (const UsageError& e) {
     std::cerr << "outbench: " << e.what() << "\n";

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "analysis/fft.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
 #include "measure/wav_file.hpp"
@@ -220,22 +221,19 @@ struct Sequencer::Impl {
     if (lr.channels_ref.size() >= 2)
       lr.balance_db = std::abs(lr.channels_ref[0].level_dbfs - lr.channels_ref[1].level_dbfs);
     {
-      const PowerSpectrum ps = power_spectrum(c.channels[0], rate);
-      // Decimate for plots: max-hold into ~1/48-octave bands from 10 Hz to Nyquist.
-      lr.spectrum_bin_hz = ps.bin_hz;
-      for (double f = 10.0; f < rate / 2; f *= std::pow(2.0, 1.0 / 48)) {
-        const auto a = static_cast<std::size_t>(f / ps.bin_hz),
-                   b = static_cast<std::size_t>(f * std::pow(2.0, 1.0 / 48) / ps.bin_hz);
-        double m = 0;
-        for (std::size_t k = a; k <= std::min(b, ps.ms.size() - 1); ++k) m = std::max(m, ps.ms[k]);
-        lr.spectrum_dbfs.push_back(dbfs_from_mean_square(std::max(m, 1e-30)));
-      }
+      const auto seg = settled_segment(c.channels[0], rate, opt.tone_hz / 2);
+      lr.spectrum_dbfs =
+          decimated_spectrum(std::vector<double>(c.channels[0].begin() + static_cast<long>(seg.start),
+                                                 c.channels[0].begin() + static_cast<long>(seg.start + seg.n)));
     }
+    lr.spectrum_bin_hz =
+        rate / static_cast<double>(fft_good_size_below(std::min<std::size_t>(c.channels[0].size(), 1u << 18)));
 
     // Idle noise.
     progress("noise");
     c = play(port, on_channels(port, make_silence(d.noise_s, rate)), frames(d.noise_s) + margin, "noise");
     lr.noise = analyze_noise(c.channels[0], rate);
+    lr.noise_spectrum_dbfs = decimated_spectrum(c.channels[0]);
     lr.noise_a = analyze_noise(c.channels[0], rate, 20, 20000, Weighting::A);
     if (bench.input.valid()) {
       lr.noise_dbv = lr.noise.noise_dbfs + db_from_ratio(bench.input.vrms_at_0dbfs);
@@ -298,6 +296,20 @@ struct Sequencer::Impl {
       }
     }
     (void)pr;
+  }
+
+  // Max-hold into 1/48-octave bands from 10 Hz to Nyquist, for plots.
+  std::vector<double> decimated_spectrum(const std::vector<double>& x) const {
+    const PowerSpectrum ps = power_spectrum(x, rate);
+    std::vector<double> out;
+    const double step = std::pow(2.0, 1.0 / 48);
+    for (double f = 10.0; f < rate / 2; f *= step) {
+      const auto a = static_cast<std::size_t>(f / ps.bin_hz), b = static_cast<std::size_t>(f * step / ps.bin_hz);
+      double m = 0;
+      for (std::size_t k = a; k <= std::min(b, ps.ms.size() - 1); ++k) m = std::max(m, ps.ms[k]);
+      out.push_back(dbfs_from_mean_square(std::max(m, 1e-30)));
+    }
+    return out;
   }
 
   LevelStep level_step(const PortWiring& port, double drive) {

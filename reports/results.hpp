@@ -73,7 +73,8 @@ struct LoadResult {
     ThdnResult thdn;
   };
   std::vector<AtLevel> at_levels;
-  std::vector<double> spectrum_dbfs;  // spectrum of the reference tone, decimated for plots
+  std::vector<double> spectrum_dbfs;        // spectrum of the reference tone, decimated for plots
+  std::vector<double> noise_spectrum_dbfs;  // idle-channel noise, same bands
   double spectrum_bin_hz = 0;
 };
 

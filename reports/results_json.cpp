@@ -78,6 +78,7 @@ json load_json(const LoadResult& l) {
         {{"what", a.what}, {"drive_dbfs", a.drive_dbfs}, {"out_vrms", a.out_vrms}, {"thdn", thdn_json(a.thdn)}});
   j["at_levels"] = al;
   j["spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", l.spectrum_dbfs}};
+  j["noise_spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", l.noise_spectrum_dbfs}};
   return j;
 }
 

@@ -8,7 +8,11 @@ PACKAGES=(
   build-essential cmake pkg-config git clang-format bc
   libfftw3-dev libsndfile1-dev libportaudio2 portaudio19-dev libjack-jackd2-dev
   nlohmann-json3-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
+# Node.js and npm fetch the report's charting library (pinned in reports/web/package-lock.json); a machine
+# that already has them (e.g. from NodeSource) keeps its own.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -20,6 +24,12 @@ if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   $SUDO apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The report's charting library (uPlot), exactly as locked.
+if [[ ! -f reports/web/node_modules/uplot/dist/uPlot.iife.min.js ||
+      reports/web/package-lock.json -nt reports/web/node_modules/.package-lock.json ]]; then
+  (cd reports/web && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 BUILD_DIR=${BUILD_DIR:-build}

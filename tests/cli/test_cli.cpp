@@ -156,6 +156,37 @@ TEST(CliRun, BrokenConfigsNameTheField) {
   EXPECT_NE(r.err.find("--loads"), std::string::npos) << r.err;
 }
 
+TEST(CliReport, RerendersAndRejectsOtherSchemas) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("run --quick --quiet --loads open,10k -o " + (d / "rep")).exit_code, 0);
+  auto r = run_cli("report " + (d / "rep/results.json") + " -o " + (d / "again.html"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = test::slurp(d / "again.html");
+  EXPECT_NE(html.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_NE(html.find("verdict-text"), std::string::npos);
+  for (const char* ref : {"src=\"http", "href=\"http", "url(http", "@import"})  // nothing to fetch
+    EXPECT_EQ(html.find(ref), std::string::npos) << ref;
+
+  auto old = json::parse(test::slurp(d / "rep/results.json"));
+  old["schema"] = "outbench/0";
+  std::ofstream(d / "old.json") << old.dump();
+  r = run_cli("report " + (d / "old.json"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("outbench/0"), std::string::npos) << r.err;
+
+  std::ofstream(d / "broken.json") << "{\"schema\": \"outbench/1\", \"ports\": [";
+  r = run_cli("report " + (d / "broken.json"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
+
+  auto partial = json::parse(test::slurp(d / "rep/results.json"));
+  partial.erase("verdicts");
+  std::ofstream(d / "partial.json") << partial.dump();
+  r = run_cli("report " + (d / "partial.json"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("verdicts"), std::string::npos) << r.err;
+}
+
 TEST(CliRun, ListDevices) {
   const auto r = run_cli("list-devices");
   EXPECT_EQ(r.exit_code, 0);

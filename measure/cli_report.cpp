@@ -1,0 +1,67 @@
+// outbench report results.json [-o report.html]; outbench compare a.json b.json [-o compare.html].
+#include <iostream>
+
+#include "measure/cli.hpp"
+#include "measure/errors.hpp"
+#include "measure/json_reader.hpp"
+#include "measure/wav_file.hpp"
+#include "reports/html_report.hpp"
+
+namespace po = boost::program_options;
+
+namespace outbench::cli {
+
+int report(const Args& args) {
+  std::string input, out;
+  po::options_description desc("report options");
+  desc.add_options()("help,h", "show this help")("input", po::value(&input)->required(), "results.json")(
+      "output,o", po::value(&out), "HTML file (default: report.html beside the JSON)");
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    if (vm.count("help")) {
+      std::cout << "usage: outbench report results.json [-o report.html]\n" << desc << "\n";
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + "\nusage: outbench report results.json [-o report.html]");
+  }
+  const auto j = read_json_file(input);
+  const std::filesystem::path dest =
+      vm.count("output") ? std::filesystem::path(out) : std::filesystem::path(input).parent_path() / "report.html";
+  write_text_atomic(dest, render_report_html(j, input));
+  std::cerr << "report: " << dest.string() << "\n";
+  return 0;
+}
+
+int compare(const Args& args) {
+  std::vector<std::string> inputs;
+  std::string out = "compare.html";
+  po::options_description desc("compare options");
+  desc.add_options()("help,h", "show this help")("inputs", po::value(&inputs)->required(), "a.json b.json")(
+      "output,o", po::value(&out)->default_value(out), "HTML file");
+  po::positional_options_description pos;
+  pos.add("inputs", 2);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    if (vm.count("help")) {
+      std::cout << "usage: outbench compare a.json b.json [-o compare.html]\n" << desc << "\n";
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + "\nusage: outbench compare a.json b.json [-o compare.html]");
+  }
+  if (inputs.size() != 2) throw UsageError("compare needs two results files: outbench compare a.json b.json");
+  const auto a = read_json_file(inputs[0]);
+  const auto b = read_json_file(inputs[1]);
+  write_text_atomic(out, render_compare_html(a, inputs[0], b, inputs[1]));
+  std::cerr << "comparison: " << out << "\n";
+  return 0;
+}
+
+}  // namespace outbench::cli

@@ -1,0 +1,335 @@
+#include "reports/html_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <string_view>
+
+#include "measure/errors.hpp"
+
+namespace outbench {
+
+namespace assets {
+extern const std::string_view uplot_js;
+extern const std::string_view uplot_css;
+extern const std::string_view report_js;
+extern const std::string_view report_css;
+}  // namespace assets
+
+using nlohmann::json;
+
+namespace {
+
+std::string esc(const std::string& s) {
+  std::string o;
+  for (char c : s) switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += c;
+    }
+  return o;
+}
+
+std::string num(const json& v, int digits) {
+  if (!v.is_number()) return "—";
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", digits, v.get<double>());
+  return b;
+}
+
+// JSON inside <script type="application/json">: no "</" may appear.
+std::string script_json(const json& j) {
+  std::string s = j.dump();
+  std::string o;
+  o.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
+      o += "<\\/";
+      ++i;
+    } else {
+      o += s[i];
+    }
+  }
+  return o;
+}
+
+const json* find_port(const json& r, const std::string& name) {
+  for (const auto& p : r.at("ports"))
+    if (p.value("name", "") == name) return &p;
+  return nullptr;
+}
+
+std::string head(const std::string& title) {
+  std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
+  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; "
+       "style-src 'unsafe-inline'; img-src data:\">\n";
+  h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + esc(title) + "</title>\n";
+  h += "<script>window.__obErrors=[];window.addEventListener('error',function(e){window.__obErrors.push(String(e."
+       "message))});"
+       "(function(){var "
+       "o=console.error;console.error=function(){window.__obErrors.push(Array.prototype.join.call(arguments,' '));"
+       "o.apply(console,arguments)}})();</script>\n";
+  h +=
+      "<style>" + std::string(assets::uplot_css) + "</style>\n<style>" + std::string(assets::report_css) + "</style>\n";
+  h += "</head><body>\n";
+  return h;
+}
+
+std::string tail(const json& data) {
+  std::string t = "<pre id=\"outbench-selftest\"></pre>\n";
+  t += "<script type=\"application/json\" id=\"outbench-data\">" + script_json(data) + "</script>\n";
+  t += "<script>" + std::string(assets::uplot_js) + "</script>\n";
+  t += "<script>" + std::string(assets::report_js) + "</script>\n</body></html>\n";
+  return t;
+}
+
+// The one-line answer a user reads first, with the figures behind it.
+std::string headline(const json& r, const json& v) {
+  const std::string id = v.value("id", "");
+  std::string s = v.value("summary", "");
+  if (id == "headphone_as_line_out" && v.value("applicable", false)) {
+    double headroom = NAN, level = NAN;
+    for (const auto& rule : v.at("rules"))
+      if (rule.value("id", "") == "headroom" && rule.at("measured").is_number())
+        headroom = rule.at("measured").get<double>();
+    const std::string q = v.value("question", "");
+    const auto p0 = q.find('('), p1 = q.find(" dBV");
+    if (p0 != std::string::npos && p1 != std::string::npos) level = std::atof(q.substr(p0 + 1, p1 - p0 - 1).c_str());
+    const json* hp = find_port(r, "headphone");
+    std::ostringstream o;
+    const std::string q_kind = q.find("pro") != std::string::npos        ? "pro"
+                               : q.find("consumer") != std::string::npos ? "consumer"
+                                                                         : "";
+    const bool pass = v.value("pass", false);
+    o << "Headphone out: " << (pass ? "usable" : "not usable") << " as a " << (q_kind.empty() ? "" : q_kind + " ")
+      << "line out";
+    if (std::isfinite(headroom) && std::isfinite(level)) {
+      char b[96];
+      std::snprintf(b, sizeof b, "%s %+.1f dBV at 0.1 %% THD+N", pass ? ", up to" : "; it reaches", level + headroom);
+      o << b;
+    }
+    if (hp && hp->contains("output_impedance") && hp->at("output_impedance").contains("z_1k_ohms"))
+      o << "; output impedance " << num(hp->at("output_impedance").at("z_1k_ohms"), 2) << " Ω at 1 kHz";
+    o << ". ";
+    s = o.str() + s;
+  }
+  return s;
+}
+
+std::string verdict_html(const json& r) {
+  std::ostringstream o;
+  o << "<h2>Verdicts</h2>\n<div class=\"answers\">\n";
+  for (const auto& v : r.at("verdicts")) {
+    const bool app = v.value("applicable", true), pass = v.value("pass", false);
+    const std::string cls = !app ? "na" : pass ? "pass" : "fail";
+    o << "<div class=\"answer " << cls << "\"><div class=\"q\"><span class=\"badge " << cls << "\">"
+      << (!app   ? "N/A"
+          : pass ? "YES"
+                 : "NO")
+      << "</span>" << esc(v.value("question", "")) << "</div>\n";
+    o << "<div class=\"a verdict-text\">" << esc(headline(r, v)) << "</div>\n";
+    if (app && !v.at("rules").empty()) {
+      o << "<details><summary>rules</summary><table><tr><th "
+           "class=\"l\">rule</th><th>measured</th><th>limit</th><th>result</th>"
+           "<th class=\"l\">what it means</th></tr>\n";
+      for (const auto& rule : v.at("rules")) {
+        const bool ev = rule.value("evaluated", false), ok = rule.value("pass", false);
+        o << "<tr><td class=\"l\">" << esc(rule.value("description", "")) << "</td><td>" << num(rule.at("measured"), 2)
+          << " " << esc(rule.value("unit", "")) << "</td><td>" << esc(rule.value("comparison", "")) << " "
+          << num(rule.at("limit"), 2) << " " << esc(rule.value("unit", "")) << "</td><td><span class=\"badge "
+          << (!ev  ? "skip"
+              : ok ? "pass"
+                   : "fail")
+          << "\">"
+          << (!ev  ? "skipped"
+              : ok ? "pass"
+                   : "fail")
+          << "</span></td><td class=\"l\">" << esc(rule.value("sentence", "")) << "</td></tr>\n";
+      }
+      o << "</table></details>\n";
+    }
+    o << "</div>\n";
+  }
+  o << "</div>\n";
+  // Recommendations: the drive for nominal line level.
+  for (const auto& p : r.at("ports"))
+    for (const auto& rec : p.value("recommendations", json::array()))
+      o << "<p>" << esc(rec.value("sentence", "")) << "</p>\n";
+  return o.str();
+}
+
+std::string conditions_html(const json& r) {
+  const auto& c = r.at("conditions");
+  std::ostringstream o;
+  o << "<h2>Device, bench and conditions</h2>\n<table>\n";
+  auto row = [&](const std::string& k, const std::string& v) {
+    o << "<tr><th class=\"l\">" << esc(k) << "</th><td class=\"l\">" << esc(v) << "</td></tr>\n";
+  };
+  row("device", r.at("device").value("name", ""));
+  row("description", r.at("device").value("description", ""));
+  row("bench", r.at("bench").value("name", "") + " (" + r.at("bench").value("source", "") + ")");
+  row("date (UTC)", c.value("date_utc", ""));
+  row("outbench", c.value("outbench_version", ""));
+  row("audio", c.value("audio", "") + ", " + num(c.at("rate_hz"), 0) + " Hz");
+  row("reference level", num(c.at("reference_level_dbfs"), 1) + " dBFS, tone " + num(c.at("tone_hz"), 0) + " Hz");
+  row("THD+N band",
+      num(c.at("band_hz")[0], 0) + "–" + num(c.at("band_hz")[1], 0) + " Hz, window " + c.value("window", ""));
+  const auto& s = c.at("sweep");
+  row("sweep", num(s.at("start_hz"), 1) + "–" + num(s.at("stop_hz"), 0) + " Hz, " + num(s.at("duration_s"), 2) +
+                   " s, " + num(s.at("level_dbfs"), 1) + " dBFS (synchronized, Novák 2015)");
+  row("loopback input", num(c.at("input_impedance_ohms"), 0) + " Ω");
+  row("calibration", c.value("calibrated", false)
+                         ? "calibrated: input " + num(c.at("input_vrms_at_0dbfs"), 3) + " Vrms at 0 dBFS"
+                         : "NOT calibrated: levels in dBFS only, volt-based rules skipped");
+  row("seed", std::to_string(c.value("seed", 0)) + (c.value("quick", false) ? " (quick run)" : ""));
+  row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s / " + num(c.at("elapsed_s"), 1) + " s");
+  o << "</table>\n";
+  std::vector<std::string> warnings;
+  for (const auto& w : r.at("warnings")) warnings.push_back(w.get<std::string>());
+  if (!r.value("complete", false))
+    warnings.insert(warnings.begin(),
+                    "This run did not complete: the figures below are what was measured before it stopped.");
+  for (const auto& p : r.at("ports"))
+    for (const auto& l : p.value("loads", json::array())) {
+      if (!l.value("valid", true))
+        warnings.push_back(p.value("name", "") + " into " + l.value("load", "") + ": " + l.value("problem", ""));
+      // The analyser's floor: a noise reading within 10 dB of the loopback input's own noise is not the device's.
+    }
+  if (!warnings.empty()) {
+    o << "<h3>Warnings</h3><ul>\n";
+    for (const auto& w : warnings) o << "<li class=\"warn\">" << esc(w) << "</li>\n";
+    o << "</ul>\n";
+  }
+  return o.str();
+}
+
+}  // namespace
+
+void check_results_schema(const json& j, const std::string& src) {
+  if (!j.is_object() || !j.contains("schema"))
+    throw InputError("'" + src + "' is not an outbench results file (no \"schema\" field)");
+  const std::string s = j.at("schema").is_string() ? j.at("schema").get<std::string>() : "?";
+  if (s != "outbench/1")
+    throw InputError("'" + src + "' has schema \"" + s +
+                     "\"; this outbench reads \"outbench/1\": measure again, or use "
+                     "the outbench version that wrote it");
+  for (const char* k : {"conditions", "ports", "verdicts", "device", "bench", "warnings"})
+    if (!j.contains(k))
+      throw InputError("'" + src + "' is incomplete: the \"" + std::string(k) + "\" field is missing");
+}
+
+std::string render_report_html(const json& r, const std::string& src) {
+  check_results_schema(r, src);
+  try {
+    std::string h = head("outbench: " + r.at("device").value("name", "report"));
+    h += "<h1>" + esc(r.at("device").value("name", "")) + "</h1>\n<p class=\"sub\">outbench report · " +
+         esc(r.at("conditions").value("date_utc", "")) + " · " + esc(src) + "</p>\n";
+    h += verdict_html(r);
+    h += "<div id=\"outbench-ports\"></div>\n";
+    h += conditions_html(r);
+    json data = {{"mode", "report"}, {"results", r}};
+    h += tail(data);
+    return h;
+  } catch (const json::exception& e) {
+    throw InputError("'" + src + "' is not a valid results file: " + e.what());
+  }
+}
+
+namespace {
+
+struct Figure {
+  std::string what;
+  json a, b;
+  double tolerance;
+  std::string unit;
+  bool relative;  // tolerance as a fraction
+};
+
+void collect(const json& ra, const json& rb, std::vector<Figure>& out) {
+  for (const auto& pa : ra.at("ports")) {
+    const json* pb = find_port(rb, pa.value("name", ""));
+    if (!pb || !pa.value("present", true) || !pb->value("present", true)) continue;
+    const std::string pn = pa.value("name", "") + " out";
+    const auto& ia = pa.at("output_impedance");
+    const auto& ib = pb->at("output_impedance");
+    out.push_back({pn + ": output impedance at 1 kHz", ia.value("z_1k_ohms", json()), ib.value("z_1k_ohms", json()),
+                   0.02, "Ω", true});
+    out.push_back({pn + ": output impedance at 20 Hz", ia.value("z_20hz_ohms", json()), ib.value("z_20hz_ohms", json()),
+                   0.05, "Ω", true});
+    for (const auto& la : pa.at("loads")) {
+      for (const auto& lb : pb->at("loads")) {
+        if (la.value("load", "") != lb.value("load", "") || !la.value("valid", true) || !lb.value("valid", true))
+          continue;
+        const std::string ln = pn + " into " + la.value("load", "");
+        out.push_back({ln + ": THD+N at reference", la.at("thdn_reference").value("thdn_db", json()),
+                       lb.at("thdn_reference").value("thdn_db", json()), 1.0, "dB", false});
+        out.push_back({ln + ": maximum level (1 %)", la.at("max_level").at("at_1pct").value("dbv", json()),
+                       lb.at("max_level").at("at_1pct").value("dbv", json()), 0.3, "dBV", false});
+        out.push_back({ln + ": noise", la.at("noise").value("unweighted_dbfs", json()),
+                       lb.at("noise").value("unweighted_dbfs", json()), 1.0, "dBFS", false});
+        out.push_back({ln + ": response deviation 20–20k", la.value("response_deviation_20_20k_db", json()),
+                       lb.value("response_deviation_20_20k_db", json()), 0.1, "dB", false});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string render_compare_html(const json& a, const std::string& an, const json& b, const std::string& bn) {
+  check_results_schema(a, an);
+  check_results_schema(b, bn);
+  try {
+    std::string h = head("outbench: compare");
+    h += "<h1>Compare</h1>\n<p class=\"sub\">A: " + esc(a.at("device").value("name", "")) + " (" + esc(an) + ", " +
+         esc(a.at("conditions").value("date_utc", "")) + ")<br>B: " + esc(b.at("device").value("name", "")) + " (" +
+         esc(bn) + ", " + esc(b.at("conditions").value("date_utc", "")) + ")</p>\n";
+    std::ostringstream o;
+    o << "<h2>Verdicts</h2>\n<table><tr><th class=\"l\">question</th><th>A</th><th>B</th><th "
+         "class=\"l\">change</th></tr>\n";
+    int changed = 0;
+    for (const auto& va : a.at("verdicts")) {
+      const json* vb = nullptr;
+      for (const auto& v : b.at("verdicts"))
+        if (v.value("question", "") == va.value("question", "")) vb = &v;
+      auto word = [](const json* v) {
+        return !v ? std::string("—") : !v->value("applicable", true) ? "N/A" : v->value("pass", false) ? "YES" : "NO";
+      };
+      const bool diff = !vb || word(&va) != word(vb);
+      changed += diff;
+      o << "<tr><td class=\"l\">" << esc(va.value("question", "")) << "</td><td>" << word(&va) << "</td><td>"
+        << word(vb) << "</td><td class=\"l" << (diff ? " changed verdict-changed" : "") << "\">"
+        << (diff ? "CHANGED" : "same") << "</td></tr>\n";
+    }
+    o << "</table>\n<p>" << changed << " verdict(s) changed.</p>\n";
+    std::vector<Figure> figs;
+    collect(a, b, figs);
+    o << "<h2>Figures</h2>\n<table><tr><th class=\"l\">figure</th><th>A</th><th>B</th><th>B − "
+         "A</th><th>tolerance</th></tr>\n";
+    int moved = 0;
+    for (const auto& f : figs) {
+      if (!f.a.is_number() || !f.b.is_number()) continue;
+      const double va = f.a.get<double>(), vb = f.b.get<double>();
+      const double tol = f.relative ? f.tolerance * std::max(std::abs(va), 1e-9) : f.tolerance;
+      const bool mv = std::abs(vb - va) > tol;
+      moved += mv;
+      char d[64], t[64];
+      std::snprintf(d, sizeof d, "%+.3g %s", vb - va, f.unit.c_str());
+      std::snprintf(t, sizeof t, f.relative ? "%.0f %%" : "%.2g", f.relative ? 100 * f.tolerance : f.tolerance);
+      o << "<tr><td class=\"l\">" << esc(f.what) << "</td><td>" << num(f.a, 3) << "</td><td>" << num(f.b, 3)
+        << "</td><td class=\"delta" << (mv ? " moved" : "") << "\">" << d << "</td><td>" << t
+        << (f.relative ? "" : " " + f.unit) << "</td></tr>\n";
+    }
+    o << "</table>\n<p>" << moved << " figure(s) moved by more than their tolerance (highlighted).</p>\n";
+    h += o.str();
+    h += "<div id=\"outbench-ports\"></div>\n";
+    h += tail({{"mode", "compare"}, {"a", a}, {"b", b}});
+    return h;
+  } catch (const json::exception& e) {
+    throw InputError("cannot compare '" + an + "' and '" + bn + "': " + e.what());
+  }
+}
+
+}  // namespace outbench

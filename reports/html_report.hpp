@@ -1,0 +1,21 @@
+// report.html and compare.html: one self-contained page each (styles, the uPlot charting library, the page
+// script and the data inlined; a Content-Security-Policy forbids any network request). The verdicts,
+// conditions and differences are rendered here as plain HTML (readable without scripts, printable); the
+// plots and data tables are drawn by the page script from the embedded results.json.
+// Input is results.json (schema "outbench/1"), so a report can be re-rendered from the JSON alone; any other
+// schema or a malformed document throws InputError saying what is wrong.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace outbench {
+
+std::string render_report_html(const nlohmann::json& results, const std::string& source_name);
+std::string render_compare_html(const nlohmann::json& a, const std::string& a_name, const nlohmann::json& b,
+                                const std::string& b_name);
+
+// Throws InputError unless `j` is a results.json this version reads.
+void check_results_schema(const nlohmann::json& j, const std::string& source_name);
+
+}  // namespace outbench

@@ -1,0 +1,207 @@
+// outbench report page: builds plots (uPlot) and tables from the embedded results.json.
+(function () {
+  "use strict";
+  const errors = window.__obErrors || [];
+  const plots = [];
+  const byId = (id) => document.getElementById(id);
+  const data = JSON.parse(byId("outbench-data").textContent);
+  const mode = data.mode || "report";
+  const css = getComputedStyle(document.documentElement);
+  const fg = css.getPropertyValue("--fg").trim() || "#222";
+  const grid = css.getPropertyValue("--line").trim() || "#ccc";
+  const palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"];
+
+  function el(tag, attrs, kids) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (k === "text") e.textContent = v; else if (k === "cls") e.className = v; else e.setAttribute(k, v);
+    }
+    for (const k of kids || []) if (k != null) e.appendChild(typeof k === "string" ? document.createTextNode(k) : k);
+    return e;
+  }
+  const num = (v, d) => (v === null || v === undefined || Number.isNaN(v) ? "—" : Number(v).toFixed(d === undefined ? 2 : d));
+  const loadName = (l) => (l.load === "open" ? "open" : l.load + " Ω");
+
+  function table(head, rows) {
+    const t = el("table");
+    t.appendChild(el("tr", {}, head.map((h, i) => el("th", { cls: i ? "" : "l", text: h }))));
+    for (const r of rows) t.appendChild(el("tr", {}, r.map((c, i) => el("td", { cls: i ? "" : "l", text: String(c) }))));
+    return el("details", {}, [el("summary", { text: "table" }), t]);
+  }
+
+  // A uPlot chart: xs shared, series [{label, values, dash}], opts {xlog, xlabel, ylabel, points}.
+  function chart(container, title, xs, series, opts) {
+    const box = el("div", { cls: "plot" }, [el("div", { cls: "t", text: title })]);
+    container.appendChild(box);
+    const width = Math.max(320, Math.min(box.clientWidth || 540, 1100) - 16);
+    const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } });
+    const u = new uPlot({
+      width, height: 280,
+      scales: {
+        x: opts.xlog ? { time: false, distr: 3, log: 10 } : { time: false },
+        // A minimum span keeps a flat response from looking like noise (e.g. +/-0.002 dB drawn full height).
+        y: opts.minSpan ? { range: (u, lo, hi) => [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)] } : {},
+      },
+      axes: [axis(opts.xlabel), axis(opts.ylabel)],
+      cursor: { drag: { x: true, y: true, uni: 30 } },
+      series: [{ label: opts.xlabel, value: (u, v) => num(v, opts.xdigits === undefined ? 1 : opts.xdigits) }].concat(series.map((s, i) => ({
+        label: s.label, stroke: s.color || palette[i % palette.length], width: s.width || 1.5, dash: s.dash,
+        spanGaps: true, points: { show: !!(opts.points || s.points), size: 5 },
+        value: (u, v) => num(v, opts.ydigits === undefined ? 2 : opts.ydigits),
+      }))),
+    }, [xs].concat(series.map((s) => s.values)), box);
+    plots.push(u);
+    return box;
+  }
+
+  // Join series with different x into one table (uPlot.join), sorted and deduplicated.
+  function joined(list) {
+    const j = uPlot.join(list.map((s) => [s.x, s.y]));
+    return j;
+  }
+
+  function portSection(port, root, other) {
+    if (!port.present) return;
+    const sec = el("section", {}, [el("h2", { text: port.name + " out" })]);
+    root.appendChild(sec);
+    const loads = port.loads.filter((l) => l.valid);
+    const grid = el("div", { cls: "plots" });
+    sec.appendChild(grid);
+    // Frequency response per load (relative to 1 kHz), and absolute gain in the table.
+    if (loads.length && loads[0].response.points.length) {
+      const xs = loads[0].response.points.map((p) => p.freq_hz);
+      chart(grid, "Frequency response (relative to 1 kHz)", xs,
+        loads.map((l) => ({ label: loadName(l), values: l.response.points.map((p) => p.relative_db) })),
+        { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 1 });
+      const rows = xs.filter((_, i) => i % 8 === 0).map((f, k) => [num(f, 1)].concat(loads.map((l) => num(l.response.points[k * 8].relative_db, 3))));
+      sec.appendChild(el("h3", { text: "Frequency response (dB re 1 kHz)" }));
+      sec.appendChild(table(["Hz"].concat(loads.map(loadName)), rows));
+    }
+    // Output impedance: combined and per load, magnitude and phase.
+    const imp = port.output_impedance;
+    if (imp && imp.points.length) {
+      const xs = imp.points.map((p) => p.freq_hz);
+      const ser = [{ label: "combined", values: imp.points.map((p) => p.z_ohms), width: 2.5, color: fg }];
+      imp.per_load.forEach((z, i) => {
+        if (z.valid) ser.push({ label: num(z.load_ohms, 0) + " Ω load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length] });
+      });
+      chart(grid, "Output impedance |Z|", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3, minSpan: 0.1 * (imp.z_1k_ohms || 1) });
+      chart(grid, "Output impedance phase", xs, [{ label: "phase", values: imp.points.map((p) => Math.atan2(p.x_ohms, p.r_ohms) * 180 / Math.PI) }],
+        { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1 });
+      sec.appendChild(el("h3", { text: "Output impedance" }));
+      sec.appendChild(el("p", { cls: imp.loads_agree ? "muted" : "warn", text: (imp.loads_agree ? "" : "Warning: ") + imp.agreement_note }));
+      sec.appendChild(table(["Hz", "|Z| Ω", "R Ω", "X Ω"], imp.points.filter((_, i) => i % 8 === 0).map((p) => [num(p.freq_hz, 1), num(p.z_ohms, 3), num(p.r_ohms, 3), num(p.x_ohms, 3)])));
+    }
+    // THD+N versus output level per load.
+    const volts = loads.some((l) => l.thdn_vs_level.some((s) => s.out_vrms !== undefined));
+    const lv = loads.map((l) => ({ x: l.thdn_vs_level.filter((s) => s.valid).map((s) => volts ? 20 * Math.log10(s.out_vrms) : s.out_dbfs),
+      y: l.thdn_vs_level.filter((s) => s.valid).map((s) => s.thdn_db) }));
+    if (lv.some((s) => s.x.length)) {
+      const j = joined(lv);
+      const ser = loads.map((l, i) => ({ label: loadName(l), values: j[i + 1], points: true }));
+      const xmin = Math.min(...j[0]), xmax = Math.max(...j[0]);
+      ser.push({ label: "1 %", values: j[0].map(() => -40), dash: [2, 4], color: "#888" });
+      ser.push({ label: "0.1 %", values: j[0].map(() => -60), dash: [6, 4], color: "#888" });
+      chart(grid, "THD+N versus output level", j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2 });
+      void xmin; void xmax;
+    }
+    // Maximum level per load.
+    const ml = loads.filter((l) => l.max_level && l.max_level.at_1pct.found);
+    if (ml.length) {
+      const xs = ml.map((_, i) => i + 1);
+      const ser = [{ label: "Vrms at 1 %", values: ml.map((l) => l.max_level.at_1pct.vrms ?? null), points: true }];
+      if (ml.some((l) => l.max_level.at_1pct.mw !== undefined)) ser.push({ label: "mW at 1 %", values: ml.map((l) => l.max_level.at_1pct.mw ?? null), points: true });
+      chart(grid, "Maximum level per load (" + ml.map((l, i) => i + 1 + " = " + loadName(l)).join(", ") + ")", xs, ser, { xlabel: "load", ylabel: "Vrms / mW", points: true, xdigits: 0, ydigits: 3 });
+      sec.appendChild(el("h3", { text: "Maximum level" }));
+      sec.appendChild(table(["load", "Vrms (1 %)", "dBV", "dBu", "mW", "Vrms (0.1 %)", "stopped because"], ml.map((l) => {
+        const a = l.max_level.at_1pct, b = l.max_level.at_0p1pct;
+        return [loadName(l), num(a.vrms, 3), num(a.dbv, 1), num(a.dbu, 1), num(a.mw, 1), b.found ? num(b.vrms, 3) : "—", l.max_level.explanation];
+      })));
+    }
+    // THD+N versus frequency.
+    if (port.thdn_vs_freq && port.thdn_vs_freq.length) {
+      const v = port.thdn_vs_freq.filter((p) => p.valid);
+      chart(grid, "THD+N versus frequency (" + port.nominal_load + " Ω, reference level)", v.map((p) => p.freq_hz),
+        [{ label: "THD+N", values: v.map((p) => p.thdn_db), points: true }], { xlog: true, xlabel: "Hz", ylabel: "dB" });
+      sec.appendChild(el("h3", { text: "THD+N versus frequency" }));
+      sec.appendChild(table(["Hz", "THD+N dB", "level dBFS"], v.map((p) => [num(p.freq_hz, 1), num(p.thdn_db, 1), num(p.level_dbfs, 2)])));
+    }
+    // Spectrum of the reference tone into the nominal load, with harmonics marked; noise spectrum.
+    const nl = loads.find((l) => l.load === port.nominal_load) || loads[0];
+    if (nl && nl.spectrum && nl.spectrum.level_dbfs.length) {
+      const sp = nl.spectrum, xs = sp.level_dbfs.map((_, i) => sp.start_hz * Math.pow(2, i / sp.points_per_octave));
+      const ser = [{ label: "reference tone", values: sp.level_dbfs }];
+      if (nl.noise_spectrum && nl.noise_spectrum.level_dbfs.length === sp.level_dbfs.length)
+        ser.push({ label: "idle noise", values: nl.noise_spectrum.level_dbfs, color: "#888" });
+      const h = (nl.thdn_reference.harmonics || []).map((x) => x.freq_hz);
+      const marks = xs.map((f) => (h.some((hf) => Math.abs(Math.log2(f / hf)) < 0.5 / sp.points_per_octave) ? nl.thdn_reference.level_dbfs + Math.max(...nl.thdn_reference.harmonics.map((x) => x.level_dbc || -200)) : null));
+      ser.push({ label: "harmonics", values: xs.map((f, i) => (marks[i] !== null ? sp.level_dbfs[i] : null)), points: true, width: 0, color: "#d62728" });
+      chart(grid, "Spectrum of the reference tone (" + loadName(nl) + ")", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
+      sec.appendChild(el("h3", { text: "Harmonics of the reference tone (" + loadName(nl) + ")" }));
+      sec.appendChild(table(["order", "Hz", "dBc", "in band"], nl.thdn_reference.harmonics.map((x) => [x.order, num(x.freq_hz, 1), num(x.level_dbc, 1) + (x.below_noise ? " (below noise)" : ""), x.in_band ? "yes" : "no"])));
+    }
+    // Everything per load in one table.
+    sec.appendChild(el("h3", { text: "Per load" }));
+    sec.appendChild(table(["load", "THD+N dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "balance dB", "crosstalk dB", "response ±dB", "latency"],
+      port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), num(l.thdn_reference.level_dbfs, 2), num(l.noise.unweighted_dbfs, 1),
+        num(l.noise.a_weighted_dbfs, 1), num(l.noise.unweighted_dbv, 1), num(l.dynamic_range_db, 1), num(l.balance_db, 3),
+        l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + num(x.l_to_r_db, 1)).join(", ") : "—",
+        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", ""])));
+    void other;
+  }
+
+  function reportPage() {
+    const root = byId("outbench-ports");
+    for (const p of data.results.ports) portSection(p, root);
+  }
+
+  // Compare: overlay the two runs' responses and impedances; the differences table is rendered by outbench.
+  function comparePage() {
+    const root = byId("outbench-ports");
+    const [a, b] = [data.a, data.b];
+    for (const pa of a.ports) {
+      const pb = b.ports.find((p) => p.name === pa.name);
+      if (!pa.present || !pb || !pb.present) continue;
+      const grid = el("div", { cls: "plots" });
+      root.appendChild(el("h2", { text: pa.name + " out: A (solid) versus B (dashed)" }));
+      root.appendChild(grid);
+      const ia = pa.output_impedance, ib = pb.output_impedance;
+      if (ia.points.length && ib.points.length) {
+        const j = uPlot.join([[ia.points.map((p) => p.freq_hz), ia.points.map((p) => p.z_ohms)], [ib.points.map((p) => p.freq_hz), ib.points.map((p) => p.z_ohms)]]);
+        chart(grid, "Output impedance |Z|", j[0], [{ label: "A", values: j[1] }, { label: "B", values: j[2], dash: [5, 4] }], { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3 });
+      }
+      const la = pa.loads.filter((l) => l.valid), lb = pb.loads.filter((l) => l.valid);
+      const series = [], tables = [];
+      la.forEach((l, i) => {
+        const m = lb.find((x) => x.load === l.load);
+        tables.push([l.response.points.map((p) => p.freq_hz), l.response.points.map((p) => p.relative_db)]);
+        series.push({ label: "A " + loadName(l), color: palette[i % palette.length] });
+        if (m) {
+          tables.push([m.response.points.map((p) => p.freq_hz), m.response.points.map((p) => p.relative_db)]);
+          series.push({ label: "B " + loadName(m), color: palette[i % palette.length], dash: [5, 4] });
+        }
+      });
+      if (tables.length) {
+        const j = uPlot.join(tables);
+        chart(grid, "Frequency response (relative to 1 kHz)", j[0], series.map((s, i) => Object.assign(s, { values: j[i + 1] })), { xlog: true, xlabel: "Hz", ylabel: "dB" });
+      }
+    }
+  }
+
+  try {
+    if (mode === "compare") comparePage(); else reportPage();
+  } catch (e) {
+    errors.push("report script: " + (e && e.stack ? e.stack : e));
+  }
+  // Self-check for the rendering tests: every plot must have drawn pixels.
+  setTimeout(() => {
+    let drawn = 0;
+    for (const u of plots) {
+      const c = u.ctx.canvas, px = u.ctx.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) n++;
+      if (n > 200) drawn++;
+    }
+    byId("outbench-selftest").textContent = JSON.stringify({ plots: plots.length, drawn, errors });
+  }, 300);
+})();

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Rendering test in a real browser (label: browser): headless Chromium opens report.html for two device
+# models and a compare.html with the network disabled, and must find no console error, every plot drawn
+# (non-empty canvas, counted by the page's own self-check) and the verdict text. Screenshots go to OUT.
+# usage: render_test.sh OUTBENCH_EXE OUT_DIR SOURCE_DIR
+set -euo pipefail
+EXE=$1
+OUT=$2
+SRC=$3
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+[[ -n "$CHROME" ]] || { echo "FAIL: chromium is not installed (scripts/setup.sh installs it)"; exit 1; }
+rm -rf "$OUT" && mkdir -p "$OUT"
+
+browse() {  # browse URL -> DOM after scripts ran, on stdout
+  local profile
+  profile=$(mktemp -d)
+  timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
+    --host-resolver-rules="MAP * ~NOTFOUND" --proxy-server="127.0.0.1:9" --user-data-dir="$profile" \
+    --virtual-time-budget=15000 --window-size=1280,900 "$@" 2>/dev/null
+  rm -rf "$profile"
+}
+
+check_page() {  # check_page NAME HTML MIN_PLOTS TEXT
+  local name=$1 html=$2 min_plots=$3 text=$4 dom selftest plots drawn
+  dom=$(browse --dump-dom "file://$html")
+  selftest=$(printf '%s' "$dom" | tr '\n' ' ' | sed -n 's/.*<pre id="outbench-selftest">\([^<]*\)<\/pre>.*/\1/p')
+  echo "$name: self-check $selftest"
+  [[ -n "$selftest" ]] || { echo "FAIL $name: the page's script did not run"; return 1; }
+  plots=$(printf '%s' "$selftest" | sed -n 's/.*"plots":\([0-9]*\).*/\1/p')
+  drawn=$(printf '%s' "$selftest" | sed -n 's/.*"drawn":\([0-9]*\).*/\1/p')
+  [[ "$selftest" == *'"errors":[]'* ]] || { echo "FAIL $name: console errors: $selftest"; return 1; }
+  (( plots >= min_plots )) || { echo "FAIL $name: $plots plots, expected at least $min_plots"; return 1; }
+  (( drawn == plots )) || { echo "FAIL $name: only $drawn of $plots plots drew anything"; return 1; }
+  grep -q "$text" <<<"$dom" || { echo "FAIL $name: '$text' not on the page"; return 1; }
+  browse --screenshot="$OUT/$name.png" --window-size=1280,3000 "file://$html" >/dev/null
+  [[ -s "$OUT/$name.png" ]] || { echo "FAIL $name: no screenshot"; return 1; }
+  echo "ok $name: $plots plots drawn, screenshot $OUT/$name.png"
+}
+
+"$EXE" run --quick --quiet -o "$OUT/usb" >/dev/null
+"$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
+check_page usb "$OUT/usb/report.html" 12 "Headphone out: usable as a consumer line out"
+check_page dongle "$OUT/dongle/report.html" 6 "Headphone out: not usable as a consumer line out"
+"$EXE" compare "$OUT/usb/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
+check_page compare "$OUT/compare.html" 2 "verdict-changed"
+grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
+echo "browser tests: 3 passed, 0 failed"
