@@ -1,6 +1,7 @@
 #include "measure/bench_config.hpp"
 
 #include <cmath>
+#include <cstdlib>
 
 #include "measure/errors.hpp"
 #include "measure/json_reader.hpp"
@@ -28,6 +29,24 @@ std::vector<Load> standard_loads() {
           {"300", 300, 300},    {"32", 32, 32},      {"16", 16, 16}};
 }
 
+std::string expand_env(const std::string& s, const std::string& where) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+      const auto end = s.find('}', i);
+      if (end == std::string::npos) throw InputError(where + ": unterminated ${...}");
+      const std::string name = s.substr(i + 2, end - i - 2);
+      const char* v = std::getenv(name.c_str());
+      if (!v) throw InputError(where + ": the environment variable " + name + " is not set");
+      out += v;
+      i = end;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 BenchConfig load_bench_config(const std::filesystem::path& path) {
   const auto j = read_json_file(path);
   const std::string src = path.string();
@@ -48,6 +67,9 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   } else {
     c.device = audio.string("device");
     c.host_api = audio.string("host_api", "");
+    c.ignore_xrun_flags = audio.boolean("ignore_xrun_flags", false);
+    c.frames_per_buffer = static_cast<unsigned long>(audio.number_in("frames_per_buffer", 0, 65536, 0));
+    c.retries = audio.has("retries") ? audio.integer_in("retries", 0, 10) : 2;
   }
   const auto in = r.at("loopback_input");
   c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
@@ -89,6 +111,9 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");
   if (r.has("load_switch")) {
     c.load_switch = r.at("load_switch").string("type");
+    c.load_switch_json = j.at("load_switch");
+    for (auto it = c.load_switch_json.begin(); it != c.load_switch_json.end(); ++it)
+      if (it->is_string()) *it = expand_env(it->get<std::string>(), src + ": load_switch." + it.key());
     if (c.load_switch != "simulated" && c.load_switch != "manual" && c.load_switch != "serial" &&
         c.load_switch != "command")
       r.at("load_switch").fail("type", "\"simulated\", \"manual\", \"serial\" or \"command\"");

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "analysis/units.hpp"
 #include "measure/audio_io.hpp"
 
@@ -42,7 +44,11 @@ struct BenchConfig {
   Calibration input;  // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
   std::string input_calibrated_on;
   std::vector<Load> loads;
+  bool ignore_xrun_flags = false;          // portaudio: judge the data, not the flags (JACK without realtime)
+  unsigned long frames_per_buffer = 0;     // portaudio: 0 = PortAudio's choice
+  int retries = 2;                         // portaudio: captures retried after an xrun
   std::string load_switch = "simulated";  // simulated | manual | serial | command
+  nlohmann::json load_switch_json;        // the whole load_switch section (environment variables expanded)
   SafetyLimits safety;
   double settle_s = 0.05;  // after a load switch
   const PortWiring* port(const std::string& name) const;
@@ -53,5 +59,8 @@ struct BenchConfig {
 std::vector<Load> standard_loads();
 
 BenchConfig load_bench_config(const std::filesystem::path& path);
+
+// "${NAME}" in a string -> the environment variable (InputError naming `where` when it is not set).
+std::string expand_env(const std::string& s, const std::string& where);
 
 }  // namespace outbench

@@ -13,7 +13,10 @@
 #include "measure/cli.hpp"
 #include "measure/errors.hpp"
 #include "measure/rules_config.hpp"
+#include "measure/portaudio_io.hpp"
+#include "measure/self_test.hpp"
 #include "measure/sequencer.hpp"
+#include "measure/switch/switches.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "measure/wav_file.hpp"
 #include "outbench_version.hpp"
@@ -27,7 +30,10 @@ namespace outbench::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
+AudioIo* g_io = nullptr;
+// Ctrl-C: silence the output first (a lock-free flag the audio callback ramps on), then stop between steps.
 extern "C" void on_signal(int) {
+  if (g_io) g_io->silence();
   g_stop.store(true);
 }
 
@@ -142,7 +148,18 @@ int list_devices(const Args& args) {
       std::printf("  %-22s (invalid: %s)\n", f.stem().c_str(), e.what());
     }
   }
-  std::printf("Audio interfaces: the real bench (PortAudio) is not available in this build.\n");
+  std::printf("Audio interfaces: see `outbench devices`.\n");
+  return 0;
+}
+
+int devices(const Args& args) {
+  int in = 0, out = 0;
+  po::options_description desc("devices options");
+  desc.add_options()("help,h", "show this help")("inputs", po::value(&in)->default_value(0), "input channels the bench needs")(
+      "outputs", po::value(&out)->default_value(0), "output channels the bench needs");
+  po::variables_map vm;
+  if (!parse(args, desc, vm, "outbench devices [--inputs N --outputs M]")) return 0;
+  std::cout << describe_audio_devices(in, out);
   return 0;
 }
 
@@ -161,7 +178,8 @@ int run(const Args& args) {
       "reference-dbfs", po::value(&ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
       "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
       "quiet,q", "no progress display")("output,o", po::value(&out_dir)->default_value(out_dir), "report folder")(
-      "keep-captures", "also write every capture as WAV into the report folder");
+      "keep-captures", "also write every capture as WAV into the report folder")(
+      "yes", "manual load switch: the load is already in place (single-load runs)");
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench run [options]")) return 0;
   if (!(ref_dbfs <= 0 && ref_dbfs >= -80)) throw UsageError("--reference-dbfs must be between -80 and 0 dBFS");
@@ -171,11 +189,13 @@ int run(const Args& args) {
   sim::DeviceModel model;
   if (vm.count("bench")) {
     bench = load_bench_config(bench_file);
-    if (bench.audio != "simulated")
-      throw UsageError("'" + bench_file +
-                       "' asks for a real audio interface (audio.type \"portaudio\"), which this build "
-                       "cannot drive yet; use audio.type \"simulated\" or run without --bench");
-    model = sim::load_device_model(vm.count("device") ? device : bench.device_model);
+    if (bench.audio == "simulated") {
+      model = sim::load_device_model(vm.count("device") ? device : bench.device_model);
+    } else {
+      model.name = bench.name;
+      model.description = "real device through " + bench.host_api + ": " + bench.device;
+      model.source = bench.source;
+    }
   } else {
     model = sim::load_device_model(vm.count("device") ? std::filesystem::path(device)
                                                       : fixtures_dir() / "devices" / "usb-interface.json");
@@ -233,12 +253,40 @@ int run(const Args& args) {
       std::fflush(stderr);
     };
 
-  // Ports the device lacks are reported as absent.
-  sim::SimulatedBench io(model, bench, seed);
-  sim::SimulatedLoadSwitch sw(io);
+  std::unique_ptr<AudioIo> io;
+  std::unique_ptr<LoadSwitch> sw;
+  if (bench.audio == "simulated") {
+    auto sio = std::make_unique<sim::SimulatedBench>(model, bench, seed);
+    sw = std::make_unique<sim::SimulatedLoadSwitch>(*sio);
+    io = std::move(sio);
+  } else {
+    // Before touching hardware: the analysis must pass its self-test.
+    const std::string fail = analysis_self_test();
+    if (!fail.empty()) throw std::runtime_error("analysis self-test failed, not measuring: " + fail);
+    PortAudioOptions po_opt;
+    po_opt.device = bench.device;
+    po_opt.host_api = bench.host_api;
+    po_opt.rate_hz = bench.rate_hz;
+    po_opt.ignore_xrun_flags = bench.ignore_xrun_flags;
+    po_opt.frames_per_buffer = bench.frames_per_buffer;
+    po_opt.retries = bench.retries;
+    po_opt.output_channels = po_opt.input_channels = 1;
+    for (const auto& p : bench.ports) {
+      for (int c : p.output_channels) po_opt.output_channels = std::max(po_opt.output_channels, c + 1);
+      for (int c : p.input_channels) po_opt.input_channels = std::max(po_opt.input_channels, c + 1);
+    }
+    const std::size_t n_loads = opt.loads.empty() ? bench.loads.size() : opt.loads.size();
+    if (bench.load_switch == "manual" && vm.count("yes") && n_loads > 1)
+      throw UsageError("--yes (loads already in place) works for single-load runs only: add --loads NAME");
+    sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0);
+    auto pio = std::make_unique<PortAudioIo>(po_opt);
+    res.conditions.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
+    io = std::move(pio);
+  }
+  g_io = io.get();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  Sequencer seq(bench, io, sw, opt);
+  Sequencer seq(bench, *io, *sw, opt);
   int rc = 0;
   try {
     seq.run(res);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 namespace outbench::sim {
@@ -97,40 +98,51 @@ double divider_gain(const PortModel& p, const LoopbackModel& lb, double load_ohm
   return std::abs(zl / (source_impedance(p, f) + zl));
 }
 
-std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
-                                               const std::vector<std::vector<double>>& stim, double rate_hz,
-                                               std::size_t capture_frames, std::uint64_t seed) {
-  const auto nch = static_cast<std::size_t>(p.channels);
-  std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
-  const double ap = std::numbers::sqrt2 * p.vrms_at_0dbfs;  // EMF peak of 0 dBFS at volume 0 dB... with volume:
-  const double k_emf = ap * std::pow(10.0, p.volume_db / 20.0);
-  const double h2 = std::pow(10.0, p.h2_dbc_at_0dbfs / 20.0), h3 = std::pow(10.0, p.h3_dbc_at_0dbfs / 20.0);
-  const double k2 = 2 * h2 / k_emf, k3 = -4 * h3 / (k_emf * k_emf);
-  const double xt = std::pow(10.0, p.crosstalk_db / 20.0);
-  const double band_scale = std::sqrt((rate_hz / 2) / kAesBandHz);
-  const double sigma_emf = p.noise_vrms * band_scale;
-  const double sigma_adc = std::pow(10.0, lb.noise_dbfs / 20.0) / std::numbers::sqrt2 * band_scale;
-  const double hum_amp = std::numbers::sqrt2 * p.hum_vrms, hum_w = 2 * std::numbers::pi * p.hum_hz / rate_hz;
-  const double zl =
-      std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
-  const bool has_c = p.coupling_c_farads > 0;
-  const double kc = has_c ? 1.0 / (2 * rate_hz * p.coupling_c_farads) : 0.0;  // T / (2C)
-  const double denom = p.source_r_ohms + zl + kc;
-  const double adc_scale = 1.0 / (std::numbers::sqrt2 * lb.full_scale_vrms);
-  const auto latency = static_cast<std::size_t>(lb.latency_frames);
-
-  Rng rng(seed);
-  std::vector<Biquad> lp(nch);
-  if (p.dac_lowpass_hz > 0 && p.dac_lowpass_hz < rate_hz / 2)
-    for (auto& b : lp) b = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
-  std::vector<double> vc(nch, 0.0), i_prev(nch, 0.0);
-  double e[2] = {0, 0};
-  const std::size_t n_run = capture_frames > latency ? capture_frames - latency : 0;
-  for (std::size_t n = 0; n < n_run; ++n) {
+struct PortSimulator::State {
+  PortModel p;
+  LoopbackModel lb;
+  double rate_hz;
+  std::size_t nch;
+  double k_emf, k2, k3, xt, sigma_emf, sigma_adc, hum_amp, hum_w, kc, adc_scale;
+  bool has_c;
+  double zl = 0, denom = 0;
+  Rng rng;
+  std::vector<Biquad> lp;
+  std::vector<double> vc, i_prev;
+  std::uint64_t n = 0;
+  State(const LoopbackModel& l, const PortModel& pm, double fs, std::uint64_t seed)
+      : p(pm), lb(l), rate_hz(fs), nch(static_cast<std::size_t>(pm.channels)), rng(seed) {
+    k_emf = std::numbers::sqrt2 * p.vrms_at_0dbfs * std::pow(10.0, p.volume_db / 20.0);
+    const double h2 = std::pow(10.0, p.h2_dbc_at_0dbfs / 20.0), h3 = std::pow(10.0, p.h3_dbc_at_0dbfs / 20.0);
+    k2 = 2 * h2 / k_emf;
+    k3 = -4 * h3 / (k_emf * k_emf);
+    xt = std::pow(10.0, p.crosstalk_db / 20.0);
+    const double band_scale = std::sqrt((rate_hz / 2) / kAesBandHz);
+    sigma_emf = p.noise_vrms * band_scale;
+    sigma_adc = std::pow(10.0, lb.noise_dbfs / 20.0) / std::numbers::sqrt2 * band_scale;
+    hum_amp = std::numbers::sqrt2 * p.hum_vrms;
+    hum_w = 2 * std::numbers::pi * p.hum_hz / rate_hz;
+    has_c = p.coupling_c_farads > 0;
+    kc = has_c ? 1.0 / (2 * rate_hz * p.coupling_c_farads) : 0.0;  // T / (2C)
+    adc_scale = 1.0 / (std::numbers::sqrt2 * lb.full_scale_vrms);
+    lp.resize(nch);
+    if (p.dac_lowpass_hz > 0 && p.dac_lowpass_hz < rate_hz / 2)
+      for (auto& b : lp) b = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
+    vc.assign(nch, 0.0);
+    i_prev.assign(nch, 0.0);
+    set_load(std::numeric_limits<double>::infinity());
+  }
+  void set_load(double load_ohms) {
+    zl = std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
+    denom = p.source_r_ohms + zl + kc;
+  }
+  // One frame: x[c] in, y[c] out (ADC units, not yet delayed).
+  void frame(const double* x, double* y) {
+    double e[2] = {0, 0};
     const double hum = hum_amp != 0 ? hum_amp * std::sin(hum_w * static_cast<double>(n)) : 0.0;
+    ++n;
     for (std::size_t c = 0; c < nch; ++c) {
-      const double x = c < stim.size() && n < stim[c].size() ? stim[c][n] : 0.0;
-      const double v = lp[c].step(x) * k_emf;
+      const double v = lp[c].step(x[c]) * k_emf;
       e[c] = v + k2 * v * v + k3 * v * v * v;
     }
     if (nch == 2) {
@@ -146,11 +158,58 @@ std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const Po
       i = std::clamp(i, -p.current_limit_apeak, p.current_limit_apeak);
       if (has_c) vc[c] += kc * (i + i_prev[c]);
       i_prev[c] = i;
-      double y = i * zl * adc_scale + sigma_adc * rng.gauss();
-      y = std::clamp(y, -1.0, 1.0 - kAdcLsb);
-      out[c][n + latency] = std::round(y / kAdcLsb) * kAdcLsb;
+      double out = i * zl * adc_scale + sigma_adc * rng.gauss();
+      out = std::clamp(out, -1.0, 1.0 - kAdcLsb);
+      y[c] = std::round(out / kAdcLsb) * kAdcLsb;
     }
   }
+};
+
+PortSimulator::PortSimulator(const LoopbackModel& lb, const PortModel& p, double rate_hz, std::uint64_t seed)
+    : s_(std::make_unique<State>(lb, p, rate_hz, seed)) {}
+PortSimulator::~PortSimulator() = default;
+PortSimulator::PortSimulator(PortSimulator&&) noexcept = default;
+void PortSimulator::set_load_ohms(double load_ohms) { s_->set_load(load_ohms); }
+int PortSimulator::channels() const { return static_cast<int>(s_->nch); }
+
+void PortSimulator::process(const float* const* in, float* const* out, std::size_t frames) {
+  double x[2] = {0, 0}, y[2] = {0, 0};
+  for (std::size_t i = 0; i < frames; ++i) {
+    for (std::size_t c = 0; c < s_->nch; ++c) x[c] = in[c] ? static_cast<double>(in[c][i]) : 0.0;
+    s_->frame(x, y);
+    for (std::size_t c = 0; c < s_->nch; ++c) out[c][i] = static_cast<float>(y[c]);
+  }
+}
+
+void PortSimulator::process(const double* const* in, double* const* out, std::size_t frames) {
+  double x[2] = {0, 0}, y[2] = {0, 0};
+  for (std::size_t i = 0; i < frames; ++i) {
+    for (std::size_t c = 0; c < s_->nch; ++c) x[c] = in[c] ? in[c][i] : 0.0;
+    s_->frame(x, y);
+    for (std::size_t c = 0; c < s_->nch; ++c) out[c][i] = y[c];
+  }
+}
+
+std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
+                                               const std::vector<std::vector<double>>& stim, double rate_hz,
+                                               std::size_t capture_frames, std::uint64_t seed) {
+  PortSimulator sim(lb, p, rate_hz, seed);
+  sim.set_load_ohms(load_ohms);
+  const auto nch = static_cast<std::size_t>(p.channels);
+  const auto latency = static_cast<std::size_t>(lb.latency_frames);
+  std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
+  if (capture_frames <= latency) return out;
+  const std::size_t n = capture_frames - latency;
+  std::vector<std::vector<double>> in(nch, std::vector<double>(n, 0.0));
+  for (std::size_t c = 0; c < nch && c < stim.size(); ++c)
+    std::copy_n(stim[c].begin(), std::min(n, stim[c].size()), in[c].begin());
+  const double* ip[2] = {nullptr, nullptr};
+  double* op[2] = {nullptr, nullptr};
+  for (std::size_t c = 0; c < nch; ++c) {
+    ip[c] = in[c].data();
+    op[c] = out[c].data() + latency;
+  }
+  sim.process(ip, op, n);
   return out;
 }
 

@@ -14,11 +14,30 @@
 
 #include <complex>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "measure/sim/model.hpp"
 
 namespace outbench::sim {
+
+// The same model as a stream, for real-time use (the JACK virtual device): state carries over from one
+// block to the next; the load may change between blocks (a relay switching). No latency is added.
+class PortSimulator {
+ public:
+  PortSimulator(const LoopbackModel& loopback, const PortModel& port, double rate_hz, std::uint64_t seed);
+  ~PortSimulator();
+  PortSimulator(PortSimulator&&) noexcept;
+  void set_load_ohms(double load_ohms);  // +infinity = open
+  // in[c], out[c] for c < channels(); frames samples each. Inputs in full-scale units.
+  void process(const float* const* in, float* const* out, std::size_t frames);
+  void process(const double* const* in, double* const* out, std::size_t frames);
+  int channels() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // load_ohms: +infinity for the open load. Returns capture_frames frames for each of the port's channels.
 std::vector<std::vector<double>> simulate_port(const LoopbackModel& loopback, const PortModel& port, double load_ohms,

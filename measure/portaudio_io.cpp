@@ -1,0 +1,232 @@
+#include "measure/portaudio_io.hpp"
+
+#include <alsa/error.h>
+#include <pa_jack.h>
+#include <portaudio.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdarg>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace outbench {
+
+namespace {
+
+extern "C" void alsa_silent(const char*, int, const char*, int, const char*, ...) {}
+
+void check(PaError e, const std::string& what) {
+  if (e < 0) throw std::runtime_error(what + ": " + Pa_GetErrorText(e));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+constexpr double kFadeS = 0.01;  // silence(): ramp to zero over this
+constexpr double kJobTimeoutExtraS = 5.0;
+
+}  // namespace
+
+PortAudioSession::PortAudioSession(const std::string& jack_client_name) {
+  snd_lib_error_set_handler(alsa_silent);
+  PaJack_SetClientName(jack_client_name.c_str());
+  check(Pa_Initialize(), "cannot initialise PortAudio");
+}
+
+PortAudioSession::~PortAudioSession() { Pa_Terminate(); }
+
+struct PortAudioIo::Impl {
+  PortAudioOptions opt;
+  std::unique_ptr<PortAudioSession> session;
+  PaStream* stream = nullptr;
+  std::string device_name;
+  double rate = 0;
+
+  struct Job {
+    std::vector<std::vector<float>> out;  // per device output channel used
+    std::vector<int> out_map;
+    std::vector<std::vector<float>> in;  // per requested input channel
+    std::vector<int> in_map;
+    std::size_t out_frames = 0, cap_frames = 0;
+    std::atomic<std::size_t> pos{0};
+    std::atomic<bool> done{false};
+    std::atomic<int> xruns{0};
+  };
+  std::atomic<Job*> job{nullptr};
+  std::atomic<bool> muting{false};
+  float gain = 1.0f;
+  float gain_step = 0.0f;
+
+  static int callback(const void* input, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
+                      PaStreamCallbackFlags flags, void* user) {
+    auto* self = static_cast<Impl*>(user);
+    auto** out = static_cast<float**>(output);
+    const auto* const* in = static_cast<const float* const*>(input);
+    for (int c = 0; c < self->opt.output_channels; ++c) std::fill(out[c], out[c] + frames, 0.0f);
+    Job* j = self->job.load(std::memory_order_acquire);
+    if (!j || j->done.load(std::memory_order_relaxed)) return paContinue;
+    if (flags & (paInputOverflow | paInputUnderflow | paOutputUnderflow | paOutputOverflow)) j->xruns.fetch_add(1);
+    const std::size_t pos = j->pos.load(std::memory_order_relaxed);
+    const bool mute = self->muting.load(std::memory_order_relaxed);
+    for (unsigned long i = 0; i < frames; ++i) {
+      const std::size_t idx = pos + i;
+      float g = 1.0f;
+      if (mute) {
+        self->gain = std::max(0.0f, self->gain - self->gain_step);
+        g = self->gain;
+      }
+      if (idx < j->out_frames)
+        for (std::size_t k = 0; k < j->out.size(); ++k) out[j->out_map[k]][i] = g * j->out[k][idx];
+      if (idx < j->cap_frames)
+        for (std::size_t k = 0; k < j->in.size(); ++k) j->in[k][idx] = in ? in[j->in_map[k]][i] : 0.0f;
+    }
+    j->pos.store(pos + frames, std::memory_order_relaxed);
+    if (pos + frames >= j->cap_frames) j->done.store(true, std::memory_order_release);
+    return paContinue;
+  }
+};
+
+PortAudioIo::PortAudioIo(const PortAudioOptions& opt) : impl_(std::make_unique<Impl>()) {
+  impl_->opt = opt;
+  impl_->session = std::make_unique<PortAudioSession>(opt.client_name);
+  const int n = Pa_GetDeviceCount();
+  check(n, "cannot list audio devices");
+  int chosen = -1;
+  const bool by_index = !opt.device.empty() && std::all_of(opt.device.begin(), opt.device.end(), ::isdigit);
+  std::ostringstream seen;
+  for (int i = 0; i < n; ++i) {
+    const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
+    const PaHostApiInfo* h = Pa_GetHostApiInfo(d->hostApi);
+    seen << "\n  " << i << ": " << d->name << " (" << h->name << ", " << d->maxInputChannels << " in, "
+         << d->maxOutputChannels << " out)";
+    if (!opt.host_api.empty() && lower(h->name).find(lower(opt.host_api)) == std::string::npos) continue;
+    if (by_index ? i == std::stoi(opt.device) : lower(d->name).find(lower(opt.device)) != std::string::npos) {
+      chosen = i;
+      break;
+    }
+  }
+  if (chosen < 0)
+    throw std::runtime_error("no audio device matches '" + opt.device + "'" +
+                             (opt.host_api.empty() ? "" : " on host API '" + opt.host_api + "'") +
+                             "; the devices are:" + seen.str());
+  const PaDeviceInfo* d = Pa_GetDeviceInfo(chosen);
+  impl_->device_name = d->name;
+  if (d->maxOutputChannels < opt.output_channels || d->maxInputChannels < opt.input_channels)
+    throw std::runtime_error("audio device '" + std::string(d->name) + "' has " + std::to_string(d->maxInputChannels) +
+                             " inputs and " + std::to_string(d->maxOutputChannels) + " outputs; the bench needs " +
+                             std::to_string(opt.input_channels) + " and " + std::to_string(opt.output_channels));
+  PaStreamParameters ip{}, op{};
+  ip.device = op.device = chosen;
+  ip.channelCount = opt.input_channels;
+  op.channelCount = opt.output_channels;
+  ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
+  ip.suggestedLatency = d->defaultLowInputLatency;
+  op.suggestedLatency = d->defaultLowOutputLatency;
+  check(Pa_OpenStream(&impl_->stream, &ip, &op, opt.rate_hz,
+                      opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified, paClipOff,
+                      &Impl::callback, impl_.get()),
+        "cannot open '" + impl_->device_name + "' at " + std::to_string(static_cast<int>(opt.rate_hz)) + " Hz");
+  impl_->rate = opt.rate_hz;
+  impl_->gain_step = static_cast<float>(1.0 / (kFadeS * opt.rate_hz));
+  check(Pa_StartStream(impl_->stream), "cannot start the audio stream on '" + impl_->device_name + "'");
+}
+
+PortAudioIo::~PortAudioIo() {
+  if (impl_->stream) {
+    silence();
+    std::this_thread::sleep_for(std::chrono::duration<double>(2 * kFadeS));
+    Pa_StopStream(impl_->stream);
+    Pa_CloseStream(impl_->stream);
+  }
+}
+
+double PortAudioIo::rate_hz() const { return impl_->rate; }
+std::string PortAudioIo::device_name() const { return impl_->device_name; }
+
+void PortAudioIo::silence() { impl_->muting.store(true); }
+
+Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
+                                 const std::vector<int>& in_channels, std::size_t capture_frames) {
+  for (int c : out_channels)
+    if (c < 0 || c >= impl_->opt.output_channels) throw std::invalid_argument("output channel " + std::to_string(c) + " is not open");
+  for (int c : in_channels)
+    if (c < 0 || c >= impl_->opt.input_channels) throw std::invalid_argument("input channel " + std::to_string(c) + " is not open");
+  Capture result;
+  result.rate_hz = impl_->rate;
+  for (int attempt = 0; attempt <= impl_->opt.retries; ++attempt) {
+    Impl::Job j;
+    j.out_map = out_channels;
+    j.in_map = in_channels;
+    std::size_t n_out = 0;
+    for (const auto& s : stimulus) {
+      j.out.emplace_back(s.begin(), s.end());
+      n_out = std::max(n_out, s.size());
+    }
+    j.out_frames = n_out;
+    j.cap_frames = capture_frames;
+    j.in.assign(in_channels.size(), std::vector<float>(capture_frames, 0.0f));
+    impl_->job.store(&j, std::memory_order_release);
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration<double>(static_cast<double>(capture_frames) / impl_->rate + kJobTimeoutExtraS);
+    while (!j.done.load(std::memory_order_acquire)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        impl_->job.store(nullptr);
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        throw std::runtime_error("the audio device '" + impl_->device_name + "' stopped delivering data");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    impl_->job.store(nullptr, std::memory_order_release);
+    result.xruns = j.xruns.load();
+    result.channels.clear();
+    for (const auto& c : j.in) result.channels.emplace_back(c.begin(), c.end());
+    if (result.xruns == 0 || impl_->opt.ignore_xrun_flags) {
+      result.valid = true;
+      result.problem.clear();
+      return result;
+    }
+    result.valid = false;
+    result.problem = std::to_string(result.xruns) + " buffer under/overflow(s) in " + std::to_string(attempt + 1) + " attempt(s)";
+  }
+  return result;
+}
+
+std::string describe_audio_devices(int want_in, int want_out) {
+  PortAudioSession session("outbench-devices");
+  std::ostringstream o;
+  o << "Host APIs:\n";
+  for (int h = 0; h < Pa_GetHostApiCount(); ++h) {
+    const PaHostApiInfo* hi = Pa_GetHostApiInfo(h);
+    o << "  " << hi->name << " (" << hi->deviceCount << " device(s))\n";
+  }
+  o << "Devices:\n";
+  for (int i = 0; i < Pa_GetDeviceCount(); ++i) {
+    const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
+    o << "  " << i << ": " << d->name << " [" << Pa_GetHostApiInfo(d->hostApi)->name << "] " << d->maxInputChannels
+      << " in / " << d->maxOutputChannels << " out, default " << d->defaultSampleRate << " Hz, latency in "
+      << std::lround(1e3 * d->defaultLowInputLatency) << " ms / out " << std::lround(1e3 * d->defaultLowOutputLatency) << " ms\n";
+    const int ni = want_in > 0 ? std::min(want_in, d->maxInputChannels) : d->maxInputChannels;
+    const int no = want_out > 0 ? std::min(want_out, d->maxOutputChannels) : d->maxOutputChannels;
+    if (ni <= 0 || no <= 0) continue;
+    PaStreamParameters ip{}, op{};
+    ip.device = op.device = i;
+    ip.channelCount = ni;
+    op.channelCount = no;
+    ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
+    ip.suggestedLatency = d->defaultLowInputLatency;
+    op.suggestedLatency = d->defaultLowOutputLatency;
+    o << "      full duplex " << ni << " in / " << no << " out at:";
+    for (double r : {44100.0, 48000.0, 88200.0, 96000.0, 176400.0, 192000.0})
+      if (Pa_IsFormatSupported(&ip, &op, r) == paFormatIsSupported) o << " " << r / 1000 << "k";
+    o << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace outbench

@@ -1,0 +1,223 @@
+// outbench-virtual-dut: the simulated device as a JACK client, so the real PortAudio path can be tested end
+// to end with no hardware (DESIGN.md "Testing the real path").
+//
+// Ports: in_0..in_{2P-1} (the interface's outputs: line L/R, headphone L/R, as in the bench file) and
+// out_0..out_{2P-1} (each port's signal across the selected load, through the loopback ADC model). A
+// pseudo-terminal plays a USB relay board with the CH340 "LCUS" protocol (A0 <relay> <0|1> <checksum>):
+// its slave is linked at --relay-link so a bench file can name it as its serial port. The loads of the relays
+// that are on are in parallel; none on = open. --unplugged outputs silence (a cable pulled).
+#include <fcntl.h>
+#include <jack/jack.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "measure/errors.hpp"
+#include "measure/sim/port_sim.hpp"
+
+namespace po = boost::program_options;
+using namespace outbench;
+
+namespace {
+
+std::atomic<bool> g_quit{false};
+extern "C" void on_signal(int) { g_quit = true; }
+
+struct Dut {
+  std::vector<sim::PortSimulator> sims;
+  std::vector<jack_port_t*> in, out;
+  std::atomic<double> load_ohms{std::numeric_limits<double>::infinity()};
+  double applied_ohms = -1;
+  bool unplugged = false;
+};
+
+int process(jack_nframes_t n, void* arg) {
+  auto* d = static_cast<Dut*>(arg);
+  const double load = d->load_ohms.load(std::memory_order_relaxed);
+  if (load != d->applied_ohms) {
+    for (auto& s : d->sims) s.set_load_ohms(load);
+    d->applied_ohms = load;
+  }
+  std::size_t ch = 0;
+  for (auto& s : d->sims) {
+    const float* ip[2] = {nullptr, nullptr};
+    float* op[2] = {nullptr, nullptr};
+    for (int c = 0; c < s.channels(); ++c) {
+      ip[c] = static_cast<const float*>(jack_port_get_buffer(d->in[ch + static_cast<std::size_t>(c)], n));
+      op[c] = static_cast<float*>(jack_port_get_buffer(d->out[ch + static_cast<std::size_t>(c)], n));
+    }
+    if (d->unplugged) {
+      for (int c = 0; c < s.channels(); ++c) std::memset(op[c], 0, n * sizeof(float));
+    } else {
+      s.process(ip, op, n);
+    }
+    ch += static_cast<std::size_t>(s.channels());
+  }
+  return 0;
+}
+
+double ohms_of(const std::string& name) {
+  if (name == "open") return std::numeric_limits<double>::infinity();
+  double mult = 1;
+  std::string s = name;
+  if (!s.empty() && (s.back() == 'k' || s.back() == 'K')) {
+    mult = 1e3;
+    s.pop_back();
+  }
+  return std::stod(s) * mult;
+}
+
+void raw_mode(int fd) {
+  termios t{};
+  if (tcgetattr(fd, &t) == 0) {
+    cfmakeraw(&t);
+    tcsetattr(fd, TCSANOW, &t);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string device, name = "outbench-dut", relay_link, relays = "10k=1,600=2,300=3,32=4,16=5";
+  bool unplugged = false;
+  std::uint64_t seed = 1;
+  po::options_description desc("outbench-virtual-dut options");
+  desc.add_options()("help,h", "show this help")("device", po::value(&device)->required(), "device model (JSON)")(
+      "name", po::value(&name)->default_value(name), "JACK client name")(
+      "relay-link", po::value(&relay_link), "path of a symlink to the relay board's pseudo-terminal")(
+      "relays", po::value(&relays)->default_value(relays), "load=relay pairs (relays from 1)")(
+      "seed", po::value(&seed)->default_value(seed), "noise seed")("unplugged", po::bool_switch(&unplugged),
+                                                                  "output silence (a cable pulled)");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, desc), vm);
+    if (vm.count("help")) {
+      std::cout << desc << "\n";
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "outbench-virtual-dut: " << e.what() << "\n";
+    return 2;
+  }
+  sim::DeviceModel model;
+  try {
+    model = sim::load_device_model(device);
+  } catch (const InputError& e) {
+    std::cerr << "outbench-virtual-dut: " << e.what() << "\n";
+    return 2;
+  }
+  std::map<int, double> relay_ohms;
+  {
+    std::stringstream ss(relays);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "outbench-virtual-dut: --relays wants LOAD=RELAY pairs, got '" << item << "'\n";
+        return 2;
+      }
+      relay_ohms[std::stoi(item.substr(eq + 1))] = ohms_of(item.substr(0, eq));
+    }
+  }
+
+  jack_status_t status{};
+  jack_client_t* client = jack_client_open(name.c_str(), JackNoStartServer, &status);
+  if (!client) {
+    std::cerr << "outbench-virtual-dut: cannot connect to the JACK server (status 0x" << std::hex << status
+              << "): is jackd running?\n";
+    return 1;
+  }
+  const double rate = jack_get_sample_rate(client);
+  auto dut = std::make_unique<Dut>();
+  dut->unplugged = unplugged;
+  std::vector<const sim::PortModel*> order;
+  for (const char* n : {"line", "headphone"})
+    if (const auto* p = model.port(n)) order.push_back(p);
+  std::uint64_t k = 0;
+  int ch = 0;
+  for (const auto* p : order) {
+    dut->sims.emplace_back(model.loopback, *p, rate, seed + 1000 * k++);
+    for (int c = 0; c < p->channels; ++c, ++ch) {
+      dut->in.push_back(jack_port_register(client, ("in_" + std::to_string(ch)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
+                                           JackPortIsInput, 0));
+      dut->out.push_back(jack_port_register(client, ("out_" + std::to_string(ch)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
+                                            JackPortIsOutput, 0));
+    }
+  }
+  jack_set_process_callback(client, process, dut.get());
+  if (jack_activate(client) != 0) {
+    std::cerr << "outbench-virtual-dut: cannot activate the JACK client\n";
+    return 1;
+  }
+
+  // The relay board on a pseudo-terminal.
+  int master = -1, slave_keep = -1;
+  if (!relay_link.empty()) {
+    master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+      std::cerr << "outbench-virtual-dut: cannot open a pseudo-terminal\n";
+      return 1;
+    }
+    raw_mode(master);
+    const std::string slave = ptsname(master);
+    slave_keep = open(slave.c_str(), O_RDWR | O_NOCTTY);  // keeps the master readable between client sessions
+    raw_mode(slave_keep);
+    std::error_code ec;
+    std::filesystem::remove(relay_link, ec);
+    std::filesystem::create_symlink(slave, relay_link, ec);
+    if (ec) {
+      std::cerr << "outbench-virtual-dut: cannot link " << relay_link << ": " << ec.message() << "\n";
+      return 1;
+    }
+    fcntl(master, F_SETFL, O_NONBLOCK);
+  }
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  std::fprintf(stderr, "outbench-virtual-dut: %s as JACK client '%s' at %.0f Hz%s\n", model.name.c_str(), name.c_str(),
+               rate, relay_link.empty() ? "" : (", relays on " + relay_link).c_str());
+
+  std::map<int, bool> on;
+  std::vector<unsigned char> buf;
+  while (!g_quit) {
+    if (master >= 0) {
+      unsigned char b[64];
+      const ssize_t got = read(master, b, sizeof b);
+      if (got > 0) buf.insert(buf.end(), b, b + got);
+      // LCUS frames: A0 relay state checksum.
+      while (buf.size() >= 4) {
+        if (buf[0] != 0xA0) {
+          buf.erase(buf.begin());
+          continue;
+        }
+        const int relay = buf[1], state = buf[2];
+        if (((0xA0 + relay + state) & 0xFF) == buf[3] && state <= 1) on[relay] = state == 1;
+        buf.erase(buf.begin(), buf.begin() + 4);
+        double g = 0;  // conductance of the relays that are on
+        for (const auto& [r, is_on] : on)
+          if (is_on && relay_ohms.count(r)) g += 1.0 / relay_ohms[r];
+        dut->load_ohms = g > 0 ? 1.0 / g : std::numeric_limits<double>::infinity();
+      }
+    }
+    usleep(1000);
+  }
+  jack_client_close(client);
+  if (!relay_link.empty()) std::filesystem::remove(relay_link);
+  if (slave_keep >= 0) close(slave_keep);
+  if (master >= 0) close(master);
+  return 0;
+}
