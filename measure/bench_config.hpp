@@ -6,11 +6,10 @@
 
 #include <filesystem>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/units.hpp"
 #include "measure/audio_io.hpp"
@@ -44,9 +43,9 @@ struct BenchConfig {
   Calibration input;  // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
   std::string input_calibrated_on;
   std::vector<Load> loads;
-  bool ignore_xrun_flags = false;          // portaudio: judge the data, not the flags (JACK without realtime)
-  unsigned long frames_per_buffer = 0;     // portaudio: 0 = PortAudio's choice
-  int retries = 2;                         // portaudio: captures retried after an xrun
+  bool ignore_xrun_flags = false;         // portaudio: judge the data, not the flags (JACK without realtime)
+  unsigned long frames_per_buffer = 0;    // portaudio: 0 = PortAudio's choice
+  int retries = 2;                        // portaudio: captures retried after an xrun
   std::string load_switch = "simulated";  // simulated | manual | serial | command
   nlohmann::json load_switch_json;        // the whole load_switch section (environment variables expanded)
   SafetyLimits safety;

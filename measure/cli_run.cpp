@@ -12,12 +12,12 @@
 #include "analysis/units.hpp"
 #include "measure/cli.hpp"
 #include "measure/errors.hpp"
-#include "measure/rules_config.hpp"
 #include "measure/portaudio_io.hpp"
+#include "measure/rules_config.hpp"
 #include "measure/self_test.hpp"
 #include "measure/sequencer.hpp"
-#include "measure/switch/switches.hpp"
 #include "measure/sim/simulated_bench.hpp"
+#include "measure/switch/switches.hpp"
 #include "measure/wav_file.hpp"
 #include "outbench_version.hpp"
 #include "reports/html_report.hpp"
@@ -155,7 +155,8 @@ int list_devices(const Args& args) {
 int devices(const Args& args) {
   int in = 0, out = 0;
   po::options_description desc("devices options");
-  desc.add_options()("help,h", "show this help")("inputs", po::value(&in)->default_value(0), "input channels the bench needs")(
+  desc.add_options()("help,h", "show this help")("inputs", po::value(&in)->default_value(0),
+                                                 "input channels the bench needs")(
       "outputs", po::value(&out)->default_value(0), "output channels the bench needs");
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench devices [--inputs N --outputs M]")) return 0;
@@ -279,7 +280,13 @@ int run(const Args& args) {
     if (bench.load_switch == "manual" && vm.count("yes") && n_loads > 1)
       throw UsageError("--yes (loads already in place) works for single-load runs only: add --loads NAME");
     sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0);
-    auto pio = std::make_unique<PortAudioIo>(po_opt);
+    std::unique_ptr<PortAudioIo> pio;
+    try {
+      pio = std::make_unique<PortAudioIo>(po_opt);
+    } catch (const std::runtime_error& e) {
+      throw InputError(std::string(e.what()) + " (bench file '" + bench.source +
+                       "'; `outbench devices` lists what is there)");
+    }
     res.conditions.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
     io = std::move(pio);
   }

@@ -39,7 +39,9 @@ PortAudioSession::PortAudioSession(const std::string& jack_client_name) {
   check(Pa_Initialize(), "cannot initialise PortAudio");
 }
 
-PortAudioSession::~PortAudioSession() { Pa_Terminate(); }
+PortAudioSession::~PortAudioSession() {
+  Pa_Terminate();
+}
 
 struct PortAudioIo::Impl {
   PortAudioOptions opt;
@@ -146,17 +148,25 @@ PortAudioIo::~PortAudioIo() {
   }
 }
 
-double PortAudioIo::rate_hz() const { return impl_->rate; }
-std::string PortAudioIo::device_name() const { return impl_->device_name; }
+double PortAudioIo::rate_hz() const {
+  return impl_->rate;
+}
+std::string PortAudioIo::device_name() const {
+  return impl_->device_name;
+}
 
-void PortAudioIo::silence() { impl_->muting.store(true); }
+void PortAudioIo::silence() {
+  impl_->muting.store(true);
+}
 
 Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
                                  const std::vector<int>& in_channels, std::size_t capture_frames) {
   for (int c : out_channels)
-    if (c < 0 || c >= impl_->opt.output_channels) throw std::invalid_argument("output channel " + std::to_string(c) + " is not open");
+    if (c < 0 || c >= impl_->opt.output_channels)
+      throw std::invalid_argument("output channel " + std::to_string(c) + " is not open");
   for (int c : in_channels)
-    if (c < 0 || c >= impl_->opt.input_channels) throw std::invalid_argument("input channel " + std::to_string(c) + " is not open");
+    if (c < 0 || c >= impl_->opt.input_channels)
+      throw std::invalid_argument("input channel " + std::to_string(c) + " is not open");
   Capture result;
   result.rate_hz = impl_->rate;
   for (int attempt = 0; attempt <= impl_->opt.retries; ++attempt) {
@@ -172,8 +182,9 @@ Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std
     j.cap_frames = capture_frames;
     j.in.assign(in_channels.size(), std::vector<float>(capture_frames, 0.0f));
     impl_->job.store(&j, std::memory_order_release);
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::duration<double>(static_cast<double>(capture_frames) / impl_->rate + kJobTimeoutExtraS);
+    const auto deadline =
+        std::chrono::steady_clock::now() +
+        std::chrono::duration<double>(static_cast<double>(capture_frames) / impl_->rate + kJobTimeoutExtraS);
     while (!j.done.load(std::memory_order_acquire)) {
       if (std::chrono::steady_clock::now() > deadline) {
         impl_->job.store(nullptr);
@@ -192,7 +203,8 @@ Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std
       return result;
     }
     result.valid = false;
-    result.problem = std::to_string(result.xruns) + " buffer under/overflow(s) in " + std::to_string(attempt + 1) + " attempt(s)";
+    result.problem =
+        std::to_string(result.xruns) + " buffer under/overflow(s) in " + std::to_string(attempt + 1) + " attempt(s)";
   }
   return result;
 }
@@ -210,7 +222,8 @@ std::string describe_audio_devices(int want_in, int want_out) {
     const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
     o << "  " << i << ": " << d->name << " [" << Pa_GetHostApiInfo(d->hostApi)->name << "] " << d->maxInputChannels
       << " in / " << d->maxOutputChannels << " out, default " << d->defaultSampleRate << " Hz, latency in "
-      << std::lround(1e3 * d->defaultLowInputLatency) << " ms / out " << std::lround(1e3 * d->defaultLowOutputLatency) << " ms\n";
+      << std::lround(1e3 * d->defaultLowInputLatency) << " ms / out " << std::lround(1e3 * d->defaultLowOutputLatency)
+      << " ms\n";
     const int ni = want_in > 0 ? std::min(want_in, d->maxInputChannels) : d->maxInputChannels;
     const int no = want_out > 0 ? std::min(want_out, d->maxOutputChannels) : d->maxOutputChannels;
     if (ni <= 0 || no <= 0) continue;

@@ -20,8 +20,8 @@ std::string analysis_self_test() {
   auto x = make_tone(t);
   const double a3 = peak_from_dbfs(-1) * ratio_from_db(h3_dbc);
   for (std::size_t i = 0; i < x.size(); ++i)
-    x[i] += a3 * std::sin(2 * std::numbers::pi * 3 * f0 * static_cast<double>(i) / fs) *
-            (std::abs(x[i]) > 0 ? 1.0 : 0.0);
+    x[i] +=
+        a3 * std::sin(2 * std::numbers::pi * 3 * f0 * static_cast<double>(i) / fs) * (std::abs(x[i]) > 0 ? 1.0 : 0.0);
   ThdnOptions o;
   o.fundamental_hz = f0;
   const auto r = analyze_thdn(x, fs, o);

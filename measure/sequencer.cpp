@@ -25,7 +25,8 @@ const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0,
 const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}};
 
 constexpr double kFadeS = 0.005;           // raised-cosine fades on every tone
-constexpr double kCaptureMarginS = 0.1;    // extra capture for the interface's latency
+constexpr double kCaptureMarginS = 0.1;    // extra capture for the interface's latency, until it is measured
+constexpr double kLatencyGuardS = 0.002;   // added to the measured latency
 constexpr double kSweepTailS = 0.25;       // capture after the sweep for the response's tail
 constexpr double kLevelStartDbfs = -40.0;  // THD+N versus level starts here
 constexpr double kThdn1PctDb = -40.0;      // 1 % THD+N
@@ -80,6 +81,13 @@ struct Sequencer::Impl {
   }
 
   std::size_t frames(double s) const { return static_cast<std::size_t>(std::llround(s * rate)); }
+  // Capture beyond a tone's end: the round-trip latency once the first sweep measured it.
+  long latency_frames = -1;
+  std::size_t margin_frames() const {
+    return latency_frames >= 0 ? static_cast<std::size_t>(latency_frames) + frames(kLatencyGuardS)
+                               : frames(kCaptureMarginS);
+  }
+  double stimulus_s = 0;  // sum of the stimulus lengths played (what the bench time is compared with)
 
   // Play `stim` on the given channel indices of the port (others silent), capture all its inputs.
   Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
@@ -87,6 +95,7 @@ struct Sequencer::Impl {
     check_stop();
     Capture c = io.play_record(port.output_channels, stim, port.input_channels, capture_frames);
     played_s += static_cast<double>(capture_frames) / rate;
+    stimulus_s += stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate;
     if (!c.valid) throw std::runtime_error("capture '" + what + "' on " + port.name + " failed: " + c.problem);
     if (!opt.capture_dir.empty()) {
       char name[160];
@@ -173,7 +182,7 @@ struct Sequencer::Impl {
     lr.load_name = load.name;
     lr.load_ohms = load.actual_ohms;
     const double ref = opt.reference_level_dbfs;
-    const std::size_t margin = frames(kCaptureMarginS);
+    const std::size_t margin = margin_frames();
     const std::size_t nch = port.output_channels.size();
 
     // Sweep.
@@ -200,6 +209,7 @@ struct Sequencer::Impl {
       p.h /= sweep_scale;
     }
     lr.response_deviation_db = max_abs_deviation(lr.response, 20.0, 20000.0);
+    if (lr.response.latency_frames >= 0) latency_frames = std::max(latency_frames, lr.response.latency_frames);
     const double gain_db = lr.response.gain_1k_db;
     const double safe = safe_drive_dbfs(port, load, gain_db);
     if (gain_db < -100) {
@@ -314,7 +324,7 @@ struct Sequencer::Impl {
 
   LevelStep level_step(const PortWiring& port, double drive) {
     Capture c =
-        play(port, on_channels(port, tone(opt.tone_hz, drive, d.step_s)), frames(d.step_s + kCaptureMarginS), "level");
+        play(port, on_channels(port, tone(opt.tone_hz, drive, d.step_s)), frames(d.step_s) + margin_frames(), "level");
     const auto t = thdn(c.channels[0], opt.tone_hz);
     LevelStep s;
     s.drive_dbfs = drive;
@@ -546,7 +556,7 @@ struct Sequencer::Impl {
     for (double f : stepped_sine_freqs(40.0, 20000.0, d.thdn_freq_per_octave)) {
       progress("THD+N versus frequency");
       const double secs = std::clamp(60.0 / f, d.freq_tone_min_s, 1.5);
-      Capture c = play(port, on_channels(port, tone(f, drive, secs)), frames(secs + kCaptureMarginS), "thdn-freq");
+      Capture c = play(port, on_channels(port, tone(f, drive, secs)), frames(secs) + margin_frames(), "thdn-freq");
       const auto t = thdn(c.channels[0], f);
       pr.thdn_vs_freq.push_back({f, t.valid ? t.thdn_db : 0.0, t.valid ? t.level_dbfs : 0.0, t.valid});
     }
@@ -586,7 +596,8 @@ struct Sequencer::Impl {
       thdn_vs_freq(*port, res.ports.back());
       if (opt.on_checkpoint) opt.on_checkpoint(res);
     }
-    res.conditions.stimulus_s = played_s;
+    res.conditions.stimulus_s = stimulus_s;
+    res.conditions.capture_s = played_s;
   }
 };
 
@@ -612,7 +623,8 @@ void Sequencer::run(Results& results) {
   } catch (...) {
     io_.silence();
     sw_.all_off();
-    results.conditions.stimulus_s = impl.played_s;
+    results.conditions.stimulus_s = impl.stimulus_s;
+    results.conditions.capture_s = impl.played_s;
     throw;
   }
   sw_.all_off();

@@ -124,7 +124,8 @@ struct RunConditions {
   double sweep_start_hz = 0, sweep_stop_hz = 0, sweep_duration_s = 0;
   double input_impedance_ohms = 0;
   double input_vrms_at_0dbfs = 0;
-  double stimulus_s = 0;  // total duration of everything played
+  double stimulus_s = 0;  // total duration of the stimuli played
+  double capture_s = 0;   // total duration captured (stimuli + latency + sweep tails)
   double elapsed_s = 0;
 };
 

@@ -123,6 +123,7 @@ json results_json(const Results& r) {
                      {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs},
                      {"calibrated", r.calibrated()},
                      {"stimulus_s", c.stimulus_s},
+                     {"capture_s", c.capture_s},
                      {"elapsed_s", c.elapsed_s}};
   json ports = json::array();
   for (const auto& p : r.ports) {

@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config git clang-format bc
   libfftw3-dev libsndfile1-dev libportaudio2 portaudio19-dev libjack-jackd2-dev
   nlohmann-json3-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
-  chromium
+  chromium jackd2 libasound2-dev
 )
 # Node.js and npm fetch the report's charting library (pinned in reports/web/package-lock.json); a machine
 # that already has them (e.g. from NodeSource) keeps its own.
@@ -22,6 +22,8 @@ if ((${#missing[@]})); then
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   echo "setup: installing ${missing[*]}"
+  # jackd2 asks whether to enable realtime scheduling: no (tests run JACK without realtime).
+  echo "jackd2 jackd/tweak_rt_limits boolean false" | $SUDO debconf-set-selections
   $SUDO apt-get update -q
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

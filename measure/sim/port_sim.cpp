@@ -169,8 +169,12 @@ PortSimulator::PortSimulator(const LoopbackModel& lb, const PortModel& p, double
     : s_(std::make_unique<State>(lb, p, rate_hz, seed)) {}
 PortSimulator::~PortSimulator() = default;
 PortSimulator::PortSimulator(PortSimulator&&) noexcept = default;
-void PortSimulator::set_load_ohms(double load_ohms) { s_->set_load(load_ohms); }
-int PortSimulator::channels() const { return static_cast<int>(s_->nch); }
+void PortSimulator::set_load_ohms(double load_ohms) {
+  s_->set_load(load_ohms);
+}
+int PortSimulator::channels() const {
+  return static_cast<int>(s_->nch);
+}
 
 void PortSimulator::process(const float* const* in, float* const* out, std::size_t frames) {
   double x[2] = {0, 0}, y[2] = {0, 0};

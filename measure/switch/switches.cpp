@@ -92,7 +92,8 @@ std::vector<unsigned char> parse_bytes(const std::string& spec) {
         ++i;
         continue;
       }
-      if (i + 1 >= spec.size() || spec[i + 1] == ' ') throw InputError("byte sequence '" + spec + "': hex bytes come in pairs");
+      if (i + 1 >= spec.size() || spec[i + 1] == ' ')
+        throw InputError("byte sequence '" + spec + "': hex bytes come in pairs");
       out.push_back(static_cast<unsigned char>(std::stoi(spec.substr(i, 2), nullptr, 16)));
       i += 2;
     }
@@ -104,10 +105,14 @@ std::vector<unsigned char> parse_bytes(const std::string& spec) {
       continue;
     }
     const char e = spec[++i];
-    if (e == 'r') out.push_back('\r');
-    else if (e == 'n') out.push_back('\n');
-    else if (e == 't') out.push_back('\t');
-    else if (e == '\\') out.push_back('\\');
+    if (e == 'r')
+      out.push_back('\r');
+    else if (e == 'n')
+      out.push_back('\n');
+    else if (e == 't')
+      out.push_back('\t');
+    else if (e == '\\')
+      out.push_back('\\');
     else if (e == 'x' && i + 2 < spec.size()) {
       out.push_back(static_cast<unsigned char>(std::stoi(spec.substr(i + 1, 2), nullptr, 16)));
       i += 2;
@@ -118,7 +123,9 @@ std::vector<unsigned char> parse_bytes(const std::string& spec) {
   return out;
 }
 
-SerialRelaySwitch::SerialRelaySwitch(Config c) : c_(std::move(c)), port_(c_.port, c_.baud) { all_off(); }
+SerialRelaySwitch::SerialRelaySwitch(Config c) : c_(std::move(c)), port_(c_.port, c_.baud) {
+  all_off();
+}
 
 SerialRelaySwitch::~SerialRelaySwitch() {
   try {
@@ -157,14 +164,16 @@ void SerialRelaySwitch::select(const Load& load) {
         sleep_s(c_.settle_s);
         return;
       }
-    throw InputError("the relay board has no command for the load '" + load.name + "' (add it to load_switch.commands)");
+    throw InputError("the relay board has no command for the load '" + load.name +
+                     "' (add it to load_switch.commands)");
   }
   all_off();
   if (load.name != "open") {
     int relay = -1;
     for (const auto& [name, r] : c_.relays)
       if (name == load.name) relay = r;
-    if (relay < 0) throw InputError("no relay is assigned to the load '" + load.name + "' (add it to load_switch.relays)");
+    if (relay < 0)
+      throw InputError("no relay is assigned to the load '" + load.name + "' (add it to load_switch.relays)");
     port_.write_all(relay_bytes(relay, true));
   }
   sleep_s(c_.settle_s);
@@ -207,7 +216,8 @@ void CommandSwitch::select(const Load& load) {
       const ssize_t n = ::read(err_pipe[0], buf, sizeof buf);
       if (n > 0 && err.size() < 2048) err.append(buf, static_cast<std::size_t>(n));
     }
-    if (waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (waitpid(pid, &status, WNOHANG) == pid)
+      exited = true;
     else if (std::chrono::steady_clock::now() > deadline) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
@@ -224,7 +234,9 @@ void CommandSwitch::select(const Load& load) {
   sleep_s(settle_s_);
 }
 
-std::string CommandSwitch::describe() const { return "command " + (argv_.empty() ? std::string() : argv_.front()); }
+std::string CommandSwitch::describe() const {
+  return "command " + (argv_.empty() ? std::string() : argv_.front());
+}
 
 ManualSwitch::ManualSwitch(std::istream& in, std::ostream& out, bool is_terminal, bool assume_yes, std::string label)
     : in_(in), out_(out), terminal_(is_terminal), yes_(assume_yes), label_(std::move(label)) {}
@@ -232,8 +244,9 @@ ManualSwitch::ManualSwitch(std::istream& in, std::ostream& out, bool is_terminal
 void ManualSwitch::select(const Load& load) {
   if (yes_) return;
   if (!terminal_)
-    throw UsageError("manual load switching needs a terminal to wait for Enter; pass --yes if the load is already in "
-                     "place (single-load runs only)");
+    throw UsageError(
+        "manual load switching needs a terminal to wait for Enter; pass --yes if the load is already in "
+        "place (single-load runs only)");
   out_ << "\nConnect the " << (load.name == "open" ? std::string("open (no load)") : load.name + " ohm load")
        << " across " << label_ << ", then press Enter... " << std::flush;
   std::string line;
@@ -247,7 +260,8 @@ std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, cons
   const std::string type = r.string("type");
   if (type == "simulated") return nullptr;
   if (type == "manual")
-    return std::make_unique<ManualSwitch>(std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0, assume_yes, "the port under test");
+    return std::make_unique<ManualSwitch>(std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0, assume_yes,
+                                          "the port under test");
   if (type == "command") {
     const auto a = r.at("argv");
     a.require_array();
@@ -257,7 +271,8 @@ std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, cons
       argv.push_back(a.json()[i].get<std::string>());
     }
     if (argv.empty()) a.fail("", "at least the program to run");
-    return std::make_unique<CommandSwitch>(argv, r.number_in("timeout_s", 0.01, 600, 10), r.number_in("settle_s", 0, 10, 0.1));
+    return std::make_unique<CommandSwitch>(argv, r.number_in("timeout_s", 0.01, 600, 10),
+                                           r.number_in("settle_s", 0, 10, 0.1));
   }
   if (type != "serial") r.fail("type", "\"serial\", \"command\", \"manual\" or \"simulated\"");
   SerialRelaySwitch::Config c;
@@ -266,7 +281,8 @@ std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, cons
   c.preset = r.string("preset", "");
   c.settle_s = r.number_in("settle_s", 0, 10, 0.2);
   if (!c.preset.empty()) {
-    if (c.preset != "lcus" && c.preset != "text") r.fail("preset", "\"lcus\" or \"text\" (or no preset and raw commands)");
+    if (c.preset != "lcus" && c.preset != "text")
+      r.fail("preset", "\"lcus\" or \"text\" (or no preset and raw commands)");
     const auto rel = r.at("relays");
     for (const auto& name : rel.keys()) c.relays.emplace_back(name, rel.integer_in(name, 1, 16));
   } else {

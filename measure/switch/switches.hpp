@@ -45,10 +45,10 @@ class SerialRelaySwitch : public LoadSwitch {
   struct Config {
     std::string port;
     int baud = 9600;
-    std::string preset;                                           // "lcus", "text" or "" (raw commands)
-    std::vector<std::pair<std::string, int>> relays;              // load -> relay (presets)
+    std::string preset;                                                        // "lcus", "text" or "" (raw commands)
+    std::vector<std::pair<std::string, int>> relays;                           // load -> relay (presets)
     std::vector<std::pair<std::string, std::vector<unsigned char>>> commands;  // load -> bytes (raw)
-    std::vector<unsigned char> all_off;                           // raw
+    std::vector<unsigned char> all_off;                                        // raw
     double settle_s = 0.2;
   };
   explicit SerialRelaySwitch(Config c);

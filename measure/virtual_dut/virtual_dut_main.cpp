@@ -35,7 +35,9 @@ using namespace outbench;
 namespace {
 
 std::atomic<bool> g_quit{false};
-extern "C" void on_signal(int) { g_quit = true; }
+extern "C" void on_signal(int) {
+  g_quit = true;
+}
 
 struct Dut {
   std::vector<sim::PortSimulator> sims;
@@ -101,7 +103,7 @@ int main(int argc, char** argv) {
       "relay-link", po::value(&relay_link), "path of a symlink to the relay board's pseudo-terminal")(
       "relays", po::value(&relays)->default_value(relays), "load=relay pairs (relays from 1)")(
       "seed", po::value(&seed)->default_value(seed), "noise seed")("unplugged", po::bool_switch(&unplugged),
-                                                                  "output silence (a cable pulled)");
+                                                                   "output silence (a cable pulled)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);

@@ -1,0 +1,159 @@
+// Hardware-in-the-loop tests with no hardware (label: hil): a private JACK server (dummy backend), the
+// simulated device as a JACK client (outbench-virtual-dut) and the relay board on a pseudo-terminal, driven
+// by `outbench run --bench fixtures/benches/jack-virtual.json` through PortAudio's JACK host API.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <numbers>
+
+#include "analysis/distortion.hpp"
+#include "analysis/signals.hpp"
+#include "analysis/units.hpp"
+#include "cli/run_cli.hpp"
+#include "measure/sim/port_sim.hpp"
+
+namespace outbench {
+namespace {
+
+using nlohmann::json;
+const std::string kSrc = OUTBENCH_SOURCE_DIR;
+
+test::CliResult with_jack(const std::string& jack_args, const std::string& outbench_args) {
+  // run_cli prefixes the outbench executable; wrap it in with-jack.sh through the env prefix.
+  return test::run_cli(outbench_args, "BUILD_DIR=" + std::string(OUTBENCH_BUILD_DIR) + " " + kSrc +
+                                          "/scripts/with-jack.sh " + jack_args + " --");
+}
+
+const json& full_quick_run() {
+  static json j = [] {
+    static test::TempDir d;
+    const auto r =
+        with_jack("", "run --quick --quiet --bench " + kSrc + "/fixtures/benches/jack-virtual.json -o " + (d / "rep"));
+    if (r.exit_code != 0) throw std::runtime_error("run through JACK failed: " + r.err);
+    return json::parse(test::slurp(d / "rep/results.json"));
+  }();
+  return j;
+}
+
+const json& port_of(const json& r, const std::string& name) {
+  for (const auto& p : r["ports"])
+    if (p["name"] == name) return p;
+  throw std::runtime_error("no port " + name);
+}
+
+TEST(Hil, RecoversTheDeviceThroughJack) {
+  const auto& r = full_quick_run();
+  ASSERT_TRUE(r["complete"].get<bool>());
+  EXPECT_NE(r["conditions"]["audio"].get<std::string>().find("JACK"), std::string::npos);
+  const auto model = sim::load_device_model(kSrc + "/fixtures/devices/usb-interface.json");
+  for (const char* name : {"line", "headphone"}) {
+    const auto& p = port_of(r, name);
+    const auto* pm = model.port(name);
+    const double z1k = std::abs(sim::source_impedance(*pm, 1000)), z20 = std::abs(sim::source_impedance(*pm, 20));
+    EXPECT_NEAR(p["output_impedance"]["z_1k_ohms"].get<double>(), z1k, 0.02 * z1k) << name;
+    EXPECT_NEAR(p["output_impedance"]["z_20hz_ohms"].get<double>(), z20, 0.05 * z20) << name;
+    EXPECT_TRUE(p["output_impedance"]["loads_agree"].get<bool>()) << name;
+    for (const auto& l : p["loads"]) {
+      ASSERT_TRUE(l["valid"].get<bool>()) << name << " " << l["load"];
+      // Latency: exactly one JACK period (256 frames at -p 256), found and removed.
+      EXPECT_EQ(l["response"]["latency_samples"].get<long>(), 256) << name << " " << l["load"];
+      const double rl =
+          l["load_ohms"].is_string() ? std::numeric_limits<double>::infinity() : l["load_ohms"].get<double>();
+      // Response into the load versus the divider of the model, at 20 Hz and 10 kHz relative to 1 kHz.
+      for (const auto& pt : l["response"]["points"]) {
+        const double f = pt["freq_hz"].get<double>();
+        if (f < 20 || f > 20000) continue;
+        const double truth = db_from_ratio(sim::divider_gain(*pm, model.loopback, rl, f) /
+                                           sim::divider_gain(*pm, model.loopback, rl, 1000));
+        ASSERT_NEAR(pt["relative_db"].get<double>(), truth, 0.1) << name << " " << l["load"] << " at " << f;
+      }
+      // Maximum level into the load: output at full scale, or where THD+N reaches 1 %, as the model says.
+      ToneSpec t;
+      t.level_dbfs = l["max_level"]["at_1pct"]["drive_dbfs"].get<double>();
+      t.duration_s = 0.2;
+      const auto x = make_tone(t);
+      const auto y = sim::simulate_port(model.loopback, *pm, rl, {x, x}, 48000, x.size() + 4800, 5);
+      ThdnOptions o;
+      o.fundamental_hz = 997;
+      const auto a = analyze_thdn(y[0], 48000, o);
+      const double model_vrms = model.loopback.full_scale_vrms * ratio_from_db(a.level_dbfs);
+      EXPECT_NEAR(db_from_ratio(l["max_level"]["at_1pct"]["vrms"].get<double>() / model_vrms), 0.0, 0.3)
+          << name << " " << l["load"];
+    }
+  }
+  // The time on the bench: at most 1.15 x the stimuli.
+  const auto& c = r["conditions"];
+  EXPECT_LT(c["elapsed_s"].get<double>(), 1.15 * c["stimulus_s"].get<double>());
+}
+
+TEST(Hil, DevicesListsTheJackDevice) {
+  const auto r = with_jack("", "devices");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("outbench-dut"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("JACK"), std::string::npos);
+}
+
+TEST(Hil, UnpluggedCableIsFlaggedNotMeasured) {
+  test::TempDir d;
+  const auto r = with_jack("--unplugged", "run --quick --quiet --ports line --loads open,32 --bench " + kSrc +
+                                              "/fixtures/benches/jack-virtual.json -o " + (d / "rep"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(test::slurp(d / "rep/results.json"));
+  for (const auto& l : port_of(j, "line")["loads"]) {
+    EXPECT_FALSE(l["valid"].get<bool>());
+    EXPECT_NE(l["problem"].get<std::string>().find("cable"), std::string::npos) << l["problem"];
+  }
+}
+
+TEST(Hil, ErrorsAreClear) {
+  test::TempDir d;
+  const std::string bench = kSrc + "/fixtures/benches/jack-virtual.json";
+  // No JACK server at all.
+  auto r = test::run_cli("run --quick --bench " + bench + " -o " + (d / "a"),
+                         "OUTBENCH_RELAY_PORT=/nonexistent/tty JACK_DEFAULT_SERVER=ob_none_$$ JACK_NO_START_SERVER=1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(r.err.empty());
+  // A JACK server without the device.
+  r = with_jack("--no-dut", "run --quick --bench " + bench + " -o " + (d / "b"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(r.err.find("outbench-dut") != std::string::npos || r.err.find("serial port") != std::string::npos)
+      << r.err;
+  // A relay port that does not exist.
+  auto cfg = json::parse(test::slurp(bench));
+  cfg["load_switch"]["port"] = "/dev/ttyUSB_does_not_exist";
+  std::ofstream(d / "bad-relay.json") << cfg.dump();
+  r = with_jack("", "run --quick --bench " + (d / "bad-relay.json") + " -o " + (d / "c"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/dev/ttyUSB_does_not_exist"), std::string::npos) << r.err;
+  // A device name that does not exist.
+  cfg = json::parse(test::slurp(bench));
+  cfg["audio"]["device"] = "no-such-interface";
+  std::ofstream(d / "bad-dev.json") << cfg.dump();
+  r = with_jack("", "run --quick --bench " + (d / "bad-dev.json") + " -o " + (d / "e"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no-such-interface"), std::string::npos) << r.err;
+}
+
+TEST(Hil, ClippingInputIsFlagged) {
+  // A device whose loopback input clips at 1 Vrms: the level search must stop at the input's full scale.
+  test::TempDir d;
+  auto dev = json::parse(test::slurp(kSrc + "/fixtures/devices/usb-interface.json"));
+  dev["loopback_input"]["full_scale_vrms"] = 1.0;
+  std::ofstream(d / "clip.json") << dev.dump();
+  auto cfg = json::parse(test::slurp(kSrc + "/fixtures/benches/jack-virtual.json"));
+  cfg["loopback_input"]["vrms_at_0dbfs"] = 1.0;
+  std::ofstream(d / "bench.json") << cfg.dump();
+  const auto r =
+      with_jack("--device " + (d / "clip.json"), "run --quick --quiet --ports line --loads open,10k --bench " +
+                                                     (d / "bench.json") + " -o " + (d / "rep"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(test::slurp(d / "rep/results.json"));
+  for (const auto& l : port_of(j, "line")["loads"]) {
+    ASSERT_TRUE(l["valid"].get<bool>());
+    EXPECT_EQ(l["max_level"]["stop_reason"], "input_full_scale") << l["load"];
+    EXPECT_NE(l["max_level"]["explanation"].get<std::string>().find("loopback input"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace outbench
