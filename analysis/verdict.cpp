@@ -42,6 +42,8 @@ void conclude(Verdict& v, const std::string& yes, const std::string& no) {
     failed += r.evaluated && !r.pass;
   }
   v.pass = evaluated > 0 && failed == 0;
+  int skipped = 0;
+  for (const auto& r : v.rules) skipped += !r.evaluated;
   if (evaluated == 0)
     v.summary = "Cannot decide: no rule could be evaluated.";
   else if (v.pass)
@@ -50,6 +52,12 @@ void conclude(Verdict& v, const std::string& yes, const std::string& no) {
     v.summary = no + " Failed:";
     for (const auto& r : v.rules)
       if (r.evaluated && !r.pass) v.summary += " " + r.description + ";";
+    v.summary.back() = '.';
+  }
+  if (evaluated > 0 && skipped > 0) {
+    v.summary += " Not evaluated (" + std::to_string(skipped) + "):";
+    for (const auto& r : v.rules)
+      if (!r.evaluated) v.summary += " " + r.description + ";";
     v.summary.back() = '.';
   }
 }

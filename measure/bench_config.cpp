@@ -127,6 +127,10 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     c.safety.max_mw = s.number_in("max_mw", 0.001, 1e5, c.safety.max_mw);
   }
   c.settle_s = r.number_in("settle_s", 0, 10, c.settle_s);
+  if (r.has("analyser_floor")) {
+    const auto f = r.at("analyser_floor");
+    c.analyser_floor = BenchConfig::Floor{f.number_in("thdn_db", -200, 0), f.number_in("noise_dbfs", -250, 0)};
+  }
   return c;
 }
 

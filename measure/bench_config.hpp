@@ -49,6 +49,11 @@ struct BenchConfig {
   std::string load_switch = "simulated";  // simulated | manual | serial | command
   nlohmann::json load_switch_json;        // the whole load_switch section (environment variables expanded)
   SafetyLimits safety;
+  struct Floor {
+    double thdn_db = 0;     // the interface's own THD+N, output straight into input (calibrate loopback)
+    double noise_dbfs = 0;  // and its idle noise
+  };
+  std::optional<Floor> analyser_floor;
   double settle_s = 0.05;  // after a load switch
   const PortWiring* port(const std::string& name) const;
   const Load* load(const std::string& name) const;

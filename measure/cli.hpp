@@ -17,6 +17,7 @@ int run(const Args& args);
 int list_devices(const Args& args);
 int report(const Args& args);
 int devices(const Args& args);
+int calibrate(const Args& args);
 int compare(const Args& args);
 
 // Parse `args` against `desc` (no positional arguments); --help prints usage and returns false.

@@ -14,6 +14,7 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
   run                     measure a device (default: the simulated USB interface) -> outbench-report/
   list-devices            list the simulated device models
   devices                 list audio interfaces (PortAudio host APIs, devices, sample rates)
+  calibrate output|input|loopback --bench FILE   volts per dBFS, and the analyser's own floor
   report results.json     render report.html from results.json
   compare a.json b.json   two runs side by side (compare.html)
   generate sweep|tone     write a test signal (WAV)
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     if (args[0] == "list-devices") return cli::list_devices(rest);
     if (args[0] == "report") return cli::report(rest);
     if (args[0] == "devices") return cli::devices(rest);
+    if (args[0] == "calibrate") return cli::calibrate(rest);
     if (args[0] == "compare") return cli::compare(rest);
     throw UsageError("'" + args[0] + "' is not an outbench command\n" + kUsage);
   } catch (const UsageError& e) {

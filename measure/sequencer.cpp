@@ -27,7 +27,7 @@ const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}};
 constexpr double kFadeS = 0.005;           // raised-cosine fades on every tone
 constexpr double kCaptureMarginS = 0.1;    // extra capture for the interface's latency, until it is measured
 constexpr double kLatencyGuardS = 0.002;   // added to the measured latency
-constexpr double kSweepTailS = 0.25;       // capture after the sweep for the response's tail
+constexpr double kSweepTailS = 0.05;       // capture after the sweep (it ends at Nyquist: short decay)
 constexpr double kLevelStartDbfs = -40.0;  // THD+N versus level starts here
 constexpr double kThdn1PctDb = -40.0;      // 1 % THD+N
 constexpr double kThdn0p1PctDb = -60.0;    // 0.1 % THD+N
@@ -35,6 +35,7 @@ constexpr double kCompressionDb = 1.0;     // output rise short of the drive ste
 constexpr double kAdcNearFullScaleDbfs = -0.5;
 constexpr double kDrMeasureDbfs = -60.0;  // AES17 dynamic range
 constexpr double kSweepStartHz = 5.0;     // so the response is clean from 10 Hz
+constexpr double kFloorMarginDb = 10.0;   // readings this close to the analyser floor are flagged
 constexpr double kAgreeRel = 0.05, kAgreeAbsOhms = 0.05, kInformativeRatio = 50.0;
 
 std::string fmt(const char* f, double v) {
@@ -588,6 +589,17 @@ struct Sequencer::Impl {
         LoadResult lr;
         measure_load(*port, *load, sweep, res.ports.back(), lr, open_latency);
         if (load->is_open() && lr.valid) open_latency = lr.response.latency_frames;
+        if (bench.analyser_floor && lr.valid) {
+          // Readings within 10 dB of the interface's own floor measure the analyser, not the device.
+          const auto& fl = *bench.analyser_floor;
+          if (lr.thdn_ref.valid && lr.thdn_ref.thdn_db < fl.thdn_db + kFloorMarginDb)
+            res.warnings.push_back(port->name + " into " + load->name + ": THD+N " + fmt("%.1f", lr.thdn_ref.thdn_db) +
+                                   " dB is within 10 dB of the analyser floor (" + fmt("%.1f", fl.thdn_db) + " dB)");
+          if (lr.noise.valid && lr.noise.noise_dbfs < fl.noise_dbfs + kFloorMarginDb)
+            res.warnings.push_back(port->name + " into " + load->name + ": noise " + fmt("%.1f", lr.noise.noise_dbfs) +
+                                   " dBFS is within 10 dB of the analyser floor (" + fmt("%.1f", fl.noise_dbfs) +
+                                   " dBFS)");
+        }
         res.ports.back().loads.push_back(std::move(lr));
         if (opt.on_checkpoint) opt.on_checkpoint(res);
       }

@@ -187,6 +187,44 @@ TEST(CliReport, RerendersAndRejectsOtherSchemas) {
   EXPECT_NE(r.err.find("verdicts"), std::string::npos) << r.err;
 }
 
+TEST(CliCalibrate, OutputInputAndLoopbackOnTheSimulatedBench) {
+  test::TempDir d;
+  auto b = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/simulated-usb.json"));
+  b["audio"]["device_model"] = std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json";
+  for (auto& [name, p] : b["ports"].items()) p.erase("vrms_at_0dbfs");
+  b["loopback_input"].erase("vrms_at_0dbfs");
+  std::ofstream(d / "bench.json") << b.dump();
+  // Uncalibrated: volt rules are skipped and the verdict says so.
+  auto r = run_cli("run --quick --quiet --ports headphone --loads open,10k --bench " + (d / "bench.json") + " -o " +
+                   (d / "u"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto u = json::parse(test::slurp(d / "u/results.json"));
+  EXPECT_FALSE(u["conditions"]["calibrated"].get<bool>());
+  EXPECT_NE(u["verdicts"][0]["summary"].get<std::string>().find("Not evaluated"), std::string::npos);
+  // Input before output: refused with the fix.
+  r = run_cli("calibrate input --bench " + (d / "bench.json") + " --port headphone");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("calibrate output"), std::string::npos) << r.err;
+  // Output from a meter reading of 0.32 Vrms at -20 dBFS: 3.2 Vrms at 0 dBFS (the model's value).
+  r = run_cli("calibrate output --bench " + (d / "bench.json") +
+              " --port headphone --level-dbfs -20 --measured-vrms 0.32");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli("calibrate input --bench " + (d / "bench.json") + " --port headphone");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_cli("calibrate loopback --bench " + (d / "bench.json") + " --port line");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto c = json::parse(test::slurp(d / "bench.json"));
+  EXPECT_NEAR(c["ports"]["headphone"]["vrms_at_0dbfs"].get<double>(), 3.2, 1e-9);
+  EXPECT_NEAR(c["loopback_input"]["vrms_at_0dbfs"].get<double>(), 7.75, 0.01);  // the model's ADC full scale
+  EXPECT_TRUE(c["analyser_floor"].contains("thdn_db"));
+  EXPECT_TRUE(c["loopback_input"].contains("calibrated_on"));
+  EXPECT_EQ(c["name"], b["name"]);  // the rest of the file is kept
+  // Missing meter reading without a terminal: a clear error.
+  r = run_cli("calibrate output --bench " + (d / "bench.json") + " --port line");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--measured-vrms"), std::string::npos) << r.err;
+}
+
 TEST(CliRun, ListDevices) {
   const auto r = run_cli("list-devices");
   EXPECT_EQ(r.exit_code, 0);

@@ -1,0 +1,203 @@
+// outbench calibrate output|input|loopback --bench FILE: turn dBFS into volts and record the analyser floor.
+// Results are stored in the bench file (atomically, with the date); everything else in it is kept.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "analysis/distortion.hpp"
+#include "analysis/signals.hpp"
+#include "analysis/units.hpp"
+#include "measure/bench_config.hpp"
+#include "measure/cli.hpp"
+#include "measure/errors.hpp"
+#include "measure/json_reader.hpp"
+#include "measure/portaudio_io.hpp"
+#include "measure/sim/simulated_bench.hpp"
+#include "measure/switch/switches.hpp"
+#include "measure/wav_file.hpp"
+
+namespace po = boost::program_options;
+
+namespace outbench::cli {
+
+namespace {
+
+constexpr double kCalToneHz = 997.0;
+constexpr double kCalToneS = 1.0;
+
+std::string today() {
+  const std::time_t t = std::time(nullptr);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return b;
+}
+
+struct BenchIo {
+  std::unique_ptr<AudioIo> io;
+  std::unique_ptr<LoadSwitch> sw;
+};
+
+BenchIo open_bench(const BenchConfig& b) {
+  BenchIo r;
+  if (b.audio == "simulated") {
+    auto s = std::make_unique<sim::SimulatedBench>(sim::load_device_model(b.device_model), b, 1);
+    r.sw = std::make_unique<sim::SimulatedLoadSwitch>(*s);
+    r.io = std::move(s);
+    return r;
+  }
+  PortAudioOptions o;
+  o.device = b.device;
+  o.host_api = b.host_api;
+  o.rate_hz = b.rate_hz;
+  o.ignore_xrun_flags = b.ignore_xrun_flags;
+  o.output_channels = o.input_channels = 1;
+  for (const auto& p : b.ports) {
+    for (int c : p.output_channels) o.output_channels = std::max(o.output_channels, c + 1);
+    for (int c : p.input_channels) o.input_channels = std::max(o.input_channels, c + 1);
+  }
+  r.sw = make_load_switch(b.load_switch_json, b.source, b.loads, false);
+  try {
+    r.io = std::make_unique<PortAudioIo>(o);
+  } catch (const std::runtime_error& e) {
+    throw InputError(e.what());
+  }
+  return r;
+}
+
+// The tone's level at the loopback input (dBFS), channel 0 of the port.
+double measure_input_dbfs(AudioIo& io, const PortWiring& port, double level_dbfs) {
+  ToneSpec t;
+  t.freq_hz = kCalToneHz;
+  t.level_dbfs = level_dbfs;
+  t.duration_s = kCalToneS;
+  t.rate_hz = io.rate_hz();
+  const auto x = make_tone(t);
+  std::vector<std::vector<double>> stim(port.output_channels.size(), x);
+  const auto c = io.play_record(port.output_channels, stim, port.input_channels,
+                                x.size() + static_cast<std::size_t>(0.2 * io.rate_hz()));
+  if (!c.valid) throw std::runtime_error("calibration capture failed: " + c.problem);
+  ThdnOptions o;
+  o.fundamental_hz = kCalToneHz;
+  const auto r = analyze_thdn(c.channels.front(), io.rate_hz(), o);
+  if (!r.valid)
+    throw InputError("no calibration tone came back on input channel " + std::to_string(port.input_channels.front()) +
+                     ": " + r.reason + " (check the loopback cable)");
+  if (r.level_dbfs > -0.5) throw InputError("the loopback input clips: lower --level-dbfs or the input gain");
+  return r.level_dbfs;
+}
+
+}  // namespace
+
+int calibrate(const Args& args) {
+  if (args.empty() || (args[0] != "output" && args[0] != "input" && args[0] != "loopback"))
+    throw UsageError("calibrate: say what to calibrate: output, input or loopback");
+  const std::string what = args[0];
+  std::string bench_file, port_name = "line";
+  double level = -10, measured = 0;
+  po::options_description desc("calibrate options");
+  desc.add_options()("help,h", "show this help")("bench", po::value(&bench_file)->required(), "bench file to update")(
+      "port", po::value(&port_name)->default_value(port_name), "output port")(
+      "level-dbfs", po::value(&level)->default_value(level), "calibration tone level (dBFS)")(
+      "measured-vrms", po::value(&measured), "output: the Vrms your meter reads across the open port");
+  po::variables_map vm;
+  if (!parse(Args(args.begin() + 1, args.end()), desc, vm, "outbench calibrate " + what + " --bench FILE [options]"))
+    return 0;
+  if (!(level <= -1 && level >= -60)) throw UsageError("--level-dbfs must be between -60 and -1 dBFS");
+  const BenchConfig bench = load_bench_config(bench_file);
+  const PortWiring* port = bench.port(port_name);
+  if (!port) throw UsageError("--port " + port_name + " is not a port of '" + bench_file + "'");
+  auto j = read_json_file(bench_file);
+  const Load* open = bench.load("open");
+
+  if (what == "output") {
+    if (!vm.count("measured-vrms")) {
+      if (!::isatty(STDIN_FILENO))
+        throw UsageError("calibrate output needs --measured-vrms V when there is no terminal to ask on");
+      BenchIo b = open_bench(bench);
+      b.sw->select(*open);
+      std::cerr << "Playing " << kCalToneHz << " Hz at " << level << " dBFS on the " << port_name
+                << " out (open). Measure the Vrms across it and type the value: " << std::flush;
+      std::atomic<bool> done{false};
+      std::thread player([&] {
+        ToneSpec t;
+        t.freq_hz = kCalToneHz;
+        t.level_dbfs = level;
+        t.duration_s = 2.0;
+        t.fade_s = 0.0;
+        t.rate_hz = b.io->rate_hz();
+        const auto x = make_tone(t);
+        std::vector<std::vector<double>> stim(port->output_channels.size(), x);
+        while (!done) b.io->play_record(port->output_channels, stim, port->input_channels, x.size());
+      });
+      std::string line;
+      std::getline(std::cin, line);
+      done = true;
+      b.io->silence();
+      player.join();
+      try {
+        measured = std::stod(line);
+      } catch (...) {
+        throw UsageError("'" + line + "' is not a voltage");
+      }
+    }
+    if (!(measured > 0 && measured < 1000)) throw UsageError("--measured-vrms must be a positive voltage");
+    const double v0 = measured / ratio_from_db(level);
+    j["ports"][port_name]["vrms_at_0dbfs"] = v0;
+    j["ports"][port_name]["calibrated_on"] = today();
+    write_text_atomic(bench_file, j.dump(2) + "\n");
+    std::printf("%s out: %.4f Vrms at 0 dBFS (%+.2f dBu) stored in %s\n", port_name.c_str(), v0, dbu_from_vrms(v0),
+                bench_file.c_str());
+    return 0;
+  }
+
+  BenchIo b = open_bench(bench);
+  b.sw->select(*open);
+  if (what == "input") {
+    if (!port->output.valid())
+      throw UsageError("calibrate the " + port_name + " output first: outbench calibrate output --bench " + bench_file +
+                       " --port " + port_name);
+    const double in_dbfs = measure_input_dbfs(*b.io, *port, level);
+    const double vrms = port->output.vrms_from_dbfs(level);  // open load: the EMF (Zin >> Zout)
+    const double v0 = vrms / ratio_from_db(in_dbfs);
+    j["loopback_input"]["vrms_at_0dbfs"] = v0;
+    j["loopback_input"]["calibrated_on"] = today();
+    write_text_atomic(bench_file, j.dump(2) + "\n");
+    std::printf("loopback input: %.4f Vrms reads 0 dBFS (%.2f dBFS for %.4f Vrms) stored in %s\n", v0, in_dbfs, vrms,
+                bench_file.c_str());
+    return 0;
+  }
+  // loopback: the interface's own floor, the port's output straight into the input.
+  ToneSpec t;
+  t.freq_hz = kCalToneHz;
+  t.level_dbfs = -1.0;
+  t.duration_s = kCalToneS;
+  t.rate_hz = b.io->rate_hz();
+  const auto x = make_tone(t);
+  std::vector<std::vector<double>> stim(port->output_channels.size(), x);
+  const auto c = b.io->play_record(port->output_channels, stim, port->input_channels,
+                                   x.size() + static_cast<std::size_t>(0.2 * b.io->rate_hz()));
+  ThdnOptions o;
+  o.fundamental_hz = kCalToneHz;
+  const auto r = analyze_thdn(c.channels.front(), b.io->rate_hz(), o);
+  const auto silence = make_silence(kCalToneS, b.io->rate_hz());
+  std::vector<std::vector<double>> quiet(port->output_channels.size(), silence);
+  const auto cn = b.io->play_record(port->output_channels, quiet, port->input_channels, silence.size());
+  const auto n = analyze_noise(cn.channels.front(), b.io->rate_hz());
+  if (!r.valid || !n.valid) throw InputError("no tone came back through the loopback: " + r.reason);
+  j["analyser_floor"] = {{"thdn_db", r.thdn_db},
+                         {"at_level_dbfs", r.level_dbfs},
+                         {"noise_dbfs", n.noise_dbfs},
+                         {"port", port_name},
+                         {"measured_on", today()}};
+  write_text_atomic(bench_file, j.dump(2) + "\n");
+  std::printf("analyser floor (%s out into the input): THD+N %.1f dB at %.1f dBFS, noise %.1f dBFS; stored in %s\n",
+              port_name.c_str(), r.thdn_db, r.level_dbfs, n.noise_dbfs, bench_file.c_str());
+  return 0;
+}
+
+}  // namespace outbench::cli
