@@ -13,6 +13,7 @@ WERROR=OFF
 [[ "${CI:-}" == "true" ]] && WERROR=ON
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOUTBENCH_SANITIZE=ON -DOUTBENCH_BENCHMARKS=OFF \
   -DOUTBENCH_WERROR="$WERROR" >/dev/null
-cmake --build build-asan -j"$(nproc)"
+# Only what the unit tests need (the engine, hil and browser suites run in the Release build above).
+cmake --build build-asan -j"$(nproc)" --target outbench_analysis_tests outbench_cli_tests outbench
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -L unit
