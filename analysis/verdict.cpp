@@ -77,9 +77,9 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   v.question = "Can the headphone out be used as a " + level.name + " line out (" + num(level.level_dbv) +
                " dBV nominal, into " + num(rules.line_load_ohms / 1000, 0) + " kohm)?";
   v.port = "headphone";
-  if (!hp.present) {
+  if (!hp.measured || !hp.present) {
     v.applicable = false;
-    v.summary = "The device has no headphone out.";
+    v.summary = hp.measured ? "The device has no headphone out." : "The headphone out was not measured in this run.";
     return v;
   }
   const auto* ll = hp.load(rules.line_load_ohms);
@@ -98,12 +98,13 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
                          2));
   v.rules.push_back(rule("thdn", "THD+N at nominal level", hp.thdn_at_nominal_db, rules.max_thdn_db, "dB", false,
                          "THD+N at nominal level", hp.calibrated ? "not measured at nominal level" : nocal));
-  if (line && line->present) {
+  if (line && (line->present || !line->measured)) {
     std::optional<double> worse;
     if (hp.thdn_at_nominal_db && line->thdn_at_nominal_db) worse = *hp.thdn_at_nominal_db - *line->thdn_at_nominal_db;
     v.rules.push_back(rule("thdn_vs_line_out", "THD+N compared with the line out", worse, rules.max_thdn_vs_line_out_db,
                            "dB", false, "THD+N compared with the line out of the same device (dB worse)",
-                           "THD+N at nominal level not measured on both ports"));
+                           line->measured ? "THD+N at nominal level not measured on both ports"
+                                          : "the line out was not measured in this run"));
   }
   v.rules.push_back(rule("dynamic_range", "dynamic range (AES17)", hp.dynamic_range_db, rules.min_dynamic_range_db,
                          "dB", true, "The dynamic range (AES17)", "dynamic range not measured"));
@@ -120,9 +121,9 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
   v.id = port_name + "_for_headphones";
   v.question = "Can the " + label + " drive headphones?";
   v.port = port_name;
-  if (!line.present) {
+  if (!line.measured || !line.present) {
     v.applicable = false;
-    v.summary = "The device has no " + label + ".";
+    v.summary = line.measured ? "The device has no " + label + "." : "The " + label + " was not measured in this run.";
     return v;
   }
   for (const auto& hl : rules.headphone_loads) {

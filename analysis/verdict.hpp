@@ -39,7 +39,8 @@ struct VerdictRules {
 
 // What the verdicts need of one port (optional = not measured).
 struct PortFigures {
-  bool present = false;
+  bool present = false;  // the device has the port
+  bool measured = true;  // false: the port was left out of this run (--ports); nothing is known of it
   bool calibrated = false;
   std::optional<double> max_zout_ohms;  // max |Zout| over 20 Hz..20 kHz
   std::optional<double> zout_1k_ohms;

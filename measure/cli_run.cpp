@@ -64,36 +64,6 @@ std::string fmtv(const char* f, double v) {
   return b;
 }
 
-// "Keep the volume low", made exact: the drive that gives each nominal line level into the line load.
-void recommend(Results& r, const VerdictRules& rules, const BenchConfig& bench) {
-  if (!bench.input.valid()) return;
-  for (auto& p : r.ports) {
-    if (p.name != "headphone") continue;
-    for (const auto& l : p.loads) {
-      if (!l.valid || std::abs(l.load_ohms - rules.line_load_ohms) > 0.02 * rules.line_load_ohms) continue;
-      for (const auto& lvl : rules.line_levels) {
-        PortResult::Recommendation rec;
-        rec.level_name = lvl.name;
-        rec.target_dbv = lvl.level_dbv;
-        rec.drive_dbfs = lvl.level_dbv - db_from_ratio(bench.input.vrms_at_0dbfs) - l.response.gain_1k_db;
-        for (const auto& a : l.at_levels)
-          if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
-        rec.noise_dbv = l.noise_dbv;
-        rec.sentence = "For " + lvl.name + " line level (" + fmtv("%+.1f", lvl.level_dbv) + " dBV) play at " +
-                       fmtv("%.1f", rec.drive_dbfs) + " dBFS with the volume as calibrated";
-        if (rec.drive_dbfs > 0)
-          rec.sentence = "The headphone out cannot reach " + lvl.name + " line level (" + fmtv("%+.1f", lvl.level_dbv) +
-                         " dBV) even at 0 dBFS";
-        else if (rec.thdn_db)
-          rec.sentence += ": THD+N " + fmtv("%.1f", *rec.thdn_db) + " dB";
-        if (rec.drive_dbfs <= 0 && rec.noise_dbv) rec.sentence += ", noise " + fmtv("%.1f", *rec.noise_dbv) + " dBV";
-        rec.sentence += ".";
-        p.recommendations.push_back(rec);
-      }
-    }
-  }
-}
-
 void print_summary(const Results& r, const std::filesystem::path& out) {
   std::printf("\n%s: %s\n", r.device_name.c_str(), r.complete ? "complete" : "INCOMPLETE");
   for (const auto& p : r.ports) {
@@ -295,6 +265,16 @@ int run(const Args& args) {
   std::signal(SIGTERM, on_signal);
   Sequencer seq(bench, *io, *sw, opt);
   int rc = 0;
+  // An error part-way (a device that stalls, a relay that fails): what was measured so far is written
+  // (results.json and report.html, marked incomplete) before the error is reported.
+  auto keep_partial = [&] {
+    if (show_progress) std::fprintf(stderr, "\r\033[K");
+    res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    res.warnings.push_back("the run did not finish: only the measurements above were made");
+    write_results(res);
+    write_text_atomic(out / "report.html", render_report_html(results_json(res), (out / "results.json").string()));
+    std::fprintf(stderr, "outbench: the results measured so far are in %s\n", (out / "results.json").c_str());
+  };
   try {
     seq.run(res);
   } catch (const Stopped&) {
@@ -303,6 +283,9 @@ int run(const Args& args) {
     rc = 130;
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
+  } catch (const std::exception&) {
+    keep_partial();
+    throw;
   }
   if (show_progress) std::fprintf(stderr, "\r\033[K");
   for (const char* n : {"line", "headphone"})
@@ -314,7 +297,11 @@ int run(const Args& args) {
     }
   if (res.complete) {
     decide_verdicts(res, rules);
-    recommend(res, rules, bench);
+    std::map<std::string, VolumeControl> volumes;
+    if (bench.audio == "simulated")
+      for (const auto& p : model.ports)
+        if (p.has_volume) volumes[p.name] = {p.volume_db, p.volume_max_db};
+    recommend_line_drive(res, rules, bench, volumes);
   }
   res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   write_results(res);

@@ -33,9 +33,13 @@ constexpr double kThdn1PctDb = -40.0;      // 1 % THD+N
 constexpr double kThdn0p1PctDb = -60.0;    // 0.1 % THD+N
 constexpr double kCompressionDb = 1.0;     // output rise short of the drive step by this much: compression
 constexpr double kAdcNearFullScaleDbfs = -0.5;
-constexpr double kDrMeasureDbfs = -60.0;  // AES17 dynamic range
-constexpr double kSweepStartHz = 5.0;     // so the response is clean from 10 Hz
-constexpr double kFloorMarginDb = 10.0;   // readings this close to the analyser floor are flagged
+constexpr double kDrMeasureDbfs = -60.0;   // AES17 dynamic range
+constexpr double kSweepStartHz = 5.0;      // so the response is clean from 10 Hz
+constexpr double kFloorMarginDb = 10.0;    // readings this close to the analyser floor are flagged
+constexpr double kThdnFreqStartHz = 20.0;  // THD+N versus frequency: 20 Hz..20 kHz
+constexpr double kThdnFreqStopHz = 20000.0;
+constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kThdnFreqMaxS
+constexpr double kThdnFreqMaxS = 1.5;
 constexpr double kAgreeRel = 0.05, kAgreeAbsOhms = 0.05, kInformativeRatio = 50.0;
 
 std::string fmt(const char* f, double v) {
@@ -95,6 +99,8 @@ struct Sequencer::Impl {
                const std::string& what) {
     check_stop();
     Capture c = io.play_record(port.output_channels, stim, port.input_channels, capture_frames);
+    // A Ctrl-C during the capture faded the output to silence: that capture is not a measurement.
+    check_stop();
     played_s += static_cast<double>(capture_frames) / rate;
     stimulus_s += stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate;
     if (!c.valid) throw std::runtime_error("capture '" + what + "' on " + port.name + " failed: " + c.problem);
@@ -183,7 +189,6 @@ struct Sequencer::Impl {
     lr.load_name = load.name;
     lr.load_ohms = load.actual_ohms;
     const double ref = opt.reference_level_dbfs;
-    const std::size_t margin = margin_frames();
     const std::size_t nch = port.output_channels.size();
 
     // Sweep.
@@ -213,6 +218,7 @@ struct Sequencer::Impl {
     if (lr.response.latency_frames >= 0) latency_frames = std::max(latency_frames, lr.response.latency_frames);
     const double gain_db = lr.response.gain_1k_db;
     const double safe = safe_drive_dbfs(port, load, gain_db);
+    const std::size_t margin = margin_frames();  // from the latency the sweep just measured
     if (gain_db < -100) {
       lr.valid = false;
       lr.problem =
@@ -223,6 +229,11 @@ struct Sequencer::Impl {
     // Reference tone on every channel.
     progress("THD+N at reference level");
     const double ref_drive = std::min(ref, safe);
+    lr.reference_drive_dbfs = ref_drive;
+    if (ref_drive < ref)
+      res.warnings.push_back(port.name + " into " + load.name + ": the reference tone was played at " +
+                             fmt("%.1f", ref_drive) + " dBFS, not " + fmt("%.1f", ref) +
+                             " dBFS: the bench's safety limit caps the drive into this load");
     c = play(port, on_channels(port, tone(opt.tone_hz, ref_drive, d.tone_s)), frames(d.tone_s) + margin, "ref-tone");
     for (std::size_t ch = 0; ch < nch; ++ch) {
       const auto t = thdn(c.channels[ch], opt.tone_hz);
@@ -254,6 +265,7 @@ struct Sequencer::Impl {
     // Dynamic range (AES17): THD+N of a -60 dBFS tone, plus 60 dB.
     progress("dynamic range");
     const double dr_drive = std::min(kDrMeasureDbfs, safe);
+    lr.dynamic_range_drive_dbfs = dr_drive;
     c = play(port, on_channels(port, tone(opt.tone_hz, dr_drive, d.dr_s)), frames(d.dr_s) + margin, "dr-tone");
     {
       const auto t = thdn(c.channels[0], opt.tone_hz);
@@ -266,7 +278,9 @@ struct Sequencer::Impl {
       for (double f : d.xtalk_freqs) {
         LoadResult::Crosstalk x{f, 0, 0};
         for (int driven = 0; driven < 2; ++driven) {
-          c = play(port, on_channels(port, tone(f, ref_drive, d.xtalk_s), driven), frames(d.xtalk_s) + margin, "xtalk");
+          // Long enough for ~60 cycles: the analysis needs ~20 in its settled segment at its bin width.
+          const double secs = std::max(d.xtalk_s, kThdnFreqCycles / f);
+          c = play(port, on_channels(port, tone(f, ref_drive, secs), driven), frames(secs) + margin, "xtalk");
           const auto a = thdn(c.channels[static_cast<std::size_t>(driven)], f);
           ThdnOptions o;
           o.fundamental_hz = f;
@@ -286,6 +300,11 @@ struct Sequencer::Impl {
     // THD+N versus level, then the maximum level.
     progress("THD+N versus level");
     measure_levels(port, load, lr, safe);
+    // SNR relative to the maximum output level (DESIGN.md "Noise and dynamic range"), unweighted and A.
+    if (lr.max_level.at_1pct.found && lr.noise.valid) {
+      lr.snr_db = lr.max_level.at_1pct.out_dbfs - lr.noise.noise_dbfs;
+      if (lr.noise_a.valid) lr.snr_a_db = lr.max_level.at_1pct.out_dbfs - lr.noise_a.noise_dbfs;
+    }
 
     // THD+N at nominal level (line load) or 1 mW (headphone loads), once calibrated.
     if (bench.input.valid() && !load.is_open()) {
@@ -459,8 +478,12 @@ struct Sequencer::Impl {
     } else {
       for (const auto& n : opt.ports) {
         const PortWiring* p = bench.port(n);
-        if (!p) throw std::invalid_argument("port '" + n + "' is not on the bench");
-        out.push_back(p);
+        if (p) {
+          out.push_back(p);
+          continue;
+        }
+        // line/headphone on a device without that port: reported as absent, not an error.
+        if (n != "line" && n != "headphone") throw std::invalid_argument("port '" + n + "' is not on the bench");
       }
     }
     return out;
@@ -554,12 +577,28 @@ struct Sequencer::Impl {
     const double safe =
         safe_drive_dbfs(port, *nominal, lr ? std::optional<double>(lr->response.gain_1k_db) : std::nullopt);
     const double drive = std::min(opt.reference_level_dbfs, safe);
-    for (double f : stepped_sine_freqs(40.0, 20000.0, d.thdn_freq_per_octave)) {
+    pr.thdn_vs_freq_drive_dbfs = drive;
+    for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.thdn_freq_per_octave)) {
       progress("THD+N versus frequency");
-      const double secs = std::clamp(60.0 / f, d.freq_tone_min_s, 1.5);
+      // At least kThdnFreqCycles cycles (the analysis needs ~20 in its segment), at most kThdnFreqMaxS.
+      const double secs = std::clamp(kThdnFreqCycles / f, d.freq_tone_min_s, kThdnFreqMaxS);
       Capture c = play(port, on_channels(port, tone(f, drive, secs)), frames(secs) + margin_frames(), "thdn-freq");
-      const auto t = thdn(c.channels[0], f);
-      pr.thdn_vs_freq.push_back({f, t.valid ? t.thdn_db : 0.0, t.valid ? t.level_dbfs : 0.0, t.valid});
+      ThdnOptions o;
+      o.fundamental_hz = f;
+      // The band's edges move out (to f/2 for the lowest tones, to 1.05 f for the highest) so the fundamental
+      // and its exclusion band fit inside it; the band is recorded with each point.
+      o.band_lo_hz = std::min(res.conditions.band_lo_hz, f / 2);
+      o.band_hi_hz = std::max(res.conditions.band_hi_hz, std::min(f * 1.05, rate / 2));
+      const auto t = analyze_thdn(c.channels[0], rate, o);
+      ThdnFreqPoint pt;
+      pt.freq_hz = f;
+      pt.valid = t.valid;
+      pt.thdn_db = t.valid ? t.thdn_db : 0.0;
+      pt.level_dbfs = t.valid ? t.level_dbfs : 0.0;
+      pt.band_lo_hz = o.band_lo_hz;
+      pt.band_hi_hz = o.band_hi_hz;
+      if (!t.valid) pt.problem = t.reason;
+      pr.thdn_vs_freq.push_back(pt);
     }
   }
 
@@ -644,9 +683,10 @@ void Sequencer::run(Results& results) {
   results.complete = true;
 }
 
-PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated) {
+PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated, const LineLevel* level) {
   PortFigures f;
   f.present = p.present;
+  f.measured = true;
   f.calibrated = calibrated;
   f.max_zout_ohms = p.max_zout_ohms;
   f.zout_1k_ohms = p.z_1k_ohms;
@@ -659,10 +699,11 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
     pl.response_deviation_db = l.response_deviation_db;
     f.loads.push_back(pl);
     if (std::abs(l.load_ohms - rules.line_load_ohms) <= 0.02 * rules.line_load_ohms) {
-      for (const auto& al : l.at_levels)
-        if (al.thdn.valid && !rules.line_levels.empty() &&
-            std::abs(dbv_from_vrms(al.out_vrms) - rules.line_levels.front().level_dbv) < 1.0)
-          f.thdn_at_nominal_db = al.thdn.thdn_db;
+      // THD+N at the nominal level the verdict asks about (each line level has its own tone).
+      if (level)
+        for (const auto& al : l.at_levels)
+          if (al.thdn.valid && std::abs(dbv_from_vrms(al.out_vrms) - level->level_dbv) < 1.0)
+            f.thdn_at_nominal_db = al.thdn.thdn_db;
       f.dynamic_range_db = l.dynamic_range_db;
       f.balance_db = l.balance_db;
     }
@@ -679,13 +720,63 @@ void decide_verdicts(Results& r, const VerdictRules& rules) {
     if (p.name == "headphone") hp = &p;
     if (p.name == "line") line = &p;
   }
-  PortFigures absent;
-  const PortFigures hpf = hp ? port_figures(*hp, rules, cal) : absent;
-  const PortFigures linef = line ? port_figures(*line, rules, cal) : absent;
-  for (const auto& lvl : rules.line_levels)
-    r.verdicts.push_back(headphone_as_line_out(hpf, line ? &linef : nullptr, rules, lvl));
-  r.verdicts.push_back(drives_headphones(linef, rules, "line"));
-  r.verdicts.push_back(drives_headphones(hpf, rules, "headphone"));
+  // A port missing from the results was not measured in this run (--ports); one with present == false is
+  // a port the device lacks.
+  PortFigures not_measured;
+  not_measured.measured = false;
+  for (const auto& lvl : rules.line_levels) {
+    const PortFigures hpf = hp ? port_figures(*hp, rules, cal, &lvl) : not_measured;
+    const PortFigures linef = line ? port_figures(*line, rules, cal, &lvl) : not_measured;
+    r.verdicts.push_back(headphone_as_line_out(hpf, &linef, rules, lvl));
+  }
+  r.verdicts.push_back(
+      drives_headphones(line ? port_figures(*line, rules, cal, nullptr) : not_measured, rules, "line"));
+  r.verdicts.push_back(
+      drives_headphones(hp ? port_figures(*hp, rules, cal, nullptr) : not_measured, rules, "headphone"));
+}
+
+void recommend_line_drive(Results& r, const VerdictRules& rules, const BenchConfig& bench,
+                          const std::map<std::string, VolumeControl>& volumes) {
+  if (!bench.input.valid()) return;
+  for (auto& p : r.ports) {
+    if (p.name != "headphone") continue;
+    p.recommendations.clear();
+    const auto vol = volumes.find(p.name);
+    for (const auto& l : p.loads) {
+      if (!l.valid || std::abs(l.load_ohms - rules.line_load_ohms) > 0.02 * rules.line_load_ohms) continue;
+      for (const auto& lvl : rules.line_levels) {
+        PortResult::Recommendation rec;
+        rec.level_name = lvl.name;
+        rec.target_dbv = lvl.level_dbv;
+        rec.drive_dbfs = lvl.level_dbv - db_from_ratio(bench.input.vrms_at_0dbfs) - l.response.gain_1k_db;
+        for (const auto& a : l.at_levels)
+          if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
+        rec.noise_dbv = l.noise_dbv;
+        const std::string target = lvl.name + " line level (" + fmt("%+.1f", lvl.level_dbv) + " dBV)";
+        if (rec.drive_dbfs > 0) {
+          rec.sentence = "The headphone out cannot reach " + target + " even at 0 dBFS";
+        } else {
+          rec.sentence = "For " + target + " play at " + fmt("%.1f", rec.drive_dbfs) + " dBFS" +
+                         (vol != volumes.end() ? " with the volume at " + fmt("%.1f", vol->second.now_db) + " dB"
+                                               : " with the volume as calibrated");
+          if (rec.thdn_db) rec.sentence += ": THD+N " + fmt("%.1f", *rec.thdn_db) + " dB";
+          if (rec.noise_dbv) rec.sentence += ", noise " + fmt("%.1f", *rec.noise_dbv) + " dBV";
+        }
+        if (vol != volumes.end()) {
+          // Full scale at nominal + headroom: the volume moves by the drive's distance from -headroom dBFS.
+          const double v = vol->second.now_db + rec.drive_dbfs + rules.headroom_db;
+          if (v <= vol->second.max_db + 1e-9) {
+            rec.volume_db = v;
+            rec.sentence += "; or set the volume to " + fmt("%.1f", v) + " dB so that 0 dBFS gives " +
+                            fmt("%+.1f", lvl.level_dbv + rules.headroom_db) + " dBV (" +
+                            fmt("%.0f", rules.headroom_db) + " dB above nominal)";
+          }
+        }
+        rec.sentence += ".";
+        p.recommendations.push_back(rec);
+      }
+    }
+  }
 }
 
 bool Results::calibrated() const {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,19 @@ class Sequencer {
 };
 
 // Verdict inputs from a port's results (pure helper, also used by `outbench report`).
-PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated);
+// `level`: the line level whose THD+N at nominal level the figures carry (nullptr: none).
+PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated, const LineLevel* level);
 void decide_verdicts(Results& r, const VerdictRules& rules);
+
+// "Keep the volume low", made exact: for the headphone out into the line load, the drive (dBFS) that gives
+// each nominal line level, with the THD+N and noise measured there; where the port has a volume control
+// (volumes[port]), also the volume setting at which a full-scale (0 dBFS) signal gives nominal level plus
+// the rules' headroom. Needs a calibrated input; fills PortResult::recommendations.
+struct VolumeControl {
+  double now_db = 0;  // setting during the run
+  double max_db = 0;  // top of its range
+};
+void recommend_line_drive(Results& r, const VerdictRules& rules, const BenchConfig& bench,
+                          const std::map<std::string, VolumeControl>& volumes);
 
 }  // namespace outbench

@@ -58,7 +58,9 @@ struct LoadResult {
   NoiseResult noise, noise_a;
   std::optional<double> noise_dbv, noise_a_dbv;
   std::optional<double> dynamic_range_db;
-  std::optional<double> snr_db;
+  std::optional<double> snr_db, snr_a_db;  // maximum level (1 % THD+N) over the idle noise
+  double reference_drive_dbfs = 0;         // drive of the reference tone (capped by the safety limits)
+  double dynamic_range_drive_dbfs = 0;     // drive of the AES17 -60 dBFS tone
   struct Crosstalk {
     double freq_hz = 0;
     double l_to_r_db = 0;
@@ -83,6 +85,9 @@ struct ThdnFreqPoint {
   double thdn_db = 0;
   double level_dbfs = 0;
   bool valid = true;
+  double band_lo_hz = 20;  // the band moves out to f/2 below 40 Hz and to 1.05 f above 19 kHz
+  double band_hi_hz = 20000;
+  std::string problem;
 };
 
 struct PortResult {
@@ -98,12 +103,14 @@ struct PortResult {
   std::string agreement_note;
   std::string nominal_load;
   std::vector<ThdnFreqPoint> thdn_vs_freq;
+  double thdn_vs_freq_drive_dbfs = 0;
   struct Recommendation {
     std::string level_name;
     double target_dbv = 0;
     double drive_dbfs = 0;
     std::optional<double> thdn_db;
     std::optional<double> noise_dbv;
+    std::optional<double> volume_db;  // volume setting at which 0 dBFS gives nominal + headroom
     std::string sentence;
   };
   std::vector<Recommendation> recommendations;

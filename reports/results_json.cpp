@@ -68,6 +68,8 @@ json load_json(const LoadResult& l) {
   j["noise"] = noise;
   put(j, "dynamic_range_db", l.dynamic_range_db);
   put(j, "snr_db", l.snr_db);
+  put(j, "snr_a_db", l.snr_a_db);
+  j["drives_dbfs"] = {{"reference", l.reference_drive_dbfs}, {"dynamic_range", l.dynamic_range_drive_dbfs}};
   json xt = json::array();
   for (const auto& x : l.crosstalk)
     xt.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
@@ -155,9 +157,17 @@ json results_json(const Results& r) {
     imp["per_load"] = per;
     jp["output_impedance"] = imp;
     json tf = json::array();
-    for (const auto& t : p.thdn_vs_freq)
-      tf.push_back({{"freq_hz", t.freq_hz}, {"thdn_db", t.thdn_db}, {"level_dbfs", t.level_dbfs}, {"valid", t.valid}});
+    for (const auto& t : p.thdn_vs_freq) {
+      json jt = {{"freq_hz", t.freq_hz},
+                 {"thdn_db", t.thdn_db},
+                 {"level_dbfs", t.level_dbfs},
+                 {"valid", t.valid},
+                 {"band_hz", {t.band_lo_hz, t.band_hi_hz}}};
+      if (!t.valid) jt["problem"] = t.problem;
+      tf.push_back(jt);
+    }
     jp["thdn_vs_freq"] = tf;
+    jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;
     json rec = json::array();
     for (const auto& x : p.recommendations) {
       json jr = {{"level", x.level_name},
@@ -166,6 +176,7 @@ json results_json(const Results& r) {
                  {"sentence", x.sentence}};
       put(jr, "thdn_db", x.thdn_db);
       put(jr, "noise_dbv", x.noise_dbv);
+      put(jr, "volume_db", x.volume_db);
       rec.push_back(jr);
     }
     jp["recommendations"] = rec;

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Set everything up (scripts/setup.sh) and run the main job: generate a sweep and a tone, analyse them
-# offline, and print the results.
+# Set everything up (scripts/setup.sh) and run the main job on the simulated bench: measure the default
+# simulated device (a typical USB interface: line out and headphone out, every dummy load), print the
+# figures and the verdicts, and write outbench-report/results.json and outbench-report/report.html.
+# A second, quick run measures the phone dongle model into demo-dongle/ to show an absent line out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 OUT=${OUT:-outbench-report}
-mkdir -p "$OUT"
 B=build/measure/outbench
 $B --version
-$B generate sweep --start-hz 10 --stop-hz 24000 --seconds 4 --rate 48000 --level-dbfs -6 -o "$OUT/sweep.wav"
-$B generate tone --freq-hz 997 --seconds 2 --rate 48000 --level-dbfs -1 -o "$OUT/tone.wav"
+$B list-devices
 echo
-$B analyze thdn --input "$OUT/tone.wav"
+$B run -o "$OUT"
 echo
-$B analyze response --reference "$OUT/sweep.wav" --input "$OUT/sweep.wav" --points-per-octave 3
+$B run --quick --device fixtures/devices/phone-dongle.json -o "${OUT}-dongle" --quiet >/dev/null
+echo "phone dongle (quick run): ${OUT}-dongle/report.html"

@@ -1,5 +1,7 @@
 #include "measure/sim/model.hpp"
 
+#include <algorithm>
+
 #include "measure/errors.hpp"
 #include "measure/json_reader.hpp"
 
@@ -32,7 +34,9 @@ DeviceModel load_device_model(const std::filesystem::path& path) {
     pm.name = name;
     pm.channels = p.integer_in("channels", 1, 2);
     pm.vrms_at_0dbfs = p.number_in("vrms_at_0dbfs", 1e-3, 100);
+    pm.has_volume = p.has("volume_db");
     pm.volume_db = p.number_in("volume_db", -120, 20, 0);
+    pm.volume_max_db = p.number_in("volume_max_db", pm.volume_db, 20, std::max(0.0, pm.volume_db));
     pm.source_r_ohms = p.number_in("source_r_ohms", 0, 1e5);
     pm.coupling_c_farads = p.number_in("coupling_c_farads", 0, 1);
     pm.rail_vpeak = p.number_in("rail_vpeak", 1e-3, 200);

@@ -13,7 +13,9 @@ struct PortModel {
   std::string name;
   int channels = 2;
   double vrms_at_0dbfs = 1.0;  // open-circuit EMF of a 0 dBFS sine (before clipping), at volume_db
-  double volume_db = 0.0;      // analogue volume after the DAC (0 = as calibrated)
+  double volume_db = 0.0;      // analogue volume after the DAC: its setting now (0 = as vrms_at_0dbfs says)
+  bool has_volume = false;     // the file gives volume_db: the device has a volume control to advise on
+  double volume_max_db = 0.0;  // the top of the volume control's range
   double source_r_ohms = 0.0;
   double coupling_c_farads = 0.0;    // series capacitor, 0 = none
   double rail_vpeak = 10.0;          // the EMF cannot exceed +/- this (soft knee from 90 %)

@@ -22,7 +22,8 @@ struct SimRun {
   sim::DeviceModel model;
   BenchConfig bench;
   Results res;
-  explicit SimRun(const std::string& device, bool quick = false, std::uint64_t seed = 1) {
+  explicit SimRun(const std::string& device, bool quick = false, std::uint64_t seed = 1,
+                  std::vector<std::string> ports = {}) {
     model = sim::load_device_model(fixture("devices/" + device));
     bench = sim::bench_for_model(model, 48000);
     sim::SimulatedBench io(model, bench, seed);
@@ -30,8 +31,13 @@ struct SimRun {
     RunOptions opt;
     opt.quick = quick;
     opt.seed = seed;
+    opt.ports = std::move(ports);
     opt.rules = load_rules(fixture("verdicts/default.json"));
     Sequencer(bench, io, sw, opt).run(res);
+    std::map<std::string, VolumeControl> volumes;
+    for (const auto& p : model.ports)
+      if (p.has_volume) volumes[p.name] = {p.volume_db, p.volume_max_db};
+    recommend_line_drive(res, opt.rules, bench, volumes);
   }
   const PortResult& port(const std::string& n) const {
     for (const auto& p : res.ports)
@@ -173,6 +179,129 @@ TEST(Engine, VerdictsAsABenchEngineerExpects) {
       for (const auto& rr : vd.rules)
         if (rr.id == "headroom" && rr.evaluated && !rr.pass) pro_headroom_failed = true;
   EXPECT_TRUE(pro_headroom_failed);
+}
+
+// "Keep the volume low", made exact: the drive for nominal line level into 10 kohm follows from the model's
+// EMF and divider; the volume advice puts 0 dBFS at nominal + 12 dB headroom.
+TEST(Engine, RecommendsTheDriveForNominalLineLevel) {
+  const auto& r = usb();
+  const auto& hp = r.port("headphone");
+  const auto* pm = r.model.port("headphone");
+  ASSERT_TRUE(pm->has_volume);
+  const double vrms_0dbfs =
+      pm->vrms_at_0dbfs * ratio_from_db(pm->volume_db) * sim::divider_gain(*pm, r.model.loopback, 10e3, 1000);
+  ASSERT_EQ(hp.recommendations.size(), 2u);
+  for (const auto& rec : hp.recommendations) {
+    const double truth = rec.target_dbv - dbv_from_vrms(vrms_0dbfs);
+    EXPECT_NEAR(rec.drive_dbfs, truth, 0.05) << rec.level_name;
+    ASSERT_TRUE(rec.thdn_db && rec.noise_dbv) << rec.level_name;
+    // THD+N at that drive from the model (noise-limited here), within 0.5 dB.
+    EXPECT_NEAR(*rec.thdn_db, model_thdn_db(r.model, *pm, 10e3, truth), 0.5) << rec.level_name;
+    if (rec.level_name == "consumer") {
+      ASSERT_TRUE(rec.volume_db);
+      EXPECT_NEAR(*rec.volume_db, pm->volume_db + truth + 12.0, 0.05);
+      EXPECT_NE(rec.sentence.find("set the volume to"), std::string::npos) << rec.sentence;
+    } else {
+      EXPECT_FALSE(rec.volume_db) << "pro level + 12 dB is beyond full volume";
+    }
+  }
+}
+
+// Each line level's verdict judges the THD+N measured at that level, not the first level's.
+TEST(Engine, EachLineLevelVerdictUsesItsOwnThdn) {
+  const auto& r = usb();
+  const LoadResult* l10k = nullptr;
+  for (const auto& l : r.port("headphone").loads)
+    if (l.load_name == "10k") l10k = &l;
+  ASSERT_NE(l10k, nullptr);
+  int checked = 0;
+  for (const auto& v : r.res.verdicts) {
+    if (v.id != "headphone_as_line_out") continue;
+    const bool pro = v.question.find("pro") != std::string::npos;
+    const double want_dbv = pro ? 4.0 - 2.2184874961635637 : -10.0;
+    for (const auto& rr : v.rules)
+      if (rr.id == "thdn") {
+        ASSERT_TRUE(rr.evaluated && rr.measured) << v.question;
+        bool matched = false;
+        for (const auto& a : l10k->at_levels)
+          if (std::abs(dbv_from_vrms(a.out_vrms) - want_dbv) < 0.1) matched = *rr.measured == a.thdn.thdn_db;
+        EXPECT_TRUE(matched) << v.question;
+        ++checked;
+      }
+  }
+  EXPECT_EQ(checked, 2);
+}
+
+// Idle noise, SNR and AES17 dynamic range against the model's noise sources.
+TEST(Engine, NoiseSnrAndDynamicRangeMatchModel) {
+  const auto& r = usb();
+  for (const auto& p : r.res.ports) {
+    const auto& pm = *r.model.port(p.name);
+    for (const auto& l : p.loads) {
+      const double g = sim::divider_gain(pm, r.model.loopback, l.load_ohms, 1000);
+      const double emf = pm.noise_vrms * g / r.model.loopback.full_scale_vrms;
+      const double adc = ratio_from_db(r.model.loopback.noise_dbfs);
+      const double quant = std::sqrt(2.0) * std::ldexp(1.0, -23) / std::sqrt(12.0) * std::sqrt(19980.0 / 24000.0);
+      const double truth_dbfs = 10 * std::log10(emf * emf + adc * adc + quant * quant);
+      ASSERT_TRUE(l.noise.valid);
+      EXPECT_NEAR(l.noise.noise_dbfs, truth_dbfs, 0.5) << p.name << " into " << l.load_name;
+      ASSERT_TRUE(l.snr_db);
+      EXPECT_NEAR(*l.snr_db, l.max_level.at_1pct.out_dbfs - l.noise.noise_dbfs, 1e-9);
+      ASSERT_TRUE(l.dynamic_range_db);
+      EXPECT_NEAR(*l.dynamic_range_db, 60.0 - model_thdn_db(r.model, pm, l.load_ohms, -60.0), 0.5)
+          << p.name << " into " << l.load_name;
+    }
+  }
+}
+
+// Crosstalk at every frequency comes out at the model's EMF coupling (well above the noise here).
+TEST(Engine, CrosstalkMatchesModel) {
+  const auto& r = usb();
+  const auto& hp = r.port("headphone");
+  const double truth = r.model.port("headphone")->crosstalk_db;
+  for (const auto& l : hp.loads) {
+    ASSERT_EQ(l.crosstalk.size(), 3u);
+    for (const auto& x : l.crosstalk) {
+      EXPECT_NEAR(x.l_to_r_db, truth, 0.5) << l.load_name << " at " << x.freq_hz;
+      EXPECT_NEAR(x.r_to_l_db, truth, 0.5) << l.load_name << " at " << x.freq_hz;
+    }
+  }
+}
+
+// THD+N versus frequency covers 20 Hz..20 kHz into the nominal load, every point measured, and agrees with
+// the reference-level figure at 1 kHz.
+TEST(Engine, ThdnVersusFrequencyCoversTheAudioBand) {
+  const auto& r = usb();
+  for (const auto& p : r.res.ports) {
+    ASSERT_GE(p.thdn_vs_freq.size(), 20u) << p.name;
+    EXPECT_NEAR(p.thdn_vs_freq.front().freq_hz, 20.0, 1e-9);
+    EXPECT_LE(p.thdn_vs_freq.back().freq_hz, 20000.0);
+    EXPECT_GT(p.thdn_vs_freq.back().freq_hz, 15000.0);
+    const LoadResult* nominal = nullptr;
+    for (const auto& l : p.loads)
+      if (l.load_name == p.nominal_load) nominal = &l;
+    ASSERT_NE(nominal, nullptr);
+    for (const auto& t : p.thdn_vs_freq) {
+      EXPECT_TRUE(t.valid) << p.name << " at " << t.freq_hz << ": " << t.problem;
+      if (std::abs(t.freq_hz / 1000.0 - 1) < 0.15) {
+        EXPECT_NEAR(t.thdn_db, nominal->thdn_ref.thdn_db, 1.0);
+      }
+    }
+  }
+}
+
+// A port left out with --ports is "not measured", not "absent"; asking for a port the device lacks is not
+// an error.
+TEST(Engine, PortsLeftOutAreNotMeasuredRatherThanAbsent) {
+  const SimRun hp_only("usb-interface.json", true, 1, {"headphone"});
+  const auto& v = hp_only.verdict("line_for_headphones");
+  EXPECT_FALSE(v.applicable);
+  EXPECT_NE(v.summary.find("not measured"), std::string::npos) << v.summary;
+  bool skipped_vs_line = false;
+  for (const auto& rr : hp_only.verdict("headphone_as_line_out").rules)
+    if (rr.id == "thdn_vs_line_out") skipped_vs_line = !rr.evaluated;
+  EXPECT_TRUE(skipped_vs_line);
+  EXPECT_NO_THROW(SimRun("phone-dongle.json", true, 1, {"line", "headphone"}));
 }
 
 TEST(Engine, DeterministicForASeed) {
