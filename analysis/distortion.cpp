@@ -253,7 +253,9 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
     r.reason = "no tone above the noise";
     return r;
   }
-  const double p_total = p_fund_w + p_resid;
+  // The weighting applies to the residual (the noise-and-distortion reading); the reference is the
+  // unweighted fundamental, so a low-frequency tone is not made to look worse by A(f0).
+  const double p_total = p_fund_unw + p_resid;
   r.level_dbfs = dbfs_from_mean_square(p_fund_unw);
   r.thdn_db = db_from_power_ratio(p_resid / p_total);
   r.thdn_percent = 100.0 * std::sqrt(p_resid / p_total);

@@ -13,7 +13,9 @@
 //   fundamental's exclusion band plus, for the excluded bins, the local noise density (mean of the 40
 //   nearest free bins) times their count; P_total = P_fundamental + P_residual. Hum, DC leakage and
 //   harmonics in band count as residual; anything outside band_lo_hz..band_hi_hz does not.
-//   With A-weighting, every bin is weighted by |A(f)|^2 (IEC 61672) before summing.
+//   With A-weighting, every residual bin is weighted by |A(f)|^2 (IEC 61672) before summing, and P_total is
+//   the unweighted fundamental plus the weighted residual (the weighting is a noise filter; it does not
+//   scale the reference, so a 100 Hz tone is not penalised by A(100 Hz) = -19 dB).
 // - Harmonics 2..max_harmonic: power in the same +/-10-bin exclusion band around n*f0, less the local noise
 //   density times its width; reported in dBc; flagged below_noise when not 3 dB above that noise. THD sums
 //   the in-band harmonics only.
@@ -35,7 +37,7 @@ inline constexpr int kExclusionHalfWidthBins = 10;
 struct ThdnOptions {
   double band_lo_hz = 20.0;  // AES17 band
   double band_hi_hz = 20000.0;
-  double fundamental_hz = 0.0;  // 0: find the strongest tone in band
+  double fundamental_hz = 0.0;  // 0: find the strongest tone
   Weighting weighting = Weighting::None;
   int max_harmonic = 10;
   bool trim_to_settled = true;

@@ -16,8 +16,9 @@ constexpr double kRegularisation = 1e-8;
 // The reference "has energy" where f*|X|^2 is within this power ratio (-20 dB) of its maximum.
 constexpr double kBandThreshold = 1e-2;
 // The response is reported from where the reference reaches kLowEdgeThreshold of its pink-compensated
-// median level; the inverse rolls off smoothly over the octave below (kLowEdgeRatio = 2).
-constexpr double kLowEdgeThreshold = 0.5;
+// median level (-13 dB: the fade-in of a sweep started at f1 leaves about that much at f1, so a 20 Hz
+// sweep reports from 20 Hz); the inverse rolls off smoothly over the octave below (kLowEdgeRatio = 2).
+constexpr double kLowEdgeThreshold = 0.05;
 constexpr double kLowEdgeRatio = 2.0;
 // Zero-padding factor of the gated IR before its FFT (bin spacing 1/(4*gate)).
 constexpr std::size_t kGatePadding = 4;
@@ -165,8 +166,8 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   const std::span<const double> ir = fft.time();
   // Latency: the linear IR's peak.
   long lat = 0;
-  if (opt.forced_latency_frames >= 0) {
-    lat = opt.forced_latency_frames % n;
+  if (opt.forced_latency_frames) {
+    lat = ((*opt.forced_latency_frames % n) + n) % n;
   } else {
     double best = -1;
     for (long i = 0; i < n; ++i)

@@ -28,10 +28,11 @@ namespace outbench {
 struct ResponseOptions {
   int points_per_octave = 24;
   double report_lo_hz = 10.0;
-  double report_hi_hz = 0.0;        // 0: Nyquist
-  double sweep_l_s = 0.0;           // Novak's L of the reference; 0: estimate
-  long forced_latency_frames = -1;  // >= 0: use this latency (e.g. the open-load capture's) instead of finding it
-  int max_harmonic = 5;             // harmonic responses H2..max_harmonic (0 or 1: none)
+  double report_hi_hz = 0.0;  // 0: Nyquist
+  double sweep_l_s = 0.0;     // Novak's L of the reference; 0: estimate
+  // Set: use this latency (e.g. the open-load capture's; negative when the capture leads) instead of finding it.
+  std::optional<long> forced_latency_frames;
+  int max_harmonic = 5;  // harmonic responses H2..max_harmonic (0 or 1: none)
 };
 
 struct ResponsePoint {

@@ -96,6 +96,8 @@ std::vector<double> stepped_sine_freqs(double start_hz, double stop_hz, double p
 }
 
 std::vector<double> log_freq_grid(double start_hz, double stop_hz, int points_per_octave) {
+  if (!(start_hz > 0) || !(points_per_octave > 0))
+    throw std::invalid_argument("log frequency grid: need start > 0 and points per octave > 0");
   std::vector<double> f;
   for (int k = 0;; ++k) {
     const double v = start_hz * std::pow(2.0, static_cast<double>(k) / points_per_octave);

@@ -27,7 +27,7 @@ int analyze_thdn(const Args& args) {
   po::options_description desc("analyze thdn options");
   desc.add_options()("help,h", "show this help")("input,i", po::value(&input)->required(), "tone capture (WAV)")(
       "channel", po::value(&channel)->default_value(0), "channel (from 0)")(
-      "fundamental-hz", po::value(&fundamental), "fundamental (Hz); default: the strongest tone in band")(
+      "fundamental-hz", po::value(&fundamental), "fundamental (Hz); default: the strongest tone")(
       "band", po::value(&band)->default_value(band), "analysis band LOW:HIGH (Hz), AES17 default 20:20000")(
       "weighting", po::value(&weighting)->default_value(weighting), "none|a (IEC 61672 A-weighting)")(
       "harmonics", po::value(&harmonics)->default_value(harmonics), "highest harmonic order for THD (2..50)")(

@@ -185,7 +185,7 @@ struct Sequencer::Impl {
   }
 
   void measure_load(const PortWiring& port, const Load& load, SweepPlan& sweep, PortResult& pr, LoadResult& lr,
-                    long open_latency) {
+                    std::optional<long> open_latency) {
     lr.load_name = load.name;
     lr.load_ohms = load.actual_ohms;
     const double ref = opt.reference_level_dbfs;
@@ -200,7 +200,7 @@ struct Sequencer::Impl {
     Capture c = play(port, on_channels(port, sx), sweep.capture_frames, "sweep");
     ResponseOptions ro;
     ro.sweep_l_s = sweep.info.l_s;
-    ro.forced_latency_frames = open_latency;
+    if (open_latency) ro.forced_latency_frames = *open_latency;
     lr.response = sweep.deconv->analyze(c.channels[0], ro);
     if (!lr.response.valid) {
       lr.valid = false;
@@ -619,7 +619,7 @@ struct Sequencer::Impl {
       res.conditions.sweep_stop_hz = sweep.spec.stop_hz;
       res.conditions.sweep_duration_s = sweep.info.duration_s;
       res.ports.push_back(pr);
-      long open_latency = -1;
+      std::optional<long> open_latency;
       for (const Load* load : loads) {
         cur_load = load->name;
         progress("switching load");

@@ -172,9 +172,23 @@ TEST(Thdn, AWeightingWeightsTheResidual) {
   ASSERT_TRUE(r.valid);
   const double g2 = std::pow(weighting_gain(Weighting::A, 10000.7), 2),
                g1 = std::pow(weighting_gain(Weighting::A, 1000.2), 2);
-  const double resid = a2 * a2 / 2 * g2, total = a1 * a1 / 2 * g1 + resid;
+  const double resid = a2 * a2 / 2 * g2, total = a1 * a1 / 2 + resid;
   EXPECT_NEAR(r.thdn_db, 10 * std::log10(resid / total), 0.05);
   EXPECT_NEAR(r.level_dbfs, dbfs_from_peak(a1), 0.01);  // the level is unweighted
+  EXPECT_NEAR(g1, 1.0, 0.01);
+}
+
+// A low fundamental: A(100 Hz) = -19.1 dB weights the residual only, never the reference.
+TEST(Thdn, AWeightingDoesNotScaleALowFundamental) {
+  const double a1 = 0.5, a2 = a1 * 1e-3;  // 1 kHz residual at -60 dBc, A(1 kHz) = 0 dB
+  auto x = test::tones({{100.3, a1}, {1000.7, a2}}, kFs, 96000);
+  ThdnOptions opt;
+  opt.weighting = Weighting::A;
+  opt.fundamental_hz = 100.3;
+  const auto r = analyze_thdn(x, kFs, opt);
+  ASSERT_TRUE(r.valid) << r.reason;
+  const double resid = a2 * a2 / 2 * std::pow(weighting_gain(Weighting::A, 1000.7), 2);
+  EXPECT_NEAR(r.thdn_db, 10 * std::log10(resid / (a1 * a1 / 2 + resid)), 0.05);
 }
 
 TEST(Thdn, LongSignalIsSegmentAveraged) {
