@@ -183,6 +183,12 @@ std::string conditions_html(const json& r) {
   row("calibration", c.value("calibrated", false)
                          ? "calibrated: input " + num(c.at("input_vrms_at_0dbfs"), 3) + " Vrms at 0 dBFS"
                          : "NOT calibrated: levels in dBFS only, volt-based rules skipped");
+  for (const auto& p : r.at("ports")) {
+    if (!p.value("present", true)) continue;
+    const double v = p.value("vrms_at_0dbfs", 0.0);
+    row(p.value("name", "") + " out calibration",
+        v > 0 ? num(p.at("vrms_at_0dbfs"), 3) + " Vrms (open circuit) at 0 dBFS" : "not calibrated (dBFS only)");
+  }
   row("seed", std::to_string(c.value("seed", 0)) + (c.value("quick", false) ? " (quick run)" : ""));
   row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s / " + num(c.at("elapsed_s"), 1) + " s");
   o << "</table>\n";
@@ -195,7 +201,6 @@ std::string conditions_html(const json& r) {
     for (const auto& l : p.value("loads", json::array())) {
       if (!l.value("valid", true))
         warnings.push_back(p.value("name", "") + " into " + l.value("load", "") + ": " + l.value("problem", ""));
-      // The analyser's floor: a noise reading within 10 dB of the loopback input's own noise is not the device's.
     }
   if (!warnings.empty()) {
     o << "<h3>Warnings</h3><ul>\n";

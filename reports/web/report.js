@@ -40,13 +40,15 @@
       scales: {
         x: opts.xlog ? { time: false, distr: 3, log: 10 } : { time: false },
         // A minimum span keeps a flat response from looking like noise (e.g. +/-0.002 dB drawn full height).
+        y2: { auto: true },
         y: opts.minSpan ? { range: (u, lo, hi) => [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)] } : {},
       },
-      axes: [axis(opts.xlabel), axis(opts.ylabel)],
+      axes: [axis(opts.xlabel), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
       cursor: { drag: { x: true, y: true, uni: 30 } },
       series: [{ label: opts.xlabel, value: (u, v) => num(v, opts.xdigits === undefined ? 1 : opts.xdigits) }].concat(series.map((s, i) => ({
-        label: s.label, stroke: s.color || palette[i % palette.length], width: s.width || 1.5, dash: s.dash,
-        spanGaps: true, points: { show: !!(opts.points || s.points), size: 5 },
+        label: s.label, stroke: s.color || palette[i % palette.length], width: s.width === undefined ? 1.5 : s.width, dash: s.dash,
+        scale: s.scale || "y",
+        spanGaps: true, points: { show: !!(opts.points || s.points), size: s.pointSize || 5 },
         value: (u, v) => num(v, opts.ydigits === undefined ? 2 : opts.ydigits),
       }))),
     }, [xs].concat(series.map((s) => s.values)), box);
@@ -86,32 +88,58 @@
         if (z.valid) ser.push({ label: num(z.load_ohms, 0) + " Ω load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length] });
       });
       chart(grid, "Output impedance |Z|", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3, minSpan: 0.1 * (imp.z_1k_ohms || 1) });
-      chart(grid, "Output impedance phase", xs, [{ label: "phase", values: imp.points.map((p) => Math.atan2(p.x_ohms, p.r_ohms) * 180 / Math.PI) }],
-        { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1 });
+      const phase = (pts) => pts.map((p) => Math.atan2(p.x_ohms, p.r_ohms) * 180 / Math.PI);
+      const ph = [{ label: "combined", values: phase(imp.points), width: 2.5, color: fg }];
+      imp.per_load.forEach((z, i) => {
+        if (z.valid) ph.push({ label: num(z.load_ohms, 0) + " Ω load", values: phase(z.points), dash: [4, 3], color: palette[(i + 1) % palette.length] });
+      });
+      chart(grid, "Output impedance phase", xs, ph, { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Output impedance" }));
       sec.appendChild(el("p", { cls: imp.loads_agree ? "muted" : "warn", text: (imp.loads_agree ? "" : "Warning: ") + imp.agreement_note }));
-      sec.appendChild(table(["Hz", "|Z| Ω", "R Ω", "X Ω"], imp.points.filter((_, i) => i % 8 === 0).map((p) => [num(p.freq_hz, 1), num(p.z_ohms, 3), num(p.r_ohms, 3), num(p.x_ohms, 3)])));
+      const valid = imp.per_load.filter((z) => z.valid);
+      sec.appendChild(table(["Hz", "|Z| Ω", "R Ω", "X Ω"].concat(valid.map((z) => "|Z| from " + num(z.load_ohms, 0) + " Ω")),
+        imp.points.map((p, k) => [k, p]).filter(([k]) => k % 8 === 0).map(([k, p]) => [num(p.freq_hz, 1), num(p.z_ohms, 3), num(p.r_ohms, 3), num(p.x_ohms, 3)]
+          .concat(valid.map((z) => (z.points[k] ? num(z.points[k].z_ohms, 3) : "—"))))));
+      sec.appendChild(table(["load", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω"], valid.map((z) => [num(z.load_ohms, 0) + " Ω",
+        z.at_1k ? num(z.at_1k.z_ohms, 3) : "—", z.at_20hz ? num(z.at_20hz.z_ohms, 3) : "—"])));
     }
     // THD+N versus output level per load.
     const volts = loads.some((l) => l.thdn_vs_level.some((s) => s.out_vrms !== undefined));
     const lv = loads.map((l) => ({ x: l.thdn_vs_level.filter((s) => s.valid).map((s) => volts ? 20 * Math.log10(s.out_vrms) : s.out_dbfs),
       y: l.thdn_vs_level.filter((s) => s.valid).map((s) => s.thdn_db) }));
     if (lv.some((s) => s.x.length)) {
-      const j = joined(lv);
+      // The interpolated 1 % and 0.1 % crossings (the maximum level), one marker per load and limit.
+      const xOf = (pt) => (volts ? pt.dbv : pt.out_dbfs);
+      const cross = [];
+      for (const l of loads)
+        for (const [key, db] of [["at_1pct", -40], ["at_0p1pct", -60]]) {
+          const pt = l.max_level && l.max_level[key];
+          if (pt && pt.found && xOf(pt) !== undefined && l.thdn_vs_level.some((s) => s.valid && s.thdn_db >= db)) cross.push({ x: xOf(pt), y: db });
+        }
+      const j = joined(lv.concat([{ x: cross.map((c) => c.x), y: cross.map((c) => c.y) }]));
       const ser = loads.map((l, i) => ({ label: loadName(l), values: j[i + 1], points: true }));
-      const xmin = Math.min(...j[0]), xmax = Math.max(...j[0]);
+      ser.push({ label: "1 % / 0.1 % crossing", values: j[loads.length + 1], points: true, pointSize: 11, width: 0, color: "#d62728" });
       ser.push({ label: "1 %", values: j[0].map(() => -40), dash: [2, 4], color: "#888" });
       ser.push({ label: "0.1 %", values: j[0].map(() => -60), dash: [6, 4], color: "#888" });
       chart(grid, "THD+N versus output level", j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2 });
-      void xmin; void xmax;
+      sec.appendChild(el("h3", { text: "THD+N versus output level" }));
+      const rows = [];
+      for (const l of loads)
+        for (const st of l.thdn_vs_level)
+          rows.push([loadName(l), num(st.drive_dbfs, 2), num(st.out_dbfs, 2), st.out_vrms !== undefined ? num(st.out_vrms, 4) : "—", st.valid ? num(st.thdn_db, 1) : "no tone"]);
+      sec.appendChild(table(["load", "drive dBFS", "out dBFS (ADC)", "out Vrms", "THD+N dB"], rows));
     }
     // Maximum level per load.
     const ml = loads.filter((l) => l.max_level && l.max_level.at_1pct.found);
     if (ml.length) {
       const xs = ml.map((_, i) => i + 1);
-      const ser = [{ label: "Vrms at 1 %", values: ml.map((l) => l.max_level.at_1pct.vrms ?? null), points: true }];
-      if (ml.some((l) => l.max_level.at_1pct.mw !== undefined)) ser.push({ label: "mW at 1 %", values: ml.map((l) => l.max_level.at_1pct.mw ?? null), points: true });
-      chart(grid, "Maximum level per load (" + ml.map((l, i) => i + 1 + " = " + loadName(l)).join(", ") + ")", xs, ser, { xlabel: "load", ylabel: "Vrms / mW", points: true, xdigits: 0, ydigits: 3 });
+      const haveV = ml.some((l) => l.max_level.at_1pct.vrms !== undefined);
+      const ser = haveV ? [{ label: "Vrms at 1 %", values: ml.map((l) => l.max_level.at_1pct.vrms ?? null), points: true }]
+        : [{ label: "dBFS (ADC) at 1 %", values: ml.map((l) => l.max_level.at_1pct.out_dbfs ?? null), points: true }];
+      const haveMw = ml.some((l) => l.max_level.at_1pct.mw !== undefined);
+      if (haveMw) ser.push({ label: "mW at 1 % (right axis)", values: ml.map((l) => l.max_level.at_1pct.mw ?? null), points: true, scale: "y2", dash: [5, 3] });
+      chart(grid, "Maximum level per load (" + ml.map((l, i) => i + 1 + " = " + loadName(l)).join(", ") + ")", xs, ser,
+        { xlabel: "load", ylabel: haveV ? "Vrms" : "dBFS", y2label: haveMw ? "mW" : undefined, points: true, xdigits: 0, ydigits: 3 });
       sec.appendChild(el("h3", { text: "Maximum level" }));
       sec.appendChild(table(["load", "Vrms (1 %)", "dBV", "dBu", "mW", "Vrms (0.1 %)", "stopped because"], ml.map((l) => {
         const a = l.max_level.at_1pct, b = l.max_level.at_0p1pct;
@@ -131,22 +159,28 @@
     if (nl && nl.spectrum && nl.spectrum.level_dbfs.length) {
       const sp = nl.spectrum, xs = sp.level_dbfs.map((_, i) => sp.start_hz * Math.pow(2, i / sp.points_per_octave));
       const ser = [{ label: "reference tone", values: sp.level_dbfs }];
-      if (nl.noise_spectrum && nl.noise_spectrum.level_dbfs.length === sp.level_dbfs.length)
-        ser.push({ label: "idle noise", values: nl.noise_spectrum.level_dbfs, color: "#888" });
       const h = (nl.thdn_reference.harmonics || []).map((x) => x.freq_hz);
       const marks = xs.map((f) => (h.some((hf) => Math.abs(Math.log2(f / hf)) < 0.5 / sp.points_per_octave) ? nl.thdn_reference.level_dbfs + Math.max(...nl.thdn_reference.harmonics.map((x) => x.level_dbc || -200)) : null));
       ser.push({ label: "harmonics", values: xs.map((f, i) => (marks[i] !== null ? sp.level_dbfs[i] : null)), points: true, width: 0, color: "#d62728" });
       chart(grid, "Spectrum of the reference tone (" + loadName(nl) + ")", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Harmonics of the reference tone (" + loadName(nl) + ")" }));
       sec.appendChild(table(["order", "Hz", "dBc", "in band"], nl.thdn_reference.harmonics.map((x) => [x.order, num(x.freq_hz, 1), num(x.level_dbc, 1) + (x.below_noise ? " (below noise)" : ""), x.in_band ? "yes" : "no"])));
+      sec.appendChild(table(["Hz (1/48 octave)", "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(sp.level_dbfs[i], 1)])));
+    }
+    if (nl && nl.noise_spectrum && nl.noise_spectrum.level_dbfs.length) {
+      const ns = nl.noise_spectrum, xs = ns.level_dbfs.map((_, i) => ns.start_hz * Math.pow(2, i / ns.points_per_octave));
+      chart(grid, "Idle-channel noise spectrum (" + loadName(nl) + ", max-hold per 1/48 octave)", xs,
+        [{ label: "idle noise", values: ns.level_dbfs, color: "#7f7f7f" }], { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
+      sec.appendChild(el("h3", { text: "Idle-channel noise spectrum (" + loadName(nl) + ")" }));
+      sec.appendChild(table(["Hz (1/48 octave)", "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(ns.level_dbfs[i], 1)])));
     }
     // Everything per load in one table.
     sec.appendChild(el("h3", { text: "Per load" }));
-    sec.appendChild(table(["load", "THD+N dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "balance dB", "crosstalk dB", "response ±dB", "latency"],
+    sec.appendChild(table(["load", "THD+N dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "SNR dB", "balance dB", "crosstalk dB", "response ±dB", "latency"],
       port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), num(l.thdn_reference.level_dbfs, 2), num(l.noise.unweighted_dbfs, 1),
-        num(l.noise.a_weighted_dbfs, 1), num(l.noise.unweighted_dbv, 1), num(l.dynamic_range_db, 1), num(l.balance_db, 3),
+        num(l.noise.a_weighted_dbfs, 1), num(l.noise.unweighted_dbv, 1), num(l.dynamic_range_db, 1), num(l.snr_db, 1), num(l.balance_db, 3),
         l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + num(x.l_to_r_db, 1)).join(", ") : "—",
-        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", ""])));
+        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", ""])));
     void other;
   }
 
@@ -166,7 +200,7 @@
       root.appendChild(el("h2", { text: pa.name + " out: A (solid) versus B (dashed)" }));
       root.appendChild(grid);
       const ia = pa.output_impedance, ib = pb.output_impedance;
-      if (ia.points.length && ib.points.length) {
+      if (ia && ib && ia.points && ib.points && ia.points.length && ib.points.length) {
         const j = uPlot.join([[ia.points.map((p) => p.freq_hz), ia.points.map((p) => p.z_ohms)], [ib.points.map((p) => p.freq_hz), ib.points.map((p) => p.z_ohms)]]);
         chart(grid, "Output impedance |Z|", j[0], [{ label: "A", values: j[1] }, { label: "B", values: j[2], dash: [5, 4] }], { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3 });
       }
@@ -188,6 +222,9 @@
     }
   }
 
+  // Printing shows every table: closed <details> would hide them.
+  window.addEventListener("beforeprint", () => { for (const d of document.querySelectorAll("details")) d.open = true; });
+
   try {
     if (mode === "compare") comparePage(); else reportPage();
   } catch (e) {
@@ -197,10 +234,12 @@
   setTimeout(() => {
     let drawn = 0;
     for (const u of plots) {
+      // Data first: axes and grid alone draw pixels, so a plot with no finite value is not "drawn".
+      const hasData = u.data.slice(1).some((ser) => ser.some((v) => v !== null && v !== undefined && Number.isFinite(v)));
       const c = u.ctx.canvas, px = u.ctx.getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) n++;
-      if (n > 200) drawn++;
+      if (hasData && n > 200) drawn++;
     }
     byId("outbench-selftest").textContent = JSON.stringify({ plots: plots.length, drawn, errors });
   }, 300);
