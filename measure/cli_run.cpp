@@ -249,7 +249,7 @@ int run(const Args& args) {
     const std::size_t n_loads = opt.loads.empty() ? bench.loads.size() : opt.loads.size();
     if (bench.load_switch == "manual" && vm.count("yes") && n_loads > 1)
       throw UsageError("--yes (loads already in place) works for single-load runs only: add --loads NAME");
-    sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0);
+    // The audio interface first (a missing interface is the likelier mistake), then the relay board.
     std::unique_ptr<PortAudioIo> pio;
     try {
       pio = std::make_unique<PortAudioIo>(po_opt);
@@ -257,6 +257,7 @@ int run(const Args& args) {
       throw InputError(std::string(e.what()) + " (bench file '" + bench.source +
                        "'; `outbench devices` lists what is there)");
     }
+    sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0);
     res.conditions.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
     io = std::move(pio);
   }

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "analysis/fft.hpp"
+#include "analysis/impedance.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
 #include "measure/wav_file.hpp"
@@ -41,6 +42,9 @@ constexpr double kThdnFreqStopHz = 20000.0;
 constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kThdnFreqMaxS
 constexpr double kThdnFreqMaxS = 1.5;
 constexpr double kAgreeRel = 0.05, kAgreeAbsOhms = 0.05, kInformativeRatio = 50.0;
+constexpr double kMinZoutOhms = 0.01;  // below this an output is treated as 0.01 ohm when judging loads
+// A load's level must move as predicted within the larger of these (the switch check).
+constexpr double kSwitchToleranceDb = 0.1, kSwitchToleranceRel = 0.25;
 
 std::string fmt(const char* f, double v) {
   char b[64];
@@ -526,6 +530,66 @@ struct Sequencer::Impl {
     }
   }
 
+  // Zp of a load on this bench (the loopback input in parallel).
+  double zp_of(double load_ohms) const {
+    const double zin = bench.input_impedance_ohms;
+    return std::isfinite(zin) ? load_ohms * zin / (load_ohms + zin) : load_ohms;
+  }
+
+  // |Zout| at 1 kHz from the open load versus `l` alone, when both were measured.
+  std::optional<std::complex<double>> z1k_from(const PortResult& pr, const LoadResult& l) const {
+    const LoadResult* open = nullptr;
+    for (const auto& o : pr.loads)
+      if (!std::isfinite(o.load_ohms) && o.valid) open = &o;
+    if (!open || !l.valid || !std::isfinite(l.load_ohms) || &l == open) return std::nullopt;
+    const auto ho = response_at(open->response.points, 1000.0), hl = response_at(l.response.points, 1000.0);
+    if (!ho || !hl || std::abs(*hl) == 0.0) return std::nullopt;
+    return output_impedance(*ho, *hl, l.load_ohms, bench.input_impedance_ohms);
+  }
+
+  // The median of the estimates at 1 kHz from the informative loads other than `skip` (a load is informative
+  // when its Zp is within kInformativeRatio of |Zout|: a stuck relay spoils one estimate, not the median).
+  std::optional<std::complex<double>> reference_z1k(const PortResult& pr, const LoadResult* skip) const {
+    std::vector<std::complex<double>> zs;
+    for (const auto& l : pr.loads) {
+      if (&l == skip) continue;
+      const auto z = z1k_from(pr, l);
+      if (z && zp_of(l.load_ohms) <= kInformativeRatio * std::max(std::abs(*z), kMinZoutOhms)) zs.push_back(*z);
+    }
+    if (zs.empty()) return std::nullopt;
+    std::sort(zs.begin(), zs.end(), [](auto a, auto b) { return std::abs(a) < std::abs(b); });
+    return zs[zs.size() / 2];
+  }
+
+  // Right after a load's sweep: did the level move as that load predicts from |Zout| of the loads before it?
+  // (H_load / H_open = Zp (Zout + Zin) / (Zin (Zout + Zp)).) A relay that did not switch leaves the level
+  // where it was; it is reported by the load's name, and the load's figures are marked.
+  void check_switched(PortResult& pr, LoadResult& lr) {
+    const LoadResult* open = nullptr;
+    for (const auto& o : pr.loads)
+      if (!std::isfinite(o.load_ohms) && o.valid) open = &o;
+    if (!open || &lr == open || !lr.valid) return;
+    const auto zref = reference_z1k(pr, &lr);
+    if (!zref) return;
+    const double zp = zp_of(lr.load_ohms), zin = bench.input_impedance_ohms;
+    if (zp > kInformativeRatio * std::max(std::abs(*zref), kMinZoutOhms)) return;
+    const std::complex<double> ratio =
+        std::isfinite(zin) ? zp * (*zref + zin) / (zin * (*zref + zp)) : zp / (*zref + zp);
+    LoadResult::SwitchCheck sc;
+    sc.predicted_db = db_from_ratio(std::abs(ratio));
+    sc.measured_db = lr.response.gain_1k_db - open->response.gain_1k_db;
+    sc.ok = std::abs(sc.measured_db - sc.predicted_db) <=
+            std::max(kSwitchToleranceDb, kSwitchToleranceRel * std::abs(sc.predicted_db));
+    lr.switch_check = sc;
+    if (!sc.ok)
+      res.warnings.push_back(pr.name + " into " + lr.load_name + ": switching to the load '" + lr.load_name +
+                             "' moved the level by " + fmt("%+.2f", sc.measured_db) + " dB from open, but a " +
+                             fmt("%g", lr.load_ohms) + " ohm load should move it by " + fmt("%+.2f", sc.predicted_db) +
+                             " dB (|Zout| " + fmt("%.3g", std::abs(*zref)) +
+                             " ohm from the other loads): the relay for '" + lr.load_name +
+                             "' did not switch? Its figures are not that load's.");
+  }
+
   void impedance(PortResult& pr) {
     const LoadResult* open = nullptr;
     for (const auto& l : pr.loads)
@@ -547,20 +611,22 @@ struct Sequencer::Impl {
     for (const auto& p : pr.impedance)
       if (p.freq_hz >= 20 && p.freq_hz <= 20000) zmax = std::max(zmax, std::abs(p.z_ohms));
     pr.max_zout_ohms = zmax;
-    // Agreement at 1 kHz between the informative loads (Zp within kInformativeRatio of |Zout|).
+    // Agreement at 1 kHz: each informative load (Zp within kInformativeRatio of |Zout|) against the median
+    // of the others, so one load whose relay did not switch cannot drag the reference with it.
     if (!pr.z_1k_ohms) return;
-    const double zc = *pr.z_1k_ohms;
-    for (const auto& zr : pr.impedance_per_load) {
-      if (!zr.z_1k_ohms) continue;
-      const double zp = zr.load_ohms * zr.input_ohms / (zr.load_ohms + zr.input_ohms);
-      if (zp > kInformativeRatio * std::max(zc, 0.01)) continue;
-      const double zi = std::abs(*zr.z_1k_ohms);
+    for (const auto& l : pr.loads) {
+      const auto zi_c = z1k_from(pr, l);
+      const auto zref_c = reference_z1k(pr, &l);
+      if (!zi_c || !zref_c) continue;
+      const double zi = std::abs(*zi_c), zc = std::abs(*zref_c);
+      if (zp_of(l.load_ohms) > kInformativeRatio * std::max(zc, kMinZoutOhms)) continue;
       if (std::abs(zi - zc) > kAgreeRel * zc + kAgreeAbsOhms) {
         pr.loads_agree = false;
-        pr.agreement_note += "the " + fmt("%g", zr.load_ohms) + " ohm load gives " + fmt("%.3g", zi) +
-                             " ohm at 1 kHz, the others " + fmt("%.3g", zc) + " ohm: check that the relay switched. ";
-        res.warnings.push_back(pr.name + ": load estimates of the output impedance disagree (" + pr.agreement_note +
-                               ")");
+        const std::string note = "the load '" + l.load_name + "' (" + fmt("%g", l.load_ohms) + " ohm) gives " +
+                                 fmt("%.3g", zi) + " ohm at 1 kHz, the others " + fmt("%.3g", zc) +
+                                 " ohm: check that its relay switched. ";
+        pr.agreement_note += note;
+        res.warnings.push_back(pr.name + ": load estimates of the output impedance disagree (" + note + ")");
       }
     }
     if (pr.loads_agree) pr.agreement_note = "the per-load estimates agree within 5 %";
@@ -640,6 +706,7 @@ struct Sequencer::Impl {
                                    " dBFS)");
         }
         res.ports.back().loads.push_back(std::move(lr));
+        check_switched(res.ports.back(), res.ports.back().loads.back());
         if (opt.on_checkpoint) opt.on_checkpoint(res);
       }
       classify_limits(res.ports.back());

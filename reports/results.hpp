@@ -78,6 +78,13 @@ struct LoadResult {
   std::vector<double> spectrum_dbfs;        // spectrum of the reference tone, decimated for plots
   std::vector<double> noise_spectrum_dbfs;  // idle-channel noise, same bands
   double spectrum_bin_hz = 0;
+  // After the switch: the 1 kHz level relative to open, measured and predicted from the other loads' |Zout|.
+  struct SwitchCheck {
+    double measured_db = 0;
+    double predicted_db = 0;
+    bool ok = true;
+  };
+  std::optional<SwitchCheck> switch_check;
 };
 
 struct ThdnFreqPoint {

@@ -69,6 +69,10 @@ json load_json(const LoadResult& l) {
   put(j, "dynamic_range_db", l.dynamic_range_db);
   put(j, "snr_db", l.snr_db);
   put(j, "snr_a_db", l.snr_a_db);
+  if (l.switch_check)
+    j["switch_check"] = {{"measured_db", l.switch_check->measured_db},
+                         {"predicted_db", l.switch_check->predicted_db},
+                         {"ok", l.switch_check->ok}};
   j["drives_dbfs"] = {{"reference", l.reference_drive_dbfs}, {"dynamic_range", l.dynamic_range_drive_dbfs}};
   json xt = json::array();
   for (const auto& x : l.crosstalk)

@@ -191,17 +191,22 @@ void CommandSwitch::select(const Load& load) {
   args.push_back(load.name);
   std::string shown;
   for (const auto& a : args) shown += (shown.empty() ? "" : " ") + a;
+  // Everything the child needs is built before fork(): between fork and exec only async-signal-safe calls
+  // (the audio library's threads may hold the allocator's lock at the moment of the fork).
+  std::vector<char*> cargv;
+  for (auto& a : args) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  static constexpr char kExecFailed[] = "cannot run the program (not found or not executable)";
   int err_pipe[2];
   if (pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("cannot start the load-switch command: fork failed");
   if (pid == 0) {
     dup2(err_pipe[1], STDERR_FILENO);
-    std::vector<char*> cargv;
-    for (auto& a : args) cargv.push_back(a.data());
-    cargv.push_back(nullptr);
+    // Ctrl-C is the run's to handle (it stops between steps): the child is not killed by it.
+    signal(SIGINT, SIG_IGN);
     execvp(cargv[0], cargv.data());
-    std::fprintf(stderr, "cannot run: %s", std::strerror(errno));
+    [[maybe_unused]] const ssize_t n = ::write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
     _exit(127);
   }
   ::close(err_pipe[1]);
@@ -258,7 +263,8 @@ std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, cons
   JsonReader r(section, source, "load_switch");
   r.require_object();
   const std::string type = r.string("type");
-  if (type == "simulated") return nullptr;
+  if (type == "simulated")
+    r.fail("type", "\"serial\", \"command\" or \"manual\" (\"simulated\" works only with \"audio\": \"simulated\")");
   if (type == "manual")
     return std::make_unique<ManualSwitch>(std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0, assume_yes,
                                           "the port under test");

@@ -10,6 +10,7 @@
 #include "measure/sequencer.hpp"
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
+#include "model_truth.hpp"
 
 namespace outbench {
 namespace {
@@ -72,52 +73,14 @@ TEST(Engine, RecoversOutputImpedance) {
   EXPECT_GT(*usb().port("headphone").z_20hz_ohms, 3 * *usb().port("headphone").z_1k_ohms);
 }
 
-// Model truth for THD+N at -20 dBFS into a load: harmonics from the static nonlinearity, EMF noise through
-// the divider, ADC noise and 24-bit quantisation, all in the 20 Hz..20 kHz band.
-double model_thdn_db(const sim::DeviceModel& m, const sim::PortModel& p, double load_ohms, double drive_dbfs) {
-  const double g = sim::divider_gain(p, m.loopback, load_ohms, 997);
-  const double a_rel = ratio_from_db(drive_dbfs);  // amplitude relative to 0 dBFS
-  const double sig_v = p.vrms_at_0dbfs * ratio_from_db(p.volume_db) * a_rel * g;
-  const double h2 = ratio_from_db(p.h2_dbc_at_0dbfs) * a_rel, h3 = ratio_from_db(p.h3_dbc_at_0dbfs) * a_rel * a_rel;
-  const double noise_emf = p.noise_vrms * g;
-  const double adc_v = m.loopback.full_scale_vrms * ratio_from_db(m.loopback.noise_dbfs);
-  const double q = std::ldexp(1.0, -23), quant_v = m.loopback.full_scale_vrms * std::sqrt(2.0) * q / std::sqrt(12.0) *
-                                                   std::sqrt(19980.0 / 24000.0);
-  const double resid = sig_v * sig_v * (h2 * h2 + h3 * h3) + noise_emf * noise_emf + adc_v * adc_v + quant_v * quant_v;
-  return 10 * std::log10(resid / (sig_v * sig_v + resid));
-}
-
 TEST(Engine, ThdnAtReferenceMatchesModel) {
   const auto& r = usb();
   for (const auto& p : r.res.ports)
     for (const auto& l : p.loads) {
       ASSERT_TRUE(l.valid) << p.name << " " << l.load_name << ": " << l.problem;
-      const double truth = model_thdn_db(r.model, *r.model.port(p.name), l.load_ohms, -20);
+      const double truth = test::model_thdn_db(r.model, *r.model.port(p.name), l.load_ohms, -20);
       EXPECT_NEAR(l.thdn_ref.thdn_db, truth, 0.5) << p.name << " into " << l.load_name;
     }
-}
-
-// A separate, fine search straight on the device model: the output level (Vrms at the load) where THD+N
-// crosses 1 %, or the output at 0 dBFS when it never does.
-double model_max_vrms(const sim::DeviceModel& m, const sim::PortModel& p, double load_ohms) {
-  auto measure = [&](double drive) {
-    ToneSpec t;
-    t.level_dbfs = drive;
-    t.duration_s = 0.2;
-    const auto x = make_tone(t);
-    const auto y = sim::simulate_port(m.loopback, p, load_ohms, {x, x}, 48000, x.size() + 4800, 99);
-    ThdnOptions o;
-    o.fundamental_hz = 997;
-    const auto r = analyze_thdn(y[0], 48000, o);
-    return std::pair{r.thdn_db, m.loopback.full_scale_vrms * ratio_from_db(r.level_dbfs)};
-  };
-  if (measure(0.0).first < -40) return measure(0.0).second;
-  double lo = -40, hi = 0;
-  while (hi - lo > 0.01) {
-    const double mid = 0.5 * (lo + hi);
-    (measure(mid).first < -40 ? lo : hi) = mid;
-  }
-  return measure(lo).second;
 }
 
 TEST(Engine, MaximumLevelMatchesModelWithin03dB) {
@@ -125,7 +88,7 @@ TEST(Engine, MaximumLevelMatchesModelWithin03dB) {
   for (const auto& p : r.res.ports)
     for (const auto& l : p.loads) {
       ASSERT_TRUE(l.max_level.at_1pct.found && l.max_level.at_1pct.vrms) << p.name << " " << l.load_name;
-      const double truth = model_max_vrms(r.model, *r.model.port(p.name), l.load_ohms);
+      const double truth = test::model_max_vrms(r.model, *r.model.port(p.name), l.load_ohms);
       EXPECT_NEAR(db_from_ratio(*l.max_level.at_1pct.vrms / truth), 0.0, 0.3)
           << p.name << " into " << l.load_name << ": " << *l.max_level.at_1pct.vrms << " vs " << truth << " Vrms";
     }
@@ -196,7 +159,7 @@ TEST(Engine, RecommendsTheDriveForNominalLineLevel) {
     EXPECT_NEAR(rec.drive_dbfs, truth, 0.05) << rec.level_name;
     ASSERT_TRUE(rec.thdn_db && rec.noise_dbv) << rec.level_name;
     // THD+N at that drive from the model (noise-limited here), within 0.5 dB.
-    EXPECT_NEAR(*rec.thdn_db, model_thdn_db(r.model, *pm, 10e3, truth), 0.5) << rec.level_name;
+    EXPECT_NEAR(*rec.thdn_db, test::model_thdn_db(r.model, *pm, 10e3, truth), 0.5) << rec.level_name;
     if (rec.level_name == "consumer") {
       ASSERT_TRUE(rec.volume_db);
       EXPECT_NEAR(*rec.volume_db, pm->volume_db + truth + 12.0, 0.05);
@@ -248,7 +211,7 @@ TEST(Engine, NoiseSnrAndDynamicRangeMatchModel) {
       ASSERT_TRUE(l.snr_db);
       EXPECT_NEAR(*l.snr_db, l.max_level.at_1pct.out_dbfs - l.noise.noise_dbfs, 1e-9);
       ASSERT_TRUE(l.dynamic_range_db);
-      EXPECT_NEAR(*l.dynamic_range_db, 60.0 - model_thdn_db(r.model, pm, l.load_ohms, -60.0), 0.5)
+      EXPECT_NEAR(*l.dynamic_range_db, 60.0 - test::model_thdn_db(r.model, pm, l.load_ohms, -60.0), 0.5)
           << p.name << " into " << l.load_name;
     }
   }
@@ -302,6 +265,67 @@ TEST(Engine, PortsLeftOutAreNotMeasuredRatherThanAbsent) {
     if (rr.id == "thdn_vs_line_out") skipped_vs_line = !rr.evaluated;
   EXPECT_TRUE(skipped_vs_line);
   EXPECT_NO_THROW(SimRun("phone-dongle.json", true, 1, {"line", "headphone"}));
+}
+
+// A relay that does not switch (the board leaves the port open for one load) is reported by the load's name,
+// right after the switch when earlier loads predict the level, else when the per-load |Zout| disagree.
+class StuckRelay : public LoadSwitch {
+ public:
+  StuckRelay(LoadSwitch& inner, const BenchConfig& bench, std::string stuck)
+      : inner_(inner), open_(*bench.load("open")), stuck_(std::move(stuck)) {}
+  void select(const Load& load) override { inner_.select(load.name == stuck_ ? open_ : load); }
+  std::string describe() const override { return "stuck relay"; }
+
+ private:
+  LoadSwitch& inner_;
+  const Load& open_;
+  std::string stuck_;
+};
+
+Results run_with_stuck_relay(const std::string& stuck) {
+  const auto model = sim::load_device_model(fixture("devices/usb-interface.json"));
+  const auto bench = sim::bench_for_model(model, 48000);
+  sim::SimulatedBench io(model, bench, 3);
+  sim::SimulatedLoadSwitch sim_sw(io);
+  StuckRelay sw(sim_sw, bench, stuck);
+  RunOptions opt;
+  opt.quick = true;
+  opt.ports = {"headphone"};
+  Results res;
+  Sequencer(bench, io, sw, opt).run(res);
+  return res;
+}
+
+TEST(Engine, RelayThatDidNotSwitchIsNamed) {
+  for (const std::string stuck : {"16", "300"}) {
+    const Results res = run_with_stuck_relay(stuck);
+    const auto& hp = res.ports.front();
+    EXPECT_FALSE(hp.loads_agree) << stuck;
+    EXPECT_NE(hp.agreement_note.find("'" + stuck + "'"), std::string::npos) << hp.agreement_note;
+    int named = 0;
+    for (const auto& w : res.warnings) named += w.find("'" + stuck + "'") != std::string::npos;
+    EXPECT_GE(named, 1) << stuck;
+    for (const auto& l : hp.loads) {
+      if (l.load_name == "16" && stuck == "16") {
+        // 32 and 300 ohm predict the 16 ohm level: flagged at once.
+        ASSERT_TRUE(l.switch_check);
+        EXPECT_FALSE(l.switch_check->ok);
+        EXPECT_NEAR(l.switch_check->measured_db, 0.0, 0.01);
+        EXPECT_LT(l.switch_check->predicted_db, -3.0);
+      } else if (l.switch_check) {
+        EXPECT_TRUE(l.switch_check->ok) << stuck << ": " << l.load_name;
+      }
+    }
+    // Only the stuck load is blamed.
+    for (const char* other : {"10k", "600", "32"})
+      EXPECT_EQ(hp.agreement_note.find(std::string("'") + other + "'"), std::string::npos) << hp.agreement_note;
+  }
+  // And a bench whose relays all work: every check passes, nothing is blamed.
+  for (const auto& l : usb().port("headphone").loads)
+    if (l.switch_check) {
+      EXPECT_TRUE(l.switch_check->ok) << l.load_name;
+      EXPECT_NEAR(l.switch_check->measured_db, l.switch_check->predicted_db, 0.02) << l.load_name;
+    }
 }
 
 TEST(Engine, DeterministicForASeed) {
