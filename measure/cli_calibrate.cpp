@@ -28,6 +28,7 @@ namespace outbench::cli {
 namespace {
 
 constexpr double kCalToneHz = 997.0;
+constexpr double kCalFadeS = 0.005;  // raised-cosine fades of the calibration tone chunks
 constexpr double kCalToneS = 1.0;
 
 std::string today() {
@@ -109,6 +110,9 @@ int calibrate(const Args& args) {
     return 0;
   if (!(level <= -1 && level >= -60)) throw UsageError("--level-dbfs must be between -60 and -1 dBFS");
   const BenchConfig bench = load_bench_config(bench_file);
+  if (level > bench.safety.max_drive_dbfs)
+    throw UsageError("--level-dbfs " + std::to_string(level) + " is above the bench's safety.max_drive_dbfs (" +
+                     std::to_string(bench.safety.max_drive_dbfs) + " dBFS)");
   const PortWiring* port = bench.port(port_name);
   if (!port) throw UsageError("--port " + port_name + " is not a port of '" + bench_file + "'");
   auto j = read_json_file(bench_file);
@@ -123,22 +127,29 @@ int calibrate(const Args& args) {
       std::cerr << "Playing " << kCalToneHz << " Hz at " << level << " dBFS on the " << port_name
                 << " out (open). Measure the Vrms across it and type the value: " << std::flush;
       std::atomic<bool> done{false};
+      std::string player_error;
       std::thread player([&] {
+        // 2 s chunks, each faded in and out over kCalFadeS (0.01 dB off the true RMS over a meter's window).
         ToneSpec t;
         t.freq_hz = kCalToneHz;
         t.level_dbfs = level;
         t.duration_s = 2.0;
-        t.fade_s = 0.0;
+        t.fade_s = kCalFadeS;
         t.rate_hz = b.io->rate_hz();
         const auto x = make_tone(t);
         std::vector<std::vector<double>> stim(port->output_channels.size(), x);
-        while (!done) b.io->play_record(port->output_channels, stim, port->input_channels, x.size());
+        try {
+          while (!done) b.io->play_record(port->output_channels, stim, port->input_channels, x.size());
+        } catch (const std::exception& e) {
+          player_error = e.what();
+        }
       });
       std::string line;
       std::getline(std::cin, line);
       done = true;
       b.io->silence();
       player.join();
+      if (!player_error.empty()) throw std::runtime_error("the calibration tone stopped: " + player_error);
       try {
         measured = std::stod(line);
       } catch (...) {

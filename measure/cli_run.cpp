@@ -262,8 +262,13 @@ int run(const Args& args) {
     io = std::move(pio);
   }
   g_io = io.get();
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  // No SA_RESTART: a Ctrl-C at the manual switch's prompt interrupts the wait for Enter.
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   Sequencer seq(bench, *io, *sw, opt);
   int rc = 0;
   // An error part-way (a device that stalls, a relay that fails): what was measured so far is written

@@ -61,6 +61,13 @@ struct PortAudioIo::Impl {
     std::atomic<int> xruns{0};
   };
   std::atomic<Job*> job{nullptr};
+  // Callbacks between taking the job pointer and letting go of it: play_record waits for zero after
+  // withdrawing a job before the job (on its stack) goes away. Sequentially consistent on both sides.
+  std::atomic<int> in_callback{0};
+  void withdraw_job() {
+    job.store(nullptr);
+    while (in_callback.load() != 0) std::this_thread::yield();
+  }
   std::atomic<bool> muting{false};
   float gain = 1.0f;
   float gain_step = 0.0f;
@@ -71,7 +78,12 @@ struct PortAudioIo::Impl {
     auto** out = static_cast<float**>(output);
     const auto* const* in = static_cast<const float* const*>(input);
     for (int c = 0; c < self->opt.output_channels; ++c) std::fill(out[c], out[c] + frames, 0.0f);
-    Job* j = self->job.load(std::memory_order_acquire);
+    struct Hold {
+      std::atomic<int>& n;
+      explicit Hold(std::atomic<int>& c) : n(c) { n.fetch_add(1); }
+      ~Hold() { n.fetch_sub(1); }
+    } hold(self->in_callback);
+    Job* j = self->job.load();
     if (!j || j->done.load(std::memory_order_relaxed)) return paContinue;
     if (flags & (paInputOverflow | paInputUnderflow | paOutputUnderflow | paOutputOverflow)) j->xruns.fetch_add(1);
     const std::size_t pos = j->pos.load(std::memory_order_relaxed);
@@ -187,13 +199,12 @@ Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std
         std::chrono::duration<double>(static_cast<double>(capture_frames) / impl_->rate + kJobTimeoutExtraS);
     while (!j.done.load(std::memory_order_acquire)) {
       if (std::chrono::steady_clock::now() > deadline) {
-        impl_->job.store(nullptr);
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        impl_->withdraw_job();
         throw std::runtime_error("the audio device '" + impl_->device_name + "' stopped delivering data");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    impl_->job.store(nullptr, std::memory_order_release);
+    impl_->withdraw_job();
     result.xruns = j.xruns.load();
     result.channels.clear();
     for (const auto& c : j.in) result.channels.emplace_back(c.begin(), c.end());

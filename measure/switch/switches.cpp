@@ -255,7 +255,7 @@ void ManualSwitch::select(const Load& load) {
   out_ << "\nConnect the " << (load.name == "open" ? std::string("open (no load)") : load.name + " ohm load")
        << " across " << label_ << ", then press Enter... " << std::flush;
   std::string line;
-  if (!std::getline(in_, line)) throw UsageError("no answer on the terminal: stopped");
+  if (!std::getline(in_, line)) throw UsageError("no answer on the terminal (Ctrl-C or end of input): stopped");
 }
 
 std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, const std::string& source,
