@@ -131,6 +131,25 @@ TEST(Hil, ErrorsAreClear) {
   EXPECT_NE(r.err.find("no-such-interface"), std::string::npos) << r.err;
 }
 
+// Ctrl-C part-way through a real-path run: exit 130, results.json keeps the loads measured so far (marked
+// incomplete), the report is written, and the run says so.
+TEST(Hil, CtrlCKeepsWhatWasMeasured) {
+  test::TempDir d;
+  const auto r = test::run_cli("run --quick --quiet --ports line --bench " + kSrc +
+                                   "/fixtures/benches/jack-virtual.json -o " + (d / "rep"),
+                               "BUILD_DIR=" + std::string(OUTBENCH_BUILD_DIR) + " " + kSrc +
+                                   "/scripts/with-jack.sh -- timeout --preserve-status -s INT 8");
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NE(r.err.find("stopped"), std::string::npos) << r.err;
+  const auto j = json::parse(test::slurp(d / "rep/results.json"));
+  EXPECT_FALSE(j["complete"].get<bool>());
+  const auto& loads = port_of(j, "line")["loads"];
+  ASSERT_GE(loads.size(), 1u);
+  ASSERT_LT(loads.size(), 6u);
+  for (const auto& l : loads) EXPECT_TRUE(l["valid"].get<bool>()) << l["load"];
+  EXPECT_TRUE(std::filesystem::exists(d / "rep/report.html"));
+}
+
 TEST(Hil, ClippingInputIsFlagged) {
   // A device whose loopback input clips at 1 Vrms: the level search must stop at the input's full scale.
   test::TempDir d;
