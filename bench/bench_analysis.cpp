@@ -2,6 +2,7 @@
 // FFT-bound, a matching BM_Fft case times the transforms of the same sizes so the ratio can be formed.
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cmath>
 #include <random>
 
@@ -14,6 +15,33 @@
 namespace {
 
 using namespace outbench;
+
+// Seconds for one forward real FFT of n frames (measured plan from the cache), timed in this run: the
+// yardstick for "the work the method cannot avoid".
+double fft_seconds(std::size_t n) {
+  RealFft f(n);
+  std::vector<double> x(n, 0.5);
+  f.forward(x);
+  int reps = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  double el = 0;
+  do {
+    f.forward(x);
+    benchmark::DoNotOptimize(f.spectrum().data());
+    ++reps;
+    el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  } while (el < 0.2 || reps < 3);
+  return el / reps;
+}
+
+// Wall seconds per iteration of the benchmark loop body.
+template <class F>
+double per_iteration_s(benchmark::State& st, F&& body) {
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto _ : st) body();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() /
+         static_cast<double>(std::max<benchmark::IterationCount>(st.iterations(), 1));
+}
 
 std::vector<double> tone_with_noise(double rate_hz, double seconds) {
   ToneSpec t;
@@ -30,10 +58,12 @@ std::vector<double> tone_with_noise(double rate_hz, double seconds) {
 void BM_Thdn(benchmark::State& st) {
   const double rate = static_cast<double>(st.range(0)), seconds = static_cast<double>(st.range(1));
   const auto x = tone_with_noise(rate, seconds);
-  analyze_thdn(x, rate, {});  // plans made once, as in a long run
-  for (auto _ : st) benchmark::DoNotOptimize(analyze_thdn(x, rate, {}));
-  st.counters["x_realtime"] =
-      benchmark::Counter(seconds * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
+  const auto r = analyze_thdn(x, rate, {});  // plans made once, as in a long run
+  const double t = per_iteration_s(st, [&] { benchmark::DoNotOptimize(analyze_thdn(x, rate, {})); });
+  st.counters["x_realtime"] = seconds / t;
+  // Its FFT work: one forward transform per averaged segment.
+  st.counters["x_fft_work"] = t / (static_cast<double>(r.n_segments) * fft_seconds(r.segment_frames));
+  st.counters["fft_frames"] = static_cast<double>(r.segment_frames);
 }
 BENCHMARK(BM_Thdn)->Args({48000, 1})->Args({192000, 1})->Args({96000, 60})->Unit(benchmark::kMillisecond);
 
@@ -58,11 +88,12 @@ void BM_Response(benchmark::State& st) {
   SweepCase c(rate, seconds);
   ResponseOptions o;
   o.sweep_l_s = sweep_info(c.spec).l_s;
-  analyze_response(c.sweep, c.open, rate, o);
-  for (auto _ : st) benchmark::DoNotOptimize(analyze_response(c.sweep, c.open, rate, o));
-  st.counters["x_realtime"] =
-      benchmark::Counter(seconds * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
-  st.counters["fft_frames"] = static_cast<double>(fft_good_size(c.open.size() + c.sweep.size() / 4 + 1024));
+  const auto r = analyze_response(c.sweep, c.open, rate, o);
+  const double t = per_iteration_s(st, [&] { benchmark::DoNotOptimize(analyze_response(c.sweep, c.open, rate, o)); });
+  st.counters["x_realtime"] = seconds / t;
+  // Its FFT work: the reference and the capture forward, the impulse response back (three of size N).
+  st.counters["x_fft_work"] = t / (3 * fft_seconds(r.fft_frames));
+  st.counters["fft_frames"] = static_cast<double>(r.fft_frames);
 }
 BENCHMARK(BM_Response)->Unit(benchmark::kMillisecond);
 
@@ -71,36 +102,22 @@ void BM_Impedance(benchmark::State& st) {
   SweepCase c(rate, seconds);
   ResponseOptions o;
   o.sweep_l_s = sweep_info(c.spec).l_s;
-  for (auto _ : st) {
+  std::size_t n_fft = 0;
+  const double t = per_iteration_s(st, [&] {
     Deconvolver d(c.sweep, rate, c.open.size());
     const auto ro = d.analyze(c.open, o);
     auto ol = o;
     ol.forced_latency_frames = ro.latency_frames;
     const auto rl = d.analyze(c.loaded, ol);
+    n_fft = d.fft_frames();
     benchmark::DoNotOptimize(output_impedance(ro, rl, 32, 1e6));
-  }
-  st.counters["x_realtime"] =
-      benchmark::Counter(2 * seconds * static_cast<double>(st.iterations()), benchmark::Counter::kIsRate);
+  });
+  st.counters["x_realtime"] = 2 * seconds / t;
+  // Its FFT work: the reference once, each capture forward and back (five of size N).
+  st.counters["x_fft_work"] = t / (5 * fft_seconds(n_fft));
+  st.counters["fft_frames"] = static_cast<double>(n_fft);
 }
 BENCHMARK(BM_Impedance)->Unit(benchmark::kMillisecond);
-
-// The unavoidable work: one forward real FFT of the given size (a deconvolution needs three of the
-// capture-sized ones: reference, capture and inverse).
-void BM_Fft(benchmark::State& st) {
-  const auto n = static_cast<std::size_t>(st.range(0));
-  RealFft f(n);
-  std::vector<double> x(n, 0.5);
-  for (auto _ : st) {
-    f.forward(x);
-    benchmark::DoNotOptimize(f.spectrum().data());
-  }
-}
-BENCHMARK(BM_Fft)
-    ->Arg(48000)
-    ->Arg(192000)
-    ->Arg(262144)
-    ->Arg(static_cast<long>(fft_good_size(960000 + 48000 + 240000 + 1024)))
-    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

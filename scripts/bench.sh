@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build (scripts/setup.sh) and run the benchmarks on one core. Figures are multiples of real time
-# (seconds of audio per second of CPU) and, for the FFT-bound cases, comparable with BM_Fft of the same size.
+# Build (scripts/setup.sh) and run the benchmarks on one core. Each case reports x_realtime (seconds of audio
+# per second of wall time on one core) and x_fft_work: its time over the FFTW transforms it cannot avoid,
+# of the same sizes, timed in the same run (1.0 = nothing but those transforms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh

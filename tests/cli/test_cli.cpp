@@ -244,6 +244,37 @@ TEST(CliReport, RerendersAndRejectsOtherSchemas) {
   EXPECT_NE(r.err.find("verdicts"), std::string::npos) << r.err;
 }
 
+// compare: a run against itself changes nothing; a copy with one verdict flipped and the headphone out's
+// |Zout| at 1 kHz moved by 10 % (tolerance 2 %) and its 20 Hz value by 1 % (tolerance 5 %) marks exactly
+// those two, not the one within tolerance.
+TEST(CliReport, CompareMarksChangedVerdictsAndMovedFigures) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("run --quick --quiet --loads open,10k,32 -o " + (d / "rep")).exit_code, 0);
+  auto r = run_cli("compare " + (d / "rep/results.json") + " " + (d / "rep/results.json") + " -o " + (d / "same.html"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string html = test::slurp(d / "same.html");
+  EXPECT_NE(html.find("0 verdict(s) changed"), std::string::npos);
+  EXPECT_NE(html.find("0 figure(s) moved"), std::string::npos);
+  EXPECT_EQ(html.find("class=\"delta moved\""), std::string::npos);
+
+  auto b = json::parse(test::slurp(d / "rep/results.json"));
+  b["verdicts"][0]["pass"] = !b["verdicts"][0]["pass"].get<bool>();
+  for (auto& p : b["ports"])
+    if (p["name"] == "headphone") {
+      p["output_impedance"]["z_1k_ohms"] = p["output_impedance"]["z_1k_ohms"].get<double>() * 1.10;
+      p["output_impedance"]["z_20hz_ohms"] = p["output_impedance"]["z_20hz_ohms"].get<double>() * 1.01;
+    }
+  std::ofstream(d / "b.json") << b.dump();
+  r = run_cli("compare " + (d / "rep/results.json") + " " + (d / "b.json") + " -o " + (d / "diff.html"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  html = test::slurp(d / "diff.html");
+  EXPECT_NE(html.find("1 verdict(s) changed"), std::string::npos);
+  EXPECT_NE(html.find("1 figure(s) moved"), std::string::npos);
+  const auto row = html.find("headphone out: output impedance at 1 kHz");
+  ASSERT_NE(row, std::string::npos);
+  EXPECT_NE(html.substr(row, 300).find("delta moved"), std::string::npos);
+}
+
 TEST(CliCalibrate, OutputInputAndLoopbackOnTheSimulatedBench) {
   test::TempDir d;
   auto b = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/simulated-usb.json"));
