@@ -162,6 +162,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     const double scale = 1.0 / static_cast<double>(n_fft_);
     for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inverse_[k] * scale;
     fft.inverse();
+    r.transform_sizes = {n_fft_, n_fft_};
   }
   const std::span<const double> ir = fft.time();
   // Latency: the linear IR's peak.
@@ -200,6 +201,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   const long post = std::clamp(n - harm_room - pre, 64L, std::max(pre, static_cast<long>(kMaxPostGateS * rate_hz_)));
   r.gate_s = static_cast<double>(pre + post) / rate_hz_;
   GatedSpectrum lin = gate_and_transform(ir, lat, pre, post, rate_hz_);
+  r.transform_sizes.push_back(lin.fft.size());
 
   const double nyq = rate_hz_ / 2.0;
   const double hi = std::min({opt.report_hi_hz > 0 ? opt.report_hi_hz : nyq, nyq, sweep_hi_hz_});
@@ -248,6 +250,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     if (a < 16 || b < 16) break;
     const long center = lat - static_cast<long>(std::lround(t_n));
     GatedSpectrum hs = gate_and_transform(ir, center, a, b, rate_hz_);
+    r.transform_sizes.push_back(hs.fft.size());
     HarmonicResponse hr;
     hr.order = order;
     for (const auto& p : r.points) {

@@ -66,6 +66,9 @@ struct ResponseResult {
   std::vector<ResponsePoint> points;
   std::vector<HarmonicResponse> harmonics;
   std::size_t fft_frames = 0;
+  // Sizes of the real FFTs this analysis ran (capture forward, impulse response back, the gated linear and
+  // harmonic responses); the reference's transform is made once per Deconvolver and is not listed.
+  std::vector<std::size_t> transform_sizes;
 };
 
 ResponseResult analyze_response(std::span<const double> reference, std::span<const double> capture, double rate_hz,
