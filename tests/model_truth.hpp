@@ -29,8 +29,9 @@ inline double model_thdn_db(const sim::DeviceModel& m, const sim::PortModel& p, 
 }
 
 // A separate, fine search straight on the device model: the output level (Vrms at the load) where THD+N
-// crosses 1 %, or the output at 0 dBFS when it never does.
-inline double model_max_vrms(const sim::DeviceModel& m, const sim::PortModel& p, double load_ohms) {
+// crosses limit_db (1 % = -40 dB, 0.1 % = -60 dB), or the output at 0 dBFS when it never does.
+inline double model_max_vrms(const sim::DeviceModel& m, const sim::PortModel& p, double load_ohms,
+                             double limit_db = -40.0) {
   auto measure = [&](double drive) {
     ToneSpec t;
     t.level_dbfs = drive;
@@ -42,11 +43,11 @@ inline double model_max_vrms(const sim::DeviceModel& m, const sim::PortModel& p,
     const auto r = analyze_thdn(y[0], 48000, o);
     return std::pair{r.thdn_db, m.loopback.full_scale_vrms * ratio_from_db(r.level_dbfs)};
   };
-  if (measure(0.0).first < -40) return measure(0.0).second;
+  if (measure(0.0).first < limit_db) return measure(0.0).second;
   double lo = -40, hi = 0;
   while (hi - lo > 0.01) {
     const double mid = 0.5 * (lo + hi);
-    (measure(mid).first < -40 ? lo : hi) = mid;
+    (measure(mid).first < limit_db ? lo : hi) = mid;
   }
   return measure(lo).second;
 }

@@ -1,6 +1,9 @@
 // Engine tests: the sequencer on the simulated bench recovers each model's parameters (DESIGN.md, issue 3).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <numbers>
 
 #include "analysis/distortion.hpp"
@@ -13,6 +16,15 @@
 #include "model_truth.hpp"
 
 namespace outbench {
+namespace test_support_tmp {
+// A file path in the temporary directory, removed at scope exit.
+struct TempFile {
+  std::filesystem::path path;
+  explicit TempFile(const std::string& name)
+      : path(std::filesystem::temp_directory_path() / ("outbench_engine_" + std::to_string(::getpid()) + "_" + name)) {}
+  ~TempFile() { std::filesystem::remove(path); }
+};
+}  // namespace test_support_tmp
 namespace {
 
 std::filesystem::path fixture(const std::string& name) {
@@ -97,6 +109,77 @@ TEST(Engine, MaximumLevelMatchesModelWithin03dB) {
   EXPECT_EQ(hp.loads.back().load_name, "16");
   EXPECT_EQ(hp.loads.back().max_level.stop_reason, "current_limit");
   EXPECT_LT(*hp.loads.back().max_level.at_1pct.vrms, 0.5 * *hp.loads[1].max_level.at_1pct.vrms);
+}
+
+// The 0.1 % THD+N point (the headroom rule's figure) against the same independent search.
+TEST(Engine, ZeroPointOnePercentLevelMatchesModel) {
+  const auto& r = usb();
+  for (const auto& p : r.res.ports)
+    for (const auto& l : p.loads) {
+      const auto& pt = l.max_level.at_0p1pct;
+      ASSERT_TRUE(pt.found && pt.vrms) << p.name << " " << l.load_name;
+      const double truth = test::model_max_vrms(r.model, *r.model.port(p.name), l.load_ohms, -60.0);
+      EXPECT_NEAR(db_from_ratio(*pt.vrms / truth), 0.0, 0.3)
+          << p.name << " into " << l.load_name << ": " << *pt.vrms << " vs " << truth << " Vrms";
+    }
+}
+
+// The other shipped models: the same recovery, to the same tolerances (|Zout| at 1 kHz 2 %, maximum level
+// 0.3 dB at 1 % and 0.1 %, THD+N at the reference level 0.5 dB).
+class OtherModels : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OtherModels, RecoverTheModel) {
+  const SimRun r(GetParam());
+  for (const auto& p : r.res.ports) {
+    const auto* pm = r.model.port(p.name);
+    ASSERT_NE(pm, nullptr);
+    ASSERT_TRUE(p.z_1k_ohms) << p.name;
+    const double z1k = std::abs(sim::source_impedance(*pm, 1000));
+    EXPECT_NEAR(*p.z_1k_ohms, z1k, 0.02 * z1k) << GetParam() << " " << p.name;
+    EXPECT_TRUE(p.loads_agree) << p.agreement_note;
+    for (const auto& l : p.loads) {
+      ASSERT_TRUE(l.valid) << l.problem;
+      EXPECT_NEAR(l.thdn_ref.thdn_db, test::model_thdn_db(r.model, *pm, l.load_ohms, -20), 0.5)
+          << GetParam() << " " << p.name << " into " << l.load_name;
+      for (const double limit : {-40.0, -60.0}) {
+        const auto& pt = limit == -40.0 ? l.max_level.at_1pct : l.max_level.at_0p1pct;
+        ASSERT_TRUE(pt.found && pt.vrms) << p.name << " " << l.load_name;
+        const double truth = test::model_max_vrms(r.model, *pm, l.load_ohms, limit);
+        EXPECT_NEAR(db_from_ratio(*pt.vrms / truth), 0.0, 0.3)
+            << GetParam() << " " << p.name << " into " << l.load_name << " at " << limit << " dB: " << *pt.vrms
+            << " vs " << truth << " Vrms";
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, OtherModels, ::testing::Values("phone-dongle.json", "iec61938-120ohm.json"));
+
+// A strongly nonlinear port (H2 -50 dBc, H3 -45 dBc at 0 dBFS): at -20 dBFS the harmonics (-70 and -85 dBc)
+// dominate the noise, so THD+N and each harmonic follow the nonlinearity, not the noise floor.
+TEST(Engine, NonlinearityIsRecovered) {
+  test_support_tmp::TempFile f("nonlinear.json");
+  auto dev = nlohmann::json::parse(std::ifstream(fixture("devices/usb-interface.json")));
+  dev["ports"].erase("headphone");
+  dev["ports"]["line"]["h2_dbc_at_0dbfs"] = -50;
+  dev["ports"]["line"]["h3_dbc_at_0dbfs"] = -45;
+  std::ofstream(f.path) << dev.dump();
+  const auto model = sim::load_device_model(f.path);
+  const auto bench = sim::bench_for_model(model, 48000);
+  sim::SimulatedBench io(model, bench, 5);
+  sim::SimulatedLoadSwitch sw(io);
+  RunOptions opt;
+  opt.quick = true;
+  opt.loads = {"open", "10k"};
+  Results res;
+  Sequencer(bench, io, sw, opt).run(res);
+  const auto& pm = *model.port("line");
+  for (const auto& l : res.ports.front().loads) {
+    EXPECT_NEAR(l.thdn_ref.thdn_db, test::model_thdn_db(model, pm, l.load_ohms, -20), 0.5) << l.load_name;
+    ASSERT_GE(l.thdn_ref.harmonics.size(), 2u);
+    EXPECT_NEAR(l.thdn_ref.harmonics[0].level_dbc, -50 - 20, 0.2) << l.load_name;  // H2 scales with level
+    EXPECT_NEAR(l.thdn_ref.harmonics[1].level_dbc, -45 - 40, 0.5) << l.load_name;  // H3 with level squared
+  }
 }
 
 TEST(Engine, ResponseShowsCouplingCapacitorRollOff) {
