@@ -4,7 +4,8 @@
 // the named output channels of the interface (0-based), and records capture_frames frames from the named
 // input channels, starting at the same sample clock tick (one full-duplex stream: one clock). The capture
 // includes the interface's latency; the caller finds and removes it. A capture disturbed by a dropout
-// (xrun) comes back with valid == false and the reason; the caller decides whether to retry.
+// (xrun) comes back with valid == false, its xrun count and the reason; the caller decides whether to retry
+// (the sequencer does, up to the bench's audio.retries, and marks the load).
 // LoadSwitch::select connects one dummy load (by name, e.g. "open", "10k", "32") across the port under test.
 #pragma once
 
@@ -17,7 +18,7 @@ namespace outbench {
 struct Capture {
   bool valid = true;
   std::string problem;  // why not valid (xrun, device error)
-  int xruns = 0;
+  int xruns = 0;        // under/overflows flagged during this capture (also when the bench ignores the flags)
   double rate_hz = 0;
   std::vector<std::vector<double>> channels;  // one per requested input channel
 };

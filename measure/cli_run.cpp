@@ -240,7 +240,6 @@ int run(const Args& args) {
     po_opt.rate_hz = bench.rate_hz;
     po_opt.ignore_xrun_flags = bench.ignore_xrun_flags;
     po_opt.frames_per_buffer = bench.frames_per_buffer;
-    po_opt.retries = bench.retries;
     po_opt.output_channels = po_opt.input_channels = 1;
     for (const auto& p : bench.ports) {
       for (int c : p.output_channels) po_opt.output_channels = std::max(po_opt.output_channels, c + 1);

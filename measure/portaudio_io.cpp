@@ -181,42 +181,33 @@ Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std
       throw std::invalid_argument("input channel " + std::to_string(c) + " is not open");
   Capture result;
   result.rate_hz = impl_->rate;
-  for (int attempt = 0; attempt <= impl_->opt.retries; ++attempt) {
-    Impl::Job j;
-    j.out_map = out_channels;
-    j.in_map = in_channels;
-    std::size_t n_out = 0;
-    for (const auto& s : stimulus) {
-      j.out.emplace_back(s.begin(), s.end());
-      n_out = std::max(n_out, s.size());
-    }
-    j.out_frames = n_out;
-    j.cap_frames = capture_frames;
-    j.in.assign(in_channels.size(), std::vector<float>(capture_frames, 0.0f));
-    impl_->job.store(&j, std::memory_order_release);
-    const auto deadline =
-        std::chrono::steady_clock::now() +
-        std::chrono::duration<double>(static_cast<double>(capture_frames) / impl_->rate + kJobTimeoutExtraS);
-    while (!j.done.load(std::memory_order_acquire)) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        impl_->withdraw_job();
-        throw std::runtime_error("the audio device '" + impl_->device_name + "' stopped delivering data");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    impl_->withdraw_job();
-    result.xruns = j.xruns.load();
-    result.channels.clear();
-    for (const auto& c : j.in) result.channels.emplace_back(c.begin(), c.end());
-    if (result.xruns == 0 || impl_->opt.ignore_xrun_flags) {
-      result.valid = true;
-      result.problem.clear();
-      return result;
-    }
-    result.valid = false;
-    result.problem =
-        std::to_string(result.xruns) + " buffer under/overflow(s) in " + std::to_string(attempt + 1) + " attempt(s)";
+  Impl::Job j;
+  j.out_map = out_channels;
+  j.in_map = in_channels;
+  std::size_t n_out = 0;
+  for (const auto& s : stimulus) {
+    j.out.emplace_back(s.begin(), s.end());
+    n_out = std::max(n_out, s.size());
   }
+  j.out_frames = n_out;
+  j.cap_frames = capture_frames;
+  j.in.assign(in_channels.size(), std::vector<float>(capture_frames, 0.0f));
+  impl_->job.store(&j, std::memory_order_release);
+  const auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::duration<double>(static_cast<double>(capture_frames) / impl_->rate + kJobTimeoutExtraS);
+  while (!j.done.load(std::memory_order_acquire)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      impl_->withdraw_job();
+      throw std::runtime_error("the audio device '" + impl_->device_name + "' stopped delivering data");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->withdraw_job();
+  result.xruns = j.xruns.load();
+  for (const auto& c : j.in) result.channels.emplace_back(c.begin(), c.end());
+  result.valid = result.xruns == 0 || impl_->opt.ignore_xrun_flags;
+  if (!result.valid) result.problem = std::to_string(result.xruns) + " buffer under/overflow(s)";
   return result;
 }
 

@@ -4,9 +4,10 @@
 // kept running; play_record hands a job to the callback, which only copies stimulus out and capture in
 // (buffers allocated beforehand) and counts under/overflows from statusFlags; between jobs it plays silence.
 // The capture therefore starts on the same sample clock tick as the playback and contains the interface's
-// round-trip latency, which the analysis finds and removes. A capture with an xrun is retried (`retries`,
-// default 2) and marked invalid if it still fails; `ignore_xrun_flags` judges the data instead (JACK without
-// realtime raises the flags with intact data). silence() ramps the output to zero within 10 ms.
+// round-trip latency, which the analysis finds and removes. A capture with an xrun comes back invalid with
+// its xrun count (the sequencer retries it, bench `audio.retries`, and marks the load); `ignore_xrun_flags`
+// judges the data instead (JACK without realtime raises the flags with intact data): the capture is then
+// valid and still carries its count. silence() ramps the output to zero within 10 ms.
 // PortAudio's own error text is carried in every exception.
 #pragma once
 
@@ -26,7 +27,6 @@ struct PortAudioOptions {
   int input_channels = 2;
   unsigned long frames_per_buffer = 0;  // 0 = PortAudio's choice
   bool ignore_xrun_flags = false;
-  int retries = 2;
   std::string client_name = "outbench";  // JACK client name
 };
 

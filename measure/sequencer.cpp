@@ -96,18 +96,31 @@ struct Sequencer::Impl {
     return latency_frames >= 0 ? static_cast<std::size_t>(latency_frames) + frames(kLatencyGuardS)
                                : frames(kCaptureMarginS);
   }
-  double stimulus_s = 0;  // sum of the stimulus lengths played (what the bench time is compared with)
+  double stimulus_s = 0;     // sum of the stimulus lengths played (what the bench time is compared with)
+  int xrun_captures = 0;     // captures that carried xrun flags (retried, or accepted: ignore_xrun_flags)
+  int retried_captures = 0;  // captures played again after an xrun
 
   // Play `stim` on the given channel indices of the port (others silent), capture all its inputs.
   Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
                const std::string& what) {
     check_stop();
-    Capture c = io.play_record(port.output_channels, stim, port.input_channels, capture_frames);
-    // A Ctrl-C during the capture faded the output to silence: that capture is not a measurement.
-    check_stop();
-    played_s += static_cast<double>(capture_frames) / rate;
-    stimulus_s += stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate;
-    if (!c.valid) throw std::runtime_error("capture '" + what + "' on " + port.name + " failed: " + c.problem);
+    Capture c;
+    // A capture with an xrun is played again (bench audio.retries); the load is marked either way.
+    for (int attempt = 0;; ++attempt) {
+      c = io.play_record(port.output_channels, stim, port.input_channels, capture_frames);
+      // A Ctrl-C during the capture faded the output to silence: that capture is not a measurement.
+      check_stop();
+      played_s += static_cast<double>(capture_frames) / rate;
+      stimulus_s += stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate;
+      if (c.xruns > 0) ++xrun_captures;
+      if (c.valid || c.xruns == 0 || attempt >= bench.retries) break;
+      ++retried_captures;
+    }
+    if (!c.valid)
+      throw std::runtime_error(
+          "capture '" + what + "' on " + port.name + " into " + cur_load + " failed: " + c.problem +
+          (c.xruns > 0 ? " after " + std::to_string(bench.retries + 1) + " attempts (audio.retries in the bench file)"
+                       : ""));
     if (!opt.capture_dir.empty()) {
       char name[160];
       std::snprintf(name, sizeof name, "%03d-%s-%s-%s.wav", ++capture_no, port.name.c_str(), cur_load.c_str(),
@@ -692,7 +705,16 @@ struct Sequencer::Impl {
         check_stop();
         sw.select(*load);
         LoadResult lr;
+        const int xruns_before = xrun_captures, retried_before = retried_captures;
         measure_load(*port, *load, sweep, res.ports.back(), lr, open_latency);
+        lr.xrun_captures = xrun_captures - xruns_before;
+        lr.retried_captures = retried_captures - retried_before;
+        // (With ignore_xrun_flags the flags are counted in results.json but not warned about: the bench
+        // says they carry no news, as on a JACK server without realtime scheduling.)
+        if (lr.retried_captures > 0)
+          res.warnings.push_back(port->name + " into " + load->name + ": " + std::to_string(lr.retried_captures) +
+                                 " capture(s) were played again after buffer under/overflows; the figures come "
+                                 "from the clean retries");
         if (load->is_open() && lr.valid) open_latency = lr.response.latency_frames;
         if (bench.analyser_floor && lr.valid) {
           // Readings within 10 dB of the interface's own floor measure the analyser, not the device.
@@ -716,6 +738,8 @@ struct Sequencer::Impl {
     }
     res.conditions.stimulus_s = stimulus_s;
     res.conditions.capture_s = played_s;
+    res.conditions.xrun_captures = xrun_captures;
+    res.conditions.retried_captures = retried_captures;
   }
 };
 

@@ -85,6 +85,8 @@ struct LoadResult {
     bool ok = true;
   };
   std::optional<SwitchCheck> switch_check;
+  int xrun_captures = 0;     // captures into this load that flagged buffer under/overflows
+  int retried_captures = 0;  // of those, played again
 };
 
 struct ThdnFreqPoint {
@@ -141,6 +143,8 @@ struct RunConditions {
   double stimulus_s = 0;  // total duration of the stimuli played
   double capture_s = 0;   // total duration captured (stimuli + latency + sweep tails)
   double elapsed_s = 0;
+  int xrun_captures = 0;
+  int retried_captures = 0;
 };
 
 struct Results {

@@ -73,6 +73,7 @@ json load_json(const LoadResult& l) {
     j["switch_check"] = {{"measured_db", l.switch_check->measured_db},
                          {"predicted_db", l.switch_check->predicted_db},
                          {"ok", l.switch_check->ok}};
+  j["xruns"] = {{"captures_flagged", l.xrun_captures}, {"captures_retried", l.retried_captures}};
   j["drives_dbfs"] = {{"reference", l.reference_drive_dbfs}, {"dynamic_range", l.dynamic_range_drive_dbfs}};
   json xt = json::array();
   for (const auto& x : l.crosstalk)
@@ -130,7 +131,8 @@ json results_json(const Results& r) {
                      {"calibrated", r.calibrated()},
                      {"stimulus_s", c.stimulus_s},
                      {"capture_s", c.capture_s},
-                     {"elapsed_s", c.elapsed_s}};
+                     {"elapsed_s", c.elapsed_s},
+                     {"xruns", {{"captures_flagged", c.xrun_captures}, {"captures_retried", c.retried_captures}}}};
   json ports = json::array();
   for (const auto& p : r.ports) {
     json jp;
