@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "analysis/distortion.hpp"
+#include "analysis/response.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
 #include "measure/bench_config.hpp"
@@ -28,7 +29,10 @@ namespace outbench::cli {
 namespace {
 
 constexpr double kCalToneHz = 997.0;
-constexpr double kCalFadeS = 0.005;  // raised-cosine fades of the calibration tone chunks
+constexpr double kCalFadeS = 0.005;
+constexpr double kCalSweepS = 2.0;     // loopback response sweep
+constexpr double kCalClipDbfs = -0.3;  // a -1 dBFS tone reading above this at the input: clipping  // raised-cosine
+                                       // fades of the calibration tone chunks
 constexpr double kCalToneS = 1.0;
 
 std::string today() {
@@ -190,24 +194,58 @@ int calibrate(const Args& args) {
   t.rate_hz = b.io->rate_hz();
   const auto x = make_tone(t);
   std::vector<std::vector<double>> stim(port->output_channels.size(), x);
-  const auto c = b.io->play_record(port->output_channels, stim, port->input_channels,
-                                   x.size() + static_cast<std::size_t>(0.2 * b.io->rate_hz()));
+  const double rate = b.io->rate_hz();
+  auto capture = [&](const std::vector<double>& x, std::size_t extra, const char* what) {
+    std::vector<std::vector<double>> stim(port->output_channels.size(), x);
+    const auto c = b.io->play_record(port->output_channels, stim, port->input_channels, x.size() + extra);
+    if (!c.valid) throw std::runtime_error(std::string("the loopback ") + what + " capture failed: " + c.problem);
+    return c;
+  };
+  const auto c = capture(x, static_cast<std::size_t>(0.2 * rate), "tone");
   ThdnOptions o;
   o.fundamental_hz = kCalToneHz;
-  const auto r = analyze_thdn(c.channels.front(), b.io->rate_hz(), o);
-  const auto silence = make_silence(kCalToneS, b.io->rate_hz());
-  std::vector<std::vector<double>> quiet(port->output_channels.size(), silence);
-  const auto cn = b.io->play_record(port->output_channels, quiet, port->input_channels, silence.size());
-  const auto n = analyze_noise(cn.channels.front(), b.io->rate_hz());
-  if (!r.valid || !n.valid) throw InputError("no tone came back through the loopback: " + r.reason);
+  const auto r = analyze_thdn(c.channels.front(), rate, o);
+  if (!r.valid) throw InputError("no tone came back through the loopback: " + r.reason + " (check the cable)");
+  if (r.level_dbfs > kCalClipDbfs)
+    throw InputError("the loopback input reads " + std::to_string(r.level_dbfs) +
+                     " dBFS for a -1 dBFS tone: it clips; lower the input gain and calibrate again");
+  const auto cn = capture(make_silence(kCalToneS, rate), 0, "noise");
+  const auto n = analyze_noise(cn.channels.front(), rate);
+  // The interface's own response: a synchronized sweep through the loopback, latency found and removed.
+  SweepSpec ss;
+  ss.start_hz = 5.0;
+  ss.stop_hz = rate / 2;
+  ss.duration_s = kCalSweepS;
+  ss.rate_hz = rate;
+  ss.level_dbfs = -6.0;
+  const auto sweep = make_sweep(ss);
+  const auto cs = capture(sweep, static_cast<std::size_t>(0.3 * rate), "sweep");
+  ResponseOptions ro;
+  ro.sweep_l_s = sweep_info(ss).l_s;
+  ro.points_per_octave = 3;
+  const auto resp = analyze_response(sweep, cs.channels.front(), rate, ro);
+  if (!n.valid || !resp.valid)
+    throw InputError("the loopback measurement failed: " + (n.valid ? resp.reason : n.reason));
+  double dev = 0;
+  nlohmann::json pts = nlohmann::json::array();
+  for (const auto& p : resp.points) {
+    if (p.freq_hz >= 20 && p.freq_hz <= 20000) dev = std::max(dev, std::abs(p.relative_db));
+    pts.push_back({{"freq_hz", p.freq_hz}, {"relative_db", p.relative_db}});
+  }
   j["analyser_floor"] = {{"thdn_db", r.thdn_db},
                          {"at_level_dbfs", r.level_dbfs},
                          {"noise_dbfs", n.noise_dbfs},
+                         {"gain_1k_db", resp.gain_1k_db},
+                         {"response_deviation_20_20k_db", dev},
+                         {"latency_frames", resp.latency_frames},
+                         {"response", pts},
                          {"port", port_name},
                          {"measured_on", today()}};
   write_text_atomic(bench_file, j.dump(2) + "\n");
-  std::printf("analyser floor (%s out into the input): THD+N %.1f dB at %.1f dBFS, noise %.1f dBFS; stored in %s\n",
-              port_name.c_str(), r.thdn_db, r.level_dbfs, n.noise_dbfs, bench_file.c_str());
+  std::printf(
+      "analyser floor (%s out into the input): THD+N %.1f dB at %.1f dBFS, noise %.1f dBFS, response within "
+      "+/-%.2f dB 20 Hz-20 kHz, latency %ld frames; stored in %s\n",
+      port_name.c_str(), r.thdn_db, r.level_dbfs, n.noise_dbfs, dev, resp.latency_frames, bench_file.c_str());
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "measure/wav_file.hpp"
+#include "model_truth.hpp"
 #include "run_cli.hpp"
 
 namespace outbench {
@@ -304,7 +305,18 @@ TEST(CliCalibrate, OutputInputAndLoopbackOnTheSimulatedBench) {
   const auto c = json::parse(test::slurp(d / "bench.json"));
   EXPECT_NEAR(c["ports"]["headphone"]["vrms_at_0dbfs"].get<double>(), 3.2, 1e-9);
   EXPECT_NEAR(c["loopback_input"]["vrms_at_0dbfs"].get<double>(), 7.75, 0.01);  // the model's ADC full scale
-  EXPECT_TRUE(c["analyser_floor"].contains("thdn_db"));
+  // The loopback floor of the simulated line out (open load, -1 dBFS): THD+N from the model, a flat response
+  // and the model's latency.
+  {
+    const auto model =
+        sim::load_device_model(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json");
+    const auto& fl = c["analyser_floor"];
+    EXPECT_NEAR(fl["thdn_db"].get<double>(),
+                test::model_thdn_db(model, *model.port("line"), std::numeric_limits<double>::infinity(), -1.0), 0.5);
+    EXPECT_LT(fl["response_deviation_20_20k_db"].get<double>(), 0.05);
+    EXPECT_EQ(fl["latency_frames"].get<long>(), model.loopback.latency_frames);
+    EXPECT_GT(fl["response"].size(), 25u);
+  }
   EXPECT_TRUE(c["loopback_input"].contains("calibrated_on"));
   EXPECT_EQ(c["name"], b["name"]);  // the rest of the file is kept
   // Missing meter reading without a terminal: a clear error.
