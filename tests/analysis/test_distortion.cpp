@@ -71,6 +71,85 @@ TEST(Thdn, Minus130dBWithinOneDb) {
   }
 }
 
+// The same at -130 dB with a tone that is neither bin-centred nor a whole number of cycles.
+TEST(Thdn, Minus130dBNotBinCentredWithinOneDb) {
+  for (int bits : {24, 32}) {
+    auto x = distorted(1000.37, -1, -130, 2.1);
+    bits == 24 ? test::quantize(x, 24) : test::to_float(x);
+    const auto r = analyze_thdn(x, kFs, {});
+    ASSERT_TRUE(r.valid);
+    EXPECT_NEAR(r.thd_db, -130, 1.0) << bits << "-bit";
+    if (bits == 32) {
+      EXPECT_NEAR(r.thdn_db, -130, 1.0);
+    }
+  }
+}
+
+// The worst case for leakage: half-way between the analysis bins (1000.25 Hz in 96000 frames = bin 2000.5);
+// the power centroid of the exclusion band still gives level, frequency and THD.
+TEST(Thdn, ToneHalfwayBetweenBins) {
+  ThdnOptions o;
+  o.trim_to_settled = false;  // the analysis segment is the whole signal: 96000 frames, 0.5 Hz bins
+  auto x = distorted(1000.25, -6, -100, 2.0);
+  test::to_float(x);
+  const auto r = analyze_thdn(x, kFs, o);
+  ASSERT_TRUE(r.valid) << r.reason;
+  ASSERT_EQ(r.segment_frames, 96000u);
+  EXPECT_NEAR(std::fmod(1000.25 / r.bin_hz, 1.0), 0.5, 1e-9);  // exactly half-way
+  EXPECT_NEAR(r.level_dbfs, -6, 0.01);
+  EXPECT_NEAR(r.fundamental_hz, 1000.25, 0.01);
+  EXPECT_NEAR(r.thd_db, -100, 0.1);
+}
+
+// A non-integer number of cycles (997 Hz for 1.2345 s: 1230.8 cycles), untrimmed: the signal's ends cut the
+// tone mid-cycle, which the window's sidelobes (-180 dB) must not turn into residual.
+TEST(Thdn, NonIntegerCycleCount) {
+  ThdnOptions o;
+  o.trim_to_settled = false;
+  auto x = distorted(997, -1, -110, 1.2345);
+  test::to_float(x);
+  const auto r = analyze_thdn(x, kFs, o);
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_NEAR(r.level_dbfs, -1, 0.01);
+  EXPECT_NEAR(r.fundamental_hz, 997, 0.01);
+  EXPECT_NEAR(r.thd_db, -110, 0.1);
+  const double a1 = peak_from_dbfs(-1), ah = a1 * ratio_from_db(-110) / std::sqrt(2.0);
+  EXPECT_NEAR(r.thdn_db, truth(a1, {ah, ah}).thdn_db, 0.1);
+}
+
+// THD counts harmonics 2..max_harmonic only.
+TEST(Thdn, HarmonicCountIsConfigurable) {
+  const double a1 = 0.5, a2 = a1 * 1e-4, a5 = a1 * 1e-3;  // H2 -80 dBc, H5 -60 dBc
+  const auto x = test::tones({{1000.3, a1}, {2000.6, a2, 0.2}, {5001.5, a5, 0.7}}, kFs, 60000);
+  ThdnOptions o;
+  o.max_harmonic = 4;
+  const auto r4 = analyze_thdn(x, kFs, o);
+  ASSERT_TRUE(r4.valid);
+  EXPECT_EQ(r4.harmonics.size(), 3u);
+  EXPECT_NEAR(r4.thd_db, -80, 0.1);
+  o.max_harmonic = 10;
+  const auto r10 = analyze_thdn(x, kFs, o);
+  EXPECT_EQ(r10.harmonics.size(), 9u);
+  EXPECT_NEAR(r10.thd_db, 10 * std::log10(1e-8 + 1e-6), 0.1);
+  // THD+N holds everything but the fundamental either way.
+  EXPECT_NEAR(r4.thdn_db, r10.thdn_db, 1e-9);
+}
+
+// With fundamental_hz given, a weaker tone is analysed and the stronger one counts as residual.
+TEST(Thdn, GivenFundamentalPicksTheWeakerTone) {
+  const double a1 = 0.05, a2 = 0.5;
+  const auto x = test::tones({{3300.7, a1}, {1000.3, a2}}, kFs, 48000);
+  ThdnOptions o;
+  o.fundamental_hz = 3300;
+  const auto r = analyze_thdn(x, kFs, o);
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_NEAR(r.fundamental_hz, 3300.7, 0.01);
+  EXPECT_NEAR(r.level_dbfs, dbfs_from_peak(a1), 0.01);
+  EXPECT_NEAR(r.thdn_db, 10 * std::log10(a2 * a2 / (a1 * a1 + a2 * a2)), 0.05);
+  const auto auto_r = analyze_thdn(x, kFs, {});
+  EXPECT_NEAR(auto_r.fundamental_hz, 1000.3, 0.01);  // without it: the strongest
+}
+
 TEST(Thdn, AnalyserFloorOfClean24BitSine) {
   ToneSpec t;
   t.level_dbfs = -1;

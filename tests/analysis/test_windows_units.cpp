@@ -22,6 +22,18 @@ TEST(Windows, HannFigures) {
   EXPECT_NEAR(f.enbw_bins, 1.5, 1e-9);
 }
 
+// Closed form for a periodic cosine-sum window: CG = a0, ENBW = (a0^2 + sum_k ak^2 / 2) / a0^2 bins; for the
+// 5-term flat-top (0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368): 3.7702 bins.
+TEST(Windows, FlatTopFigures) {
+  const auto f = window_figures(make_window(WindowKind::FlatTop, 4096));
+  EXPECT_NEAR(f.coherent_gain, 0.21557895, 1e-9);
+  const double a[] = {0.21557895, 0.41663158, 0.277263158, 0.083578947, 0.006947368};
+  double s = a[0] * a[0];
+  for (int k = 1; k < 5; ++k) s += a[k] * a[k] / 2;
+  EXPECT_NEAR(f.enbw_bins, s / (a[0] * a[0]), 1e-9);
+  EXPECT_NEAR(f.enbw_bins, 3.7702, 1e-3);
+}
+
 TEST(Windows, FlatTopScallopingBelow001dB) {
   // A tone half-way between bins reads within 0.01 dB of a bin-centred one.
   const std::size_t n = 1024;
