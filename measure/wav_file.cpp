@@ -1,11 +1,15 @@
 #include "measure/wav_file.hpp"
 
+#include <fcntl.h>
 #include <sndfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -148,23 +152,44 @@ void write_wav(const std::filesystem::path& path, std::span<const std::vector<do
   }
 }
 
-void write_text_atomic(const std::filesystem::path& path, const std::string& text) {
-  const auto tmp = temp_beside(path);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError("cannot write '" + path.string() + "': cannot create a file in its folder");
-    out << text;
-    out.flush();
-    if (!out) {
-      std::filesystem::remove(tmp);
-      throw InputError("cannot write '" + path.string() + "': write failed (disk full?)");
-    }
-  }
+void write_text_atomic(const std::filesystem::path& path_in, const std::string& text) {
+  // A symlinked file (a bench file kept elsewhere) is replaced at its target, not by a plain file.
   std::error_code ec;
+  const auto path = std::filesystem::is_symlink(path_in, ec) ? std::filesystem::canonical(path_in, ec) : path_in;
+  // Keep the permissions of the file being replaced.
+  mode_t mode = 0644;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
+  const auto tmp = temp_beside(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0)
+    throw InputError("cannot write '" + path.string() + "': cannot create a file in its folder (" +
+                     std::strerror(errno) + ")");
+  auto fail = [&](const std::string& why) {
+    ::close(fd);
+    std::filesystem::remove(tmp, ec);
+    throw InputError("cannot write '" + path.string() + "': " + why);
+  };
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail(std::string("write failed (") + std::strerror(errno) + "; disk full?)");
+    done += static_cast<std::size_t>(n);
+  }
+  ::fchmod(fd, mode);  // the umask may have narrowed it
+  // On disk before it replaces the old file: a crash leaves the old or the new file, never a torn one.
+  if (::fsync(fd) != 0) fail(std::string("fsync failed (") + std::strerror(errno) + ")");
+  ::close(fd);
   std::filesystem::rename(tmp, path, ec);
   if (ec) {
     std::filesystem::remove(tmp);
     throw InputError("cannot write '" + path.string() + "': " + ec.message());
+  }
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
   }
 }
 

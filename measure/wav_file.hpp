@@ -36,7 +36,8 @@ std::span<const double> channel_of(const SoundFile& f, int channel, const std::f
 void write_wav(const std::filesystem::path& path, std::span<const std::vector<double>> channels, double rate_hz,
                SampleFormat format);
 
-// Write `text` to `path` atomically (temporary file + rename).
+// Write `text` to `path` atomically and durably: a temporary file beside it (same permissions as the file it
+// replaces), fsync, rename, fsync of the folder. A symlink is followed: its target is replaced.
 void write_text_atomic(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace outbench

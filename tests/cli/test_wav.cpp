@@ -65,5 +65,22 @@ TEST(Wav, AtomicTextWriteReplaces) {
   EXPECT_EQ(files, 1);  // no temporary left behind
 }
 
+// Atomic text writes keep the replaced file's permissions and write through a symlink to its target.
+TEST(AtomicWrite, KeepsModeAndFollowsSymlinks) {
+  test::TempDir d;
+  const std::filesystem::path target = d / "bench.json", link = d / "link.json";
+  write_text_atomic(target, "one\n");
+  std::filesystem::permissions(target, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  std::filesystem::create_symlink(target, link);
+  write_text_atomic(link, "two\n");
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
+  EXPECT_EQ(test::slurp(target), "two\n");
+  EXPECT_EQ(std::filesystem::status(target).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  for (const auto& e : std::filesystem::directory_iterator(d.path))  // no temporary file left behind
+    EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
+  EXPECT_THROW(write_text_atomic(d / "no/such/folder/x.json", "x"), InputError);
+}
+
 }  // namespace
 }  // namespace outbench
