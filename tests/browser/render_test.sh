@@ -11,13 +11,13 @@ CHROME=$(command -v chromium || command -v chromium-browser || true)
 [[ -n "$CHROME" ]] || { echo "FAIL: chromium is not installed (scripts/setup.sh installs it)"; exit 1; }
 rm -rf "$OUT" && mkdir -p "$OUT"
 
-browse() {  # browse URL -> DOM after scripts ran, on stdout
+browse() {  # browse URL -> DOM after scripts ran, on stdout; the browser's log in $OUT/browser.log
   local profile
   profile=$(mktemp -d)
   timeout 120 "$CHROME" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
     --host-resolver-rules="MAP * ~NOTFOUND" --proxy-server="127.0.0.1:9" --user-data-dir="$profile" \
-    --virtual-time-budget=15000 --window-size=1280,900 "$@" 2>/dev/null
+    --enable-logging=stderr --v=0 --virtual-time-budget=15000 --window-size=1280,900 "$@" 2>"$OUT/browser.log"
   rm -rf "$profile"
 }
 
@@ -30,6 +30,11 @@ check_page() {  # check_page NAME HTML PLOTS TEXT
   plots=$(printf '%s' "$selftest" | sed -n 's/.*"plots":\([0-9]*\).*/\1/p')
   drawn=$(printf '%s' "$selftest" | sed -n 's/.*"drawn":\([0-9]*\).*/\1/p')
   [[ "$selftest" == *'"errors":[]'* ]] || { echo "FAIL $name: console errors: $selftest"; return 1; }
+  # Anything the page wrote to the console, a blocked request (Content-Security-Policy) included, is a failure:
+  # the report logs nothing and fetches nothing.
+  if grep -q ':CONSOLE' "$OUT/browser.log"; then
+    echo "FAIL $name: console messages:"; grep ':CONSOLE' "$OUT/browser.log"; return 1
+  fi
   (( plots == min_plots )) || { echo "FAIL $name: $plots plots, expected $min_plots"; return 1; }
   (( drawn == plots )) || { echo "FAIL $name: only $drawn of $plots plots drew anything"; return 1; }
   grep -q "$text" <<<"$dom" || { echo "FAIL $name: '$text' not on the page"; return 1; }
