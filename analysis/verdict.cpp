@@ -77,6 +77,8 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   v.question = "Can the headphone out be used as a " + level.name + " line out (" + num(level.level_dbv) +
                " dBV nominal, into " + num(rules.line_load_ohms / 1000, 0) + " kohm)?";
   v.port = "headphone";
+  v.level_name = level.name;
+  v.level_dbv = level.level_dbv;
   if (!hp.measured || !hp.present) {
     v.applicable = false;
     v.summary = hp.measured ? "The device has no headphone out." : "The headphone out was not measured in this run.";

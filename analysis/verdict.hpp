@@ -74,6 +74,8 @@ struct Verdict {
   std::string question;
   std::string port;
   bool applicable = true;  // false: the device has no such port
+  std::string level_name;  // headphone_as_line_out: the line level judged ("consumer", "pro")
+  std::optional<double> level_dbv;
   bool pass = false;
   std::string summary;
   std::vector<RuleResult> rules;

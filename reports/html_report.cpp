@@ -94,14 +94,13 @@ std::string headline(const json& r, const json& v) {
     for (const auto& rule : v.at("rules"))
       if (rule.value("id", "") == "headroom" && rule.at("measured").is_number())
         headroom = rule.at("measured").get<double>();
-    const std::string q = v.value("question", "");
-    const auto p0 = q.find('('), p1 = q.find(" dBV");
-    if (p0 != std::string::npos && p1 != std::string::npos) level = std::atof(q.substr(p0 + 1, p1 - p0 - 1).c_str());
+    std::string q_kind;
+    if (v.contains("line_level")) {
+      level = v.at("line_level").value("dbv", NAN);
+      q_kind = v.at("line_level").value("name", "");
+    }
     const json* hp = find_port(r, "headphone");
     std::ostringstream o;
-    const std::string q_kind = q.find("pro") != std::string::npos        ? "pro"
-                               : q.find("consumer") != std::string::npos ? "consumer"
-                                                                         : "";
     const bool pass = v.value("pass", false);
     o << "Headphone out: " << (pass ? "usable" : "not usable") << " as a " << (q_kind.empty() ? "" : q_kind + " ")
       << "line out";

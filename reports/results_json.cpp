@@ -98,8 +98,10 @@ json verdict_json(const Verdict& v) {
     jr["measured"] = r.measured ? finite_or_null(*r.measured) : json(nullptr);
     rules.push_back(jr);
   }
-  return {{"id", v.id},     {"question", v.question}, {"port", v.port}, {"applicable", v.applicable},
-          {"pass", v.pass}, {"summary", v.summary},   {"rules", rules}};
+  json j = {{"id", v.id},     {"question", v.question}, {"port", v.port}, {"applicable", v.applicable},
+            {"pass", v.pass}, {"summary", v.summary},   {"rules", rules}};
+  if (v.level_dbv) j["line_level"] = {{"name", v.level_name}, {"dbv", *v.level_dbv}};
+  return j;
 }
 
 }  // namespace
