@@ -124,12 +124,23 @@ int list_devices(const Args& args) {
 
 int devices(const Args& args) {
   int in = 0, out = 0;
+  std::string bench_file;
   po::options_description desc("devices options");
   desc.add_options()("help,h", "show this help")("inputs", po::value(&in)->default_value(0),
                                                  "input channels the bench needs")(
-      "outputs", po::value(&out)->default_value(0), "output channels the bench needs");
+      "outputs", po::value(&out)->default_value(0), "output channels the bench needs")(
+      "bench", po::value(&bench_file), "take the channel counts from this bench file");
   po::variables_map vm;
-  if (!parse(args, desc, vm, "outbench devices [--inputs N --outputs M]")) return 0;
+  if (!parse(args, desc, vm, "outbench devices [--bench FILE | --inputs N --outputs M]")) return 0;
+  if (vm.count("bench")) {
+    const BenchConfig b = load_bench_config(bench_file);
+    for (const auto& p : b.ports) {
+      for (int c : p.output_channels) out = std::max(out, c + 1);
+      for (int c : p.input_channels) in = std::max(in, c + 1);
+    }
+    std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at "
+              << b.rate_hz << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
+  }
   std::cout << describe_audio_devices(in, out);
   return 0;
 }

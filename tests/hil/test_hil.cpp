@@ -88,6 +88,11 @@ TEST(Hil, DevicesListsTheJackDevice) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("outbench-dut"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("JACK"), std::string::npos);
+  // With the bench file: its channel counts, and the rates the device supports at them (the server's 48 kHz).
+  const auto b = with_jack("", "devices --bench " + kSrc + "/fixtures/benches/jack-virtual.json");
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_NE(b.out.find("needs 4 input(s) and 4 output(s)"), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("4 in / 4 out at: 48k"), std::string::npos) << b.out;
 }
 
 TEST(Hil, UnpluggedCableIsFlaggedNotMeasured) {
