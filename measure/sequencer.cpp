@@ -20,10 +20,11 @@ namespace {
 struct Durations {
   double sweep_s, tone_s, step_s, noise_s, dr_s, xtalk_s, freq_tone_min_s;
   int level_step_db, bisections, thdn_freq_per_octave;
-  std::vector<double> xtalk_freqs;
+  std::vector<double> xtalk_freqs;  // per load
+  double xtalk_per_octave;          // crosstalk versus frequency, into the nominal load
 };
-const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}};
-const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}};
+const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}, 1.0};
+const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}, 0.5};
 
 constexpr double kFadeS = 0.005;           // raised-cosine fades on every tone
 constexpr double kCaptureMarginS = 0.1;    // extra capture for the interface's latency, until it is measured
@@ -292,26 +293,7 @@ struct Sequencer::Impl {
     // Crosstalk.
     if (nch >= 2) {
       progress("crosstalk");
-      for (double f : d.xtalk_freqs) {
-        LoadResult::Crosstalk x{f, 0, 0};
-        for (int driven = 0; driven < 2; ++driven) {
-          // Long enough for ~60 cycles: the analysis needs ~20 in its settled segment at its bin width.
-          const double secs = std::max(d.xtalk_s, kThdnFreqCycles / f);
-          c = play(port, on_channels(port, tone(f, ref_drive, secs), driven), frames(secs) + margin, "xtalk");
-          const auto a = thdn(c.channels[static_cast<std::size_t>(driven)], f);
-          ThdnOptions o;
-          o.fundamental_hz = f;
-          o.trim_to_settled = false;  // the idle channel has no settled tone to find
-          const auto seg = settled_segment(c.channels[static_cast<std::size_t>(driven)], rate);
-          const std::span<const double> other(c.channels[static_cast<std::size_t>(1 - driven)].data() + seg.start,
-                                              seg.n);
-          const auto b = analyze_thdn(other, rate, o);
-          // Below the noise, the crosstalk is at most the noise in the exclusion band: report the bound.
-          const double lvl = b.valid ? b.level_dbfs : lr.noise.noise_dbfs;
-          (driven == 0 ? x.l_to_r_db : x.r_to_l_db) = lvl - (a.valid ? a.level_dbfs : ref_drive);
-        }
-        lr.crosstalk.push_back(x);
-      }
+      for (double f : d.xtalk_freqs) lr.crosstalk.push_back(crosstalk_at(port, f, ref_drive, lr.noise.noise_dbfs));
     }
 
     // THD+N versus level, then the maximum level.
@@ -520,7 +502,7 @@ struct Sequencer::Impl {
     const double per_load = d.sweep_s + kSweepTailS + d.tone_s + d.noise_s + d.dr_s +
                             2 * d.xtalk_s * static_cast<double>(d.xtalk_freqs.size()) + 12 * d.step_s + d.tone_s +
                             8 * kCaptureMarginS;
-    const double freq = 11.0 * d.thdn_freq_per_octave * 0.3;
+    const double freq = 11.0 * d.thdn_freq_per_octave * 0.3 + 11.0 * d.xtalk_per_octave * 2 * 0.6;
     return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
   }
 
@@ -645,6 +627,55 @@ struct Sequencer::Impl {
     if (pr.loads_agree) pr.agreement_note = "the per-load estimates agree within 5 %";
   }
 
+  // THD+N options for a tone at f: the band's edges move out (to f/2 for the lowest tones, to 1.05 f for the
+  // highest) so the fundamental and its exclusion band fit inside it; callers record the band.
+  ThdnOptions band_for(double f) const {
+    ThdnOptions o;
+    o.fundamental_hz = f;
+    o.band_lo_hz = std::min(res.conditions.band_lo_hz, f / 2);
+    o.band_hi_hz = std::max(res.conditions.band_hi_hz, std::min(f * 1.05, rate / 2));
+    return o;
+  }
+
+  // One crosstalk point: each channel driven alone at `drive`, the idle channel's level at f relative to the
+  // driven one's. Below the noise the leak is at most the noise: `noise_dbfs` bounds it then.
+  LoadResult::Crosstalk crosstalk_at(const PortWiring& port, double f, double drive, double noise_dbfs) {
+    LoadResult::Crosstalk x{f, 0, 0};
+    // Long enough for ~60 cycles (the analysis needs ~20 in its settled segment at its bin width).
+    const double secs = std::clamp(kThdnFreqCycles / f, d.xtalk_s, kThdnFreqMaxS);
+    for (int driven = 0; driven < 2; ++driven) {
+      const auto ch = static_cast<std::size_t>(driven);
+      const Capture c =
+          play(port, on_channels(port, tone(f, drive, secs), driven), frames(secs) + margin_frames(), "xtalk");
+      const auto a = analyze_thdn(c.channels[ch], rate, band_for(f));
+      ThdnOptions o = band_for(f);
+      o.trim_to_settled = false;  // the idle channel has no settled tone to find: use the driven one's
+      const auto seg = settled_segment(c.channels[ch], rate, std::min(20.0, f / 2));
+      const auto b = analyze_thdn(std::span<const double>(c.channels[1 - ch].data() + seg.start, seg.n), rate, o);
+      (driven == 0 ? x.l_to_r_db : x.r_to_l_db) =
+          (b.valid ? b.level_dbfs : noise_dbfs) - (a.valid ? a.level_dbfs : drive);
+    }
+    return x;
+  }
+
+  // Crosstalk versus frequency (20 Hz..20 kHz) into the port's nominal load, at the reference level.
+  void crosstalk_vs_freq(const PortWiring& port, PortResult& pr) {
+    if (port.output_channels.size() < 2 || port.input_channels.size() < 2) return;
+    const LoadResult* lr = nullptr;
+    for (const auto& l : pr.loads)
+      if (l.load_name == pr.nominal_load && l.valid) lr = &l;
+    const Load* nominal = bench.load(pr.nominal_load);
+    if (!lr || !nominal) return;
+    cur_load = nominal->name;
+    sw.select(*nominal);
+    const double drive = std::min(opt.reference_level_dbfs, safe_drive_dbfs(port, *nominal, lr->response.gain_1k_db));
+    pr.crosstalk_vs_freq_drive_dbfs = drive;
+    for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave)) {
+      progress("crosstalk versus frequency");
+      pr.crosstalk_vs_freq.push_back(crosstalk_at(port, f, drive, lr->noise.noise_dbfs));
+    }
+  }
+
   void thdn_vs_freq(const PortWiring& port, PortResult& pr) {
     const Load* nominal = bench.load(pr.nominal_load);
     if (!nominal) return;
@@ -662,12 +693,7 @@ struct Sequencer::Impl {
       // At least kThdnFreqCycles cycles (the analysis needs ~20 in its segment), at most kThdnFreqMaxS.
       const double secs = std::clamp(kThdnFreqCycles / f, d.freq_tone_min_s, kThdnFreqMaxS);
       Capture c = play(port, on_channels(port, tone(f, drive, secs)), frames(secs) + margin_frames(), "thdn-freq");
-      ThdnOptions o;
-      o.fundamental_hz = f;
-      // The band's edges move out (to f/2 for the lowest tones, to 1.05 f for the highest) so the fundamental
-      // and its exclusion band fit inside it; the band is recorded with each point.
-      o.band_lo_hz = std::min(res.conditions.band_lo_hz, f / 2);
-      o.band_hi_hz = std::max(res.conditions.band_hi_hz, std::min(f * 1.05, rate / 2));
+      const ThdnOptions o = band_for(f);
       const auto t = analyze_thdn(c.channels[0], rate, o);
       ThdnFreqPoint pt;
       pt.freq_hz = f;
@@ -734,6 +760,7 @@ struct Sequencer::Impl {
       classify_limits(res.ports.back());
       impedance(res.ports.back());
       thdn_vs_freq(*port, res.ports.back());
+      crosstalk_vs_freq(*port, res.ports.back());
       if (opt.on_checkpoint) opt.on_checkpoint(res);
     }
     res.conditions.stimulus_s = stimulus_s;

@@ -113,6 +113,8 @@ struct PortResult {
   std::string nominal_load;
   std::vector<ThdnFreqPoint> thdn_vs_freq;
   double thdn_vs_freq_drive_dbfs = 0;
+  std::vector<LoadResult::Crosstalk> crosstalk_vs_freq;  // into the nominal load
+  double crosstalk_vs_freq_drive_dbfs = 0;
   struct Recommendation {
     std::string level_name;
     double target_dbv = 0;

@@ -176,6 +176,11 @@ json results_json(const Results& r) {
     }
     jp["thdn_vs_freq"] = tf;
     jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;
+    json xf = json::array();
+    for (const auto& x : p.crosstalk_vs_freq)
+      xf.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
+    jp["crosstalk_vs_freq"] = xf;
+    jp["crosstalk_vs_freq_drive_dbfs"] = p.crosstalk_vs_freq_drive_dbfs;
     json rec = json::array();
     for (const auto& x : p.recommendations) {
       json jr = {{"level", x.level_name},

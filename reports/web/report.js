@@ -154,6 +154,15 @@
       sec.appendChild(el("h3", { text: "THD+N versus frequency" }));
       sec.appendChild(table(["Hz", "THD+N dB", "level dBFS"], v.map((p) => [num(p.freq_hz, 1), num(p.thdn_db, 1), num(p.level_dbfs, 2)])));
     }
+    // Crosstalk versus frequency into the nominal load.
+    if (port.crosstalk_vs_freq && port.crosstalk_vs_freq.length) {
+      const x = port.crosstalk_vs_freq;
+      chart(grid, "Crosstalk versus frequency (" + port.nominal_load + " Ω, reference level)", x.map((p) => p.freq_hz),
+        [{ label: "L → R", values: x.map((p) => p.l_to_r_db), points: true }, { label: "R → L", values: x.map((p) => p.r_to_l_db), points: true, dash: [5, 3] }],
+        { xlog: true, xlabel: "Hz", ylabel: "dB", ydigits: 1 });
+      sec.appendChild(el("h3", { text: "Crosstalk versus frequency" }));
+      sec.appendChild(table(["Hz", "L → R dB", "R → L dB"], x.map((p) => [num(p.freq_hz, 1), num(p.l_to_r_db, 1), num(p.r_to_l_db, 1)])));
+    }
     // Spectrum of the reference tone into the nominal load, with harmonics marked; noise spectrum.
     const nl = loads.find((l) => l.load === port.nominal_load) || loads[0];
     if (nl && nl.spectrum && nl.spectrum.level_dbfs.length) {

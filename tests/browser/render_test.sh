@@ -45,8 +45,8 @@ check_page() {  # check_page NAME HTML PLOTS TEXT
 
 "$EXE" run --quick --quiet -o "$OUT/usb" >/dev/null
 "$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
-check_page usb "$OUT/usb/report.html" 16 "Headphone out: usable as a consumer line out"
-check_page dongle "$OUT/dongle/report.html" 8 "Headphone out: not usable as a consumer line out"
+check_page usb "$OUT/usb/report.html" 18 "Headphone out: usable as a consumer line out"
+check_page dongle "$OUT/dongle/report.html" 9 "Headphone out: not usable as a consumer line out"
 "$EXE" compare "$OUT/usb/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
 check_page compare "$OUT/compare.html" 2 "verdict-changed"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }

@@ -312,6 +312,14 @@ TEST(Engine, CrosstalkMatchesModel) {
       EXPECT_NEAR(x.r_to_l_db, truth, 0.5) << l.load_name << " at " << x.freq_hz;
     }
   }
+  // Versus frequency into the nominal load: every octave from 20 Hz to 20 kHz, at the model's coupling.
+  ASSERT_EQ(hp.crosstalk_vs_freq.size(), 11u);
+  EXPECT_NEAR(hp.crosstalk_vs_freq.front().freq_hz, 20.0, 1e-9);
+  EXPECT_NEAR(hp.crosstalk_vs_freq.back().freq_hz, 20000.0, 1e-9);
+  for (const auto& x : hp.crosstalk_vs_freq) {
+    EXPECT_NEAR(x.l_to_r_db, truth, 0.5) << x.freq_hz;
+    EXPECT_NEAR(x.r_to_l_db, truth, 0.5) << x.freq_hz;
+  }
 }
 
 // THD+N versus frequency covers 20 Hz..20 kHz into the nominal load, every point measured, and agrees with
