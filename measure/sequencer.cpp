@@ -773,10 +773,6 @@ struct Sequencer::Impl {
 Sequencer::Sequencer(const BenchConfig& bench, AudioIo& io, LoadSwitch& sw, RunOptions opt)
     : bench_(bench), io_(io), sw_(sw), opt_(std::move(opt)) {}
 
-double Sequencer::planned_stimulus_s() const {
-  return 0;
-}
-
 void Sequencer::run(Results& results) {
   Impl impl(bench_, io_, sw_, opt_, results);
   results.conditions.rate_hz = io_.rate_hz();

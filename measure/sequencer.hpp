@@ -58,7 +58,6 @@ class Sequencer {
   Sequencer(const BenchConfig& bench, AudioIo& io, LoadSwitch& sw, RunOptions opt);
   // Runs the plan; `results` arrives with the device and bench description filled in.
   void run(Results& results);
-  double planned_stimulus_s() const;
 
  private:
   struct Impl;
