@@ -138,8 +138,8 @@ int devices(const Args& args) {
       for (int c : p.output_channels) out = std::max(out, c + 1);
       for (int c : p.input_channels) in = std::max(in, c + 1);
     }
-    std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at "
-              << b.rate_hz << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
+    std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at " << b.rate_hz
+              << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
   }
   std::cout << describe_audio_devices(in, out);
   return 0;

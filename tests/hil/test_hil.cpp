@@ -140,10 +140,10 @@ TEST(Hil, ErrorsAreClear) {
 // incomplete), the report is written, and the run says so.
 TEST(Hil, CtrlCKeepsWhatWasMeasured) {
   test::TempDir d;
-  const auto r = test::run_cli("run --quick --quiet --ports line --bench " + kSrc +
-                                   "/fixtures/benches/jack-virtual.json -o " + (d / "rep"),
-                               "BUILD_DIR=" + std::string(OUTBENCH_BUILD_DIR) + " " + kSrc +
-                                   "/scripts/with-jack.sh -- timeout --preserve-status -s INT 8");
+  const auto r = test::run_cli(
+      "run --quick --quiet --ports line --bench " + kSrc + "/fixtures/benches/jack-virtual.json -o " + (d / "rep"),
+      "BUILD_DIR=" + std::string(OUTBENCH_BUILD_DIR) + " " + kSrc +
+          "/scripts/with-jack.sh -- timeout --preserve-status -s INT 8");
   EXPECT_EQ(r.exit_code, 130) << r.err;
   EXPECT_NE(r.err.find("stopped"), std::string::npos) << r.err;
   const auto j = json::parse(test::slurp(d / "rep/results.json"));
