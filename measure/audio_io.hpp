@@ -19,6 +19,7 @@ struct Capture {
   bool valid = true;
   std::string problem;  // why not valid (xrun, device error)
   int xruns = 0;        // under/overflows flagged during this capture (also when the bench ignores the flags)
+  int attempts = 1;     // captures made to get this one (play_record_retrying)
   double rate_hz = 0;
   std::vector<std::vector<double>> channels;  // one per requested input channel
 };
@@ -39,6 +40,12 @@ struct Load {
   double actual_ohms = 0;   // measured value of the resistor on the bench (used in the calculations)
   bool is_open() const;
 };
+
+// play_record, played again while the capture comes back invalid with xruns, up to `retries` more times
+// (the bench's audio.retries); the result says how many attempts it took. Other failures are not retried.
+Capture play_record_retrying(AudioIo& io, int retries, const std::vector<int>& out_channels,
+                             const std::vector<std::vector<double>>& stimulus, const std::vector<int>& in_channels,
+                             std::size_t capture_frames);
 
 class LoadSwitch {
  public:

@@ -29,11 +29,11 @@ namespace outbench::cli {
 namespace {
 
 constexpr double kCalToneHz = 997.0;
-constexpr double kCalFadeS = 0.005;
+constexpr double kCalFadeS = 0.005;    // raised-cosine fades of the calibration tone chunks
 constexpr double kCalSweepS = 2.0;     // loopback response sweep
-constexpr double kCalClipDbfs = -0.3;  // a -1 dBFS tone reading above this at the input: clipping  // raised-cosine
-                                       // fades of the calibration tone chunks
+constexpr double kCalClipDbfs = -0.3;  // a -1 dBFS tone reading above this at the input: clipping
 constexpr double kCalToneS = 1.0;
+constexpr int kCalRetries = 2;  // captures played again after an xrun (as the bench default)
 
 std::string today() {
   const std::time_t t = std::time(nullptr);
@@ -83,8 +83,8 @@ double measure_input_dbfs(AudioIo& io, const PortWiring& port, double level_dbfs
   t.rate_hz = io.rate_hz();
   const auto x = make_tone(t);
   std::vector<std::vector<double>> stim(port.output_channels.size(), x);
-  const auto c = io.play_record(port.output_channels, stim, port.input_channels,
-                                x.size() + static_cast<std::size_t>(0.2 * io.rate_hz()));
+  const auto c = play_record_retrying(io, kCalRetries, port.output_channels, stim, port.input_channels,
+                                      x.size() + static_cast<std::size_t>(0.2 * io.rate_hz()));
   if (!c.valid) throw std::runtime_error("calibration capture failed: " + c.problem);
   ThdnOptions o;
   o.fundamental_hz = kCalToneHz;
@@ -197,7 +197,8 @@ int calibrate(const Args& args) {
   const double rate = b.io->rate_hz();
   auto capture = [&](const std::vector<double>& x, std::size_t extra, const char* what) {
     std::vector<std::vector<double>> stim(port->output_channels.size(), x);
-    const auto c = b.io->play_record(port->output_channels, stim, port->input_channels, x.size() + extra);
+    const auto c =
+        play_record_retrying(*b.io, kCalRetries, port->output_channels, stim, port->input_channels, x.size() + extra);
     if (!c.valid) throw std::runtime_error(std::string("the loopback ") + what + " capture failed: " + c.problem);
     return c;
   };

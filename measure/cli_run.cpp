@@ -1,4 +1,5 @@
 // outbench run: measure a device on the simulated bench (default) or a bench file; outbench list-devices.
+#include <pthread.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -260,13 +261,22 @@ int run(const Args& args) {
     if (bench.load_switch == "manual" && vm.count("yes") && n_loads > 1)
       throw UsageError("--yes (loads already in place) works for single-load runs only: add --loads NAME");
     // The audio interface first (a missing interface is the likelier mistake), then the relay board.
+    // PortAudio's and JACK's threads start with SIGINT and SIGTERM blocked (they inherit this thread's mask),
+    // so Ctrl-C always lands on the main thread, where it may interrupt the manual switch's prompt.
     std::unique_ptr<PortAudioIo> pio;
+    sigset_t stop_signals, old_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     try {
       pio = std::make_unique<PortAudioIo>(po_opt);
     } catch (const std::runtime_error& e) {
+      pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
       throw InputError(std::string(e.what()) + " (bench file '" + bench.source +
                        "'; `outbench devices` lists what is there)");
     }
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
     sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0);
     res.conditions.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
     io = std::move(pio);
@@ -287,9 +297,13 @@ int run(const Args& args) {
     if (show_progress) std::fprintf(stderr, "\r\033[K");
     res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     res.warnings.push_back("the run did not finish: only the measurements above were made");
-    write_results(res);
-    write_text_atomic(out / "report.html", render_report_html(results_json(res), (out / "results.json").string()));
-    std::fprintf(stderr, "outbench: the results measured so far are in %s\n", (out / "results.json").c_str());
+    try {  // the error that stopped the run is the one to report; a failed save is only mentioned
+      write_results(res);
+      write_text_atomic(out / "report.html", render_report_html(results_json(res), (out / "results.json").string()));
+      std::fprintf(stderr, "outbench: the results measured so far are in %s\n", (out / "results.json").c_str());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "outbench: could not save the partial results: %s\n", e.what());
+    }
   };
   try {
     seq.run(res);

@@ -101,6 +101,17 @@ struct Sequencer::Impl {
   int xrun_captures = 0;     // captures that carried xrun flags (retried, or accepted: ignore_xrun_flags)
   int retried_captures = 0;  // captures played again after an xrun
 
+  // Switch the load. A Ctrl-C while the switch waits (the manual prompt, a relay's settle time) ends the run
+  // as a stop, not as the switch's own error.
+  void select_load(const Load& load) {
+    try {
+      sw.select(load);
+    } catch (...) {
+      check_stop();
+      throw;
+    }
+  }
+
   // Play `stim` on the given channel indices of the port (others silent), capture all its inputs.
   Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
                const std::string& what) {
@@ -543,7 +554,8 @@ struct Sequencer::Impl {
   }
 
   // The median of the estimates at 1 kHz from the informative loads other than `skip` (a load is informative
-  // when its Zp is within kInformativeRatio of |Zout|: a stuck relay spoils one estimate, not the median).
+  // when its Zp is within kInformativeRatio of |Zout|). With three or more, a stuck relay spoils one estimate,
+  // not the median; with two, the larger is taken, and two loads that disagree are both named.
   std::optional<std::complex<double>> reference_z1k(const PortResult& pr, const LoadResult* skip) const {
     std::vector<std::complex<double>> zs;
     for (const auto& l : pr.loads) {
@@ -667,7 +679,7 @@ struct Sequencer::Impl {
     const Load* nominal = bench.load(pr.nominal_load);
     if (!lr || !nominal) return;
     cur_load = nominal->name;
-    sw.select(*nominal);
+    select_load(*nominal);
     const double drive = std::min(opt.reference_level_dbfs, safe_drive_dbfs(port, *nominal, lr->response.gain_1k_db));
     pr.crosstalk_vs_freq_drive_dbfs = drive;
     for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave)) {
@@ -680,7 +692,7 @@ struct Sequencer::Impl {
     const Load* nominal = bench.load(pr.nominal_load);
     if (!nominal) return;
     cur_load = nominal->name;
-    sw.select(*nominal);
+    select_load(*nominal);
     const LoadResult* lr = nullptr;
     for (const auto& l : pr.loads)
       if (l.load_name == nominal->name) lr = &l;
@@ -690,7 +702,8 @@ struct Sequencer::Impl {
     pr.thdn_vs_freq_drive_dbfs = drive;
     for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.thdn_freq_per_octave)) {
       progress("THD+N versus frequency");
-      // At least kThdnFreqCycles cycles (the analysis needs ~20 in its segment), at most kThdnFreqMaxS.
+      // kThdnFreqCycles cycles (the analysis needs ~20 in its segment), within d.freq_tone_min_s and
+      // kThdnFreqMaxS (30 cycles at 20 Hz).
       const double secs = std::clamp(kThdnFreqCycles / f, d.freq_tone_min_s, kThdnFreqMaxS);
       Capture c = play(port, on_channels(port, tone(f, drive, secs)), frames(secs) + margin_frames(), "thdn-freq");
       const ThdnOptions o = band_for(f);
@@ -729,7 +742,7 @@ struct Sequencer::Impl {
         cur_load = load->name;
         progress("switching load");
         check_stop();
-        sw.select(*load);
+        select_load(*load);
         LoadResult lr;
         const int xruns_before = xrun_captures, retried_before = retried_captures;
         measure_load(*port, *load, sweep, res.ports.back(), lr, open_latency);

@@ -155,11 +155,19 @@ void write_wav(const std::filesystem::path& path, std::span<const std::vector<do
 void write_text_atomic(const std::filesystem::path& path_in, const std::string& text) {
   // A symlinked file (a bench file kept elsewhere) is replaced at its target, not by a plain file.
   std::error_code ec;
-  const auto path = std::filesystem::is_symlink(path_in, ec) ? std::filesystem::canonical(path_in, ec) : path_in;
-  // Keep the permissions of the file being replaced.
-  mode_t mode = 0644;
+  auto path = path_in;
+  if (std::filesystem::is_symlink(path_in, ec)) {  // its target, even when that does not exist yet
+    const auto target = std::filesystem::read_symlink(path_in, ec);
+    if (!ec) path = target.is_absolute() ? target : path_in.parent_path() / target;
+  }
+  // Keep the permissions of the file being replaced (a new file gets 0666 less the umask).
+  mode_t mode = 0666;
+  bool replacing = false;
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
+  if (::stat(path.c_str(), &st) == 0) {
+    mode = st.st_mode & 07777;
+    replacing = true;
+  }
   const auto tmp = temp_beside(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
@@ -176,7 +184,7 @@ void write_text_atomic(const std::filesystem::path& path_in, const std::string& 
     if (n <= 0) fail(std::string("write failed (") + std::strerror(errno) + "; disk full?)");
     done += static_cast<std::size_t>(n);
   }
-  ::fchmod(fd, mode);  // the umask may have narrowed it
+  if (replacing) ::fchmod(fd, mode);  // the umask may have narrowed it
   // On disk before it replaces the old file: a crash leaves the old or the new file, never a torn one.
   if (::fsync(fd) != 0) fail(std::string("fsync failed (") + std::strerror(errno) + ")");
   ::close(fd);

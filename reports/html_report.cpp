@@ -98,6 +98,11 @@ std::string headline(const json& r, const json& v) {
     if (v.contains("line_level")) {
       level = v.at("line_level").value("dbv", NAN);
       q_kind = v.at("line_level").value("name", "");
+    } else {  // files written before verdicts carried their level: read it from the question
+      const std::string q = v.value("question", "");
+      const auto p0 = q.find('('), p1 = q.find(" dBV");
+      if (p0 != std::string::npos && p1 != std::string::npos) level = std::atof(q.substr(p0 + 1, p1 - p0 - 1).c_str());
+      q_kind = q.find("pro") != std::string::npos ? "pro" : q.find("consumer") != std::string::npos ? "consumer" : "";
     }
     const json* hp = find_port(r, "headphone");
     std::ostringstream o;

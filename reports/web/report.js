@@ -39,8 +39,8 @@
       width, height: 280,
       scales: {
         x: opts.xlog ? { time: false, distr: 3, log: 10 } : { time: false },
+        y2: { auto: true },  // a second quantity on the right axis (mW beside Vrms)
         // A minimum span keeps a flat response from looking like noise (e.g. +/-0.002 dB drawn full height).
-        y2: { auto: true },
         y: opts.minSpan ? { range: (u, lo, hi) => [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)] } : {},
       },
       axes: [axis(opts.xlabel), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
