@@ -9,6 +9,7 @@
 // LoadSwitch::select connects one dummy load (by name, e.g. "open", "10k", "32") across the port under test.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -42,10 +43,11 @@ struct Load {
 };
 
 // play_record, played again while the capture comes back invalid with xruns, up to `retries` more times
-// (the bench's audio.retries); the result says how many attempts it took. Other failures are not retried.
+// (the bench's audio.retries) and while `stop` (when given) is not set; the result says how many attempts
+// it took. Other failures are not retried.
 Capture play_record_retrying(AudioIo& io, int retries, const std::vector<int>& out_channels,
                              const std::vector<std::vector<double>>& stimulus, const std::vector<int>& in_channels,
-                             std::size_t capture_frames);
+                             std::size_t capture_frames, const std::atomic<bool>* stop = nullptr);
 
 class LoadSwitch {
  public:

@@ -33,7 +33,6 @@ constexpr double kCalFadeS = 0.005;    // raised-cosine fades of the calibration
 constexpr double kCalSweepS = 2.0;     // loopback response sweep
 constexpr double kCalClipDbfs = -0.3;  // a -1 dBFS tone reading above this at the input: clipping
 constexpr double kCalToneS = 1.0;
-constexpr int kCalRetries = 2;  // captures played again after an xrun (as the bench default)
 
 std::string today() {
   const std::time_t t = std::time(nullptr);
@@ -74,8 +73,9 @@ BenchIo open_bench(const BenchConfig& b) {
   return r;
 }
 
-// The tone's level at the loopback input (dBFS), channel 0 of the port.
-double measure_input_dbfs(AudioIo& io, const PortWiring& port, double level_dbfs) {
+// The tone's level at the loopback input (dBFS), channel 0 of the port (a capture with xruns is played
+// again up to `retries` times, the bench's audio.retries).
+double measure_input_dbfs(AudioIo& io, int retries, const PortWiring& port, double level_dbfs) {
   ToneSpec t;
   t.freq_hz = kCalToneHz;
   t.level_dbfs = level_dbfs;
@@ -83,7 +83,7 @@ double measure_input_dbfs(AudioIo& io, const PortWiring& port, double level_dbfs
   t.rate_hz = io.rate_hz();
   const auto x = make_tone(t);
   std::vector<std::vector<double>> stim(port.output_channels.size(), x);
-  const auto c = play_record_retrying(io, kCalRetries, port.output_channels, stim, port.input_channels,
+  const auto c = play_record_retrying(io, retries, port.output_channels, stim, port.input_channels,
                                       x.size() + static_cast<std::size_t>(0.2 * io.rate_hz()));
   if (!c.valid) throw std::runtime_error("calibration capture failed: " + c.problem);
   ThdnOptions o;
@@ -176,7 +176,7 @@ int calibrate(const Args& args) {
     if (!port->output.valid())
       throw UsageError("calibrate the " + port_name + " output first: outbench calibrate output --bench " + bench_file +
                        " --port " + port_name);
-    const double in_dbfs = measure_input_dbfs(*b.io, *port, level);
+    const double in_dbfs = measure_input_dbfs(*b.io, bench.retries, *port, level);
     const double vrms = port->output.vrms_from_dbfs(level);  // open load: the EMF (Zin >> Zout)
     const double v0 = vrms / ratio_from_db(in_dbfs);
     j["loopback_input"]["vrms_at_0dbfs"] = v0;
@@ -193,12 +193,11 @@ int calibrate(const Args& args) {
   t.duration_s = kCalToneS;
   t.rate_hz = b.io->rate_hz();
   const auto x = make_tone(t);
-  std::vector<std::vector<double>> stim(port->output_channels.size(), x);
   const double rate = b.io->rate_hz();
   auto capture = [&](const std::vector<double>& x, std::size_t extra, const char* what) {
     std::vector<std::vector<double>> stim(port->output_channels.size(), x);
     const auto c =
-        play_record_retrying(*b.io, kCalRetries, port->output_channels, stim, port->input_channels, x.size() + extra);
+        play_record_retrying(*b.io, bench.retries, port->output_channels, stim, port->input_channels, x.size() + extra);
     if (!c.valid) throw std::runtime_error(std::string("the loopback ") + what + " capture failed: " + c.problem);
     return c;
   };

@@ -116,18 +116,15 @@ struct Sequencer::Impl {
   Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
                const std::string& what) {
     check_stop();
-    Capture c;
     // A capture with an xrun is played again (bench audio.retries); the load is marked either way.
-    for (int attempt = 0;; ++attempt) {
-      c = io.play_record(port.output_channels, stim, port.input_channels, capture_frames);
-      // A Ctrl-C during the capture faded the output to silence: that capture is not a measurement.
-      check_stop();
-      played_s += static_cast<double>(capture_frames) / rate;
-      stimulus_s += stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate;
-      if (c.xruns > 0) ++xrun_captures;
-      if (c.valid || c.xruns == 0 || attempt >= bench.retries) break;
-      ++retried_captures;
-    }
+    const Capture c = play_record_retrying(io, bench.retries, port.output_channels, stim, port.input_channels,
+                                           capture_frames, opt.stop);
+    // A Ctrl-C during the capture faded the output to silence: that capture is not a measurement.
+    check_stop();
+    played_s += c.attempts * static_cast<double>(capture_frames) / rate;
+    stimulus_s += c.attempts * (stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate);
+    retried_captures += c.attempts - 1;  // every attempt before the last had xruns
+    xrun_captures += c.attempts - 1 + (c.xruns > 0 ? 1 : 0);
     if (!c.valid)
       throw std::runtime_error(
           "capture '" + what + "' on " + port.name + " into " + cur_load + " failed: " + c.problem +
@@ -536,6 +533,13 @@ struct Sequencer::Impl {
     }
   }
 
+  // The port's open-load result, when it was measured.
+  static const LoadResult* open_load(const PortResult& pr) {
+    for (const auto& l : pr.loads)
+      if (!std::isfinite(l.load_ohms) && l.valid) return &l;
+    return nullptr;
+  }
+
   // Zp of a load on this bench (the loopback input in parallel).
   double zp_of(double load_ohms) const {
     const double zin = bench.input_impedance_ohms;
@@ -544,9 +548,7 @@ struct Sequencer::Impl {
 
   // |Zout| at 1 kHz from the open load versus `l` alone, when both were measured.
   std::optional<std::complex<double>> z1k_from(const PortResult& pr, const LoadResult& l) const {
-    const LoadResult* open = nullptr;
-    for (const auto& o : pr.loads)
-      if (!std::isfinite(o.load_ohms) && o.valid) open = &o;
+    const LoadResult* open = open_load(pr);
     if (!open || !l.valid || !std::isfinite(l.load_ohms) || &l == open) return std::nullopt;
     const auto ho = response_at(open->response.points, 1000.0), hl = response_at(l.response.points, 1000.0);
     if (!ho || !hl || std::abs(*hl) == 0.0) return std::nullopt;
@@ -572,9 +574,7 @@ struct Sequencer::Impl {
   // (H_load / H_open = Zp (Zout + Zin) / (Zin (Zout + Zp)).) A relay that did not switch leaves the level
   // where it was; it is reported by the load's name, and the load's figures are marked.
   void check_switched(PortResult& pr, LoadResult& lr) {
-    const LoadResult* open = nullptr;
-    for (const auto& o : pr.loads)
-      if (!std::isfinite(o.load_ohms) && o.valid) open = &o;
+    const LoadResult* open = open_load(pr);
     if (!open || &lr == open || !lr.valid) return;
     const auto zref = reference_z1k(pr, &lr);
     if (!zref) return;
@@ -598,9 +598,7 @@ struct Sequencer::Impl {
   }
 
   void impedance(PortResult& pr) {
-    const LoadResult* open = nullptr;
-    for (const auto& l : pr.loads)
-      if (!std::isfinite(l.load_ohms) && l.valid) open = &l;
+    const LoadResult* open = open_load(pr);
     if (!open) {
       res.warnings.push_back(pr.name + ": output impedance not measured (the open load is not in the run)");
       return;
