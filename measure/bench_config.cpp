@@ -125,6 +125,8 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     c.safety.max_drive_dbfs = s.number_in("max_drive_dbfs", -120, 0, 0);
     c.safety.max_vrms = s.number_in("max_vrms", 0.001, 100, c.safety.max_vrms);
     c.safety.max_mw = s.number_in("max_mw", 0.001, 1e5, c.safety.max_mw);
+    if (s.has("uncalibrated_max_drive_dbfs"))
+      c.safety.uncalibrated_max_drive_dbfs = s.number_in("uncalibrated_max_drive_dbfs", -120, 0);
   }
   c.settle_s = r.number_in("settle_s", 0, 10, c.settle_s);
   if (r.has("analyser_floor")) {

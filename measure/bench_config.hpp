@@ -28,6 +28,9 @@ struct SafetyLimits {
   double max_drive_dbfs = 0.0;  // never play above this
   double max_vrms = 10.0;       // never drive more than this across a load
   double max_mw = 500.0;        // never put more than this into a load (headphones!)
+  // Without any calibration the volts cannot be predicted: the highest drive the user accepts into any load
+  // then (absent: such a run is refused before it plays anything).
+  std::optional<double> uncalibrated_max_drive_dbfs;
 };
 
 struct BenchConfig {

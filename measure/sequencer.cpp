@@ -10,6 +10,8 @@
 #include "analysis/impedance.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
+#include "measure/drive_limits.hpp"
+#include "measure/errors.hpp"
 #include "measure/wav_file.hpp"
 
 namespace outbench {
@@ -46,6 +48,17 @@ constexpr double kAgreeRel = 0.05, kAgreeAbsOhms = 0.05, kInformativeRatio = 50.
 constexpr double kMinZoutOhms = 0.01;  // below this an output is treated as 0.01 ohm when judging loads
 // A load's level must move as predicted within the larger of these (the switch check).
 constexpr double kSwitchToleranceDb = 0.1, kSwitchToleranceRel = 0.25;
+// No load moved the 1 kHz level from open by more than this: the relays did not switch (or |Zout| is below
+// about 0.35 mOhm per ohm of the heaviest load, which the bench cannot resolve).
+constexpr double kNoSwitchDb = 0.003;
+// ... and when the heaviest load could show a source above this, the load figures are withdrawn (below it a
+// source of a few milliohm is as likely as a stuck relay: only a warning).
+constexpr double kPlausibleZoutOhms = 0.05;
+// The level probe (drive_limits.hpp): from kProbeStartDbfs in kProbeStepDb steps, kProbeS each, until the
+// tone reads kProbeGoodThdnDb above noise and distortion.
+constexpr double kProbeStartDbfs = -80.0, kProbeStepDb = 20.0, kProbeS = 0.1, kProbeGoodThdnDb = -40.0;
+// The output calibration and the volts read through the input calibration must agree within this.
+constexpr double kCalAgreeDb = 1.0;
 
 std::string fmt(const char* f, double v) {
   char b[64];
@@ -116,6 +129,12 @@ struct Sequencer::Impl {
   Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
                const std::string& what) {
     check_stop();
+    // The last line of defence: nothing above the load's safety cap reaches the interface.
+    for (const auto& ch : stim)
+      if (peak_dbfs(ch) > cap.drive_dbfs + 1e-9)
+        throw std::logic_error("refusing to play '" + what + "' on " + port.name + " into " + cur_load + ": its peak " +
+                               fmt("%.2f", peak_dbfs(ch)) + " dBFS is above the safety cap " +
+                               fmt("%.2f", cap.drive_dbfs) + " dBFS (" + cap.limit_text + ")");
     // A capture with an xrun is played again (bench audio.retries); the load is marked either way.
     const Capture c = play_record_retrying(io, bench.retries, port.output_channels, stim, port.input_channels,
                                            capture_frames, opt.stop);
@@ -163,23 +182,101 @@ struct Sequencer::Impl {
     return analyze_thdn(x, rate, o);
   }
 
-  // --- safety -------------------------------------------------------------------------------------------
-  // Highest drive (dBFS) allowed into this load, from the measured gain (ADC dBFS per drive dBFS at 1 kHz)
-  // when the input is calibrated, else from the open-circuit calibration of the output, else only the
-  // bench's maximum drive.
-  double safe_drive_dbfs(const PortWiring& port, const Load& load, std::optional<double> gain_db) const {
-    double lim = bench.safety.max_drive_dbfs;
-    std::optional<double> vrms_at_0;  // Vrms at the load for a 0 dBFS drive
-    if (gain_db && bench.input.valid())
-      vrms_at_0 = bench.input.vrms_at_0dbfs * ratio_from_db(*gain_db);
-    else if (port.output.valid())
-      vrms_at_0 = port.output.vrms_at_0dbfs;
-    if (vrms_at_0) {
-      lim = std::min(lim, db_from_ratio(bench.safety.max_vrms / *vrms_at_0));
-      if (!load.is_open())
-        lim = std::min(lim, db_from_ratio(vrms_from_mw(bench.safety.max_mw, load.actual_ohms) / *vrms_at_0));
+  // --- safety (drive_limits.hpp) ---------------------------------------------------------------------------
+  // What is known of the Vrms across a load for a 0 dBFS sine, from measurements in this run (upper bounds).
+  std::optional<double> open_vrms_at_0;          // across the open load (this port)
+  std::map<std::string, double> load_vrms_at_0;  // across each load (this port): probe, then sweep
+  DriveCap cap{-std::numeric_limits<double>::infinity(), "", "no load selected"};  // of the load selected now
+
+  // The cap into `load`: the lowest that the output calibration, the open load's and this load's
+  // measurements allow (each is an upper bound of the volts: a passive divider only lowers them).
+  DriveCap cap_for(const PortWiring& port, const Load& load) const {
+    std::optional<double> v;
+    auto tighter = [&](double x) { v = v ? std::min(*v, x) : x; };
+    if (port.output.valid()) tighter(port.output.vrms_at_0dbfs);
+    if (open_vrms_at_0) tighter(*open_vrms_at_0);
+    if (const auto it = load_vrms_at_0.find(load.name); it != load_vrms_at_0.end()) tighter(it->second);
+    return drive_cap(bench.safety, load.actual_ohms, v);
+  }
+
+  // A volt reading through the input calibration (Vrms per 0 dBFS of drive, `good`: accurate, not a bound)
+  // against the output calibration: the open load must read what the output calibration says, any load no
+  // more than that. A disagreement means one calibration is wrong (or the volume moved since): stop.
+  void cross_check(const PortWiring& port, const Load& load, double vrms_at_0, bool good, const char* how) const {
+    if (!port.output.valid() || !bench.input.valid()) return;
+    const double diff_db = db_from_ratio(vrms_at_0 / port.output.vrms_at_0dbfs);
+    const bool bad = load.is_open() ? good && std::abs(diff_db) > kCalAgreeDb : diff_db > kCalAgreeDb;
+    if (!bad) return;
+    throw InputError("the calibrations disagree on the " + port.name + " out: its output calibration says " +
+                     fmt("%.4g", port.output.vrms_at_0dbfs) + " Vrms at 0 dBFS open-circuit, but " + how + " into '" +
+                     load.name + "' read " + fmt("%.4g", vrms_at_0) +
+                     " Vrms at 0 dBFS through the input calibration (" + fmt("%.4g", bench.input.vrms_at_0dbfs) +
+                     " Vrms full scale): " + fmt("%+.1f", diff_db) + " dB apart (at most " + fmt("%.1f", kCalAgreeDb) +
+                     " dB allowed). One of them is wrong, or the volume changed since: run `outbench calibrate "
+                     "output` and `outbench calibrate input` again (bench file '" +
+                     bench.source + "').");
+  }
+
+  // Record what a reading says of the volts across `load`, check it, and tighten the cap.
+  void learn_volts(const PortWiring& port, const Load& load, double vrms_at_0, bool good, const char* how) {
+    auto& v = load_vrms_at_0[load.name];
+    v = v > 0 ? std::min(v, vrms_at_0) : vrms_at_0;
+    if (load.is_open()) open_vrms_at_0 = v;
+    cross_check(port, load, vrms_at_0, good, how);
+    cap = cap_for(port, load);
+  }
+
+  // Before the first sweep into a load whose volts nothing measured yet (input calibrated): a 997 Hz tone from
+  // kProbeStartDbfs up in kProbeStepDb steps, each played only when the previous reading predicts it is
+  // under the cap. Signal plus noise is counted (a noisy reading over-estimates the volts); a capture with
+  // no tone bounds the volts by its peak.
+  void probe(const PortWiring& port, const Load& load) {
+    const double top = std::max(opt.sweep_level_dbfs, opt.reference_level_dbfs);
+    if (!std::isfinite(cap.drive_dbfs))  // nothing known of the volts yet: the first step is the only drive allowed
+      cap = {std::min(kProbeStartDbfs, bench.safety.max_drive_dbfs), "max_drive_dbfs",
+             "the level probe's first step, " + fmt("%g", std::min(kProbeStartDbfs, bench.safety.max_drive_dbfs)) +
+                 " dBFS, before any volts were measured"};
+    double drive = std::min(kProbeStartDbfs, cap.drive_dbfs);
+    while (drive > -120.0) {
+      const Capture c =
+          play(port, on_channels(port, tone(opt.tone_hz, drive, kProbeS)), frames(kProbeS + kCaptureMarginS), "probe");
+      double fs_rms = 0;  // the largest channel's tone plus noise and distortion, in full-scale sine rms
+      bool good = true;
+      for (const auto& ch : c.channels) {
+        const auto t = thdn(ch, opt.tone_hz);
+        double r;
+        if (t.valid && std::isfinite(t.thdn_db)) {
+          r = ratio_from_db(t.level_dbfs) * std::sqrt(1.0 + std::pow(10.0, t.thdn_db / 10.0));
+          good = good && t.thdn_db < kProbeGoodThdnDb;
+        } else {
+          r = ratio_from_db(peak_dbfs(ch));  // a full-scale sine's rms reads 0 dBFS: its peak bounds it
+          good = false;
+        }
+        fs_rms = std::max(fs_rms, r);
+      }
+      const double v0 = bench.input.vrms_at_0dbfs * std::max(fs_rms, 1e-12) / ratio_from_db(drive);
+      learn_volts(port, load, v0, good, "a level probe");
+      if (good) return;
+      const double next = drive + kProbeStepDb;
+      if (next > top || next > cap.drive_dbfs) return;
+      drive = next;
     }
-    return lim;
+  }
+
+  // Before anything is played: a port with no calibration at all can only be driven under the drive the user
+  // accepts without volt or power protection.
+  void check_run_is_safe(const std::vector<const PortWiring*>& ports) const {
+    for (const auto* p : ports)
+      if (needs_uncalibrated_limit(*p, bench.input) && !bench.safety.uncalibrated_max_drive_dbfs)
+        throw InputError(
+            "the " + p->name +
+            " out has no output calibration and the loopback input is not calibrated: outbench "
+            "cannot predict the volts and milliwatts it would put into the loads, so it cannot hold safety.max_vrms (" +
+            fmt("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" + fmt("%g", bench.safety.max_mw) +
+            " mW). Calibrate the output first (`outbench calibrate output --bench " + bench.source + " --port " +
+            p->name + "`, then `outbench calibrate input`), or set safety.uncalibrated_max_drive_dbfs in '" +
+            bench.source +
+            "' to the highest drive you accept into any load without that protection. Nothing was played.");
   }
 
   std::optional<double> vrms_of(double adc_dbfs) const {
@@ -217,9 +314,15 @@ struct Sequencer::Impl {
     const double ref = opt.reference_level_dbfs;
     const std::size_t nch = port.output_channels.size();
 
+    // The volts across this load, before anything loud: a level probe when nothing measured them yet.
+    if (bench.input.valid() && !open_vrms_at_0 && !load_vrms_at_0.count(load.name)) {
+      progress("level probe");
+      probe(port, load);
+    }
+
     // Sweep.
     progress("sweep");
-    const double sweep_drive = std::min(sweep.spec.level_dbfs, safe_drive_dbfs(port, load, std::nullopt));
+    const double sweep_drive = std::min(sweep.spec.level_dbfs, cap.drive_dbfs);
     std::vector<double> sx = sweep.x;
     const double sweep_scale = ratio_from_db(sweep_drive - sweep.spec.level_dbfs);
     for (auto& v : sx) v *= sweep_scale;
@@ -243,7 +346,6 @@ struct Sequencer::Impl {
     lr.response_deviation_db = max_abs_deviation(lr.response, 20.0, 20000.0);
     if (lr.response.latency_frames >= 0) latency_frames = std::max(latency_frames, lr.response.latency_frames);
     const double gain_db = lr.response.gain_1k_db;
-    const double safe = safe_drive_dbfs(port, load, gain_db);
     const std::size_t margin = margin_frames();  // from the latency the sweep just measured
     if (gain_db < -100) {
       lr.valid = false;
@@ -251,6 +353,18 @@ struct Sequencer::Impl {
           "the loopback input sees nothing of the port (gain " + fmt("%.1f", gain_db) + " dB): check the cable";
       return;
     }
+    // The sweep's volts: at 1 kHz to check the calibrations, and the largest gain in 20 Hz..20 kHz for the
+    // cap (a response that rises away from 1 kHz must not let a tone there through).
+    if (bench.input.valid()) {
+      double top_db = gain_db;
+      for (const auto& p : lr.response.points)
+        if (p.freq_hz >= 20.0 && p.freq_hz <= 20000.0 && std::isfinite(p.gain_db)) top_db = std::max(top_db, p.gain_db);
+      cross_check(port, load, bench.input.vrms_at_0dbfs * ratio_from_db(gain_db), true, "the sweep");
+      learn_volts(port, load, bench.input.vrms_at_0dbfs * ratio_from_db(top_db), false, "the sweep");
+    }
+    const double safe = cap.drive_dbfs;
+    lr.drive_cap_dbfs = cap.drive_dbfs;
+    lr.drive_cap_limit = cap.limit_text;
 
     // Reference tone on every channel.
     progress("THD+N at reference level");
@@ -391,7 +505,7 @@ struct Sequencer::Impl {
         }
       }
       if (drive >= safe - 1e-9) {
-        reason = drive >= bench.safety.max_drive_dbfs - 1e-9 ? "full_scale" : "safety_limit";
+        reason = drive >= -1e-9 ? "full_scale" : "safety_limit";
         break;
       }
       drive = std::min(drive + step, safe);
@@ -455,7 +569,7 @@ struct Sequencer::Impl {
     const std::map<std::string, std::string> why = {
         {"thdn_1pct", "THD+N reached 1 %"},
         {"compression", "the output stopped rising with the drive (current or voltage limit)"},
-        {"safety_limit", "the bench's safety limit was reached before 1 % THD+N"},
+        {"safety_limit", "the bench's safety limit (" + cap.limit_text + ") was reached before 1 % THD+N"},
         {"full_scale", "full-scale drive was reached before 1 % THD+N"},
         {"input_full_scale", "the loopback input reached full scale: attenuate the input or raise its range"},
         {"no_signal", "no tone came back"}};
@@ -597,12 +711,52 @@ struct Sequencer::Impl {
                              "' did not switch? Its figures are not that load's.");
   }
 
+  // No load moved the 1 kHz level from open: a switch that does nothing (a command that ignores its
+  // argument, a board that never got its bytes) would otherwise report a perfect source and every load's
+  // figures as if it were connected. Those figures are withdrawn and the run says so.
+  void check_any_switched(PortResult& pr) {
+    const LoadResult* open = open_load(pr);
+    if (!open) return;
+    double largest_db = 0, heaviest_ohms = std::numeric_limits<double>::infinity();
+    int n = 0;
+    for (const auto& l : pr.loads) {
+      if (&l == open || !l.valid || !std::isfinite(l.load_ohms)) continue;
+      ++n;
+      largest_db = std::max(largest_db, std::abs(l.response.gain_1k_db - open->response.gain_1k_db));
+      heaviest_ohms = std::min(heaviest_ohms, l.load_ohms);
+    }
+    if (n == 0 || largest_db > kNoSwitchDb) return;
+    const double z_floor = zp_of(heaviest_ohms) * (ratio_from_db(kNoSwitchDb) - 1.0);
+    if (z_floor > kPlausibleZoutOhms) {
+      res.warnings.push_back(pr.name + ": the loads in this run did not move the level at 1 kHz by more than " +
+                             fmt("%.3f", kNoSwitchDb) + " dB; they cannot prove that the load switch switched " +
+                             "(|Zout| below " + fmt("%.2g", z_floor) + " ohm would look the same): add a heavier " +
+                             "load (32 or 16 ohm) to check it");
+      return;
+    }
+    pr.loads_switched = false;
+    const std::string why = "no load moved the level at 1 kHz from open by more than " + fmt("%.3f", kNoSwitchDb) +
+                            " dB (largest " + fmt("%.4f", largest_db) + " dB, " + std::to_string(n) +
+                            " load(s)): the load switch did not switch, or |Zout| is below " + fmt("%.2g", z_floor) +
+                            " ohm, which this bench cannot tell apart";
+    for (auto& l : pr.loads) {
+      if (&l == open || !l.valid || !std::isfinite(l.load_ohms)) continue;
+      l.valid = false;
+      l.problem = why;
+    }
+    res.warnings.push_back(pr.name + ": LOADS NOT CONNECTED? " + why +
+                           ". The output impedance and every per-load figure are withdrawn; check the relay board "
+                           "or the load_switch command (README: 'Real bench').");
+  }
+
   void impedance(PortResult& pr) {
     const LoadResult* open = open_load(pr);
     if (!open) {
       res.warnings.push_back(pr.name + ": output impedance not measured (the open load is not in the run)");
       return;
     }
+    check_any_switched(pr);
+    if (!pr.loads_switched) return;
     for (const auto& l : pr.loads) {
       if (&l == open || !l.valid) continue;
       pr.impedance_per_load.push_back(
@@ -678,7 +832,8 @@ struct Sequencer::Impl {
     if (!lr || !nominal) return;
     cur_load = nominal->name;
     select_load(*nominal);
-    const double drive = std::min(opt.reference_level_dbfs, safe_drive_dbfs(port, *nominal, lr->response.gain_1k_db));
+    cap = cap_for(port, *nominal);
+    const double drive = std::min(opt.reference_level_dbfs, cap.drive_dbfs);
     pr.crosstalk_vs_freq_drive_dbfs = drive;
     for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave)) {
       progress("crosstalk versus frequency");
@@ -691,12 +846,8 @@ struct Sequencer::Impl {
     if (!nominal) return;
     cur_load = nominal->name;
     select_load(*nominal);
-    const LoadResult* lr = nullptr;
-    for (const auto& l : pr.loads)
-      if (l.load_name == nominal->name) lr = &l;
-    const double safe =
-        safe_drive_dbfs(port, *nominal, lr ? std::optional<double>(lr->response.gain_1k_db) : std::nullopt);
-    const double drive = std::min(opt.reference_level_dbfs, safe);
+    cap = cap_for(port, *nominal);
+    const double drive = std::min(opt.reference_level_dbfs, cap.drive_dbfs);
     pr.thdn_vs_freq_drive_dbfs = drive;
     for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.thdn_freq_per_octave)) {
       progress("THD+N versus frequency");
@@ -722,7 +873,16 @@ struct Sequencer::Impl {
     const auto ports = ports_in_run();
     const auto loads = loads_in_run();
     planned_s = plan_seconds(ports.size(), loads.size());
+    check_run_is_safe(ports);
     for (const PortWiring* port : ports) {
+      open_vrms_at_0.reset();
+      load_vrms_at_0.clear();
+      if (needs_uncalibrated_limit(*port, bench.input))
+        res.warnings.push_back(port->name +
+                               ": neither the output nor the loopback input is calibrated, so the volt "
+                               "and power limits cannot be held; every drive is capped at " +
+                               fmt("%g", *bench.safety.uncalibrated_max_drive_dbfs) +
+                               " dBFS (safety.uncalibrated_max_drive_dbfs) instead");
       PortResult pr;
       pr.name = port->name;
       pr.output_channels = port->output_channels;
@@ -741,6 +901,7 @@ struct Sequencer::Impl {
         progress("switching load");
         check_stop();
         select_load(*load);
+        cap = cap_for(*port, *load);
         LoadResult lr;
         const int xruns_before = xrun_captures, retried_before = retried_captures;
         measure_load(*port, *load, sweep, res.ports.back(), lr, open_latency);
@@ -770,8 +931,10 @@ struct Sequencer::Impl {
       }
       classify_limits(res.ports.back());
       impedance(res.ports.back());
-      thdn_vs_freq(*port, res.ports.back());
-      crosstalk_vs_freq(*port, res.ports.back());
+      if (res.ports.back().loads_switched) {  // into the nominal load: not when no load was connected
+        thdn_vs_freq(*port, res.ports.back());
+        crosstalk_vs_freq(*port, res.ports.back());
+      }
       if (opt.on_checkpoint) opt.on_checkpoint(res);
     }
     res.conditions.stimulus_s = stimulus_s;
@@ -794,11 +957,21 @@ void Sequencer::run(Results& results) {
   results.conditions.sweep_level_dbfs = opt_.sweep_level_dbfs;
   results.conditions.input_impedance_ohms = bench_.input_impedance_ohms;
   results.conditions.input_vrms_at_0dbfs = bench_.input.vrms_at_0dbfs;
+  results.conditions.max_drive_dbfs = bench_.safety.max_drive_dbfs;
+  results.conditions.max_vrms = bench_.safety.max_vrms;
+  results.conditions.max_mw = bench_.safety.max_mw;
+  results.conditions.uncalibrated_max_drive_dbfs = bench_.safety.uncalibrated_max_drive_dbfs;
   try {
     impl.run();
   } catch (...) {
     io_.silence();
-    sw_.all_off();
+    try {  // the error that stopped the run is the one to report
+      sw_.all_off();
+    } catch (const std::exception& e) {
+      results.warnings.push_back(std::string("could not switch the loads off after the error: ") + e.what());
+    } catch (...) {
+      results.warnings.push_back("could not switch the loads off after the error");
+    }
     results.conditions.stimulus_s = impl.stimulus_s;
     results.conditions.capture_s = impl.played_s;
     throw;

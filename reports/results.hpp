@@ -61,6 +61,9 @@ struct LoadResult {
   std::optional<double> snr_db, snr_a_db;  // maximum level (1 % THD+N) over the idle noise
   double reference_drive_dbfs = 0;         // drive of the reference tone (capped by the safety limits)
   double dynamic_range_drive_dbfs = 0;     // drive of the AES17 -60 dBFS tone
+  // The highest drive the safety limits allowed into this load (after its sweep), and the limit that set it.
+  double drive_cap_dbfs = 0;
+  std::string drive_cap_limit;
   struct Crosstalk {
     double freq_hz = 0;
     double l_to_r_db = 0;
@@ -110,6 +113,9 @@ struct PortResult {
   std::optional<double> z_1k_ohms, z_20hz_ohms, max_zout_ohms;
   bool loads_agree = true;
   std::string agreement_note;
+  // False when no load moved the level from open (relays that never switched): the per-load figures and
+  // the output impedance are then not reported.
+  bool loads_switched = true;
   std::string nominal_load;
   std::vector<ThdnFreqPoint> thdn_vs_freq;
   double thdn_vs_freq_drive_dbfs = 0;
@@ -147,6 +153,9 @@ struct RunConditions {
   double elapsed_s = 0;
   int xrun_captures = 0;
   int retried_captures = 0;
+  // The bench's safety limits in force (uncalibrated_max_drive_dbfs: absent when not set).
+  double max_drive_dbfs = 0, max_vrms = 0, max_mw = 0;
+  std::optional<double> uncalibrated_max_drive_dbfs;
 };
 
 struct Results {

@@ -74,7 +74,10 @@ json load_json(const LoadResult& l) {
                          {"predicted_db", l.switch_check->predicted_db},
                          {"ok", l.switch_check->ok}};
   j["xruns"] = {{"captures_flagged", l.xrun_captures}, {"captures_retried", l.retried_captures}};
-  j["drives_dbfs"] = {{"reference", l.reference_drive_dbfs}, {"dynamic_range", l.dynamic_range_drive_dbfs}};
+  j["drives_dbfs"] = {{"reference", l.reference_drive_dbfs},
+                      {"dynamic_range", l.dynamic_range_drive_dbfs},
+                      {"cap", finite_or_null(l.drive_cap_dbfs)},
+                      {"cap_limit", l.drive_cap_limit}};
   json xt = json::array();
   for (const auto& x : l.crosstalk)
     xt.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
@@ -134,7 +137,13 @@ json results_json(const Results& r) {
                      {"stimulus_s", c.stimulus_s},
                      {"capture_s", c.capture_s},
                      {"elapsed_s", c.elapsed_s},
-                     {"xruns", {{"captures_flagged", c.xrun_captures}, {"captures_retried", c.retried_captures}}}};
+                     {"xruns", {{"captures_flagged", c.xrun_captures}, {"captures_retried", c.retried_captures}}},
+                     {"safety",
+                      {{"max_drive_dbfs", c.max_drive_dbfs},
+                       {"max_vrms", c.max_vrms},
+                       {"max_mw", c.max_mw},
+                       {"uncalibrated_max_drive_dbfs",
+                        c.uncalibrated_max_drive_dbfs ? json(*c.uncalibrated_max_drive_dbfs) : json(nullptr)}}}};
   json ports = json::array();
   for (const auto& p : r.ports) {
     json jp;
@@ -159,6 +168,7 @@ json results_json(const Results& r) {
     put(imp, "z_20hz_ohms", p.z_20hz_ohms);
     put(imp, "max_z_20_20k_ohms", p.max_zout_ohms);
     imp["loads_agree"] = p.loads_agree;
+    imp["loads_switched"] = p.loads_switched;
     imp["agreement_note"] = p.agreement_note;
     json per = json::array();
     for (const auto& z : p.impedance_per_load) per.push_back(impedance_json(z));
