@@ -2,10 +2,13 @@
 // Results are stored in the bench file (atomically, with the date); everything else in it is kept.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <ctime>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -15,6 +18,7 @@
 #include "analysis/units.hpp"
 #include "measure/bench_config.hpp"
 #include "measure/cli.hpp"
+#include "measure/drive_limits.hpp"
 #include "measure/errors.hpp"
 #include "measure/json_reader.hpp"
 #include "measure/portaudio_io.hpp"
@@ -33,6 +37,37 @@ constexpr double kCalFadeS = 0.005;    // raised-cosine fades of the calibration
 constexpr double kCalSweepS = 2.0;     // loopback response sweep
 constexpr double kCalClipDbfs = -0.3;  // a -1 dBFS tone reading above this at the input: clipping
 constexpr double kCalToneS = 1.0;
+constexpr double kLoopbackToneDbfs = -1.0;   // calibrate loopback: the floor near full scale, unless capped
+constexpr double kLoopbackSweepDbfs = -6.0;  // and its response sweep
+
+// Ctrl-C while a calibration tone plays: the output ramps to silence first (AudioIo::silence), then the
+// command stops without storing anything (exit 130).
+std::atomic<bool> g_cal_stop{false};
+std::atomic<AudioIo*> g_cal_io{nullptr};
+extern "C" void on_cal_signal(int) {
+  if (AudioIo* io = g_cal_io.load()) io->silence();
+  g_cal_stop.store(true);
+}
+struct CalSignals {  // installed while the bench's audio is open; declare after the AudioIo
+  explicit CalSignals(AudioIo* io) {
+    g_cal_io.store(io);
+    struct sigaction sa {};
+    sa.sa_handler = on_cal_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: Ctrl-C interrupts the wait for the meter reading
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+  }
+  ~CalSignals() {
+    g_cal_io.store(nullptr);
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+  }
+  CalSignals(const CalSignals&) = delete;
+  CalSignals& operator=(const CalSignals&) = delete;
+  struct sigaction old_int {
+  }, old_term{};
+};
 
 std::string today() {
   const std::time_t t = std::time(nullptr);
@@ -40,6 +75,8 @@ std::string today() {
   std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return b;
 }
+
+struct Interrupted {};  // Ctrl-C during a calibration: nothing is stored
 
 struct BenchIo {
   std::unique_ptr<AudioIo> io;
@@ -84,7 +121,8 @@ double measure_input_dbfs(AudioIo& io, int retries, const PortWiring& port, doub
   const auto x = make_tone(t);
   std::vector<std::vector<double>> stim(port.output_channels.size(), x);
   const auto c = play_record_retrying(io, retries, port.output_channels, stim, port.input_channels,
-                                      x.size() + static_cast<std::size_t>(0.2 * io.rate_hz()));
+                                      x.size() + static_cast<std::size_t>(0.2 * io.rate_hz()), &g_cal_stop);
+  if (g_cal_stop) throw Interrupted();
   if (!c.valid) throw std::runtime_error("calibration capture failed: " + c.problem);
   ThdnOptions o;
   o.fundamental_hz = kCalToneHz;
@@ -98,7 +136,21 @@ double measure_input_dbfs(AudioIo& io, int retries, const PortWiring& port, doub
 
 }  // namespace
 
+namespace {
+int calibrate_bench(const Args& args);
+}
+
 int calibrate(const Args& args) {
+  try {
+    return calibrate_bench(args);
+  } catch (const Interrupted&) {
+    std::cerr << "\noutbench: calibration stopped; nothing was stored\n";
+    return 130;
+  }
+}
+
+namespace {
+int calibrate_bench(const Args& args) {
   if (args.empty() || (args[0] != "output" && args[0] != "input" && args[0] != "loopback"))
     throw UsageError("calibrate: say what to calibrate: output, input or loopback");
   const std::string what = args[0];
@@ -119,6 +171,18 @@ int calibrate(const Args& args) {
                      std::to_string(bench.safety.max_drive_dbfs) + " dBFS)");
   const PortWiring* port = bench.port(port_name);
   if (!port) throw UsageError("--port " + port_name + " is not a port of '" + bench_file + "'");
+  // The calibration tones go into the open load: capped by the volt limit once the output is calibrated,
+  // by safety.uncalibrated_max_drive_dbfs (when set) before.
+  const DriveCap cap =
+      port->output.valid()
+          ? drive_cap(bench.safety, std::numeric_limits<double>::infinity(), port->output.vrms_at_0dbfs)
+          : (bench.safety.uncalibrated_max_drive_dbfs
+                 ? drive_cap(bench.safety, std::numeric_limits<double>::infinity(), std::nullopt)
+                 : DriveCap{bench.safety.max_drive_dbfs, "max_drive_dbfs", "safety.max_drive_dbfs"});
+  if (what != "loopback" && level > cap.drive_dbfs)
+    throw UsageError("--level-dbfs " + std::to_string(level) + " is above what the bench's safety limits allow into " +
+                     "the open " + port_name + " out: " + std::to_string(cap.drive_dbfs) + " dBFS (" + cap.limit_text +
+                     ")");
   auto j = read_json_file(bench_file);
   const Load* open = bench.load("open");
 
@@ -127,6 +191,7 @@ int calibrate(const Args& args) {
       if (!::isatty(STDIN_FILENO))
         throw UsageError("calibrate output needs --measured-vrms V when there is no terminal to ask on");
       BenchIo b = open_bench(bench);
+      const CalSignals signals(b.io.get());
       b.sw->select(*open);
       std::cerr << "Playing " << kCalToneHz << " Hz at " << level << " dBFS on the " << port_name
                 << " out (open). Measure the Vrms across it and type the value: " << std::flush;
@@ -143,7 +208,7 @@ int calibrate(const Args& args) {
         const auto x = make_tone(t);
         std::vector<std::vector<double>> stim(port->output_channels.size(), x);
         try {
-          while (!done) b.io->play_record(port->output_channels, stim, port->input_channels, x.size());
+          while (!done && !g_cal_stop) b.io->play_record(port->output_channels, stim, port->input_channels, x.size());
         } catch (const std::exception& e) {
           player_error = e.what();
         }
@@ -153,6 +218,7 @@ int calibrate(const Args& args) {
       done = true;
       b.io->silence();
       player.join();
+      if (g_cal_stop) throw Interrupted();
       if (!player_error.empty()) throw std::runtime_error("the calibration tone stopped: " + player_error);
       try {
         measured = std::stod(line);
@@ -171,6 +237,7 @@ int calibrate(const Args& args) {
   }
 
   BenchIo b = open_bench(bench);
+  const CalSignals signals(b.io.get());
   b.sw->select(*open);
   if (what == "input") {
     if (!port->output.valid())
@@ -189,15 +256,16 @@ int calibrate(const Args& args) {
   // loopback: the interface's own floor, the port's output straight into the input.
   ToneSpec t;
   t.freq_hz = kCalToneHz;
-  t.level_dbfs = -1.0;
+  t.level_dbfs = std::min(kLoopbackToneDbfs, cap.drive_dbfs);
   t.duration_s = kCalToneS;
   t.rate_hz = b.io->rate_hz();
   const auto x = make_tone(t);
   const double rate = b.io->rate_hz();
   auto capture = [&](const std::vector<double>& x, std::size_t extra, const char* what) {
     std::vector<std::vector<double>> stim(port->output_channels.size(), x);
-    const auto c =
-        play_record_retrying(*b.io, bench.retries, port->output_channels, stim, port->input_channels, x.size() + extra);
+    const auto c = play_record_retrying(*b.io, bench.retries, port->output_channels, stim, port->input_channels,
+                                        x.size() + extra, &g_cal_stop);
+    if (g_cal_stop) throw Interrupted();
     if (!c.valid) throw std::runtime_error(std::string("the loopback ") + what + " capture failed: " + c.problem);
     return c;
   };
@@ -207,8 +275,8 @@ int calibrate(const Args& args) {
   const auto r = analyze_thdn(c.channels.front(), rate, o);
   if (!r.valid) throw InputError("no tone came back through the loopback: " + r.reason + " (check the cable)");
   if (r.level_dbfs > kCalClipDbfs)
-    throw InputError("the loopback input reads " + std::to_string(r.level_dbfs) +
-                     " dBFS for a -1 dBFS tone: it clips; lower the input gain and calibrate again");
+    throw InputError("the loopback input reads " + std::to_string(r.level_dbfs) + " dBFS for a " +
+                     std::to_string(t.level_dbfs) + " dBFS tone: it clips; lower the input gain and calibrate again");
   const auto cn = capture(make_silence(kCalToneS, rate), 0, "noise");
   const auto n = analyze_noise(cn.channels.front(), rate);
   // The interface's own response: a synchronized sweep through the loopback, latency found and removed.
@@ -217,7 +285,7 @@ int calibrate(const Args& args) {
   ss.stop_hz = rate / 2;
   ss.duration_s = kCalSweepS;
   ss.rate_hz = rate;
-  ss.level_dbfs = -6.0;
+  ss.level_dbfs = std::min(kLoopbackSweepDbfs, cap.drive_dbfs);
   const auto sweep = make_sweep(ss);
   const auto cs = capture(sweep, static_cast<std::size_t>(0.3 * rate), "sweep");
   ResponseOptions ro;
@@ -248,5 +316,7 @@ int calibrate(const Args& args) {
       port_name.c_str(), r.thdn_db, r.level_dbfs, n.noise_dbfs, dev, resp.latency_frames, bench_file.c_str());
   return 0;
 }
+
+}  // namespace
 
 }  // namespace outbench::cli

@@ -31,12 +31,19 @@ namespace outbench::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-AudioIo* g_io = nullptr;
+std::atomic<AudioIo*> g_io{nullptr};  // reset (IoRegistration) before the AudioIo it points to is destroyed
 // Ctrl-C: silence the output first (a lock-free flag the audio callback ramps on), then stop between steps.
 extern "C" void on_signal(int) {
-  if (g_io) g_io->silence();
+  if (AudioIo* io = g_io.load()) io->silence();
   g_stop.store(true);
 }
+// Points the signal handler at an AudioIo for as long as this object lives (declare it after the AudioIo).
+struct IoRegistration {
+  explicit IoRegistration(AudioIo* io) { g_io.store(io); }
+  ~IoRegistration() { g_io.store(nullptr); }
+  IoRegistration(const IoRegistration&) = delete;
+  IoRegistration& operator=(const IoRegistration&) = delete;
+};
 
 std::filesystem::path fixtures_dir() {
   if (const char* e = std::getenv("OUTBENCH_FIXTURES")) return e;
@@ -200,6 +207,8 @@ int run(const Args& args) {
   opt.reference_level_dbfs = ref_dbfs;
   opt.rules = rules;
   opt.stop = &g_stop;
+  // Refuse an uncalibrated bench before the report folder or the audio device is touched.
+  check_safe_to_start(bench, opt);
 
   // Output folder.
   const std::filesystem::path out(out_dir);
@@ -281,7 +290,7 @@ int run(const Args& args) {
     res.conditions.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
     io = std::move(pio);
   }
-  g_io = io.get();
+  const IoRegistration io_registration(io.get());
   // No SA_RESTART: a Ctrl-C at the manual switch's prompt interrupts the wait for Enter.
   struct sigaction sa {};
   sa.sa_handler = on_signal;

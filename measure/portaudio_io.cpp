@@ -73,7 +73,7 @@ struct PortAudioIo::Impl {
   float gain_step = 0.0f;
 
   static int callback(const void* input, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
-                      PaStreamCallbackFlags flags, void* user) {
+                      PaStreamCallbackFlags flags, void* user) noexcept {
     auto* self = static_cast<Impl*>(user);
     auto** out = static_cast<float**>(output);
     const auto* const* in = static_cast<const float* const*>(input);
@@ -179,6 +179,10 @@ Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std
   for (int c : in_channels)
     if (c < 0 || c >= impl_->opt.input_channels)
       throw std::invalid_argument("input channel " + std::to_string(c) + " is not open");
+  // The callback indexes the stimulus by the channel list: one stimulus per output channel, or none.
+  if (stimulus.size() != out_channels.size())
+    throw std::invalid_argument(std::to_string(stimulus.size()) + " stimulus channel(s) for " +
+                                std::to_string(out_channels.size()) + " output channel(s)");
   Capture result;
   result.rate_hz = impl_->rate;
   Impl::Job j;

@@ -263,22 +263,6 @@ struct Sequencer::Impl {
     }
   }
 
-  // Before anything is played: a port with no calibration at all can only be driven under the drive the user
-  // accepts without volt or power protection.
-  void check_run_is_safe(const std::vector<const PortWiring*>& ports) const {
-    for (const auto* p : ports)
-      if (needs_uncalibrated_limit(*p, bench.input) && !bench.safety.uncalibrated_max_drive_dbfs)
-        throw InputError(
-            "the " + p->name +
-            " out has no output calibration and the loopback input is not calibrated: outbench "
-            "cannot predict the volts and milliwatts it would put into the loads, so it cannot hold safety.max_vrms (" +
-            fmt("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" + fmt("%g", bench.safety.max_mw) +
-            " mW). Calibrate the output first (`outbench calibrate output --bench " + bench.source + " --port " +
-            p->name + "`, then `outbench calibrate input`), or set safety.uncalibrated_max_drive_dbfs in '" +
-            bench.source +
-            "' to the highest drive you accept into any load without that protection. Nothing was played.");
-  }
-
   std::optional<double> vrms_of(double adc_dbfs) const {
     if (!bench.input.valid()) return std::nullopt;
     return bench.input.vrms_from_dbfs(adc_dbfs);
@@ -873,7 +857,7 @@ struct Sequencer::Impl {
     const auto ports = ports_in_run();
     const auto loads = loads_in_run();
     planned_s = plan_seconds(ports.size(), loads.size());
-    check_run_is_safe(ports);
+    check_safe_to_start(bench, opt);
     for (const PortWiring* port : ports) {
       open_vrms_at_0.reset();
       load_vrms_at_0.clear();
@@ -943,6 +927,21 @@ struct Sequencer::Impl {
     res.conditions.retried_captures = retried_captures;
   }
 };
+
+void check_safe_to_start(const BenchConfig& bench, const RunOptions& opt) {
+  for (const auto& p : bench.ports) {
+    if (!opt.ports.empty() && std::find(opt.ports.begin(), opt.ports.end(), p.name) == opt.ports.end()) continue;
+    if (needs_uncalibrated_limit(p, bench.input) && !bench.safety.uncalibrated_max_drive_dbfs)
+      throw InputError(
+          "the " + p.name +
+          " out has no output calibration and the loopback input is not calibrated: outbench "
+          "cannot predict the volts and milliwatts it would put into the loads, so it cannot hold safety.max_vrms (" +
+          fmt("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" + fmt("%g", bench.safety.max_mw) +
+          " mW). Calibrate the output first (`outbench calibrate output --bench " + bench.source + " --port " + p.name +
+          "`, then `outbench calibrate input`), or set safety.uncalibrated_max_drive_dbfs in '" + bench.source +
+          "' to the highest drive you accept into any load without that protection. Nothing was played.");
+  }
+}
 
 Sequencer::Sequencer(const BenchConfig& bench, AudioIo& io, LoadSwitch& sw, RunOptions opt)
     : bench_(bench), io_(io), sw_(sw), opt_(std::move(opt)) {}

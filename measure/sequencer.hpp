@@ -67,6 +67,11 @@ class Sequencer {
   RunOptions opt_;
 };
 
+// Before anything is played or written: throws InputError when a port of the run has neither an output nor
+// an input calibration and the bench does not set safety.uncalibrated_max_drive_dbfs (no volt or power
+// limit could be held). Sequencer::run checks this too.
+void check_safe_to_start(const BenchConfig& bench, const RunOptions& opt);
+
 // Verdict inputs from a port's results (pure helper, also used by `outbench report`).
 // `level`: the line level whose THD+N at nominal level the figures carry (nullptr: none).
 PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated, const LineLevel* level);

@@ -47,7 +47,7 @@ struct Dut {
   bool unplugged = false;
 };
 
-int process(jack_nframes_t n, void* arg) {
+int process(jack_nframes_t n, void* arg) noexcept {
   auto* d = static_cast<Dut*>(arg);
   const double load = d->load_ohms.load(std::memory_order_relaxed);
   if (load != d->applied_ohms) {

@@ -337,6 +337,10 @@ TEST(Engine, ThdnVersusFrequencyCoversTheAudioBand) {
     ASSERT_NE(nominal, nullptr);
     for (const auto& t : p.thdn_vs_freq) {
       EXPECT_TRUE(t.valid) << p.name << " at " << t.freq_hz << ": " << t.problem;
+      // The AES17 band, widened only where the tone and its exclusion band would not fit: to f/2 below
+      // 40 Hz, to 1.05 f above 19.05 kHz.
+      EXPECT_DOUBLE_EQ(t.band_lo_hz, std::min(20.0, t.freq_hz / 2)) << t.freq_hz;
+      EXPECT_DOUBLE_EQ(t.band_hi_hz, std::max(20000.0, std::min(1.05 * t.freq_hz, 24000.0))) << t.freq_hz;
       if (std::abs(t.freq_hz / 1000.0 - 1) < 0.15) {
         EXPECT_NEAR(t.thdn_db, nominal->thdn_ref.thdn_db, 1.0);
       }
@@ -417,6 +421,42 @@ TEST(Engine, RelayThatDidNotSwitchIsNamed) {
       EXPECT_TRUE(l.switch_check->ok) << l.load_name;
       EXPECT_NEAR(l.switch_check->measured_db, l.switch_check->predicted_db, 0.02) << l.load_name;
     }
+}
+
+// Balance: an input whose right channel reads 0.7 dB low gives a 0.7 dB L-R difference at every load.
+class UnbalancedIo : public AudioIo {
+ public:
+  explicit UnbalancedIo(AudioIo& inner) : inner_(inner) {}
+  double rate_hz() const override { return inner_.rate_hz(); }
+  Capture play_record(const std::vector<int>& o, const std::vector<std::vector<double>>& s, const std::vector<int>& i,
+                      std::size_t n) override {
+    Capture c = inner_.play_record(o, s, i, n);
+    for (double& v : c.channels.at(1)) v *= ratio_from_db(-0.7);
+    return c;
+  }
+
+ private:
+  AudioIo& inner_;
+};
+
+TEST(Engine, BalanceIsTheLevelDifferenceOfTheChannels) {
+  const auto model = sim::load_device_model(fixture("devices/usb-interface.json"));
+  const auto bench = sim::bench_for_model(model, 48000);
+  sim::SimulatedBench sim_io(model, bench, 2);
+  UnbalancedIo io(sim_io);
+  sim::SimulatedLoadSwitch sw(sim_io);
+  RunOptions opt;
+  opt.quick = true;
+  opt.ports = {"line"};
+  opt.loads = {"open", "10k"};
+  Results res;
+  Sequencer(bench, io, sw, opt).run(res);
+  for (const auto& l : res.ports.front().loads) {
+    ASSERT_TRUE(l.balance_db) << l.load_name;
+    EXPECT_NEAR(*l.balance_db, 0.7, 0.02) << l.load_name;
+  }
+  // And the balanced model reads within 0.02 dB of zero.
+  for (const auto& l : usb().port("line").loads) EXPECT_NEAR(l.balance_db.value_or(99), 0.0, 0.02) << l.load_name;
 }
 
 // An audio interface that drops out: every 5th capture comes back with an xrun on its first attempt (and

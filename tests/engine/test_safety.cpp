@@ -299,8 +299,43 @@ TEST(Safety, LoadSwitchThatNeverSwitchesWithdrawsTheLoadFigures) {
   for (const auto& w : res.warnings) loud |= w.find("LOADS NOT CONNECTED") != std::string::npos;
   EXPECT_TRUE(loud);
   for (const auto& v : res.verdicts) {
-    if (v.port == "line") EXPECT_FALSE(v.pass) << v.question << ": " << v.summary;
+    if (v.port != "line") continue;
+    EXPECT_FALSE(v.pass) << v.question << ": " << v.summary;
   }
+}
+
+// A run that fails part-way reports its own error even when switching the loads off afterwards fails too.
+class FailingIo : public AudioIo {
+ public:
+  double rate_hz() const override { return 48000; }
+  Capture play_record(const std::vector<int>&, const std::vector<std::vector<double>>&, const std::vector<int>&,
+                      std::size_t) override {
+    throw std::runtime_error("the audio device vanished");
+  }
+};
+class FailingSwitch : public LoadSwitch {
+ public:
+  void select(const Load&) override {}
+  void all_off() override { throw std::runtime_error("relay board unplugged"); }
+  std::string describe() const override { return "a switch whose all_off fails"; }
+};
+
+TEST(Safety, AFailingSwitchOffDoesNotHideTheError) {
+  const auto model = sim::load_device_model(fixture("devices/usb-interface.json"));
+  const auto bench = sim::bench_for_model(model, 48000);
+  FailingIo io;
+  FailingSwitch sw;
+  RunOptions opt;
+  opt.quick = true;
+  Results res;
+  try {
+    Sequencer(bench, io, sw, opt).run(res);
+    FAIL() << "the run did not fail";
+  } catch (const std::exception& e) {
+    EXPECT_STREQ(e.what(), "the audio device vanished");
+  }
+  ASSERT_FALSE(res.warnings.empty());
+  EXPECT_NE(res.warnings.back().find("relay board unplugged"), std::string::npos) << res.warnings.back();
 }
 
 }  // namespace
