@@ -378,10 +378,11 @@ void CommandSwitch::select(const Load& load) {
   // (its output must not mix into ours, e.g. `run --json`), its stderr into a pipe for the error message,
   // and none of our other descriptors.
   int err_pipe[2];
-  if (::pipe2(err_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error(std::string("cannot start the load-switch command: pipe: ") + std::strerror(errno));
   Fd err_read{err_pipe[0]};
   Fd err_write{err_pipe[1]};
+  ::fcntl(err_read.fd, F_SETFL, O_NONBLOCK);  // our end only: the command's stderr blocks as usual
   SpawnSetup sp;
   sigset_t none, defaults;
   sigemptyset(&none);

@@ -154,6 +154,9 @@ TEST(CommandSwitch, RunsWithoutAShellAndTimesOut) {
     EXPECT_NE(std::string(e.what()).find("exit status 3"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("relay 3 jammed"), std::string::npos) << e.what();
   }
+  // Much more on stderr than a pipe holds: the command is not made to fail by it.
+  CommandSwitch chatty({"/bin/sh", "-c", "head -c 1000000 /dev/zero >&2"}, 10, 0);
+  EXPECT_NO_THROW(chatty.select(kLoads[1]));
 }
 
 // Processes of the group `pgid` still alive (zombies waiting for their new parent to reap them do not count).
