@@ -5,6 +5,7 @@
 
 #include "measure/errors.hpp"
 #include "measure/json_reader.hpp"
+#include "measure/switch/switches.hpp"
 
 namespace outbench {
 
@@ -117,6 +118,8 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     if (c.load_switch != "simulated" && c.load_switch != "manual" && c.load_switch != "serial" &&
         c.load_switch != "command")
       r.at("load_switch").fail("type", "\"simulated\", \"manual\", \"serial\" or \"command\"");
+    // Raw relay bytes that are not hex, a switch program that is not there: refused before anything runs.
+    check_load_switch(c.load_switch_json, src, c.loads);
   }
   if (c.audio == "simulated" && c.load_switch != "simulated")
     r.at("load_switch").fail("type", "\"simulated\" with a simulated audio device");

@@ -286,7 +286,7 @@ int run(const Args& args) {
                        "'; `outbench devices` lists what is there)");
     }
     pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-    sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0);
+    sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0, &g_stop);
     res.conditions.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
     io = std::move(pio);
   }

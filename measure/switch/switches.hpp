@@ -3,16 +3,22 @@
 //  serial:  USB relay boards through a POSIX termios serial port in raw mode (cfmakeraw): real adapters
 //           (/dev/ttyUSB0, /dev/ttyACM0) and pseudo-terminals alike. Presets: "lcus" (CH340 LCUS boards:
 //           A0 <relay> <0|1> <(A0+relay+state) & FF>), "text" ("relay on N\r" / "relay off N\r"), or raw
-//           per-load "commands" (hex bytes "A0 01 01 A2" or text with \r \n \xNN escapes) with "all_off".
+//           per-load "commands" in hex bytes ("A0 01 01 A2" or "0xA0 0x01 0x01 0xA2"; anything else is
+//           refused when the bench file is read) with "all_off".
 //           Selecting a load turns every other relay off first, then the load's relay on; "open" = all off.
 //           All off on exit. {"type":"serial","port":"/dev/ttyUSB0","baud":9600,"preset":"lcus",
 //           "relays":{"10k":1,"600":2,"300":3,"32":4,"16":5},"settle_s":0.2}
-//  command: runs argv + [load name] (no shell) with a timeout; a non-zero exit stops the run.
+//  command: runs argv + [load name] (no shell) with a timeout; a non-zero exit stops the run. The program
+//           runs in its own process group with stdin and stdout on /dev/null (its stderr is kept for the
+//           error message) and none of our other descriptors; on the timeout or a stop (Ctrl-C) the whole
+//           group gets SIGTERM, then SIGKILL. A program that is not there or not executable is an input
+//           error (exit 2), found when the bench file is read.
 //           {"type":"command","argv":["/usr/local/bin/relay","--load"],"timeout_s":10,"settle_s":0.1}
 //  manual:  prints which load to connect and waits for Enter; refuses without a terminal unless told the
 //           loads are in place (--yes, single-load runs).
 #pragma once
 
+#include <atomic>
 #include <iosfwd>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -37,8 +43,13 @@ class SerialPort {
   std::string path_;
 };
 
-// "A0 01 01 A2" (hex) or text with \r \n \t \xNN escapes.
-std::vector<unsigned char> parse_bytes(const std::string& spec);
+// Hex bytes separated by spaces: "A0 01 01 A2" or "0xA0 0x01 0x01 0xA2" (each token exactly one byte).
+// InputError naming `what` (e.g. "bench.json: load_switch.commands.32") and the first bad token.
+std::vector<unsigned char> parse_bytes(const std::string& spec, const std::string& what = "byte sequence");
+
+// The program a command switch runs: argv[0] as given if it has a '/', else the first match on PATH.
+// InputError "switch command 'X' (`where`): not found / not executable" when there is none.
+std::string find_switch_program(const std::string& program, const std::string& where);
 
 class SerialRelaySwitch : public LoadSwitch {
  public:
@@ -50,6 +61,7 @@ class SerialRelaySwitch : public LoadSwitch {
     std::vector<std::pair<std::string, std::vector<unsigned char>>> commands;  // load -> bytes (raw)
     std::vector<unsigned char> all_off;                                        // raw
     double settle_s = 0.2;
+    const std::atomic<bool>* stop = nullptr;  // when set, the settle wait ends and select() throws
   };
   explicit SerialRelaySwitch(Config c);
   ~SerialRelaySwitch() override;
@@ -59,19 +71,24 @@ class SerialRelaySwitch : public LoadSwitch {
 
  private:
   std::vector<unsigned char> relay_bytes(int relay, bool on) const;
+  void settle() const;  // throws when stopped meanwhile
   Config c_;
   SerialPort port_;
 };
 
 class CommandSwitch : public LoadSwitch {
  public:
-  CommandSwitch(std::vector<std::string> argv, double timeout_s, double settle_s);
+  // Checks that argv[0] can be run (InputError otherwise). `stop` (the run's Ctrl-C flag) ends a running
+  // command: its process group is killed and select() throws.
+  CommandSwitch(std::vector<std::string> argv, double timeout_s, double settle_s,
+                const std::atomic<bool>* stop = nullptr);
   void select(const Load& load) override;
   std::string describe() const override;
 
  private:
   std::vector<std::string> argv_;
   double timeout_s_, settle_s_;
+  const std::atomic<bool>* stop_;
 };
 
 class ManualSwitch : public LoadSwitch {
@@ -87,8 +104,14 @@ class ManualSwitch : public LoadSwitch {
   std::string label_;
 };
 
-// From the bench file's load_switch section (InputError with the JSON path on a bad field).
+// Checks the bench file's load_switch section without touching hardware (load_bench_config calls it):
+// InputError with the JSON path on a bad field, raw bytes that are not hex, a command that cannot be run.
+void check_load_switch(const nlohmann::json& section, const std::string& source, const std::vector<Load>& loads);
+
+// From the bench file's load_switch section (the same checks, then the port is opened). `stop` is the
+// run's Ctrl-C flag: the waits of serial and command switches end when it is set.
 std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, const std::string& source,
-                                             const std::vector<Load>& loads, bool assume_yes);
+                                             const std::vector<Load>& loads, bool assume_yes,
+                                             const std::atomic<bool>* stop = nullptr);
 
 }  // namespace outbench

@@ -1,8 +1,11 @@
 // Hardware-in-the-loop tests with no hardware (label: hil): a private JACK server (dummy backend), the
 // simulated device as a JACK client (outbench-virtual-dut) and the relay board on a pseudo-terminal, driven
 // by `outbench run --bench fixtures/benches/jack-virtual.json` through PortAudio's JACK host API.
+#include <dirent.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
 
@@ -178,6 +181,50 @@ TEST(Hil, ClippingInputIsFlagged) {
     EXPECT_EQ(l["max_level"]["stop_reason"], "input_full_scale") << l["load"];
     EXPECT_NE(l["max_level"]["explanation"].get<std::string>().find("loopback input"), std::string::npos);
   }
+}
+
+// Ctrl-C while a command load switch hangs (with a child of its own, printing on stdout): the run stops at
+// once, not at the command's timeout, no process of the command's group survives, and `--json` output is
+// still JSON. The signal is sent once the command is running.
+TEST(Hil, CtrlCEndsAHangingSwitchCommand) {
+  test::TempDir d;
+  const std::string pidfile = d / "switch.pid";
+  auto cfg = json::parse(test::slurp(kSrc + "/fixtures/benches/jack-virtual.json"));
+  cfg["load_switch"] = {
+      {"type", "command"},
+      {"argv", {"/bin/sh", "-c", "echo switching to $0; echo $$ > " + pidfile + "; sleep 1000 & sleep 1000"}},
+      {"timeout_s", 60}};
+  std::ofstream(d / "hang.json") << cfg.dump();
+  const std::string script = "\"$@\" & pid=$!; for i in $(seq 1200); do [ -s " + pidfile +
+                             " ] && break; sleep 0.05; done; kill -INT $pid; wait $pid";
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = test::run_cli("run --quick --json --ports line --bench " + (d / "hang.json") + " -o " + (d / "rep"),
+                               "BUILD_DIR=" + std::string(OUTBENCH_BUILD_DIR) + " " + kSrc +
+                                   "/scripts/with-jack.sh -- bash -c '" + script + "' _");
+  // Not a speed assertion: the command would take 1000 s and its timeout is 60 s.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30.0);
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NO_THROW(static_cast<void>(json::parse(r.out))) << r.out.substr(0, 200);
+  long pgid = 0;
+  std::ifstream(pidfile) >> pgid;
+  ASSERT_GT(pgid, 0);
+  int alive = 0;  // processes of the command's group still running (zombies do not count)
+  for (int tries = 0; tries < 250; ++tries, usleep(20000)) {
+    alive = 0;
+    DIR* proc = opendir("/proc");
+    while (const dirent* e = readdir(proc)) {
+      std::string stat;
+      std::getline(std::ifstream(std::string("/proc/") + e->d_name + "/stat"), stat);
+      const auto close = stat.rfind(')');
+      char state = 0;
+      long ppid = 0, pgrp = 0;
+      if (close != std::string::npos && std::istringstream(stat.substr(close + 1)) >> state >> ppid >> pgrp)
+        alive += pgrp == pgid && state != 'Z';
+    }
+    closedir(proc);
+    if (alive == 0) break;
+  }
+  EXPECT_EQ(alive, 0);
 }
 
 }  // namespace
