@@ -12,7 +12,7 @@
 // - the sweep into the load: the largest gain between 20 Hz and 20 kHz (not the 1 kHz gain: a response that
 //   rises elsewhere must not let a sweep or a 20 kHz tone through).
 // The lowest cap of all that is known wins. Volt and power caps keep kSafetyMarginDb below the limit (the
-// gain estimate's own uncertainty, ripple between the measured points, noise on top of the tone). Without
+// gain estimate's own uncertainty, ripple between the measured points, noise on top of the tone, distortion). Without
 // any calibration no volt can be predicted: the run needs safety.uncalibrated_max_drive_dbfs, a drive the
 // user accepts into any load with no volt or power protection (needs_uncalibrated_limit()).
 // Every level is the dBFS of a sine (AES17: a full-scale sine reads 0 dBFS), which is also its peak in full
@@ -27,8 +27,13 @@
 
 namespace outbench {
 
-// Below the volt and power limits by this much (about 6 %).
-inline constexpr double kSafetyMarginDb = 0.5;
+// Below the volt and power limits by this much (about 11 %): the gain estimate's own uncertainty, ripple
+// between measured points, and the growth of a waveform's peak with distortion between the level the volts
+// were learned at and the cap (H2 at -20 dBc raises a sine's peak by 0.8 dB).
+inline constexpr double kSafetyMarginDb = 1.0;
+// Sweeps stay this much further below: their start transient through a coupling capacitor (220 uF into
+// 600 ohm) peaks about 0.8 dB above the steady state.
+inline constexpr double kSweepHeadroomDb = 1.0;
 
 struct DriveCap {
   double drive_dbfs = 0;   // highest sine level (and sample peak, in dBFS) allowed

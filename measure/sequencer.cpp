@@ -56,9 +56,10 @@ constexpr double kNoSwitchDb = 0.003;
 constexpr double kPlausibleZoutOhms = 0.05;
 // The level probe (drive_limits.hpp): from kProbeStartDbfs in kProbeStepDb steps, kProbeS each, until the
 // tone reads kProbeGoodThdnDb above noise and distortion.
-constexpr double kProbeStartDbfs = -80.0, kProbeStepDb = 20.0, kProbeS = 0.1, kProbeGoodThdnDb = -40.0;
-// The output calibration and the volts read through the input calibration must agree within this.
-constexpr double kCalAgreeDb = 1.0;
+constexpr double kProbeStartDbfs = -100.0, kProbeStepDb = 20.0, kProbeS = 0.1, kProbeGoodThdnDb = -40.0;
+// The output calibration and the volts read through the input calibration must agree within this; a sweep
+// is compared only when its 1 kHz level at the input is above kSweepCheckMinDbfs (else noise decides).
+constexpr double kCalAgreeDb = 1.0, kSweepCheckMinDbfs = -70.0;
 
 std::string fmt(const char* f, double v) {
   char b[64];
@@ -183,80 +184,112 @@ struct Sequencer::Impl {
   }
 
   // --- safety (drive_limits.hpp) ---------------------------------------------------------------------------
-  // What is known of the Vrms across a load for a 0 dBFS sine, from measurements in this run (upper bounds).
-  std::optional<double> open_vrms_at_0;          // across the open load (this port)
-  std::map<std::string, double> load_vrms_at_0;  // across each load (this port): probe, then sweep
+  // What this run measured of the Vrms across each load of the port for a 0 dBFS sine, through the input
+  // calibration: `accurate` readings (a tone well above noise, a sweep, a level step: the largest is kept,
+  // sample peaks included, so transients and lopsided waveforms count) and rough upper `bound`s (a reading
+  // lost in noise or hum: signal plus interference, and the capture's peak; the smallest is kept).
+  struct Volts {
+    std::optional<double> accurate, bound;
+  };
+  std::map<std::string, Volts> volts;  // by load name (this port)
+  // >= 1: how much the input calibration reads low against the output calibration at the open load (within
+  // the tolerance kCalAgreeDb); every input-based reading is raised by it, so the cap never trusts the more
+  // optimistic of two calibrations.
+  double input_correction = 1.0;
   DriveCap cap{-std::numeric_limits<double>::infinity(), "", "no load selected"};  // of the load selected now
 
-  // The cap into `load`: the lowest that the output calibration, the open load's and this load's
-  // measurements allow (each is an upper bound of the volts: a passive divider only lowers them).
+  std::optional<double> measured_volts(const std::string& load_name) const {
+    const auto it = volts.find(load_name);
+    if (it == volts.end()) return std::nullopt;
+    if (it->second.accurate) return *it->second.accurate * input_correction;
+    if (it->second.bound) return *it->second.bound * input_correction;
+    return std::nullopt;
+  }
+
+  // The cap into `load`. The open-circuit volts bound every load (a passive divider only lowers them): the
+  // larger of the output calibration and the open load's reading. A load's own reading may lower that.
   DriveCap cap_for(const PortWiring& port, const Load& load) const {
-    std::optional<double> v;
-    auto tighter = [&](double x) { v = v ? std::min(*v, x) : x; };
-    if (port.output.valid()) tighter(port.output.vrms_at_0dbfs);
-    if (open_vrms_at_0) tighter(*open_vrms_at_0);
-    if (const auto it = load_vrms_at_0.find(load.name); it != load_vrms_at_0.end()) tighter(it->second);
+    std::optional<double> emf;
+    if (port.output.valid()) emf = port.output.vrms_at_0dbfs;
+    if (const Load* open = bench.load("open"))
+      if (const auto m = measured_volts(open->name)) emf = emf ? std::max(*emf, *m) : *m;
+    std::optional<double> v = emf;
+    if (!load.is_open())
+      if (const auto m = measured_volts(load.name)) v = v ? std::min(*v, *m) : *m;
     return drive_cap(bench.safety, load.actual_ohms, v);
   }
 
-  // A volt reading through the input calibration (Vrms per 0 dBFS of drive, `good`: accurate, not a bound)
-  // against the output calibration: the open load must read what the output calibration says, any load no
-  // more than that. A disagreement means one calibration is wrong (or the volume moved since): stop.
-  void cross_check(const PortWiring& port, const Load& load, double vrms_at_0, bool good, const char* how) const {
+  // A 1 kHz volt reading through the input calibration (Vrms per 0 dBFS of drive) against the output
+  // calibration: the open load must read what the output calibration says, any other load no more than that.
+  // A disagreement means one calibration is wrong (or the volume moved since): stop.
+  void cross_check(const PortWiring& port, const Load& load, double vrms_at_0, const char* how) {
     if (!port.output.valid() || !bench.input.valid()) return;
     const double diff_db = db_from_ratio(vrms_at_0 / port.output.vrms_at_0dbfs);
-    const bool bad = load.is_open() ? good && std::abs(diff_db) > kCalAgreeDb : diff_db > kCalAgreeDb;
-    if (!bad) return;
-    throw InputError("the calibrations disagree on the " + port.name + " out: its output calibration says " +
-                     fmt("%.4g", port.output.vrms_at_0dbfs) + " Vrms at 0 dBFS open-circuit, but " + how + " into '" +
-                     load.name + "' read " + fmt("%.4g", vrms_at_0) +
-                     " Vrms at 0 dBFS through the input calibration (" + fmt("%.4g", bench.input.vrms_at_0dbfs) +
-                     " Vrms full scale): " + fmt("%+.1f", diff_db) + " dB apart (at most " + fmt("%.1f", kCalAgreeDb) +
-                     " dB allowed). One of them is wrong, or the volume changed since: run `outbench calibrate "
-                     "output` and `outbench calibrate input` again (bench file '" +
-                     bench.source + "').");
+    if (load.is_open() ? std::abs(diff_db) > kCalAgreeDb : diff_db > kCalAgreeDb)
+      throw InputError("the calibrations disagree on the " + port.name + " out: its output calibration says " +
+                       fmt("%.4g", port.output.vrms_at_0dbfs) + " Vrms at 0 dBFS open-circuit, but " + how + " into '" +
+                       load.name + "' read " + fmt("%.4g", vrms_at_0) +
+                       " Vrms at 0 dBFS through the input calibration (" + fmt("%.4g", bench.input.vrms_at_0dbfs) +
+                       " Vrms full scale): " + fmt("%+.1f", diff_db) + " dB apart (at most " +
+                       fmt("%.1f", kCalAgreeDb) +
+                       " dB allowed). One of them is wrong, or the volume changed since: run `outbench calibrate "
+                       "output` and `outbench calibrate input` again (bench file '" +
+                       bench.source + "').");
+    if (load.is_open()) input_correction = std::max(1.0, port.output.vrms_at_0dbfs / vrms_at_0);
   }
 
-  // Record what a reading says of the volts across `load`, check it, and tighten the cap.
-  void learn_volts(const PortWiring& port, const Load& load, double vrms_at_0, bool good, const char* how) {
-    auto& v = load_vrms_at_0[load.name];
-    v = v > 0 ? std::min(v, vrms_at_0) : vrms_at_0;
-    if (load.is_open()) open_vrms_at_0 = v;
-    cross_check(port, load, vrms_at_0, good, how);
-    cap = cap_for(port, load);
+  // Record a reading of the volts across `load` and tighten the cap of the load selected now.
+  void learn_volts(const PortWiring& port, const Load& load, double vrms_at_0, bool accurate) {
+    auto& v = volts[load.name];
+    if (accurate)
+      v.accurate = std::max(v.accurate.value_or(0.0), vrms_at_0);
+    else
+      v.bound = std::min(v.bound.value_or(std::numeric_limits<double>::infinity()), vrms_at_0);
+    const Load* now = bench.load(cur_load);
+    cap = cap_for(port, now ? *now : load);
   }
 
-  // Before the first sweep into a load whose volts nothing measured yet (input calibrated): a 997 Hz tone from
-  // kProbeStartDbfs up in kProbeStepDb steps, each played only when the previous reading predicts it is
-  // under the cap. Signal plus noise is counted (a noisy reading over-estimates the volts); a capture with
-  // no tone bounds the volts by its peak.
-  void probe(const PortWiring& port, const Load& load) {
+  // The volts a capture shows per 0 dBFS of drive, from its sample peak against the stimulus's (every
+  // channel: the largest), when the input is calibrated.
+  std::optional<double> peak_volts(const std::vector<std::vector<double>>& stim, const Capture& c) const {
+    double stim_peak = 0, cap_peak = 0;
+    for (const auto& ch : stim) stim_peak = std::max(stim_peak, ratio_from_db(peak_dbfs(ch)));
+    for (const auto& ch : c.channels) cap_peak = std::max(cap_peak, ratio_from_db(peak_dbfs(ch)));
+    if (!bench.input.valid() || stim_peak <= 0) return std::nullopt;
+    return bench.input.vrms_at_0dbfs * cap_peak / stim_peak;
+  }
+
+  // Before the first sweep of a port (input calibrated), into the open load (the highest volts): a 997 Hz
+  // tone from kProbeStartDbfs up in kProbeStepDb steps, each played only when the previous reading predicts it
+  // is under the cap, until the tone reads kProbeGoodThdnDb above noise and distortion. A reading lost in
+  // noise or hum bounds the volts by signal plus interference and by the capture's peak, whichever is larger.
+  void probe(const PortWiring& port, const Load& open) {
     const double top = std::max(opt.sweep_level_dbfs, opt.reference_level_dbfs);
+    const double first = std::min(kProbeStartDbfs, bench.safety.max_drive_dbfs);
     if (!std::isfinite(cap.drive_dbfs))  // nothing known of the volts yet: the first step is the only drive allowed
-      cap = {std::min(kProbeStartDbfs, bench.safety.max_drive_dbfs), "max_drive_dbfs",
-             "the level probe's first step, " + fmt("%g", std::min(kProbeStartDbfs, bench.safety.max_drive_dbfs)) +
-                 " dBFS, before any volts were measured"};
-    double drive = std::min(kProbeStartDbfs, cap.drive_dbfs);
-    while (drive > -120.0) {
-      const Capture c =
-          play(port, on_channels(port, tone(opt.tone_hz, drive, kProbeS)), frames(kProbeS + kCaptureMarginS), "probe");
-      double fs_rms = 0;  // the largest channel's tone plus noise and distortion, in full-scale sine rms
-      bool good = true;
+      cap = {first, "max_drive_dbfs", "the level probe's first step, " + fmt("%g", first) + " dBFS"};
+    double drive = std::min(first, cap.drive_dbfs);
+    while (true) {
+      const auto stim = on_channels(port, tone(opt.tone_hz, drive, kProbeS));
+      const Capture c = play(port, stim, frames(kProbeS + kCaptureMarginS), "probe");
+      double fs_rms = 0;  // the largest channel's reading, in full-scale sine rms
+      bool accurate = true;
       for (const auto& ch : c.channels) {
         const auto t = thdn(ch, opt.tone_hz);
-        double r;
-        if (t.valid && std::isfinite(t.thdn_db)) {
-          r = ratio_from_db(t.level_dbfs) * std::sqrt(1.0 + std::pow(10.0, t.thdn_db / 10.0));
-          good = good && t.thdn_db < kProbeGoodThdnDb;
+        if (t.valid && std::isfinite(t.thdn_db) && t.thdn_db < kProbeGoodThdnDb) {
+          fs_rms = std::max(fs_rms, ratio_from_db(t.level_dbfs) * std::sqrt(1.0 + std::pow(10.0, t.thdn_db / 10.0)));
         } else {
-          r = ratio_from_db(peak_dbfs(ch));  // a full-scale sine's rms reads 0 dBFS: its peak bounds it
-          good = false;
+          accurate = false;
+          double r = ratio_from_db(peak_dbfs(ch));  // a full-scale sine's rms reads 0 dBFS: its peak bounds it
+          if (t.valid && std::isfinite(t.thdn_db))
+            r = std::max(r, ratio_from_db(t.level_dbfs) * std::sqrt(1.0 + std::pow(10.0, t.thdn_db / 10.0)));
+          fs_rms = std::max(fs_rms, r);
         }
-        fs_rms = std::max(fs_rms, r);
       }
       const double v0 = bench.input.vrms_at_0dbfs * std::max(fs_rms, 1e-12) / ratio_from_db(drive);
-      learn_volts(port, load, v0, good, "a level probe");
-      if (good) return;
+      if (accurate) cross_check(port, open, v0, "a level probe");
+      learn_volts(port, open, v0, accurate);
+      if (accurate) return;
       const double next = drive + kProbeStepDb;
       if (next > top || next > cap.drive_dbfs) return;
       drive = next;
@@ -298,19 +331,14 @@ struct Sequencer::Impl {
     const double ref = opt.reference_level_dbfs;
     const std::size_t nch = port.output_channels.size();
 
-    // The volts across this load, before anything loud: a level probe when nothing measured them yet.
-    if (bench.input.valid() && !open_vrms_at_0 && !load_vrms_at_0.count(load.name)) {
-      progress("level probe");
-      probe(port, load);
-    }
-
     // Sweep.
     progress("sweep");
-    const double sweep_drive = std::min(sweep.spec.level_dbfs, cap.drive_dbfs);
+    const double sweep_drive = std::min(sweep.spec.level_dbfs, cap.drive_dbfs - kSweepHeadroomDb);
     std::vector<double> sx = sweep.x;
     const double sweep_scale = ratio_from_db(sweep_drive - sweep.spec.level_dbfs);
     for (auto& v : sx) v *= sweep_scale;
-    Capture c = play(port, on_channels(port, sx), sweep.capture_frames, "sweep");
+    const auto sweep_stim = on_channels(port, sx);
+    Capture c = play(port, sweep_stim, sweep.capture_frames, "sweep");
     ResponseOptions ro;
     ro.sweep_l_s = sweep.info.l_s;
     if (open_latency) ro.forced_latency_frames = *open_latency;
@@ -337,14 +365,18 @@ struct Sequencer::Impl {
           "the loopback input sees nothing of the port (gain " + fmt("%.1f", gain_db) + " dB): check the cable";
       return;
     }
-    // The sweep's volts: at 1 kHz to check the calibrations, and the largest gain in 20 Hz..20 kHz for the
-    // cap (a response that rises away from 1 kHz must not let a tone there through).
+    // The sweep's volts: at 1 kHz to check the calibrations (when the sweep stands well above the noise), and
+    // for the cap the largest of the gain in 20 Hz..20 kHz and the capture's peak (the start transient through
+    // a coupling capacitor, hum): a response that rises away from 1 kHz must not let a tone there through.
     if (bench.input.valid()) {
       double top_db = gain_db;
       for (const auto& p : lr.response.points)
         if (p.freq_hz >= 20.0 && p.freq_hz <= 20000.0 && std::isfinite(p.gain_db)) top_db = std::max(top_db, p.gain_db);
-      cross_check(port, load, bench.input.vrms_at_0dbfs * ratio_from_db(gain_db), true, "the sweep");
-      learn_volts(port, load, bench.input.vrms_at_0dbfs * ratio_from_db(top_db), false, "the sweep");
+      if (sweep_drive + gain_db > kSweepCheckMinDbfs)
+        cross_check(port, load, bench.input.vrms_at_0dbfs * ratio_from_db(gain_db), "the sweep");
+      learn_volts(port, load,
+                  std::max(bench.input.vrms_at_0dbfs * ratio_from_db(top_db), peak_volts(sweep_stim, c).value_or(0.0)),
+                  true);
     }
     const double safe = cap.drive_dbfs;
     lr.drive_cap_dbfs = cap.drive_dbfs;
@@ -404,7 +436,7 @@ struct Sequencer::Impl {
 
     // THD+N versus level, then the maximum level.
     progress("THD+N versus level");
-    measure_levels(port, load, lr, safe);
+    measure_levels(port, load, lr);
     // SNR relative to the maximum output level (DESIGN.md "Noise and dynamic range"), unweighted and A.
     if (lr.max_level.at_1pct.found && lr.noise.valid) {
       lr.snr_db = lr.max_level.at_1pct.out_dbfs - lr.noise.noise_dbfs;
@@ -422,7 +454,7 @@ struct Sequencer::Impl {
       }
       for (const auto& [what, dbv] : targets) {
         const double drive = dbv - db_from_ratio(bench.input.vrms_at_0dbfs) - gain_db;
-        if (drive > safe) continue;
+        if (drive > cap.drive_dbfs) continue;
         progress("THD+N at " + what);
         c = play(port, on_channels(port, tone(opt.tone_hz, drive, d.tone_s)), frames(d.tone_s) + margin, "nominal");
         LoadResult::AtLevel al{what, drive, vrms_from_dbv(dbv), thdn(c.channels[0], opt.tone_hz)};
@@ -447,9 +479,13 @@ struct Sequencer::Impl {
     return out;
   }
 
-  LevelStep level_step(const PortWiring& port, double drive) {
-    Capture c =
-        play(port, on_channels(port, tone(opt.tone_hz, drive, d.step_s)), frames(d.step_s) + margin_frames(), "level");
+  // One step of the level search, never above the cap; its capture's peak tightens the cap (distortion that
+  // makes the waveform lopsided shows up here before the next, louder step).
+  LevelStep level_step(const PortWiring& port, const Load& load, double drive) {
+    drive = std::min(drive, cap.drive_dbfs);
+    const auto stim = on_channels(port, tone(opt.tone_hz, drive, d.step_s));
+    Capture c = play(port, stim, frames(d.step_s) + margin_frames(), "level");
+    if (const auto v = peak_volts(stim, c)) learn_volts(port, load, *v, true);
     const auto t = thdn(c.channels[0], opt.tone_hz);
     LevelStep s;
     s.drive_dbfs = drive;
@@ -460,14 +496,15 @@ struct Sequencer::Impl {
     return s;
   }
 
-  void measure_levels(const PortWiring& port, const Load& load, LoadResult& lr, double safe) {
+  void measure_levels(const PortWiring& port, const Load& load, LoadResult& lr) {
     auto& steps = lr.thdn_vs_level;
     MaxLevel& ml = lr.max_level;
     const double step = d.level_step_db;
-    double drive = std::min(kLevelStartDbfs, safe);
+    double drive = std::min(kLevelStartDbfs, cap.drive_dbfs);
     std::string reason;
     while (true) {
-      LevelStep s = level_step(port, drive);
+      LevelStep s = level_step(port, load, drive);
+      drive = s.drive_dbfs;
       steps.push_back(s);
       if (!s.valid) {
         reason = "no_signal";
@@ -488,11 +525,11 @@ struct Sequencer::Impl {
           break;
         }
       }
-      if (drive >= safe - 1e-9) {
+      if (drive >= cap.drive_dbfs - 1e-9) {
         reason = drive >= -1e-9 ? "full_scale" : "safety_limit";
         break;
       }
-      drive = std::min(drive + step, safe);
+      drive = std::min(drive + step, cap.drive_dbfs);
     }
     // Bisection around the 0.1 % and 1 % crossings (a crossing from below to above on the rising side).
     auto refine = [&](double limit_db) {
@@ -505,7 +542,7 @@ struct Sequencer::Impl {
         if (hi == steps.size()) return;
         const double mid = 0.5 * (steps[hi - 1].drive_dbfs + steps[hi].drive_dbfs);
         if (steps[hi].drive_dbfs - steps[hi - 1].drive_dbfs < 0.05) return;
-        steps.push_back(level_step(port, mid));
+        steps.push_back(level_step(port, load, mid));
       }
     };
     refine(kThdn1PctDb);
@@ -859,8 +896,8 @@ struct Sequencer::Impl {
     planned_s = plan_seconds(ports.size(), loads.size());
     check_safe_to_start(bench, opt);
     for (const PortWiring* port : ports) {
-      open_vrms_at_0.reset();
-      load_vrms_at_0.clear();
+      volts.clear();
+      input_correction = 1.0;
       if (needs_uncalibrated_limit(*port, bench.input))
         res.warnings.push_back(port->name +
                                ": neither the output nor the loopback input is calibrated, so the volt "
@@ -880,6 +917,16 @@ struct Sequencer::Impl {
       res.conditions.sweep_duration_s = sweep.info.duration_s;
       res.ports.push_back(pr);
       std::optional<long> open_latency;
+      // The volts before anything loud (input calibrated): a level probe into the open load, the highest
+      // volts of all, whether or not the run measures it.
+      if (const Load* open = bench.load("open"); open && bench.input.valid()) {
+        cur_load = open->name;
+        progress("level probe");
+        check_stop();
+        select_load(*open);
+        cap = cap_for(*port, *open);
+        probe(*port, *open);
+      }
       for (const Load* load : loads) {
         cur_load = load->name;
         progress("switching load");

@@ -4,12 +4,15 @@
 // full scale, not the bench's calibration) stay under the limit. Wrong calibrations stop the run; a load switch
 // that never switches withdraws the load figures.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "analysis/units.hpp"
 #include "measure/drive_limits.hpp"
@@ -61,8 +64,19 @@ struct SafetyRun {
 
   // `edit` changes the bench (calibrations, limits) before the run.
   SafetyRun(const std::string& device, const std::function<void(BenchConfig&)>& edit,
-            std::vector<std::string> ports = {"line"}, std::vector<std::string> loads = {}) {
-    model = sim::load_device_model(fixture("devices/" + device));
+            std::vector<std::string> ports = {"line"}, std::vector<std::string> loads = {},
+            const std::function<void(nlohmann::json&)>& edit_device = {}, double reference_dbfs = -20) {
+    if (edit_device) {  // a variant of the shipped model, written beside the test
+      auto j = nlohmann::json::parse(std::ifstream(fixture("devices/" + device)));
+      edit_device(j);
+      const auto f = std::filesystem::temp_directory_path() /
+                     ("outbench_safety_" + std::to_string(::getpid()) + "_" + std::to_string(++files_) + ".json");
+      std::ofstream(f) << j.dump();
+      model = sim::load_device_model(f);
+      std::filesystem::remove(f);
+    } else {
+      model = sim::load_device_model(fixture("devices/" + device));
+    }
     bench = sim::bench_for_model(model, 48000);
     edit(bench);
     sim::SimulatedBench sim_io(model, bench, 3);
@@ -73,6 +87,7 @@ struct SafetyRun {
     opt.ports = std::move(ports);
     opt.loads = std::move(loads);
     opt.rules = load_rules(fixture("verdicts/default.json"));
+    opt.reference_level_dbfs = reference_dbfs;
     try {
       Sequencer(bench, io, sw, opt).run(res);
     } catch (const std::exception& e) {
@@ -80,6 +95,7 @@ struct SafetyRun {
     }
     records = io.records;
   }
+  static inline int files_ = 0;
   // The true peak volts across the load of a capture: the model's input full scale, not the bench's.
   double peak_volts(const RecordingIo::Record& r) const {
     return r.cap_peak_fs * model.loopback.full_scale_vrms * std::sqrt(2.0);
@@ -240,6 +256,112 @@ TEST(Safety, CalibrationsThatDisagreeStopTheRun) {
   EXPECT_TRUE(ok.error.empty()) << ok.error;
 }
 
+// Every capture within both limits: peak volts under sqrt(2) * max_vrms, and the power of a sine of that peak
+// under max_mw into the load it was captured across.
+void expect_within_limits(const SafetyRun& r, double max_vrms, double max_mw, const std::string& what) {
+  ASSERT_FALSE(r.records.empty()) << what;
+  for (const auto& rec : r.records) {
+    const double vpk = r.peak_volts(rec);
+    EXPECT_LE(vpk, std::sqrt(2.0) * max_vrms) << what << ": into " << rec.load_ohms << " ohm";
+    if (std::isfinite(rec.load_ohms))
+      EXPECT_LE(mw_from_vrms(vpk / std::sqrt(2.0), rec.load_ohms), max_mw) << what << ": into " << rec.load_ohms;
+  }
+}
+
+// The outside review's cases that went over a limit, each within both limits now.
+// Hum larger than the probe's first tones (1 mV at 50 Hz) must not make the probe read low.
+TEST(Safety, HumDoesNotFoolTheProbe) {
+  for (const double hum_vrms : {0.001, 0.03}) {
+    const auto hum = [&](nlohmann::json& d) {
+      for (auto& [n, p] : d["ports"].items()) {
+        p["hum_vrms"] = hum_vrms;
+        p["hum_hz"] = 50;
+        p["noise_vrms"] = 1e-9;
+      }
+    };
+    const SafetyRun r(
+        "usb-interface.json", [](BenchConfig& b) { b.safety.max_vrms = 0.05; }, {"headphone"}, {"open", "10k", "600"},
+        hum);
+    expect_within_limits(r, 0.05, 500, std::to_string(hum_vrms) + " V hum, 50 mV limit");
+  }
+}
+
+// An input calibration 0.9 dB low (inside the 1 dB the two calibrations may differ) with the open load not in
+// the run: the open load is probed all the same, and the input's readings are raised by the difference.
+TEST(Safety, TheMorePessimisticCalibrationWins) {
+  for (const double err_db : {-0.9, 0.9}) {
+    const SafetyRun r("usb-interface.json",
+                      [&](BenchConfig& b) {
+                        b.input.vrms_at_0dbfs *= ratio_from_db(err_db);
+                        b.safety.max_vrms = 0.5;
+                        b.safety.max_mw = 5;
+                      },
+                      {"line"}, {"600", "16"});
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    expect_within_limits(r, 0.5, 5, "input calibration " + std::to_string(err_db) + " dB");
+    // An input that reads low is corrected up to the output calibration: the same cap as with a right one
+    // (an input that reads high only lowers it).
+    if (err_db < 0) {
+      const SafetyRun right("usb-interface.json",
+                            [&](BenchConfig& b) {
+                              b.safety.max_vrms = 0.5;
+                              b.safety.max_mw = 5;
+                            },
+                            {"line"}, {"600", "16"});
+      for (const char* n : {"600", "16"}) EXPECT_NEAR(r.load(n).drive_cap_dbfs, right.load(n).drive_cap_dbfs, 0.1) << n;
+    }
+  }
+  // Output calibration 0.9 dB low, input right.
+  const SafetyRun r("usb-interface.json",
+                    [](BenchConfig& b) {
+                      for (auto& p : b.ports) p.output.vrms_at_0dbfs *= ratio_from_db(-0.9);
+                      b.safety.max_vrms = 0.5;
+                    },
+                    {"line"}, {"open", "10k"});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  expect_within_limits(r, 0.5, 500, "output calibration 0.9 dB low");
+  // 3 dB apart with the open load not in the run: caught at the probe.
+  const SafetyRun bad("usb-interface.json", [](BenchConfig& b) { b.input.vrms_at_0dbfs *= ratio_from_db(-3); },
+                      {"line"}, {"600", "16"});
+  EXPECT_NE(bad.error.find("calibrations disagree"), std::string::npos) << bad.error;
+}
+
+// A hot output (20 Vrms at 0 dBFS) with a 50 V input and only the input calibrated: even the probe's first step
+// stays under a 1 mV limit.
+TEST(Safety, TheProbesFirstStepIsQuiet) {
+  const auto hot = [](nlohmann::json& d) {
+    d["loopback_input"]["full_scale_vrms"] = 50;
+    for (auto& [n, p] : d["ports"].items()) {
+      p["vrms_at_0dbfs"] = 20;
+      p["rail_vpeak"] = 40;
+    }
+  };
+  const SafetyRun r(
+      "usb-interface.json",
+      [](BenchConfig& b) {
+        uncalibrate_output(b);
+        b.input.vrms_at_0dbfs = 50;
+        b.safety.max_vrms = 0.001;
+      },
+      {"line"}, {"open", "600"}, hot);
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  expect_within_limits(r, 0.001, 500, "hot output, 1 mV");
+}
+
+// The sweep's start transient through the headphone out's 220 uF capacitor, and a lopsided waveform (H2 at
+// -20 dBc) at the reference level 0 dBFS: both count in the peak.
+TEST(Safety, TransientsAndLopsidedWaveformsCount) {
+  const SafetyRun r("usb-interface.json", [](BenchConfig& b) { b.safety.max_vrms = 0.1; }, {"headphone"},
+                    {"open", "600", "300"});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  expect_within_limits(r, 0.1, 500, "coupling capacitor");
+  const auto h2 = [](nlohmann::json& d) { d["ports"]["line"]["h2_dbc_at_0dbfs"] = -20; };
+  const SafetyRun r2(
+      "usb-interface.json", [](BenchConfig& b) { b.safety.max_vrms = 2.0; }, {"line"}, {"open", "10k"}, h2, 0.0);
+  ASSERT_TRUE(r2.error.empty()) << r2.error;
+  expect_within_limits(r2, 2.0, 500, "H2 -20 dBc at 0 dBFS");
+}
+
 // The pure cap: each limit in dB, less the margin, and nothing at all without volts or a stated drive.
 TEST(Safety, DriveCapArithmetic) {
   SafetyLimits s;
@@ -249,10 +371,10 @@ TEST(Safety, DriveCapArithmetic) {
   // 4 Vrms at 0 dBFS: 2 V at -6.02 dBFS; 100 mW into 32 ohm is 1.789 V, -6.99 dBFS.
   auto c = drive_cap(s, 32.0, 4.0);
   EXPECT_EQ(c.binding, "max_mw");
-  EXPECT_NEAR(c.drive_dbfs, db_from_ratio(std::sqrt(0.1 * 32) / 4.0) - 0.5, 1e-12);
+  EXPECT_NEAR(c.drive_dbfs, db_from_ratio(std::sqrt(0.1 * 32) / 4.0) - 1.0, 1e-12);
   c = drive_cap(s, std::numeric_limits<double>::infinity(), 4.0);
   EXPECT_EQ(c.binding, "max_vrms");
-  EXPECT_NEAR(c.drive_dbfs, db_from_ratio(0.5) - 0.5, 1e-12);
+  EXPECT_NEAR(c.drive_dbfs, db_from_ratio(0.5) - 1.0, 1e-12);
   c = drive_cap(s, 32.0, 0.1);
   EXPECT_EQ(c.binding, "max_drive_dbfs");
   EXPECT_EQ(c.drive_dbfs, -1.0);
