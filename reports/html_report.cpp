@@ -1,6 +1,7 @@
 #include "reports/html_report.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <sstream>
 #include <string_view>
@@ -179,7 +180,7 @@ std::string conditions_html(const json& r) {
   row("audio", c.value("audio", "") + ", " + num(c.at("rate_hz"), 0) + " Hz");
   row("reference level", num(c.at("reference_level_dbfs"), 1) + " dBFS, tone " + num(c.at("tone_hz"), 0) + " Hz");
   row("THD+N band",
-      num(c.at("band_hz")[0], 0) + "–" + num(c.at("band_hz")[1], 0) + " Hz, window " + c.value("window", ""));
+      num(c.at("band_hz").at(0), 0) + "–" + num(c.at("band_hz").at(1), 0) + " Hz, window " + c.value("window", ""));
   const auto& s = c.at("sweep");
   row("sweep", num(s.at("start_hz"), 1) + "–" + num(s.at("stop_hz"), 0) + " Hz, " + num(s.at("duration_s"), 2) +
                    " s, " + num(s.at("level_dbfs"), 1) + " dBFS (synchronized, Novák 2015)");
@@ -193,7 +194,7 @@ std::string conditions_html(const json& r) {
     row(p.value("name", "") + " out calibration",
         v > 0 ? num(p.at("vrms_at_0dbfs"), 3) + " Vrms (open circuit) at 0 dBFS" : "not calibrated (dBFS only)");
   }
-  row("seed", std::to_string(c.value("seed", 0)) + (c.value("quick", false) ? " (quick run)" : ""));
+  row("seed", std::to_string(c.value("seed", std::uint64_t{0})) + (c.value("quick", false) ? " (quick run)" : ""));
   row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s / " + num(c.at("elapsed_s"), 1) + " s");
   o << "</table>\n";
   std::vector<std::string> warnings;
@@ -215,19 +216,6 @@ std::string conditions_html(const json& r) {
 }
 
 }  // namespace
-
-void check_results_schema(const json& j, const std::string& src) {
-  if (!j.is_object() || !j.contains("schema"))
-    throw InputError("'" + src + "' is not an outbench results file (no \"schema\" field)");
-  const std::string s = j.at("schema").is_string() ? j.at("schema").get<std::string>() : "?";
-  if (s != "outbench/1")
-    throw InputError("'" + src + "' has schema \"" + s +
-                     "\"; this outbench reads \"outbench/1\": measure again, or use "
-                     "the outbench version that wrote it");
-  for (const char* k : {"conditions", "ports", "verdicts", "device", "bench", "warnings"})
-    if (!j.contains(k))
-      throw InputError("'" + src + "' is incomplete: the \"" + std::string(k) + "\" field is missing");
-}
 
 std::string render_report_html(const json& r, const std::string& src) {
   check_results_schema(r, src);
