@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "measure/errors.hpp"
+#include "reports/sha256.hpp"
 
 namespace outbench {
 
@@ -40,21 +41,62 @@ std::string num(const json& v, int digits) {
   return b;
 }
 
-// JSON inside <script type="application/json">: no "</" may appear.
+// JSON inside <script type="application/json">: every '<' is written as the JSON escape \u003c, so no
+// string (a device name, a warning) can put "<!--", "<script" or "</script" into the script-data state of
+// the HTML parser, which would end the block early or swallow the scripts after it. '<' only occurs inside
+// JSON strings, where \u003c means the same character.
 std::string script_json(const json& j) {
-  std::string s = j.dump();
+  const std::string s = j.dump();
   std::string o;
-  o.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-      o += "<\\/";
-      ++i;
-    } else {
-      o += s[i];
-    }
-  }
+  o.reserve(s.size() + s.size() / 16);
+  for (char c : s)
+    if (c == '<')
+      o += "\\u003c";
+    else
+      o += c;
   return o;
 }
+
+// The inline scripts of every page. Their SHA-256 hashes are the only scripts the Content-Security-Policy
+// allows (no 'unsafe-inline'). The browser hashes the text with line breaks normalized to LF, so the text
+// is written that way.
+std::string lf(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s[i] != '\r')
+      o += s[i];
+    else if (i + 1 >= s.size() || s[i + 1] != '\n')
+      o += '\n';
+  return o;
+}
+
+const std::string& error_script() {
+  static const std::string s =
+      "window.__obErrors=[];window.addEventListener('error',function(e){window.__obErrors.push(String(e."
+      "message))});"
+      "(function(){var "
+      "o=console.error;console.error=function(){window.__obErrors.push(Array.prototype.join.call(arguments,' '));"
+      "o.apply(console,arguments)}})();";
+  return s;
+}
+const std::string& uplot_script() {
+  static const std::string s = lf(assets::uplot_js);
+  return s;
+}
+const std::string& page_script() {
+  static const std::string s = lf(assets::report_js);
+  return s;
+}
+
+}  // namespace
+
+std::string report_script_csp() {
+  return "default-src 'none'; script-src " + csp_sha256(error_script()) + " " + csp_sha256(uplot_script()) + " " +
+         csp_sha256(page_script()) + "; style-src 'unsafe-inline'; img-src data:";
+}
+
+namespace {
 
 const json* find_port(const json& r, const std::string& name) {
   for (const auto& p : r.at("ports"))
@@ -63,15 +105,11 @@ const json* find_port(const json& r, const std::string& name) {
 }
 
 std::string head(const std::string& title) {
+  static const std::string csp = report_script_csp();
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
-  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; "
-       "style-src 'unsafe-inline'; img-src data:\">\n";
+  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"" + csp + "\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + esc(title) + "</title>\n";
-  h += "<script>window.__obErrors=[];window.addEventListener('error',function(e){window.__obErrors.push(String(e."
-       "message))});"
-       "(function(){var "
-       "o=console.error;console.error=function(){window.__obErrors.push(Array.prototype.join.call(arguments,' '));"
-       "o.apply(console,arguments)}})();</script>\n";
+  h += "<script>" + error_script() + "</script>\n";
   h +=
       "<style>" + std::string(assets::uplot_css) + "</style>\n<style>" + std::string(assets::report_css) + "</style>\n";
   h += "</head><body>\n";
@@ -81,8 +119,8 @@ std::string head(const std::string& title) {
 std::string tail(const json& data) {
   std::string t = "<pre id=\"outbench-selftest\"></pre>\n";
   t += "<script type=\"application/json\" id=\"outbench-data\">" + script_json(data) + "</script>\n";
-  t += "<script>" + std::string(assets::uplot_js) + "</script>\n";
-  t += "<script>" + std::string(assets::report_js) + "</script>\n</body></html>\n";
+  t += "<script>" + uplot_script() + "</script>\n";
+  t += "<script>" + page_script() + "</script>\n</body></html>\n";
   return t;
 }
 
