@@ -124,6 +124,14 @@ std::string tail(const json& data) {
   return t;
 }
 
+// Which run (and how far it got): results.json and report.html written together carry the same run id.
+std::string run_label(const json& r) {
+  const std::string id = r.value("run_id", "");
+  const bool complete = r.value("complete", false);
+  return (id.empty() ? std::string() : "run <span class=\"run-id\">" + esc(id) + "</span> ") +
+         (complete ? "(complete)" : "(<b>incomplete</b>)");
+}
+
 // The one-line answer a user reads first, with the figures behind it.
 std::string headline(const json& r, const json& v) {
   const std::string id = v.value("id", "");
@@ -259,8 +267,8 @@ std::string render_report_html(const json& r, const std::string& src) {
   check_results_schema(r, src);
   try {
     std::string h = head("outbench: " + r.at("device").value("name", "report"));
-    h += "<h1>" + esc(r.at("device").value("name", "")) + "</h1>\n<p class=\"sub\">outbench report · " +
-         esc(r.at("conditions").value("date_utc", "")) + " · " + esc(src) + "</p>\n";
+    h += "<h1>" + esc(r.at("device").value("name", "")) + "</h1>\n<p class=\"sub\">outbench report · " + run_label(r) +
+         " · " + esc(r.at("conditions").value("date_utc", "")) + " · " + esc(src) + "</p>\n";
     h += verdict_html(r);
     h += "<div id=\"outbench-ports\"></div>\n";
     h += conditions_html(r);
@@ -319,8 +327,9 @@ std::string render_compare_html(const json& a, const std::string& an, const json
   try {
     std::string h = head("outbench: compare");
     h += "<h1>Compare</h1>\n<p class=\"sub\">A: " + esc(a.at("device").value("name", "")) + " (" + esc(an) + ", " +
-         esc(a.at("conditions").value("date_utc", "")) + ")<br>B: " + esc(b.at("device").value("name", "")) + " (" +
-         esc(bn) + ", " + esc(b.at("conditions").value("date_utc", "")) + ")</p>\n";
+         run_label(a) + ", " + esc(a.at("conditions").value("date_utc", "")) +
+         ")<br>B: " + esc(b.at("device").value("name", "")) + " (" + esc(bn) + ", " + run_label(b) + ", " +
+         esc(b.at("conditions").value("date_utc", "")) + ")</p>\n";
     std::ostringstream o;
     o << "<h2>Verdicts</h2>\n<table><tr><th class=\"l\">question</th><th>A</th><th>B</th><th "
          "class=\"l\">change</th></tr>\n";

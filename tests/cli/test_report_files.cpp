@@ -2,10 +2,16 @@
 // of the page's data block and the page's scripts run under a hash-based Content-Security-Policy; a run
 // writes results.json and report.html both or neither, and removes the temporary files of killed runs.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "measure/errors.hpp"
+#include "measure/wav_file.hpp"
 #include "reports/sha256.hpp"
 #include "run_cli.hpp"
 
@@ -230,6 +236,162 @@ TEST_F(ReportFiles, HostileStringsStayInTheDataBlockAndScriptsRunByHash) {
       ++n_hashes;
     EXPECT_EQ(n_hashes, 3u) << script_src;
   }
+}
+
+// The results embedded in a report page.
+json embedded_results(const std::string& html) {
+  const std::string open = "<script type=\"application/json\" id=\"outbench-data\">";
+  const auto b = html.find(open);
+  if (b == std::string::npos) return nullptr;
+  const auto e = html.find("</script>", b);
+  return json::parse(html.substr(b + open.size(), e - b - open.size())).at("results");
+}
+
+std::vector<std::string> temp_files(const std::filesystem::path& dir) {
+  std::vector<std::string> t;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp") != std::string::npos) t.push_back(e.path().filename().string());
+  return t;
+}
+
+// A pid that no longer runs: a child that has exited and been reaped.
+pid_t dead_pid() {
+  const pid_t p = ::fork();
+  if (p == 0) ::_exit(0);
+  ::waitpid(p, nullptr, 0);
+  return p;
+}
+
+// outbench in a child whose files may not grow beyond `max_bytes` (RLIMIT_FSIZE, SIGXFSZ ignored): writes
+// past it fail with EFBIG, as they would with ENOSPC on a full disk.
+test::CliResult run_cli_file_limit(const std::string& args, rlim_t max_bytes, const test::TempDir& d) {
+  const std::string out = d / "stdout.txt", err = d / "stderr.txt";
+  const std::string cmd = std::string(OUTBENCH_EXE) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const pid_t p = ::fork();
+  if (p == 0) {
+    const rlimit lim{max_bytes, max_bytes};
+    ::setrlimit(RLIMIT_FSIZE, &lim);
+    ::signal(SIGXFSZ, SIG_IGN);
+    ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(p, &status, 0);
+  test::CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = test::slurp(out);
+  r.err = test::slurp(err);
+  return r;
+}
+
+// The case: the disk filled during a run into a folder holding a complete run; results.json became
+// the new partial run while report.html stayed the old one. Now the pair is replaced together or not at
+// all, and the error says which run the folder holds.
+TEST(RunFiles, FullDiskLeavesResultsAndReportOfTheSameRun) {
+  test::TempDir d;
+  const std::string args = "run --quick --quiet --ports line --loads open -o " + (d / "rep");
+  auto r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto a = json::parse(test::slurp(d / "rep/results.json"));
+  const std::string run_a = a.value("run_id", "");
+  ASSERT_FALSE(run_a.empty());
+  ASSERT_EQ(embedded_results(test::slurp(d / "rep/report.html")), a);
+  EXPECT_NE(test::slurp(d / "rep/report.html").find("run <span class=\"run-id\">" + run_a + "</span> (complete)"),
+            std::string::npos);
+  const auto rs = std::filesystem::file_size(d / "rep/results.json");
+  const auto hs = std::filesystem::file_size(d / "rep/report.html");
+  // The same run again (same seed: the same sizes within a few bytes) with room for its results.json but not
+  // for its final report.html. Its first saves (partial, smaller) may fit: the folder then holds that partial
+  // run, in both files.
+  ASSERT_GT(hs, rs + 2000) << "this test needs report.html larger than results.json";
+  r = run_cli_file_limit(args, (rs + hs) / 2, d);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Neither results.json nor report.html was replaced"), std::string::npos) << r.err;
+  const auto results = json::parse(test::slurp(d / "rep/results.json"));
+  const std::string held = results.value("run_id", "");
+  EXPECT_NE(r.err.find("holds run " + held + (results.value("complete", false) ? " (complete)" : " (incomplete")),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(embedded_results(test::slurp(d / "rep/report.html")), results);  // the same run, the same save
+  EXPECT_TRUE(temp_files(d / "rep").empty()) << temp_files(d / "rep").front();
+
+  // A new folder where not even the first save fits: nothing is left, and the error says so.
+  r = run_cli_file_limit("run --quick --quiet --ports line --loads open -o " + (d / "new"), rs / 2, d);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("holds no results"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "new/results.json"));
+  EXPECT_FALSE(std::filesystem::exists(d / "new/report.html"));
+  EXPECT_TRUE(temp_files(d / "new").empty());
+}
+
+// A rename that fails after the first file was replaced puts the first file back; a folder in the way fails
+// before anything is replaced.
+TEST(RunFiles, FailedRenamePutsTheFirstFileBack) {
+  test::TempDir d;
+  { std::ofstream(d / "results.json") << "old results"; }
+  std::filesystem::create_directories(d / "report.html/x");  // rename over a non-empty folder fails
+  EXPECT_THROW(write_texts_atomic({{d / "results.json", "new results"}, {d / "report.html", "new report"}}),
+               InputError);
+  EXPECT_EQ(test::slurp(d / "results.json"), "old results");
+  EXPECT_TRUE(std::filesystem::is_directory(d / "report.html"));
+  EXPECT_TRUE(temp_files(d.path).empty()) << temp_files(d.path).front();
+  // A file that did not exist before is removed again.
+  std::filesystem::remove(d / "results.json");
+  EXPECT_THROW(write_texts_atomic({{d / "results.json", "new results"}, {d / "report.html", "new report"}}),
+               InputError);
+  EXPECT_FALSE(std::filesystem::exists(d / "results.json"));
+  EXPECT_TRUE(temp_files(d.path).empty());
+  // A rename that fails after the first succeeded (a hook: real ones are rare, e.g. EIO or a full folder).
+  std::filesystem::remove_all(d / "report.html");
+  { std::ofstream(d / "results.json") << "old results"; }
+  { std::ofstream(d / "report.html") << "old report"; }
+  set_rename_for_tests([](const char* from, const char* to) {
+    if (std::string(to).ends_with("report.html")) {
+      errno = EIO;
+      return -1;
+    }
+    return ::rename(from, to);
+  });
+  try {
+    write_texts_atomic({{d / "results.json", "new results"}, {d / "report.html", "new report"}});
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("report.html"), std::string::npos) << e.what();
+  }
+  set_rename_for_tests(nullptr);
+  EXPECT_EQ(test::slurp(d / "results.json"), "old results");
+  EXPECT_EQ(test::slurp(d / "report.html"), "old report");
+  EXPECT_TRUE(temp_files(d.path).empty()) << temp_files(d.path).front();
+  // Without the obstacle both are written.
+  std::filesystem::remove_all(d / "report.html");
+  write_texts_atomic({{d / "results.json", "new results"}, {d / "report.html", "new report"}});
+  EXPECT_EQ(test::slurp(d / "results.json"), "new results");
+  EXPECT_EQ(test::slurp(d / "report.html"), "new report");
+  EXPECT_TRUE(temp_files(d.path).empty());
+}
+
+// Temporary files of a killed run are removed at the next run into the folder: only outbench's own names,
+// only when their process is gone.
+TEST(RunFiles, NextRunRemovesTheTempFilesOfAKilledRun) {
+  test::TempDir d;
+  const auto rep = d.path / "rep";
+  std::filesystem::create_directories(rep / "captures");
+  const std::string dead = std::to_string(dead_pid()), alive = std::to_string(::getpid());
+  const std::vector<std::string> stale = {"results.json.tmp" + dead, "report.html.tmp" + dead,
+                                          "results.json.old.tmp" + dead, "captures/line-open-sweep.wav.tmp" + dead};
+  const std::vector<std::string> kept = {"report.html.tmp" + alive,  // its process still runs
+                                         "notes.txt.tmp" + dead,     // not a name outbench writes
+                                         "results.json.tmp" + dead + "a", "results.json.tmp", "results.json.bak"};
+  for (const auto& n : stale) std::ofstream(rep / n) << "partial";
+  for (const auto& n : kept) std::ofstream(rep / n) << "keep";
+  const auto r = run_cli("run --quick --keep-captures --ports line --loads open -o " + rep.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& n : stale) {
+    EXPECT_FALSE(std::filesystem::exists(rep / n)) << n;
+    EXPECT_NE(r.err.find(n), std::string::npos) << "not reported: " << n << "\n" << r.err;
+  }
+  for (const auto& n : kept) EXPECT_TRUE(std::filesystem::exists(rep / n)) << n;
 }
 
 }  // namespace
