@@ -170,11 +170,12 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
   each(l.arr("thdn_vs_level"), [](const Node& s) {
     s.boolean("valid");
     s.opt_num_or_null("drive_dbfs");
-    s.opt_num_or_null("out_vrms");
-    if (s.flag("valid")) {  // plotted: x and y must be numbers
+    if (s.flag("valid")) {  // plotted: x (dBFS, or dBV from out_vrms) and y must be numbers
+      if (s.has("out_vrms")) s.member("out_vrms", "a number > 0").positive();
       s.num("out_dbfs");
       s.num("thdn_db");
     } else {
+      s.opt_num_or_null("out_vrms");
       s.opt_num_or_null("out_dbfs");
       s.opt_num_or_null("thdn_db");
     }

@@ -117,6 +117,11 @@ TEST_F(ReportFiles, ReportAndCompareRejectMalformedFieldsNamingThem) {
   bad["ports"][0]["loads"][li]["max_level"]["at_1pct"]["found"] = "yes";
   expect_rejected(bad, load + ".max_level.at_1pct.found", "true or false");
 
+  bad = *results_;  // plotted in dBV: 0 V would be -infinity
+  ASSERT_TRUE(bad["ports"][0]["loads"][li]["thdn_vs_level"][0]["valid"].get<bool>());
+  bad["ports"][0]["loads"][li]["thdn_vs_level"][0]["out_vrms"] = 0;
+  expect_rejected(bad, load + ".thdn_vs_level[0].out_vrms", "a number > 0");
+
   bad = *results_;
   bad["ports"][0]["loads"][li]["spectrum"]["points_per_octave"] = 0;
   expect_rejected(bad, load + ".spectrum.points_per_octave", "a number > 0");
