@@ -13,6 +13,7 @@
 #include "analysis/units.hpp"
 #include "measure/cli.hpp"
 #include "measure/errors.hpp"
+#include "measure/json_reader.hpp"
 #include "measure/portaudio_io.hpp"
 #include "measure/rules_config.hpp"
 #include "measure/self_test.hpp"
@@ -72,6 +73,20 @@ std::string fmtv(const char* f, double v) {
   return b;
 }
 
+// What an earlier run left in the report folder, e.g. "run 2026-12-01T17:06:51Z-7019 (complete)".
+std::string describe_saved(const std::filesystem::path& out) {
+  std::error_code ec;
+  if (!std::filesystem::exists(out / "results.json", ec)) return "no results";
+  try {
+    const auto j = read_json_file(out / "results.json");
+    const std::string id = j.value("run_id", "");
+    return (id.empty() ? "the run of " + j.at("conditions").value("date_utc", "an unknown date") : "run " + id) +
+           (j.value("complete", false) ? " (complete)" : " (incomplete)");
+  } catch (const std::exception&) {
+    return "a results.json this outbench cannot read";
+  }
+}
+
 void print_summary(const Results& r, const std::filesystem::path& out) {
   std::printf("\n%s: %s\n", r.device_name.c_str(), r.complete ? "complete" : "INCOMPLETE");
   for (const auto& p : r.ports) {
@@ -102,7 +117,8 @@ void print_summary(const Results& r, const std::filesystem::path& out) {
   std::printf("\nVerdicts:\n");
   for (const auto& v : r.verdicts) std::printf("  %s\n    %s\n", v.question.c_str(), v.summary.c_str());
   for (const auto& w : r.warnings) std::printf("warning: %s\n", w.c_str());
-  std::printf("\nresults: %s\nreport:  %s\n", (out / "results.json").c_str(), (out / "report.html").c_str());
+  std::printf("\nresults: %s\nreport:  %s\nrun:     %s\n", (out / "results.json").c_str(),
+              (out / "report.html").c_str(), r.run_id.c_str());
 }
 
 }  // namespace
@@ -219,6 +235,12 @@ int run(const Args& args) {
     opt.capture_dir = out / "captures";
     std::filesystem::create_directories(opt.capture_dir, ec);
   }
+  // Temporary files of an earlier run that was killed (SIGKILL, power loss) while it saved.
+  auto stale = remove_stale_temps(out, {"results.json", "report.html"});
+  for (const auto& f : remove_stale_temps(out / "captures", {"*.wav"})) stale.push_back(f);
+  if (!vm.count("quiet"))
+    for (const auto& f : stale)
+      std::fprintf(stderr, "outbench: removed %s, left by a run that was killed\n", f.c_str());
   const bool json_out = vm.count("json") > 0;
   const bool show_progress = !vm.count("quiet") && ::isatty(STDERR_FILENO);
 
@@ -229,15 +251,30 @@ int run(const Args& args) {
   res.bench_name = bench.name;
   res.bench_source = bench.source;
   res.conditions.date_utc = now_utc();
+  res.run_id = res.conditions.date_utc + "-" + std::to_string(::getpid());
   res.conditions.outbench_version = OUTBENCH_VERSION;
   res.conditions.audio = "simulated";
   const auto t0 = std::chrono::steady_clock::now();
-  auto write_results = [&](const Results& r) {
+  // results.json and report.html are saved together after every port x load and at the end: both or neither
+  // (a full disk leaves the previous pair), and both carry the run id, so the folder always holds one run.
+  std::string saved;  // what the folder holds, for the error message when a save fails
+  auto save = [&](const Results& r) {
     Results copy = r;
     copy.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    write_text_atomic(out / "results.json", results_json(copy).dump(1) + "\n");
+    const std::string text = results_json(copy).dump(1) + "\n";
+    // The report embeds exactly what results.json holds (numbers that are not finite are null in both).
+    const std::string html = render_report_html(nlohmann::json::parse(text), (out / "results.json").string());
+    try {
+      write_texts_atomic({{out / "results.json", text}, {out / "report.html", html}});
+    } catch (const InputError& e) {
+      throw InputError(std::string(e.what()) + ". Neither results.json nor report.html was replaced: '" + out.string() +
+                       "' holds " + (saved.empty() ? describe_saved(out) : saved));
+    }
+    saved = "run " + copy.run_id +
+            (copy.complete ? " (complete)"
+                           : " (incomplete, saved after " + fmtv("%.0f", copy.conditions.elapsed_s) + " s)");
   };
-  opt.on_checkpoint = write_results;
+  opt.on_checkpoint = save;
   if (show_progress)
     opt.on_progress = [](const Progress& p) {
       std::fprintf(stderr, "\r\033[K%3.0f%%  %-9s %-5s %-28s %4.0f s left", 100 * p.fraction, p.port.c_str(),
@@ -307,8 +344,7 @@ int run(const Args& args) {
     res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     res.warnings.push_back("the run did not finish: only the measurements above were made");
     try {  // the error that stopped the run is the one to report; a failed save is only mentioned
-      write_results(res);
-      write_text_atomic(out / "report.html", render_report_html(results_json(res), (out / "results.json").string()));
+      save(res);
       std::fprintf(stderr, "outbench: the results measured so far are in %s\n", (out / "results.json").c_str());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "outbench: could not save the partial results: %s\n", e.what());
@@ -343,11 +379,7 @@ int run(const Args& args) {
     recommend_line_drive(res, rules, bench, volumes);
   }
   res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_results(res);
-  {
-    Results copy = res;
-    write_text_atomic(out / "report.html", render_report_html(results_json(copy), (out / "results.json").string()));
-  }
+  save(res);
   if (json_out)
     std::cout << results_json(res).dump(1) << "\n";
   else if (!vm.count("quiet"))

@@ -1,11 +1,13 @@
 #include "reports/html_report.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <sstream>
 #include <string_view>
 
 #include "measure/errors.hpp"
+#include "reports/sha256.hpp"
 
 namespace outbench {
 
@@ -39,21 +41,62 @@ std::string num(const json& v, int digits) {
   return b;
 }
 
-// JSON inside <script type="application/json">: no "</" may appear.
+// JSON inside <script type="application/json">: every '<' is written as the JSON escape \u003c, so no
+// string (a device name, a warning) can put "<!--", "<script" or "</script" into the script-data state of
+// the HTML parser, which would end the block early or swallow the scripts after it. '<' only occurs inside
+// JSON strings, where \u003c means the same character.
 std::string script_json(const json& j) {
-  std::string s = j.dump();
+  const std::string s = j.dump();
   std::string o;
-  o.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-      o += "<\\/";
-      ++i;
-    } else {
-      o += s[i];
-    }
-  }
+  o.reserve(s.size() + s.size() / 16);
+  for (char c : s)
+    if (c == '<')
+      o += "\\u003c";
+    else
+      o += c;
   return o;
 }
+
+// The inline scripts of every page. Their SHA-256 hashes are the only scripts the Content-Security-Policy
+// allows (no 'unsafe-inline'). The browser hashes the text with line breaks normalized to LF, so the text
+// is written that way.
+std::string lf(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s[i] != '\r')
+      o += s[i];
+    else if (i + 1 >= s.size() || s[i + 1] != '\n')
+      o += '\n';
+  return o;
+}
+
+const std::string& error_script() {
+  static const std::string s =
+      "window.__obErrors=[];window.addEventListener('error',function(e){window.__obErrors.push(String(e."
+      "message))});"
+      "(function(){var "
+      "o=console.error;console.error=function(){window.__obErrors.push(Array.prototype.join.call(arguments,' '));"
+      "o.apply(console,arguments)}})();";
+  return s;
+}
+const std::string& uplot_script() {
+  static const std::string s = lf(assets::uplot_js);
+  return s;
+}
+const std::string& page_script() {
+  static const std::string s = lf(assets::report_js);
+  return s;
+}
+
+}  // namespace
+
+std::string report_script_csp() {
+  return "default-src 'none'; script-src " + csp_sha256(error_script()) + " " + csp_sha256(uplot_script()) + " " +
+         csp_sha256(page_script()) + "; style-src 'unsafe-inline'; img-src data:";
+}
+
+namespace {
 
 const json* find_port(const json& r, const std::string& name) {
   for (const auto& p : r.at("ports"))
@@ -62,15 +105,11 @@ const json* find_port(const json& r, const std::string& name) {
 }
 
 std::string head(const std::string& title) {
+  static const std::string csp = report_script_csp();
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
-  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; "
-       "style-src 'unsafe-inline'; img-src data:\">\n";
+  h += "<meta http-equiv=\"Content-Security-Policy\" content=\"" + csp + "\">\n";
   h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + esc(title) + "</title>\n";
-  h += "<script>window.__obErrors=[];window.addEventListener('error',function(e){window.__obErrors.push(String(e."
-       "message))});"
-       "(function(){var "
-       "o=console.error;console.error=function(){window.__obErrors.push(Array.prototype.join.call(arguments,' '));"
-       "o.apply(console,arguments)}})();</script>\n";
+  h += "<script>" + error_script() + "</script>\n";
   h +=
       "<style>" + std::string(assets::uplot_css) + "</style>\n<style>" + std::string(assets::report_css) + "</style>\n";
   h += "</head><body>\n";
@@ -80,9 +119,17 @@ std::string head(const std::string& title) {
 std::string tail(const json& data) {
   std::string t = "<pre id=\"outbench-selftest\"></pre>\n";
   t += "<script type=\"application/json\" id=\"outbench-data\">" + script_json(data) + "</script>\n";
-  t += "<script>" + std::string(assets::uplot_js) + "</script>\n";
-  t += "<script>" + std::string(assets::report_js) + "</script>\n</body></html>\n";
+  t += "<script>" + uplot_script() + "</script>\n";
+  t += "<script>" + page_script() + "</script>\n</body></html>\n";
   return t;
+}
+
+// Which run (and how far it got): results.json and report.html written together carry the same run id.
+std::string run_label(const json& r) {
+  const std::string id = r.value("run_id", "");
+  const bool complete = r.value("complete", false);
+  return (id.empty() ? std::string() : "run <span class=\"run-id\">" + esc(id) + "</span> ") +
+         (complete ? "(complete)" : "(<b>incomplete</b>)");
 }
 
 // The one-line answer a user reads first, with the figures behind it.
@@ -179,7 +226,7 @@ std::string conditions_html(const json& r) {
   row("audio", c.value("audio", "") + ", " + num(c.at("rate_hz"), 0) + " Hz");
   row("reference level", num(c.at("reference_level_dbfs"), 1) + " dBFS, tone " + num(c.at("tone_hz"), 0) + " Hz");
   row("THD+N band",
-      num(c.at("band_hz")[0], 0) + "–" + num(c.at("band_hz")[1], 0) + " Hz, window " + c.value("window", ""));
+      num(c.at("band_hz").at(0), 0) + "–" + num(c.at("band_hz").at(1), 0) + " Hz, window " + c.value("window", ""));
   const auto& s = c.at("sweep");
   row("sweep", num(s.at("start_hz"), 1) + "–" + num(s.at("stop_hz"), 0) + " Hz, " + num(s.at("duration_s"), 2) +
                    " s, " + num(s.at("level_dbfs"), 1) + " dBFS (synchronized, Novák 2015)");
@@ -193,7 +240,7 @@ std::string conditions_html(const json& r) {
     row(p.value("name", "") + " out calibration",
         v > 0 ? num(p.at("vrms_at_0dbfs"), 3) + " Vrms (open circuit) at 0 dBFS" : "not calibrated (dBFS only)");
   }
-  row("seed", std::to_string(c.value("seed", 0)) + (c.value("quick", false) ? " (quick run)" : ""));
+  row("seed", std::to_string(c.value("seed", std::uint64_t{0})) + (c.value("quick", false) ? " (quick run)" : ""));
   row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s / " + num(c.at("elapsed_s"), 1) + " s");
   o << "</table>\n";
   std::vector<std::string> warnings;
@@ -216,25 +263,12 @@ std::string conditions_html(const json& r) {
 
 }  // namespace
 
-void check_results_schema(const json& j, const std::string& src) {
-  if (!j.is_object() || !j.contains("schema"))
-    throw InputError("'" + src + "' is not an outbench results file (no \"schema\" field)");
-  const std::string s = j.at("schema").is_string() ? j.at("schema").get<std::string>() : "?";
-  if (s != "outbench/1")
-    throw InputError("'" + src + "' has schema \"" + s +
-                     "\"; this outbench reads \"outbench/1\": measure again, or use "
-                     "the outbench version that wrote it");
-  for (const char* k : {"conditions", "ports", "verdicts", "device", "bench", "warnings"})
-    if (!j.contains(k))
-      throw InputError("'" + src + "' is incomplete: the \"" + std::string(k) + "\" field is missing");
-}
-
 std::string render_report_html(const json& r, const std::string& src) {
   check_results_schema(r, src);
   try {
     std::string h = head("outbench: " + r.at("device").value("name", "report"));
-    h += "<h1>" + esc(r.at("device").value("name", "")) + "</h1>\n<p class=\"sub\">outbench report · " +
-         esc(r.at("conditions").value("date_utc", "")) + " · " + esc(src) + "</p>\n";
+    h += "<h1>" + esc(r.at("device").value("name", "")) + "</h1>\n<p class=\"sub\">outbench report · " + run_label(r) +
+         " · " + esc(r.at("conditions").value("date_utc", "")) + " · " + esc(src) + "</p>\n";
     h += verdict_html(r);
     h += "<div id=\"outbench-ports\"></div>\n";
     h += conditions_html(r);
@@ -293,8 +327,9 @@ std::string render_compare_html(const json& a, const std::string& an, const json
   try {
     std::string h = head("outbench: compare");
     h += "<h1>Compare</h1>\n<p class=\"sub\">A: " + esc(a.at("device").value("name", "")) + " (" + esc(an) + ", " +
-         esc(a.at("conditions").value("date_utc", "")) + ")<br>B: " + esc(b.at("device").value("name", "")) + " (" +
-         esc(bn) + ", " + esc(b.at("conditions").value("date_utc", "")) + ")</p>\n";
+         run_label(a) + ", " + esc(a.at("conditions").value("date_utc", "")) +
+         ")<br>B: " + esc(b.at("device").value("name", "")) + " (" + esc(bn) + ", " + run_label(b) + ", " +
+         esc(b.at("conditions").value("date_utc", "")) + ")</p>\n";
     std::ostringstream o;
     o << "<h2>Verdicts</h2>\n<table><tr><th class=\"l\">question</th><th>A</th><th>B</th><th "
          "class=\"l\">change</th></tr>\n";

@@ -15,7 +15,14 @@ std::string render_report_html(const nlohmann::json& results, const std::string&
 std::string render_compare_html(const nlohmann::json& a, const std::string& a_name, const nlohmann::json& b,
                                 const std::string& b_name);
 
-// Throws InputError unless `j` is a results.json this version reads.
+// The page's Content-Security-Policy: no network, and only the page's own inline scripts run (by their
+// SHA-256 hashes).
+std::string report_script_csp();
+
+// Throws InputError unless `j` is a results.json this version reads: the schema, and the type of every field
+// the report and compare pages read (finite numbers, array lengths, required members), the error naming
+// the field's path, e.g. "results.json: ports[0].loads[2].response.points[5].relative_db: expected a number
+// or null, got "x"" (reports/results_check.cpp).
 void check_results_schema(const nlohmann::json& j, const std::string& source_name);
 
 }  // namespace outbench

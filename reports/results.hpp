@@ -159,6 +159,7 @@ struct RunConditions {
 };
 
 struct Results {
+  std::string run_id;  // the same in results.json and report.html: which run (and save) a folder holds
   std::string device_name, device_description, device_model_file;
   std::string bench_name, bench_source;
   RunConditions conditions;

@@ -113,6 +113,7 @@ json results_json(const Results& r) {
   json j;
   j["schema"] = kResultsSchema;
   j["complete"] = r.complete;
+  if (!r.run_id.empty()) j["run_id"] = r.run_id;
   j["device"] = {{"name", r.device_name}, {"description", r.device_description}, {"model_file", r.device_model_file}};
   j["bench"] = {{"name", r.bench_name}, {"source", r.bench_source}};
   const auto& c = r.conditions;

@@ -2,6 +2,9 @@
 # Rendering test in a real browser (label: browser): headless Chromium opens report.html for two device
 # models and a compare.html with the network disabled, and must find no console error, every plot drawn
 # (non-empty canvas, counted by the page's own self-check) and the verdict text. Screenshots go to OUT.
+# A third report (and the compare page) is rendered from results whose device name and a warning hold
+# "<!--<script>" and "</script><script>alert(1)</script>": the data block must not end early or swallow
+# the page's scripts, and the Content-Security-Policy (script hashes) must block nothing.
 # usage: render_test.sh OUTBENCH_EXE OUT_DIR SOURCE_DIR
 set -euo pipefail
 EXE=$1
@@ -47,7 +50,17 @@ check_page() {  # check_page NAME HTML PLOTS TEXT
 "$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
 check_page usb "$OUT/usb/report.html" 18 "Headphone out: usable as a consumer line out"
 check_page dongle "$OUT/dongle/report.html" 9 "Headphone out: not usable as a consumer line out"
-"$EXE" compare "$OUT/usb/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
+mkdir -p "$OUT/hostile"
+node -e '
+  const fs = require("fs"), [src, dst] = process.argv.slice(1);
+  const r = JSON.parse(fs.readFileSync(src, "utf8"));
+  const evil = "<!--<script> </script><script>alert(1)</script><!-- <script";
+  r.device.name = evil + " " + r.device.name;
+  r.warnings.push("warning " + evil);
+  fs.writeFileSync(dst, JSON.stringify(r));' "$OUT/usb/results.json" "$OUT/hostile/results.json"
+"$EXE" report "$OUT/hostile/results.json" 2>/dev/null
+check_page hostile "$OUT/hostile/report.html" 18 "Headphone out: usable as a consumer line out"
+"$EXE" compare "$OUT/hostile/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
 check_page compare "$OUT/compare.html" 2 "verdict-changed"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
-echo "browser tests: 3 passed, 0 failed"
+echo "browser tests: 4 passed, 0 failed"

@@ -1,0 +1,323 @@
+// Validation of a results.json before the report and compare pages read it: every field that
+// html_report.cpp or report.js reads is checked for its type (finite numbers, array lengths, required
+// members), so a hand-edited or truncated file gives an error naming the field instead of a crash, a
+// half-drawn page or a page whose script stops.
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "measure/errors.hpp"
+#include "reports/html_report.hpp"
+
+namespace outbench {
+
+using nlohmann::json;
+
+namespace {
+
+std::string shown(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+// A node of the document with its JSON path, e.g. ports[0].loads[2].response.points[5].
+class Node {
+ public:
+  Node(const json& j, const std::string& src, std::string path) : j_(j), src_(src), path_(std::move(path)) {}
+
+  const json& json_value() const { return j_; }
+  const std::string& path() const { return path_; }
+  bool has(const char* key) const { return j_.is_object() && j_.contains(key); }
+  std::size_t size() const { return j_.size(); }
+
+  [[noreturn]] void fail(const std::string& expected) const {
+    throw InputError(src_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected " + expected + ", got " +
+                     shown(j_));
+  }
+  [[noreturn]] void missing(const char* key, const std::string& expected) const {
+    throw InputError(src_ + ": " + child_path(key) + ": expected " + expected + ", but it is missing");
+  }
+
+  Node member(const char* key, const std::string& expected) const {
+    if (!has(key)) missing(key, expected);
+    return Node(j_.at(key), src_, child_path(key));
+  }
+  Node item(std::size_t i) const { return Node(j_.at(i), src_, path_ + "[" + std::to_string(i) + "]"); }
+
+  // Required members.
+  Node obj(const char* key) const { return member(key, "an object").object(); }
+  Node arr(const char* key) const { return member(key, "an array").array(); }
+  void num(const char* key) const { member(key, "a number").number(); }
+  void num_or_null(const char* key) const { member(key, "a number or null").number_or_null(); }
+  void str(const char* key) const { member(key, "a string").string(); }
+  void boolean(const char* key) const { member(key, "true or false").boolean(); }
+  // Optional members: absent is fine, present must have the type.
+  void opt_num_or_null(const char* key) const {
+    if (has(key)) num_or_null(key);
+  }
+  void opt_num(const char* key) const {
+    if (has(key)) num(key);
+  }
+  void opt_str(const char* key) const {
+    if (has(key)) str(key);
+  }
+  void opt_bool(const char* key) const {
+    if (has(key)) boolean(key);
+  }
+  std::optional<Node> opt_obj(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    return obj(key);
+  }
+  std::optional<Node> opt_arr(const char* key) const {
+    if (!has(key)) return std::nullopt;
+    return arr(key);
+  }
+
+  const Node& object() const {
+    if (!j_.is_object()) fail("an object");
+    return *this;
+  }
+  const Node& array() const {
+    if (!j_.is_array()) fail("an array");
+    return *this;
+  }
+  void number() const {
+    if (!j_.is_number() || !std::isfinite(j_.get<double>())) fail("a number");
+  }
+  void number_or_null() const {
+    if (!j_.is_null() && (!j_.is_number() || !std::isfinite(j_.get<double>()))) fail("a number or null");
+  }
+  void positive() const {
+    if (!j_.is_number() || !std::isfinite(j_.get<double>()) || !(j_.get<double>() > 0)) fail("a number > 0");
+  }
+  void string() const {
+    if (!j_.is_string()) fail("a string");
+  }
+  void boolean() const {
+    if (!j_.is_boolean()) fail("true or false");
+  }
+  bool flag(const char* key) const { return j_.at(key).get<bool>(); }  // after boolean(key)
+
+ private:
+  std::string child_path(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
+  const json& j_;
+  const std::string& src_;
+  std::string path_;
+};
+
+// Each element of `a` is an object checked by `f`.
+template <class F>
+void each(const Node& a, F&& f) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const Node e = a.item(i);
+    e.object();
+    f(e);
+  }
+}
+
+void check_z_point(const Node& p) {
+  p.num("freq_hz");
+  p.num("z_ohms");
+  p.num("r_ohms");
+  p.num("x_ohms");
+}
+
+void check_spectrum(const Node& s) {
+  s.member("start_hz", "a number > 0").positive();
+  s.member("points_per_octave", "a number > 0").positive();
+  const Node lv = s.arr("level_dbfs");
+  for (std::size_t i = 0; i < lv.size(); ++i) lv.item(i).number_or_null();
+}
+
+void check_level_point(const Node& p) {
+  p.boolean("found");
+  if (!p.flag("found")) return;
+  p.num("drive_dbfs");
+  p.num_or_null("out_dbfs");
+  for (const char* k : {"vrms", "dbv", "dbu", "mw"}) p.opt_num_or_null(k);
+}
+
+// A valid load: everything the per-load table, the plots and compare read.
+void check_load(const Node& l, std::size_t* response_points, const std::string& first_path) {
+  const Node resp = l.obj("response");
+  resp.num("latency_samples");
+  const Node pts = resp.arr("points");
+  each(pts, [](const Node& p) {
+    p.num("freq_hz");
+    p.num_or_null("relative_db");
+    p.opt_num_or_null("magnitude_db");
+  });
+  // The report plots every load of a port against the first load's frequencies.
+  if (*response_points == SIZE_MAX) {
+    *response_points = pts.size();
+  } else if (pts.size() != *response_points) {
+    pts.fail(std::to_string(*response_points) + " points like " + first_path + ".response.points (got " +
+             std::to_string(pts.size()) + ")");
+  }
+  l.opt_num_or_null("response_deviation_20_20k_db");
+  const Node t = l.obj("thdn_reference");
+  t.opt_num_or_null("thdn_db");
+  t.opt_num_or_null("level_dbfs");
+  each(t.arr("harmonics"), [](const Node& h) {
+    h.num("order");
+    h.num("freq_hz");
+    h.opt_num_or_null("level_dbc");
+    h.opt_bool("in_band");
+    h.opt_bool("below_noise");
+  });
+  each(l.arr("thdn_vs_level"), [](const Node& s) {
+    s.boolean("valid");
+    s.opt_num_or_null("drive_dbfs");
+    if (s.flag("valid")) {  // plotted: x (dBFS, or dBV from out_vrms) and y must be numbers
+      if (s.has("out_vrms")) s.member("out_vrms", "a number > 0").positive();
+      s.num("out_dbfs");
+      s.num("thdn_db");
+    } else {
+      s.opt_num_or_null("out_vrms");
+      s.opt_num_or_null("out_dbfs");
+      s.opt_num_or_null("thdn_db");
+    }
+  });
+  const Node ml = l.obj("max_level");
+  ml.str("explanation");
+  ml.opt_str("stop_reason");
+  check_level_point(ml.obj("at_1pct"));
+  check_level_point(ml.obj("at_0p1pct"));
+  const Node noise = l.obj("noise");
+  for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv"})
+    noise.opt_num_or_null(k);
+  for (const char* k : {"dynamic_range_db", "snr_db", "snr_a_db", "balance_db"}) l.opt_num_or_null(k);
+  each(l.arr("crosstalk"), [](const Node& x) {
+    x.num("freq_hz");
+    x.num_or_null("l_to_r_db");
+    x.opt_num_or_null("r_to_l_db");
+  });
+  if (auto s = l.opt_obj("spectrum")) check_spectrum(*s);
+  if (auto s = l.opt_obj("noise_spectrum")) check_spectrum(*s);
+}
+
+void check_port(const Node& p) {
+  p.str("name");
+  p.boolean("present");
+  p.opt_num("vrms_at_0dbfs");
+  if (auto recs = p.opt_arr("recommendations")) each(*recs, [](const Node& r) { r.str("sentence"); });
+  const bool present = p.flag("present");
+  std::optional<Node> loads = present ? std::optional<Node>(p.arr("loads")) : p.opt_arr("loads");
+  if (loads) {
+    std::size_t response_points = SIZE_MAX;
+    std::string first_path;
+    for (std::size_t i = 0; i < loads->size(); ++i) {
+      const Node l = loads->item(i);
+      l.object();
+      l.str("load");
+      l.boolean("valid");
+      if (!l.flag("valid")) {
+        l.str("problem");
+        continue;
+      }
+      if (present) {
+        if (first_path.empty()) first_path = l.path();
+        check_load(l, &response_points, first_path);
+      }
+    }
+  }
+  if (!present) return;
+  p.str("nominal_load");
+  const Node imp = p.obj("output_impedance");
+  each(imp.arr("points"), check_z_point);
+  imp.opt_num_or_null("z_1k_ohms");
+  imp.opt_num_or_null("z_20hz_ohms");
+  imp.opt_num_or_null("max_z_20_20k_ohms");
+  imp.boolean("loads_agree");
+  imp.str("agreement_note");
+  each(imp.arr("per_load"), [](const Node& z) {
+    z.boolean("valid");
+    if (!z.flag("valid")) return;
+    z.num_or_null("load_ohms");
+    each(z.arr("points"), check_z_point);
+    for (const char* k : {"at_1k", "at_20hz"})
+      if (z.has(k) && !z.json_value().at(k).is_null()) {
+        const Node a = z.obj(k);
+        a.num("z_ohms");
+      }
+  });
+  if (auto tf = p.opt_arr("thdn_vs_freq"))
+    each(*tf, [](const Node& t) {
+      t.boolean("valid");
+      if (!t.flag("valid")) return;
+      t.num("freq_hz");
+      t.num_or_null("thdn_db");
+      t.opt_num_or_null("level_dbfs");
+    });
+  if (auto xf = p.opt_arr("crosstalk_vs_freq"))
+    each(*xf, [](const Node& x) {
+      x.num("freq_hz");
+      x.num_or_null("l_to_r_db");
+      x.num_or_null("r_to_l_db");
+    });
+}
+
+void check_verdict(const Node& v) {
+  for (const char* k : {"id", "question", "summary", "port"}) v.opt_str(k);
+  v.opt_bool("applicable");
+  v.opt_bool("pass");
+  each(v.arr("rules"), [](const Node& r) {
+    for (const char* k : {"id", "description", "unit", "comparison", "sentence"}) r.opt_str(k);
+    r.num_or_null("measured");
+    r.num_or_null("limit");
+    r.opt_bool("evaluated");
+    r.opt_bool("pass");
+  });
+  if (auto ll = v.opt_obj("line_level")) {
+    ll->opt_str("name");
+    ll->num("dbv");
+  }
+}
+
+}  // namespace
+
+void check_results_schema(const json& j, const std::string& src) {
+  if (!j.is_object() || !j.contains("schema"))
+    throw InputError("'" + src + "' is not an outbench results file (no \"schema\" field)");
+  const std::string s = j.at("schema").is_string() ? j.at("schema").get<std::string>() : "?";
+  if (s != "outbench/1")
+    throw InputError("'" + src + "' has schema \"" + s +
+                     "\"; this outbench reads \"outbench/1\": measure again, or use "
+                     "the outbench version that wrote it");
+  for (const char* k : {"conditions", "ports", "verdicts", "device", "bench", "warnings"})
+    if (!j.contains(k))
+      throw InputError("'" + src + "' is incomplete: the \"" + std::string(k) + "\" field is missing");
+
+  const Node r(j, src, "");
+  r.opt_bool("complete");
+  r.opt_str("run_id");
+  const Node dev = r.obj("device");
+  dev.opt_str("name");
+  dev.opt_str("description");
+  const Node bench = r.obj("bench");
+  bench.opt_str("name");
+  bench.opt_str("source");
+  const Node c = r.obj("conditions");
+  for (const char* k : {"date_utc", "outbench_version", "audio", "window"}) c.opt_str(k);
+  for (const char* k : {"rate_hz", "reference_level_dbfs", "tone_hz", "input_impedance_ohms", "input_vrms_at_0dbfs",
+                        "stimulus_s", "elapsed_s"})
+    c.num(k);
+  const Node band = c.arr("band_hz");
+  if (band.size() != 2) band.fail("[low, high] (two numbers)");
+  band.item(0).number();
+  band.item(1).number();
+  const Node sweep = c.obj("sweep");
+  for (const char* k : {"start_hz", "stop_hz", "duration_s", "level_dbfs"}) sweep.num(k);
+  c.opt_bool("calibrated");
+  c.opt_bool("quick");
+  if (c.has("seed") && !j.at("conditions").at("seed").is_number_unsigned())
+    c.member("seed", "").fail("an integer >= 0");
+  each(r.arr("ports"), check_port);
+  each(r.arr("verdicts"), check_verdict);
+  const Node w = r.arr("warnings");
+  for (std::size_t i = 0; i < w.size(); ++i) w.item(i).string();
+}
+
+}  // namespace outbench
