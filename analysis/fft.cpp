@@ -19,22 +19,45 @@ std::mutex& planner_mutex() {
   return m;
 }
 
-// Plans live until the process ends; the cache's destructor (static storage) destroys them.
+// Plans of fewer than kKeepPlansBelow points live until the process ends (the cache's destructor, static
+// storage, destroys them). Larger ones are destroyed as soon as no RealFft holds them: their twiddle tables
+// weigh ~10 bytes per point (12 MB for the 1.25 M-point transform of a 10 s, 96 kHz sweep), more than the
+// data, and planning one again costs less than the transform it serves.
+constexpr std::size_t kKeepPlansBelow = std::size_t{1} << 16;
+
+struct PlanEntry {
+  fftw_plan plan = nullptr;
+  std::size_t users = 0;
+};
+using PlanKey = std::pair<std::size_t, int>;  // (size, FFTW_FORWARD | FFTW_BACKWARD)
+
 struct PlanCache {
-  std::map<std::pair<std::size_t, int>, fftw_plan> plans;  // (size, FFTW_FORWARD | FFTW_BACKWARD)
+  std::map<PlanKey, PlanEntry> plans;
+  bool alive = true;
   ~PlanCache() {
-    for (auto& [key, p] : plans) fftw_destroy_plan(p);
+    for (auto& [key, e] : plans) fftw_destroy_plan(e.plan);
+    plans.clear();
+    alive = false;
     fftw_cleanup();
   }
 };
 
-// The in-place plan of size n in one direction, made on first request.
-fftw_plan get_plan(std::size_t n, int direction) {
-  std::lock_guard<std::mutex> lock(planner_mutex());
+PlanCache& plan_cache() {
   static PlanCache cache;
-  const auto key = std::pair{n, direction};
+  return cache;
+}
+
+// The in-place plan of size n in one direction, made on first request; the caller holds it until
+// release_plan().
+fftw_plan acquire_plan(std::size_t n, int direction) {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  auto& cache = plan_cache();
+  const PlanKey key{n, direction};
   auto it = cache.plans.find(key);
-  if (it != cache.plans.end()) return it->second;
+  if (it != cache.plans.end()) {
+    ++it->second.users;
+    return it->second.plan;
+  }
   // FFTW_ESTIMATE does not touch the arrays: this buffer only tells the planner the layout and alignment.
   double* t = fftw_alloc_real(2 * (n / 2 + 1));
   if (!t) throw std::bad_alloc();
@@ -44,14 +67,29 @@ fftw_plan get_plan(std::size_t n, int direction) {
                                           : fftw_plan_dft_c2r_1d(ni, s, t, FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
   fftw_free(t);
   if (!p) throw std::runtime_error("FFTW could not make a plan of size " + std::to_string(n));
-  cache.plans.emplace(key, p);
+  cache.plans.emplace(key, PlanEntry{p, 1});
   return p;
 }
 
-// Large buffers: anonymous mmap (page-aligned, so FFTW's alignment holds) with transparent huge pages.
+void release_plan(std::size_t n, int direction) noexcept {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  auto& cache = plan_cache();
+  if (!cache.alive) return;
+  auto it = cache.plans.find(PlanKey{n, direction});
+  if (it == cache.plans.end() || it->second.users == 0) return;
+  if (--it->second.users == 0 && n >= kKeepPlansBelow) {
+    fftw_destroy_plan(it->second.plan);
+    cache.plans.erase(it);
+  }
+}
+
+// Large buffers: anonymous mmap (page-aligned, so FFTW's alignment holds) with transparent huge pages for all
+// whole 2 MiB pages of it; the tail stays on small pages, so a huge page is never resident for a few bytes.
 constexpr std::size_t kBulkBytes = std::size_t{1} << 20;
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
+// Whole huge pages mapped (Linux aligns such a mapping to a huge page), huge pages advised only where the
+// buffer fills them: `bytes` is the size needed, the mapping is rounded up.
 std::size_t allocation_bytes(std::size_t bytes) {
   return bytes < kBulkBytes ? bytes : (bytes + kHugePage - 1) / kHugePage * kHugePage;
 }
@@ -62,9 +100,9 @@ double* allocate_buffer(std::size_t bytes) {
     if (!p) throw std::bad_alloc();
     return p;
   }
-  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void* p = ::mmap(nullptr, allocation_bytes(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
-  ::madvise(p, bytes, MADV_HUGEPAGE);
+  ::madvise(p, bytes / kHugePage * kHugePage, MADV_HUGEPAGE);
   return static_cast<double*>(p);
 }
 
@@ -102,8 +140,7 @@ struct BufferPool {
       total_bytes -= e.bytes;
       return e;
     }
-    const std::size_t bytes = allocation_bytes(need);
-    return {allocate_buffer(bytes), bytes};
+    return {allocate_buffer(need), allocation_bytes(need)};
   }
   void give(Entry e) noexcept {
     if (e.bytes > kMaxBytes) {
@@ -135,7 +172,14 @@ RealFft::RealFft(std::size_t n) : n_(n) {
   buf_bytes_ = e.bytes;
 }
 
+void RealFft::drop_plans() noexcept {
+  if (plan_fwd_) release_plan(n_, FFTW_FORWARD);
+  if (plan_inv_) release_plan(n_, FFTW_BACKWARD);
+  plan_fwd_ = plan_inv_ = nullptr;
+}
+
 void RealFft::release() noexcept {
+  drop_plans();
   if (buf_) t_pool.give({buf_, buf_bytes_});
   buf_ = nullptr;
   buf_bytes_ = 0;
@@ -165,12 +209,12 @@ RealFft& RealFft::operator=(RealFft&& o) noexcept {
 }
 
 void RealFft::forward() {
-  if (!plan_fwd_) plan_fwd_ = get_plan(n_, FFTW_FORWARD);
+  if (!plan_fwd_) plan_fwd_ = acquire_plan(n_, FFTW_FORWARD);
   fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_fwd_), buf_, reinterpret_cast<fftw_complex*>(buf_));
 }
 
 void RealFft::inverse() {
-  if (!plan_inv_) plan_inv_ = get_plan(n_, FFTW_BACKWARD);
+  if (!plan_inv_) plan_inv_ = acquire_plan(n_, FFTW_BACKWARD);
   fftw_execute_dft_c2r(static_cast<fftw_plan>(plan_inv_), reinterpret_cast<fftw_complex*>(buf_), buf_);
 }
 

@@ -6,13 +6,14 @@
 // direction is scaled: inverse(forward(x)) == n * x. Bin k is at k*fs/n Hz.
 // Plans are made with FFTW_ESTIMATE (planning a 2^21-point FFT with FFTW_MEASURE takes ~30 s here, more
 // than the transform saves) unless wisdom imported through fftw_wisdom_import() already holds a better plan.
-// Plans live for the process in a cache keyed by (size, direction), made on first use of that direction (the
-// twiddle tables of one large plan weigh about 10 bytes per point, so a size only ever transformed forward
-// gets no inverse plan); creating them is serialised by a mutex (FFTW's planner is not thread-safe),
-// executing them is thread-safe because every RealFft owns its buffer. A RealFft object itself is not shared
-// between threads.
-// Memory: the transforms are in place. time() and spectrum() are two views of ONE buffer of 2*(n/2+1)
-// doubles (fftw's in-place r2c layout), so forward() replaces the samples by the spectrum and inverse() the
+// Plans are kept in a cache keyed by (size, direction) and made on first use of that direction (a size only
+// ever transformed forward gets no inverse plan). A RealFft holds the plans it has used until it is destroyed
+// or drop_plans() is called. Plans below 65536 points stay cached for the process; larger ones are destroyed
+// when no RealFft holds them (their twiddle tables weigh ~10 bytes per point, more than the data, and
+// planning again costs less than the transform). Creating and destroying them is serialised by a mutex (FFTW's planner
+// is not thread-safe), executing them is thread-safe because every RealFft owns its buffer. A RealFft object itself is
+// not shared between threads. Memory: the transforms are in place. time() and spectrum() are two views of ONE buffer of
+// 2*(n/2+1) doubles (fftw's in-place r2c layout), so forward() replaces the samples by the spectrum and inverse() the
 // spectrum by the samples. The buffer is not zeroed on construction. Buffers of 1 MiB or more come from
 // mmap with MADV_HUGEPAGE (a few page faults instead of thousands); buffers of destroyed objects are kept per
 // thread (bounded count and bytes) and handed to the next RealFft that fits, since fresh pages cost more
@@ -51,6 +52,10 @@ class RealFft {
 
   // Convenience: copy `x` (zero-padded or truncated to n) into time() and transform.
   std::span<std::complex<double>> forward(std::span<const double> x);
+
+  // Give back the plans this object holds (the next transform fetches or makes them again): between the
+  // transforms of a long-lived large RealFft, so that its twiddle tables are not kept alongside the next ones.
+  void drop_plans() noexcept;
 
  private:
   std::size_t n_ = 0;

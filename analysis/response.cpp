@@ -70,6 +70,7 @@ GatedSpectrum gate_and_transform(std::span<const double> ir, long center, long p
     if (++src == n) src = 0;
   }
   g.fft.forward();
+  g.fft.drop_plans();
   return g;
 }
 
@@ -92,6 +93,7 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
   if (reference.size() < 256) throw std::invalid_argument("reference sweep too short (need at least 256 frames)");
   // The reference's spectrum X, in the buffer that then holds the inverse (no second full-size spectrum).
   const auto X = inverse_.forward(reference);
+  inverse_.drop_plans();  // the plan's twiddles weigh as much as the data: not kept beside the next ones
   const double df = rate_hz / static_cast<double>(n_fft_);
   double pmax = 0;
   for (std::size_t k = 1; k < X.size(); ++k) pmax = std::max(pmax, static_cast<double>(k) * std::norm(X[k]));
@@ -168,7 +170,9 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     const auto inv = inverse_.spectrum();
     const double scale = 1.0 / static_cast<double>(n_fft_);
     for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
+    fft.drop_plans();  // one large plan at a time
     fft.inverse();
+    fft.drop_plans();
     r.transform_sizes = {n_fft_, n_fft_};
   }
   const std::span<const double> ir = fft.time();
