@@ -246,6 +246,11 @@ std::size_t fft_good_size_below(std::size_t n_max) {
   return n;
 }
 
+std::size_t fft_plans_cached() {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  return plan_cache().plans.size();
+}
+
 std::string fftw_wisdom_export() {
   std::lock_guard<std::mutex> lock(planner_mutex());
   char* s = fftw_export_wisdom_to_string();

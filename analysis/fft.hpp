@@ -71,6 +71,9 @@ std::size_t fft_good_size(std::size_t n_min);
 // Largest such n <= n_max (n_max >= 1).
 std::size_t fft_good_size_below(std::size_t n_max);
 
+// How many plans the cache holds now (for tests of its memory policy).
+std::size_t fft_plans_cached();
+
 // FFTW wisdom as a string, so the caller (which owns I/O) can store it, e.g. under ~/.cache/outbench.
 std::string fftw_wisdom_export();
 bool fftw_wisdom_import(const std::string& wisdom);
