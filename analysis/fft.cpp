@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <new>
@@ -19,11 +20,13 @@ std::mutex& planner_mutex() {
   return m;
 }
 
-// Plans of fewer than kKeepPlansBelow points live until the process ends (the cache's destructor, static
-// storage, destroys them). Larger ones are destroyed as soon as no RealFft holds them: their twiddle tables
-// weigh ~10 bytes per point (12 MB for the 1.25 M-point transform of a 10 s, 96 kHz sweep), more than the
-// data, and planning one again costs less than the transform it serves.
+// Plans live until the process ends (the cache's destructor, static storage, destroys them), unless
+// fft_free_large_plans_when_unused(true): then plans of kKeepPlansBelow points or more are destroyed as soon
+// as no RealFft holds them. Their twiddle tables weigh ~10 bytes per point (12 MB for the 1.25 M-point
+// transform of a 10 s, 96 kHz sweep), more than the data; a process that makes each one once gains nothing
+// from keeping them.
 constexpr std::size_t kKeepPlansBelow = std::size_t{1} << 16;
+std::atomic<bool> g_free_large_plans{false};
 
 struct PlanEntry {
   fftw_plan plan = nullptr;
@@ -77,7 +80,7 @@ void release_plan(std::size_t n, int direction) noexcept {
   if (!cache.alive) return;
   auto it = cache.plans.find(PlanKey{n, direction});
   if (it == cache.plans.end() || it->second.users == 0) return;
-  if (--it->second.users == 0 && n >= kKeepPlansBelow) {
+  if (--it->second.users == 0 && n >= kKeepPlansBelow && g_free_large_plans.load(std::memory_order_relaxed)) {
     fftw_destroy_plan(it->second.plan);
     cache.plans.erase(it);
   }
@@ -244,6 +247,10 @@ std::size_t fft_good_size_below(std::size_t n_max) {
   std::size_t n = std::max<std::size_t>(n_max, 1);
   while (n > 1 && !is_smooth(n)) --n;
   return n;
+}
+
+void fft_free_large_plans_when_unused(bool on) {
+  g_free_large_plans.store(on, std::memory_order_relaxed);
 }
 
 std::size_t fft_plans_cached() {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "analysis/distortion.hpp"
+#include "analysis/fft.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/response.hpp"
 #include "measure/cli.hpp"
@@ -183,6 +184,8 @@ int analyze_impedance(const Args& args) {
 
 int analyze(const Args& args) {
   if (args.empty()) throw UsageError("analyze: say what to analyse: thdn, response or impedance");
+  // One analysis per process: each large FFT plan is used once, so none is kept beside the next (peak memory).
+  fft_free_large_plans_when_unused(true);
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "thdn") return analyze_thdn(rest);
   if (args[0] == "response") return analyze_response_cmd(rest);

@@ -63,9 +63,10 @@ TEST(Fft, PlanCacheIsThreadSafe) {
   for (double e : errs) EXPECT_LT(e, 1e-9);
 }
 
-// Large plans (twiddle tables ~10 bytes per point) leave the cache when no transform holds them; small ones
-// stay for the process.
+// With fft_free_large_plans_when_unused(true), large plans (twiddle tables ~10 bytes per point) leave the
+// cache when no transform holds them; small ones stay for the process.
 TEST(Fft, LargePlansAreFreedWhenUnusedSmallOnesKept) {
+  fft_free_large_plans_when_unused(true);
   const std::size_t before = fft_plans_cached();
   {
     RealFft big(std::size_t{1} << 17);
@@ -80,6 +81,13 @@ TEST(Fft, LargePlansAreFreedWhenUnusedSmallOnesKept) {
     small.forward(test::gaussian(1234, 1.0, 3));
   }
   EXPECT_EQ(fft_plans_cached(), before + 1);  // kept, and never an inverse plan for a forward-only size
+  // By default (a long run) large plans stay cached too.
+  fft_free_large_plans_when_unused(false);
+  {
+    RealFft big(std::size_t{3} << 16);
+    big.forward(test::gaussian(std::size_t{3} << 16, 1.0, 3));
+  }
+  EXPECT_EQ(fft_plans_cached(), before + 2);
 }
 
 // Transforms stay exact across drop_plans() (plans made again) and when a buffer released by a larger
