@@ -55,7 +55,7 @@ struct BulkAllocator {
 
 // glibc raises its mmap threshold to the size of the largest block freed (up to 32 MiB); past that, large
 // blocks such as FFTW's twiddle tables come from the heap and their pages stay resident after free(), so
-// the process's peak memory grows by every large plan it ever made. Called once at start-up, this pins the
+// the process's peak memory grows by every large plan it ever made. Called before the work, this pins the
 // threshold at 1 MiB: larger blocks are mapped and given back when freed; smaller ones (FFTW's planner makes
 // hundreds of 0.1-0.5 MiB temporaries) are recycled from the heap without fresh page faults.
 inline void return_large_blocks_to_the_system() {

@@ -6,6 +6,7 @@
 #include "analysis/fft.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/response.hpp"
+#include "measure/bulk_allocator.hpp"
 #include "measure/cli.hpp"
 #include "measure/errors.hpp"
 #include "measure/wav_file.hpp"
@@ -184,8 +185,10 @@ int analyze_impedance(const Args& args) {
 
 int analyze(const Args& args) {
   if (args.empty()) throw UsageError("analyze: say what to analyse: thdn, response or impedance");
-  // One analysis per process: each large FFT plan is used once, so none is kept beside the next (peak memory).
+  // One analysis per process: each large FFT plan is used once, so none is kept beside the next, and freed
+  // ones leave the process (peak memory).
   fft_free_large_plans_when_unused(true);
+  return_large_blocks_to_the_system();
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "thdn") return analyze_thdn(rest);
   if (args[0] == "response") return analyze_response_cmd(rest);

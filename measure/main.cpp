@@ -3,7 +3,6 @@
 #include <exception>
 #include <iostream>
 
-#include "measure/bulk_allocator.hpp"
 #include "measure/cli.hpp"
 #include "measure/errors.hpp"
 #include "outbench_version.hpp"
@@ -29,7 +28,6 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
 
 int main(int argc, char** argv) {
   using namespace outbench;
-  return_large_blocks_to_the_system();
   const cli::Args args(argv + 1, argv + argc);
   try {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
