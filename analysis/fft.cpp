@@ -1,8 +1,10 @@
 #include "analysis/fft.hpp"
 
 #include <fftw3.h>
+#include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <new>
@@ -18,56 +20,146 @@ std::mutex& planner_mutex() {
   return m;
 }
 
-struct PlanPair {
-  fftw_plan fwd = nullptr;
-  fftw_plan inv = nullptr;
-};
+// Plans live until the process ends (the cache's destructor, static storage, destroys them), unless
+// fft_free_large_plans_when_unused(true): then plans of kKeepPlansBelow points or more are destroyed as soon
+// as no RealFft holds them. Their twiddle tables weigh ~10 bytes per point (12 MB for the 1.25 M-point
+// transform of a 10 s, 96 kHz sweep), more than the data; a process that makes each one once gains nothing
+// from keeping them.
+constexpr std::size_t kKeepPlansBelow = std::size_t{1} << 16;
+std::atomic<bool> g_free_large_plans{false};
 
-// Plans live until the process ends; the cache's destructor (static storage) destroys them.
+struct PlanEntry {
+  fftw_plan plan = nullptr;
+  std::size_t users = 0;
+};
+using PlanKey = std::pair<std::size_t, int>;  // (size, FFTW_FORWARD | FFTW_BACKWARD)
+
 struct PlanCache {
-  std::map<std::size_t, PlanPair> plans;
+  std::map<PlanKey, PlanEntry> plans;
+  bool alive = true;
   ~PlanCache() {
-    for (auto& [n, p] : plans) {
-      fftw_destroy_plan(p.fwd);
-      fftw_destroy_plan(p.inv);
-    }
+    for (auto& [key, e] : plans) fftw_destroy_plan(e.plan);
+    plans.clear();
+    alive = false;
     fftw_cleanup();
   }
 };
 
-PlanPair get_plans(std::size_t n) {
-  std::lock_guard<std::mutex> lock(planner_mutex());
+PlanCache& plan_cache() {
   static PlanCache cache;
-  auto it = cache.plans.find(n);
-  if (it != cache.plans.end()) return it->second;
-  double* t = fftw_alloc_real(n);
-  fftw_complex* s = fftw_alloc_complex(n / 2 + 1);
-  if (!t || !s) throw std::bad_alloc();
-  PlanPair p;
+  return cache;
+}
+
+// The in-place plan of size n in one direction, made on first request; the caller holds it until
+// release_plan().
+fftw_plan acquire_plan(std::size_t n, int direction) {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  auto& cache = plan_cache();
+  const PlanKey key{n, direction};
+  auto it = cache.plans.find(key);
+  if (it != cache.plans.end()) {
+    ++it->second.users;
+    return it->second.plan;
+  }
+  // FFTW_ESTIMATE does not touch the arrays: this buffer only tells the planner the layout and alignment.
+  double* t = fftw_alloc_real(2 * (n / 2 + 1));
+  if (!t) throw std::bad_alloc();
+  auto* s = reinterpret_cast<fftw_complex*>(t);
   const int ni = static_cast<int>(n);
-  p.fwd = fftw_plan_dft_r2c_1d(ni, t, s, FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
-  p.inv = fftw_plan_dft_c2r_1d(ni, s, t, FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
+  fftw_plan p = direction == FFTW_FORWARD ? fftw_plan_dft_r2c_1d(ni, t, s, FFTW_ESTIMATE | FFTW_DESTROY_INPUT)
+                                          : fftw_plan_dft_c2r_1d(ni, s, t, FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
   fftw_free(t);
-  fftw_free(s);
-  if (!p.fwd || !p.inv) throw std::runtime_error("FFTW could not make a plan of size " + std::to_string(n));
-  cache.plans.emplace(n, p);
+  if (!p) throw std::runtime_error("FFTW could not make a plan of size " + std::to_string(n));
+  cache.plans.emplace(key, PlanEntry{p, 1});
   return p;
+}
+
+void release_plan(std::size_t n, int direction) noexcept {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  auto& cache = plan_cache();
+  if (!cache.alive) return;
+  auto it = cache.plans.find(PlanKey{n, direction});
+  if (it == cache.plans.end() || it->second.users == 0) return;
+  if (--it->second.users == 0 && n >= kKeepPlansBelow && g_free_large_plans.load(std::memory_order_relaxed)) {
+    fftw_destroy_plan(it->second.plan);
+    cache.plans.erase(it);
+  }
+}
+
+// Large buffers: anonymous mmap (page-aligned, so FFTW's alignment holds) with transparent huge pages for all
+// whole 2 MiB pages of it; the tail stays on small pages, so a huge page is never resident for a few bytes.
+constexpr std::size_t kBulkBytes = std::size_t{1} << 20;
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// Whole huge pages mapped (Linux aligns such a mapping to a huge page), huge pages advised only where the
+// buffer fills them: `bytes` is the size needed, the mapping is rounded up.
+std::size_t allocation_bytes(std::size_t bytes) {
+  return bytes < kBulkBytes ? bytes : (bytes + kHugePage - 1) / kHugePage * kHugePage;
+}
+
+double* allocate_buffer(std::size_t bytes) {
+  if (bytes < kBulkBytes) {
+    auto* p = fftw_alloc_real(bytes / sizeof(double));
+    if (!p) throw std::bad_alloc();
+    return p;
+  }
+  void* p = ::mmap(nullptr, allocation_bytes(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  ::madvise(p, bytes / kHugePage * kHugePage, MADV_HUGEPAGE);
+  return static_cast<double*>(p);
+}
+
+void free_buffer(double* p, std::size_t bytes) noexcept {
+  if (!p) return;
+  if (bytes < kBulkBytes)
+    fftw_free(p);
+  else
+    ::munmap(p, bytes);
 }
 
 // Buffers of destroyed RealFft objects, kept per thread for reuse: large transforms are made again and
 // again with the same sizes, and fresh pages cost more (page faults, zeroing) than the transform itself.
+// A kept buffer serves any later transform that fits in it and needs at least half of it.
 struct BufferPool {
   struct Entry {
-    std::size_t n;
-    double* time;
-    std::complex<double>* spec;
+    double* buf;
+    std::size_t bytes;
   };
   std::vector<Entry> free;
+  std::size_t total_bytes = 0;
   static constexpr std::size_t kMaxEntries = 8;
+  static constexpr std::size_t kMaxBytes = std::size_t{64} << 20;
   ~BufferPool() {
-    for (auto& e : free) {
-      fftw_free(e.time);
-      fftw_free(e.spec);
+    for (auto& e : free) free_buffer(e.buf, e.bytes);
+  }
+  // The smallest kept buffer that fits, or a new one.
+  Entry take(std::size_t need) {
+    auto best = free.end();
+    for (auto it = free.begin(); it != free.end(); ++it)
+      if (it->bytes >= need && it->bytes / 2 <= need && (best == free.end() || it->bytes < best->bytes)) best = it;
+    if (best != free.end()) {
+      const Entry e = *best;
+      free.erase(best);
+      total_bytes -= e.bytes;
+      return e;
+    }
+    return {allocate_buffer(need), allocation_bytes(need)};
+  }
+  void give(Entry e) noexcept {
+    if (e.bytes > kMaxBytes) {
+      free_buffer(e.buf, e.bytes);
+      return;
+    }
+    while (!free.empty() && (free.size() >= kMaxEntries || total_bytes + e.bytes > kMaxBytes)) {
+      free_buffer(free.front().buf, free.front().bytes);
+      total_bytes -= free.front().bytes;
+      free.erase(free.begin());
+    }
+    try {
+      free.push_back(e);
+      total_bytes += e.bytes;
+    } catch (...) {
+      free_buffer(e.buf, e.bytes);
     }
   }
 };
@@ -78,49 +170,41 @@ thread_local BufferPool t_pool;
 RealFft::RealFft(std::size_t n) : n_(n) {
   if (n < 2) throw std::invalid_argument("RealFft: size must be at least 2");
   if (n > static_cast<std::size_t>(1) << 30) throw std::invalid_argument("RealFft: size too large");
-  PlanPair p = get_plans(n);
-  plan_fwd_ = p.fwd;
-  plan_inv_ = p.inv;
-  for (auto it = t_pool.free.begin(); it != t_pool.free.end(); ++it)
-    if (it->n == n) {
-      time_ = it->time;
-      spec_ = it->spec;
-      t_pool.free.erase(it);
-      return;
-    }
-  time_ = fftw_alloc_real(n);
-  spec_ = reinterpret_cast<std::complex<double>*>(fftw_alloc_complex(n / 2 + 1));
-  if (!time_ || !spec_) {
-    fftw_free(time_);
-    fftw_free(spec_);
-    throw std::bad_alloc();
-  }
+  const auto e = t_pool.take(2 * (n / 2 + 1) * sizeof(double));
+  buf_ = e.buf;
+  buf_bytes_ = e.bytes;
+}
+
+void RealFft::drop_plans() noexcept {
+  if (plan_fwd_) release_plan(n_, FFTW_FORWARD);
+  if (plan_inv_) release_plan(n_, FFTW_BACKWARD);
+  plan_fwd_ = plan_inv_ = nullptr;
+}
+
+void RealFft::release() noexcept {
+  drop_plans();
+  if (buf_) t_pool.give({buf_, buf_bytes_});
+  buf_ = nullptr;
+  buf_bytes_ = 0;
 }
 
 RealFft::~RealFft() {
-  if (!time_) return;
-  if (t_pool.free.size() >= BufferPool::kMaxEntries) {
-    fftw_free(t_pool.free.front().time);
-    fftw_free(t_pool.free.front().spec);
-    t_pool.free.erase(t_pool.free.begin());
-  }
-  t_pool.free.push_back({n_, time_, spec_});
+  release();
 }
 
 RealFft::RealFft(RealFft&& o) noexcept
     : n_(std::exchange(o.n_, 0)),
-      time_(std::exchange(o.time_, nullptr)),
-      spec_(std::exchange(o.spec_, nullptr)),
+      buf_(std::exchange(o.buf_, nullptr)),
+      buf_bytes_(std::exchange(o.buf_bytes_, 0)),
       plan_fwd_(std::exchange(o.plan_fwd_, nullptr)),
       plan_inv_(std::exchange(o.plan_inv_, nullptr)) {}
 
 RealFft& RealFft::operator=(RealFft&& o) noexcept {
   if (this != &o) {
-    fftw_free(time_);
-    fftw_free(spec_);
+    release();
     n_ = std::exchange(o.n_, 0);
-    time_ = std::exchange(o.time_, nullptr);
-    spec_ = std::exchange(o.spec_, nullptr);
+    buf_ = std::exchange(o.buf_, nullptr);
+    buf_bytes_ = std::exchange(o.buf_bytes_, 0);
     plan_fwd_ = std::exchange(o.plan_fwd_, nullptr);
     plan_inv_ = std::exchange(o.plan_inv_, nullptr);
   }
@@ -128,17 +212,19 @@ RealFft& RealFft::operator=(RealFft&& o) noexcept {
 }
 
 void RealFft::forward() {
-  fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_fwd_), time_, reinterpret_cast<fftw_complex*>(spec_));
+  if (!plan_fwd_) plan_fwd_ = acquire_plan(n_, FFTW_FORWARD);
+  fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_fwd_), buf_, reinterpret_cast<fftw_complex*>(buf_));
 }
 
 void RealFft::inverse() {
-  fftw_execute_dft_c2r(static_cast<fftw_plan>(plan_inv_), reinterpret_cast<fftw_complex*>(spec_), time_);
+  if (!plan_inv_) plan_inv_ = acquire_plan(n_, FFTW_BACKWARD);
+  fftw_execute_dft_c2r(static_cast<fftw_plan>(plan_inv_), reinterpret_cast<fftw_complex*>(buf_), buf_);
 }
 
 std::span<std::complex<double>> RealFft::forward(std::span<const double> x) {
   const std::size_t m = std::min(x.size(), n_);
-  std::copy_n(x.begin(), m, time_);
-  std::fill(time_ + m, time_ + n_, 0.0);
+  std::copy_n(x.begin(), m, buf_);
+  std::fill(buf_ + m, buf_ + n_, 0.0);
   forward();
   return spectrum();
 }
@@ -161,6 +247,15 @@ std::size_t fft_good_size_below(std::size_t n_max) {
   std::size_t n = std::max<std::size_t>(n_max, 1);
   while (n > 1 && !is_smooth(n)) --n;
   return n;
+}
+
+void fft_free_large_plans_when_unused(bool on) {
+  g_free_large_plans.store(on, std::memory_order_relaxed);
+}
+
+std::size_t fft_plans_cached() {
+  std::lock_guard<std::mutex> lock(planner_mutex());
+  return plan_cache().plans.size();
 }
 
 std::string fftw_wisdom_export() {

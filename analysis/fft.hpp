@@ -6,9 +6,19 @@
 // direction is scaled: inverse(forward(x)) == n * x. Bin k is at k*fs/n Hz.
 // Plans are made with FFTW_ESTIMATE (planning a 2^21-point FFT with FFTW_MEASURE takes ~30 s here, more
 // than the transform saves) unless wisdom imported through fftw_wisdom_import() already holds a better plan.
-// Plans live for the process in a cache keyed by (size, direction); creating them is serialised by a
-// mutex (FFTW's planner is not thread-safe), executing them is thread-safe because every RealFft owns its
-// buffers (fftw_malloc, so alignment matches the plan's). A RealFft object itself is not shared between threads.
+// Plans are kept in a cache keyed by (size, direction) and made on first use of that direction (a size only
+// ever transformed forward gets no inverse plan). A RealFft holds the plans it has used until it is destroyed
+// or drop_plans() is called. Cached plans stay for the process (a long run transforms the same sizes again
+// and again), unless fft_free_large_plans_when_unused(true): then plans of 65536 points or more are
+// destroyed when no RealFft holds them (their twiddle tables weigh ~10 bytes per point, more than the data;
+// a one-shot process such as `outbench analyze` makes each once and keeps its peak memory down). Creating and
+// destroying them is serialised by a mutex (FFTW's planner is not thread-safe), executing them is thread-safe because
+// every RealFft owns its buffer. A RealFft object itself is not shared between threads. Memory: the transforms are in
+// place. time() and spectrum() are two views of ONE buffer of 2*(n/2+1) doubles (fftw's in-place r2c layout), so
+// forward() replaces the samples by the spectrum and inverse() the spectrum by the samples. The buffer is not zeroed on
+// construction. Buffers of 1 MiB or more come from mmap with MADV_HUGEPAGE (a few page faults instead of thousands);
+// buffers of destroyed objects are kept per thread (bounded count and bytes) and handed to the next RealFft that fits,
+// since fresh pages cost more than the transform itself.
 #pragma once
 
 #include <complex>
@@ -30,28 +40,42 @@ class RealFft {
   std::size_t size() const { return n_; }
   std::size_t n_bins() const { return n_ / 2 + 1; }
 
-  // Time-domain buffer (n values) and spectrum buffer (n/2+1 bins) owned by this object.
-  std::span<double> time() { return {time_, n_}; }
-  std::span<std::complex<double>> spectrum() { return {spec_, n_ / 2 + 1}; }
+  // The samples (n values) and the spectrum (n/2+1 bins): the same memory (see above).
+  std::span<double> time() { return {buf_, n_}; }
+  std::span<const double> time() const { return {buf_, n_}; }
+  std::span<std::complex<double>> spectrum() { return {reinterpret_cast<std::complex<double>*>(buf_), n_ / 2 + 1}; }
+  std::span<const std::complex<double>> spectrum() const {
+    return {reinterpret_cast<const std::complex<double>*>(buf_), n_ / 2 + 1};
+  }
 
-  void forward();  // time() -> spectrum()
-  void inverse();  // spectrum() -> time(); destroys spectrum() contents (FFTW c2r does)
+  void forward();  // time() -> spectrum(), in place
+  void inverse();  // spectrum() -> time(), in place
 
   // Convenience: copy `x` (zero-padded or truncated to n) into time() and transform.
   std::span<std::complex<double>> forward(std::span<const double> x);
 
+  // Give back the plans this object holds (the next transform fetches or makes them again): between the
+  // transforms of a long-lived large RealFft, so that its twiddle tables are not kept alongside the next ones.
+  void drop_plans() noexcept;
+
  private:
   std::size_t n_ = 0;
-  double* time_ = nullptr;
-  std::complex<double>* spec_ = nullptr;
-  void* plan_fwd_ = nullptr;
+  double* buf_ = nullptr;      // 2*(n/2+1) doubles, FFTW-aligned
+  std::size_t buf_bytes_ = 0;  // its allocated size (a pooled buffer may be larger than needed)
+  void* plan_fwd_ = nullptr;   // from the cache, fetched on first use
   void* plan_inv_ = nullptr;
+  void release() noexcept;
 };
 
 // Smallest n >= n_min whose only prime factors are 2, 3, 5 and 7 (FFTW is fast on those).
 std::size_t fft_good_size(std::size_t n_min);
 // Largest such n <= n_max (n_max >= 1).
 std::size_t fft_good_size_below(std::size_t n_max);
+
+// Free large plans as soon as no RealFft holds them (see above); off by default. Process-wide.
+void fft_free_large_plans_when_unused(bool on);
+// How many plans the cache holds now (for tests of its memory policy).
+std::size_t fft_plans_cached();
 
 // FFTW wisdom as a string, so the caller (which owns I/O) can store it, e.g. under ~/.cache/outbench.
 std::string fftw_wisdom_export();

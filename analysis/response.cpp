@@ -70,6 +70,7 @@ GatedSpectrum gate_and_transform(std::span<const double> ir, long center, long p
     if (++src == n) src = 0;
   }
   g.fft.forward();
+  g.fft.drop_plans();
   return g;
 }
 
@@ -84,12 +85,15 @@ std::vector<double> grid_anchored_1k(double lo, double hi, int per_octave) {
 }  // namespace
 
 Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames)
-    : rate_hz_(rate_hz), n_ref_(reference.size()) {
+    : rate_hz_(rate_hz),
+      n_ref_(reference.size()),
+      n_fft_(fft_good_size(std::max(reference.size(), max_capture_frames) + reference.size() / 4 + 1024)),
+      inverse_(n_fft_) {
   if (!(rate_hz >= 1000.0 && rate_hz <= 1e6)) throw std::invalid_argument("sample rate out of range");
   if (reference.size() < 256) throw std::invalid_argument("reference sweep too short (need at least 256 frames)");
-  n_fft_ = fft_good_size(std::max(reference.size(), max_capture_frames) + reference.size() / 4 + 1024);
-  RealFft fft(n_fft_);
-  auto X = fft.forward(reference);
+  // The reference's spectrum X, in the buffer that then holds the inverse (no second full-size spectrum).
+  const auto X = inverse_.forward(reference);
+  inverse_.drop_plans();  // the plan's twiddles weigh as much as the data: not kept beside the next ones
   const double df = rate_hz / static_cast<double>(n_fft_);
   double pmax = 0;
   for (std::size_t k = 1; k < X.size(); ++k) pmax = std::max(pmax, static_cast<double>(k) * std::norm(X[k]));
@@ -102,6 +106,7 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
     }
   {
     std::vector<double> pink;
+    pink.reserve(k_hi >= k_lo ? k_hi - k_lo + 1 : 0);
     for (std::size_t k = k_lo; k <= k_hi; ++k) pink.push_back(static_cast<double>(k) * std::norm(X[k]));
     std::nth_element(pink.begin(), pink.begin() + pink.size() / 2, pink.end());
     const double median = pink[pink.size() / 2];
@@ -117,15 +122,18 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
   hp_fc_hz_ = sweep_lo_hz_ / kLowEdgeRatio;
   const double edge_hi_hz = hp_fc_hz_ / kLowEdgeRatio;
   const double edge_lo_hz = edge_hi_hz / kLowEdgeRatio;
-  inverse_.assign(X.size(), {0.0, 0.0});
+  X[0] = 0.0;
   for (std::size_t k = 1; k < X.size(); ++k) {
     const double f = static_cast<double>(k) * df;
-    if (f <= edge_lo_hz) continue;
+    if (f <= edge_lo_hz) {
+      X[k] = 0.0;
+      continue;
+    }
     const double eps = kRegularisation * pmax / static_cast<double>(k);
     double taper = 1.0;
     if (f < edge_hi_hz)
       taper = 0.5 - 0.5 * std::cos(std::numbers::pi * std::log(f / edge_lo_hz) / std::log(kLowEdgeRatio));
-    inverse_[k] = taper * edge_highpass(f) * std::conj(X[k]) / (std::norm(X[k]) + eps);
+    X[k] = taper * edge_highpass(f) * std::conj(X[k]) / (std::norm(X[k]) + eps);
   }
 }
 
@@ -159,9 +167,12 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   RealFft fft(n_fft_);
   {
     auto Y = fft.forward(capture);
+    const auto inv = inverse_.spectrum();
     const double scale = 1.0 / static_cast<double>(n_fft_);
-    for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inverse_[k] * scale;
+    for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
+    fft.drop_plans();  // one large plan at a time
     fft.inverse();
+    fft.drop_plans();
     r.transform_sizes = {n_fft_, n_fft_};
   }
   const std::span<const double> ir = fft.time();

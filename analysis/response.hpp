@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/fft.hpp"
+
 namespace outbench {
 
 struct ResponseOptions {
@@ -90,7 +92,8 @@ class Deconvolver {
   double rate_hz_;
   std::size_t n_ref_;
   std::size_t n_fft_;
-  std::vector<std::complex<double>> inverse_;  // conj(X) / (|X|^2 + eps), n_fft/2+1 bins
+  // conj(X) / (|X|^2 + eps), n_fft/2+1 bins, computed in place over the reference's own transform.
+  RealFft inverse_;
   double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0, hp_fc_hz_ = 1;
 };
 

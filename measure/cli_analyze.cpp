@@ -3,8 +3,10 @@
 #include <iostream>
 
 #include "analysis/distortion.hpp"
+#include "analysis/fft.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/response.hpp"
+#include "measure/bulk_allocator.hpp"
 #include "measure/cli.hpp"
 #include "measure/errors.hpp"
 #include "measure/wav_file.hpp"
@@ -72,14 +74,27 @@ int analyze_thdn(const Args& args) {
   return 0;
 }
 
-ResponseResult response_of(const std::string& ref_path, const SoundFile& ref, const std::string& cap_path,
-                           const SoundFile& cap, int channel, const ResponseOptions& opt) {
+// The reference's deconvolver for captures of up to max_frames. Takes the reference's samples and frees
+// them once their spectrum is made: they weigh as much as a capture.
+void check_rate(const std::string& ref_path, const SoundFile& ref, const std::string& cap_path, const SoundFile& cap) {
   if (ref.rate_hz != cap.rate_hz)
     throw InputError("'" + cap_path + "' is at " + std::to_string(cap.rate_hz) + " Hz but the reference '" + ref_path +
                      "' is at " + std::to_string(ref.rate_hz) + " Hz: record at the reference's rate");
-  const std::span<const double> x = ref.channels.front();
-  const auto y = channel_of(cap, channel, cap_path);
-  ResponseResult r = analyze_response(x, y, ref.rate_hz, opt);
+}
+
+Deconvolver deconvolver_for(const std::string& ref_path, SoundFile ref, const std::string& cap_path,
+                            const SoundFile& cap, std::size_t max_frames) {
+  check_rate(ref_path, ref, cap_path, cap);
+  try {
+    return Deconvolver(ref.channels.front(), ref.rate_hz, max_frames);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("cannot measure the response of '" + cap_path + "': " + e.what());
+  }
+}
+
+ResponseResult response_of(const Deconvolver& d, const std::string& cap_path, const SoundFile& cap, int channel,
+                           const ResponseOptions& opt) {
+  ResponseResult r = d.analyze(channel_of(cap, channel, cap_path), opt);
   if (!r.valid) throw InputError("cannot measure the response of '" + cap_path + "': " + r.reason);
   return r;
 }
@@ -97,11 +112,12 @@ int analyze_response_cmd(const Args& args) {
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench analyze response --reference SWEEP.wav --input CAPTURE.wav [options]")) return 0;
   if (ppo < 1 || ppo > 96) throw UsageError("--points-per-octave must be 1 to 96");
-  const SoundFile ref = read_sound_file(reference);
+  SoundFile ref = read_sound_file(reference);
   const SoundFile cap = read_sound_file(input);
   ResponseOptions opt;
   opt.points_per_octave = ppo;
-  const ResponseResult r = response_of(reference, ref, input, cap, channel, opt);
+  const Deconvolver d = deconvolver_for(reference, std::move(ref), input, cap, cap.n_frames());
+  const ResponseResult r = response_of(d, input, cap, channel, opt);
   if (vm.count("json")) {
     print_json(response_json(r));
     return 0;
@@ -136,13 +152,21 @@ int analyze_impedance(const Args& args) {
     return 0;
   if (!(load_ohms > 0)) throw UsageError("--load-ohms must be a positive resistance in ohm");
   if (!(input_ohms > 0)) throw UsageError("--input-ohms must be a positive resistance in ohm");
-  const SoundFile ref = read_sound_file(reference);
+  SoundFile ref = read_sound_file(reference);
   const SoundFile fo = read_sound_file(open);
   const SoundFile fl = read_sound_file(loaded);
-  const ResponseResult ro = response_of(reference, ref, open, fo, channel, {});
+  // One deconvolver for both captures when they are as long (as the sequencer does), else one each.
+  const bool same_length = fo.n_frames() == fl.n_frames();
+  check_rate(reference, ref, open, fo);
+  check_rate(reference, ref, loaded, fl);
+  const Deconvolver d_open = deconvolver_for(reference, same_length ? std::move(ref) : ref, open, fo, fo.n_frames());
+  const ResponseResult ro = response_of(d_open, open, fo, channel, {});
   ResponseOptions lopt;
   lopt.forced_latency_frames = ro.latency_frames;
-  const ResponseResult rl = response_of(reference, ref, loaded, fl, channel, lopt);
+  const ResponseResult rl = same_length
+                                ? response_of(d_open, loaded, fl, channel, lopt)
+                                : response_of(deconvolver_for(reference, std::move(ref), loaded, fl, fl.n_frames()),
+                                              loaded, fl, channel, lopt);
   const ImpedanceResult z = output_impedance(ro, rl, load_ohms, input_ohms);
   if (!z.valid) throw InputError("cannot compute the output impedance: " + z.reason);
   if (vm.count("json")) {
@@ -161,6 +185,10 @@ int analyze_impedance(const Args& args) {
 
 int analyze(const Args& args) {
   if (args.empty()) throw UsageError("analyze: say what to analyse: thdn, response or impedance");
+  // One analysis per process: each large FFT plan is used once, so none is kept beside the next, and freed
+  // ones leave the process (peak memory).
+  fft_free_large_plans_when_unused(true);
+  return_large_blocks_to_the_system();
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "thdn") return analyze_thdn(rest);
   if (args[0] == "response") return analyze_response_cmd(rest);

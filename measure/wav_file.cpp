@@ -78,21 +78,27 @@ SoundFile read_sound_file(const std::filesystem::path& path) {
   out.format = ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ? "WAV " : "") + subformat_name(info.format);
   out.channels.resize(nch);
   for (auto& ch : out.channels) ch.reserve(n);
-  // Read in blocks: no second full-size (interleaved, zero-filled) copy of a long file.
-  constexpr std::size_t kBlockFrames = 16384;
-  std::vector<double> inter(kBlockFrames * nch);
   std::size_t done = 0;
-  while (done < n) {
+  if (nch == 1) {  // straight into the samples' buffer (not zeroed first: see BulkAllocator)
+    auto& ch = out.channels[0];
+    ch.resize(n);
+    while (done < n) {
+      const sf_count_t got = sf_readf_double(f.get(), ch.data() + done, static_cast<sf_count_t>(n - done));
+      if (got <= 0) break;
+      done += static_cast<std::size_t>(got);
+    }
+    ch.resize(done);
+  }
+  // Several channels: read in blocks, no second full-size (interleaved) copy of a long file.
+  constexpr std::size_t kBlockFrames = 16384;
+  std::vector<double> inter(nch == 1 ? 0 : kBlockFrames * nch);
+  while (nch > 1 && done < n) {
     const auto want = static_cast<sf_count_t>(std::min(kBlockFrames, n - done));
     const sf_count_t got = sf_readf_double(f.get(), inter.data(), want);
     if (got <= 0) break;
     const auto g = static_cast<std::size_t>(got);
-    if (nch == 1) {
-      out.channels[0].insert(out.channels[0].end(), inter.begin(), inter.begin() + static_cast<long>(g));
-    } else {
-      for (std::size_t c = 0; c < nch; ++c)
-        for (std::size_t i = 0; i < g; ++i) out.channels[c].push_back(inter[i * nch + c]);
-    }
+    for (std::size_t c = 0; c < nch; ++c)
+      for (std::size_t i = 0; i < g; ++i) out.channels[c].push_back(inter[i * nch + c]);
     done += g;
   }
   if (done != n)

@@ -63,6 +63,55 @@ TEST(Fft, PlanCacheIsThreadSafe) {
   for (double e : errs) EXPECT_LT(e, 1e-9);
 }
 
+// With fft_free_large_plans_when_unused(true), large plans (twiddle tables ~10 bytes per point) leave the
+// cache when no transform holds them; small ones stay for the process.
+TEST(Fft, LargePlansAreFreedWhenUnusedSmallOnesKept) {
+  fft_free_large_plans_when_unused(true);
+  const std::size_t before = fft_plans_cached();
+  {
+    RealFft big(std::size_t{1} << 17);
+    big.forward(test::gaussian(std::size_t{1} << 17, 1.0, 3));
+    big.inverse();
+    EXPECT_EQ(fft_plans_cached(), before + 2);  // made per direction, held while in use
+    big.drop_plans();
+    EXPECT_EQ(fft_plans_cached(), before);
+  }
+  {
+    RealFft small(1234);
+    small.forward(test::gaussian(1234, 1.0, 3));
+  }
+  EXPECT_EQ(fft_plans_cached(), before + 1);  // kept, and never an inverse plan for a forward-only size
+  // By default (a long run) large plans stay cached too.
+  fft_free_large_plans_when_unused(false);
+  {
+    RealFft big(std::size_t{3} << 16);
+    big.forward(test::gaussian(std::size_t{3} << 16, 1.0, 3));
+  }
+  EXPECT_EQ(fft_plans_cached(), before + 2);
+}
+
+// Transforms stay exact across drop_plans() (plans made again) and when a buffer released by a larger
+// transform is handed to a smaller one (it is not zeroed: forward(x) pads it).
+TEST(Fft, ExactAfterDropPlansAndOnReusedBuffers) {
+  const std::size_t n = 60000;
+  const auto x = test::gaussian(n, 1.0, 11);
+  {
+    RealFft fft(n);
+    fft.forward(x);
+    fft.drop_plans();
+    fft.inverse();
+    auto t = fft.time();
+    for (std::size_t i = 0; i < n; i += 97) ASSERT_NEAR(t[i], static_cast<double>(n) * x[i], 1e-9 * n);
+  }
+  const std::size_t m = 50000;  // fits the buffer just released
+  RealFft fft(m);
+  const auto X = fft.forward(std::span<const double>(x).first(m - 5000));
+  std::vector<double> xm(m, 0.0);
+  std::copy_n(x.begin(), m - 5000, xm.begin());
+  for (double k : {0.0, 1.0, 777.0, static_cast<double>(m / 2)})
+    EXPECT_LT(std::abs(X[static_cast<std::size_t>(k)] - test::naive_dft(xm, k)), 1e-7) << k;
+}
+
 TEST(Fft, RejectsBadSize) {
   EXPECT_THROW(RealFft(1), std::invalid_argument);
 }

@@ -82,8 +82,8 @@ TEST(Cli, ImpedanceOfAnRcSourceFromTheContractSweep) {
   const auto ref = read_sound_file(d / "s.wav");
   const double fs = 48000, rs = 10, c = 220e-6, zin = 1e6, rl = 32;
   const std::size_t delay = 137;
-  auto divider = [&](double zl) {
-    std::vector<double> v(ref.n_frames() + delay + 24000, 0.0);
+  auto divider = [&](double zl, std::size_t extra_frames = 0) {
+    std::vector<double> v(ref.n_frames() + delay + 24000 + extra_frames, 0.0);
     const double k = 1.0 / (2 * fs * c);
     double vc = 0, i_prev = 0;
     for (std::size_t n = 0; n < ref.n_frames(); ++n) {
@@ -121,6 +121,14 @@ TEST(Cli, ImpedanceOfAnRcSourceFromTheContractSweep) {
       run_cli("analyze response --reference " + (d / "s.wav") + " --input " + (d / "loaded.wav") + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["latency_samples"], static_cast<int>(delay));
+  // A loaded capture longer than the open one (each gets a deconvolver of its own length): the same answer.
+  write_wav(d / "loaded_long.wav", divider(rl * zin / (rl + zin), 30000), fs, SampleFormat::Pcm24);
+  const auto zl = run_cli("analyze impedance --reference " + (d / "s.wav") + " --open " + (d / "open.wav") +
+                          " --loaded " + (d / "loaded_long.wav") + " --load-ohms 32 --json");
+  ASSERT_EQ(zl.exit_code, 0) << zl.err;
+  const auto jl = json::parse(zl.out);
+  EXPECT_NEAR(jl["at_20hz"]["z_ohms"].get<double>(), truth(20), 0.01 * truth(20));
+  EXPECT_NEAR(jl["at_1k"]["z_ohms"].get<double>(), truth(1000), 0.01 * truth(1000));
 }
 
 TEST(Cli, ErrorsAreSpecificWithExitCode2) {
