@@ -363,6 +363,7 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   r.total_dbfs = dbfs_from_mean_square(p_total);
 
   double p_harm = 0, p_harm_bound = 0;
+  int detected_in_band = 0;
   for (std::size_t i = 1; i < excl.size(); ++i) {
     const Band& b = excl[i];
     double p_raw = 0;
@@ -393,6 +394,7 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
     if (hl.in_band) {
       p_harm += p_h;
       p_harm_bound += p_raw;
+      if (!hl.below_noise) ++detected_in_band;
       ++r.harmonics_in_band;
     }
     r.harmonics.push_back(hl);
@@ -401,8 +403,9 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
     // THD sums the in-band harmonics: with none in band there is nothing to read (THD+N still holds).
     r.thd_db = r.thd_percent = std::numeric_limits<double>::quiet_NaN();
   } else {
-    // Every harmonic below the noise: THD is at most their bands' power (noise included), reported as such.
-    r.thd_below_noise = !(p_harm > 0);
+    // No in-band harmonic rises above the noise: THD is at most their bands' power (noise included), reported
+    // as that bound.
+    r.thd_below_noise = detected_in_band == 0 || !(p_harm > 0);
     const double p = r.thd_below_noise ? p_harm_bound : p_harm;
     r.thd_db = db_from_power_ratio(p / p_fund_unw);
     r.thd_percent = 100.0 * std::sqrt(p / p_fund_unw);

@@ -317,18 +317,19 @@ TEST(Thdn, ToneJustBelowNyquist) {
   EXPECT_TRUE(std::isnan(r.thd_db));  // not a reading: no harmonic in band
 }
 
-// A clean tone whose harmonics all sit below the noise: THD is the bound their bands give, finite and flagged.
+// A clean tone whose harmonics all sit below the noise: THD is the bound their bands give (9 in-band harmonics,
+// 21 bins each, of white noise: 10 log10(9 * 21 * density / P_fundamental)), finite and flagged.
 TEST(Thdn, HarmonicsBelowTheNoiseBoundTheThd) {
-  auto x = test::tones({{1000.3, 0.5}}, kFs, 48000);
-  const auto n = test::gaussian(x.size(), 1e-5, 21);
+  const double a = 0.5, sigma = 1e-5;
+  auto x = test::tones({{1000.3, a}}, kFs, 48000);
+  const auto n = test::gaussian(x.size(), sigma, 21);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] += n[i];
   const auto r = analyze_thdn(x, kFs, {});
   ASSERT_TRUE(r.valid) << r.reason;
-  EXPECT_GT(r.harmonics_in_band, 0);
-  if (r.thd_below_noise) {
-    EXPECT_TRUE(std::isfinite(r.thd_db));
-    EXPECT_LT(r.thd_db, r.thdn_db);
-  }
+  EXPECT_EQ(r.harmonics_in_band, 9);
+  EXPECT_TRUE(r.thd_below_noise);
+  const double per_bin = sigma * sigma * r.bin_hz / (kFs / 2);  // mean square per bin
+  EXPECT_NEAR(r.thd_db, db_from_power_ratio(9 * 21 * per_bin / (a * a / 2)), 1.0);
   for (const auto& h : r.harmonics) EXPECT_TRUE(std::isfinite(h.level_dbc)) << h.order;
 }
 
