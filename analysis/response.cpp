@@ -252,9 +252,9 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   {
     const double sweep_frames = static_cast<double>(active_end_ - active_begin_);
     if (static_cast<double>(capture.size()) < (1.0 - kCoverageTolerance) * sweep_frames) {
-      r.reason = "the capture misses the end of the sweep: it is " +
+      r.reason = "the capture cannot hold the whole sweep: it is " +
                  fmt1(static_cast<double>(capture.size()) / rate_hz_) + " s long, shorter than the sweep (" +
-                 fmt1(sweep_frames / rate_hz_) + " s): record the whole sweep";
+                 fmt1(sweep_frames / rate_hz_) + " s); record all of it";
       return r;
     }
   }
@@ -378,11 +378,11 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     const auto a = static_cast<long>(active_begin_), b = static_cast<long>(active_end_);
     const long tol = static_cast<long>(kCoverageTolerance * static_cast<double>(b - a));
     auto covers = [&](long l) { return l + a >= -tol && l + b <= cap + tol; };
+    // How much of the sweep a latency leaves out of the capture (frames, beyond the tolerance).
+    auto shortfall = [&](long l) { return std::max(0L, -(l + a) - tol) + std::max(0L, l + b - cap - tol); };
     if (!covers(r.latency_frames)) {
-      if (r.latency_frames >= 0 && covers(r.latency_frames - n))
-        r.latency_frames -= n;
-      else if (r.latency_frames < 0 && covers(r.latency_frames + n))
-        r.latency_frames += n;
+      const long other = r.latency_frames >= 0 ? r.latency_frames - n : r.latency_frames + n;
+      if (shortfall(other) < shortfall(r.latency_frames)) r.latency_frames = other;
     }
     const long l = r.latency_frames;
     if (l + a < -tol) {

@@ -118,9 +118,17 @@ TEST(Impedance, InfiniteLoadIsRefused) {
   for (double load : {kInfiniteOhms, std::nan(""), -32.0, 0.0}) {
     const auto z = output_impedance(open, loaded, load, 1e6);
     EXPECT_FALSE(z.valid) << load;
-    EXPECT_NE(z.reason.find("load"), std::string::npos) << z.reason;
+    EXPECT_NE(z.reason.find("finite positive resistance"), std::string::npos) << z.reason;
     EXPECT_TRUE(z.points.empty());
   }
+  // Responses that cannot be divided (r*Zp == Zin): invalid, never an infinite point.
+  const double zp = 32.0 * 1e6 / (32.0 + 1e6);
+  ResponseResult odd = loaded;
+  odd.points[0].h = zp / 1e6;
+  const auto zi = output_impedance(open, odd, 32, 1e6);
+  EXPECT_FALSE(zi.valid);
+  EXPECT_NE(zi.reason.find("not finite"), std::string::npos) << zi.reason;
+  EXPECT_TRUE(zi.points.empty());
   const auto z = output_impedance(open, loaded, 32, kInfiniteOhms);  // an ideal input is fine
   ASSERT_TRUE(z.valid) << z.reason;
   EXPECT_NEAR(std::abs(z.points[0].z_ohms), 0.0, 1e-12);

@@ -242,12 +242,17 @@ TEST(Response, CapturesWithoutTheSweepAreRefused) {
     o.resize(o.size() + 24000, 0.0);
     cases.push_back({"other sweep", o, "reference sweep"});
   }
-  cases.push_back({"end cut off", std::vector<double>(fx.sweep.begin(), fx.sweep.begin() + fx.sweep.size() * 6 / 10),
-                   "misses the end of the sweep"});
+  {
+    std::vector<double> early(72000, 0.0);  // 1.5 s of latency, then the recording stops at 60 % of the sweep
+    early.insert(early.end(), fx.sweep.begin(), fx.sweep.begin() + static_cast<long>(fx.sweep.size() * 6 / 10));
+    cases.push_back({"end cut off", early, "misses the end of the sweep"});
+  }
+  cases.push_back({"second half missing", std::vector<double>(fx.sweep.begin(), fx.sweep.begin() + fx.sweep.size() / 2),
+                   "shorter than the sweep"});
   {
     std::vector<double> late(fx.sweep.begin() + static_cast<long>(fx.sweep.size() * 3 / 10), fx.sweep.end());
-    late.resize(late.size() + 24000, 0.0);
-    cases.push_back({"start cut off", late, "misses"});
+    late.resize(late.size() + 96000, 0.0);  // longer than the sweep, but it started late
+    cases.push_back({"start cut off", late, "misses the start of the sweep"});
   }
   for (const auto& c : cases) {
     const auto r = analyze_response(fx.sweep, c.y, kFs, fx.options());
@@ -263,32 +268,33 @@ TEST(Response, CapturesWithoutTheSweepAreRefused) {
   EXPECT_NE(r.reason.find("at the given latency"), std::string::npos) << r.reason;
 }
 
-// A genuine capture at -60 dBFS through a device with latency, a coupling capacitor (high-pass), a DAC
-// low-pass, distortion and noise (24-bit) still passes, and reads the device's response.
+// A genuine capture at a low level through a device with latency, a coupling capacitor (high-pass), a DAC
+// low-pass, distortion and noise (24-bit) still passes and reads the device's response: about -78 dBFS at the
+// loopback (what a -60 dBFS drive gives through the simulated devices) with noise only ~27 dB below the sweep's
+// RMS.
 TEST(Response, QuietNoisyDistortedCaptureStillPasses) {
   Fixture fx;
-  const double scale = ratio_from_db(-60.0 - fx.spec.level_dbfs);
+  const double level_dbfs = -78;
+  const double scale = ratio_from_db(level_dbfs - fx.spec.level_dbfs);
   std::vector<double> x(fx.sweep);
   for (auto& v : x) v *= scale;
   x.resize(x.size() + 24000, 0.0);
   const auto hp = test::Biquad::highpass(5, 0.7071, kFs), lp = test::Biquad::lowpass(20000, 0.7071, kFs);
   auto y = lp.apply(hp.apply(x));
-  const double a = peak_from_dbfs(-60);
-  for (auto& v : y) v = v + 0.05 / a * v * v + 0.02 / (a * a) * v * v * v;  // H2 -32, H3 -46 dBc at -60 dBFS
-  const auto noise = test::gaussian(y.size(), 1e-6, 11);                    // -117 dBFS rms over the whole band
+  const double a = peak_from_dbfs(level_dbfs);
+  for (auto& v : y) v = v + 0.05 / a * v * v + 0.02 / (a * a) * v * v * v;  // H2 -32, H3 -46 dBc
+  const auto noise = test::gaussian(y.size(), 6e-6, 11);                    // -104 dBFS rms, 0-24 kHz
   for (std::size_t i = 0; i < y.size(); ++i) y[i] += noise[i];
   y.insert(y.begin(), 313, 0.0);
   test::quantize(y, 24);
-  std::vector<double> ref(fx.sweep);
-  const auto r = analyze_response(ref, y, kFs, fx.options());
+  const auto r = analyze_response(fx.sweep, y, kFs, fx.options());
   ASSERT_TRUE(r.valid) << r.reason;
   EXPECT_EQ(r.latency_frames, 313);
-  EXPECT_GT(r.explained_fraction, 0.99);
   const double lin = db_from_ratio(scale * (1 + 0.75 * 0.02));  // the cubic term's gain at the fundamental
   for (const auto& p : r.points)
     if (p.freq_hz > 50 && p.freq_hz < 10000) {
       const double truth = lin + db_from_ratio(std::abs(hp.response(p.freq_hz, kFs) * lp.response(p.freq_hz, kFs)));
-      EXPECT_NEAR(p.gain_db, truth, 0.2) << p.freq_hz;
+      EXPECT_NEAR(p.gain_db, truth, 1.0) << p.freq_hz;  // noise-limited
     }
 }
 

@@ -78,7 +78,7 @@ TEST(CliAnalyze, CapturesWithoutTheSweepAreRefused) {
   };
   for (const Case& c : std::vector<Case>{{"t.wav", "does not hold the reference sweep"},
                                          {"dc.wav", "not mainly a response to the reference sweep"},
-                                         {"cut.wav", "misses the end of the sweep"}}) {
+                                         {"cut.wav", "shorter than the sweep"}}) {
     const auto r = run_cli("analyze response --reference " + (d / "s.wav") + " --input " + (d / c.capture));
     EXPECT_EQ(r.exit_code, 2) << c.capture << ": " << r.out;
     EXPECT_NE(r.err.find(c.expect), std::string::npos) << c.capture << ": " << r.err;
