@@ -88,8 +88,9 @@ struct ResponseResult {
   std::vector<ResponsePoint> points;
   std::vector<HarmonicResponse> harmonics;
   std::size_t fft_frames = 0;
-  // Sizes of the real FFTs this analysis ran (capture forward, impulse response back, the gated linear and
-  // harmonic responses); the reference's transform is made once per Deconvolver and is not listed.
+  // Sizes of the real FFTs this analysis ran (capture forward, impulse response back, the gated linear IR at
+  // full size for the explained-energy check, the gated linear and harmonic responses); the reference's
+  // transforms (its spectrum and Hilbert transform) are made once per Deconvolver and are not listed.
   std::vector<std::size_t> transform_sizes;
 };
 
