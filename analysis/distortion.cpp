@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <numbers>
 #include <numeric>
 
 #include "analysis/fft.hpp"
@@ -20,10 +22,62 @@ constexpr double kHarmonicDetectPowerRatio = 2.0;
 // Segment count beyond which Welch averaging drops the 50 % overlap.
 constexpr std::size_t kManySegments = 16;
 
+// A steady tone's lobe (its exclusion band) stands this far (power ratio, 10 dB) above the spectrum beside it;
+// the strongest lobe of plain noise reaches about 4 dB.
+constexpr double kToneOverNoisePowerRatio = 10.0;
+// Blocks of the analysed segment whose RMS falls this far (ratio, -12 dB) below the median block's are gaps.
+constexpr double kGapRmsRatio = 0.25;
+// Gap-check blocks: long enough that a steady sine's block mean square stays within 1/kGapBlockSpan of its
+// mean, at least kGapMinBlockFrames.
+constexpr double kGapBlockSpan = 8.0;
+constexpr std::size_t kGapMinBlockFrames = 32;
+constexpr double kMaxEdgeLowFraction = 0.05;
+
 std::string fmt(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
+}
+
+// Empty when the level of x holds steady (no block of kGapBlockPeriods periods of f0 falls kGapRmsRatio below
+// the median block's RMS); else where it drops.
+std::string level_gap(std::span<const double> x, double rate_hz, double f0_hz) {
+  // A sampled sine's mean square over B frames departs from its mean by at most 1/(B |sin(w)|), w = 2 pi f0/fs:
+  // blocks of kGapBlockSpan/|sin(w)| frames keep that within 1/kGapBlockSpan (near DC and near Nyquist too).
+  const double sw = std::abs(std::sin(2.0 * std::numbers::pi * f0_hz / rate_hz));
+  const auto block =
+      std::max(kGapMinBlockFrames, static_cast<std::size_t>(std::ceil(kGapBlockSpan / std::max(sw, 1e-6))));
+  const std::size_t nb = x.size() / block;
+  if (nb < 4) return {};
+  std::vector<double> ms(nb, 0.0);
+  for (std::size_t b = 0; b < nb; ++b) {
+    for (std::size_t i = b * block; i < (b + 1) * block; ++i) ms[b] += x[i] * x[i];
+    ms[b] /= static_cast<double>(block);
+  }
+  std::vector<double> sorted(ms);
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(nb / 2), sorted.end());
+  const double median = sorted[nb / 2];
+  const double low = kGapRmsRatio * kGapRmsRatio * median;
+  // Low blocks at the very start or end (a capture's latency, a fade the caller left in) only dilute the
+  // level a little: allowed up to kMaxEdgeLowFraction of the blocks. Any low block between steady ones is a gap.
+  std::size_t lead = 0, trail = 0;
+  while (lead < nb && ms[lead] < low) ++lead;
+  while (trail < nb - lead && ms[nb - 1 - trail] < low) ++trail;
+  std::size_t n_low = 0, first_low = nb;
+  for (std::size_t b = lead; b < nb - trail; ++b)
+    if (ms[b] < low) {
+      ++n_low;
+      first_low = std::min(first_low, b);
+    }
+  if (n_low == 0 && static_cast<double>(lead + trail) <= kMaxEdgeLowFraction * static_cast<double>(nb)) return {};
+  if (n_low == 0) {
+    n_low = lead + trail;
+    first_low = lead > 0 ? 0 : nb - trail;
+  }
+  return "the level falls by more than " + fmt(-db_from_ratio(kGapRmsRatio)) + " dB in " + std::to_string(n_low) +
+         " of " + std::to_string(nb) + " blocks of " + fmt(1e3 * static_cast<double>(block) / rate_hz) +
+         " ms (first at " + fmt(static_cast<double>(first_low * block) / rate_hz) +
+         " s into the analysed part): tone bursts or gaps; analyse a continuous tone";
 }
 
 }  // namespace
@@ -178,6 +232,29 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
                  fmt(static_cast<double>(k) * df) + " Hz)";
       return r;
     }
+  // A tone found on its own (not named) is a steady tone: its lobe stands well above the spectrum either side of
+  // it (the strongest bin of plain noise, or of a sweep's flat spectrum, does not). A named tone is measured down
+  // to the noise (crosstalk readings look for a leak near the noise floor).
+  if (opt.fundamental_hz <= 0) {
+    double lobe = 0, side = 0;
+    long n_side = 0;
+    for (long k = std::max<long>(1, k_peak - hw); k <= std::min(nbins - 1, k_peak + hw); ++k)
+      lobe += ps.ms[static_cast<std::size_t>(k)];
+    for (long d = hw + 1; d <= hw + kNoiseNeighbourBins; ++d)
+      for (const long k : {k_peak - d, k_peak + d})
+        if (k >= 1 && k < nbins) {
+          side += ps.ms[static_cast<std::size_t>(k)];
+          ++n_side;
+        }
+    const double lobe_noise = n_side > 0 ? side / static_cast<double>(n_side) * (2 * hw + 1) : 0.0;
+    if (!(lobe >= kToneOverNoisePowerRatio * lobe_noise)) {
+      r.reason =
+          "no steady tone: the strongest component (" + fmt(static_cast<double>(k_peak) * df) + " Hz) stands only " +
+          fmt(db_from_power_ratio(lobe / lobe_noise)) + " dB above the spectrum beside it (a tone stands " +
+          fmt(db_from_power_ratio(kToneOverNoisePowerRatio)) + " dB or more above it): noise, a sweep or silence";
+      return r;
+    }
+  }
   if (k_peak - hw < k_lo || k_peak + hw > k_hi) {
     r.reason = "the fundamental (" + fmt(static_cast<double>(k_peak) * df) + " Hz) is not inside the band " +
                fmt(opt.band_lo_hz) + ":" + fmt(band_hi) + " Hz with its exclusion band of +/-" + std::to_string(hw) +
@@ -197,13 +274,22 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   const double f0 = centroid / p_lobe * df;
   r.fundamental_hz = f0;
 
-  // Exclusion bands: the fundamental's and each harmonic's.
+  // A steady tone: no gaps in the analysed segment (bursts would be averaged with their silences).
+  {
+    const std::string gap = level_gap(x, rate_hz, f0);
+    if (!gap.empty()) {
+      r.reason = "no steady tone: " + gap;
+      return r;
+    }
+  }
+
+  // Exclusion bands: the fundamental's (around its peak bin, which lies inside the band) and each harmonic's.
   struct Band {
     long lo, hi;
   };
-  std::vector<Band> excl;
-  std::vector<int> orders;
-  for (int h = 1; h <= std::max(1, opt.max_harmonic); ++h) {
+  std::vector<Band> excl{{k_peak - hw, k_peak + hw}};
+  std::vector<int> orders{1};
+  for (int h = 2; h <= opt.max_harmonic; ++h) {
     const double fh = h * f0;
     if (fh + hw * df >= nyquist) break;
     const long kc = std::lround(fh / df);
@@ -249,9 +335,23 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   // Unweighted fundamental power for the level reading (the noise estimate is weighted; remove it scaled).
   const double g0 = wgt[static_cast<std::size_t>(k_peak)];
   const double p_fund_unw = std::max(p_fund - (g0 > 0 ? noise_in_fund / g0 : 0.0), 0.0);
-  if (p_fund_w <= 0) {
+  if (!(p_fund_w > 0) || !(p_fund_unw > 0)) {
     r.reason = "no tone above the noise";
     return r;
+  }
+  // A steady tone found on its own carries more power than the rest of the band together (a spur in the noise
+  // of a shorted input is the strongest bin too, and stands above the noise beside it).
+  if (opt.fundamental_hz <= 0) {
+    double p_rest = noise_in_fund / (g0 > 0 ? g0 : 1.0);
+    for (long k = k_lo; k <= k_hi; ++k)
+      if (k < fund.lo || k > fund.hi) p_rest += ps.ms[static_cast<std::size_t>(k)];
+    if (!(p_fund_unw > p_rest)) {
+      r.reason = "no steady tone: the strongest component (" + fmt(f0) + " Hz, " +
+                 fmt(dbfs_from_mean_square(p_fund_unw)) + " dBFS) is weaker than the rest of the band (" +
+                 fmt(dbfs_from_mean_square(p_rest)) + " dBFS): noise or a spur, not a test tone" +
+                 " (name the fundamental's frequency to measure a tone below the noise)";
+      return r;
+    }
   }
   // The weighting applies to the residual (the noise-and-distortion reading); the reference is the
   // unweighted fundamental, so a low-frequency tone is not made to look worse by A(f0).
@@ -262,7 +362,8 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   r.noise_dbfs = dbfs_from_mean_square(p_resid);
   r.total_dbfs = dbfs_from_mean_square(p_total);
 
-  double p_harm = 0;
+  double p_harm = 0, p_harm_bound = 0;
+  int detected_in_band = 0;
   for (std::size_t i = 1; i < excl.size(); ++i) {
     const Band& b = excl[i];
     double p_raw = 0;
@@ -290,11 +391,39 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
     hl.in_band = hl.freq_hz >= opt.band_lo_hz && hl.freq_hz <= band_hi;
     hl.below_noise = p_raw < kHarmonicDetectPowerRatio * p_noise;
     hl.level_dbc = db_from_power_ratio((hl.below_noise ? p_raw : p_h) / p_fund_unw);
-    if (hl.in_band) p_harm += p_h;
+    if (hl.in_band) {
+      p_harm += p_h;
+      p_harm_bound += p_raw;
+      if (!hl.below_noise) ++detected_in_band;
+      ++r.harmonics_in_band;
+    }
     r.harmonics.push_back(hl);
   }
-  r.thd_db = db_from_power_ratio(p_harm / p_fund_unw);
-  r.thd_percent = 100.0 * std::sqrt(p_harm / p_fund_unw);
+  if (r.harmonics_in_band == 0) {
+    // THD sums the in-band harmonics: with none in band there is nothing to read (THD+N still holds).
+    r.thd_db = r.thd_percent = std::numeric_limits<double>::quiet_NaN();
+  } else {
+    // No in-band harmonic rises above the noise: THD is at most their bands' power (noise included), reported
+    // as that bound.
+    r.thd_below_noise = detected_in_band == 0 || !(p_harm > 0);
+    const double p = r.thd_below_noise ? p_harm_bound : p_harm;
+    r.thd_db = db_from_power_ratio(p / p_fund_unw);
+    r.thd_percent = 100.0 * std::sqrt(p / p_fund_unw);
+    if (!std::isfinite(r.thd_db)) {
+      r.reason = "the harmonics' bands hold no power at all (a synthetic signal?): THD cannot be read";
+      return r;
+    }
+  }
+  for (const double v : {r.fundamental_hz, r.level_dbfs, r.thdn_db, r.thdn_percent, r.noise_dbfs, r.total_dbfs})
+    if (!std::isfinite(v)) {
+      r.reason = "a figure of the analysis is not finite (silent or degenerate signal)";
+      return r;
+    }
+  for (auto& h : r.harmonics)
+    if (!std::isfinite(h.level_dbc)) {
+      r.reason = "H" + std::to_string(h.order) + " reads no power at all (a synthetic signal?): THD cannot be read";
+      return r;
+    }
   r.valid = true;
   return r;
 }

@@ -19,6 +19,14 @@
 // - Harmonics 2..max_harmonic: power in the same +/-10-bin exclusion band around n*f0, less the local noise
 //   density times its width; reported in dBc; flagged below_noise when not 3 dB above that noise. THD sums
 //   the in-band harmonics only.
+// - A steady tone or no reading ("no steady tone"): the analysed part has no gaps (no block of the segment
+//   falls 12 dB below the median block's RMS; blocks long enough that a steady sine's block power stays within
+//   1/8 of its mean, also near DC and Nyquist; a few low blocks at either end are allowed), and a tone found on
+//   its own (fundamental_hz 0) stands 10 dB above the spectrum beside it and carries more power than the rest
+//   of the band (noise, a spur in it, a sweep: refused). A named tone is measured down to the noise.
+// - Every reported figure is finite: THD with no harmonic in band is NaN and harmonics_in_band 0 (no reading;
+//   JSON null); with every in-band harmonic below the noise, THD is the bound their bands give
+//   (thd_below_noise).
 // Limits: the fundamental must lie at least 2*10 bins above band_lo and apart from its harmonics, i.e. the
 // segment must hold about 20 cycles or more; otherwise the result is invalid with a reason.
 #pragma once
@@ -57,8 +65,12 @@ struct ThdnResult {
   std::string reason;  // why not valid
   double fundamental_hz = 0;
   double level_dbfs = 0;  // the fundamental
+  // THD sums the in-band harmonics. None in band (a high tone): NaN, not a reading (harmonics_in_band == 0).
+  // All in-band harmonics below the noise: the bound their bands' power gives, thd_below_noise set.
   double thd_db = 0;
   double thd_percent = 0;
+  int harmonics_in_band = 0;
+  bool thd_below_noise = false;
   double thdn_db = 0;
   double thdn_percent = 0;
   double noise_dbfs = 0;  // the residual (everything but the fundamental, in band), weighted if asked

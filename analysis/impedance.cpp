@@ -1,6 +1,7 @@
 #include "analysis/impedance.hpp"
 
 #include <cmath>
+#include <string>
 
 namespace outbench {
 
@@ -22,14 +23,27 @@ ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResul
         !open.valid ? "open-load response invalid: " + open.reason : "loaded response invalid: " + loaded.reason;
     return res;
   }
-  if (!(load_ohms > 0) || !(input_ohms > 0)) {
-    res.reason = "load and input impedances must be positive";
+  if (!(load_ohms > 0) || !std::isfinite(load_ohms)) {
+    res.reason = "the load must be a finite positive resistance (an open load shows no output impedance), not " +
+                 std::to_string(load_ohms) + " ohm";
+    return res;
+  }
+  if (!(input_ohms > 0)) {
+    res.reason = "the loopback input's impedance must be positive (infinite for an ideal input), not " +
+                 std::to_string(input_ohms) + " ohm";
     return res;
   }
   for (const auto& p : open.points) {
     const auto hl = response_at(loaded.points, p.freq_hz);
     if (!hl || std::abs(*hl) == 0.0) continue;
-    res.points.push_back({p.freq_hz, output_impedance(p.h, *hl, load_ohms, input_ohms)});
+    const auto z = output_impedance(p.h, *hl, load_ohms, input_ohms);
+    if (!std::isfinite(z.real()) || !std::isfinite(z.imag())) {
+      res.points.clear();
+      res.reason = "the output impedance at " + std::to_string(p.freq_hz) +
+                   " Hz is not finite (the loaded and open responses cannot be divided there)";
+      return res;
+    }
+    res.points.push_back({p.freq_hz, z});
   }
   if (res.points.empty()) {
     res.reason = "the two responses share no frequencies";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 #include <stdexcept>
 
@@ -27,6 +28,32 @@ constexpr double kTaperFraction = 0.1;
 // Longest post-peak gate (s): enough for a 2 Hz high-pass to ring out; more only adds noise.
 constexpr double kMaxPostGateS = 1.0;
 constexpr double kReferenceHz = 1000.0;
+// Capture check: the linear IR's peak (within kPeakHalfWidthS of it) over the RMS of the rest of the linear gate.
+// White noise gives ~14 dB, a tone ~3 dB; a sweep at -60 dBFS through a simulated device with its noise
+// gives 30 dB and more.
+constexpr double kMinPeakToNoiseDb = 20.0;
+constexpr double kNoiselessPeakToNoiseDb = 400.0;
+constexpr double kPeakHalfWidthS = 0.002;
+constexpr long kPeakHalfWidthMin = 16;
+// ... and the share of the capture's in-band energy that the gated linear response explains.
+constexpr double kMinExplainedFraction = 0.5;
+// How much of the sweep's length (each end) the capture may miss.
+constexpr double kCoverageTolerance = 0.005;
+// The reference carries its sweep where |x| is above this fraction (-60 dB) of its peak.
+constexpr double kActiveThreshold = 1e-3;
+// Sweep fit: samples whose analytic envelope is at least this fraction of its peak (fades excluded) ...
+constexpr double kSteadyEnvelope = 0.5;
+// ... at least this many of them ...
+constexpr double kMinFitFrames = 1000;
+// ... and an exponential sweep's ln f stays this close (rms) to a straight line in t (a linear chirp over
+// three decades departs by ~0.5).
+constexpr double kMaxLnFreqResidual = 0.02;
+
+std::string fmt1(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
 
 double taper(long i, long pre, long post) {
   // i in [-pre, post): 1 in the middle, Hann half-windows over the outer kTaperFraction of each side.
@@ -114,6 +141,7 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
   }
   sweep_lo_hz_ = static_cast<double>(k_lo) * df;
   sweep_hi_hz_ = static_cast<double>(k_hi) * df;
+  spectrum_.assign(X.begin(), X.end());
   // Low-frequency edge. A zero-phase edge would ring symmetrically, and the pre-peak gate (short: the 2nd
   // harmonic's IR is near) would cut that ringing and spill it into the band. So the inverse carries a causal
   // 4th-order Butterworth high-pass at sweep_lo/2, whose ringing falls inside the long post-peak gate and whose
@@ -134,6 +162,73 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
     if (f < edge_hi_hz)
       taper = 0.5 - 0.5 * std::cos(std::numbers::pi * std::log(f / edge_lo_hz) / std::log(kLowEdgeRatio));
     X[k] = taper * edge_highpass(f) * std::conj(X[k]) / (std::norm(X[k]) + eps);
+  }
+  // The part that carries the sweep (real sweep files have seconds of silence around it).
+  {
+    double peak = 0;
+    for (double v : reference) peak = std::max(peak, std::abs(v));
+    const double thr = kActiveThreshold * peak;
+    while (active_begin_ < n_ref_ && std::abs(reference[active_begin_]) < thr) ++active_begin_;
+    active_end_ = n_ref_;
+    while (active_end_ > active_begin_ && std::abs(reference[active_end_ - 1]) < thr) --active_end_;
+  }
+  // Is it an exponential sweep, and its L: the instantaneous frequency f(t) of the analytic signal
+  // x + j*Hilbert(x) obeys ln f = ln f1 + t/L. Fitted over the steady part (envelope above half its peak) and
+  // [2*sweep_lo, sweep_hi/2], where the estimate is clean; the fit's residual tells an exponential sweep from
+  // a linear chirp or anything else.
+  {
+    // The Hilbert transform: the spectrum times -j (DC and Nyquist dropped).
+    RealFft fft(n_fft_);
+    auto sp = fft.spectrum();
+    for (std::size_t k = 0; k < sp.size(); ++k)
+      sp[k] = k == 0 || k + 1 == sp.size() ? std::complex<double>(0.0, 0.0)
+                                           : std::complex<double>(spectrum_[k].imag(), -spectrum_[k].real());
+    fft.inverse();
+    const auto h = fft.time();
+    const double hs = 1.0 / static_cast<double>(n_fft_);
+    auto z = [&](std::size_t i) { return std::complex<double>(reference[i], h[i] * hs); };
+    double env_max = 0;
+    for (std::size_t i = active_begin_; i < active_end_; ++i) env_max = std::max(env_max, std::abs(z(i)));
+    const double f_lo = 2 * sweep_lo_hz_, f_hi = sweep_hi_hz_ / 2;
+    // Least squares of y = ln f on t (in frames from active_begin_).
+    double n = 0, st = 0, sy = 0, stt = 0, sty = 0, syy = 0, y_min = 1e300, y_max = -1e300;
+    for (std::size_t i = active_begin_; i + 1 < active_end_; ++i) {
+      const std::complex<double> a = z(i), b = z(i + 1);
+      if (std::abs(a) < kSteadyEnvelope * env_max) continue;
+      const double f = std::arg(b * std::conj(a)) * rate_hz / (2 * std::numbers::pi);
+      if (!(f >= f_lo && f <= f_hi)) continue;
+      const double t = static_cast<double>(i - active_begin_), y = std::log(f);
+      n += 1;
+      st += t;
+      sy += y;
+      stt += t * t;
+      sty += t * y;
+      syy += y * y;
+      y_min = std::min(y_min, y);
+      y_max = std::max(y_max, y);
+    }
+    const double vt = stt - st * st / std::max(n, 1.0), cty = sty - st * sy / std::max(n, 1.0),
+                 vy = syy - sy * sy / std::max(n, 1.0);
+    if (n < kMinFitFrames || !(y_max - y_min >= std::log(2.0)) || !(vt > 0)) {
+      not_exponential_ = "the reference does not sweep an octave or more with a steady level";
+    } else {
+      const double slope = cty / vt;  // per frame
+      const double resid_rms = std::sqrt(std::max(vy - slope * cty, 0.0) / n);
+      sweep_fit_residual_ = resid_rms;
+      if (!(slope > 0)) {
+        not_exponential_ = "the reference does not sweep upwards";
+      } else if (resid_rms > kMaxLnFreqResidual) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf,
+                      "the reference is not an exponential sweep (its log-frequency departs from a straight line "
+                      "in time by %.3g rms; at most %.3g expected)",
+                      resid_rms, kMaxLnFreqResidual);
+        not_exponential_ = buf;
+      } else {
+        exponential_ = true;
+        l_est_s_ = 1.0 / (slope * rate_hz);
+      }
+    }
   }
 }
 
@@ -163,11 +258,22 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     r.reason = "capture longer than the deconvolver was set up for";
     return r;
   }
+  {
+    const double sweep_frames = static_cast<double>(active_end_ - active_begin_);
+    if (static_cast<double>(capture.size()) < (1.0 - kCoverageTolerance) * sweep_frames) {
+      r.reason = "the capture cannot hold the whole sweep: it is " +
+                 fmt1(static_cast<double>(capture.size()) / rate_hz_) + " s long, shorter than the sweep (" +
+                 fmt1(sweep_frames / rate_hz_) + " s); record all of it";
+      return r;
+    }
+  }
   const auto n = static_cast<long>(n_fft_);
   RealFft fft(n_fft_);
+  std::vector<std::complex<float>> y_spec;  // the capture's spectrum, for the explained-energy check
   {
     auto Y = fft.forward(capture);
     const auto inv = inverse_.spectrum();
+    y_spec.assign(Y.begin(), Y.end());
     const double scale = 1.0 / static_cast<double>(n_fft_);
     for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
     fft.drop_plans();  // one large plan at a time
@@ -202,15 +308,112 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   // A peak in the last part of the buffer is a negative delay: the capture leads the reference.
   r.latency_frames = lat > n - static_cast<long>(n_ref_ / 8) ? lat - n : lat;
 
+  // L: the caller's, else the reference's fitted one, else (no exponential sweep: gate sizes only) from the
+  // length of the part that carries the sweep and its band.
   double l_s = opt.sweep_l_s;
+  if (!(l_s > 0)) l_s = exponential_ ? l_est_s_ : 0.0;
   if (!(l_s > 0))
-    l_s =
-        static_cast<double>(n_ref_) / rate_hz_ / std::log(std::max(sweep_hi_hz_ / std::max(sweep_lo_hz_, 1e-3), 1.01));
+    l_s = static_cast<double>(active_end_ - active_begin_) / rate_hz_ /
+          std::log(std::max(sweep_hi_hz_ / std::max(sweep_lo_hz_, 1e-3), 1.01));
   r.sweep_l_s = l_s;
   const long pre = std::clamp(static_cast<long>(0.5 * l_s * std::log(2.0) * rate_hz_), 64L, n / 8);
   const long harm_room = static_cast<long>(std::ceil(l_s * std::log(6.0) * rate_hz_));
   const long post = std::clamp(n - harm_room - pre, 64L, std::max(pre, static_cast<long>(kMaxPostGateS * rate_hz_)));
   r.gate_s = static_cast<double>(pre + post) / rate_hz_;
+
+  // Does the capture hold the reference sweep? Its linear IR is one sharp peak standing far above the rest of
+  // the linear gate (noise, and the short tail of a real device); a tone, noise, DC, a click or another sweep
+  // spread over the IR instead.
+  {
+    const long w = std::max(kPeakHalfWidthMin, static_cast<long>(kPeakHalfWidthS * rate_hz_));
+    double e_rest = 0, peak = 0;
+    long n_rest = 0;
+    for (long i = lat - pre; i < lat + post; ++i) {
+      const double v = ir[static_cast<std::size_t>(((i % n) + n) % n)];
+      if (i >= lat - w && i <= lat + w) {
+        peak = std::max(peak, std::abs(v));
+      } else {
+        e_rest += v * v;
+        ++n_rest;
+      }
+    }
+    const double rms_rest = n_rest > 0 ? std::sqrt(e_rest / static_cast<double>(n_rest)) : 0.0;
+    r.ir_peak_to_noise_db = rms_rest > 0 ? db_from_ratio(peak / rms_rest) : kNoiselessPeakToNoiseDb;
+    if (!(r.ir_peak_to_noise_db >= kMinPeakToNoiseDb)) {
+      const std::string where = opt.forced_latency_frames ? " at the given latency (" +
+                                                                std::to_string(*opt.forced_latency_frames) + " frames)"
+                                                          : "";
+      r.reason = "the capture does not hold the reference sweep" + where +
+                 ": its impulse response has no clear peak (" + fmt1(r.ir_peak_to_noise_db) +
+                 " dB above the rest of the response; a swept capture gives at least " + fmt1(kMinPeakToNoiseDb) +
+                 " dB). Is it a recording of this sweep (not a tone, noise, DC or another sweep), at a level above "
+                 "the noise?";
+      return r;
+    }
+  }
+  // Does the sweep's linear response explain the capture? The gated linear IR times the reference's spectrum
+  // must account for most of the capture's energy in the sweep's band (what it leaves is noise, harmonics and
+  // anything that is not a response to the sweep).
+  {
+    RealFft g(n_fft_);
+    auto t = g.time();
+    std::fill(t.begin(), t.end(), 0.0);
+    for (long i = -pre; i < post; ++i) {
+      const auto at = static_cast<std::size_t>((((lat + i) % n) + n) % n);
+      t[at] = ir[at] * taper(i, pre, post);
+    }
+    g.forward();
+    r.transform_sizes.push_back(n_fft_);
+    const auto G = g.spectrum();
+    const double df = rate_hz_ / static_cast<double>(n_fft_);
+    const auto k0 = static_cast<std::size_t>(std::ceil(sweep_lo_hz_ / df));
+    const auto k1 = std::min(G.size() - 1, static_cast<std::size_t>(std::floor(sweep_hi_hz_ / df)));
+    double e_y = 0, e_res = 0;
+    for (std::size_t k = k0; k <= k1; ++k) {
+      const std::complex<double> model =
+          G[k] / edge_highpass(static_cast<double>(k) * df) * std::complex<double>(spectrum_[k]);
+      const std::complex<double> y(y_spec[k]);
+      e_y += std::norm(y);
+      e_res += std::norm(y - model);
+    }
+    r.explained_fraction = e_y > 0 ? std::max(0.0, 1.0 - e_res / e_y) : 0.0;
+    if (!(r.explained_fraction >= kMinExplainedFraction)) {
+      r.reason = "the capture is not mainly a response to the reference sweep: the sweep's linear response explains " +
+                 fmt1(100 * r.explained_fraction) + " % of its energy in the sweep's band " + fmt1(sweep_lo_hz_) + "-" +
+                 fmt1(sweep_hi_hz_) + " Hz (at least " + fmt1(100 * kMinExplainedFraction) +
+                 " % expected): other signals (tones, DC steps, noise, another sweep) dominate it";
+      return r;
+    }
+  }
+  // Does it hold the whole sweep? The part of the reference that carries the sweep, moved by the latency, must
+  // lie inside the capture (a peak that does not fit as a delay may fit as a lead).
+  {
+    const auto cap = static_cast<long>(capture.size());
+    const auto a = static_cast<long>(active_begin_), b = static_cast<long>(active_end_);
+    const long tol = static_cast<long>(kCoverageTolerance * static_cast<double>(b - a));
+    auto covers = [&](long l) { return l + a >= -tol && l + b <= cap + tol; };
+    // How much of the sweep a latency leaves out of the capture (frames, beyond the tolerance).
+    auto shortfall = [&](long l) { return std::max(0L, -(l + a) - tol) + std::max(0L, l + b - cap - tol); };
+    if (!covers(r.latency_frames)) {
+      const long other = r.latency_frames >= 0 ? r.latency_frames - n : r.latency_frames + n;
+      if (shortfall(other) < shortfall(r.latency_frames)) r.latency_frames = other;
+    }
+    const long l = r.latency_frames;
+    if (l + a < -tol) {
+      r.reason = "the capture misses the start of the sweep: it begins " +
+                 fmt1(static_cast<double>(-(l + a)) / rate_hz_) +
+                 " s after the sweep started (start the recording before playback)";
+      return r;
+    }
+    if (l + b > cap + tol) {
+      r.reason = "the capture misses the end of the sweep: it ends " +
+                 fmt1(static_cast<double>(l + b - cap) / rate_hz_) + " s before the sweep does (the sweep ends " +
+                 fmt1(static_cast<double>(l + b) / rate_hz_) + " s into the capture at a latency of " +
+                 std::to_string(l) + " frames; the capture is " + fmt1(static_cast<double>(cap) / rate_hz_) +
+                 " s long): record for longer";
+      return r;
+    }
+  }
   GatedSpectrum lin = gate_and_transform(ir, lat, pre, post, rate_hz_);
   r.transform_sizes.push_back(lin.fft.size());
 
@@ -253,8 +456,13 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     if (a == b) continue;
     r.points[i].group_delay_s = -(ph[b] - ph[a]) / (2 * std::numbers::pi * (r.points[b].freq_hz - r.points[a].freq_hz));
   }
-  // Harmonic responses (synchronized sweep): H_n lands L*ln(n) before the linear IR.
-  for (int order = 2; order <= opt.max_harmonic; ++order) {
+  // Harmonic responses (synchronized sweep): H_n lands L*ln(n) before the linear IR. Only for an exponential
+  // sweep (the caller's word for it or the fit's): any other reference puts no harmonic at a known place.
+  const bool harmonics_ok = opt.sweep_l_s > 0 || exponential_;
+  if (!harmonics_ok && opt.max_harmonic >= 2)
+    r.harmonics_note =
+        "no harmonic responses: " + not_exponential_ + " (they need a synchronized exponential sweep as the reference)";
+  for (int order = 2; harmonics_ok && order <= opt.max_harmonic; ++order) {
     const double t_n = l_s * std::log(static_cast<double>(order)) * rate_hz_;
     const long a = static_cast<long>(0.5 * l_s * std::log((order + 1.0) / order) * rate_hz_);
     const long b = static_cast<long>(0.5 * l_s * std::log(order / (order - 1.0)) * rate_hz_);
@@ -272,6 +480,17 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
       hr.points.push_back({p.freq_hz, db_from_ratio(std::abs(hs.at(fh) / edge_highpass(fh)) / mag1)});
     }
     r.harmonics.push_back(std::move(hr));
+  }
+  // No non-finite figure leaves the analysis.
+  bool finite = std::isfinite(r.gain_1k_db) && std::isfinite(r.latency_fraction);
+  for (const auto& p : r.points)
+    finite = finite && std::isfinite(p.gain_db) && std::isfinite(p.phase_deg) && std::isfinite(p.group_delay_s) &&
+             std::isfinite(p.relative_db);
+  for (const auto& h : r.harmonics)
+    for (const auto& p : h.points) finite = finite && std::isfinite(p.level_dbc);
+  if (!finite) {
+    r.reason = "the response has non-finite values (the capture is silent or degenerate in part of the band)";
+    return r;
   }
   r.valid = true;
   return r;

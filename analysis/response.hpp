@@ -13,7 +13,21 @@
 // closely spaced bins (spacing < 1/(4 * gate length)).
 // Reported points: 1/N-octave from report_lo_hz to min(report_hi_hz, Nyquist), limited to where the
 // reference sweep carries energy (within 20 dB of its pink-compensated maximum).
-// L is taken from SweepInfo when known, else estimated from the reference's band and length.
+// L is taken from the caller (SweepInfo) when known, else estimated from the reference: the part that carries
+// the sweep (|x| above -60 dB of its peak; real sweep files have seconds of silence around it) is checked to be
+// an exponential sweep by fitting ln(instantaneous frequency) of its analytic signal against time (a straight
+// line, slope 1/L). A reference that is not one (a linear chirp, noise) still gives the linear response, but
+// no harmonic responses (harmonics_note says why); L then only sizes the gate.
+// Checks (ResponseResult invalid, with the reason, when one fails):
+// - the capture holds the reference sweep: the linear IR's peak stands at least 20 dB above the RMS of the rest
+//   of the linear gate (a tone gives ~7 dB, white noise ~13 dB, another sweep ~17 dB; a sweep at -60 dBFS
+//   through a simulated device with its noise ~30 dB);
+// - the sweep's linear response explains it: the gated linear IR times the reference's spectrum accounts for at
+//   least 50 % of the capture's energy in the sweep's band (DC, tones, another sweep: ~0-1 %; genuine captures,
+//   distorted or at -70 dBFS: > 99.9 %);
+// - the capture covers the sweep: the part that carries it, moved by the latency, lies inside the capture
+//   (0.5 % of its length may be missing at each end);
+// - every reported figure is finite.
 #pragma once
 
 #include <complex>
@@ -58,6 +72,14 @@ struct HarmonicResponse {
 struct ResponseResult {
   bool valid = false;
   std::string reason;
+  // Evidence that the capture holds the reference sweep (see "Checks" above), set once the IR is computed:
+  // the linear IR's peak over the RMS of the rest of the linear gate.
+  double ir_peak_to_noise_db = 0;
+  // The share of the capture's energy in the sweep's band that the gated linear response explains.
+  double explained_fraction = 0;
+  // Why `harmonics` is empty although harmonic responses were asked for (e.g. the reference is no
+  // exponential sweep); empty otherwise.
+  std::string harmonics_note;
   long latency_frames = 0;
   double latency_fraction = 0;  // sub-sample part of the latency, -0.5..0.5
   double gain_1k_db = 0;
@@ -68,8 +90,9 @@ struct ResponseResult {
   std::vector<ResponsePoint> points;
   std::vector<HarmonicResponse> harmonics;
   std::size_t fft_frames = 0;
-  // Sizes of the real FFTs this analysis ran (capture forward, impulse response back, the gated linear and
-  // harmonic responses); the reference's transform is made once per Deconvolver and is not listed.
+  // Sizes of the real FFTs this analysis ran (capture forward, impulse response back, the gated linear IR at
+  // full size for the explained-energy check, the gated linear and harmonic responses); the reference's
+  // transforms (its spectrum and Hilbert transform) are made once per Deconvolver and are not listed.
   std::vector<std::size_t> transform_sizes;
 };
 
@@ -84,6 +107,10 @@ class Deconvolver {
   ResponseResult analyze(std::span<const double> capture, const ResponseOptions& opt = {}) const;
   std::size_t fft_frames() const { return n_fft_; }
   double sweep_lo_hz() const { return sweep_lo_hz_; }
+  // The estimate of the reference's L (0 when the reference is not an exponential sweep).
+  double estimated_l_s() const { return exponential_ ? l_est_s_ : 0.0; }
+  // RMS departure of the reference's ln(instantaneous frequency) from a straight line in time.
+  double sweep_fit_residual() const { return sweep_fit_residual_; }
   double sweep_hi_hz() const { return sweep_hi_hz_; }
   // The causal high-pass carried by the inverse below the band (divided out of every reported value).
   std::complex<double> edge_highpass(double freq_hz) const;
@@ -94,6 +121,17 @@ class Deconvolver {
   std::size_t n_fft_;
   // conj(X) / (|X|^2 + eps), n_fft/2+1 bins, computed in place over the reference's own transform.
   RealFft inverse_;
+  // The part of the reference that carries the sweep (|x| above -60 dB of its peak): [active_begin_, active_end_).
+  std::size_t active_begin_ = 0, active_end_ = 0;
+  // The sweep's rate parameter L from its instantaneous frequency (ln f linear in t), when it is an
+  // exponential sweep (exponential_ set); else why not.
+  bool exponential_ = false;
+  double l_est_s_ = 0;
+  std::string not_exponential_;
+  double sweep_fit_residual_ = 0;
+  // X, in single precision (it only models the capture for the explained-energy check and gives the
+  // Hilbert transform): half the memory of a second double spectrum.
+  std::vector<std::complex<float>> spectrum_;
   double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0, hp_fc_hz_ = 1;
 };
 

@@ -66,7 +66,11 @@ int analyze_thdn(const Args& args) {
   std::printf("  fundamental  %.4f Hz at %.3f dBFS\n", r.fundamental_hz, r.level_dbfs);
   std::printf("  THD+N        %.2f dB (%.5f %%), band %g-%g Hz\n", r.thdn_db, r.thdn_percent, r.band_lo_hz,
               r.band_hi_hz);
-  std::printf("  THD          %.2f dB (%.5f %%)\n", r.thd_db, r.thd_percent);
+  if (r.harmonics_in_band == 0)
+    std::printf("  THD          not measured: no harmonic of %.4f Hz lies inside the band\n", r.fundamental_hz);
+  else
+    std::printf("  THD          %s%.2f dB (%.5f %%)%s\n", r.thd_below_noise ? "< " : "", r.thd_db, r.thd_percent,
+                r.thd_below_noise ? ", every harmonic below the noise" : "");
   std::printf("  noise        %.2f dBFS (residual without the fundamental)\n", r.noise_dbfs);
   for (const auto& h : r.harmonics)
     std::printf("  H%-2d %9.2f Hz %8.2f dBc%s%s\n", h.order, h.freq_hz, h.level_dbc, h.in_band ? "" : " (out of band)",
@@ -130,6 +134,7 @@ int analyze_response_cmd(const Args& args) {
     const auto& p = r.points[i];
     std::printf("  %9.1f Hz %8.3f dB %8.2f deg\n", p.freq_hz, p.gain_db, p.phase_deg);
   }
+  if (!r.harmonics_note.empty()) std::printf("  %s\n", r.harmonics_note.c_str());
   return 0;
 }
 

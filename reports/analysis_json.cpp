@@ -18,6 +18,8 @@ json thdn_json(const ThdnResult& r) {
   j["level_dbfs"] = finite_or_null(r.level_dbfs);
   j["thd_db"] = finite_or_null(r.thd_db);
   j["thd_percent"] = finite_or_null(r.thd_percent);
+  j["harmonics_in_band"] = r.harmonics_in_band;
+  j["thd_below_noise"] = r.thd_below_noise;
   j["thdn_db"] = finite_or_null(r.thdn_db);
   j["thdn_percent"] = finite_or_null(r.thdn_percent);
   j["noise_dbfs"] = finite_or_null(r.noise_dbfs);
@@ -49,6 +51,10 @@ json response_json(const ResponseResult& r) {
   j["gain_1k_db"] = finite_or_null(r.gain_1k_db);
   j["sweep_band_hz"] = {r.sweep_lo_hz, r.sweep_hi_hz};
   j["gate_s"] = r.gate_s;
+  j["sweep_l_s"] = r.sweep_l_s;
+  j["ir_peak_to_noise_db"] = r.ir_peak_to_noise_db;
+  j["explained_fraction"] = r.explained_fraction;
+  if (!r.harmonics_note.empty()) j["harmonics_note"] = r.harmonics_note;
   json pts = json::array();
   for (const auto& p : r.points)
     pts.push_back({{"freq_hz", p.freq_hz},

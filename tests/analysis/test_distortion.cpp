@@ -298,6 +298,92 @@ TEST(Thdn, InvalidInputsSayWhy) {
   EXPECT_FALSE(r.valid);
 }
 
+// A tone ten bins below Nyquist, its band reaching Nyquist: measured (no harmonic lies in band, so THD is not
+// a reading), every figure finite.
+TEST(Thdn, ToneJustBelowNyquist) {
+  ToneSpec t;
+  t.freq_hz = 23990;
+  t.level_dbfs = -6;
+  const auto x = make_tone(t);
+  ThdnOptions o;
+  o.band_hi_hz = 24000;
+  o.fundamental_hz = 23990;
+  const auto r = analyze_thdn(x, kFs, o);
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_NEAR(r.fundamental_hz, 23990, 0.01);
+  EXPECT_NEAR(r.level_dbfs, -6, 0.01);
+  EXPECT_TRUE(std::isfinite(r.thdn_db));
+  EXPECT_EQ(r.harmonics_in_band, 0);
+  EXPECT_TRUE(std::isnan(r.thd_db));  // not a reading: no harmonic in band
+}
+
+// A clean tone whose harmonics all sit below the noise: THD is the bound their bands give (9 in-band harmonics,
+// 21 bins each, of white noise: 10 log10(9 * 21 * density / P_fundamental)), finite and flagged.
+TEST(Thdn, HarmonicsBelowTheNoiseBoundTheThd) {
+  const double a = 0.5, sigma = 1e-5;
+  auto x = test::tones({{1000.3, a}}, kFs, 48000);
+  const auto n = test::gaussian(x.size(), sigma, 21);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] += n[i];
+  const auto r = analyze_thdn(x, kFs, {});
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_EQ(r.harmonics_in_band, 9);
+  EXPECT_TRUE(r.thd_below_noise);
+  const double per_bin = sigma * sigma * r.bin_hz / (kFs / 2);  // mean square per bin
+  EXPECT_NEAR(r.thd_db, db_from_power_ratio(9 * 21 * per_bin / (a * a / 2)), 1.0);
+  for (const auto& h : r.harmonics) EXPECT_TRUE(std::isfinite(h.level_dbc)) << h.order;
+}
+
+// No steady tone, no reading: a shorted input (noise alone, or noise with a small spur that is the strongest
+// bin), a sweep, and tone bursts with silent gaps are refused with "no steady tone" (bursts also when the tone
+// is named).
+TEST(Thdn, NoSteadyToneIsRefused) {
+  struct Case {
+    const char* name;
+    std::vector<double> x;
+    double fundamental_hz;
+    double band_hi_hz = 20000;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"noise", test::gaussian(48000, 1e-5, 31), 0.0});
+  // Its strongest bin lies above this band: still no tone (not "a fundamental outside the band").
+  cases.push_back({"noise, 20-5000 Hz band", test::gaussian(48000, 1e-5, 34), 0.0, 5000});
+  {
+    // A spur 15 dB above the noise beside it, but 13 dB below the band's noise in all.
+    auto x = test::tones({{1234.5, 3e-6}}, kFs, 48000);
+    const auto n = test::gaussian(x.size(), 1e-5, 33);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] += n[i];
+    cases.push_back({"noise and a spur", x, 0.0});
+  }
+  {
+    SweepSpec s;
+    s.duration_s = 2;
+    cases.push_back({"sweep", make_sweep(s), 0.0});
+  }
+  {
+    // 1 kHz at -20 dBFS, 80 ms on, 20 ms off.
+    auto x = test::tones({{1000, 0.1}}, kFs, 96000);
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if ((i / 960) % 5 == 4) x[i] = 0;
+    cases.push_back({"bursts", x, 0.0});
+    cases.push_back({"bursts, named tone", x, 1000.0});
+  }
+  for (const auto& c : cases) {
+    ThdnOptions o;
+    o.fundamental_hz = c.fundamental_hz;
+    o.band_hi_hz = c.band_hi_hz;
+    const auto r = analyze_thdn(c.x, kFs, o);
+    EXPECT_FALSE(r.valid) << c.name << ": " << r.fundamental_hz << " Hz at " << r.level_dbfs << " dBFS, THD+N "
+                          << r.thdn_percent << " %";
+    EXPECT_NE(r.reason.find("no steady tone"), std::string::npos) << c.name << ": " << r.reason;
+  }
+  // The same spur, named, is measured: a tone below the band's noise is what crosstalk readings look at.
+  ThdnOptions o;
+  o.fundamental_hz = 1234.5;
+  const auto r = analyze_thdn(cases[2].x, kFs, o);
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_NEAR(r.level_dbfs, dbfs_from_peak(3e-6), 0.5);
+}
+
 TEST(Noise, IdleChannelInBand) {
   const double sigma = 1e-5;
   const auto n = test::gaussian(96000, sigma, 3);
@@ -306,6 +392,18 @@ TEST(Noise, IdleChannelInBand) {
   EXPECT_NEAR(r.noise_dbfs, dbfs_from_mean_square(sigma * sigma * 19980.0 / 24000.0), 0.15);
   const auto ra = analyze_noise(n, kFs, 20, 20000, Weighting::A);
   EXPECT_LT(ra.noise_dbfs, r.noise_dbfs);
+}
+
+// A-weighted white noise: the power weighting |A(f)|^2 integrated over the band (numerically, 1 Hz steps).
+TEST(Noise, AWeightedWhiteNoiseMatchesTheIntegral) {
+  const double sigma = 1e-5;
+  const auto n = test::gaussian(480000, sigma, 4);
+  const auto ra = analyze_noise(n, kFs, 20, 20000, Weighting::A);
+  ASSERT_TRUE(ra.valid);
+  double w = 0;
+  for (double f = 20.5; f < 20000; f += 1.0) w += std::pow(weighting_gain(Weighting::A, f), 2);
+  const double density = sigma * sigma / 24000.0;  // mean square per Hz
+  EXPECT_NEAR(ra.noise_dbfs, dbfs_from_mean_square(density * w), 0.1);
 }
 
 }  // namespace

@@ -91,5 +91,48 @@ TEST(Impedance, CombineWeightsTheInformativeLoad) {
   EXPECT_LT(std::abs(c[0].z_ohms - 10.0), 0.1);
 }
 
+// Inverse-variance weights: the error of a load's estimate grows as (|Z| + Zp)/|Z| times the relative error of
+// r, so each estimate counts (|Z|/(|Z| + Zp))^2. Two estimates of 10 and 11 ohm from 16 and 32 ohm loads
+// combine to (w1*10 + w2*11)/(w1 + w2) with w1 = (10/26)^2, w2 = (11/43)^2 = 10.307 ohm (1/Zp weights
+// would give 10.333 ohm).
+TEST(Impedance, CombineUsesInverseErrorVarianceWeights) {
+  ImpedanceResult a, b;
+  a.valid = b.valid = true;
+  a.load_ohms = 16;
+  b.load_ohms = 32;
+  a.input_ohms = b.input_ohms = kInfiniteOhms;
+  a.points = {{1000, {10.0, 0}}};
+  b.points = {{1000, {11.0, 0}}};
+  const double w1 = std::pow(10.0 / 26.0, 2), w2 = std::pow(11.0 / 43.0, 2);
+  const auto c = combine_impedance({a, b});
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_NEAR(c[0].z_ohms.real(), (w1 * 10 + w2 * 11) / (w1 + w2), 1e-9);
+  EXPECT_NEAR(c[0].z_ohms.real(), 10.307, 0.001);
+}
+
+// An infinite load (an open circuit) gives no impedance reading: invalid, never a NaN.
+TEST(Impedance, InfiniteLoadIsRefused) {
+  ResponseResult open, loaded;
+  open.valid = loaded.valid = true;
+  open.points = loaded.points = {{1000, {1.0, 0.0}}, {2000, {1.0, 0.0}}};
+  for (double load : {kInfiniteOhms, std::nan(""), -32.0, 0.0}) {
+    const auto z = output_impedance(open, loaded, load, 1e6);
+    EXPECT_FALSE(z.valid) << load;
+    EXPECT_NE(z.reason.find("finite positive resistance"), std::string::npos) << z.reason;
+    EXPECT_TRUE(z.points.empty());
+  }
+  // Responses that cannot be divided (r*Zp == Zin): invalid, never an infinite point.
+  const double zp = 32.0 * 1e6 / (32.0 + 1e6);
+  ResponseResult odd = loaded;
+  odd.points[0].h = zp / 1e6;
+  const auto zi = output_impedance(open, odd, 32, 1e6);
+  EXPECT_FALSE(zi.valid);
+  EXPECT_NE(zi.reason.find("not finite"), std::string::npos) << zi.reason;
+  EXPECT_TRUE(zi.points.empty());
+  const auto z = output_impedance(open, loaded, 32, kInfiniteOhms);  // an ideal input is fine
+  ASSERT_TRUE(z.valid) << z.reason;
+  EXPECT_NEAR(std::abs(z.points[0].z_ohms), 0.0, 1e-12);
+}
+
 }  // namespace
 }  // namespace outbench

@@ -155,6 +155,165 @@ TEST(Response, SilentCaptureIsInvalid) {
   EXPECT_FALSE(r.reason.empty());
 }
 
+// A real sweep file has seconds of silence around the sweep. The harmonic gates must follow the sweep's L,
+// estimated from the part of the reference that carries it: x + 0.05 x^2 + 0.05 x^3 on a sweep of peak A gives,
+// for x = A sin: x^2 -> A^2/2 at 2f, x^3 -> A^3/4 at 3f and 3A^3/4 at f, so relative to the fundamental
+// A (1 + 3/4 0.05 A^2): H2 = 0.05 A^2/2, H3 = 0.05 A^3/4 (-38.1 and -50.2 dBc at A = 0.5).
+TEST(Response, HarmonicsOfASweepWithSilenceAroundIt) {
+  Fixture fx;
+  const double a = peak_from_dbfs(fx.spec.level_dbfs), k2 = 0.05, k3 = 0.05;
+  std::vector<double> ref(static_cast<std::size_t>(2 * kFs), 0.0);
+  ref.insert(ref.end(), fx.sweep.begin(), fx.sweep.end());
+  ref.resize(ref.size() + static_cast<std::size_t>(2 * kFs), 0.0);
+  std::vector<double> y(ref);
+  for (auto& v : y) v = v + k2 * v * v + k3 * v * v * v;
+  const auto r = analyze_response(ref, y, kFs, {});  // L not given: estimated
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_NEAR(r.sweep_l_s, fx.info.l_s, 0.002 * fx.info.l_s);
+  ASSERT_GE(r.harmonics.size(), 2u);
+  const double fund = a * (1 + 0.75 * k3 * a * a);
+  const double h2 = db_from_ratio(k2 * a * a / 2 / fund), h3 = db_from_ratio(k3 * a * a * a / 4 / fund);
+  EXPECT_NEAR(h2, -38.1, 0.1);
+  EXPECT_NEAR(h3, -50.2, 0.1);
+  int n2 = 0, n3 = 0;
+  for (const auto& p : r.harmonics[0].points)
+    if (p.freq_hz > 50 && p.freq_hz < 5000) {
+      EXPECT_NEAR(p.level_dbc, h2, 0.5) << p.freq_hz;
+      ++n2;
+    }
+  for (const auto& p : r.harmonics[1].points)
+    if (p.freq_hz > 50 && p.freq_hz < 5000) {
+      EXPECT_NEAR(p.level_dbc, h3, 0.5) << p.freq_hz;
+      ++n3;
+    }
+  EXPECT_GT(n2, 100);
+  EXPECT_GT(n3, 100);
+}
+
+// A linear chirp deconvolves into a valid linear response but puts no harmonic at L*ln(n): no harmonic
+// responses, and a note that says why.
+TEST(Response, LinearChirpReferenceGivesNoHarmonics) {
+  const double f0 = 20, f1 = 20000, secs = 3;
+  std::vector<double> ref(static_cast<std::size_t>(secs * kFs));
+  for (std::size_t i = 0; i < ref.size(); ++i) {
+    const double t = static_cast<double>(i) / kFs;
+    ref[i] = 0.5 * std::sin(2 * test::kPi * (f0 * t + (f1 - f0) / (2 * secs) * t * t));
+  }
+  apply_fades(ref, 480, 480);
+  std::vector<double> y(ref);
+  for (auto& v : y) v = 0.5 * v + 0.01 * v * v;  // H2 -40 dBc
+  y.resize(y.size() + 24000, 0.0);
+  const auto r = analyze_response(ref, y, kFs, {});
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_TRUE(r.harmonics.empty());
+  EXPECT_NE(r.harmonics_note.find("not an exponential sweep"), std::string::npos) << r.harmonics_note;
+  for (const auto& p : r.points)
+    if (p.freq_hz > 200 && p.freq_hz < 10000) {
+      EXPECT_NEAR(p.gain_db, db_from_ratio(0.5), 0.1) << p.freq_hz;
+    }
+  // The synchronized sweep itself is recognised, with its L.
+  Fixture fx;
+  Deconvolver d(fx.sweep, kFs, fx.sweep.size() + 24000);
+  EXPECT_NEAR(d.estimated_l_s(), fx.info.l_s, 0.002 * fx.info.l_s);
+}
+
+// Captures that hold no (whole) response to the reference sweep are refused, each with what is wrong.
+TEST(Response, CapturesWithoutTheSweepAreRefused) {
+  Fixture fx;
+  const std::size_t n = fx.sweep.size() + 24000;
+  struct Case {
+    const char* name;
+    std::vector<double> y;
+    const char* expect;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"tone", test::tones({{997, 0.5}}, kFs, n), "does not hold the reference sweep"});
+  cases.push_back({"dc", std::vector<double>(n, 0.1), "not mainly a response"});
+  cases.push_back({"noise", test::gaussian(n, 0.1, 5), "does not hold the reference sweep"});
+  {
+    auto sq = test::tones({{1000, 1.0}}, kFs, n);
+    for (auto& v : sq) v = v > 0 ? 0.5 : -0.5;
+    cases.push_back({"square", sq, "does not hold the reference sweep"});
+  }
+  {
+    SweepSpec other = fx.spec;
+    other.duration_s = 4;  // another sweep: same band, other L
+    auto o = make_sweep(other);
+    o.resize(o.size() + 24000, 0.0);
+    cases.push_back({"other sweep", o, "reference sweep"});
+  }
+  {
+    std::vector<double> early(72000, 0.0);  // 1.5 s of latency, then the recording stops at 60 % of the sweep
+    early.insert(early.end(), fx.sweep.begin(), fx.sweep.begin() + static_cast<long>(fx.sweep.size() * 6 / 10));
+    cases.push_back({"end cut off", early, "misses the end of the sweep"});
+  }
+  cases.push_back({"second half missing", std::vector<double>(fx.sweep.begin(), fx.sweep.begin() + fx.sweep.size() / 2),
+                   "shorter than the sweep"});
+  {
+    std::vector<double> late(fx.sweep.begin() + static_cast<long>(fx.sweep.size() * 3 / 10), fx.sweep.end());
+    late.resize(late.size() + 96000, 0.0);  // longer than the sweep, but it started late
+    cases.push_back({"start cut off", late, "misses the start of the sweep"});
+  }
+  for (const auto& c : cases) {
+    const auto r = analyze_response(fx.sweep, c.y, kFs, fx.options());
+    EXPECT_FALSE(r.valid) << c.name << ": gain at 1 kHz " << r.gain_1k_db << ", latency " << r.latency_frames;
+    EXPECT_NE(r.reason.find(c.expect), std::string::npos) << c.name << ": " << r.reason;
+  }
+  // The loaded capture of an impedance measurement is read at the open one's latency: a capture with the
+  // sweep elsewhere is refused there.
+  auto o = fx.options();
+  o.forced_latency_frames = 20000;
+  const auto r = analyze_response(fx.sweep, fx.capture([](std::vector<double> x) { return x; }), kFs, o);
+  EXPECT_FALSE(r.valid);
+  EXPECT_NE(r.reason.find("at the given latency"), std::string::npos) << r.reason;
+}
+
+// A genuine capture at a low level through a device with latency, a coupling capacitor (high-pass), a DAC
+// low-pass, distortion and noise (24-bit) still passes and reads the device's response: about -78 dBFS at the
+// loopback (what a -60 dBFS drive gives through the simulated devices) with noise only ~27 dB below the sweep's
+// RMS.
+TEST(Response, QuietNoisyDistortedCaptureStillPasses) {
+  Fixture fx;
+  const double level_dbfs = -78;
+  const double scale = ratio_from_db(level_dbfs - fx.spec.level_dbfs);
+  std::vector<double> x(fx.sweep);
+  for (auto& v : x) v *= scale;
+  x.resize(x.size() + 24000, 0.0);
+  const auto hp = test::Biquad::highpass(5, 0.7071, kFs), lp = test::Biquad::lowpass(20000, 0.7071, kFs);
+  auto y = lp.apply(hp.apply(x));
+  const double a = peak_from_dbfs(level_dbfs);
+  for (auto& v : y) v = v + 0.05 / a * v * v + 0.02 / (a * a) * v * v * v;  // H2 -32, H3 -46 dBc
+  const auto noise = test::gaussian(y.size(), 6e-6, 11);                    // -104 dBFS rms, 0-24 kHz
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] += noise[i];
+  y.insert(y.begin(), 313, 0.0);
+  test::quantize(y, 24);
+  const auto r = analyze_response(fx.sweep, y, kFs, fx.options());
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_EQ(r.latency_frames, 313);
+  const double lin = db_from_ratio(scale * (1 + 0.75 * 0.02));  // the cubic term's gain at the fundamental
+  for (const auto& p : r.points)
+    if (p.freq_hz > 50 && p.freq_hz < 10000) {
+      const double truth = lin + db_from_ratio(std::abs(hp.response(p.freq_hz, kFs) * lp.response(p.freq_hz, kFs)));
+      EXPECT_NEAR(p.gain_db, truth, 1.0) << p.freq_hz;  // noise-limited
+    }
+}
+
+// 1/N-octave smoothing is a power average over f*2^(-1/2N)..f*2^(1/2N): one +6 dB point among 0 dB points
+// on a 1/20-octave grid, smoothed to 1/3 octave (+/-1/6 octave: 3 points each side), reads
+// 10 log10((6 + 10^0.6)/7) at that point and 0 dB four points away.
+TEST(Response, SmoothingIsAPowerAverageOverTheFraction) {
+  std::vector<double> f, g;
+  for (int k = 0; k < 100; ++k) {
+    f.push_back(20 * std::pow(2.0, k / 20.0));
+    g.push_back(k == 50 ? 6.0 : 0.0);
+  }
+  const auto s = smooth_fractional_octave(f, g, 3);
+  EXPECT_NEAR(s[50], 10 * std::log10((6 + std::pow(10.0, 0.6)) / 7), 1e-9);
+  EXPECT_NEAR(s[47], s[50], 1e-9);
+  EXPECT_NEAR(s[54], 0.0, 1e-12);
+  EXPECT_NEAR(s[46], 0.0, 1e-12);
+}
+
 TEST(Response, SmoothingOfAFlatResponseIsFlat) {
   std::vector<double> f, g;
   for (int k = 0; k < 100; ++k) {
