@@ -220,7 +220,7 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
   std::string reason = parser_reason(sax.error());
   if (sax.error_id() == 406)  // a number beyond a double's range
     reason += " (numbers must be within +/-1.8e308)";
-  throw InputError(name + " is not valid JSON: " + position_of(text, sax.error_position()) + ", at " + sax.path() +
+  throw InputError(name + " is not valid JSON: " + position_of(text, sax.error_position()) + ", near " + sax.path() +
                    ": " + reason);
 }
 
