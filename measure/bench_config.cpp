@@ -1,5 +1,6 @@
 #include "measure/bench_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -60,11 +61,13 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   const auto audio = r.at("audio");
   c.audio = audio.string("type");
   if (c.audio != "simulated" && c.audio != "portaudio") audio.fail("type", "\"simulated\" or \"portaudio\"");
-  c.rate_hz = audio.number_in("rate_hz", 8000, 384000, 48000);
+  c.rate_hz = audio.number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz, 48000);
+  if (c.rate_hz != std::floor(c.rate_hz)) audio.fail("rate_hz", "a whole number of Hz");
   if (c.audio == "simulated") {
     c.device_model = audio.string("device_model");
     const auto rel = std::filesystem::path(c.device_model);
-    if (rel.is_relative() && !std::filesystem::exists(rel)) c.device_model = (path.parent_path() / rel).string();
+    std::error_code ec;
+    if (rel.is_relative() && !std::filesystem::exists(rel, ec)) c.device_model = (path.parent_path() / rel).string();
   } else {
     c.device = audio.string("device");
     c.host_api = audio.string("host_api", "");
@@ -86,6 +89,22 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     if (w.input_channels.size() != w.output_channels.size())
       p.fail("input_channels",
              "as many input channels as output_channels (" + std::to_string(w.output_channels.size()) + ")");
+    // One wire per channel: a channel twice in a port, or an output shared by two ports, is a wiring mistake.
+    // (The loopback inputs may be shared: the cable moves from port to port.)
+    for (const auto* list : {&w.output_channels, &w.input_channels})
+      for (std::size_t i = 0; i < list->size(); ++i)
+        for (std::size_t k = 0; k < i; ++k)
+          if ((*list)[i] == (*list)[k]) {
+            const std::string key = list == &w.output_channels ? "output_channels" : "input_channels";
+            throw InputError(src + ": " + p.path() + "." + key + ": channel " + std::to_string((*list)[i]) +
+                             " appears twice (" + key + "[" + std::to_string(k) + "] and " + key + "[" +
+                             std::to_string(i) + "]); each channel of a port is a different wire");
+          }
+    for (const auto& other : c.ports)
+      for (int ch : w.output_channels)
+        if (std::find(other.output_channels.begin(), other.output_channels.end(), ch) != other.output_channels.end())
+          throw InputError(src + ": ports." + other.name + " and ports." + name + " both use output channel " +
+                           std::to_string(ch) + ": each port needs its own interface outputs");
     w.output.vrms_at_0dbfs = p.number_in("vrms_at_0dbfs", 0, 1000, 0);
     w.calibrated_on = p.string("calibrated_on", "");
     c.ports.push_back(w);
@@ -104,6 +123,11 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
         load.nominal_ohms = l.number_in("nominal_ohms", 0.1, 1e7);
         load.actual_ohms = l.number_in("actual_ohms", 0.1, 1e7, load.nominal_ohms);
       }
+      for (std::size_t k = 0; k < c.loads.size(); ++k)
+        if (c.loads[k].name == load.name)
+          throw InputError(src + ": loads[" + std::to_string(k) + "] and loads[" + std::to_string(i) +
+                           "] are both named \"" + load.name + "\"" + (load.name == "open" ? " (two open loads)" : "") +
+                           ": give each load its own name");
       c.loads.push_back(load);
     }
   } else {

@@ -16,6 +16,11 @@
 
 namespace outbench {
 
+// Sample rates `outbench run` and `calibrate` measure at: the 20 Hz..20 kHz tests need 44.1 kHz, and the
+// sweeps' lowest frequency limits the top (sound files for generate/analyze: 8 kHz..384 kHz).
+inline constexpr double kMinRunRateHz = 44100.0;
+inline constexpr double kMaxRunRateHz = 192000.0;
+
 struct PortWiring {
   std::string name;                  // "line", "headphone"
   std::vector<int> output_channels;  // interface outputs carrying the port (L, R)

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,11 +22,26 @@ int devices(const Args& args);
 int calibrate(const Args& args);
 int compare(const Args& args);
 
-// Parse `args` against `desc` (no positional arguments); --help prints usage and returns false.
+// Parse `args` against `desc` (no positional arguments: a stray word is an error); --help prints usage and
+// returns false.
 bool parse(const Args& args, const boost::program_options::options_description& desc,
            boost::program_options::variables_map& vm, const std::string& usage);
 
 // "20:20000" -> {20, 20000}; throws UsageError naming the option.
 std::pair<double, double> parse_band(const std::string& text, const std::string& option);
+
+// The whole of `text` as a finite number ("1,23", "1.2V", "inf", "" give nothing); surrounding blanks allowed.
+std::optional<double> parse_number(const std::string& text);
+
+// A numeric option's value, finite and within [lo, hi]; otherwise UsageError naming the option, the value,
+// the range and the unit.
+double checked(const std::string& option, double value, double lo, double hi, const std::string& unit);
+
+// A seed: a whole number from 0 to 2^64-1 (a sign is an error, not a wrap-around).
+std::uint64_t parse_seed(const std::string& text, const std::string& option);
+
+// "line,headphone" -> {"line", "headphone"}: an empty value, an empty entry or an entry given twice is a
+// UsageError naming the option.
+std::vector<std::string> parse_list(const std::string& text, const std::string& option);
 
 }  // namespace outbench::cli

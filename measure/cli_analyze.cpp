@@ -52,8 +52,16 @@ int analyze_thdn(const Args& args) {
                        std::to_string(f.rate_hz / 2) + " Hz for '" + input + "')");
     opt.fundamental_hz = fundamental;
   }
-  if (opt.band_lo_hz >= f.rate_hz / 2)
-    throw UsageError("--band starts at or above Nyquist (" + std::to_string(f.rate_hz / 2) + " Hz)");
+  const double nyquist = f.rate_hz / 2;
+  if (opt.band_lo_hz >= nyquist)
+    throw UsageError("--band " + band + " starts at or above Nyquist (" + std::to_string(nyquist) + " Hz for '" +
+                     input + "')");
+  if (opt.band_hi_hz > nyquist) {
+    if (!vm["band"].defaulted())
+      throw UsageError("--band " + band + " ends above Nyquist (" + std::to_string(nyquist) + " Hz for '" + input +
+                       "', sampled at " + std::to_string(f.rate_hz) + " Hz): end the band at or below it");
+    opt.band_hi_hz = nyquist;  // the AES17 default band, cut at Nyquist for a low-rate file
+  }
   const ThdnResult r = analyze_thdn(x, f.rate_hz, opt);
   if (!r.valid) throw InputError("cannot measure THD+N in '" + input + "': " + r.reason);
   if (vm.count("json")) {
@@ -155,8 +163,8 @@ int analyze_impedance(const Args& args) {
   if (!parse(args, desc, vm,
              "outbench analyze impedance --reference SWEEP.wav --open OPEN.wav --loaded LOADED.wav --load-ohms R"))
     return 0;
-  if (!(load_ohms > 0)) throw UsageError("--load-ohms must be a positive resistance in ohm");
-  if (!(input_ohms > 0)) throw UsageError("--input-ohms must be a positive resistance in ohm");
+  checked("--load-ohms", load_ohms, 1e-3, 1e9, "ohm");
+  checked("--input-ohms", input_ohms, 1, 1e13, "ohm");
   SoundFile ref = read_sound_file(reference);
   const SoundFile fo = read_sound_file(open);
   const SoundFile fl = read_sound_file(loaded);

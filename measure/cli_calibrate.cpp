@@ -164,7 +164,8 @@ int calibrate_bench(const Args& args) {
   po::variables_map vm;
   if (!parse(Args(args.begin() + 1, args.end()), desc, vm, "outbench calibrate " + what + " --bench FILE [options]"))
     return 0;
-  if (!(level <= -1 && level >= -60)) throw UsageError("--level-dbfs must be between -60 and -1 dBFS");
+  checked("--level-dbfs", level, -60, -1, "dBFS");
+  if (vm.count("measured-vrms")) checked("--measured-vrms", measured, 1e-6, 1000, "Vrms");
   const BenchConfig bench = load_bench_config(bench_file);
   if (level > bench.safety.max_drive_dbfs)
     throw UsageError("--level-dbfs " + std::to_string(level) + " is above the bench's safety.max_drive_dbfs (" +
@@ -220,13 +221,13 @@ int calibrate_bench(const Args& args) {
       player.join();
       if (g_cal_stop) throw Interrupted();
       if (!player_error.empty()) throw std::runtime_error("the calibration tone stopped: " + player_error);
-      try {
-        measured = std::stod(line);
-      } catch (...) {
-        throw UsageError("'" + line + "' is not a voltage");
-      }
+      // The whole line must be the number: std::stod("1,23") would read 1 (a 23 % calibration error).
+      const auto typed = parse_number(line);
+      if (!typed)
+        throw UsageError("'" + line + "' is not a voltage: type the meter's reading in Vrms as a plain number with a " +
+                         "decimal point, e.g. 1.23; nothing was stored");
+      measured = checked("the typed voltage", *typed, 1e-6, 1000, "Vrms");
     }
-    if (!(measured > 0 && measured < 1000)) throw UsageError("--measured-vrms must be a positive voltage");
     const double v0 = measured / ratio_from_db(level);
     j["ports"][port_name]["vrms_at_0dbfs"] = v0;
     j["ports"][port_name]["calibrated_on"] = today();

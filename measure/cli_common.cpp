@@ -1,4 +1,8 @@
+#include <cctype>
+#include <charconv>
+#include <cmath>
 #include <iostream>
+#include <sstream>
 
 #include "measure/cli.hpp"
 #include "measure/errors.hpp"
@@ -9,7 +13,13 @@ namespace outbench::cli {
 
 bool parse(const Args& args, const po::options_description& desc, po::variables_map& vm, const std::string& usage) {
   try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    const auto parsed = po::command_line_parser(args).options(desc).run();
+    // Boost keeps words that are no option's value as positional tokens and store() drops them silently.
+    for (const auto& o : parsed.options)
+      if (o.position_key >= 0 || o.string_key.empty())
+        throw UsageError("unexpected argument '" + (o.original_tokens.empty() ? "" : o.original_tokens.front()) +
+                         "'\nusage: " + usage + " (see --help)");
+    po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << "usage: " << usage << "\n" << desc << "\n";
       return false;
@@ -23,19 +33,56 @@ bool parse(const Args& args, const po::options_description& desc, po::variables_
 
 std::pair<double, double> parse_band(const std::string& text, const std::string& option) {
   const auto colon = text.find(':');
-  try {
-    if (colon == std::string::npos) throw std::invalid_argument("no colon");
-    std::size_t used1 = 0, used2 = 0;
-    const double lo = std::stod(text.substr(0, colon), &used1);
-    const double hi = std::stod(text.substr(colon + 1), &used2);
-    if (used1 != colon || used2 != text.size() - colon - 1) throw std::invalid_argument("junk");
-    if (!(lo >= 0) || !(hi > lo)) throw UsageError(option + " " + text + ": need 0 <= low < high (Hz)");
-    return {lo, hi};
-  } catch (const std::invalid_argument&) {
-    throw UsageError(option + " '" + text + "' is not a band: write LOW:HIGH in Hz, e.g. 20:20000");
-  } catch (const std::out_of_range&) {
-    throw UsageError(option + " '" + text + "' is out of range");
+  const auto lo = colon == std::string::npos ? std::nullopt : parse_number(text.substr(0, colon));
+  const auto hi = colon == std::string::npos ? std::nullopt : parse_number(text.substr(colon + 1));
+  if (!lo || !hi) throw UsageError(option + " '" + text + "' is not a band: write LOW:HIGH in Hz, e.g. 20:20000");
+  if (!(*lo >= 0) || !(*hi > *lo)) throw UsageError(option + " " + text + ": need 0 <= low < high (Hz)");
+  return {*lo, *hi};
+}
+
+std::optional<double> parse_number(const std::string& text) {
+  std::size_t b = 0, e = text.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;
+  if (b < e && text[b] == '+') ++b;  // from_chars takes no '+'
+  double v = 0;
+  const auto r = std::from_chars(text.data() + b, text.data() + e, v);
+  if (b == e || r.ec != std::errc() || r.ptr != text.data() + e || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+double checked(const std::string& option, double value, double lo, double hi, const std::string& unit) {
+  if (std::isfinite(value) && value >= lo && value <= hi) return value;
+  std::ostringstream e;
+  e << option << " " << value << ": must be " << (std::isfinite(value) ? "" : "a finite number ") << "from " << lo
+    << " to " << hi << (unit.empty() ? "" : " " + unit);
+  throw UsageError(e.str());
+}
+
+std::uint64_t parse_seed(const std::string& text, const std::string& option) {
+  std::uint64_t v = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size())
+    throw UsageError(option + " '" + text + "': must be a whole number from 0 to 18446744073709551615");
+  return v;
+}
+
+std::vector<std::string> parse_list(const std::string& text, const std::string& option) {
+  if (text.empty()) throw UsageError(option + " is empty: name at least one, or leave the option out for all");
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item.empty()) throw UsageError(option + " '" + text + "' has an empty entry: write e.g. open,10k,32");
+    for (const auto& seen : out)
+      if (seen == item) throw UsageError(option + ": '" + item + "' is given twice; name each once");
+    out.push_back(item);
+    if (out.size() > 64) throw UsageError(option + ": more than 64 entries; name each port or load once");
+    if (comma == std::string::npos) break;
+    start = comma + 1;
   }
+  return out;
 }
 
 }  // namespace outbench::cli

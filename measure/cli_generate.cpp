@@ -1,5 +1,8 @@
 // outbench generate sweep|tone: write a test signal as a WAV file.
+#include <cmath>
+#include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "analysis/signals.hpp"
 #include "measure/cli.hpp"
@@ -9,6 +12,10 @@
 namespace po = boost::program_options;
 
 namespace outbench::cli {
+
+namespace {
+constexpr double kMaxGenerateSamples = 100e6;
+}
 
 int generate(const Args& args) {
   if (args.empty() || (args[0] != "sweep" && args[0] != "tone"))
@@ -35,10 +42,30 @@ int generate(const Args& args) {
   po::variables_map vm;
   if (!parse(rest, desc, vm, std::string("outbench generate ") + args[0] + " [options] -o FILE.wav")) return 0;
   const SampleFormat fmt = parse_sample_format(format);
-  if (rate < kMinFileRateHz || rate > kMaxFileRateHz)
-    throw UsageError("--rate " + std::to_string(rate) + ": use 8000 to 384000 Hz");
-  if (channels < 1 || channels > 64) throw UsageError("--channels must be 1 to 64");
+  checked("--rate", rate, kMinFileRateHz, kMaxFileRateHz, "Hz");
+  if (rate != std::floor(rate)) throw UsageError("--rate " + std::to_string(rate) + ": must be a whole number of Hz");
+  checked("--channels", channels, 1, 64, "");
+  checked("--seconds", seconds, 1e-3, 3600, "s");
+  checked("--level-dbfs", level, -200, 0, "dBFS");
+  if (sweep) {
+    checked("--start-hz", start, 1e-3, rate / 2, "Hz (Nyquist of --rate)");
+    checked("--stop-hz", stop, 1e-3, rate / 2, "Hz (Nyquist of --rate)");
+  } else {
+    checked("--freq-hz", freq, 1e-3, rate / 2, "Hz (Nyquist of --rate)");
+    checked("--fade-s", fade, 0, seconds / 2, "s (half of --seconds)");
+  }
+  // Memory: the signal, one copy per channel and the interleaved copy in the writer (8 bytes each).
+  if (seconds * rate * channels > kMaxGenerateSamples)
+    throw UsageError("--seconds x --rate x --channels is " + std::to_string(std::llround(seconds * rate * channels)) +
+                     " samples; outbench generates at most 100 million (e.g. 34 minutes of one channel at 48 kHz)");
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(out, ec))
+      throw UsageError("-o " + out + " is a folder: give the name of the WAV file to write, e.g. " +
+                       (std::filesystem::path(out) / "signal.wav").string());
+  }
   std::vector<double> x;
+  std::string done;  // printed once the file is written
   try {
     if (sweep) {
       SweepSpec s;
@@ -49,8 +76,10 @@ int generate(const Args& args) {
       s.level_dbfs = level;
       x = make_sweep(s);
       const SweepInfo info = sweep_info(s);
-      std::cerr << "sweep " << start << "-" << stop << " Hz, " << info.duration_s << " s (L = " << info.l_s << " s), "
-                << level << " dBFS -> " << out << "\n";
+      std::ostringstream m;
+      m << "sweep " << start << "-" << stop << " Hz, " << info.duration_s << " s (L = " << info.l_s << " s), " << level
+        << " dBFS -> " << out << "\n";
+      done = m.str();
     } else {
       ToneSpec t;
       t.freq_hz = freq;
@@ -59,13 +88,16 @@ int generate(const Args& args) {
       t.level_dbfs = level;
       t.fade_s = fade;
       x = make_tone(t);
-      std::cerr << "tone " << freq << " Hz, " << seconds << " s, " << level << " dBFS -> " << out << "\n";
+      std::ostringstream m;
+      m << "tone " << freq << " Hz, " << seconds << " s, " << level << " dBFS -> " << out << "\n";
+      done = m.str();
     }
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("generate ") + args[0] + ": " + e.what());
   }
   std::vector<std::vector<double>> chans(static_cast<std::size_t>(channels), x);
   write_wav(out, chans, rate, fmt);
+  std::cerr << done;
   return 0;
 }
 

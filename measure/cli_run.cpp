@@ -51,15 +51,6 @@ std::filesystem::path fixtures_dir() {
   return std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures";
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
   char buf[32];
@@ -156,6 +147,8 @@ int devices(const Args& args) {
       "bench", po::value(&bench_file), "take the channel counts from this bench file");
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench devices [--bench FILE | --inputs N --outputs M]")) return 0;
+  checked("--inputs", in, 0, 256, "channels");
+  checked("--outputs", out, 0, 256, "channels");
   if (vm.count("bench")) {
     const BenchConfig b = load_bench_config(bench_file);
     for (const auto& p : b.ports) {
@@ -170,8 +163,7 @@ int devices(const Args& args) {
 }
 
 int run(const Args& args) {
-  std::string device, bench_file, ports, loads, rules_file, out_dir = "outbench-report";
-  std::uint64_t seed = 1;
+  std::string device, bench_file, ports, loads, rules_file, out_dir = "outbench-report", seed_text = "1";
   double ref_dbfs = -20;
   po::options_description desc("run options");
   desc.add_options()("help,h", "show this help")("device", po::value(&device),
@@ -180,7 +172,7 @@ int run(const Args& args) {
       "ports", po::value(&ports), "ports to measure, e.g. line,headphone (default: all)")(
       "loads", po::value(&loads), "loads, e.g. open,10k,600,300,32,16 (default: all on the bench)")(
       "rules", po::value(&rules_file), "verdict rules (JSON; default fixtures/verdicts/default.json)")(
-      "seed", po::value(&seed)->default_value(1), "seed of the simulated bench")(
+      "seed", po::value(&seed_text)->default_value(seed_text), "seed of the simulated bench")(
       "reference-dbfs", po::value(&ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
       "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
       "quiet,q", "no progress display")("output,o", po::value(&out_dir)->default_value(out_dir), "report folder")(
@@ -188,7 +180,12 @@ int run(const Args& args) {
       "yes", "manual load switch: the load is already in place (single-load runs)");
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench run [options]")) return 0;
-  if (!(ref_dbfs <= 0 && ref_dbfs >= -80)) throw UsageError("--reference-dbfs must be between -80 and 0 dBFS");
+  checked("--reference-dbfs", ref_dbfs, -80, 0, "dBFS");
+  const std::uint64_t seed = parse_seed(seed_text, "--seed");
+  // Both before any file is read: a bad option is reported first.
+  RunOptions opt;
+  if (vm.count("ports")) opt.ports = parse_list(ports, "--ports");
+  if (vm.count("loads")) opt.loads = parse_list(loads, "--loads");
 
   // Bench and device.
   BenchConfig bench;
@@ -209,9 +206,6 @@ int run(const Args& args) {
   }
   const VerdictRules rules =
       load_rules(vm.count("rules") ? std::filesystem::path(rules_file) : fixtures_dir() / "verdicts" / "default.json");
-  RunOptions opt;
-  opt.ports = split_list(ports);
-  opt.loads = split_list(loads);
   for (const auto& p : opt.ports)
     if (!bench.port(p) && p != "line" && p != "headphone")
       throw UsageError("--ports: '" + p + "' is not a port of the bench (ports: line, headphone)");

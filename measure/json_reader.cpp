@@ -1,24 +1,227 @@
 #include "measure/json_reader.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
 #include <sstream>
 
 #include "measure/errors.hpp"
 
 namespace outbench {
 
-nlohmann::json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in)
-    throw InputError("cannot read '" + path.string() +
-                     "': " + (std::filesystem::exists(path) ? "permission denied" : "no such file"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError("'" + path.string() + "' is not valid JSON: " + e.what());
+int open_input_file(const std::filesystem::path& path, const std::string& what) {
+  const std::string name = "'" + path.string() + "'";
+  if (path.empty()) throw InputError("no " + what + " given (an empty file name)");
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    std::string why;
+    switch (err) {
+      case ENOENT: why = "no such file"; break;
+      case ENOTDIR: why = "a folder on its path is not a folder"; break;
+      case EACCES: why = "permission denied"; break;
+      case ENAMETOOLONG: why = "the file name is too long"; break;
+      case ELOOP: why = "too many levels of symbolic links"; break;
+      default: why = std::strerror(err);
+    }
+    throw InputError("cannot read " + what + " " + name + ": " + why);
   }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool dir = S_ISDIR(st.st_mode);
+    ::close(fd);
+    if (dir) throw InputError("cannot read " + what + " " + name + ": it is a folder; give a file");
+    throw InputError("cannot read " + what + " " + name +
+                     ": it is not a regular file (a pipe, device or socket); give a file");
+  }
+  return fd;
+}
+
+namespace {
+
+// Line and column (from 1) of byte `offset` in `text`, nlohmann's convention (the column of the byte read last).
+std::string position_of(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  return "line " + std::to_string(line) + ", column " + std::to_string(offset - line_start + (offset == 0 ? 1 : 0));
+}
+
+// Nesting deeper than kMaxJsonDepth: the position of the first bracket too deep (npos when within the limit).
+std::size_t too_deep_at(const std::string& text) {
+  std::size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxJsonDepth) return i;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
+// The DOM builder of nlohmann::json, plus the JSON path of the value being read (for messages) and a check
+// for duplicate keys (nlohmann keeps the last one silently).
+class TrackingSax {
+ public:
+  using json = nlohmann::json;
+  explicit TrackingSax(json& result) : dom_(result, false) {}
+
+  bool null() { return value(dom_.null()); }
+  bool boolean(bool v) { return value(dom_.boolean(v)); }
+  bool number_integer(json::number_integer_t v) { return value(dom_.number_integer(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return value(dom_.number_unsigned(v)); }
+  bool number_float(json::number_float_t v, const std::string& s) { return value(dom_.number_float(v, s)); }
+  bool string(std::string& v) { return value(dom_.string(v)); }
+  bool binary(json::binary_t& v) { return value(dom_.binary(v)); }
+  bool start_object(std::size_t n) {
+    frames_.push_back({false, 0, "", {}});
+    return frames_.size() <= kMaxJsonDepth && dom_.start_object(n);
+  }
+  bool key(std::string& k) {
+    auto& f = frames_.back();
+    if (!f.keys.insert(k).second) {
+      duplicate_key_ = f.key = k;
+      return false;
+    }
+    f.key = k;
+    return dom_.key(k);
+  }
+  bool end_object() {
+    frames_.pop_back();
+    return value(dom_.end_object());
+  }
+  bool start_array(std::size_t n) {
+    frames_.push_back({true, 0, "", {}});
+    return frames_.size() <= kMaxJsonDepth && dom_.start_array(n);
+  }
+  bool end_array() {
+    frames_.pop_back();
+    return value(dom_.end_array());
+  }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string&, const Exception& ex) {
+    error_position_ = position;
+    error_ = ex.what();
+    error_id_ = ex.id;
+    return false;
+  }
+
+  // The JSON path of the value being read, e.g. "ports.line.output_channels[1]" ("(top level)" at the top).
+  std::string path() const {
+    std::string p;
+    for (const auto& f : frames_) {
+      if (f.array)
+        p += "[" + std::to_string(f.index) + "]";
+      else if (!f.key.empty() || !f.keys.empty())
+        p += (p.empty() ? "" : ".") + f.key;
+    }
+    return p.empty() ? "(top level)" : p;
+  }
+  std::size_t depth() const { return frames_.size(); }
+  const std::string& duplicate_key() const { return duplicate_key_; }
+  std::size_t error_position() const { return error_position_; }
+  const std::string& error() const { return error_; }
+  int error_id() const { return error_id_; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::size_t index;
+    std::string key;
+    std::set<std::string> keys;
+  };
+  bool value(bool ok) {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+    return ok;
+  }
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::vector<Frame> frames_;
+  std::string duplicate_key_, error_;
+  std::size_t error_position_ = 0;
+  int error_id_ = 0;
+};
+
+// nlohmann's message without its "[json.exception...] " tag and "parse error at line L, column C: " prefix.
+std::string parser_reason(std::string what) {
+  if (const auto tag = what.find("] "); what.rfind("[json.exception", 0) == 0 && tag != std::string::npos)
+    what = what.substr(tag + 2);
+  if (what.rfind("parse error", 0) == 0)
+    if (const auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+  return what;
+}
+
+}  // namespace
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  const std::string name = "'" + path.string() + "'";
+  const int fd = open_input_file(path, "JSON file");
+  std::string text;
+  {
+    struct stat st {};
+    ::fstat(fd, &st);
+    if (static_cast<std::uintmax_t>(st.st_size) > kMaxJsonBytes) {
+      ::close(fd);
+      throw InputError("cannot read JSON file " + name + ": it is " + std::to_string(st.st_size >> 20) +
+                       " MiB; outbench reads JSON files up to 16 MiB");
+    }
+    // Read at most one byte past the limit (a file that grows while being read is still bounded).
+    text.resize(kMaxJsonBytes + 1);
+    std::size_t got = 0;
+    while (got < text.size()) {
+      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int err = errno;
+        ::close(fd);
+        throw InputError("cannot read JSON file " + name + ": " + std::strerror(err));
+      }
+      if (n == 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got > kMaxJsonBytes)
+      throw InputError("cannot read JSON file " + name + ": it is larger than 16 MiB, the most outbench reads");
+    text.resize(got);
+  }
+  if (const auto deep = too_deep_at(text); deep != std::string::npos)
+    throw InputError(name + " is not valid JSON for outbench: " + position_of(text, deep + 1) +
+                     ": objects and arrays nested more than " + std::to_string(kMaxJsonDepth) +
+                     " levels deep (outbench's limit)");
+  nlohmann::json result;
+  TrackingSax sax(result);
+  if (nlohmann::json::sax_parse(text, &sax)) return result;
+  if (!sax.duplicate_key().empty())
+    throw InputError(name + " is not valid JSON for outbench: " + sax.path() + ": the key \"" + sax.duplicate_key() +
+                     "\" appears twice in its object; keep one");
+  if (sax.depth() > kMaxJsonDepth)  // the scan above finds these first; kept as a guard
+    throw InputError(name + " is not valid JSON for outbench: at " + sax.path() + ": nested more than " +
+                     std::to_string(kMaxJsonDepth) + " levels deep");
+  std::string reason = parser_reason(sax.error());
+  if (sax.error_id() == 406)  // a number beyond a double's range
+    reason += " (numbers must be within +/-1.8e308)";
+  throw InputError(name + " is not valid JSON: " + position_of(text, sax.error_position()) + ", near " + sax.path() +
+                   ": " + reason);
 }
 
 namespace {

@@ -10,7 +10,17 @@
 
 namespace outbench {
 
-// Parse a JSON file; InputError naming the file (and line/column for syntax errors).
+// Limits on JSON input files (device, bench, rules, results): larger or deeper files are refused.
+inline constexpr std::size_t kMaxJsonBytes = std::size_t{16} << 20;  // 16 MiB
+inline constexpr std::size_t kMaxJsonDepth = 64;                     // nested objects/arrays
+
+// Open `path` for reading as a regular file (never blocks: a FIFO, device, socket or folder is refused);
+// returns the file descriptor. InputError naming the file and what is wrong, `what` says what it was for
+// ("sound file", "JSON file").
+int open_input_file(const std::filesystem::path& path, const std::string& what);
+
+// Parse a JSON file of at most kMaxJsonBytes and kMaxJsonDepth levels, without duplicate keys; InputError
+// naming the file, the line/column and the field for every problem.
 nlohmann::json read_json_file(const std::filesystem::path& path);
 
 class JsonReader {

@@ -30,9 +30,13 @@ int main(int argc, char** argv) {
   using namespace outbench;
   const cli::Args args(argv + 1, argv + argc);
   try {
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.empty()) {  // a usage error: the usage goes to stderr
+      std::cerr << "outbench: say what to do\n" << kUsage;
+      return 2;
+    }
+    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       std::cout << kUsage;
-      return args.empty() ? 2 : 0;
+      return 0;
     }
     if (args[0] == "--version" || args[0] == "version") {
       std::cout << "outbench " << OUTBENCH_VERSION << "\n";

@@ -13,8 +13,10 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "measure/errors.hpp"
+#include "measure/json_reader.hpp"
 
 namespace outbench {
 namespace {
@@ -56,14 +58,53 @@ SampleFormat parse_sample_format(const std::string& name) {
   throw UsageError("--format '" + name + "' is not known: use pcm16, pcm24, pcm32, float or double");
 }
 
-SoundFile read_sound_file(const std::filesystem::path& path) {
-  SF_INFO info{};
-  SndfilePtr f(sf_open(path.c_str(), SFM_READ, &info));
-  if (!f) {
-    std::string why = sf_strerror(nullptr);
-    if (!std::filesystem::exists(path)) why = "no such file";
-    throw InputError("cannot read sound file '" + path.string() + "': " + why);
+namespace {
+
+// libsndfile could not open `fd`: say what is wrong with the file where its header says so (WAV).
+std::string why_unreadable(int fd) {
+  unsigned char h[4096];
+  const ssize_t n = ::pread(fd, h, sizeof h, 0);
+  if (n == 0) return "the file is empty";
+  auto u16 = [&](std::size_t i) { return static_cast<unsigned>(h[i] | h[i + 1] << 8); };
+  auto u32 = [&](std::size_t i) {
+    return static_cast<unsigned long>(h[i]) | static_cast<unsigned long>(h[i + 1]) << 8 |
+           static_cast<unsigned long>(h[i + 2]) << 16 | static_cast<unsigned long>(h[i + 3]) << 24;
+  };
+  if (n >= 12 && (std::memcmp(h, "RIFF", 4) == 0 || std::memcmp(h, "RF64", 4) == 0) &&
+      std::memcmp(h + 8, "WAVE", 4) == 0) {
+    for (std::size_t i = 12; i + 24 <= static_cast<std::size_t>(n);) {  // walk the chunks to "fmt "
+      const unsigned long size = u32(i + 4);
+      if (std::memcmp(h + i, "fmt ", 4) == 0) {
+        if (u16(i + 10) == 0) return "its header says it has 0 channels";
+        if (u32(i + 12) == 0) return "its header says its sample rate is 0 Hz";
+        break;
+      }
+      if (size > static_cast<std::size_t>(n)) break;
+      i += 8 + size + (size & 1);
+    }
   }
+  std::string why = sf_strerror(nullptr);
+  if (why.find("ormat not recognised") != std::string::npos)
+    return "not a sound file outbench can read (WAV, RF64, AIFF, FLAC, ... through libsndfile)";
+  return why;
+}
+
+}  // namespace
+
+SoundFile read_sound_file(const std::filesystem::path& path) {
+  // A regular file only: a folder or a FIFO is refused (a FIFO would block forever).
+  const int fd = open_input_file(path, "sound file");
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  // libsndfile gets its own descriptor: it closes it when it fails to open the file, and `fd` stays open to
+  // look at the header.
+  const int sfd = ::dup(fd);
+  if (sfd < 0) throw InputError("cannot read sound file '" + path.string() + "': " + std::strerror(errno));
+  SF_INFO info{};
+  SndfilePtr f(sf_open_fd(sfd, SFM_READ, &info, SF_TRUE));
+  if (!f) throw InputError("cannot read sound file '" + path.string() + "': " + why_unreadable(fd));
   if (info.channels < 1) throw InputError("sound file '" + path.string() + "' has no channels");
   if (info.samplerate < kMinFileRateHz || info.samplerate > kMaxFileRateHz)
     throw InputError("sound file '" + path.string() + "' has sample rate " + std::to_string(info.samplerate) +
@@ -104,9 +145,20 @@ SoundFile read_sound_file(const std::filesystem::path& path) {
   if (done != n)
     throw InputError("sound file '" + path.string() + "' is truncated: read " + std::to_string(done) + " of " +
                      std::to_string(n) + " frames");
-  for (const auto& ch : out.channels)
-    for (double v : ch)
-      if (!std::isfinite(v)) throw InputError("sound file '" + path.string() + "' contains NaN or infinite samples");
+  // Float files can hold anything: NaN, infinity or values that overflow the analysis (1e300).
+  for (std::size_t c = 0; c < nch; ++c)
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = out.channels[c][i];
+      if (std::isfinite(v) && std::abs(v) <= kMaxSampleFullScale) continue;
+      std::ostringstream e;
+      e << "sound file '" << path.string() << "', channel " << c << ", frame " << i << ": the sample is " << v;
+      if (std::isfinite(v))
+        e << ", more than " << kMaxSampleFullScale << " times full scale; outbench reads samples within +/-"
+          << kMaxSampleFullScale << " (+60 dBFS)";
+      else
+        e << "; a sound file must hold finite numbers";
+      throw InputError(e.str());
+    }
   return out;
 }
 

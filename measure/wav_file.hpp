@@ -18,6 +18,9 @@ using SampleBuffer = std::vector<double, BulkAllocator<double>>;
 
 inline constexpr double kMinFileRateHz = 8000.0;
 inline constexpr double kMaxFileRateHz = 384000.0;
+// Samples beyond this (in full-scale units, +60 dBFS) are refused: they are not a recording, and their
+// powers would overflow the analysis.
+inline constexpr double kMaxSampleFullScale = 1000.0;
 
 struct SoundFile {
   double rate_hz = 0;
@@ -29,6 +32,8 @@ struct SoundFile {
 enum class SampleFormat { Pcm16, Pcm24, Pcm32, Float32, Float64 };
 SampleFormat parse_sample_format(const std::string& name);  // pcm16|pcm24|pcm32|float|double; throws UsageError
 
+// A regular file only (not a folder, FIFO or device); InputError saying what is wrong with the file, also
+// for NaN, infinite or absurd (beyond kMaxSampleFullScale) samples.
 SoundFile read_sound_file(const std::filesystem::path& path);
 // The named channel (0-based); throws UsageError naming the file and its channel count when absent.
 std::span<const double> channel_of(const SoundFile& f, int channel, const std::filesystem::path& path);
