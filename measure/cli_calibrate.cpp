@@ -184,6 +184,13 @@ int calibrate_bench(const Args& args) {
     throw UsageError("--level-dbfs " + std::to_string(level) + " is above what the bench's safety limits allow into " +
                      "the open " + port_name + " out: " + std::to_string(cap.drive_dbfs) + " dBFS (" + cap.limit_text +
                      ")");
+  if (!port->output.valid() && !bench.input.valid() && !bench.safety.uncalibrated_max_drive_dbfs &&
+      !(what == "output" && vm.count("measured-vrms")))
+    std::cerr << "outbench: warning: nothing on this bench is calibrated yet, so safety.max_vrms ("
+              << bench.safety.max_vrms << " Vrms) cannot be held: the tone plays at "
+              << (what == "loopback" ? std::min(-1.0, cap.drive_dbfs) : level)
+              << " dBFS into the open load. Connect only the meter (no headphones), or set "
+                 "safety.uncalibrated_max_drive_dbfs to cap it.\n";
   auto j = read_json_file(bench_file);
   const Load* open = bench.load("open");
 

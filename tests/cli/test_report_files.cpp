@@ -190,7 +190,7 @@ TEST_F(ReportFiles, HostileStringsStayInTheDataBlockAndScriptsRunByHash) {
   r["warnings"].push_back("warning " + evil);
   const std::string in = *dir_ / "hostile.json";
   { std::ofstream(in) << r.dump(); }
-  for (const std::string cmd :
+  for (const std::string& cmd :
        {"report " + in + " -o " + (*dir_ / "hostile.html"),
         "compare " + (*dir_ / "rep/results.json") + " " + in + " -o " + (*dir_ / "hostile.html")}) {
     std::filesystem::remove(*dir_ / "hostile.html");

@@ -204,7 +204,7 @@ TEST(Hil, CtrlCEndsAHangingSwitchCommand) {
   // Not a speed assertion: the command would take 1000 s and its timeout is 60 s.
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 30.0);
   EXPECT_EQ(r.exit_code, 130) << r.err;
-  EXPECT_NO_THROW(static_cast<void>(json::parse(r.out))) << r.out.substr(0, 200);
+  EXPECT_TRUE(json::accept(r.out)) << r.out.substr(0, 200);
   long pgid = 0;
   std::ifstream(pidfile) >> pgid;
   ASSERT_GT(pgid, 0);
