@@ -43,6 +43,11 @@ cp fixtures/verdicts/*.json "$B/seeds/fuzz_rules_json/"
 # A results.json of a quick run with every array cut to 3 entries: small inputs fuzz faster, and every
 # section of the report is reached.
 cp tests/fuzz/seeds/report/*.json "$B/seeds/fuzz_report/"
+# Short seeds for the JSON targets' structure-aware mode (tests/fuzz/fuzz_common.hpp): edits of the seed file.
+for t in device_json bench_json rules_json report; do
+  printf 'E\001\200\001\002\200\011' >"$B/seeds/fuzz_$t/edits-1.bin"
+  printf 'E\003\000\200\016\005\001\200\012' >"$B/seeds/fuzz_$t/edits-2.bin"
+done
 OUTBENCH=${OUTBENCH:-build/measure/outbench}
 if [[ -x "$OUTBENCH" ]]; then
   S="$B/seeds/fuzz_sound_file"

@@ -4,7 +4,8 @@
 #include "measure/bench_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto path = outbench::fuzz::input_file(data, size, "bench.json");
+  const auto path =
+      outbench::fuzz::json_input(data, size, "bench.json", OUTBENCH_SOURCE_DIR "/fixtures/benches/simulated-usb.json");
   outbench::fuzz::expect_clean([&] { outbench::load_bench_config(path); });
   return 0;
 }

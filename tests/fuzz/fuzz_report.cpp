@@ -5,7 +5,8 @@
 #include "reports/html_report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto path = outbench::fuzz::input_file(data, size, "results.json");
+  const auto path = outbench::fuzz::json_input(data, size, "results.json",
+                                               OUTBENCH_SOURCE_DIR "/tests/fuzz/seeds/report/results-trimmed.json");
   outbench::fuzz::expect_clean([&] {
     const auto j = outbench::read_json_file(path);
     outbench::render_report_html(j, path.string());
