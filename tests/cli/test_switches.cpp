@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -199,24 +200,18 @@ pid_t read_pid(const std::string& file) {
   return 0;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 // A command that hangs, with a child of its own, both ignoring SIGTERM: on the timeout the whole process
 // group is ended (SIGTERM, then SIGKILL), not only the command, and nothing of it survives.
 TEST(CommandSwitch, TimeoutEndsTheWholeProcessGroup) {
   test::TempDir d;
   const std::string pidfile = d / "pid";
   CommandSwitch sw({"/bin/sh", "-c", "trap '' TERM; echo $$ > " + pidfile + "; sleep 60 & sleep 60"}, 1, 0);
-  const auto t0 = std::chrono::steady_clock::now();
   try {
     sw.select(kLoads[1]);
     FAIL();
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("did not finish within 1 s"), std::string::npos) << e.what();
   }
-  EXPECT_LT(seconds_since(t0), 20.0);  // the command alone would take 60 s
   const pid_t pgid = read_pid(pidfile);
   ASSERT_GT(pgid, 0);
   EXPECT_NE(pgid, getpgrp());
@@ -234,15 +229,13 @@ TEST(CommandSwitch, StopEndsTheCommandAndItsChildren) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     stop.store(true);
   });
-  const auto t0 = std::chrono::steady_clock::now();
-  try {
+  try {  // without the stop it would return normally after 60 s
     sw.select(kLoads[1]);
     ADD_FAILURE() << "select returned normally";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("stopped"), std::string::npos) << e.what();
   }
   ctrl_c.join();
-  EXPECT_LT(seconds_since(t0), 20.0);  // the command would take 60 s, its timeout is 600 s
   const pid_t pgid = read_pid(pidfile);
   ASSERT_GT(pgid, 0);
   EXPECT_TRUE(group_gone(pgid)) << live_members(pgid) << " processes of the group survived";
