@@ -200,12 +200,12 @@ TEST(Hil, CtrlCEndsAHangingSwitchCommand) {
   cfg["load_switch"] = {
       {"type", "command"},
       {"argv", {"/bin/sh", "-c", "echo switching to $0; echo $$ > " + pidfile + "; sleep 1000 & sleep 1000"}},
-      {"timeout_s", 1000}};
+      {"timeout_s", 600}};
   std::ofstream(d / "hang.json") << cfg.dump();
   const std::string script = "\"$@\" & pid=$!; for i in $(seq 1200); do [ -s " + pidfile +
                              " ] && break; sleep 0.05; done; kill -INT $pid; wait $pid";
   // No wall time is asserted: without the stop reaching the switch the run would wait for the command
-  // (1000 s, its timeout too) and the test would end at ctest's timeout.
+  // (1000 s; its timeout is 600 s) and the test would end at ctest's timeout (600 s).
   const auto r = test::run_cli("run --quick --json --ports line --bench " + (d / "hang.json") + " -o " + (d / "rep"),
                                "BUILD_DIR=" + std::string(OUTBENCH_BUILD_DIR) + " " + kSrc +
                                    "/scripts/with-jack.sh -- bash -c '" + script + "' _");

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "measure/cli.hpp"
@@ -24,9 +26,14 @@ TEST(SelfTest, RunRefusesToMeasureWhenItFails) {
   const auto out = std::filesystem::temp_directory_path() / ("outbench_selftest_" + std::to_string(::getpid()));
   // A real (PortAudio) bench whose device does not exist here: were the self-test skipped, the error would
   // be about the audio device instead.
-  const cli::Args args = {"--quick", "--quiet",
-                          "--bench", std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/usb-2in4out-relay.json",
-                          "-o",      out.string()};
+  // (Its drive stated for running uncalibrated, so that the safety check lets the run reach the self-test.)
+  std::filesystem::create_directories(out);
+  auto bench = nlohmann::json::parse(
+      std::ifstream(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/usb-2in4out-relay.json"));
+  bench["safety"]["uncalibrated_max_drive_dbfs"] = -40;
+  const std::string bench_file = (out / "bench.json").string();
+  std::ofstream(bench_file) << bench.dump();
+  const cli::Args args = {"--quick", "--quiet", "--bench", bench_file, "-o", (out / "rep").string()};
   try {
     cli::run(args);
     FAIL() << "the run went on with a failing self-test";
@@ -36,7 +43,7 @@ TEST(SelfTest, RunRefusesToMeasureWhenItFails) {
     EXPECT_NE(what.find("forced failure"), std::string::npos) << what;  // what failed is named
   }
   EXPECT_EQ(g_self_test_calls, 1);
-  EXPECT_FALSE(std::filesystem::exists(out / "results.json"));
+  EXPECT_FALSE(std::filesystem::exists(out / "rep" / "results.json"));
   std::filesystem::remove_all(out);
 }
 
