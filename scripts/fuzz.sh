@@ -54,7 +54,7 @@ if [[ -x "$OUTBENCH" ]]; then
   # Short files (fast to fuzz), one per sample format, mono and stereo.
   for fmt in pcm16 pcm24 pcm32 float double; do
     [[ -f "$S/tone-$fmt.wav" ]] ||
-      "$OUTBENCH" generate tone --freq-hz 997 --seconds 0.01 --rate 8000 --level-dbfs -6 --format "$fmt" \
+      "$OUTBENCH" generate tone --freq-hz 997 --seconds 0.01 --fade-s 0.002 --rate 8000 --level-dbfs -6 --format "$fmt" \
         -o "$S/tone-$fmt.wav" >/dev/null
   done
   if command -v sox >/dev/null 2>&1; then
