@@ -276,14 +276,15 @@ struct Sequencer::Impl {
       bool accurate = true;
       for (const auto& ch : c.channels) {
         const auto t = thdn(ch, opt.tone_hz);
-        if (t.valid && std::isfinite(t.thdn_db) && t.thdn_db < kProbeGoodThdnDb) {
-          fs_rms = std::max(fs_rms, ratio_from_db(t.level_dbfs) * std::sqrt(1.0 + std::pow(10.0, t.thdn_db / 10.0)));
+        const bool read = t.valid && std::isfinite(t.thdn_db);
+        // The tone plus everything else in band (THD+N is the rest relative to the tone).
+        const double total = read ? ratio_from_db(t.level_dbfs) * std::sqrt(1.0 + std::pow(10.0, t.thdn_db / 10.0)) : 0;
+        if (read && t.thdn_db < kProbeGoodThdnDb) {
+          fs_rms = std::max(fs_rms, total);
         } else {
           accurate = false;
-          double r = ratio_from_db(peak_dbfs(ch));  // a full-scale sine's rms reads 0 dBFS: its peak bounds it
-          if (t.valid && std::isfinite(t.thdn_db))
-            r = std::max(r, ratio_from_db(t.level_dbfs) * std::sqrt(1.0 + std::pow(10.0, t.thdn_db / 10.0)));
-          fs_rms = std::max(fs_rms, r);
+          // A full-scale sine's rms reads 0 dBFS: the capture's peak bounds it.
+          fs_rms = std::max({fs_rms, total, ratio_from_db(peak_dbfs(ch))});
         }
       }
       const double v0 = bench.input.vrms_at_0dbfs * std::max(fs_rms, 1e-12) / ratio_from_db(drive);
