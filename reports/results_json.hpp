@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "reports/results.hpp"
+#include "measure/results.hpp"
 
 namespace outbench {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
-#include "measure/json_reader.hpp"
 
 namespace outbench::sim {
 

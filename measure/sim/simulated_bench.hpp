@@ -6,8 +6,8 @@
 
 #include <cstdint>
 
-#include "measure/audio_io.hpp"
-#include "measure/bench_config.hpp"
+#include "measure/config/bench_config.hpp"
+#include "measure/io/audio_io.hpp"
 #include "measure/sim/model.hpp"
 
 namespace outbench::sim {

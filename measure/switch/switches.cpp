@@ -19,8 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
-#include "measure/json_reader.hpp"
 
 namespace outbench {
 

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "measure/audio_io.hpp"
+#include "measure/io/audio_io.hpp"
 
 namespace outbench {
 

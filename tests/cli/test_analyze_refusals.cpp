@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "analysis/signals.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 #include "run_cli.hpp"
 
 namespace outbench {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <numbers>
 
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 #include "model_truth.hpp"
 #include "run_cli.hpp"
 

@@ -13,9 +13,9 @@
 #include <nlohmann/json.hpp>
 #include <numbers>
 
+#include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
-#include "measure/json_reader.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 #include "run_cli.hpp"
 
 namespace outbench {

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "measure/errors.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 #include "reports/sha256.hpp"
 #include "run_cli.hpp"
 

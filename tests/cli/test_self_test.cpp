@@ -2,7 +2,7 @@
 // library (its refusal when it fails is tested in tests/selftest/).
 #include <gtest/gtest.h>
 
-#include "measure/self_test.hpp"
+#include "measure/engine/self_test.hpp"
 
 namespace outbench {
 namespace {

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "measure/bench_config.hpp"
+#include "measure/config/bench_config.hpp"
 #include "measure/errors.hpp"
 #include "measure/switch/switches.hpp"
 #include "run_cli.hpp"

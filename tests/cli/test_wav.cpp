@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "measure/errors.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 #include "run_cli.hpp"
 #include "test_support.hpp"
 

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/units.hpp"
-#include "measure/drive_limits.hpp"
-#include "measure/sequencer.hpp"
+#include "measure/engine/drive_limits.hpp"
+#include "measure/engine/sequencer.hpp"
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "model_truth.hpp"

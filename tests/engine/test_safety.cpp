@@ -1,4 +1,4 @@
-// Safety caps (measure/drive_limits.hpp) on the simulated bench: each of safety.max_vrms, safety.max_mw,
+// Safety caps (measure/engine/drive_limits.hpp) on the simulated bench: each of safety.max_vrms, safety.max_mw,
 // safety.max_drive_dbfs and safety.uncalibrated_max_drive_dbfs binds in its own run, with the output calibrated,
 // the input calibrated, both, or neither, and every capture's true peak volts (from the model's own input
 // full scale, not the bench's calibration) stay under the limit. Wrong calibrations stop the run; a load switch
@@ -15,10 +15,10 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/units.hpp"
-#include "measure/drive_limits.hpp"
+#include "measure/config/rules_config.hpp"
+#include "measure/engine/drive_limits.hpp"
+#include "measure/engine/sequencer.hpp"
 #include "measure/errors.hpp"
-#include "measure/rules_config.hpp"
-#include "measure/sequencer.hpp"
 #include "measure/sim/simulated_bench.hpp"
 
 namespace outbench {

@@ -1,7 +1,7 @@
 // libFuzzer target: results.json through report.html and compare.html rendering (as `outbench report` and
 // `outbench compare` do: read_json_file, then render).
 #include "fuzz_common.hpp"
-#include "measure/json_reader.hpp"
+#include "measure/config/json_reader.hpp"
 #include "reports/html_report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,6 +1,6 @@
 // libFuzzer target: verdict rules (fixtures/verdicts/*.json) through load_rules.
 #include "fuzz_common.hpp"
-#include "measure/rules_config.hpp"
+#include "measure/config/rules_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto path =

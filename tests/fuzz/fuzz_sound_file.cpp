@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "fuzz_common.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto path = outbench::fuzz::input_file(data, size, "input.wav");

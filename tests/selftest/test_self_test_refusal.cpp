@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "measure/cli.hpp"
+#include "measure/cli/cli.hpp"
 
 namespace outbench {
 

@@ -1,4 +1,4 @@
-#include "measure/portaudio_io.hpp"
+#include "measure/io/portaudio_io.hpp"
 
 #include <alsa/error.h>
 #include <pa_jack.h>

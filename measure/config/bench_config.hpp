@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "analysis/units.hpp"
-#include "measure/audio_io.hpp"
+#include "measure/io/audio_io.hpp"
 
 namespace outbench {
 

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "analysis/signals.hpp"
-#include "measure/cli.hpp"
+#include "measure/cli/cli.hpp"
 #include "measure/errors.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 
 namespace po = boost::program_options;
 

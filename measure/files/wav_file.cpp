@@ -1,4 +1,4 @@
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -15,8 +15,8 @@
 #include <memory>
 #include <sstream>
 
+#include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
-#include "measure/json_reader.hpp"
 
 namespace outbench {
 namespace {

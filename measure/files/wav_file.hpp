@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "measure/bulk_allocator.hpp"
+#include "measure/files/bulk_allocator.hpp"
 
 namespace outbench {
 

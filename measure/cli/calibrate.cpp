@@ -16,15 +16,15 @@
 #include "analysis/response.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
-#include "measure/bench_config.hpp"
-#include "measure/cli.hpp"
-#include "measure/drive_limits.hpp"
+#include "measure/cli/cli.hpp"
+#include "measure/config/bench_config.hpp"
+#include "measure/config/json_reader.hpp"
+#include "measure/engine/drive_limits.hpp"
 #include "measure/errors.hpp"
-#include "measure/json_reader.hpp"
-#include "measure/portaudio_io.hpp"
+#include "measure/files/wav_file.hpp"
+#include "measure/io/portaudio_io.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "measure/switch/switches.hpp"
-#include "measure/wav_file.hpp"
 
 namespace po = boost::program_options;
 

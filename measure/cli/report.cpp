@@ -1,10 +1,10 @@
 // outbench report results.json [-o report.html]; outbench compare a.json b.json [-o compare.html].
 #include <iostream>
 
-#include "measure/cli.hpp"
+#include "measure/cli/cli.hpp"
+#include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
-#include "measure/json_reader.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 #include "reports/html_report.hpp"
 
 namespace po = boost::program_options;

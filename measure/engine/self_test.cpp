@@ -1,4 +1,4 @@
-#include "measure/self_test.hpp"
+#include "measure/engine/self_test.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "measure/audio_io.hpp"
+#include "measure/io/audio_io.hpp"
 
 #include <cmath>
 

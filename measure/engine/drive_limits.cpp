@@ -1,4 +1,4 @@
-#include "measure/drive_limits.hpp"
+#include "measure/engine/drive_limits.hpp"
 
 #include <algorithm>
 #include <cmath>

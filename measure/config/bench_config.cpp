@@ -1,11 +1,11 @@
-#include "measure/bench_config.hpp"
+#include "measure/config/bench_config.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
+#include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
-#include "measure/json_reader.hpp"
 #include "measure/switch/switches.hpp"
 
 namespace outbench {

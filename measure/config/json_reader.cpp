@@ -1,4 +1,4 @@
-#include "measure/json_reader.hpp"
+#include "measure/config/json_reader.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

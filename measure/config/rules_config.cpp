@@ -1,7 +1,7 @@
-#include "measure/rules_config.hpp"
+#include "measure/config/rules_config.hpp"
 
 #include "analysis/units.hpp"
-#include "measure/json_reader.hpp"
+#include "measure/config/json_reader.hpp"
 
 namespace outbench {
 

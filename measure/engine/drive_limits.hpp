@@ -23,7 +23,7 @@
 #include <span>
 #include <string>
 
-#include "measure/bench_config.hpp"
+#include "measure/config/bench_config.hpp"
 
 namespace outbench {
 

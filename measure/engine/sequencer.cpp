@@ -1,4 +1,4 @@
-#include "measure/sequencer.hpp"
+#include "measure/engine/sequencer.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -10,9 +10,9 @@
 #include "analysis/impedance.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
-#include "measure/drive_limits.hpp"
+#include "measure/engine/drive_limits.hpp"
 #include "measure/errors.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/wav_file.hpp"
 
 namespace outbench {
 
@@ -1122,10 +1122,6 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const BenchConf
       }
     }
   }
-}
-
-bool Results::calibrated() const {
-  return conditions.input_vrms_at_0dbfs > 0;
 }
 
 }  // namespace outbench

@@ -3,7 +3,7 @@
 #include <exception>
 #include <iostream>
 
-#include "measure/cli.hpp"
+#include "measure/cli/cli.hpp"
 #include "measure/errors.hpp"
 #include "outbench_version.hpp"
 

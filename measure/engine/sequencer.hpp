@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "measure/audio_io.hpp"
-#include "measure/bench_config.hpp"
-#include "reports/results.hpp"
+#include "measure/config/bench_config.hpp"
+#include "measure/io/audio_io.hpp"
+#include "measure/results.hpp"
 
 namespace outbench {
 

@@ -6,10 +6,10 @@
 #include "analysis/fft.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/response.hpp"
-#include "measure/bulk_allocator.hpp"
-#include "measure/cli.hpp"
+#include "measure/cli/cli.hpp"
 #include "measure/errors.hpp"
-#include "measure/wav_file.hpp"
+#include "measure/files/bulk_allocator.hpp"
+#include "measure/files/wav_file.hpp"
 #include "reports/analysis_json.hpp"
 
 namespace po = boost::program_options;

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "measure/cli.hpp"
+#include "measure/cli/cli.hpp"
 #include "measure/errors.hpp"
 
 namespace po = boost::program_options;

@@ -1,0 +1,9 @@
+#include "measure/results.hpp"
+
+namespace outbench {
+
+bool Results::calibrated() const {
+  return conditions.input_vrms_at_0dbfs > 0;
+}
+
+}  // namespace outbench
