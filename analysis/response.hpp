@@ -35,6 +35,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/fft.hpp"
@@ -133,6 +134,31 @@ class Deconvolver {
   // Hilbert transform): half the memory of a second double spectrum.
   std::vector<std::complex<float>> spectrum_;
   double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0, hp_fc_hz_ = 1;
+
+  // The steps of the constructor: the band where X carries the sweep (sets sweep_lo/hi, returns max_k k*|X_k|^2;
+  // scratch: n_fft/2 values),
+  // X turned into the inverse in place, the part of the reference that carries the sweep, the sweep fit.
+  double find_sweep_band(std::span<const std::complex<double>> X, std::span<double> scratch);
+  void build_inverse(double pmax);
+  void find_active_part(std::span<const double> reference);
+  void fit_sweep(std::span<const double> reference, std::span<const double> hilbert);
+  // The steps of analyze() (each check sets r.reason and returns false when it fails).
+  struct Gate {
+    long pre = 0, post = 0;  // the linear IR's gate around its peak: [-pre, post) frames
+  };
+  std::pair<std::size_t, std::size_t> band_bins() const;  // the sweep's band [k0, k1] in bins
+  bool capture_fits(std::size_t frames, ResponseResult& r) const;
+  // The IR into fft; returns the capture's spectrum Y in single precision (for the explained-energy check).
+  std::vector<std::complex<float>> deconvolve(std::span<const double> capture, RealFft& fft) const;
+  std::optional<long> find_latency(std::span<const double> ir, const ResponseOptions& opt, ResponseResult& r) const;
+  Gate linear_gate(const ResponseOptions& opt, ResponseResult& r) const;
+  bool check_peak(std::span<const double> ir, long lat, const Gate& g, const ResponseOptions& opt,
+                  ResponseResult& r) const;
+  void read_responses(std::span<const double> ir, long lat, const Gate& g, double lo, double hi,
+                      const ResponseOptions& opt, ResponseResult& out) const;
+  bool check_explained(RealFft& fft, long lat, const Gate& g, std::span<const std::complex<float>> y_spec,
+                       ResponseResult& r) const;
+  bool check_coverage(std::size_t capture_frames, ResponseResult& r) const;
 };
 
 // Interpolate h at freq_hz from response points (linear in log-frequency on the complex value).
