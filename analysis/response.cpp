@@ -154,11 +154,11 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
   // serves first as the band search's scratch space.
   RealFft hilbert(n_fft_);
   const double pmax = find_sweep_band(X, hilbert.time());
-  spectrum_.assign(X.begin(), X.end());
   auto sp = hilbert.spectrum();
-  for (std::size_t k = 0; k < sp.size(); ++k)
-    sp[k] = k == 0 || k + 1 == sp.size() ? std::complex<double>(0.0, 0.0)
-                                         : std::complex<double>(spectrum_[k].imag(), -spectrum_[k].real());
+  for (std::size_t k = 0; k < sp.size(); ++k) {
+    const std::complex<float> xf(X[k]);
+    sp[k] = k == 0 || k + 1 == sp.size() ? std::complex<double>(0.0, 0.0) : std::complex<double>(xf.imag(), -xf.real());
+  }
   build_inverse(pmax);
   find_active_part(reference);
   hilbert.inverse();
@@ -310,16 +310,19 @@ bool Deconvolver::capture_fits(std::size_t frames, ResponseResult& r) const {
   return true;
 }
 
-std::vector<std::complex<float>> Deconvolver::deconvolve(std::span<const double> capture, RealFft& fft) const {
+double Deconvolver::deconvolve(std::span<const double> capture, RealFft& fft) const {
   auto Y = fft.forward(capture);
   const auto inv = inverse_.spectrum();
-  std::vector<std::complex<float>> y_spec(Y.begin(), Y.end());  // for the explained-energy check
+  const auto [k0, k1] = band_bins();
+  double e_y = 0;  // the capture's energy in the sweep's band, where the inverse can give it back
+  for (std::size_t k = k0; k <= k1; ++k)
+    if (inv[k] != 0.0) e_y += std::norm(Y[k]);
   const double scale = 1.0 / static_cast<double>(n_fft_);
   for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
   fft.drop_plans();  // one large plan at a time
   fft.inverse();
   fft.drop_plans();
-  return y_spec;
+  return e_y;
 }
 
 std::optional<long> Deconvolver::find_latency(std::span<const double> ir, const ResponseOptions& opt,
@@ -446,31 +449,24 @@ void Deconvolver::read_responses(std::span<const double> ir, long lat, const Gat
   }
 }
 
-bool Deconvolver::check_explained(RealFft& fft, long lat, const Gate& g, std::span<const std::complex<float>> y_spec,
-                                  ResponseResult& r) const {
-  // Does the sweep's linear response explain the capture? The gated linear IR times the reference's spectrum
-  // must account for most of the capture's energy in the sweep's band (what it leaves is noise, harmonics and
-  // anything that is not a response to the sweep). The gated IR is transformed in the IR's own buffer (read by
-  // then): zero outside the gate, tapered inside.
+bool Deconvolver::check_explained(RealFft& fft, long lat, const Gate& g, double e_y, ResponseResult& r) const {
+  // Does the sweep's linear response explain the capture? The gated linear IR, through the deconvolution's own
+  // filter (Y*inv = IR's spectrum), must account for most of the capture's energy Y in the sweep's band: what it
+  // leaves, Y - G/inv = D/inv with D the spectrum of the IR outside the gate, is noise, harmonics and anything that
+  // is not a response to the sweep. D is transformed in the IR's own buffer (read by then).
   const auto n = static_cast<long>(n_fft_);
   auto t = fft.time();
-  for (long i = g.post; i < n - g.pre; ++i) t[static_cast<std::size_t>((((lat + i) % n) + n) % n)] = 0.0;
   for (long i = -g.pre; i < g.post; ++i)
-    t[static_cast<std::size_t>((((lat + i) % n) + n) % n)] *= taper(i, g.pre, g.post);
+    t[static_cast<std::size_t>((((lat + i) % n) + n) % n)] *= 1.0 - taper(i, g.pre, g.post);
   fft.forward();
   fft.drop_plans();
   r.transform_sizes.push_back(n_fft_);
-  const auto G = fft.spectrum();
-  const double df = rate_hz_ / static_cast<double>(n_fft_);
+  const auto D = fft.spectrum();
+  const auto inv = inverse_.spectrum();
   const auto [k0, k1] = band_bins();
-  double e_y = 0, e_res = 0;
-  for (std::size_t k = k0; k <= k1; ++k) {
-    const std::complex<double> model =
-        G[k] / edge_highpass(static_cast<double>(k) * df) * std::complex<double>(spectrum_[k]);
-    const std::complex<double> y(y_spec[k]);
-    e_y += std::norm(y);
-    e_res += std::norm(y - model);
-  }
+  double e_res = 0;
+  for (std::size_t k = k0; k <= k1; ++k)
+    if (inv[k] != 0.0) e_res += std::norm(D[k]) / std::norm(inv[k]);
   r.explained_fraction = e_y > 0 ? std::max(0.0, 1.0 - e_res / e_y) : 0.0;
   if (r.explained_fraction >= kMinExplainedFraction) return true;
   r.reason = "the capture is not mainly a response to the reference sweep: the sweep's linear response explains " +
@@ -518,7 +514,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   r.sweep_hi_hz = sweep_hi_hz_;
   if (!capture_fits(capture.size(), r)) return r;
   RealFft fft(n_fft_);
-  const std::vector<std::complex<float>> y_spec = deconvolve(capture, fft);
+  const double e_y = deconvolve(capture, fft);
   r.transform_sizes = {n_fft_, n_fft_};
   const std::span<const double> ir = fft.time();
   const std::optional<long> lat = find_latency(ir, opt, r);
@@ -533,7 +529,7 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   ResponseResult read;
   read.sweep_l_s = r.sweep_l_s;
   if (hi > lo) read_responses(ir, *lat, gate, lo, hi, opt, read);
-  if (!check_explained(fft, *lat, gate, y_spec, r)) return r;
+  if (!check_explained(fft, *lat, gate, e_y, r)) return r;
   if (!check_coverage(capture.size(), r)) return r;
   if (!(hi > lo)) {
     r.reason = "the reference sweep carries no energy in the requested band";
