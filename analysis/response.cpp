@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "analysis/fft.hpp"
+#include "analysis/log_interp.hpp"
 #include "analysis/units.hpp"
 
 namespace outbench {
@@ -565,15 +566,7 @@ ResponseResult analyze_response(std::span<const double> reference, std::span<con
 }
 
 std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>& pts, double freq_hz) {
-  if (pts.empty() || freq_hz < pts.front().freq_hz * (1 - 1e-9) || freq_hz > pts.back().freq_hz * (1 + 1e-9))
-    return std::nullopt;
-  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
-    if (freq_hz <= pts[i + 1].freq_hz) {
-      const double a = std::log(freq_hz / pts[i].freq_hz) / std::log(pts[i + 1].freq_hz / pts[i].freq_hz);
-      return pts[i].h * (1.0 - a) + pts[i + 1].h * a;
-    }
-  }
-  return pts.back().h;
+  return interpolate_log_freq(pts, freq_hz, &ResponsePoint::h);
 }
 
 std::vector<double> smooth_fractional_octave(std::span<const double> freqs_hz, std::span<const double> gain_db,

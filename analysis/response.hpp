@@ -158,7 +158,7 @@ class Deconvolver {
   bool check_coverage(std::size_t capture_frames, ResponseResult& r) const;
 };
 
-// Interpolate h at freq_hz from response points (linear in log-frequency on the complex value).
+// Interpolate h at freq_hz from response points (linear in log-frequency on the complex value; log_interp.hpp).
 std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>& pts, double freq_hz);
 
 // 1/N-octave smoothing of magnitudes (power average over f*2^(-1/2N)..f*2^(1/2N)); returns dB values.
