@@ -125,7 +125,7 @@ PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::siz
     n_seg = (x.size() - seg) / hop + 1;
   }
   const std::size_t offset0 = (x.size() - ((n_seg - 1) * hop + seg)) / 2;
-  const CachedWindow& cw = cached_window(WindowKind::BlackmanHarris7, seg);
+  const CachedWindow& cw = cached_window(kThdnWindow, seg);
   const std::vector<double>& w = cw.w;
   const WindowFigures& wf = cw.figures;
   RealFft fft(seg);
@@ -476,8 +476,8 @@ NoiseResult analyze_noise(std::span<const double> x, double rate_hz, double band
   double p = 0;
   const double df = ps.bin_hz;
   // Skip the DC leakage lobe of the window (7 bins) even when the band starts lower.
-  const long k_lo = std::max<long>(window_main_lobe_half_width_bins(WindowKind::BlackmanHarris7) + 1,
-                                   static_cast<long>(std::ceil(band_lo_hz / df)));
+  const long k_lo =
+      std::max<long>(window_main_lobe_half_width_bins(kThdnWindow) + 1, static_cast<long>(std::ceil(band_lo_hz / df)));
   const long k_hi =
       std::min<long>(static_cast<long>(ps.ms.size()) - 1, static_cast<long>(std::floor(r.band_hi_hz / df)));
   for (long k = k_lo; k <= k_hi; ++k) {

@@ -35,13 +35,17 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/weighting.hpp"
+#include "analysis/windows.hpp"
 
 namespace outbench {
 
 inline constexpr int kExclusionHalfWidthBins = 10;
+// The window of every THD+N, THD and noise spectrum.
+inline constexpr WindowKind kThdnWindow = WindowKind::BlackmanHarris7;
 
 struct ThdnOptions {
   double band_lo_hz = 20.0;  // AES17 band
@@ -82,13 +86,14 @@ struct ThdnResult {
   std::size_t segment_frames = 0;
   std::size_t n_segments = 0;
   double bin_hz = 0;
+  std::string_view window = window_name(kThdnWindow);
   double band_lo_hz = 0;
   double band_hi_hz = 0;
 };
 
 ThdnResult analyze_thdn(std::span<const double> x, double rate_hz, const ThdnOptions& opt = {});
 
-// Averaged power spectrum (mean square per bin, full-scale units), Blackman-Harris 7-term, DC removed.
+// Averaged power spectrum (mean square per bin, full-scale units), window kThdnWindow, DC removed.
 struct PowerSpectrum {
   double bin_hz = 0;
   std::size_t segment_frames = 0;
