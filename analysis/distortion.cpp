@@ -125,7 +125,7 @@ PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::siz
     n_seg = (x.size() - seg) / hop + 1;
   }
   const std::size_t offset0 = (x.size() - ((n_seg - 1) * hop + seg)) / 2;
-  const CachedWindow& cw = cached_window(WindowKind::BlackmanHarris7, seg);
+  const CachedWindow& cw = cached_window(kThdnWindow, seg);
   const std::vector<double>& w = cw.w;
   const WindowFigures& wf = cw.figures;
   RealFft fft(seg);
@@ -151,206 +151,171 @@ PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::siz
   return ps;
 }
 
-ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const ThdnOptions& opt) {
-  ThdnResult r;
-  r.band_lo_hz = opt.band_lo_hz;
-  r.band_hi_hz = opt.band_hi_hz;
-  if (!(rate_hz >= 1000.0 && rate_hz <= 1e6)) {
-    r.reason = "sample rate " + fmt(rate_hz) + " Hz is out of range (1 kHz to 1 MHz)";
-    return r;
-  }
+namespace {
+
+// An exclusion band of bins [lo, hi] (the fundamental's or a harmonic's).
+struct Band {
+  long lo, hi;
+};
+
+// The averaged spectrum of the settled part and what the steps below share.
+struct ThdnSpectrum {
+  PowerSpectrum ps;
+  std::vector<double> wgt;             // per-bin power weighting (1 without weighting)
+  long nbins = 0, k_lo = 0, k_hi = 0;  // the band in bins
+  double ms(long k) const { return ps.ms[static_cast<std::size_t>(k)]; }
+  double weighted(long k) const { return ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)]; }
+};
+
+// Local noise density beside an exclusion band: the mean power of the kNoiseNeighbourBins nearest free bins
+// (in no exclusion band) on each side within [k_min, k_max], weighted when `weighted`.
+double local_density(const ThdnSpectrum& s, const std::vector<char>& taken, const Band& b, long k_min, long k_max,
+                     bool weighted) {
+  double sum = 0;
+  int cnt = 0;
+  auto add = [&](long k) {
+    sum += weighted ? s.weighted(k) : s.ms(k);
+    ++cnt;
+  };
+  for (long k = b.lo - 1, got = 0; k >= k_min && got < kNoiseNeighbourBins; --k)
+    if (!taken[static_cast<std::size_t>(k)]) {
+      add(k);
+      ++got;
+    }
+  for (long k = b.hi + 1, got = 0; k <= k_max && got < kNoiseNeighbourBins; ++k)
+    if (!taken[static_cast<std::size_t>(k)]) {
+      add(k);
+      ++got;
+    }
+  return cnt ? sum / cnt : 0.0;
+}
+
+// The options make sense for this signal; else r.reason.
+bool check_thdn_inputs(std::size_t frames, double rate_hz, const ThdnOptions& opt, ThdnResult& r) {
   const double nyquist = rate_hz / 2.0;
-  if (!(opt.band_lo_hz >= 0.0) || !(opt.band_hi_hz > opt.band_lo_hz)) {
+  if (!(rate_hz >= 1000.0 && rate_hz <= 1e6))
+    r.reason = "sample rate " + fmt(rate_hz) + " Hz is out of range (1 kHz to 1 MHz)";
+  else if (!(opt.band_lo_hz >= 0.0) || !(opt.band_hi_hz > opt.band_lo_hz))
     r.reason = "band " + fmt(opt.band_lo_hz) + ":" + fmt(opt.band_hi_hz) + " Hz is empty";
-    return r;
-  }
-  if (opt.fundamental_hz < 0 || opt.fundamental_hz >= nyquist) {
+  else if (opt.fundamental_hz < 0 || opt.fundamental_hz >= nyquist)
     r.reason = "fundamental " + fmt(opt.fundamental_hz) + " Hz is not below Nyquist (" + fmt(nyquist) + " Hz)";
-    return r;
-  }
-  const double band_hi = std::min(opt.band_hi_hz, nyquist);
-  if (x_all.size() < 256) {
-    r.reason = "signal too short (" + std::to_string(x_all.size()) + " frames; need at least 256)";
-    return r;
-  }
-  Segment seg{0, x_all.size()};
-  // Blocks of two periods of the fundamental when it is known (short tones), else one of the band's low edge.
-  if (opt.trim_to_settled)
-    seg = settled_segment(x_all, rate_hz,
-                          opt.fundamental_hz > 0 ? opt.fundamental_hz / 2 : std::max(opt.band_lo_hz, 20.0));
-  const auto x = x_all.subspan(seg.start, seg.n);
-  r.start_frame = seg.start;
-  r.n_frames = seg.n;
+  else if (frames < 256)
+    r.reason = "signal too short (" + std::to_string(frames) + " frames; need at least 256)";
+  return r.reason.empty();
+}
 
-  const PowerSpectrum ps = power_spectrum(x, rate_hz, opt.max_segment_frames);
-  r.segment_frames = ps.segment_frames;
-  r.n_segments = ps.n_segments;
-  r.bin_hz = ps.bin_hz;
-  const double df = ps.bin_hz;
-  const auto nbins = static_cast<long>(ps.ms.size());
+// The fundamental's peak bin: the strongest bin anywhere above DC (a tone outside the band is reported, not
+// replaced by the strongest leakage bin inside it), or near fundamental_hz; it must be the strongest within
+// its exclusion band. -1 (and r.reason) when there is none.
+long find_peak_bin(const ThdnSpectrum& s, const ThdnOptions& opt, ThdnResult& r) {
   const int hw = kExclusionHalfWidthBins;
-
-  std::vector<double> wgt(ps.ms.size(), 1.0);
-  if (opt.weighting != Weighting::None)
-    for (long k = 0; k < nbins; ++k) {
-      const double g = weighting_gain(opt.weighting, static_cast<double>(k) * df);
-      wgt[static_cast<std::size_t>(k)] = g * g;
-    }
-  const long k_lo = std::max<long>(1, static_cast<long>(std::ceil(opt.band_lo_hz / df - 1e-9)));
-  const long k_hi = std::min<long>(nbins - 1, static_cast<long>(std::floor(band_hi / df + 1e-9)));
-  if (k_hi - k_lo < 4 * hw) {
-    r.reason = "band too narrow for the frequency resolution (" + fmt(df) + " Hz per bin): use a longer signal";
-    return r;
+  const double df = s.ps.bin_hz;
+  long a = 1, b = s.nbins - 1, k_peak = -1;
+  if (opt.fundamental_hz > 0) {
+    const long kc = std::lround(opt.fundamental_hz / df);
+    const long span = std::max<long>(hw, std::lround(0.01 * opt.fundamental_hz / df));
+    a = std::max<long>(hw + 1, kc - span);
+    b = std::min<long>(s.nbins - hw - 1, kc + span);
   }
-
-  // Find the fundamental's peak bin.
-  long k_peak = -1;
-  {
-    // Automatic: the strongest bin anywhere above DC (a tone outside the band is reported, not replaced by
-    // the strongest leakage bin inside it).
-    long a = 1, b = nbins - 1;
-    if (opt.fundamental_hz > 0) {
-      const long kc = std::lround(opt.fundamental_hz / df);
-      const long span = std::max<long>(hw, std::lround(0.01 * opt.fundamental_hz / df));
-      a = std::max<long>(hw + 1, kc - span);
-      b = std::min<long>(nbins - hw - 1, kc + span);
+  double best = -1;
+  for (long k = a; k <= b; ++k)
+    if (s.ms(k) > best) {
+      best = s.ms(k);
+      k_peak = k;
     }
-    double best = -1;
-    for (long k = a; k <= b; ++k)
-      if (ps.ms[static_cast<std::size_t>(k)] > best) {
-        best = ps.ms[static_cast<std::size_t>(k)];
-        k_peak = k;
-      }
-    if (k_peak < 0 || best <= 0) {
-      r.reason = "no tone found" + (opt.fundamental_hz > 0 ? " near " + fmt(opt.fundamental_hz) + " Hz" : "");
-      return r;
-    }
+  if (k_peak < 0 || best <= 0) {
+    r.reason = "no tone found" + (opt.fundamental_hz > 0 ? " near " + fmt(opt.fundamental_hz) + " Hz" : "");
+    return -1;
   }
-  for (long k = std::max<long>(1, k_peak - hw); k <= std::min(nbins - 1, k_peak + hw); ++k)
-    if (ps.ms[static_cast<std::size_t>(k)] > ps.ms[static_cast<std::size_t>(k_peak)]) {
+  for (long k = std::max<long>(1, k_peak - hw); k <= std::min(s.nbins - 1, k_peak + hw); ++k)
+    if (s.ms(k) > s.ms(k_peak)) {
       r.reason = "no tone near " + fmt(opt.fundamental_hz) + " Hz (the strongest component nearby is at " +
                  fmt(static_cast<double>(k) * df) + " Hz)";
-      return r;
+      return -1;
     }
-  // A tone found on its own (not named) is a steady tone: its lobe stands well above the spectrum either side of
-  // it (the strongest bin of plain noise, or of a sweep's flat spectrum, does not). A named tone is measured down
-  // to the noise (crosstalk readings look for a leak near the noise floor).
-  if (opt.fundamental_hz <= 0) {
-    double lobe = 0, side = 0;
-    long n_side = 0;
-    for (long k = std::max<long>(1, k_peak - hw); k <= std::min(nbins - 1, k_peak + hw); ++k)
-      lobe += ps.ms[static_cast<std::size_t>(k)];
-    for (long d = hw + 1; d <= hw + kNoiseNeighbourBins; ++d)
-      for (const long k : {k_peak - d, k_peak + d})
-        if (k >= 1 && k < nbins) {
-          side += ps.ms[static_cast<std::size_t>(k)];
-          ++n_side;
-        }
-    const double lobe_noise = n_side > 0 ? side / static_cast<double>(n_side) * (2 * hw + 1) : 0.0;
-    if (!(lobe >= kToneOverNoisePowerRatio * lobe_noise)) {
-      r.reason =
-          "no steady tone: the strongest component (" + fmt(static_cast<double>(k_peak) * df) + " Hz) stands only " +
-          fmt(db_from_power_ratio(lobe / lobe_noise)) + " dB above the spectrum beside it (a tone stands " +
-          fmt(db_from_power_ratio(kToneOverNoisePowerRatio)) + " dB or more above it): noise, a sweep or silence";
-      return r;
-    }
-  }
-  if (k_peak - hw < k_lo || k_peak + hw > k_hi) {
+  return k_peak;
+}
+
+// A tone found on its own (not named) is a steady tone: its lobe stands well above the spectrum either side of
+// it (the strongest bin of plain noise, or of a sweep's flat spectrum, does not). A named tone is measured down
+// to the noise (crosstalk readings look for a leak near the noise floor).
+bool check_lobe_stands_out(const ThdnSpectrum& s, long k_peak, const ThdnOptions& opt, ThdnResult& r) {
+  if (opt.fundamental_hz > 0) return true;
+  const int hw = kExclusionHalfWidthBins;
+  double lobe = 0, side = 0;
+  long n_side = 0;
+  for (long k = std::max<long>(1, k_peak - hw); k <= std::min(s.nbins - 1, k_peak + hw); ++k) lobe += s.ms(k);
+  for (long d = hw + 1; d <= hw + kNoiseNeighbourBins; ++d)
+    for (const long k : {k_peak - d, k_peak + d})
+      if (k >= 1 && k < s.nbins) {
+        side += s.ms(k);
+        ++n_side;
+      }
+  const double lobe_noise = n_side > 0 ? side / static_cast<double>(n_side) * (2 * hw + 1) : 0.0;
+  if (lobe >= kToneOverNoisePowerRatio * lobe_noise) return true;
+  r.reason = "no steady tone: the strongest component (" + fmt(static_cast<double>(k_peak) * s.ps.bin_hz) +
+             " Hz) stands only " + fmt(db_from_power_ratio(lobe / lobe_noise)) +
+             " dB above the spectrum beside it (a tone stands " + fmt(db_from_power_ratio(kToneOverNoisePowerRatio)) +
+             " dB or more above it): noise, a sweep or silence";
+  return false;
+}
+
+// The fundamental's exclusion band lies in the band, and the segment holds enough cycles of it.
+bool check_fundamental_place(const ThdnSpectrum& s, long k_peak, const ThdnOptions& opt, double band_hi,
+                             ThdnResult& r) {
+  const int hw = kExclusionHalfWidthBins;
+  const double df = s.ps.bin_hz;
+  if (k_peak - hw < s.k_lo || k_peak + hw > s.k_hi) {
     r.reason = "the fundamental (" + fmt(static_cast<double>(k_peak) * df) + " Hz) is not inside the band " +
                fmt(opt.band_lo_hz) + ":" + fmt(band_hi) + " Hz with its exclusion band of +/-" + std::to_string(hw) +
                " bins";
-    return r;
+    return false;
   }
   if (k_peak < 2 * hw + 1) {
     r.reason = "too few cycles of the fundamental for the frequency resolution (" + fmt(df) +
                " Hz per bin): use a longer signal";
-    return r;
+    return false;
   }
-  double p_lobe = 0, centroid = 0;
-  for (long k = k_peak - hw; k <= k_peak + hw; ++k) {
-    p_lobe += ps.ms[static_cast<std::size_t>(k)];
-    centroid += static_cast<double>(k) * ps.ms[static_cast<std::size_t>(k)];
-  }
-  const double f0 = centroid / p_lobe * df;
-  r.fundamental_hz = f0;
+  return true;
+}
 
-  // A steady tone: no gaps in the analysed segment (bursts would be averaged with their silences).
-  {
-    const std::string gap = level_gap(x, rate_hz, f0);
-    if (!gap.empty()) {
-      r.reason = "no steady tone: " + gap;
-      return r;
-    }
-  }
-
-  // Exclusion bands: the fundamental's (around its peak bin, which lies inside the band) and each harmonic's.
-  struct Band {
-    long lo, hi;
-  };
-  std::vector<Band> excl{{k_peak - hw, k_peak + hw}};
-  std::vector<int> orders{1};
-  for (int h = 2; h <= opt.max_harmonic; ++h) {
-    const double fh = h * f0;
-    if (fh + hw * df >= nyquist) break;
-    const long kc = std::lround(fh / df);
-    excl.push_back({kc - hw, kc + hw});
-    orders.push_back(h);
-  }
-  std::vector<char> taken(ps.ms.size(), 0);
-  for (const Band& b : excl)
-    for (long k = std::max<long>(0, b.lo); k <= std::min(nbins - 1, b.hi); ++k) taken[static_cast<std::size_t>(k)] = 1;
-  // Local noise density (weighted mean square per bin) around an exclusion band, from free in-band bins.
-  auto local_density = [&](const Band& b) {
-    double sum = 0;
-    int cnt = 0;
-    for (long k = b.lo - 1, got = 0; k >= k_lo && got < kNoiseNeighbourBins; --k)
-      if (!taken[static_cast<std::size_t>(k)]) {
-        sum += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
-        ++cnt;
-        ++got;
-      }
-    for (long k = b.hi + 1, got = 0; k <= k_hi && got < kNoiseNeighbourBins; ++k)
-      if (!taken[static_cast<std::size_t>(k)]) {
-        sum += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
-        ++cnt;
-        ++got;
-      }
-    return cnt ? sum / cnt : 0.0;
-  };
-
-  const Band fund = excl.front();
-  const double dens0 = local_density(fund);
+// THD+N, level and noise from the fundamental's band (bins `fund`) and the residual; false (and r.reason)
+// when there is no tone above the noise or, for a tone found on its own, it carries less power than the rest.
+// Sets p_fund_unw, the unweighted fundamental power.
+bool read_thdn(const ThdnSpectrum& s, const std::vector<char>& taken, const Band& fund, long k_peak, double f0,
+               const ThdnOptions& opt, ThdnResult& r, double& p_fund_unw) {
+  const double dens0 = local_density(s, taken, fund, s.k_lo, s.k_hi, true);
   double p_fund_w = 0, p_fund = 0;
   for (long k = fund.lo; k <= fund.hi; ++k) {
-    p_fund_w += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
-    p_fund += ps.ms[static_cast<std::size_t>(k)];
+    p_fund_w += s.weighted(k);
+    p_fund += s.ms(k);
   }
   const double n_fund_bins = static_cast<double>(fund.hi - fund.lo + 1);
   const double noise_in_fund = dens0 * n_fund_bins;
   double p_resid = 0;
-  for (long k = k_lo; k <= k_hi; ++k)
-    if (k < fund.lo || k > fund.hi) p_resid += ps.ms[static_cast<std::size_t>(k)] * wgt[static_cast<std::size_t>(k)];
+  for (long k = s.k_lo; k <= s.k_hi; ++k)
+    if (k < fund.lo || k > fund.hi) p_resid += s.weighted(k);
   p_resid += noise_in_fund;
   p_fund_w = std::max(p_fund_w - noise_in_fund, 0.0);
   // Unweighted fundamental power for the level reading (the noise estimate is weighted; remove it scaled).
-  const double g0 = wgt[static_cast<std::size_t>(k_peak)];
-  const double p_fund_unw = std::max(p_fund - (g0 > 0 ? noise_in_fund / g0 : 0.0), 0.0);
+  const double g0 = s.wgt[static_cast<std::size_t>(k_peak)];
+  p_fund_unw = std::max(p_fund - (g0 > 0 ? noise_in_fund / g0 : 0.0), 0.0);
   if (!(p_fund_w > 0) || !(p_fund_unw > 0)) {
     r.reason = "no tone above the noise";
-    return r;
+    return false;
   }
   // A steady tone found on its own carries more power than the rest of the band together (a spur in the noise
   // of a shorted input is the strongest bin too, and stands above the noise beside it).
   if (opt.fundamental_hz <= 0) {
     double p_rest = noise_in_fund / (g0 > 0 ? g0 : 1.0);
-    for (long k = k_lo; k <= k_hi; ++k)
-      if (k < fund.lo || k > fund.hi) p_rest += ps.ms[static_cast<std::size_t>(k)];
+    for (long k = s.k_lo; k <= s.k_hi; ++k)
+      if (k < fund.lo || k > fund.hi) p_rest += s.ms(k);
     if (!(p_fund_unw > p_rest)) {
       r.reason = "no steady tone: the strongest component (" + fmt(f0) + " Hz, " +
                  fmt(dbfs_from_mean_square(p_fund_unw)) + " dBFS) is weaker than the rest of the band (" +
                  fmt(dbfs_from_mean_square(p_rest)) + " dBFS): noise or a spur, not a test tone" +
                  " (name the fundamental's frequency to measure a tone below the noise)";
-      return r;
+      return false;
     }
   }
   // The weighting applies to the residual (the noise-and-distortion reading); the reference is the
@@ -360,30 +325,22 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   r.thdn_db = db_from_power_ratio(p_resid / p_total);
   r.thdn_percent = 100.0 * std::sqrt(p_resid / p_total);
   r.noise_dbfs = dbfs_from_mean_square(p_resid);
-  r.total_dbfs = dbfs_from_mean_square(p_total);
+  return true;
+}
 
+// Harmonic levels (unweighted, less their local noise) and THD from the in-band ones; false (and r.reason)
+// when THD cannot be read.
+bool read_harmonics(const ThdnSpectrum& s, const std::vector<char>& taken, const std::vector<Band>& excl,
+                    const std::vector<int>& orders, double f0, double p_fund_unw, const ThdnOptions& opt,
+                    double band_hi, ThdnResult& r) {
   double p_harm = 0, p_harm_bound = 0;
   int detected_in_band = 0;
   for (std::size_t i = 1; i < excl.size(); ++i) {
     const Band& b = excl[i];
     double p_raw = 0;
-    for (long k = b.lo; k <= b.hi; ++k) p_raw += ps.ms[static_cast<std::size_t>(k)];
+    for (long k = b.lo; k <= b.hi; ++k) p_raw += s.ms(k);
     // Local noise of the unweighted spectrum (harmonic levels are unweighted, like the fundamental's).
-    double sum = 0;
-    int cnt = 0;
-    for (long k = b.lo - 1, got = 0; k >= 1 && got < kNoiseNeighbourBins; --k)
-      if (!taken[static_cast<std::size_t>(k)]) {
-        sum += ps.ms[static_cast<std::size_t>(k)];
-        ++cnt;
-        ++got;
-      }
-    for (long k = b.hi + 1, got = 0; k < nbins && got < kNoiseNeighbourBins; ++k)
-      if (!taken[static_cast<std::size_t>(k)]) {
-        sum += ps.ms[static_cast<std::size_t>(k)];
-        ++cnt;
-        ++got;
-      }
-    const double p_noise = cnt ? sum / cnt * static_cast<double>(b.hi - b.lo + 1) : 0.0;
+    const double p_noise = local_density(s, taken, b, 1, s.nbins - 1, false) * static_cast<double>(b.hi - b.lo + 1);
     const double p_h = std::max(p_raw - p_noise, 0.0);
     HarmonicLevel hl;
     hl.order = orders[i];
@@ -402,28 +359,106 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   if (r.harmonics_in_band == 0) {
     // THD sums the in-band harmonics: with none in band there is nothing to read (THD+N still holds).
     r.thd_db = r.thd_percent = std::numeric_limits<double>::quiet_NaN();
-  } else {
-    // No in-band harmonic rises above the noise: THD is at most their bands' power (noise included), reported
-    // as that bound.
-    r.thd_below_noise = detected_in_band == 0 || !(p_harm > 0);
-    const double p = r.thd_below_noise ? p_harm_bound : p_harm;
-    r.thd_db = db_from_power_ratio(p / p_fund_unw);
-    r.thd_percent = 100.0 * std::sqrt(p / p_fund_unw);
-    if (!std::isfinite(r.thd_db)) {
-      r.reason = "the harmonics' bands hold no power at all (a synthetic signal?): THD cannot be read";
-      return r;
-    }
+    return true;
   }
-  for (const double v : {r.fundamental_hz, r.level_dbfs, r.thdn_db, r.thdn_percent, r.noise_dbfs, r.total_dbfs})
+  // No in-band harmonic rises above the noise: THD is at most their bands' power (noise included), reported
+  // as that bound.
+  r.thd_below_noise = detected_in_band == 0 || !(p_harm > 0);
+  const double p = r.thd_below_noise ? p_harm_bound : p_harm;
+  r.thd_db = db_from_power_ratio(p / p_fund_unw);
+  r.thd_percent = 100.0 * std::sqrt(p / p_fund_unw);
+  if (std::isfinite(r.thd_db)) return true;
+  r.reason = "the harmonics' bands hold no power at all (a synthetic signal?): THD cannot be read";
+  return false;
+}
+
+// No non-finite figure leaves the analysis.
+bool check_finite(ThdnResult& r) {
+  for (const double v : {r.fundamental_hz, r.level_dbfs, r.thdn_db, r.thdn_percent, r.noise_dbfs})
     if (!std::isfinite(v)) {
       r.reason = "a figure of the analysis is not finite (silent or degenerate signal)";
-      return r;
+      return false;
     }
   for (auto& h : r.harmonics)
     if (!std::isfinite(h.level_dbc)) {
-      r.reason = "H" + std::to_string(h.order) + " reads no power at all (a synthetic signal?): THD cannot be read";
-      return r;
+      r.reason = std::to_string(h.order);  // (one concatenation at a time: GCC 12 warns falsely on "H" + ...)
+      r.reason.insert(0, "H").append(" reads no power at all (a synthetic signal?): THD cannot be read");
+      return false;
     }
+  return true;
+}
+
+}  // namespace
+
+ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const ThdnOptions& opt) {
+  ThdnResult r;
+  r.band_lo_hz = opt.band_lo_hz;
+  r.band_hi_hz = opt.band_hi_hz;
+  if (!check_thdn_inputs(x_all.size(), rate_hz, opt, r)) return r;
+  const double nyquist = rate_hz / 2.0;
+  const double band_hi = std::min(opt.band_hi_hz, nyquist);
+  Segment seg{0, x_all.size()};
+  // Blocks of two periods of the fundamental when it is known (short tones), else one of the band's low edge.
+  if (opt.trim_to_settled)
+    seg = settled_segment(x_all, rate_hz,
+                          opt.fundamental_hz > 0 ? opt.fundamental_hz / 2 : std::max(opt.band_lo_hz, 20.0));
+  const auto x = x_all.subspan(seg.start, seg.n);
+  r.start_frame = seg.start;
+  r.n_frames = seg.n;
+
+  ThdnSpectrum s;
+  s.ps = power_spectrum(x, rate_hz, opt.max_segment_frames);
+  r.segment_frames = s.ps.segment_frames;
+  r.n_segments = s.ps.n_segments;
+  r.bin_hz = s.ps.bin_hz;
+  const double df = s.ps.bin_hz;
+  s.nbins = static_cast<long>(s.ps.ms.size());
+  const int hw = kExclusionHalfWidthBins;
+  s.wgt.assign(s.ps.ms.size(), 1.0);
+  if (opt.weighting != Weighting::None)
+    for (long k = 0; k < s.nbins; ++k) {
+      const double g = weighting_gain(opt.weighting, static_cast<double>(k) * df);
+      s.wgt[static_cast<std::size_t>(k)] = g * g;
+    }
+  s.k_lo = std::max<long>(1, static_cast<long>(std::ceil(opt.band_lo_hz / df - 1e-9)));
+  s.k_hi = std::min<long>(s.nbins - 1, static_cast<long>(std::floor(band_hi / df + 1e-9)));
+  if (s.k_hi - s.k_lo < 4 * hw) {
+    r.reason = "band too narrow for the frequency resolution (" + fmt(df) + " Hz per bin): use a longer signal";
+    return r;
+  }
+  const long k_peak = find_peak_bin(s, opt, r);
+  if (k_peak < 0 || !check_lobe_stands_out(s, k_peak, opt, r) || !check_fundamental_place(s, k_peak, opt, band_hi, r))
+    return r;
+  double p_lobe = 0, centroid = 0;
+  for (long k = k_peak - hw; k <= k_peak + hw; ++k) {
+    p_lobe += s.ms(k);
+    centroid += static_cast<double>(k) * s.ms(k);
+  }
+  const double f0 = centroid / p_lobe * df;
+  r.fundamental_hz = f0;
+  // A steady tone: no gaps in the analysed segment (bursts would be averaged with their silences).
+  if (const std::string gap = level_gap(x, rate_hz, f0); !gap.empty()) {
+    r.reason = "no steady tone: " + gap;
+    return r;
+  }
+  // Exclusion bands: the fundamental's (around its peak bin, which lies inside the band) and each harmonic's.
+  std::vector<Band> excl{{k_peak - hw, k_peak + hw}};
+  std::vector<int> orders{1};
+  for (int h = 2; h <= opt.max_harmonic; ++h) {
+    const double fh = h * f0;
+    if (fh + hw * df >= nyquist) break;
+    const long kc = std::lround(fh / df);
+    excl.push_back({kc - hw, kc + hw});
+    orders.push_back(h);
+  }
+  std::vector<char> taken(s.ps.ms.size(), 0);
+  for (const Band& b : excl)
+    for (long k = std::max<long>(0, b.lo); k <= std::min(s.nbins - 1, b.hi); ++k)
+      taken[static_cast<std::size_t>(k)] = 1;
+  double p_fund_unw = 0;
+  if (!read_thdn(s, taken, excl.front(), k_peak, f0, opt, r, p_fund_unw)) return r;
+  if (!read_harmonics(s, taken, excl, orders, f0, p_fund_unw, opt, band_hi, r)) return r;
+  if (!check_finite(r)) return r;
   r.valid = true;
   return r;
 }
@@ -441,8 +476,8 @@ NoiseResult analyze_noise(std::span<const double> x, double rate_hz, double band
   double p = 0;
   const double df = ps.bin_hz;
   // Skip the DC leakage lobe of the window (7 bins) even when the band starts lower.
-  const long k_lo = std::max<long>(window_main_lobe_half_width_bins(WindowKind::BlackmanHarris7) + 1,
-                                   static_cast<long>(std::ceil(band_lo_hz / df)));
+  const long k_lo =
+      std::max<long>(window_main_lobe_half_width_bins(kThdnWindow) + 1, static_cast<long>(std::ceil(band_lo_hz / df)));
   const long k_hi =
       std::min<long>(static_cast<long>(ps.ms.size()) - 1, static_cast<long>(std::floor(r.band_hi_hz / df)));
   for (long k = k_lo; k <= k_hi; ++k) {

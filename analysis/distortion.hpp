@@ -4,7 +4,8 @@
 // period of band_lo_hz long whose peak is within 5 % of the typical level, one block of margin each side).
 // It is analysed in segments of at most max_segment_frames (50 % overlap, averaged power spectra; one
 // segment when it fits), each with its window-weighted mean (DC) removed and a Blackman-Harris 7-term window
-// (-180 dB sidelobes). Bin powers are normalised so that they add up to the signal's mean square.
+// (highest sidelobe -180.1 dB for segments of 1024 points or more; windows.hpp). Bin powers are normalised so that they
+// add up to the signal's mean square.
 // - Fundamental: the strongest bin in band (or the one near fundamental_hz). Its power is the sum of the
 //   bins within the exclusion band of +/-kExclusionHalfWidthBins (10) bins around it; its frequency is the
 //   power centroid of those bins, which is exact for a periodic cosine-sum window (tone not bin-centred,
@@ -34,13 +35,17 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analysis/weighting.hpp"
+#include "analysis/windows.hpp"
 
 namespace outbench {
 
 inline constexpr int kExclusionHalfWidthBins = 10;
+// The window of every THD+N, THD and noise spectrum.
+inline constexpr WindowKind kThdnWindow = WindowKind::BlackmanHarris7;
 
 struct ThdnOptions {
   double band_lo_hz = 20.0;  // AES17 band
@@ -74,7 +79,6 @@ struct ThdnResult {
   double thdn_db = 0;
   double thdn_percent = 0;
   double noise_dbfs = 0;  // the residual (everything but the fundamental, in band), weighted if asked
-  double total_dbfs = 0;  // everything in band
   std::vector<HarmonicLevel> harmonics;
   // Conditions.
   std::size_t start_frame = 0;  // settled segment analysed
@@ -82,13 +86,14 @@ struct ThdnResult {
   std::size_t segment_frames = 0;
   std::size_t n_segments = 0;
   double bin_hz = 0;
+  std::string_view window = window_name(kThdnWindow);
   double band_lo_hz = 0;
   double band_hi_hz = 0;
 };
 
 ThdnResult analyze_thdn(std::span<const double> x, double rate_hz, const ThdnOptions& opt = {});
 
-// Averaged power spectrum (mean square per bin, full-scale units), Blackman-Harris 7-term, DC removed.
+// Averaged power spectrum (mean square per bin, full-scale units), window kThdnWindow, DC removed.
 struct PowerSpectrum {
   double bin_hz = 0;
   std::size_t segment_frames = 0;

@@ -146,7 +146,9 @@ struct BufferPool {
     return {allocate_buffer(need), allocation_bytes(need)};
   }
   void give(Entry e) noexcept {
-    if (e.bytes > kMaxBytes) {
+    // A one-shot process (large plans freed when unused) keeps no large buffer either: a new one costs a few
+    // huge-page faults, a kept one its whole size in the peak memory.
+    if (e.bytes > kMaxBytes || (e.bytes >= kBulkBytes && g_free_large_plans.load(std::memory_order_relaxed))) {
       free_buffer(e.buf, e.bytes);
       return;
     }
@@ -251,6 +253,10 @@ std::size_t fft_good_size_below(std::size_t n_max) {
 
 void fft_free_large_plans_when_unused(bool on) {
   g_free_large_plans.store(on, std::memory_order_relaxed);
+}
+
+std::size_t fft_buffer_bytes_kept() {
+  return t_pool.total_bytes;
 }
 
 std::size_t fft_plans_cached() {

@@ -4,6 +4,11 @@
 //   X[k] = sum_j x[j] * exp(-2*pi*i*j*k/n),  k = 0..n/2,
 // and inverse() computes x[j] = sum_k X[k] exp(+2*pi*i*j*k/n) over the full Hermitian spectrum. Neither
 // direction is scaled: inverse(forward(x)) == n * x. Bin k is at k*fs/n Hz.
+// In place, and destructive: time() and spectrum() are two views of ONE buffer of 2*(n/2+1) doubles (fftw's
+// in-place r2c layout), so forward() replaces the samples by the spectrum and inverse() the spectrum by the
+// samples; the plans are made with FFTW_DESTROY_INPUT, so neither transform promises anything about its input
+// beyond that (read what you need from time() before forward(), from spectrum() before inverse()).
+// forward(x) copies x into the buffer first and leaves x untouched.
 // Plans are made with FFTW_ESTIMATE (planning a 2^21-point FFT with FFTW_MEASURE takes ~30 s here, more
 // than the transform saves) unless wisdom imported through fftw_wisdom_import() already holds a better plan.
 // Plans are kept in a cache keyed by (size, direction) and made on first use of that direction (a size only
@@ -11,14 +16,13 @@
 // or drop_plans() is called. Cached plans stay for the process (a long run transforms the same sizes again
 // and again), unless fft_free_large_plans_when_unused(true): then plans of 65536 points or more are
 // destroyed when no RealFft holds them (their twiddle tables weigh ~10 bytes per point, more than the data;
-// a one-shot process such as `outbench analyze` makes each once and keeps its peak memory down). Creating and
-// destroying them is serialised by a mutex (FFTW's planner is not thread-safe), executing them is thread-safe because
-// every RealFft owns its buffer. A RealFft object itself is not shared between threads. Memory: the transforms are in
-// place. time() and spectrum() are two views of ONE buffer of 2*(n/2+1) doubles (fftw's in-place r2c layout), so
-// forward() replaces the samples by the spectrum and inverse() the spectrum by the samples. The buffer is not zeroed on
-// construction. Buffers of 1 MiB or more come from mmap with MADV_HUGEPAGE (a few page faults instead of thousands);
-// buffers of destroyed objects are kept per thread (bounded count and bytes) and handed to the next RealFft that fits,
-// since fresh pages cost more than the transform itself.
+// a one-shot process such as `outbench analyze` makes each once and keeps its peak memory down), and buffers of
+// 1 MiB or more are unmapped when their RealFft is destroyed instead of being kept for the next one. Creating
+// and destroying plans is serialised by a mutex (FFTW's planner is not thread-safe), executing them is
+// thread-safe because every RealFft owns its buffer. A RealFft object itself is not shared between threads.
+// The buffer is not zeroed on construction. Buffers of 1 MiB or more come from mmap with MADV_HUGEPAGE (a few
+// page faults instead of thousands); buffers of destroyed objects are kept per thread (bounded count and bytes)
+// and handed to the next RealFft that fits, since fresh pages cost more than the transform itself.
 #pragma once
 
 #include <complex>
@@ -72,8 +76,11 @@ std::size_t fft_good_size(std::size_t n_min);
 // Largest such n <= n_max (n_max >= 1).
 std::size_t fft_good_size_below(std::size_t n_max);
 
-// Free large plans as soon as no RealFft holds them (see above); off by default. Process-wide.
+// Free large plans as soon as no RealFft holds them, and keep no large buffer for reuse (see above); off by
+// default. Process-wide.
 void fft_free_large_plans_when_unused(bool on);
+// Bytes of buffers this thread keeps for the next RealFft (for tests of the memory policy).
+std::size_t fft_buffer_bytes_kept();
 // How many plans the cache holds now (for tests of its memory policy).
 std::size_t fft_plans_cached();
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string>
 
+#include "analysis/log_interp.hpp"
+
 namespace outbench {
 
 std::complex<double> output_impedance(std::complex<double> h_open, std::complex<double> h_load, double load_ohms,
@@ -56,14 +58,7 @@ ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResul
 }
 
 std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoint>& pts, double freq_hz) {
-  if (pts.empty() || freq_hz < pts.front().freq_hz * (1 - 1e-9) || freq_hz > pts.back().freq_hz * (1 + 1e-9))
-    return std::nullopt;
-  for (std::size_t i = 0; i + 1 < pts.size(); ++i)
-    if (freq_hz <= pts[i + 1].freq_hz) {
-      const double a = std::log(freq_hz / pts[i].freq_hz) / std::log(pts[i + 1].freq_hz / pts[i].freq_hz);
-      return pts[i].z_ohms * (1.0 - a) + pts[i + 1].z_ohms * a;
-    }
-  return pts.back().z_ohms;
+  return interpolate_log_freq(pts, freq_hz, &ImpedancePoint::z_ohms);
 }
 
 std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load) {

@@ -46,6 +46,7 @@ std::complex<double> output_impedance(std::complex<double> h_open, std::complex<
 ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded, double load_ohms,
                                  double input_ohms);
 
+// Interpolate z at freq_hz (linear in log-frequency on the complex value; log_interp.hpp).
 std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoint>& pts, double freq_hz);
 
 // Combine per-load estimates (same frequencies) into one, weighting by inverse error variance (header note).

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "analysis/fft.hpp"
+#include "analysis/log_interp.hpp"
 #include "analysis/units.hpp"
 
 namespace outbench {
@@ -109,6 +110,34 @@ std::vector<double> grid_anchored_1k(double lo, double hi, int per_octave) {
   return f;
 }
 
+// Group delay from the unwrapped phase (central differences).
+void add_group_delay(std::vector<ResponsePoint>& points) {
+  std::vector<double> ph(points.size());
+  for (std::size_t i = 0; i < ph.size(); ++i) {
+    ph[i] = std::arg(points[i].h);
+    if (i > 0) {
+      while (ph[i] - ph[i - 1] > std::numbers::pi) ph[i] -= 2 * std::numbers::pi;
+      while (ph[i] - ph[i - 1] < -std::numbers::pi) ph[i] += 2 * std::numbers::pi;
+    }
+  }
+  for (std::size_t i = 0; i < ph.size(); ++i) {
+    const std::size_t a = i > 0 ? i - 1 : i, b = i + 1 < ph.size() ? i + 1 : i;
+    if (a == b) continue;
+    points[i].group_delay_s = -(ph[b] - ph[a]) / (2 * std::numbers::pi * (points[b].freq_hz - points[a].freq_hz));
+  }
+}
+
+// No non-finite figure leaves the analysis.
+bool all_finite(const ResponseResult& r) {
+  bool finite = std::isfinite(r.gain_1k_db) && std::isfinite(r.latency_fraction);
+  for (const auto& p : r.points)
+    finite = finite && std::isfinite(p.gain_db) && std::isfinite(p.phase_deg) && std::isfinite(p.group_delay_s) &&
+             std::isfinite(p.relative_db);
+  for (const auto& h : r.harmonics)
+    for (const auto& p : h.points) finite = finite && std::isfinite(p.level_dbc);
+  return finite;
+}
+
 }  // namespace
 
 Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames)
@@ -121,7 +150,25 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
   // The reference's spectrum X, in the buffer that then holds the inverse (no second full-size spectrum).
   const auto X = inverse_.forward(reference);
   inverse_.drop_plans();  // the plan's twiddles weigh as much as the data: not kept beside the next ones
-  const double df = rate_hz / static_cast<double>(n_fft_);
+  // The Hilbert transform of the reference (for the sweep fit): X times -j, DC and Nyquist dropped, taken
+  // (in single precision: it only locates the sweep in time) before X turns into the inverse. Its buffer
+  // serves first as the band search's scratch space.
+  RealFft hilbert(n_fft_);
+  const double pmax = find_sweep_band(X, hilbert.time());
+  auto sp = hilbert.spectrum();
+  for (std::size_t k = 0; k < sp.size(); ++k) {
+    const std::complex<float> xf(X[k]);
+    sp[k] = k == 0 || k + 1 == sp.size() ? std::complex<double>(0.0, 0.0) : std::complex<double>(xf.imag(), -xf.real());
+  }
+  build_inverse(pmax);
+  find_active_part(reference);
+  hilbert.inverse();
+  hilbert.drop_plans();
+  fit_sweep(reference, hilbert.time());
+}
+
+double Deconvolver::find_sweep_band(std::span<const std::complex<double>> X, std::span<double> scratch) {
+  const double df = rate_hz_ / static_cast<double>(n_fft_);
   double pmax = 0;
   for (std::size_t k = 1; k < X.size(); ++k) pmax = std::max(pmax, static_cast<double>(k) * std::norm(X[k]));
   if (!(pmax > 0)) throw std::invalid_argument("reference is silent");
@@ -131,22 +178,25 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
       k_lo = std::min(k_lo, k);
       k_hi = k;
     }
-  {
-    std::vector<double> pink;
-    pink.reserve(k_hi >= k_lo ? k_hi - k_lo + 1 : 0);
-    for (std::size_t k = k_lo; k <= k_hi; ++k) pink.push_back(static_cast<double>(k) * std::norm(X[k]));
-    std::nth_element(pink.begin(), pink.begin() + pink.size() / 2, pink.end());
-    const double median = pink[pink.size() / 2];
-    while (k_lo < k_hi && static_cast<double>(k_lo) * std::norm(X[k_lo]) < kLowEdgeThreshold * median) ++k_lo;
-  }
+  // The median of k*|X_k|^2 over the band (k_hi - k_lo + 1 <= n/2 values: they fit in the scratch space).
+  const auto pink = scratch.first(k_hi >= k_lo ? k_hi - k_lo + 1 : 0);
+  for (std::size_t k = k_lo; k <= k_hi; ++k) pink[k - k_lo] = static_cast<double>(k) * std::norm(X[k]);
+  std::nth_element(pink.begin(), pink.begin() + static_cast<long>(pink.size() / 2), pink.end());
+  const double median = pink[pink.size() / 2];
+  while (k_lo < k_hi && static_cast<double>(k_lo) * std::norm(X[k_lo]) < kLowEdgeThreshold * median) ++k_lo;
   sweep_lo_hz_ = static_cast<double>(k_lo) * df;
   sweep_hi_hz_ = static_cast<double>(k_hi) * df;
-  spectrum_.assign(X.begin(), X.end());
+  return pmax;
+}
+
+void Deconvolver::build_inverse(double pmax) {
   // Low-frequency edge. A zero-phase edge would ring symmetrically, and the pre-peak gate (short: the 2nd
   // harmonic's IR is near) would cut that ringing and spill it into the band. So the inverse carries a causal
   // 4th-order Butterworth high-pass at sweep_lo/2, whose ringing falls inside the long post-peak gate and whose
   // exact response is divided out again at the report points; below that a raised cosine in log frequency
   // (sweep_lo/8 -> sweep_lo/4) removes DC and the inverse's own edge where the sweep has no energy.
+  const auto X = inverse_.spectrum();
+  const double df = rate_hz_ / static_cast<double>(n_fft_);
   hp_fc_hz_ = sweep_lo_hz_ / kLowEdgeRatio;
   const double edge_hi_hz = hp_fc_hz_ / kLowEdgeRatio;
   const double edge_lo_hz = edge_hi_hz / kLowEdgeRatio;
@@ -163,72 +213,63 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
       taper = 0.5 - 0.5 * std::cos(std::numbers::pi * std::log(f / edge_lo_hz) / std::log(kLowEdgeRatio));
     X[k] = taper * edge_highpass(f) * std::conj(X[k]) / (std::norm(X[k]) + eps);
   }
+}
+
+void Deconvolver::find_active_part(std::span<const double> reference) {
   // The part that carries the sweep (real sweep files have seconds of silence around it).
-  {
-    double peak = 0;
-    for (double v : reference) peak = std::max(peak, std::abs(v));
-    const double thr = kActiveThreshold * peak;
-    while (active_begin_ < n_ref_ && std::abs(reference[active_begin_]) < thr) ++active_begin_;
-    active_end_ = n_ref_;
-    while (active_end_ > active_begin_ && std::abs(reference[active_end_ - 1]) < thr) --active_end_;
-  }
+  double peak = 0;
+  for (double v : reference) peak = std::max(peak, std::abs(v));
+  const double thr = kActiveThreshold * peak;
+  while (active_begin_ < n_ref_ && std::abs(reference[active_begin_]) < thr) ++active_begin_;
+  active_end_ = n_ref_;
+  while (active_end_ > active_begin_ && std::abs(reference[active_end_ - 1]) < thr) --active_end_;
+}
+
+void Deconvolver::fit_sweep(std::span<const double> reference, std::span<const double> hilbert) {
   // Is it an exponential sweep, and its L: the instantaneous frequency f(t) of the analytic signal
   // x + j*Hilbert(x) obeys ln f = ln f1 + t/L. Fitted over the steady part (envelope above half its peak) and
   // [2*sweep_lo, sweep_hi/2], where the estimate is clean; the fit's residual tells an exponential sweep from
   // a linear chirp or anything else.
-  {
-    // The Hilbert transform: the spectrum times -j (DC and Nyquist dropped).
-    RealFft fft(n_fft_);
-    auto sp = fft.spectrum();
-    for (std::size_t k = 0; k < sp.size(); ++k)
-      sp[k] = k == 0 || k + 1 == sp.size() ? std::complex<double>(0.0, 0.0)
-                                           : std::complex<double>(spectrum_[k].imag(), -spectrum_[k].real());
-    fft.inverse();
-    const auto h = fft.time();
-    const double hs = 1.0 / static_cast<double>(n_fft_);
-    auto z = [&](std::size_t i) { return std::complex<double>(reference[i], h[i] * hs); };
-    double env_max = 0;
-    for (std::size_t i = active_begin_; i < active_end_; ++i) env_max = std::max(env_max, std::abs(z(i)));
-    const double f_lo = 2 * sweep_lo_hz_, f_hi = sweep_hi_hz_ / 2;
-    // Least squares of y = ln f on t (in frames from active_begin_).
-    double n = 0, st = 0, sy = 0, stt = 0, sty = 0, syy = 0, y_min = 1e300, y_max = -1e300;
-    for (std::size_t i = active_begin_; i + 1 < active_end_; ++i) {
-      const std::complex<double> a = z(i), b = z(i + 1);
-      if (std::abs(a) < kSteadyEnvelope * env_max) continue;
-      const double f = std::arg(b * std::conj(a)) * rate_hz / (2 * std::numbers::pi);
-      if (!(f >= f_lo && f <= f_hi)) continue;
-      const double t = static_cast<double>(i - active_begin_), y = std::log(f);
-      n += 1;
-      st += t;
-      sy += y;
-      stt += t * t;
-      sty += t * y;
-      syy += y * y;
-      y_min = std::min(y_min, y);
-      y_max = std::max(y_max, y);
-    }
-    const double vt = stt - st * st / std::max(n, 1.0), cty = sty - st * sy / std::max(n, 1.0),
-                 vy = syy - sy * sy / std::max(n, 1.0);
-    if (n < kMinFitFrames || !(y_max - y_min >= std::log(2.0)) || !(vt > 0)) {
-      not_exponential_ = "the reference does not sweep an octave or more with a steady level";
-    } else {
-      const double slope = cty / vt;  // per frame
-      const double resid_rms = std::sqrt(std::max(vy - slope * cty, 0.0) / n);
-      sweep_fit_residual_ = resid_rms;
-      if (!(slope > 0)) {
-        not_exponential_ = "the reference does not sweep upwards";
-      } else if (resid_rms > kMaxLnFreqResidual) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf,
-                      "the reference is not an exponential sweep (its log-frequency departs from a straight line "
-                      "in time by %.3g rms; at most %.3g expected)",
-                      resid_rms, kMaxLnFreqResidual);
-        not_exponential_ = buf;
-      } else {
-        exponential_ = true;
-        l_est_s_ = 1.0 / (slope * rate_hz);
-      }
-    }
+  const double hs = 1.0 / static_cast<double>(n_fft_);
+  auto z = [&](std::size_t i) { return std::complex<double>(reference[i], hilbert[i] * hs); };
+  double env_max = 0;
+  for (std::size_t i = active_begin_; i < active_end_; ++i) env_max = std::max(env_max, std::abs(z(i)));
+  const double f_lo = 2 * sweep_lo_hz_, f_hi = sweep_hi_hz_ / 2;
+  // Least squares of y = ln f on t (in frames from active_begin_).
+  double n = 0, st = 0, sy = 0, stt = 0, sty = 0, syy = 0, y_min = 1e300, y_max = -1e300;
+  for (std::size_t i = active_begin_; i + 1 < active_end_; ++i) {
+    const std::complex<double> a = z(i), b = z(i + 1);
+    if (std::abs(a) < kSteadyEnvelope * env_max) continue;
+    const double f = std::arg(b * std::conj(a)) * rate_hz_ / (2 * std::numbers::pi);
+    if (!(f >= f_lo && f <= f_hi)) continue;
+    const double t = static_cast<double>(i - active_begin_), y = std::log(f);
+    n += 1;
+    st += t;
+    sy += y;
+    stt += t * t;
+    sty += t * y;
+    syy += y * y;
+    y_min = std::min(y_min, y);
+    y_max = std::max(y_max, y);
+  }
+  const double vt = stt - st * st / std::max(n, 1.0), cty = sty - st * sy / std::max(n, 1.0),
+               vy = syy - sy * sy / std::max(n, 1.0);
+  if (n < kMinFitFrames || !(y_max - y_min >= std::log(2.0)) || !(vt > 0)) {
+    not_exponential_ = "the reference does not sweep an octave or more with a steady level";
+    return;
+  }
+  const double slope = cty / vt;  // per frame
+  const double resid_rms = std::sqrt(std::max(vy - slope * cty, 0.0) / n);
+  sweep_fit_residual_ = resid_rms;
+  if (!(slope > 0)) {
+    not_exponential_ = "the reference does not sweep upwards";
+  } else if (resid_rms > kMaxLnFreqResidual) {
+    not_exponential_ =
+        "the reference is not an exponential sweep (its log-frequency departs from a straight line in time by " +
+        fmt1(resid_rms) + " rms; at most " + fmt1(kMaxLnFreqResidual) + " expected)";
+  } else {
+    exponential_ = true;
+    l_est_s_ = 1.0 / (slope * rate_hz_);
   }
 }
 
@@ -245,44 +286,49 @@ std::complex<double> Deconvolver::edge_highpass(double freq_hz) const {
   return h;
 }
 
-ResponseResult Deconvolver::analyze(std::span<const double> capture, const ResponseOptions& opt) const {
-  ResponseResult r;
-  r.fft_frames = n_fft_;
-  r.sweep_lo_hz = sweep_lo_hz_;
-  r.sweep_hi_hz = sweep_hi_hz_;
-  if (capture.size() < 256) {
-    r.reason = "capture too short (" + std::to_string(capture.size()) + " frames)";
-    return r;
+std::pair<std::size_t, std::size_t> Deconvolver::band_bins() const {
+  const double df = rate_hz_ / static_cast<double>(n_fft_);
+  const auto k0 = static_cast<std::size_t>(std::ceil(sweep_lo_hz_ / df));
+  const auto k1 = std::min(n_fft_ / 2, static_cast<std::size_t>(std::floor(sweep_hi_hz_ / df)));
+  return {k0, k1};
+}
+
+bool Deconvolver::capture_fits(std::size_t frames, ResponseResult& r) const {
+  if (frames < 256) {
+    r.reason = "capture too short (" + std::to_string(frames) + " frames)";
+    return false;
   }
-  if (capture.size() + n_ref_ / 4 + 1024 > n_fft_) {
+  if (frames + n_ref_ / 4 + 1024 > n_fft_) {
     r.reason = "capture longer than the deconvolver was set up for";
-    return r;
+    return false;
   }
-  {
-    const double sweep_frames = static_cast<double>(active_end_ - active_begin_);
-    if (static_cast<double>(capture.size()) < (1.0 - kCoverageTolerance) * sweep_frames) {
-      r.reason = "the capture cannot hold the whole sweep: it is " +
-                 fmt1(static_cast<double>(capture.size()) / rate_hz_) + " s long, shorter than the sweep (" +
-                 fmt1(sweep_frames / rate_hz_) + " s); record all of it";
-      return r;
-    }
+  const double sweep_frames = static_cast<double>(active_end_ - active_begin_);
+  if (static_cast<double>(frames) < (1.0 - kCoverageTolerance) * sweep_frames) {
+    r.reason = "the capture cannot hold the whole sweep: it is " + fmt1(static_cast<double>(frames) / rate_hz_) +
+               " s long, shorter than the sweep (" + fmt1(sweep_frames / rate_hz_) + " s); record all of it";
+    return false;
   }
+  return true;
+}
+
+double Deconvolver::deconvolve(std::span<const double> capture, RealFft& fft) const {
+  auto Y = fft.forward(capture);
+  const auto inv = inverse_.spectrum();
+  const auto [k0, k1] = band_bins();
+  double e_y = 0;  // the capture's energy in the sweep's band, where the inverse can give it back
+  for (std::size_t k = k0; k <= k1; ++k)
+    if (inv[k] != 0.0) e_y += std::norm(Y[k]);
+  const double scale = 1.0 / static_cast<double>(n_fft_);
+  for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
+  fft.drop_plans();  // one large plan at a time
+  fft.inverse();
+  fft.drop_plans();
+  return e_y;
+}
+
+std::optional<long> Deconvolver::find_latency(std::span<const double> ir, const ResponseOptions& opt,
+                                              ResponseResult& r) const {
   const auto n = static_cast<long>(n_fft_);
-  RealFft fft(n_fft_);
-  std::vector<std::complex<float>> y_spec;  // the capture's spectrum, for the explained-energy check
-  {
-    auto Y = fft.forward(capture);
-    const auto inv = inverse_.spectrum();
-    y_spec.assign(Y.begin(), Y.end());
-    const double scale = 1.0 / static_cast<double>(n_fft_);
-    for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
-    fft.drop_plans();  // one large plan at a time
-    fft.inverse();
-    fft.drop_plans();
-    r.transform_sizes = {n_fft_, n_fft_};
-  }
-  const std::span<const double> ir = fft.time();
-  // Latency: the linear IR's peak.
   long lat = 0;
   if (opt.forced_latency_frames) {
     lat = ((*opt.forced_latency_frames % n) + n) % n;
@@ -295,173 +341,94 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
       }
     if (!(best > 0)) {
       r.reason = "the capture holds no response to the sweep (silent or unrelated)";
-      return r;
+      return std::nullopt;
     }
   }
-  {
-    const double a = std::abs(ir[static_cast<std::size_t>((lat - 1 + n) % n)]);
-    const double b = std::abs(ir[static_cast<std::size_t>(lat)]);
-    const double c = std::abs(ir[static_cast<std::size_t>((lat + 1) % n)]);
-    const double den = a - 2 * b + c;
-    r.latency_fraction = den != 0 ? std::clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0.0;
-  }
+  const double a = std::abs(ir[static_cast<std::size_t>((lat - 1 + n) % n)]);
+  const double b = std::abs(ir[static_cast<std::size_t>(lat)]);
+  const double c = std::abs(ir[static_cast<std::size_t>((lat + 1) % n)]);
+  const double den = a - 2 * b + c;
+  r.latency_fraction = den != 0 ? std::clamp(0.5 * (a - c) / den, -0.5, 0.5) : 0.0;
   // A peak in the last part of the buffer is a negative delay: the capture leads the reference.
   r.latency_frames = lat > n - static_cast<long>(n_ref_ / 8) ? lat - n : lat;
+  return lat;
+}
 
+Deconvolver::Gate Deconvolver::linear_gate(const ResponseOptions& opt, ResponseResult& r) const {
   // L: the caller's, else the reference's fitted one, else (no exponential sweep: gate sizes only) from the
   // length of the part that carries the sweep and its band.
+  const auto n = static_cast<long>(n_fft_);
   double l_s = opt.sweep_l_s;
   if (!(l_s > 0)) l_s = exponential_ ? l_est_s_ : 0.0;
   if (!(l_s > 0))
     l_s = static_cast<double>(active_end_ - active_begin_) / rate_hz_ /
           std::log(std::max(sweep_hi_hz_ / std::max(sweep_lo_hz_, 1e-3), 1.01));
   r.sweep_l_s = l_s;
-  const long pre = std::clamp(static_cast<long>(0.5 * l_s * std::log(2.0) * rate_hz_), 64L, n / 8);
+  Gate g;
+  g.pre = std::clamp(static_cast<long>(0.5 * l_s * std::log(2.0) * rate_hz_), 64L, n / 8);
   const long harm_room = static_cast<long>(std::ceil(l_s * std::log(6.0) * rate_hz_));
-  const long post = std::clamp(n - harm_room - pre, 64L, std::max(pre, static_cast<long>(kMaxPostGateS * rate_hz_)));
-  r.gate_s = static_cast<double>(pre + post) / rate_hz_;
+  g.post = std::clamp(n - harm_room - g.pre, 64L, std::max(g.pre, static_cast<long>(kMaxPostGateS * rate_hz_)));
+  r.gate_s = static_cast<double>(g.pre + g.post) / rate_hz_;
+  return g;
+}
 
+bool Deconvolver::check_peak(std::span<const double> ir, long lat, const Gate& g, const ResponseOptions& opt,
+                             ResponseResult& r) const {
   // Does the capture hold the reference sweep? Its linear IR is one sharp peak standing far above the rest of
   // the linear gate (noise, and the short tail of a real device); a tone, noise, DC, a click or another sweep
   // spread over the IR instead.
-  {
-    const long w = std::max(kPeakHalfWidthMin, static_cast<long>(kPeakHalfWidthS * rate_hz_));
-    double e_rest = 0, peak = 0;
-    long n_rest = 0;
-    for (long i = lat - pre; i < lat + post; ++i) {
-      const double v = ir[static_cast<std::size_t>(((i % n) + n) % n)];
-      if (i >= lat - w && i <= lat + w) {
-        peak = std::max(peak, std::abs(v));
-      } else {
-        e_rest += v * v;
-        ++n_rest;
-      }
-    }
-    const double rms_rest = n_rest > 0 ? std::sqrt(e_rest / static_cast<double>(n_rest)) : 0.0;
-    r.ir_peak_to_noise_db = rms_rest > 0 ? db_from_ratio(peak / rms_rest) : kNoiselessPeakToNoiseDb;
-    if (!(r.ir_peak_to_noise_db >= kMinPeakToNoiseDb)) {
-      const std::string where = opt.forced_latency_frames ? " at the given latency (" +
-                                                                std::to_string(*opt.forced_latency_frames) + " frames)"
-                                                          : "";
-      r.reason = "the capture does not hold the reference sweep" + where +
-                 ": its impulse response has no clear peak (" + fmt1(r.ir_peak_to_noise_db) +
-                 " dB above the rest of the response; a swept capture gives at least " + fmt1(kMinPeakToNoiseDb) +
-                 " dB). Is it a recording of this sweep (not a tone, noise, DC or another sweep), at a level above "
-                 "the noise?";
-      return r;
+  const auto n = static_cast<long>(n_fft_);
+  const long w = std::max(kPeakHalfWidthMin, static_cast<long>(kPeakHalfWidthS * rate_hz_));
+  double e_rest = 0, peak = 0;
+  long n_rest = 0;
+  for (long i = lat - g.pre; i < lat + g.post; ++i) {
+    const double v = ir[static_cast<std::size_t>(((i % n) + n) % n)];
+    if (i >= lat - w && i <= lat + w) {
+      peak = std::max(peak, std::abs(v));
+    } else {
+      e_rest += v * v;
+      ++n_rest;
     }
   }
-  // Does the sweep's linear response explain the capture? The gated linear IR times the reference's spectrum
-  // must account for most of the capture's energy in the sweep's band (what it leaves is noise, harmonics and
-  // anything that is not a response to the sweep).
-  {
-    RealFft g(n_fft_);
-    auto t = g.time();
-    std::fill(t.begin(), t.end(), 0.0);
-    for (long i = -pre; i < post; ++i) {
-      const auto at = static_cast<std::size_t>((((lat + i) % n) + n) % n);
-      t[at] = ir[at] * taper(i, pre, post);
-    }
-    g.forward();
-    r.transform_sizes.push_back(n_fft_);
-    const auto G = g.spectrum();
-    const double df = rate_hz_ / static_cast<double>(n_fft_);
-    const auto k0 = static_cast<std::size_t>(std::ceil(sweep_lo_hz_ / df));
-    const auto k1 = std::min(G.size() - 1, static_cast<std::size_t>(std::floor(sweep_hi_hz_ / df)));
-    double e_y = 0, e_res = 0;
-    for (std::size_t k = k0; k <= k1; ++k) {
-      const std::complex<double> model =
-          G[k] / edge_highpass(static_cast<double>(k) * df) * std::complex<double>(spectrum_[k]);
-      const std::complex<double> y(y_spec[k]);
-      e_y += std::norm(y);
-      e_res += std::norm(y - model);
-    }
-    r.explained_fraction = e_y > 0 ? std::max(0.0, 1.0 - e_res / e_y) : 0.0;
-    if (!(r.explained_fraction >= kMinExplainedFraction)) {
-      r.reason = "the capture is not mainly a response to the reference sweep: the sweep's linear response explains " +
-                 fmt1(100 * r.explained_fraction) + " % of its energy in the sweep's band " + fmt1(sweep_lo_hz_) + "-" +
-                 fmt1(sweep_hi_hz_) + " Hz (at least " + fmt1(100 * kMinExplainedFraction) +
-                 " % expected): other signals (tones, DC steps, noise, another sweep) dominate it";
-      return r;
-    }
-  }
-  // Does it hold the whole sweep? The part of the reference that carries the sweep, moved by the latency, must
-  // lie inside the capture (a peak that does not fit as a delay may fit as a lead).
-  {
-    const auto cap = static_cast<long>(capture.size());
-    const auto a = static_cast<long>(active_begin_), b = static_cast<long>(active_end_);
-    const long tol = static_cast<long>(kCoverageTolerance * static_cast<double>(b - a));
-    auto covers = [&](long l) { return l + a >= -tol && l + b <= cap + tol; };
-    // How much of the sweep a latency leaves out of the capture (frames, beyond the tolerance).
-    auto shortfall = [&](long l) { return std::max(0L, -(l + a) - tol) + std::max(0L, l + b - cap - tol); };
-    if (!covers(r.latency_frames)) {
-      const long other = r.latency_frames >= 0 ? r.latency_frames - n : r.latency_frames + n;
-      if (shortfall(other) < shortfall(r.latency_frames)) r.latency_frames = other;
-    }
-    const long l = r.latency_frames;
-    if (l + a < -tol) {
-      r.reason = "the capture misses the start of the sweep: it begins " +
-                 fmt1(static_cast<double>(-(l + a)) / rate_hz_) +
-                 " s after the sweep started (start the recording before playback)";
-      return r;
-    }
-    if (l + b > cap + tol) {
-      r.reason = "the capture misses the end of the sweep: it ends " +
-                 fmt1(static_cast<double>(l + b - cap) / rate_hz_) + " s before the sweep does (the sweep ends " +
-                 fmt1(static_cast<double>(l + b) / rate_hz_) + " s into the capture at a latency of " +
-                 std::to_string(l) + " frames; the capture is " + fmt1(static_cast<double>(cap) / rate_hz_) +
-                 " s long): record for longer";
-      return r;
-    }
-  }
-  GatedSpectrum lin = gate_and_transform(ir, lat, pre, post, rate_hz_);
-  r.transform_sizes.push_back(lin.fft.size());
+  const double rms_rest = n_rest > 0 ? std::sqrt(e_rest / static_cast<double>(n_rest)) : 0.0;
+  r.ir_peak_to_noise_db = rms_rest > 0 ? db_from_ratio(peak / rms_rest) : kNoiselessPeakToNoiseDb;
+  if (r.ir_peak_to_noise_db >= kMinPeakToNoiseDb) return true;
+  const std::string where = opt.forced_latency_frames
+                                ? " at the given latency (" + std::to_string(*opt.forced_latency_frames) + " frames)"
+                                : "";
+  r.reason = "the capture does not hold the reference sweep" + where + ": its impulse response has no clear peak (" +
+             fmt1(r.ir_peak_to_noise_db) + " dB above the rest of the response; a swept capture gives at least " +
+             fmt1(kMinPeakToNoiseDb) +
+             " dB). Is it a recording of this sweep (not a tone, noise, DC or another sweep), at a level above "
+             "the noise?";
+  return false;
+}
 
-  const double nyq = rate_hz_ / 2.0;
-  const double hi = std::min({opt.report_hi_hz > 0 ? opt.report_hi_hz : nyq, nyq, sweep_hi_hz_});
-  const double lo = std::max(opt.report_lo_hz, sweep_lo_hz_);
-  if (!(hi > lo)) {
-    r.reason = "the reference sweep carries no energy in the requested band";
-    return r;
-  }
-  const std::vector<double> freqs = grid_anchored_1k(lo, hi, opt.points_per_octave);
-  r.points.reserve(freqs.size());
-  for (double f : freqs) {
+void Deconvolver::read_responses(std::span<const double> ir, long lat, const Gate& g, double lo, double hi,
+                                 const ResponseOptions& opt, ResponseResult& out) const {
+  GatedSpectrum lin = gate_and_transform(ir, lat, g.pre, g.post, rate_hz_);
+  out.transform_sizes.push_back(lin.fft.size());
+  for (double f : grid_anchored_1k(lo, hi, opt.points_per_octave)) {
     ResponsePoint p;
     p.freq_hz = f;
     p.h = lin.at(f) / edge_highpass(f);
     p.gain_db = db_from_ratio(std::abs(p.h));
     p.phase_deg = std::arg(p.h) * 180.0 / std::numbers::pi;
-    r.points.push_back(p);
+    out.points.push_back(p);
   }
-  if (r.points.empty()) {
-    r.reason = "no report points in the band";
-    return r;
-  }
+  if (out.points.empty()) return;
   const double f1k = std::clamp(kReferenceHz, lo, hi);
   const std::complex<double> h1k = lin.at(f1k) / edge_highpass(f1k);
-  r.gain_1k_db = db_from_ratio(std::abs(h1k));
-  for (auto& p : r.points) p.relative_db = p.gain_db - r.gain_1k_db;
-  // Group delay from the unwrapped phase (central differences).
-  std::vector<double> ph(r.points.size());
-  for (std::size_t i = 0; i < ph.size(); ++i) {
-    ph[i] = std::arg(r.points[i].h);
-    if (i > 0) {
-      while (ph[i] - ph[i - 1] > std::numbers::pi) ph[i] -= 2 * std::numbers::pi;
-      while (ph[i] - ph[i - 1] < -std::numbers::pi) ph[i] += 2 * std::numbers::pi;
-    }
-  }
-  for (std::size_t i = 0; i < ph.size(); ++i) {
-    const std::size_t a = i > 0 ? i - 1 : i, b = i + 1 < ph.size() ? i + 1 : i;
-    if (a == b) continue;
-    r.points[i].group_delay_s = -(ph[b] - ph[a]) / (2 * std::numbers::pi * (r.points[b].freq_hz - r.points[a].freq_hz));
-  }
+  out.gain_1k_db = db_from_ratio(std::abs(h1k));
+  for (auto& p : out.points) p.relative_db = p.gain_db - out.gain_1k_db;
+  add_group_delay(out.points);
   // Harmonic responses (synchronized sweep): H_n lands L*ln(n) before the linear IR. Only for an exponential
   // sweep (the caller's word for it or the fit's): any other reference puts no harmonic at a known place.
   const bool harmonics_ok = opt.sweep_l_s > 0 || exponential_;
   if (!harmonics_ok && opt.max_harmonic >= 2)
-    r.harmonics_note =
+    out.harmonics_note =
         "no harmonic responses: " + not_exponential_ + " (they need a synchronized exponential sweep as the reference)";
+  const double l_s = out.sweep_l_s;
   for (int order = 2; harmonics_ok && order <= opt.max_harmonic; ++order) {
     const double t_n = l_s * std::log(static_cast<double>(order)) * rate_hz_;
     const long a = static_cast<long>(0.5 * l_s * std::log((order + 1.0) / order) * rate_hz_);
@@ -469,26 +436,116 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
     if (a < 16 || b < 16) break;
     const long center = lat - static_cast<long>(std::lround(t_n));
     GatedSpectrum hs = gate_and_transform(ir, center, a, b, rate_hz_);
-    r.transform_sizes.push_back(hs.fft.size());
+    out.transform_sizes.push_back(hs.fft.size());
     HarmonicResponse hr;
     hr.order = order;
-    for (const auto& p : r.points) {
+    for (const auto& p : out.points) {
       const double fh = order * p.freq_hz;
       if (fh > hi) break;
       const double mag1 = std::abs(p.h);
       if (!(mag1 > 0)) continue;
       hr.points.push_back({p.freq_hz, db_from_ratio(std::abs(hs.at(fh) / edge_highpass(fh)) / mag1)});
     }
-    r.harmonics.push_back(std::move(hr));
+    out.harmonics.push_back(std::move(hr));
   }
-  // No non-finite figure leaves the analysis.
-  bool finite = std::isfinite(r.gain_1k_db) && std::isfinite(r.latency_fraction);
-  for (const auto& p : r.points)
-    finite = finite && std::isfinite(p.gain_db) && std::isfinite(p.phase_deg) && std::isfinite(p.group_delay_s) &&
-             std::isfinite(p.relative_db);
-  for (const auto& h : r.harmonics)
-    for (const auto& p : h.points) finite = finite && std::isfinite(p.level_dbc);
-  if (!finite) {
+}
+
+bool Deconvolver::check_explained(RealFft& fft, long lat, const Gate& g, double e_y, ResponseResult& r) const {
+  // Does the sweep's linear response explain the capture? The gated linear IR, through the deconvolution's own
+  // filter (Y*inv = IR's spectrum), must account for most of the capture's energy Y in the sweep's band: what it
+  // leaves, Y - G/inv = D/inv with D the spectrum of the IR outside the gate, is noise, harmonics and anything that
+  // is not a response to the sweep. D is transformed in the IR's own buffer (read by then).
+  const auto n = static_cast<long>(n_fft_);
+  auto t = fft.time();
+  for (long i = -g.pre; i < g.post; ++i)
+    t[static_cast<std::size_t>((((lat + i) % n) + n) % n)] *= 1.0 - taper(i, g.pre, g.post);
+  fft.forward();
+  fft.drop_plans();
+  r.transform_sizes.push_back(n_fft_);
+  const auto D = fft.spectrum();
+  const auto inv = inverse_.spectrum();
+  const auto [k0, k1] = band_bins();
+  double e_res = 0;
+  for (std::size_t k = k0; k <= k1; ++k)
+    if (inv[k] != 0.0) e_res += std::norm(D[k]) / std::norm(inv[k]);
+  r.explained_fraction = e_y > 0 ? std::max(0.0, 1.0 - e_res / e_y) : 0.0;
+  if (r.explained_fraction >= kMinExplainedFraction) return true;
+  r.reason = "the capture is not mainly a response to the reference sweep: the sweep's linear response explains " +
+             fmt1(100 * r.explained_fraction) + " % of its energy in the sweep's band " + fmt1(sweep_lo_hz_) + "-" +
+             fmt1(sweep_hi_hz_) + " Hz (at least " + fmt1(100 * kMinExplainedFraction) +
+             " % expected): other signals (tones, DC steps, noise, another sweep) dominate it";
+  return false;
+}
+
+bool Deconvolver::check_coverage(std::size_t capture_frames, ResponseResult& r) const {
+  // Does it hold the whole sweep? The part of the reference that carries the sweep, moved by the latency, must
+  // lie inside the capture (a peak that does not fit as a delay may fit as a lead).
+  const auto n = static_cast<long>(n_fft_);
+  const auto cap = static_cast<long>(capture_frames);
+  const auto a = static_cast<long>(active_begin_), b = static_cast<long>(active_end_);
+  const long tol = static_cast<long>(kCoverageTolerance * static_cast<double>(b - a));
+  auto covers = [&](long l) { return l + a >= -tol && l + b <= cap + tol; };
+  // How much of the sweep a latency leaves out of the capture (frames, beyond the tolerance).
+  auto shortfall = [&](long l) { return std::max(0L, -(l + a) - tol) + std::max(0L, l + b - cap - tol); };
+  if (!covers(r.latency_frames)) {
+    const long other = r.latency_frames >= 0 ? r.latency_frames - n : r.latency_frames + n;
+    if (shortfall(other) < shortfall(r.latency_frames)) r.latency_frames = other;
+  }
+  const long l = r.latency_frames;
+  if (l + a < -tol) {
+    r.reason = "the capture misses the start of the sweep: it begins " +
+               fmt1(static_cast<double>(-(l + a)) / rate_hz_) +
+               " s after the sweep started (start the recording before playback)";
+    return false;
+  }
+  if (l + b > cap + tol) {
+    r.reason = "the capture misses the end of the sweep: it ends " + fmt1(static_cast<double>(l + b - cap) / rate_hz_) +
+               " s before the sweep does (the sweep ends " + fmt1(static_cast<double>(l + b) / rate_hz_) +
+               " s into the capture at a latency of " + std::to_string(l) + " frames; the capture is " +
+               fmt1(static_cast<double>(cap) / rate_hz_) + " s long): record for longer";
+    return false;
+  }
+  return true;
+}
+
+ResponseResult Deconvolver::analyze(std::span<const double> capture, const ResponseOptions& opt) const {
+  ResponseResult r;
+  r.fft_frames = n_fft_;
+  r.sweep_lo_hz = sweep_lo_hz_;
+  r.sweep_hi_hz = sweep_hi_hz_;
+  if (!capture_fits(capture.size(), r)) return r;
+  RealFft fft(n_fft_);
+  const double e_y = deconvolve(capture, fft);
+  r.transform_sizes = {n_fft_, n_fft_};
+  const std::span<const double> ir = fft.time();
+  const std::optional<long> lat = find_latency(ir, opt, r);
+  if (!lat) return r;
+  const Gate gate = linear_gate(opt, r);
+  if (!check_peak(ir, *lat, gate, opt, r)) return r;
+  const double nyq = rate_hz_ / 2.0;
+  const double hi = std::min({opt.report_hi_hz > 0 ? opt.report_hi_hz : nyq, nyq, sweep_hi_hz_});
+  const double lo = std::max(opt.report_lo_hz, sweep_lo_hz_);
+  // The responses are read from the IR before the explained-energy check reuses its buffer; they are kept only
+  // if every check passes.
+  ResponseResult read;
+  read.sweep_l_s = r.sweep_l_s;
+  if (hi > lo) read_responses(ir, *lat, gate, lo, hi, opt, read);
+  if (!check_explained(fft, *lat, gate, e_y, r)) return r;
+  if (!check_coverage(capture.size(), r)) return r;
+  if (!(hi > lo)) {
+    r.reason = "the reference sweep carries no energy in the requested band";
+    return r;
+  }
+  if (read.points.empty()) {
+    r.reason = "no report points in the band";
+    return r;
+  }
+  r.points = std::move(read.points);
+  r.harmonics = std::move(read.harmonics);
+  r.harmonics_note = std::move(read.harmonics_note);
+  r.gain_1k_db = read.gain_1k_db;
+  r.transform_sizes.insert(r.transform_sizes.end(), read.transform_sizes.begin(), read.transform_sizes.end());
+  if (!all_finite(r)) {
     r.reason = "the response has non-finite values (the capture is silent or degenerate in part of the band)";
     return r;
   }
@@ -509,15 +566,7 @@ ResponseResult analyze_response(std::span<const double> reference, std::span<con
 }
 
 std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>& pts, double freq_hz) {
-  if (pts.empty() || freq_hz < pts.front().freq_hz * (1 - 1e-9) || freq_hz > pts.back().freq_hz * (1 + 1e-9))
-    return std::nullopt;
-  for (std::size_t i = 0; i + 1 < pts.size(); ++i) {
-    if (freq_hz <= pts[i + 1].freq_hz) {
-      const double a = std::log(freq_hz / pts[i].freq_hz) / std::log(pts[i + 1].freq_hz / pts[i].freq_hz);
-      return pts[i].h * (1.0 - a) + pts[i + 1].h * a;
-    }
-  }
-  return pts.back().h;
+  return interpolate_log_freq(pts, freq_hz, &ResponsePoint::h);
 }
 
 std::vector<double> smooth_fractional_octave(std::span<const double> freqs_hz, std::span<const double> gain_db,

@@ -22,9 +22,11 @@
 // - the capture holds the reference sweep: the linear IR's peak stands at least 20 dB above the RMS of the rest
 //   of the linear gate (a tone gives ~7 dB, white noise ~13 dB, another sweep ~17 dB; a sweep at -60 dBFS
 //   through a simulated device with its noise ~30 dB);
-// - the sweep's linear response explains it: the gated linear IR times the reference's spectrum accounts for at
-//   least 50 % of the capture's energy in the sweep's band (DC, tones, another sweep: ~0-1 %; genuine captures,
-//   distorted or at -70 dBFS: > 99.9 %);
+// - the sweep's linear response explains it: the gated linear IR, put through the deconvolution's own filter
+//   (G/inv, i.e. G*X up to the regularisation), accounts for at least 50 % of the capture's energy Y in the
+//   sweep's band (DC, tones, another sweep: ~0-1 %; genuine captures, distorted or at -70 dBFS: > 99.9 %). Since
+//   the IR's spectrum is Y*inv, the residual Y - G/inv is D/inv, D the spectrum of the IR outside the gate: one
+//   transform, in the IR's own buffer once the responses are read;
 // - the capture covers the sweep: the part that carries it, moved by the latency, lies inside the capture
 //   (0.5 % of its length may be missing at each end);
 // - every reported figure is finite.
@@ -35,6 +37,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "analysis/fft.hpp"
@@ -90,8 +93,8 @@ struct ResponseResult {
   std::vector<ResponsePoint> points;
   std::vector<HarmonicResponse> harmonics;
   std::size_t fft_frames = 0;
-  // Sizes of the real FFTs this analysis ran (capture forward, impulse response back, the gated linear IR at
-  // full size for the explained-energy check, the gated linear and harmonic responses); the reference's
+  // Sizes of the real FFTs this analysis ran (capture forward, impulse response back, the gated linear and
+  // harmonic responses, the IR outside the gate at full size for the explained-energy check); the reference's
   // transforms (its spectrum and Hilbert transform) are made once per Deconvolver and are not listed.
   std::vector<std::size_t> transform_sizes;
 };
@@ -129,13 +132,33 @@ class Deconvolver {
   double l_est_s_ = 0;
   std::string not_exponential_;
   double sweep_fit_residual_ = 0;
-  // X, in single precision (it only models the capture for the explained-energy check and gives the
-  // Hilbert transform): half the memory of a second double spectrum.
-  std::vector<std::complex<float>> spectrum_;
   double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0, hp_fc_hz_ = 1;
+
+  // The steps of the constructor: the band where X carries the sweep (sets sweep_lo/hi, returns max_k k*|X_k|^2;
+  // scratch: n_fft/2 values),
+  // X turned into the inverse in place, the part of the reference that carries the sweep, the sweep fit.
+  double find_sweep_band(std::span<const std::complex<double>> X, std::span<double> scratch);
+  void build_inverse(double pmax);
+  void find_active_part(std::span<const double> reference);
+  void fit_sweep(std::span<const double> reference, std::span<const double> hilbert);
+  // The steps of analyze() (each check sets r.reason and returns false when it fails).
+  struct Gate {
+    long pre = 0, post = 0;  // the linear IR's gate around its peak: [-pre, post) frames
+  };
+  std::pair<std::size_t, std::size_t> band_bins() const;  // the sweep's band [k0, k1] in bins
+  bool capture_fits(std::size_t frames, ResponseResult& r) const;
+  double deconvolve(std::span<const double> capture, RealFft& fft) const;  // IR into fft; returns in-band |Y|^2
+  std::optional<long> find_latency(std::span<const double> ir, const ResponseOptions& opt, ResponseResult& r) const;
+  Gate linear_gate(const ResponseOptions& opt, ResponseResult& r) const;
+  bool check_peak(std::span<const double> ir, long lat, const Gate& g, const ResponseOptions& opt,
+                  ResponseResult& r) const;
+  void read_responses(std::span<const double> ir, long lat, const Gate& g, double lo, double hi,
+                      const ResponseOptions& opt, ResponseResult& out) const;
+  bool check_explained(RealFft& fft, long lat, const Gate& g, double e_y, ResponseResult& r) const;
+  bool check_coverage(std::size_t capture_frames, ResponseResult& r) const;
 };
 
-// Interpolate h at freq_hz from response points (linear in log-frequency on the complex value).
+// Interpolate h at freq_hz from response points (linear in log-frequency on the complex value; log_interp.hpp).
 std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>& pts, double freq_hz);
 
 // 1/N-octave smoothing of magnitudes (power average over f*2^(-1/2N)..f*2^(1/2N)); returns dB values.

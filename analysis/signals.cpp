@@ -82,7 +82,7 @@ void apply_fades(std::vector<double>& x, std::size_t fade_in, std::size_t fade_o
         0.5 - 0.5 * std::cos(std::numbers::pi * (static_cast<double>(i) + 0.5) / static_cast<double>(fade_out));
 }
 
-std::vector<double> stepped_sine_freqs(double start_hz, double stop_hz, double per_octave, double resolution_hz) {
+std::vector<double> stepped_sine_freqs(double start_hz, double stop_hz, double per_octave) {
   if (!(start_hz > 0) || !(stop_hz >= start_hz) || !(per_octave > 0))
     throw std::invalid_argument("stepped sine: need 0 < start <= stop and points per octave > 0");
   std::vector<double> f;
@@ -90,20 +90,6 @@ std::vector<double> stepped_sine_freqs(double start_hz, double stop_hz, double p
   const auto n = static_cast<int>(std::floor(octaves * per_octave + 1e-9));
   for (int k = 0; k <= n; ++k) f.push_back(start_hz * std::pow(2.0, k / per_octave));
   if (f.back() < stop_hz * (1 - 1e-9)) f.push_back(stop_hz);
-  if (resolution_hz > 0)
-    for (double& v : f) v = std::max(resolution_hz, std::round(v / resolution_hz) * resolution_hz);
-  return f;
-}
-
-std::vector<double> log_freq_grid(double start_hz, double stop_hz, int points_per_octave) {
-  if (!(start_hz > 0) || !(points_per_octave > 0))
-    throw std::invalid_argument("log frequency grid: need start > 0 and points per octave > 0");
-  std::vector<double> f;
-  for (int k = 0;; ++k) {
-    const double v = start_hz * std::pow(2.0, static_cast<double>(k) / points_per_octave);
-    if (v > stop_hz * (1 + 1e-12)) break;
-    f.push_back(v);
-  }
   return f;
 }
 

@@ -53,10 +53,7 @@ std::vector<double> make_silence(double duration_s, double rate_hz);
 void apply_fades(std::vector<double>& x, std::size_t fade_in_frames, std::size_t fade_out_frames);
 
 // Stepped-sine frequency list: log-spaced, `per_octave` points per octave from start to stop (both
-// included); frequencies are rounded to `resolution_hz` when > 0 (e.g. to land on FFT bins).
-std::vector<double> stepped_sine_freqs(double start_hz, double stop_hz, double per_octave, double resolution_hz = 0.0);
-
-// 1/N-octave log-frequency grid from start to stop: start*2^(k/N), k = 0,1,... while <= stop.
-std::vector<double> log_freq_grid(double start_hz, double stop_hz, int points_per_octave);
+// included).
+std::vector<double> stepped_sine_freqs(double start_hz, double stop_hz, double per_octave);
 
 }  // namespace outbench

@@ -37,7 +37,7 @@ json thdn_json(const ThdnResult& r) {
                    {"segment_frames", r.segment_frames},
                    {"n_segments", r.n_segments},
                    {"bin_hz", r.bin_hz},
-                   {"window", "blackman-harris-7"},
+                   {"window", r.window},
                    {"exclusion_half_width_bins", kExclusionHalfWidthBins}};
   return j;
 }

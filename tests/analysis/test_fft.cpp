@@ -90,6 +90,21 @@ TEST(Fft, LargePlansAreFreedWhenUnusedSmallOnesKept) {
   EXPECT_EQ(fft_plans_cached(), before + 2);
 }
 
+// A one-shot process (fft_free_large_plans_when_unused(true)) keeps no large buffer beside the next ones;
+// a long run keeps it for the next transform that fits.
+TEST(Fft, LargeBuffersAreKeptOnlyInLongRuns) {
+  constexpr std::size_t n = std::size_t{1} << 18;  // a 2 MiB buffer
+  fft_free_large_plans_when_unused(true);
+  const std::size_t before = fft_buffer_bytes_kept();
+  { RealFft big(n); }
+  EXPECT_EQ(fft_buffer_bytes_kept(), before);
+  fft_free_large_plans_when_unused(false);
+  { RealFft big(n); }
+  EXPECT_GE(fft_buffer_bytes_kept(), before + 2 * (n / 2 + 1) * sizeof(double));
+  { RealFft again(n); }  // takes the kept buffer and gives it back
+  EXPECT_GE(fft_buffer_bytes_kept(), before + 2 * (n / 2 + 1) * sizeof(double));
+}
+
 // Transforms stay exact across drop_plans() (plans made again) and when a buffer released by a larger
 // transform is handed to a smaller one (it is not zeroed: forward(x) pads it).
 TEST(Fft, ExactAfterDropPlansAndOnReusedBuffers) {

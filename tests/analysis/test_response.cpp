@@ -218,6 +218,25 @@ TEST(Response, LinearChirpReferenceGivesNoHarmonics) {
 }
 
 // Captures that hold no (whole) response to the reference sweep are refused, each with what is wrong.
+// The explained-energy check against a known share: the sweep plus an echo of it at half its amplitude, 1.2 s
+// later (beyond the 1 s post-peak gate). The gated linear response explains the direct sweep only: 1/(1 + 0.5^2)
+// = 80 % of the capture's in-band energy (the cross term of sweep and echo averages out over the band).
+TEST(Response, ExplainedFractionOfASweepWithALateEcho) {
+  Fixture fx;
+  const double g = 0.5;
+  const auto lag = static_cast<std::size_t>(1.2 * kFs);
+  std::vector<double> y(fx.sweep.size() + lag + 24000, 0.0);
+  for (std::size_t i = 0; i < fx.sweep.size(); ++i) {
+    y[i] += fx.sweep[i];
+    y[i + lag] += g * fx.sweep[i];
+  }
+  const auto r = analyze_response(fx.sweep, y, kFs, fx.options());
+  ASSERT_TRUE(r.valid) << r.reason;
+  EXPECT_NEAR(r.explained_fraction, 1.0 / (1.0 + g * g), 0.01);
+  EXPECT_NEAR(r.gain_1k_db, 0.0, 0.01);  // the echo lies outside the linear gate
+  EXPECT_EQ(r.latency_frames, 0);
+}
+
 TEST(Response, CapturesWithoutTheSweepAreRefused) {
   Fixture fx;
   const std::size_t n = fx.sweep.size() + 24000;
