@@ -14,5 +14,7 @@ nlohmann::json finite_or_null(double v);
 nlohmann::json thdn_json(const ThdnResult& r);
 nlohmann::json response_json(const ResponseResult& r);
 nlohmann::json impedance_json(const ImpedanceResult& r);
+// [{freq_hz, z_ohms, r_ohms, x_ohms}]: the points of an analysis and the combined points of a run alike.
+nlohmann::json impedance_points_json(const std::vector<ImpedancePoint>& points);
 
 }  // namespace outbench

@@ -158,13 +158,7 @@ json results_json(const Results& r) {
     for (const auto& l : p.loads) loads.push_back(load_json(l));
     jp["loads"] = loads;
     json imp;
-    json pts = json::array();
-    for (const auto& z : p.impedance)
-      pts.push_back({{"freq_hz", z.freq_hz},
-                     {"z_ohms", std::abs(z.z_ohms)},
-                     {"r_ohms", z.z_ohms.real()},
-                     {"x_ohms", z.z_ohms.imag()}});
-    imp["points"] = pts;
+    imp["points"] = impedance_points_json(p.impedance);
     put(imp, "z_1k_ohms", p.z_1k_ohms);
     put(imp, "z_20hz_ohms", p.z_20hz_ohms);
     put(imp, "max_z_20_20k_ohms", p.max_zout_ohms);

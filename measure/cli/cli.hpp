@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,12 @@ double checked(const std::string& option, double value, double lo, double hi, co
 
 // A seed: a whole number from 0 to 2^64-1 (a sign is an error, not a wrap-around).
 std::uint64_t parse_seed(const std::string& text, const std::string& option);
+
+// The fixtures folder (devices, benches, verdict rules): $OUTBENCH_FIXTURES, else the source tree's.
+std::filesystem::path fixtures_dir();
+
+// The current time in UTC, ISO 8601 to the second: "2026-12-01T17:06:51Z" (run dates, calibration dates).
+std::string now_utc();
 
 // "line,headphone" -> {"line", "headphone"}: an empty value, an empty entry or an entry given twice is a
 // UsageError naming the option.

@@ -135,17 +135,17 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   }
   if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");
   if (r.has("load_switch")) {
-    c.load_switch = r.at("load_switch").string("type");
+    const std::string type = r.at("load_switch").string("type");
     c.load_switch_json = j.at("load_switch");
     for (auto it = c.load_switch_json.begin(); it != c.load_switch_json.end(); ++it)
       if (it->is_string()) *it = expand_env(it->get<std::string>(), src + ": load_switch." + it.key());
-    if (c.load_switch != "simulated" && c.load_switch != "manual" && c.load_switch != "serial" &&
-        c.load_switch != "command")
-      r.at("load_switch").fail("type", "\"simulated\", \"manual\", \"serial\" or \"command\"");
+    const auto kind = parse_load_switch_kind(type);
+    if (!kind) r.at("load_switch").fail("type", load_switch_kind_list());
+    c.load_switch = *kind;
     // Raw relay bytes that are not hex, a switch program that is not there: refused before anything runs.
     check_load_switch(c.load_switch_json, src, c.loads);
   }
-  if (c.audio == "simulated" && c.load_switch != "simulated")
+  if (c.audio == "simulated" && c.load_switch != LoadSwitchKind::simulated)
     r.at("load_switch").fail("type", "\"simulated\" with a simulated audio device");
   if (r.has("safety")) {
     const auto s = r.at("safety");
@@ -155,7 +155,6 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     if (s.has("uncalibrated_max_drive_dbfs"))
       c.safety.uncalibrated_max_drive_dbfs = s.number_in("uncalibrated_max_drive_dbfs", -120, 0);
   }
-  c.settle_s = r.number_in("settle_s", 0, 10, c.settle_s);
   if (r.has("analyser_floor")) {
     const auto f = r.at("analyser_floor");
     c.analyser_floor = BenchConfig::Floor{f.number_in("thdn_db", -200, 0), f.number_in("noise_dbfs", -250, 0)};

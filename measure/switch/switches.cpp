@@ -20,7 +20,9 @@
 #include <thread>
 
 #include "measure/config/json_reader.hpp"
+#include "measure/config/kinds.hpp"
 #include "measure/errors.hpp"
+#include "measure/strformat.hpp"
 
 namespace outbench {
 
@@ -54,12 +56,6 @@ bool wait_s(double s, const std::atomic<bool>* stop) {
   return !(stop && stop->load());
 }
 
-std::string fmt_s(double s) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", s);
-  return b;
-}
-
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -69,7 +65,7 @@ int hex_digit(char c) {
 
 // The bench file's load_switch section, checked; nothing opened or run.
 struct SwitchSpec {
-  std::string type;
+  LoadSwitchKind type = LoadSwitchKind::simulated;
   SerialRelaySwitch::Config serial;
   std::vector<std::string> argv;
   double timeout_s = 10, settle_s = 0.1;
@@ -79,9 +75,11 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
   JsonReader r(section, source, "load_switch");
   r.require_object();
   SwitchSpec s;
-  s.type = r.string("type");
-  if (s.type == "simulated" || s.type == "manual") return s;
-  if (s.type == "command") {
+  const auto kind = parse_load_switch_kind(r.string("type"));
+  if (!kind) r.fail("type", load_switch_kind_list());
+  s.type = *kind;
+  if (s.type == LoadSwitchKind::simulated || s.type == LoadSwitchKind::manual) return s;
+  if (s.type == LoadSwitchKind::command) {
     const auto a = r.at("argv");
     a.require_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -94,7 +92,6 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
     s.settle_s = r.number_in("settle_s", 0, 10, 0.1);
     return s;
   }
-  if (s.type != "serial") r.fail("type", "\"serial\", \"command\", \"manual\" or \"simulated\"");
   SerialRelaySwitch::Config& c = s.serial;
   c.port = r.string("port");
   c.baud = r.has("baud") ? r.integer_in("baud", 1200, 115200) : 9600;
@@ -428,8 +425,8 @@ void CommandSwitch::select(const Load& load) {
       end_group(pid);
       if (stopped)
         throw std::runtime_error("the load-switch command '" + shown + "' was stopped (its processes were ended)");
-      throw std::runtime_error("the load-switch command '" + shown + "' did not finish within " + fmt_s(timeout_s_) +
-                               " s (its processes were ended); the run stops here");
+      throw std::runtime_error("the load-switch command '" + shown + "' did not finish within " +
+                               strformat("%g", timeout_s_) + " s (its processes were ended); the run stops here");
     }
   }
   if (!err_eof) drain(err_read.fd, err);
@@ -469,13 +466,13 @@ std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, cons
                                              const std::vector<Load>& loads, bool assume_yes,
                                              const std::atomic<bool>* stop) {
   SwitchSpec s = parse_switch(section, source, loads);
-  if (s.type == "simulated")
+  if (s.type == LoadSwitchKind::simulated)
     JsonReader(section, source, "load_switch")
         .fail("type", "\"serial\", \"command\" or \"manual\" (\"simulated\" works only with \"audio\": \"simulated\")");
-  if (s.type == "manual")
+  if (s.type == LoadSwitchKind::manual)
     return std::make_unique<ManualSwitch>(std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0, assume_yes,
                                           "the port under test");
-  if (s.type == "command") return std::make_unique<CommandSwitch>(s.argv, s.timeout_s, s.settle_s, stop);
+  if (s.type == LoadSwitchKind::command) return std::make_unique<CommandSwitch>(s.argv, s.timeout_s, s.settle_s, stop);
   s.serial.stop = stop;
   return std::make_unique<SerialRelaySwitch>(std::move(s.serial));
 }
