@@ -162,6 +162,7 @@ class ReportSaver {
  public:
   explicit ReportSaver(std::filesystem::path out) : out_(std::move(out)) {}
 
+  const std::filesystem::path& folder() const { return out_; }
   double elapsed_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
 
   void operator()(const Results& r) {
@@ -220,6 +221,28 @@ void keep_partial(Results& res, ReportSaver& save, const std::filesystem::path& 
   }
 }
 
+// The measurements: 0, or 130 when stopped by Ctrl-C (what was measured is kept in `res`). Any other error
+// is reported after the partial results are saved.
+int measure(const BenchConfig& bench, const OpenBench& ob, const RunOptions& opt, Results& res, ReportSaver& save,
+            bool show_progress) {
+  Sequencer seq(bench, *ob.io, *ob.sw, opt);
+  int rc = 0;
+  try {
+    seq.run(res);
+  } catch (const Stopped&) {
+    std::fprintf(stderr, "\noutbench: stopped; the results measured so far are in %s\n",
+                 (save.folder() / "results.json").c_str());
+    rc = 130;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  } catch (const std::exception&) {
+    keep_partial(res, save, save.folder(), show_progress);
+    throw;
+  }
+  if (show_progress) std::fprintf(stderr, "\r\033[K");
+  return rc;
+}
+
 }  // namespace
 
 int run(const Args& args) {
@@ -266,22 +289,8 @@ int run(const Args& args) {
   if (show_progress) opt.on_progress = print_progress;
   const OpenBench ob = open_run_bench(bench, model, seed, opt, vm.count("yes") > 0);
   res.conditions.audio = ob.audio;
-  const StopSignals signals(ob.io.get());
-  Sequencer seq(bench, *ob.io, *ob.sw, opt);
-  int rc = 0;
-  try {
-    seq.run(res);
-  } catch (const Stopped&) {
-    std::fprintf(stderr, "\noutbench: stopped; the results measured so far are in %s\n",
-                 (out / "results.json").c_str());
-    rc = 130;
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  } catch (const std::exception&) {
-    keep_partial(res, save, out, show_progress);
-    throw;
-  }
-  if (show_progress) std::fprintf(stderr, "\r\033[K");
+  const StopSignals signals(ob.io.get());  // until the final save: a Ctrl-C then is noted, not fatal
+  const int rc = measure(bench, ob, opt, res, save, show_progress);
   for (const char* n : {"line", "headphone"})
     if (!bench.port(n) && (opt.ports.empty() || std::find(opt.ports.begin(), opt.ports.end(), n) != opt.ports.end())) {
       PortResult absent;
