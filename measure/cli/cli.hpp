@@ -1,6 +1,12 @@
-// Command-line plumbing shared by the subcommands: each subcommand is a function taking its own
-// arguments (after the subcommand words) and returning the exit code. Errors are thrown as UsageError or
-// InputError and reported by main() with exit code 2.
+// The outbench command line: one function per subcommand (one file each in cli/), and the option parsing
+// they share.
+//
+// Method: each subcommand takes its own arguments (after the subcommand words), parses them with Boost
+// program_options (parse(): a stray word is an error, --help prints the usage), checks every value before
+// any file is read or written, and returns the exit code.
+// Conventions: errors are thrown, never printed here: UsageError and InputError (main() exits 2), WriteError
+// (exit 3); a stop by Ctrl-C returns 130 (README "Exit codes"). Option names carry their units
+// (--level-dbfs, --freq-hz). Limits: numbers are parsed in the C locale ("1,23" is refused, not read as 1).
 #pragma once
 
 #include <boost/program_options.hpp>

@@ -2,6 +2,14 @@
 // are wired to the port under test, the dummy loads (nominal and measured-actual ohms), the loopback
 // input's impedance, the calibrations and the safety limits. JSON, "schema": "outbench-bench/1"
 // (fixtures/benches/README.md documents every field). Channel numbers count from 0.
+//
+// Method: load_bench_config reads the file with JsonReader, section by section, and checks what can be
+// checked before anything is opened: the wiring (a channel once per port, no output in two ports), the
+// loads (each name once, an "open" load), the load switch (its kind, its relay bytes or program).
+// Conventions: units in the field names; a relative device_model is found beside the bench file; "${VAR}"
+// is expanded in the load_switch section only; every problem is an InputError naming the file and field.
+// Limits: rates kMinRunRateHz..kMaxRunRateHz; a top-level "settle_s" of older files is accepted and not
+// used (the switch's own load_switch.settle_s is the wait after a switch).
 #pragma once
 
 #include <filesystem>
