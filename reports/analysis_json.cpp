@@ -80,6 +80,16 @@ json z_json(const std::optional<std::complex<double>>& z) {
 }
 }  // namespace
 
+json impedance_points_json(const std::vector<ImpedancePoint>& points) {
+  json pts = json::array();
+  for (const auto& p : points)
+    pts.push_back({{"freq_hz", p.freq_hz},
+                   {"z_ohms", std::abs(p.z_ohms)},
+                   {"r_ohms", p.z_ohms.real()},
+                   {"x_ohms", p.z_ohms.imag()}});
+  return pts;
+}
+
 json impedance_json(const ImpedanceResult& r) {
   json j;
   j["valid"] = r.valid;
@@ -88,13 +98,7 @@ json impedance_json(const ImpedanceResult& r) {
   j["input_ohms"] = finite_or_null(r.input_ohms);
   j["at_1k"] = z_json(r.z_1k_ohms);
   j["at_20hz"] = z_json(r.z_20hz_ohms);
-  json pts = json::array();
-  for (const auto& p : r.points)
-    pts.push_back({{"freq_hz", p.freq_hz},
-                   {"z_ohms", std::abs(p.z_ohms)},
-                   {"r_ohms", p.z_ohms.real()},
-                   {"x_ohms", p.z_ohms.imag()}});
-  j["points"] = pts;
+  j["points"] = impedance_points_json(r.points);
   return j;
 }
 

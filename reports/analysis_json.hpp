@@ -1,5 +1,8 @@
-// JSON for the offline analyses (`outbench analyze ... --json`). Field names carry their units. Values that
-// are not finite (the level of a component that is absent) are written as null.
+// JSON for the offline analyses (`outbench analyze ... --json`), and the pieces results.json shares with
+// them (THD+N, impedance points). Method: one function per analysis result, field by field, nothing
+// computed. Conventions: field names carry their units; values that are not finite (the level of a
+// component that is absent) are written as null. Limits: no schema field of its own; the README's
+// `analyze` section lists the fields.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -14,5 +17,7 @@ nlohmann::json finite_or_null(double v);
 nlohmann::json thdn_json(const ThdnResult& r);
 nlohmann::json response_json(const ResponseResult& r);
 nlohmann::json impedance_json(const ImpedanceResult& r);
+// [{freq_hz, z_ohms, r_ohms, x_ohms}]: the points of an analysis and the combined points of a run alike.
+nlohmann::json impedance_points_json(const std::vector<ImpedancePoint>& points);
 
 }  // namespace outbench

@@ -107,6 +107,91 @@ json verdict_json(const Verdict& v) {
   return j;
 }
 
+json conditions_json(const Results& r) {
+  const auto& c = r.conditions;
+  return {{"date_utc", c.date_utc},
+          {"outbench_version", c.outbench_version},
+          {"audio", c.audio},
+          {"rate_hz", c.rate_hz},
+          {"seed", c.seed},
+          {"quick", c.quick},
+          {"reference_level_dbfs", c.reference_level_dbfs},
+          {"tone_hz", c.tone_hz},
+          {"band_hz", {c.band_lo_hz, c.band_hi_hz}},
+          {"window", c.window},
+          {"sweep",
+           {{"level_dbfs", c.sweep_level_dbfs},
+            {"start_hz", c.sweep_start_hz},
+            {"stop_hz", c.sweep_stop_hz},
+            {"duration_s", c.sweep_duration_s}}},
+          {"input_impedance_ohms", c.input_impedance_ohms},
+          {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs},
+          {"calibrated", r.calibrated()},
+          {"stimulus_s", c.stimulus_s},
+          {"capture_s", c.capture_s},
+          {"elapsed_s", c.elapsed_s},
+          {"xruns", {{"captures_flagged", c.xrun_captures}, {"captures_retried", c.retried_captures}}},
+          {"safety",
+           {{"max_drive_dbfs", c.max_drive_dbfs},
+            {"max_vrms", c.max_vrms},
+            {"max_mw", c.max_mw},
+            {"uncalibrated_max_drive_dbfs",
+             c.uncalibrated_max_drive_dbfs ? json(*c.uncalibrated_max_drive_dbfs) : json(nullptr)}}}};
+}
+
+json port_json(const PortResult& p) {
+  json jp;
+  jp["name"] = p.name;
+  jp["present"] = p.present;
+  jp["output_channels"] = p.output_channels;
+  jp["input_channels"] = p.input_channels;
+  jp["vrms_at_0dbfs"] = p.vrms_at_0dbfs;
+  jp["nominal_load"] = p.nominal_load;
+  json loads = json::array();
+  for (const auto& l : p.loads) loads.push_back(load_json(l));
+  jp["loads"] = loads;
+  json imp;
+  imp["points"] = impedance_points_json(p.impedance);
+  put(imp, "z_1k_ohms", p.z_1k_ohms);
+  put(imp, "z_20hz_ohms", p.z_20hz_ohms);
+  put(imp, "max_z_20_20k_ohms", p.max_zout_ohms);
+  imp["loads_agree"] = p.loads_agree;
+  imp["loads_switched"] = p.loads_switched;
+  imp["agreement_note"] = p.agreement_note;
+  json per = json::array();
+  for (const auto& z : p.impedance_per_load) per.push_back(impedance_json(z));
+  imp["per_load"] = per;
+  jp["output_impedance"] = imp;
+  json tf = json::array();
+  for (const auto& t : p.thdn_vs_freq) {
+    json jt = {{"freq_hz", t.freq_hz},
+               {"thdn_db", t.thdn_db},
+               {"level_dbfs", t.level_dbfs},
+               {"valid", t.valid},
+               {"band_hz", {t.band_lo_hz, t.band_hi_hz}}};
+    if (!t.valid) jt["problem"] = t.problem;
+    tf.push_back(jt);
+  }
+  jp["thdn_vs_freq"] = tf;
+  jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;
+  json xf = json::array();
+  for (const auto& x : p.crosstalk_vs_freq)
+    xf.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
+  jp["crosstalk_vs_freq"] = xf;
+  jp["crosstalk_vs_freq_drive_dbfs"] = p.crosstalk_vs_freq_drive_dbfs;
+  json rec = json::array();
+  for (const auto& x : p.recommendations) {
+    json jr = {
+        {"level", x.level_name}, {"target_dbv", x.target_dbv}, {"drive_dbfs", x.drive_dbfs}, {"sentence", x.sentence}};
+    put(jr, "thdn_db", x.thdn_db);
+    put(jr, "noise_dbv", x.noise_dbv);
+    put(jr, "volume_db", x.volume_db);
+    rec.push_back(jr);
+  }
+  jp["recommendations"] = rec;
+  return jp;
+}
+
 }  // namespace
 
 json results_json(const Results& r) {
@@ -116,96 +201,9 @@ json results_json(const Results& r) {
   if (!r.run_id.empty()) j["run_id"] = r.run_id;
   j["device"] = {{"name", r.device_name}, {"description", r.device_description}, {"model_file", r.device_model_file}};
   j["bench"] = {{"name", r.bench_name}, {"source", r.bench_source}};
-  const auto& c = r.conditions;
-  j["conditions"] = {{"date_utc", c.date_utc},
-                     {"outbench_version", c.outbench_version},
-                     {"audio", c.audio},
-                     {"rate_hz", c.rate_hz},
-                     {"seed", c.seed},
-                     {"quick", c.quick},
-                     {"reference_level_dbfs", c.reference_level_dbfs},
-                     {"tone_hz", c.tone_hz},
-                     {"band_hz", {c.band_lo_hz, c.band_hi_hz}},
-                     {"window", c.window},
-                     {"sweep",
-                      {{"level_dbfs", c.sweep_level_dbfs},
-                       {"start_hz", c.sweep_start_hz},
-                       {"stop_hz", c.sweep_stop_hz},
-                       {"duration_s", c.sweep_duration_s}}},
-                     {"input_impedance_ohms", c.input_impedance_ohms},
-                     {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs},
-                     {"calibrated", r.calibrated()},
-                     {"stimulus_s", c.stimulus_s},
-                     {"capture_s", c.capture_s},
-                     {"elapsed_s", c.elapsed_s},
-                     {"xruns", {{"captures_flagged", c.xrun_captures}, {"captures_retried", c.retried_captures}}},
-                     {"safety",
-                      {{"max_drive_dbfs", c.max_drive_dbfs},
-                       {"max_vrms", c.max_vrms},
-                       {"max_mw", c.max_mw},
-                       {"uncalibrated_max_drive_dbfs",
-                        c.uncalibrated_max_drive_dbfs ? json(*c.uncalibrated_max_drive_dbfs) : json(nullptr)}}}};
+  j["conditions"] = conditions_json(r);
   json ports = json::array();
-  for (const auto& p : r.ports) {
-    json jp;
-    jp["name"] = p.name;
-    jp["present"] = p.present;
-    jp["output_channels"] = p.output_channels;
-    jp["input_channels"] = p.input_channels;
-    jp["vrms_at_0dbfs"] = p.vrms_at_0dbfs;
-    jp["nominal_load"] = p.nominal_load;
-    json loads = json::array();
-    for (const auto& l : p.loads) loads.push_back(load_json(l));
-    jp["loads"] = loads;
-    json imp;
-    json pts = json::array();
-    for (const auto& z : p.impedance)
-      pts.push_back({{"freq_hz", z.freq_hz},
-                     {"z_ohms", std::abs(z.z_ohms)},
-                     {"r_ohms", z.z_ohms.real()},
-                     {"x_ohms", z.z_ohms.imag()}});
-    imp["points"] = pts;
-    put(imp, "z_1k_ohms", p.z_1k_ohms);
-    put(imp, "z_20hz_ohms", p.z_20hz_ohms);
-    put(imp, "max_z_20_20k_ohms", p.max_zout_ohms);
-    imp["loads_agree"] = p.loads_agree;
-    imp["loads_switched"] = p.loads_switched;
-    imp["agreement_note"] = p.agreement_note;
-    json per = json::array();
-    for (const auto& z : p.impedance_per_load) per.push_back(impedance_json(z));
-    imp["per_load"] = per;
-    jp["output_impedance"] = imp;
-    json tf = json::array();
-    for (const auto& t : p.thdn_vs_freq) {
-      json jt = {{"freq_hz", t.freq_hz},
-                 {"thdn_db", t.thdn_db},
-                 {"level_dbfs", t.level_dbfs},
-                 {"valid", t.valid},
-                 {"band_hz", {t.band_lo_hz, t.band_hi_hz}}};
-      if (!t.valid) jt["problem"] = t.problem;
-      tf.push_back(jt);
-    }
-    jp["thdn_vs_freq"] = tf;
-    jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;
-    json xf = json::array();
-    for (const auto& x : p.crosstalk_vs_freq)
-      xf.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
-    jp["crosstalk_vs_freq"] = xf;
-    jp["crosstalk_vs_freq_drive_dbfs"] = p.crosstalk_vs_freq_drive_dbfs;
-    json rec = json::array();
-    for (const auto& x : p.recommendations) {
-      json jr = {{"level", x.level_name},
-                 {"target_dbv", x.target_dbv},
-                 {"drive_dbfs", x.drive_dbfs},
-                 {"sentence", x.sentence}};
-      put(jr, "thdn_db", x.thdn_db);
-      put(jr, "noise_dbv", x.noise_dbv);
-      put(jr, "volume_db", x.volume_db);
-      rec.push_back(jr);
-    }
-    jp["recommendations"] = rec;
-    ports.push_back(jp);
-  }
+  for (const auto& p : r.ports) ports.push_back(port_json(p));
   j["ports"] = ports;
   json vs = json::array();
   for (const auto& v : r.verdicts) vs.push_back(verdict_json(v));

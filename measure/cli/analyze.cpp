@@ -21,7 +21,7 @@ void print_json(const nlohmann::json& j) {
   std::cout << j.dump(2) << "\n";
 }
 
-int analyze_thdn(const Args& args) {
+int analyze_thdn_command(const Args& args) {
   std::string input, band = "20:20000", weighting = "none";
   int channel = 0;
   double fundamental = 0;
@@ -62,7 +62,7 @@ int analyze_thdn(const Args& args) {
                        "', sampled at " + std::to_string(f.rate_hz) + " Hz): end the band at or below it");
     opt.band_hi_hz = nyquist;  // the AES17 default band, cut at Nyquist for a low-rate file
   }
-  const ThdnResult r = analyze_thdn(x, f.rate_hz, opt);
+  const ThdnResult r = outbench::analyze_thdn(x, f.rate_hz, opt);
   if (!r.valid) throw InputError("cannot measure THD+N in '" + input + "': " + r.reason);
   if (vm.count("json")) {
     print_json(thdn_json(r));
@@ -111,7 +111,7 @@ ResponseResult response_of(const Deconvolver& d, const std::string& cap_path, co
   return r;
 }
 
-int analyze_response_cmd(const Args& args) {
+int analyze_response_command(const Args& args) {
   std::string reference, input;
   int channel = 0, ppo = 24;
   po::options_description desc("analyze response options");
@@ -146,7 +146,7 @@ int analyze_response_cmd(const Args& args) {
   return 0;
 }
 
-int analyze_impedance(const Args& args) {
+int analyze_impedance_command(const Args& args) {
   std::string reference, open, loaded;
   int channel = 0;
   double load_ohms = 0, input_ohms = 1e6;
@@ -203,9 +203,9 @@ int analyze(const Args& args) {
   fft_free_large_plans_when_unused(true);
   return_large_blocks_to_the_system();
   const Args rest(args.begin() + 1, args.end());
-  if (args[0] == "thdn") return analyze_thdn(rest);
-  if (args[0] == "response") return analyze_response_cmd(rest);
-  if (args[0] == "impedance") return analyze_impedance(rest);
+  if (args[0] == "thdn") return analyze_thdn_command(rest);
+  if (args[0] == "response") return analyze_response_command(rest);
+  if (args[0] == "impedance") return analyze_impedance_command(rest);
   throw UsageError("analyze: '" + args[0] + "' is not an analysis: use thdn, response or impedance");
 }
 

@@ -1,10 +1,17 @@
-// Command-line plumbing shared by the subcommands: each subcommand is a function taking its own
-// arguments (after the subcommand words) and returning the exit code. Errors are thrown as UsageError or
-// InputError and reported by main() with exit code 2.
+// The outbench command line: one function per subcommand (one file each in cli/), and the option parsing
+// they share.
+//
+// Method: each subcommand takes its own arguments (after the subcommand words), parses them with Boost
+// program_options (parse(): a stray word is an error, --help prints the usage), checks every value before
+// any file is read or written, and returns the exit code.
+// Conventions: errors are thrown, never printed here: UsageError and InputError (main() exits 2), WriteError
+// (exit 3); a stop by Ctrl-C returns 130 (README "Exit codes"). Option names carry their units
+// (--level-dbfs, --freq-hz). Limits: numbers are parsed in the C locale ("1,23" is refused, not read as 1).
 #pragma once
 
 #include <boost/program_options.hpp>
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +46,12 @@ double checked(const std::string& option, double value, double lo, double hi, co
 
 // A seed: a whole number from 0 to 2^64-1 (a sign is an error, not a wrap-around).
 std::uint64_t parse_seed(const std::string& text, const std::string& option);
+
+// The fixtures folder (devices, benches, verdict rules): $OUTBENCH_FIXTURES, else the source tree's.
+std::filesystem::path fixtures_dir();
+
+// The current time in UTC, ISO 8601 to the second: "2026-12-01T17:06:51Z" (run dates, calibration dates).
+std::string now_utc();
 
 // "line,headphone" -> {"line", "headphone"}: an empty value, an empty entry or an entry given twice is a
 // UsageError naming the option.

@@ -1,6 +1,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <sstream>
 
@@ -65,6 +67,20 @@ std::uint64_t parse_seed(const std::string& text, const std::string& option) {
   if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size())
     throw UsageError(option + " '" + text + "': must be a whole number from 0 to 18446744073709551615");
   return v;
+}
+
+std::filesystem::path fixtures_dir() {
+  if (const char* e = std::getenv("OUTBENCH_FIXTURES")) return e;
+  return std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures";
+}
+
+std::string now_utc() {
+  const std::time_t t = std::time(nullptr);
+  std::tm utc{};
+  ::gmtime_r(&t, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buf;
 }
 
 std::vector<std::string> parse_list(const std::string& text, const std::string& option) {

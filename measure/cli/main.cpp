@@ -1,4 +1,5 @@
 // outbench: measure audio outputs (output impedance, THD+N, maximum level, frequency response).
+// Exit codes: 0 done, 1 other errors, 2 usage or input errors, 3 write errors, 130 stopped (README "Exit codes").
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -58,6 +59,9 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "outbench: " << e.what() << "\n";
     return 2;
+  } catch (const WriteError& e) {
+    std::cerr << "outbench: " << e.what() << "\n";
+    return 3;
   } catch (const std::exception& e) {
     std::cerr << "outbench: error: " << e.what() << "\n";
     return 1;

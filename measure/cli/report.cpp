@@ -4,7 +4,7 @@
 #include "measure/cli/cli.hpp"
 #include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
-#include "measure/files/wav_file.hpp"
+#include "measure/files/atomic_write.hpp"
 #include "reports/html_report.hpp"
 
 namespace po = boost::program_options;

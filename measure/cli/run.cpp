@@ -1,26 +1,24 @@
-// outbench run: measure a device on the simulated bench (default) or a bench file; outbench list-devices.
-#include <pthread.h>
+// outbench run: measure a device on the simulated bench (default) or a bench file.
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
-#include <sstream>
 
 #include "analysis/units.hpp"
+#include "measure/cli/bench_io.hpp"
 #include "measure/cli/cli.hpp"
+#include "measure/cli/signals.hpp"
 #include "measure/config/json_reader.hpp"
+#include "measure/config/kinds.hpp"
 #include "measure/config/rules_config.hpp"
 #include "measure/engine/self_test.hpp"
 #include "measure/engine/sequencer.hpp"
 #include "measure/errors.hpp"
-#include "measure/files/wav_file.hpp"
-#include "measure/io/portaudio_io.hpp"
+#include "measure/files/atomic_write.hpp"
 #include "measure/sim/simulated_bench.hpp"
-#include "measure/switch/switches.hpp"
+#include "measure/strformat.hpp"
 #include "outbench_version.hpp"
 #include "reports/html_report.hpp"
 #include "reports/results_json.hpp"
@@ -31,37 +29,83 @@ namespace outbench::cli {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
-std::atomic<AudioIo*> g_io{nullptr};  // reset (IoRegistration) before the AudioIo it points to is destroyed
-// Ctrl-C: silence the output first (a lock-free flag the audio callback ramps on), then stop between steps.
-extern "C" void on_signal(int) {
-  if (AudioIo* io = g_io.load()) io->silence();
-  g_stop.store(true);
-}
-// Points the signal handler at an AudioIo for as long as this object lives (declare it after the AudioIo).
-struct IoRegistration {
-  explicit IoRegistration(AudioIo* io) { g_io.store(io); }
-  ~IoRegistration() { g_io.store(nullptr); }
-  IoRegistration(const IoRegistration&) = delete;
-  IoRegistration& operator=(const IoRegistration&) = delete;
+struct RunArgs {
+  std::string device, bench_file, ports, loads, rules_file, out_dir = "outbench-report", seed_text = "1";
+  double ref_dbfs = -20;
 };
 
-std::filesystem::path fixtures_dir() {
-  if (const char* e = std::getenv("OUTBENCH_FIXTURES")) return e;
-  return std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures";
+po::options_description run_options(RunArgs& a) {
+  po::options_description desc("run options");
+  desc.add_options()("help,h", "show this help")("device", po::value(&a.device),
+                                                 "simulated device model (JSON; default: usb-interface)")(
+      "bench", po::value(&a.bench_file), "bench configuration (JSON)")(
+      "ports", po::value(&a.ports), "ports to measure, e.g. line,headphone (default: all)")(
+      "loads", po::value(&a.loads), "loads, e.g. open,10k,600,300,32,16 (default: all on the bench)")(
+      "rules", po::value(&a.rules_file), "verdict rules (JSON; default fixtures/verdicts/default.json)")(
+      "seed", po::value(&a.seed_text)->default_value(a.seed_text), "seed of the simulated bench")(
+      "reference-dbfs", po::value(&a.ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
+      "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
+      "quiet,q", "no progress display")("output,o", po::value(&a.out_dir)->default_value(a.out_dir), "report folder")(
+      "keep-captures", "also write every capture as WAV into the report folder")(
+      "yes", "manual load switch: the load is already in place (single-load runs)");
+  return desc;
 }
 
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
+struct BenchAndModel {
+  BenchConfig bench;
+  sim::DeviceModel model;  // a real bench: only its name, description and source
+};
+
+// --bench FILE (simulated: its device model, or --device), else the simulated bench of --device.
+BenchAndModel load_bench_and_model(const po::variables_map& vm, const RunArgs& a) {
+  BenchAndModel r;
+  if (vm.count("bench")) {
+    r.bench = load_bench_config(a.bench_file);
+    if (r.bench.audio == "simulated") {
+      r.model = sim::load_device_model(vm.count("device") ? a.device : r.bench.device_model);
+    } else {
+      r.model.name = r.bench.name;
+      r.model.description = "real device through " + r.bench.host_api + ": " + r.bench.device;
+      r.model.source = r.bench.source;
+    }
+  } else {
+    r.model = sim::load_device_model(vm.count("device") ? std::filesystem::path(a.device)
+                                                        : fixtures_dir() / "devices" / "usb-interface.json");
+    r.bench = sim::bench_for_model(r.model, 48000);
+  }
+  return r;
 }
 
-std::string fmtv(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
+void check_port_and_load_names(const RunOptions& opt, const BenchConfig& bench) {
+  for (const auto& p : opt.ports)
+    if (!bench.port(p) && !parse_port_kind(p))
+      throw UsageError("--ports: '" + p + "' is not a port of the bench (ports: " + port_kind_list() + ")");
+  for (const auto& l : opt.loads)
+    if (!bench.load(l))
+      throw UsageError("--loads: '" + l + "' is not a load of the bench (open, 10k, 600, 300, 32, 16)");
+}
+
+// Temporary files of an earlier run that was killed (SIGKILL, power loss) while it saved.
+void remove_stale_files(const std::filesystem::path& out, bool quiet) {
+  auto stale = remove_stale_temps(out, {"results.json", "report.html"});
+  for (const auto& f : remove_stale_temps(out / "captures", {"*.wav"})) stale.push_back(f);
+  if (!quiet)
+    for (const auto& f : stale)
+      std::fprintf(stderr, "outbench: removed %s, left by a run that was killed\n", f.c_str());
+}
+
+Results start_results(const sim::DeviceModel& model, const BenchConfig& bench) {
+  Results res;
+  res.device_name = model.name;
+  res.device_description = model.description;
+  res.device_model_file = model.source;
+  res.bench_name = bench.name;
+  res.bench_source = bench.source;
+  res.conditions.date_utc = now_utc();
+  res.run_id = res.conditions.date_utc + "-" + std::to_string(::getpid());
+  res.conditions.outbench_version = OUTBENCH_VERSION;
+  res.conditions.audio = "simulated";
+  return res;
 }
 
 // What an earlier run left in the report folder, e.g. "run 2026-12-01T17:06:51Z-7019 (complete)".
@@ -99,7 +143,7 @@ void print_summary(const Results& r, const std::filesystem::path& out) {
       const auto& m = l.max_level.at_1pct;
       if (m.found && m.vrms)
         std::printf(" | max %.3g Vrms (%+.1f dBu%s) [%s]", *m.vrms, *m.dbu,
-                    m.mw ? (", " + fmtv("%.3g", *m.mw) + " mW").c_str() : "", l.max_level.stop_reason.c_str());
+                    m.mw ? (", " + strformat("%.3g", *m.mw) + " mW").c_str() : "", l.max_level.stop_reason.c_str());
       if (l.response_deviation_db) std::printf(" | response +/-%.2f dB", *l.response_deviation_db);
       std::printf("\n");
     }
@@ -112,251 +156,141 @@ void print_summary(const Results& r, const std::filesystem::path& out) {
               (out / "report.html").c_str(), r.run_id.c_str());
 }
 
-}  // namespace
+// results.json and report.html are saved together after every port x load and at the end: both or neither
+// (a full disk leaves the previous pair), and both carry the run id, so the folder always holds one run.
+class ReportSaver {
+ public:
+  explicit ReportSaver(std::filesystem::path out) : out_(std::move(out)) {}
 
-int list_devices(const Args& args) {
-  if (!args.empty() && args[0] != "--help") throw UsageError("list-devices takes no arguments");
-  const auto dir = fixtures_dir() / "devices";
-  std::printf("Simulated devices (%s):\n", dir.c_str());
-  std::vector<std::filesystem::path> files;
-  if (std::filesystem::exists(dir))
-    for (const auto& e : std::filesystem::directory_iterator(dir))
-      if (e.path().extension() == ".json") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    try {
-      const auto m = sim::load_device_model(f);
-      std::string ports;
-      for (const auto& p : m.ports) ports += (ports.empty() ? "" : ", ") + p.name;
-      std::printf("  %-22s %s [%s]\n", f.stem().c_str(), m.name.c_str(), ports.c_str());
-    } catch (const InputError& e) {
-      std::printf("  %-22s (invalid: %s)\n", f.stem().c_str(), e.what());
-    }
-  }
-  std::printf("Audio interfaces: see `outbench devices`.\n");
-  return 0;
-}
+  const std::filesystem::path& folder() const { return out_; }
+  double elapsed_s() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
 
-int devices(const Args& args) {
-  int in = 0, out = 0;
-  std::string bench_file;
-  po::options_description desc("devices options");
-  desc.add_options()("help,h", "show this help")("inputs", po::value(&in)->default_value(0),
-                                                 "input channels the bench needs")(
-      "outputs", po::value(&out)->default_value(0), "output channels the bench needs")(
-      "bench", po::value(&bench_file), "take the channel counts from this bench file");
-  po::variables_map vm;
-  if (!parse(args, desc, vm, "outbench devices [--bench FILE | --inputs N --outputs M]")) return 0;
-  checked("--inputs", in, 0, 256, "channels");
-  checked("--outputs", out, 0, 256, "channels");
-  if (vm.count("bench")) {
-    const BenchConfig b = load_bench_config(bench_file);
-    for (const auto& p : b.ports) {
-      for (int c : p.output_channels) out = std::max(out, c + 1);
-      for (int c : p.input_channels) in = std::max(in, c + 1);
-    }
-    std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at " << b.rate_hz
-              << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
-  }
-  std::cout << describe_audio_devices(in, out);
-  return 0;
-}
-
-int run(const Args& args) {
-  std::string device, bench_file, ports, loads, rules_file, out_dir = "outbench-report", seed_text = "1";
-  double ref_dbfs = -20;
-  po::options_description desc("run options");
-  desc.add_options()("help,h", "show this help")("device", po::value(&device),
-                                                 "simulated device model (JSON; default: usb-interface)")(
-      "bench", po::value(&bench_file), "bench configuration (JSON)")(
-      "ports", po::value(&ports), "ports to measure, e.g. line,headphone (default: all)")(
-      "loads", po::value(&loads), "loads, e.g. open,10k,600,300,32,16 (default: all on the bench)")(
-      "rules", po::value(&rules_file), "verdict rules (JSON; default fixtures/verdicts/default.json)")(
-      "seed", po::value(&seed_text)->default_value(seed_text), "seed of the simulated bench")(
-      "reference-dbfs", po::value(&ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
-      "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
-      "quiet,q", "no progress display")("output,o", po::value(&out_dir)->default_value(out_dir), "report folder")(
-      "keep-captures", "also write every capture as WAV into the report folder")(
-      "yes", "manual load switch: the load is already in place (single-load runs)");
-  po::variables_map vm;
-  if (!parse(args, desc, vm, "outbench run [options]")) return 0;
-  checked("--reference-dbfs", ref_dbfs, -80, 0, "dBFS");
-  const std::uint64_t seed = parse_seed(seed_text, "--seed");
-  // Both before any file is read: a bad option is reported first.
-  RunOptions opt;
-  if (vm.count("ports")) opt.ports = parse_list(ports, "--ports");
-  if (vm.count("loads")) opt.loads = parse_list(loads, "--loads");
-
-  // Bench and device.
-  BenchConfig bench;
-  sim::DeviceModel model;
-  if (vm.count("bench")) {
-    bench = load_bench_config(bench_file);
-    if (bench.audio == "simulated") {
-      model = sim::load_device_model(vm.count("device") ? device : bench.device_model);
-    } else {
-      model.name = bench.name;
-      model.description = "real device through " + bench.host_api + ": " + bench.device;
-      model.source = bench.source;
-    }
-  } else {
-    model = sim::load_device_model(vm.count("device") ? std::filesystem::path(device)
-                                                      : fixtures_dir() / "devices" / "usb-interface.json");
-    bench = sim::bench_for_model(model, 48000);
-  }
-  const VerdictRules rules =
-      load_rules(vm.count("rules") ? std::filesystem::path(rules_file) : fixtures_dir() / "verdicts" / "default.json");
-  for (const auto& p : opt.ports)
-    if (!bench.port(p) && p != "line" && p != "headphone")
-      throw UsageError("--ports: '" + p + "' is not a port of the bench (ports: line, headphone)");
-  for (const auto& l : opt.loads)
-    if (!bench.load(l))
-      throw UsageError("--loads: '" + l + "' is not a load of the bench (open, 10k, 600, 300, 32, 16)");
-  opt.quick = vm.count("quick") > 0;
-  opt.seed = seed;
-  opt.reference_level_dbfs = ref_dbfs;
-  opt.rules = rules;
-  opt.stop = &g_stop;
-  // Refuse an uncalibrated bench before the report folder or the audio device is touched.
-  check_safe_to_start(bench, opt);
-
-  // Output folder.
-  const std::filesystem::path out(out_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(out, ec);
-  if (ec) throw InputError("cannot create the report folder '" + out_dir + "': " + ec.message());
-  if (vm.count("keep-captures")) {
-    opt.capture_dir = out / "captures";
-    std::filesystem::create_directories(opt.capture_dir, ec);
-  }
-  // Temporary files of an earlier run that was killed (SIGKILL, power loss) while it saved.
-  auto stale = remove_stale_temps(out, {"results.json", "report.html"});
-  for (const auto& f : remove_stale_temps(out / "captures", {"*.wav"})) stale.push_back(f);
-  if (!vm.count("quiet"))
-    for (const auto& f : stale)
-      std::fprintf(stderr, "outbench: removed %s, left by a run that was killed\n", f.c_str());
-  const bool json_out = vm.count("json") > 0;
-  const bool show_progress = !vm.count("quiet") && ::isatty(STDERR_FILENO);
-
-  Results res;
-  res.device_name = model.name;
-  res.device_description = model.description;
-  res.device_model_file = model.source;
-  res.bench_name = bench.name;
-  res.bench_source = bench.source;
-  res.conditions.date_utc = now_utc();
-  res.run_id = res.conditions.date_utc + "-" + std::to_string(::getpid());
-  res.conditions.outbench_version = OUTBENCH_VERSION;
-  res.conditions.audio = "simulated";
-  const auto t0 = std::chrono::steady_clock::now();
-  // results.json and report.html are saved together after every port x load and at the end: both or neither
-  // (a full disk leaves the previous pair), and both carry the run id, so the folder always holds one run.
-  std::string saved;  // what the folder holds, for the error message when a save fails
-  auto save = [&](const Results& r) {
+  void operator()(const Results& r) {
     Results copy = r;
-    copy.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    copy.conditions.elapsed_s = elapsed_s();
     const std::string text = results_json(copy).dump(1) + "\n";
     // The report embeds exactly what results.json holds (numbers that are not finite are null in both).
-    const std::string html = render_report_html(nlohmann::json::parse(text), (out / "results.json").string());
+    const std::string html = render_report_html(nlohmann::json::parse(text), (out_ / "results.json").string());
     try {
-      write_texts_atomic({{out / "results.json", text}, {out / "report.html", html}});
-    } catch (const InputError& e) {
-      throw InputError(std::string(e.what()) + ". Neither results.json nor report.html was replaced: '" + out.string() +
-                       "' holds " + (saved.empty() ? describe_saved(out) : saved));
+      write_texts_atomic({{out_ / "results.json", text}, {out_ / "report.html", html}});
+    } catch (const WriteError& e) {
+      throw WriteError(std::string(e.what()) + ". Neither results.json nor report.html was replaced: '" +
+                       out_.string() + "' holds " + (saved_.empty() ? describe_saved(out_) : saved_));
     }
-    saved = "run " + copy.run_id +
-            (copy.complete ? " (complete)"
-                           : " (incomplete, saved after " + fmtv("%.0f", copy.conditions.elapsed_s) + " s)");
-  };
-  opt.on_checkpoint = save;
-  if (show_progress)
-    opt.on_progress = [](const Progress& p) {
-      std::fprintf(stderr, "\r\033[K%3.0f%%  %-9s %-5s %-28s %4.0f s left", 100 * p.fraction, p.port.c_str(),
-                   p.load.c_str(), p.test.c_str(), p.eta_s);
-      std::fflush(stderr);
-    };
+    saved_ = "run " + copy.run_id +
+             (copy.complete ? " (complete)"
+                            : " (incomplete, saved after " + strformat("%.0f", copy.conditions.elapsed_s) + " s)");
+  }
 
-  std::unique_ptr<AudioIo> io;
-  std::unique_ptr<LoadSwitch> sw;
-  if (bench.audio == "simulated") {
-    auto sio = std::make_unique<sim::SimulatedBench>(model, bench, seed);
-    sw = std::make_unique<sim::SimulatedLoadSwitch>(*sio);
-    io = std::move(sio);
-  } else {
-    // Before touching hardware: the analysis must pass its self-test.
+ private:
+  std::filesystem::path out_;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  std::string saved_;  // what the folder holds, for the error message when a save fails
+};
+
+void print_progress(const Progress& p) {
+  std::fprintf(stderr, "\r\033[K%3.0f%%  %-9s %-5s %-28s %4.0f s left", 100 * p.fraction, p.port.c_str(),
+               p.load.c_str(), p.test.c_str(), p.eta_s);
+  std::fflush(stderr);
+}
+
+// The bench's audio and load switch; a real bench only after the analysis passed its self-test.
+OpenBench open_run_bench(const BenchConfig& bench, const sim::DeviceModel& model, std::uint64_t seed,
+                         const RunOptions& opt, bool loads_in_place) {
+  if (bench.audio != "simulated") {
     const std::string fail = analysis_self_test();
     if (!fail.empty()) throw std::runtime_error("analysis self-test failed, not measuring: " + fail);
-    PortAudioOptions po_opt;
-    po_opt.device = bench.device;
-    po_opt.host_api = bench.host_api;
-    po_opt.rate_hz = bench.rate_hz;
-    po_opt.ignore_xrun_flags = bench.ignore_xrun_flags;
-    po_opt.frames_per_buffer = bench.frames_per_buffer;
-    po_opt.output_channels = po_opt.input_channels = 1;
-    for (const auto& p : bench.ports) {
-      for (int c : p.output_channels) po_opt.output_channels = std::max(po_opt.output_channels, c + 1);
-      for (int c : p.input_channels) po_opt.input_channels = std::max(po_opt.input_channels, c + 1);
-    }
     const std::size_t n_loads = opt.loads.empty() ? bench.loads.size() : opt.loads.size();
-    if (bench.load_switch == "manual" && vm.count("yes") && n_loads > 1)
+    if (bench.load_switch == LoadSwitchKind::manual && loads_in_place && n_loads > 1)
       throw UsageError("--yes (loads already in place) works for single-load runs only: add --loads NAME");
-    // The audio interface first (a missing interface is the likelier mistake), then the relay board.
-    // PortAudio's and JACK's threads start with SIGINT and SIGTERM blocked (they inherit this thread's mask),
-    // so Ctrl-C always lands on the main thread, where it may interrupt the manual switch's prompt.
-    std::unique_ptr<PortAudioIo> pio;
-    sigset_t stop_signals, old_mask;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
-    try {
-      pio = std::make_unique<PortAudioIo>(po_opt);
-    } catch (const std::runtime_error& e) {
-      pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-      throw InputError(std::string(e.what()) + " (bench file '" + bench.source +
-                       "'; `outbench devices` lists what is there)");
-    }
-    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-    sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, vm.count("yes") > 0, &g_stop);
-    res.conditions.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
-    io = std::move(pio);
   }
-  const IoRegistration io_registration(io.get());
-  // No SA_RESTART: a Ctrl-C at the manual switch's prompt interrupts the wait for Enter.
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  Sequencer seq(bench, *io, *sw, opt);
+  return open_bench(bench, model, seed, loads_in_place, &stop_requested());
+}
+
+// An error part-way (a device that stalls, a relay that fails): what was measured so far is written
+// (results.json and report.html, marked incomplete) before the error is reported.
+void keep_partial(Results& res, ReportSaver& save, const std::filesystem::path& out, bool show_progress) {
+  if (show_progress) std::fprintf(stderr, "\r\033[K");
+  res.conditions.elapsed_s = save.elapsed_s();
+  res.warnings.push_back("the run did not finish: only the measurements above were made");
+  try {  // the error that stopped the run is the one to report; a failed save is only mentioned
+    save(res);
+    std::fprintf(stderr, "outbench: the results measured so far are in %s\n", (out / "results.json").c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "outbench: could not save the partial results: %s\n", e.what());
+  }
+}
+
+// The measurements: 0, or 130 when stopped by Ctrl-C (what was measured is kept in `res`). Any other error
+// is reported after the partial results are saved.
+int measure(const BenchConfig& bench, const OpenBench& ob, const RunOptions& opt, Results& res, ReportSaver& save,
+            bool show_progress) {
+  Sequencer seq(bench, *ob.io, *ob.sw, opt);
   int rc = 0;
-  // An error part-way (a device that stalls, a relay that fails): what was measured so far is written
-  // (results.json and report.html, marked incomplete) before the error is reported.
-  auto keep_partial = [&] {
-    if (show_progress) std::fprintf(stderr, "\r\033[K");
-    res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    res.warnings.push_back("the run did not finish: only the measurements above were made");
-    try {  // the error that stopped the run is the one to report; a failed save is only mentioned
-      save(res);
-      std::fprintf(stderr, "outbench: the results measured so far are in %s\n", (out / "results.json").c_str());
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "outbench: could not save the partial results: %s\n", e.what());
-    }
-  };
   try {
     seq.run(res);
   } catch (const Stopped&) {
     std::fprintf(stderr, "\noutbench: stopped; the results measured so far are in %s\n",
-                 (out / "results.json").c_str());
+                 (save.folder() / "results.json").c_str());
     rc = 130;
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   } catch (const std::exception&) {
-    keep_partial();
+    keep_partial(res, save, save.folder(), show_progress);
     throw;
   }
   if (show_progress) std::fprintf(stderr, "\r\033[K");
+  return rc;
+}
+
+}  // namespace
+
+int run(const Args& args) {
+  RunArgs a;
+  const po::options_description desc = run_options(a);
+  po::variables_map vm;
+  if (!parse(args, desc, vm, "outbench run [options]")) return 0;
+  checked("--reference-dbfs", a.ref_dbfs, -80, 0, "dBFS");
+  const std::uint64_t seed = parse_seed(a.seed_text, "--seed");
+  // Both before any file is read: a bad option is reported first.
+  RunOptions opt;
+  if (vm.count("ports")) opt.ports = parse_list(a.ports, "--ports");
+  if (vm.count("loads")) opt.loads = parse_list(a.loads, "--loads");
+  const BenchAndModel bm = load_bench_and_model(vm, a);
+  const BenchConfig& bench = bm.bench;
+  const sim::DeviceModel& model = bm.model;
+  const VerdictRules rules = load_rules(vm.count("rules") ? std::filesystem::path(a.rules_file)
+                                                          : fixtures_dir() / "verdicts" / "default.json");
+  check_port_and_load_names(opt, bench);
+  opt.quick = vm.count("quick") > 0;
+  opt.seed = seed;
+  opt.reference_level_dbfs = a.ref_dbfs;
+  opt.rules = rules;
+  opt.stop = &stop_requested();
+  // Refuse an uncalibrated bench before the report folder or the audio device is touched.
+  check_safe_to_start(bench, opt);
+
+  // Output folder.
+  const std::filesystem::path out(a.out_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  if (ec) throw WriteError("cannot create the report folder '" + a.out_dir + "': " + ec.message());
+  if (vm.count("keep-captures")) {
+    opt.capture_dir = out / "captures";
+    std::filesystem::create_directories(opt.capture_dir, ec);
+  }
+  remove_stale_files(out, vm.count("quiet") > 0);
+  const bool json_out = vm.count("json") > 0;
+  const bool show_progress = !vm.count("quiet") && ::isatty(STDERR_FILENO);
+
+  Results res = start_results(model, bench);
+  ReportSaver save(out);
+  opt.on_checkpoint = [&save](const Results& r) { save(r); };
+  if (show_progress) opt.on_progress = print_progress;
+  const OpenBench ob = open_run_bench(bench, model, seed, opt, vm.count("yes") > 0);
+  res.conditions.audio = ob.audio;
+  const StopSignals signals(ob.io.get());  // until the final save: a Ctrl-C then is noted, not fatal
+  const int rc = measure(bench, ob, opt, res, save, show_progress);
   for (const char* n : {"line", "headphone"})
     if (!bench.port(n) && (opt.ports.empty() || std::find(opt.ports.begin(), opt.ports.end(), n) != opt.ports.end())) {
       PortResult absent;
@@ -372,7 +306,7 @@ int run(const Args& args) {
         if (p.has_volume) volumes[p.name] = {p.volume_db, p.volume_max_db};
     recommend_line_drive(res, rules, bench, volumes);
   }
-  res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  res.conditions.elapsed_s = save.elapsed_s();
   save(res);
   if (json_out)
     std::cout << results_json(res).dump(1) << "\n";

@@ -49,15 +49,10 @@ std::string expand_env(const std::string& s, const std::string& where) {
   return out;
 }
 
-BenchConfig load_bench_config(const std::filesystem::path& path) {
-  const auto j = read_json_file(path);
-  const std::string src = path.string();
-  JsonReader r(j, src);
-  r.require_object();
-  if (r.string("schema") != "outbench-bench/1") r.fail("schema", "\"outbench-bench/1\"");
-  BenchConfig c;
-  c.source = src;
-  c.name = r.string("name", path.stem().string());
+namespace {
+
+// "audio": the simulated device model (relative to the bench file) or the PortAudio device and its settings.
+void read_audio(const JsonReader& r, const std::filesystem::path& path, BenchConfig& c) {
   const auto audio = r.at("audio");
   c.audio = audio.string("type");
   if (c.audio != "simulated" && c.audio != "portaudio") audio.fail("type", "\"simulated\" or \"portaudio\"");
@@ -75,10 +70,30 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     c.frames_per_buffer = static_cast<unsigned long>(audio.number_in("frames_per_buffer", 0, 65536, 0));
     c.retries = audio.has("retries") ? audio.integer_in("retries", 0, 10) : 2;
   }
-  const auto in = r.at("loopback_input");
-  c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
-  c.input.vrms_at_0dbfs = in.number_in("vrms_at_0dbfs", 0, 1000, 0);
-  c.input_calibrated_on = in.string("calibrated_on", "");
+}
+
+// One wire per channel: a channel twice in a port, or an output shared by two ports, is a wiring mistake.
+// (The loopback inputs may be shared: the cable moves from port to port.)
+void check_wiring(const PortWiring& w, const JsonReader& p, const std::vector<PortWiring>& others,
+                  const std::string& src) {
+  for (const auto* list : {&w.output_channels, &w.input_channels})
+    for (std::size_t i = 0; i < list->size(); ++i)
+      for (std::size_t k = 0; k < i; ++k)
+        if ((*list)[i] == (*list)[k]) {
+          const std::string key = list == &w.output_channels ? "output_channels" : "input_channels";
+          throw InputError(src + ": " + p.path() + "." + key + ": channel " + std::to_string((*list)[i]) +
+                           " appears twice (" + key + "[" + std::to_string(k) + "] and " + key + "[" +
+                           std::to_string(i) + "]); each channel of a port is a different wire");
+        }
+  for (const auto& other : others)
+    for (int ch : w.output_channels)
+      if (std::find(other.output_channels.begin(), other.output_channels.end(), ch) != other.output_channels.end())
+        throw InputError(src + ": ports." + other.name + " and ports." + w.name + " both use output channel " +
+                         std::to_string(ch) + ": each port needs its own interface outputs");
+}
+
+std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) {
+  std::vector<PortWiring> out;
   const auto ports = r.at("ports");
   for (const auto& name : ports.keys()) {
     const auto p = ports.at(name);
@@ -89,73 +104,93 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
     if (w.input_channels.size() != w.output_channels.size())
       p.fail("input_channels",
              "as many input channels as output_channels (" + std::to_string(w.output_channels.size()) + ")");
-    // One wire per channel: a channel twice in a port, or an output shared by two ports, is a wiring mistake.
-    // (The loopback inputs may be shared: the cable moves from port to port.)
-    for (const auto* list : {&w.output_channels, &w.input_channels})
-      for (std::size_t i = 0; i < list->size(); ++i)
-        for (std::size_t k = 0; k < i; ++k)
-          if ((*list)[i] == (*list)[k]) {
-            const std::string key = list == &w.output_channels ? "output_channels" : "input_channels";
-            throw InputError(src + ": " + p.path() + "." + key + ": channel " + std::to_string((*list)[i]) +
-                             " appears twice (" + key + "[" + std::to_string(k) + "] and " + key + "[" +
-                             std::to_string(i) + "]); each channel of a port is a different wire");
-          }
-    for (const auto& other : c.ports)
-      for (int ch : w.output_channels)
-        if (std::find(other.output_channels.begin(), other.output_channels.end(), ch) != other.output_channels.end())
-          throw InputError(src + ": ports." + other.name + " and ports." + name + " both use output channel " +
-                           std::to_string(ch) + ": each port needs its own interface outputs");
+    check_wiring(w, p, out, src);
     w.output.vrms_at_0dbfs = p.number_in("vrms_at_0dbfs", 0, 1000, 0);
     w.calibrated_on = p.string("calibrated_on", "");
-    c.ports.push_back(w);
+    out.push_back(w);
   }
-  if (c.ports.empty()) ports.fail("", "at least one port");
-  if (r.has("loads")) {
-    const auto loads = r.at("loads");
-    loads.require_array();
-    for (std::size_t i = 0; i < loads.size(); ++i) {
-      const auto l = loads.at(i);
-      Load load;
-      load.name = l.string("name");
-      if (load.name == "open") {
-        load.nominal_ohms = load.actual_ohms = kInf;
-      } else {
-        load.nominal_ohms = l.number_in("nominal_ohms", 0.1, 1e7);
-        load.actual_ohms = l.number_in("actual_ohms", 0.1, 1e7, load.nominal_ohms);
-      }
-      for (std::size_t k = 0; k < c.loads.size(); ++k)
-        if (c.loads[k].name == load.name)
-          throw InputError(src + ": loads[" + std::to_string(k) + "] and loads[" + std::to_string(i) +
-                           "] are both named \"" + load.name + "\"" + (load.name == "open" ? " (two open loads)" : "") +
-                           ": give each load its own name");
-      c.loads.push_back(load);
+  if (out.empty()) ports.fail("", "at least one port");
+  return out;
+}
+
+// "loads" (default: the standard loads); each name once, and an "open" load among them.
+std::vector<Load> read_loads(const JsonReader& r, const std::string& src) {
+  if (!r.has("loads")) return standard_loads();
+  std::vector<Load> out;
+  const auto loads = r.at("loads");
+  loads.require_array();
+  for (std::size_t i = 0; i < loads.size(); ++i) {
+    const auto l = loads.at(i);
+    Load load;
+    load.name = l.string("name");
+    if (load.name == "open") {
+      load.nominal_ohms = load.actual_ohms = kInf;
+    } else {
+      load.nominal_ohms = l.number_in("nominal_ohms", 0.1, 1e7);
+      load.actual_ohms = l.number_in("actual_ohms", 0.1, 1e7, load.nominal_ohms);
     }
-  } else {
-    c.loads = standard_loads();
+    for (std::size_t k = 0; k < out.size(); ++k)
+      if (out[k].name == load.name)
+        throw InputError(src + ": loads[" + std::to_string(k) + "] and loads[" + std::to_string(i) +
+                         "] are both named \"" + load.name + "\"" + (load.name == "open" ? " (two open loads)" : "") +
+                         ": give each load its own name");
+    out.push_back(load);
   }
-  if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");
+  return out;
+}
+
+// "load_switch": its kind, the section with ${VAR} expanded, checked against the loads (nothing opened).
+void read_load_switch(const JsonReader& r, const nlohmann::json& j, const std::string& src, BenchConfig& c) {
   if (r.has("load_switch")) {
-    c.load_switch = r.at("load_switch").string("type");
+    const std::string type = r.at("load_switch").string("type");
     c.load_switch_json = j.at("load_switch");
     for (auto it = c.load_switch_json.begin(); it != c.load_switch_json.end(); ++it)
       if (it->is_string()) *it = expand_env(it->get<std::string>(), src + ": load_switch." + it.key());
-    if (c.load_switch != "simulated" && c.load_switch != "manual" && c.load_switch != "serial" &&
-        c.load_switch != "command")
-      r.at("load_switch").fail("type", "\"simulated\", \"manual\", \"serial\" or \"command\"");
+    const auto kind = parse_load_switch_kind(type);
+    if (!kind) r.at("load_switch").fail("type", load_switch_kind_list());
+    c.load_switch = *kind;
     // Raw relay bytes that are not hex, a switch program that is not there: refused before anything runs.
     check_load_switch(c.load_switch_json, src, c.loads);
   }
-  if (c.audio == "simulated" && c.load_switch != "simulated")
+  if (c.audio == "simulated" && c.load_switch != LoadSwitchKind::simulated)
     r.at("load_switch").fail("type", "\"simulated\" with a simulated audio device");
-  if (r.has("safety")) {
-    const auto s = r.at("safety");
-    c.safety.max_drive_dbfs = s.number_in("max_drive_dbfs", -120, 0, 0);
-    c.safety.max_vrms = s.number_in("max_vrms", 0.001, 100, c.safety.max_vrms);
-    c.safety.max_mw = s.number_in("max_mw", 0.001, 1e5, c.safety.max_mw);
-    if (s.has("uncalibrated_max_drive_dbfs"))
-      c.safety.uncalibrated_max_drive_dbfs = s.number_in("uncalibrated_max_drive_dbfs", -120, 0);
-  }
-  c.settle_s = r.number_in("settle_s", 0, 10, c.settle_s);
+}
+
+SafetyLimits read_safety(const JsonReader& r) {
+  SafetyLimits safety;
+  if (!r.has("safety")) return safety;
+  const auto s = r.at("safety");
+  safety.max_drive_dbfs = s.number_in("max_drive_dbfs", -120, 0, 0);
+  safety.max_vrms = s.number_in("max_vrms", 0.001, 100, safety.max_vrms);
+  safety.max_mw = s.number_in("max_mw", 0.001, 1e5, safety.max_mw);
+  if (s.has("uncalibrated_max_drive_dbfs"))
+    safety.uncalibrated_max_drive_dbfs = s.number_in("uncalibrated_max_drive_dbfs", -120, 0);
+  return safety;
+}
+
+}  // namespace
+
+BenchConfig load_bench_config(const std::filesystem::path& path) {
+  const auto j = read_json_file(path);
+  const std::string src = path.string();
+  JsonReader r(j, src);
+  r.require_object();
+  if (r.string("schema") != "outbench-bench/1") r.fail("schema", "\"outbench-bench/1\"");
+  BenchConfig c;
+  c.source = src;
+  c.name = r.string("name", path.stem().string());
+  read_audio(r, path, c);
+  const auto in = r.at("loopback_input");
+  c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
+  c.input.vrms_at_0dbfs = in.number_in("vrms_at_0dbfs", 0, 1000, 0);
+  c.input_calibrated_on = in.string("calibrated_on", "");
+  c.ports = read_ports(r, src);
+  c.loads = read_loads(r, src);
+  if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");
+  read_load_switch(r, j, src, c);
+  c.safety = read_safety(r);
+  // A top-level "settle_s" (older bench files) is accepted and not used: the wait after a switch is the
+  // switch's own (load_switch.settle_s).
   if (r.has("analyser_floor")) {
     const auto f = r.at("analyser_floor");
     c.analyser_floor = BenchConfig::Floor{f.number_in("thdn_db", -200, 0), f.number_in("noise_dbfs", -250, 0)};

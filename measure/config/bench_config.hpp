@@ -2,6 +2,14 @@
 // are wired to the port under test, the dummy loads (nominal and measured-actual ohms), the loopback
 // input's impedance, the calibrations and the safety limits. JSON, "schema": "outbench-bench/1"
 // (fixtures/benches/README.md documents every field). Channel numbers count from 0.
+//
+// Method: load_bench_config reads the file with JsonReader, section by section, and checks what can be
+// checked before anything is opened: the wiring (a channel once per port, no output in two ports), the
+// loads (each name once, an "open" load), the load switch (its kind, its relay bytes or program).
+// Conventions: units in the field names; a relative device_model is found beside the bench file; "${VAR}"
+// is expanded in the load_switch section only; every problem is an InputError naming the file and field.
+// Limits: rates kMinRunRateHz..kMaxRunRateHz; a top-level "settle_s" of older files is accepted and not
+// used (the switch's own load_switch.settle_s is the wait after a switch).
 #pragma once
 
 #include <filesystem>
@@ -12,6 +20,7 @@
 #include <vector>
 
 #include "analysis/units.hpp"
+#include "measure/config/kinds.hpp"
 #include "measure/io/audio_io.hpp"
 
 namespace outbench {
@@ -51,18 +60,17 @@ struct BenchConfig {
   Calibration input;  // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
   std::string input_calibrated_on;
   std::vector<Load> loads;
-  bool ignore_xrun_flags = false;         // portaudio: judge the data, not the flags (JACK without realtime)
-  unsigned long frames_per_buffer = 0;    // portaudio: 0 = PortAudio's choice
-  int retries = 2;                        // portaudio: captures retried after an xrun
-  std::string load_switch = "simulated";  // simulated | manual | serial | command
-  nlohmann::json load_switch_json;        // the whole load_switch section (environment variables expanded)
+  bool ignore_xrun_flags = false;       // portaudio: judge the data, not the flags (JACK without realtime)
+  unsigned long frames_per_buffer = 0;  // portaudio: 0 = PortAudio's choice
+  int retries = 2;                      // portaudio: captures retried after an xrun
+  LoadSwitchKind load_switch = LoadSwitchKind::simulated;  // "load_switch": {"type": ...}
+  nlohmann::json load_switch_json;  // the whole load_switch section (environment variables expanded)
   SafetyLimits safety;
   struct Floor {
     double thdn_db = 0;     // the interface's own THD+N, output straight into input (calibrate loopback)
     double noise_dbfs = 0;  // and its idle noise
   };
   std::optional<Floor> analyser_floor;
-  double settle_s = 0.05;  // after a load switch
   const PortWiring* port(const std::string& name) const;
   const Load* load(const std::string& name) const;
 };

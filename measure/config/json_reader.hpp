@@ -1,5 +1,11 @@
 // Typed access to JSON configuration files with errors that name the file, the JSON path of the field
 // and what is expected, e.g.  bench.json: ports.line.output_channels[1]: expected an integer >= 0, got "a".
+//
+// Method: read_json_file parses strictly (size and depth limits, no key twice in an object); JsonReader
+// wraps one value and its path, and each accessor checks the type and range it asks for.
+// Conventions: every problem is an InputError naming file, path and expectation; an accessor with a
+// fallback returns it for an absent key (a present key of the wrong type is still an error); keys nobody
+// asks for are ignored. Limits: kMaxJsonBytes, kMaxJsonDepth; numbers must be finite.
 #pragma once
 
 #include <filesystem>

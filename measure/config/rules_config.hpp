@@ -1,5 +1,7 @@
 // Verdict rules from JSON ("schema": "outbench-rules/1", fixtures/verdicts/default.json shows every field).
-// Missing fields keep the defaults of VerdictRules; bad ones throw InputError with the JSON path.
+// Method: read with JsonReader into analysis' VerdictRules. Conventions: missing fields keep the defaults of
+// VerdictRules; bad ones throw InputError with the JSON path; units are in the field names. Limits: those of
+// read_json_file (json_reader.hpp).
 #pragma once
 
 #include <filesystem>

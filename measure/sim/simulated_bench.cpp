@@ -79,7 +79,7 @@ BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
     b.ports.push_back(w);
   }
   b.loads = standard_loads();
-  b.load_switch = "simulated";
+  b.load_switch = LoadSwitchKind::simulated;
   return b;
 }
 

@@ -22,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -91,19 +92,21 @@ void raw_mode(int fd) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+struct DutOptions {
   std::string device, name = "outbench-dut", relay_link, relays = "10k=1,600=2,300=3,32=4,16=5";
   bool unplugged = false;
   std::uint64_t seed = 1;
+};
+
+// The command line; an exit code when the program is to end here (--help, a bad option).
+std::optional<int> parse_options(int argc, char** argv, DutOptions& o) {
   po::options_description desc("outbench-virtual-dut options");
-  desc.add_options()("help,h", "show this help")("device", po::value(&device)->required(), "device model (JSON)")(
-      "name", po::value(&name)->default_value(name), "JACK client name")(
-      "relay-link", po::value(&relay_link), "path of a symlink to the relay board's pseudo-terminal")(
-      "relays", po::value(&relays)->default_value(relays), "load=relay pairs (relays from 1)")(
-      "seed", po::value(&seed)->default_value(seed), "noise seed")("unplugged", po::bool_switch(&unplugged),
-                                                                   "output silence (a cable pulled)");
+  desc.add_options()("help,h", "show this help")("device", po::value(&o.device)->required(), "device model (JSON)")(
+      "name", po::value(&o.name)->default_value(o.name), "JACK client name")(
+      "relay-link", po::value(&o.relay_link), "path of a symlink to the relay board's pseudo-terminal")(
+      "relays", po::value(&o.relays)->default_value(o.relays), "load=relay pairs (relays from 1)")(
+      "seed", po::value(&o.seed)->default_value(o.seed), "noise seed")("unplugged", po::bool_switch(&o.unplugged),
+                                                                       "output silence (a cable pulled)");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -116,29 +119,104 @@ int main(int argc, char** argv) {
     std::cerr << "outbench-virtual-dut: " << e.what() << "\n";
     return 2;
   }
+  return std::nullopt;
+}
+
+// "10k=1,600=2" -> relay number -> load ohms; false (with a message) for an entry that is no pair.
+bool parse_relays(const std::string& relays, std::map<int, double>& relay_ohms) {
+  std::stringstream ss(relays);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "outbench-virtual-dut: --relays wants LOAD=RELAY pairs, got '" << item << "'\n";
+      return false;
+    }
+    relay_ohms[std::stoi(item.substr(eq + 1))] = ohms_of(item.substr(0, eq));
+  }
+  return true;
+}
+
+// The model's line and headphone ports (in that order) as JACK ports in_N/out_N, two channels each.
+void register_ports(jack_client_t* client, const sim::DeviceModel& model, std::uint64_t seed, Dut& dut) {
+  const double rate = jack_get_sample_rate(client);
+  std::vector<const sim::PortModel*> order;
+  for (const char* n : {"line", "headphone"})
+    if (const auto* p = model.port(n)) order.push_back(p);
+  std::uint64_t k = 0;
+  int ch = 0;
+  for (const auto* p : order) {
+    dut.sims.emplace_back(model.loopback, *p, rate, seed + 1000 * k++);
+    for (int c = 0; c < p->channels; ++c, ++ch) {
+      dut.in.push_back(jack_port_register(client, ("in_" + std::to_string(ch)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
+                                          JackPortIsInput, 0));
+      dut.out.push_back(jack_port_register(client, ("out_" + std::to_string(ch)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
+                                           JackPortIsOutput, 0));
+    }
+  }
+}
+
+// The relay board's pseudo-terminal, its slave linked at `link`; false (with a message) when it fails.
+struct RelayPty {
+  int master = -1, slave_keep = -1;
+};
+bool open_relay_pty(const std::string& link, RelayPty& pty) {
+  pty.master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (pty.master < 0 || grantpt(pty.master) != 0 || unlockpt(pty.master) != 0) {
+    std::cerr << "outbench-virtual-dut: cannot open a pseudo-terminal\n";
+    return false;
+  }
+  raw_mode(pty.master);
+  const std::string slave = ptsname(pty.master);
+  pty.slave_keep = open(slave.c_str(), O_RDWR | O_NOCTTY);  // keeps the master readable between client sessions
+  raw_mode(pty.slave_keep);
+  std::error_code ec;
+  std::filesystem::remove(link, ec);
+  std::filesystem::create_symlink(slave, link, ec);
+  if (ec) {
+    std::cerr << "outbench-virtual-dut: cannot link " << link << ": " << ec.message() << "\n";
+    return false;
+  }
+  fcntl(pty.master, F_SETFL, O_NONBLOCK);
+  return true;
+}
+
+// Applies the complete LCUS frames in `buf` (A0 relay state checksum): the loads of the relays that are on
+// are in parallel; none on = open.
+void apply_lcus_frames(std::vector<unsigned char>& buf, std::map<int, bool>& on,
+                       const std::map<int, double>& relay_ohms, Dut& dut) {
+  while (buf.size() >= 4) {
+    if (buf[0] != 0xA0) {
+      buf.erase(buf.begin());
+      continue;
+    }
+    const int relay = buf[1], state = buf[2];
+    if (((0xA0 + relay + state) & 0xFF) == buf[3] && state <= 1) on[relay] = state == 1;
+    buf.erase(buf.begin(), buf.begin() + 4);
+    double g = 0;  // conductance of the relays that are on
+    for (const auto& [r, is_on] : on)
+      if (is_on && relay_ohms.count(r)) g += 1.0 / relay_ohms.at(r);
+    dut.load_ohms = g > 0 ? 1.0 / g : std::numeric_limits<double>::infinity();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  DutOptions o;
+  if (const auto rc = parse_options(argc, argv, o)) return *rc;
   sim::DeviceModel model;
   try {
-    model = sim::load_device_model(device);
+    model = sim::load_device_model(o.device);
   } catch (const InputError& e) {
     std::cerr << "outbench-virtual-dut: " << e.what() << "\n";
     return 2;
   }
   std::map<int, double> relay_ohms;
-  {
-    std::stringstream ss(relays);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      const auto eq = item.find('=');
-      if (eq == std::string::npos) {
-        std::cerr << "outbench-virtual-dut: --relays wants LOAD=RELAY pairs, got '" << item << "'\n";
-        return 2;
-      }
-      relay_ohms[std::stoi(item.substr(eq + 1))] = ohms_of(item.substr(0, eq));
-    }
-  }
+  if (!parse_relays(o.relays, relay_ohms)) return 2;
 
   jack_status_t status{};
-  jack_client_t* client = jack_client_open(name.c_str(), JackNoStartServer, &status);
+  jack_client_t* client = jack_client_open(o.name.c_str(), JackNoStartServer, &status);
   if (!client) {
     std::cerr << "outbench-virtual-dut: cannot connect to the JACK server (status 0x" << std::hex << status
               << "): is jackd running?\n";
@@ -146,80 +224,34 @@ int main(int argc, char** argv) {
   }
   const double rate = jack_get_sample_rate(client);
   auto dut = std::make_unique<Dut>();
-  dut->unplugged = unplugged;
-  std::vector<const sim::PortModel*> order;
-  for (const char* n : {"line", "headphone"})
-    if (const auto* p = model.port(n)) order.push_back(p);
-  std::uint64_t k = 0;
-  int ch = 0;
-  for (const auto* p : order) {
-    dut->sims.emplace_back(model.loopback, *p, rate, seed + 1000 * k++);
-    for (int c = 0; c < p->channels; ++c, ++ch) {
-      dut->in.push_back(jack_port_register(client, ("in_" + std::to_string(ch)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
-                                           JackPortIsInput, 0));
-      dut->out.push_back(jack_port_register(client, ("out_" + std::to_string(ch)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
-                                            JackPortIsOutput, 0));
-    }
-  }
+  dut->unplugged = o.unplugged;
+  register_ports(client, model, o.seed, *dut);
   jack_set_process_callback(client, process, dut.get());
   if (jack_activate(client) != 0) {
     std::cerr << "outbench-virtual-dut: cannot activate the JACK client\n";
     return 1;
   }
-
-  // The relay board on a pseudo-terminal.
-  int master = -1, slave_keep = -1;
-  if (!relay_link.empty()) {
-    master = posix_openpt(O_RDWR | O_NOCTTY);
-    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
-      std::cerr << "outbench-virtual-dut: cannot open a pseudo-terminal\n";
-      return 1;
-    }
-    raw_mode(master);
-    const std::string slave = ptsname(master);
-    slave_keep = open(slave.c_str(), O_RDWR | O_NOCTTY);  // keeps the master readable between client sessions
-    raw_mode(slave_keep);
-    std::error_code ec;
-    std::filesystem::remove(relay_link, ec);
-    std::filesystem::create_symlink(slave, relay_link, ec);
-    if (ec) {
-      std::cerr << "outbench-virtual-dut: cannot link " << relay_link << ": " << ec.message() << "\n";
-      return 1;
-    }
-    fcntl(master, F_SETFL, O_NONBLOCK);
-  }
+  RelayPty pty;
+  if (!o.relay_link.empty() && !open_relay_pty(o.relay_link, pty)) return 1;
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  std::fprintf(stderr, "outbench-virtual-dut: %s as JACK client '%s' at %.0f Hz%s\n", model.name.c_str(), name.c_str(),
-               rate, relay_link.empty() ? "" : (", relays on " + relay_link).c_str());
+  std::fprintf(stderr, "outbench-virtual-dut: %s as JACK client '%s' at %.0f Hz%s\n", model.name.c_str(),
+               o.name.c_str(), rate, o.relay_link.empty() ? "" : (", relays on " + o.relay_link).c_str());
 
   std::map<int, bool> on;
   std::vector<unsigned char> buf;
   while (!g_quit) {
-    if (master >= 0) {
+    if (pty.master >= 0) {
       unsigned char b[64];
-      const ssize_t got = read(master, b, sizeof b);
+      const ssize_t got = read(pty.master, b, sizeof b);
       if (got > 0) buf.insert(buf.end(), b, b + got);
-      // LCUS frames: A0 relay state checksum.
-      while (buf.size() >= 4) {
-        if (buf[0] != 0xA0) {
-          buf.erase(buf.begin());
-          continue;
-        }
-        const int relay = buf[1], state = buf[2];
-        if (((0xA0 + relay + state) & 0xFF) == buf[3] && state <= 1) on[relay] = state == 1;
-        buf.erase(buf.begin(), buf.begin() + 4);
-        double g = 0;  // conductance of the relays that are on
-        for (const auto& [r, is_on] : on)
-          if (is_on && relay_ohms.count(r)) g += 1.0 / relay_ohms[r];
-        dut->load_ohms = g > 0 ? 1.0 / g : std::numeric_limits<double>::infinity();
-      }
+      apply_lcus_frames(buf, on, relay_ohms, *dut);
     }
     usleep(1000);
   }
   jack_client_close(client);
-  if (!relay_link.empty()) std::filesystem::remove(relay_link);
-  if (slave_keep >= 0) close(slave_keep);
-  if (master >= 0) close(master);
+  if (!o.relay_link.empty()) std::filesystem::remove(o.relay_link);
+  if (pty.slave_keep >= 0) close(pty.slave_keep);
+  if (pty.master >= 0) close(pty.master);
   return 0;
 }

@@ -162,6 +162,20 @@ TEST(Cli, ErrorsAreSpecificWithExitCode2) {
   }
 }
 
+// An output that cannot be written is not an input error: exit 3, naming the file, and nothing is left behind.
+TEST(Cli, WriteFailureExitsWith3) {
+  test::TempDir d;
+  const auto r = run_cli("generate tone -o " + (d / "no/such/folder/t.wav"));
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("cannot write '" + (d / "no/such/folder/t.wav") + "'"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(d / "no"));
+  std::filesystem::create_directories(d / "ro");
+  { std::ofstream(d / "ro/file") << "x"; }
+  const auto f = run_cli("run --quick --quiet --ports line --loads open -o " + (d / "ro/file"));
+  EXPECT_EQ(f.exit_code, 3) << f.err;
+  EXPECT_NE(f.err.find("cannot create the report folder"), std::string::npos) << f.err;
+}
+
 TEST(CliRun, QuickRunWritesResultsJson) {
   test::TempDir d;
   const auto r = run_cli("run --quick --json -o " + (d / "rep"));

@@ -183,6 +183,8 @@ TEST(BenchInput, WiringMistakesNameBothEntries) {
        [](json& b) { b["audio"]["rate_hz"] = 384000; }},
       {"rate_fraction", "audio.rate_hz: expected a whole number of Hz",
        [](json& b) { b["audio"]["rate_hz"] = 48000.5; }},
+      {"switch_kind", "load_switch.type: expected \"simulated\", \"manual\", \"serial\" or \"command\", got \"relay\"",
+       [](json& b) { b["load_switch"]["type"] = "relay"; }},
   };
   std::vector<Case> cases;
   for (const auto& c : broken) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "measure/errors.hpp"
+#include "measure/files/atomic_write.hpp"
 #include "measure/files/wav_file.hpp"
 #include "reports/sha256.hpp"
 #include "run_cli.hpp"
@@ -310,7 +311,7 @@ TEST(RunFiles, FullDiskLeavesResultsAndReportOfTheSameRun) {
   // run, in both files.
   ASSERT_GT(hs, rs + 2000) << "this test needs report.html larger than results.json";
   r = run_cli_file_limit(args, (rs + hs) / 2, d);
-  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // a write failure (WriteError)
   EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("Neither results.json nor report.html was replaced"), std::string::npos) << r.err;
   const auto results = json::parse(test::slurp(d / "rep/results.json"));
@@ -323,7 +324,7 @@ TEST(RunFiles, FullDiskLeavesResultsAndReportOfTheSameRun) {
 
   // A new folder where not even the first save fits: nothing is left, and the error says so.
   r = run_cli_file_limit("run --quick --quiet --ports line --loads open -o " + (d / "new"), rs / 2, d);
-  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_NE(r.err.find("holds no results"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(d / "new/results.json"));
   EXPECT_FALSE(std::filesystem::exists(d / "new/report.html"));
@@ -337,14 +338,14 @@ TEST(RunFiles, FailedRenamePutsTheFirstFileBack) {
   { std::ofstream(d / "results.json") << "old results"; }
   std::filesystem::create_directories(d / "report.html/x");  // rename over a non-empty folder fails
   EXPECT_THROW(write_texts_atomic({{d / "results.json", "new results"}, {d / "report.html", "new report"}}),
-               InputError);
+               WriteError);
   EXPECT_EQ(test::slurp(d / "results.json"), "old results");
   EXPECT_TRUE(std::filesystem::is_directory(d / "report.html"));
   EXPECT_TRUE(temp_files(d.path).empty()) << temp_files(d.path).front();
   // A file that did not exist before is removed again.
   std::filesystem::remove(d / "results.json");
   EXPECT_THROW(write_texts_atomic({{d / "results.json", "new results"}, {d / "report.html", "new report"}}),
-               InputError);
+               WriteError);
   EXPECT_FALSE(std::filesystem::exists(d / "results.json"));
   EXPECT_TRUE(temp_files(d.path).empty());
   // A rename that fails after the first succeeded (a hook: real ones are rare, e.g. EIO or a full folder).
@@ -361,7 +362,7 @@ TEST(RunFiles, FailedRenamePutsTheFirstFileBack) {
   try {
     write_texts_atomic({{d / "results.json", "new results"}, {d / "report.html", "new report"}});
     ADD_FAILURE() << "no error";
-  } catch (const InputError& e) {
+  } catch (const WriteError& e) {
     EXPECT_NE(std::string(e.what()).find("report.html"), std::string::npos) << e.what();
   }
   set_rename_for_tests(nullptr);

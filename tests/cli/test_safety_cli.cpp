@@ -1,5 +1,6 @@
 // Safety through the command line: a bench with no calibration is refused before anything is played or
-// written, and Ctrl-C during `calibrate output` ramps the tone down and stores nothing (exit 130).
+// written, Ctrl-C during `calibrate output` ramps the tone down and stores nothing (exit 130), and Ctrl-C
+// or SIGTERM during a run keeps what was measured (exit 130).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <pty.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -111,6 +113,37 @@ TEST(SafetyCli, CtrlCDuringCalibrationStoresNothing) {
   EXPECT_EQ(WEXITSTATUS(status), 130) << seen;
   EXPECT_NE(seen.find("nothing was stored"), std::string::npos) << seen;
   EXPECT_EQ(slurp(d / "bench.json"), before);
+}
+
+// Ctrl-C (and SIGTERM) part-way through a run on the simulated bench: exit 130, and results.json holds
+// the loads measured so far, marked incomplete (the real-path run: tests/hil).
+TEST(SafetyCli, StopSignalDuringRunKeepsWhatWasMeasured) {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    TempDir d;
+    const std::string out = d / "rep";
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const int null_fd = ::open("/dev/null", O_WRONLY);
+      ::dup2(null_fd, STDOUT_FILENO);
+      ::dup2(null_fd, STDERR_FILENO);
+      execl(OUTBENCH_EXE, OUTBENCH_EXE, "run", "--quiet", "-o", out.c_str(), nullptr);
+      _exit(127);
+    }
+    // The first save (after the first port x load), then the signal: the run has most of its work ahead.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(out + "/results.json") && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ::kill(pid, sig);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << sig << " instead of stopping";
+    EXPECT_EQ(WEXITSTATUS(status), 130) << "signal " << sig;
+    const auto r = nlohmann::json::parse(slurp(out + "/results.json"));
+    EXPECT_FALSE(r.at("complete").get<bool>()) << "signal " << sig;
+    ASSERT_FALSE(r.at("ports").empty());
+    EXPECT_FALSE(r.at("ports")[0].at("loads").empty()) << "signal " << sig;
+  }
 }
 
 }  // namespace

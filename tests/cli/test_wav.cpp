@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "measure/errors.hpp"
+#include "measure/files/atomic_write.hpp"
 #include "measure/files/wav_file.hpp"
 #include "run_cli.hpp"
 #include "test_support.hpp"
@@ -79,7 +80,7 @@ TEST(AtomicWrite, KeepsModeAndFollowsSymlinks) {
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   for (const auto& e : std::filesystem::directory_iterator(d.path))  // no temporary file left behind
     EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
-  EXPECT_THROW(write_text_atomic(d / "no/such/folder/x.json", "x"), InputError);
+  EXPECT_THROW(write_text_atomic(d / "no/such/folder/x.json", "x"), WriteError);
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+#include "measure/cli/bench_io.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "measure/cli/signals.hpp"
+#include "measure/errors.hpp"
+#include "measure/sim/simulated_bench.hpp"
+
+namespace outbench::cli {
+
+PortAudioOptions portaudio_options(const BenchConfig& bench) {
+  PortAudioOptions o;
+  o.device = bench.device;
+  o.host_api = bench.host_api;
+  o.rate_hz = bench.rate_hz;
+  o.ignore_xrun_flags = bench.ignore_xrun_flags;
+  o.frames_per_buffer = bench.frames_per_buffer;
+  o.output_channels = o.input_channels = 1;
+  for (const auto& p : bench.ports) {
+    for (int c : p.output_channels) o.output_channels = std::max(o.output_channels, c + 1);
+    for (int c : p.input_channels) o.input_channels = std::max(o.input_channels, c + 1);
+  }
+  return o;
+}
+
+OpenBench open_bench(const BenchConfig& bench, const sim::DeviceModel& model, std::uint64_t seed, bool loads_in_place,
+                     const std::atomic<bool>* stop) {
+  OpenBench r;
+  if (bench.audio == "simulated") {
+    auto sio = std::make_unique<sim::SimulatedBench>(model, bench, seed);
+    r.sw = std::make_unique<sim::SimulatedLoadSwitch>(*sio);
+    r.io = std::move(sio);
+    r.audio = "simulated";
+    return r;
+  }
+  std::unique_ptr<PortAudioIo> pio;
+  {
+    const StopSignalsBlocked blocked;
+    try {
+      pio = std::make_unique<PortAudioIo>(portaudio_options(bench));
+    } catch (const std::runtime_error& e) {
+      throw InputError(std::string(e.what()) + " (bench file '" + bench.source +
+                       "'; `outbench devices` lists what is there)");
+    }
+  }
+  r.sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, loads_in_place, stop);
+  r.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
+  r.io = std::move(pio);
+  return r;
+}
+
+}  // namespace outbench::cli

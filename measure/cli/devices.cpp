@@ -1,0 +1,65 @@
+// outbench list-devices (the simulated device models) and outbench devices (the audio interfaces).
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "measure/cli/cli.hpp"
+#include "measure/config/bench_config.hpp"
+#include "measure/errors.hpp"
+#include "measure/io/portaudio_io.hpp"
+#include "measure/sim/model.hpp"
+
+namespace po = boost::program_options;
+
+namespace outbench::cli {
+
+int list_devices(const Args& args) {
+  if (!args.empty() && args[0] != "--help") throw UsageError("list-devices takes no arguments");
+  const auto dir = fixtures_dir() / "devices";
+  std::printf("Simulated devices (%s):\n", dir.c_str());
+  std::vector<std::filesystem::path> files;
+  if (std::filesystem::exists(dir))
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().extension() == ".json") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    try {
+      const auto m = sim::load_device_model(f);
+      std::string ports;
+      for (const auto& p : m.ports) ports += (ports.empty() ? "" : ", ") + p.name;
+      std::printf("  %-22s %s [%s]\n", f.stem().c_str(), m.name.c_str(), ports.c_str());
+    } catch (const InputError& e) {
+      std::printf("  %-22s (invalid: %s)\n", f.stem().c_str(), e.what());
+    }
+  }
+  std::printf("Audio interfaces: see `outbench devices`.\n");
+  return 0;
+}
+
+int devices(const Args& args) {
+  int in = 0, out = 0;
+  std::string bench_file;
+  po::options_description desc("devices options");
+  desc.add_options()("help,h", "show this help")("inputs", po::value(&in)->default_value(0),
+                                                 "input channels the bench needs")(
+      "outputs", po::value(&out)->default_value(0), "output channels the bench needs")(
+      "bench", po::value(&bench_file), "take the channel counts from this bench file");
+  po::variables_map vm;
+  if (!parse(args, desc, vm, "outbench devices [--bench FILE | --inputs N --outputs M]")) return 0;
+  checked("--inputs", in, 0, 256, "channels");
+  checked("--outputs", out, 0, 256, "channels");
+  if (vm.count("bench")) {
+    const BenchConfig b = load_bench_config(bench_file);
+    for (const auto& p : b.ports) {
+      for (int c : p.output_channels) out = std::max(out, c + 1);
+      for (int c : p.input_channels) in = std::max(in, c + 1);
+    }
+    std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at " << b.rate_hz
+              << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
+  }
+  std::cout << describe_audio_devices(in, out);
+  return 0;
+}
+
+}  // namespace outbench::cli
