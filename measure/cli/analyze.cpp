@@ -88,15 +88,19 @@ int analyze_thdn_command(const Args& args) {
 
 // The reference's deconvolver for captures of up to max_frames. Takes the reference's samples and frees
 // them once their spectrum is made: they weigh as much as a capture.
+void check_rate(const std::string& ref_path, double ref_rate_hz, const std::string& cap_path, double cap_rate_hz) {
+  if (ref_rate_hz != cap_rate_hz)
+    throw InputError("'" + cap_path + "' is at " + std::to_string(cap_rate_hz) + " Hz but the reference '" + ref_path +
+                     "' is at " + std::to_string(ref_rate_hz) + " Hz: record at the reference's rate");
+}
 void check_rate(const std::string& ref_path, const SoundFile& ref, const std::string& cap_path, const SoundFile& cap) {
-  if (ref.rate_hz != cap.rate_hz)
-    throw InputError("'" + cap_path + "' is at " + std::to_string(cap.rate_hz) + " Hz but the reference '" + ref_path +
-                     "' is at " + std::to_string(ref.rate_hz) + " Hz: record at the reference's rate");
+  check_rate(ref_path, ref.rate_hz, cap_path, cap.rate_hz);
 }
 
-Deconvolver deconvolver_for(const std::string& ref_path, SoundFile ref, const std::string& cap_path,
-                            const SoundFile& cap, std::size_t max_frames) {
-  check_rate(ref_path, ref, cap_path, cap);
+// The reference's samples are moved in and freed once the deconvolver holds its inverse spectrum.
+Deconvolver deconvolver_for(const std::string& ref_path, SoundFile ref, const std::string& cap_path, double cap_rate_hz,
+                            std::size_t max_frames) {
+  check_rate(ref_path, ref.rate_hz, cap_path, cap_rate_hz);
   try {
     return Deconvolver(ref.channels.front(), ref.rate_hz, max_frames);
   } catch (const std::invalid_argument& e) {
@@ -125,10 +129,13 @@ int analyze_response_command(const Args& args) {
   if (!parse(args, desc, vm, "outbench analyze response --reference SWEEP.wav --input CAPTURE.wav [options]")) return 0;
   if (ppo < 1 || ppo > 96) throw UsageError("--points-per-octave must be 1 to 96");
   SoundFile ref = read_sound_file(reference);
-  const SoundFile cap = read_sound_file(input);
+  // The capture's samples are read after the deconvolver is built and the reference's samples are freed, so
+  // the two never take memory at the same time (its header sizes the deconvolver).
+  const SoundFileHeader cap_header = read_sound_file_header(input);
   ResponseOptions opt;
   opt.points_per_octave = ppo;
-  const Deconvolver d = deconvolver_for(reference, std::move(ref), input, cap, cap.n_frames());
+  const Deconvolver d = deconvolver_for(reference, std::move(ref), input, cap_header.rate_hz, cap_header.n_frames);
+  const SoundFile cap = read_sound_file(input);
   const ResponseResult r = response_of(d, input, cap, channel, opt);
   if (vm.count("json")) {
     print_json(response_json(r));
@@ -172,14 +179,15 @@ int analyze_impedance_command(const Args& args) {
   const bool same_length = fo.n_frames() == fl.n_frames();
   check_rate(reference, ref, open, fo);
   check_rate(reference, ref, loaded, fl);
-  const Deconvolver d_open = deconvolver_for(reference, same_length ? std::move(ref) : ref, open, fo, fo.n_frames());
+  const Deconvolver d_open =
+      deconvolver_for(reference, same_length ? std::move(ref) : ref, open, fo.rate_hz, fo.n_frames());
   const ResponseResult ro = response_of(d_open, open, fo, channel, {});
   ResponseOptions lopt;
   lopt.forced_latency_frames = ro.latency_frames;
-  const ResponseResult rl = same_length
-                                ? response_of(d_open, loaded, fl, channel, lopt)
-                                : response_of(deconvolver_for(reference, std::move(ref), loaded, fl, fl.n_frames()),
-                                              loaded, fl, channel, lopt);
+  const ResponseResult rl =
+      same_length ? response_of(d_open, loaded, fl, channel, lopt)
+                  : response_of(deconvolver_for(reference, std::move(ref), loaded, fl.rate_hz, fl.n_frames()), loaded,
+                                fl, channel, lopt);
   const ImpedanceResult z = output_impedance(ro, rl, load_ohms, input_ohms);
   if (!z.valid) throw InputError("cannot compute the output impedance: " + z.reason);
   if (vm.count("json")) {

@@ -85,7 +85,15 @@ std::string why_unreadable(int fd) {
 
 }  // namespace
 
-SoundFile read_sound_file(const std::filesystem::path& path) {
+namespace {
+
+// An open sound file whose header passed the checks: libsndfile's handle and what it read from the header.
+struct OpenSoundFile {
+  SndfilePtr f;
+  SF_INFO info{};
+};
+
+OpenSoundFile open_sound_file(const std::filesystem::path& path) {
   // A regular file only: a folder or a FIFO is refused (a FIFO would block forever).
   const int fd = open_input_file(path, "sound file");
   struct FdCloser {
@@ -96,21 +104,41 @@ SoundFile read_sound_file(const std::filesystem::path& path) {
   // look at the header.
   const int sfd = ::dup(fd);
   if (sfd < 0) throw InputError("cannot read sound file '" + path.string() + "': " + std::strerror(errno));
-  SF_INFO info{};
-  SndfilePtr f(sf_open_fd(sfd, SFM_READ, &info, SF_TRUE));
-  if (!f) throw InputError("cannot read sound file '" + path.string() + "': " + why_unreadable(fd));
+  OpenSoundFile o;
+  SF_INFO& info = o.info;
+  o.f.reset(sf_open_fd(sfd, SFM_READ, &info, SF_TRUE));
+  if (!o.f) throw InputError("cannot read sound file '" + path.string() + "': " + why_unreadable(fd));
   if (info.channels < 1) throw InputError("sound file '" + path.string() + "' has no channels");
   if (info.samplerate < kMinFileRateHz || info.samplerate > kMaxFileRateHz)
     throw InputError("sound file '" + path.string() + "' has sample rate " + std::to_string(info.samplerate) +
                      " Hz; outbench reads 8000 to 384000 Hz");
   if (info.frames <= 0) throw InputError("sound file '" + path.string() + "' holds no audio frames");
+  return o;
+}
+
+std::string format_name(const SF_INFO& info) {
+  return ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ? "WAV " : "") + subformat_name(info.format);
+}
+
+}  // namespace
+
+SoundFileHeader read_sound_file_header(const std::filesystem::path& path) {
+  const OpenSoundFile o = open_sound_file(path);
+  return {static_cast<double>(o.info.samplerate), static_cast<std::size_t>(o.info.frames),
+          static_cast<std::size_t>(o.info.channels), format_name(o.info)};
+}
+
+SoundFile read_sound_file(const std::filesystem::path& path) {
+  OpenSoundFile o = open_sound_file(path);
+  SndfilePtr& f = o.f;
+  const SF_INFO& info = o.info;
   // Integer files: full scale = 1.0 without clipping normalisation quirks; floats read as stored.
   sf_command(f.get(), SFC_SET_NORM_DOUBLE, nullptr, SF_TRUE);
   const auto n = static_cast<std::size_t>(info.frames);
   const auto nch = static_cast<std::size_t>(info.channels);
   SoundFile out;
   out.rate_hz = info.samplerate;
-  out.format = ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ? "WAV " : "") + subformat_name(info.format);
+  out.format = format_name(info);
   out.channels.resize(nch);
   for (auto& ch : out.channels) ch.reserve(n);
   std::size_t done = 0;

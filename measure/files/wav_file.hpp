@@ -33,6 +33,16 @@ struct SoundFile {
 enum class SampleFormat { Pcm16, Pcm24, Pcm32, Float32, Float64 };
 SampleFormat parse_sample_format(const std::string& name);  // pcm16|pcm24|pcm32|float|double; throws UsageError
 
+// What a sound file's header says (the same checks as read_sound_file, no samples read): lets a caller size
+// its work before the samples take memory.
+struct SoundFileHeader {
+  double rate_hz = 0;
+  std::size_t n_frames = 0;
+  std::size_t n_channels = 0;
+  std::string format;
+};
+SoundFileHeader read_sound_file_header(const std::filesystem::path& path);
+
 // A regular file only (not a folder, FIFO or device); InputError saying what is wrong with the file, also
 // for NaN, infinite or absurd (beyond kMaxSampleFullScale) samples.
 SoundFile read_sound_file(const std::filesystem::path& path);
