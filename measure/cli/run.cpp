@@ -357,20 +357,12 @@ int run(const Args& args) {
     throw;
   }
   if (show_progress) std::fprintf(stderr, "\r\033[K");
-  for (const char* n : {"line", "headphone"})
-    if (!bench.port(n) && (opt.ports.empty() || std::find(opt.ports.begin(), opt.ports.end(), n) != opt.ports.end())) {
-      PortResult absent;
-      absent.name = n;
-      absent.present = false;
-      res.ports.push_back(absent);
-    }
-  if (res.complete) {
-    decide_verdicts(res, rules);
+  if (res.complete) {  // the sequencer added the absent ports and decided the verdicts
     std::map<std::string, VolumeControl> volumes;
     if (bench.audio == "simulated")
       for (const auto& p : model.ports)
         if (p.has_volume) volumes[p.name] = {p.volume_db, p.volume_max_db};
-    recommend_line_drive(res, rules, bench, volumes);
+    recommend_line_drive(res, rules, bench.input, volumes);
   }
   res.conditions.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   save(res);

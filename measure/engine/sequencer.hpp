@@ -11,19 +11,21 @@
 // from the sweep's measured gain into the load before the tone is played; tones fade in and out.
 // Progress goes to a callback; results go to a checkpoint callback after each port x load (results.json
 // is rewritten then, so an interrupted run keeps what it measured). A stop flag ends the run between steps.
+// At the end (or at a stop), the ports asked for that the device lacks (line, headphone) are added as
+// absent; a complete run then has its verdicts decided, once (measure/verdict_inputs.hpp).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "measure/config/bench_config.hpp"
 #include "measure/io/audio_io.hpp"
 #include "measure/results.hpp"
+#include "measure/verdict_inputs.hpp"
 
 namespace outbench {
 
@@ -61,6 +63,7 @@ class Sequencer {
 
  private:
   struct Impl;
+  void add_absent_ports(Results& results) const;
   const BenchConfig& bench_;
   AudioIo& io_;
   LoadSwitch& sw_;
@@ -71,21 +74,5 @@ class Sequencer {
 // an input calibration and the bench does not set safety.uncalibrated_max_drive_dbfs (no volt or power
 // limit could be held). Sequencer::run checks this too.
 void check_safe_to_start(const BenchConfig& bench, const RunOptions& opt);
-
-// Verdict inputs from a port's results (pure helper, also used by `outbench report`).
-// `level`: the line level whose THD+N at nominal level the figures carry (nullptr: none).
-PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated, const LineLevel* level);
-void decide_verdicts(Results& r, const VerdictRules& rules);
-
-// "Keep the volume low", made exact: for the headphone out into the line load, the drive (dBFS) that gives
-// each nominal line level, with the THD+N and noise measured there; where the port has a volume control
-// (volumes[port]), also the volume setting at which a full-scale (0 dBFS) signal gives nominal level plus
-// the rules' headroom. Needs a calibrated input; fills PortResult::recommendations.
-struct VolumeControl {
-  double now_db = 0;  // setting during the run
-  double max_db = 0;  // top of its range
-};
-void recommend_line_drive(Results& r, const VerdictRules& rules, const BenchConfig& bench,
-                          const std::map<std::string, VolumeControl>& volumes);
 
 }  // namespace outbench
