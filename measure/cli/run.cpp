@@ -226,8 +226,11 @@ int run(const Args& args) {
   std::filesystem::create_directories(out, ec);
   if (ec) throw InputError("cannot create the report folder '" + out_dir + "': " + ec.message());
   if (vm.count("keep-captures")) {
-    opt.capture_dir = out / "captures";
-    std::filesystem::create_directories(opt.capture_dir, ec);
+    const auto dir = out / "captures";
+    std::filesystem::create_directories(dir, ec);
+    opt.keep_capture = [dir](const std::string& name, const std::vector<std::vector<double>>& channels, double rate) {
+      write_wav(dir / (name + ".wav"), channels, rate, SampleFormat::Float32);
+    };
   }
   // Temporary files of an earlier run that was killed (SIGKILL, power loss) while it saved.
   auto stale = remove_stale_temps(out, {"results.json", "report.html"});

@@ -12,7 +12,6 @@
 #include "analysis/units.hpp"
 #include "measure/engine/drive_limits.hpp"
 #include "measure/errors.hpp"
-#include "measure/files/wav_file.hpp"
 
 namespace outbench {
 
@@ -150,11 +149,11 @@ struct Sequencer::Impl {
           "capture '" + what + "' on " + port.name + " into " + cur_load + " failed: " + c.problem +
           (c.xruns > 0 ? " after " + std::to_string(bench.retries + 1) + " attempts (audio.retries in the bench file)"
                        : ""));
-    if (!opt.capture_dir.empty()) {
+    if (opt.keep_capture) {
       char name[160];
-      std::snprintf(name, sizeof name, "%03d-%s-%s-%s.wav", ++capture_no, port.name.c_str(), cur_load.c_str(),
+      std::snprintf(name, sizeof name, "%03d-%s-%s-%s", ++capture_no, port.name.c_str(), cur_load.c_str(),
                     what.c_str());
-      write_wav(opt.capture_dir / name, c.channels, rate, SampleFormat::Float32);
+      opt.keep_capture(name, c.channels, rate);
     }
     return c;
   }

@@ -17,7 +17,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -35,6 +34,11 @@ struct Progress {
   double eta_s = 0;     // estimated time left
 };
 
+// Receives every capture of a run (--keep-captures) under a name that orders and describes it,
+// "NNN-port-load-what", with its channels and sample rate. The engine writes no file itself.
+using CaptureSink =
+    std::function<void(const std::string& name, const std::vector<std::vector<double>>& channels, double rate_hz)>;
+
 struct RunOptions {
   std::vector<std::string> ports;  // empty: every port of the bench
   std::vector<std::string> loads;  // empty: every load of the bench
@@ -44,7 +48,7 @@ struct RunOptions {
   double tone_hz = 997.0;               // AES17
   double sweep_level_dbfs = -20.0;
   VerdictRules rules;
-  std::filesystem::path capture_dir;  // non-empty: write every capture as WAV here
+  CaptureSink keep_capture;  // when set: receives every capture (--keep-captures)
   std::function<void(const Progress&)> on_progress;
   std::function<void(const Results&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;
