@@ -22,22 +22,12 @@
 #include <vector>
 
 #include "measure/config/bench_config.hpp"
+#include "measure/engine/capture_session.hpp"
 #include "measure/io/audio_io.hpp"
 #include "measure/results.hpp"
 #include "measure/verdict_inputs.hpp"
 
 namespace outbench {
-
-struct Progress {
-  std::string port, load, test;
-  double fraction = 0;  // 0..1 of the planned stimulus time
-  double eta_s = 0;     // estimated time left
-};
-
-// Receives every capture of a run (--keep-captures) under a name that orders and describes it,
-// "NNN-port-load-what", with its channels and sample rate. The engine writes no file itself.
-using CaptureSink =
-    std::function<void(const std::string& name, const std::vector<std::vector<double>>& channels, double rate_hz)>;
 
 struct RunOptions {
   std::vector<std::string> ports;  // empty: every port of the bench
@@ -52,11 +42,6 @@ struct RunOptions {
   std::function<void(const Progress&)> on_progress;
   std::function<void(const Results&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;
-};
-
-class Stopped : public std::runtime_error {
- public:
-  Stopped() : std::runtime_error("stopped by the user") {}
 };
 
 class Sequencer {
