@@ -19,31 +19,32 @@ double select_nominal(StepContext& cx, const PortWiring& port, const Load& nomin
 
 }  // namespace
 
-ThdnOptions band_for(const StepContext& cx, double f) {
+ThdnOptions band_for(const StepContext& cx, double f_hz) {
   ThdnOptions o;
-  o.fundamental_hz = f;
-  o.band_lo_hz = std::min(cx.res.conditions.band_lo_hz, f / 2);
-  o.band_hi_hz = std::max(cx.res.conditions.band_hi_hz, std::min(f * 1.05, cx.plan.rate_hz / 2));
+  o.fundamental_hz = f_hz;
+  o.band_lo_hz = std::min(cx.res.conditions.band_lo_hz, f_hz / 2);
+  o.band_hi_hz = std::max(cx.res.conditions.band_hi_hz, std::min(f_hz * 1.05, cx.plan.rate_hz / 2));
   return o;
 }
 
-LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f, double drive, double noise_dbfs) {
+LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs,
+                                   double noise_dbfs) {
   const Plan& plan = cx.plan;
   const double rate = plan.rate_hz;
-  LoadResult::Crosstalk x{f, 0, 0};
+  LoadResult::Crosstalk x{f_hz, 0, 0};
   // Long enough for ~60 cycles (the analysis needs ~20 in its settled segment at its bin width).
-  const double secs = std::clamp(kThdnFreqCycles / f, plan.d.xtalk_s, kThdnFreqMaxS);
+  const double secs = std::clamp(kThdnFreqCycles / f_hz, plan.d.xtalk_s, kThdnFreqMaxS);
   for (int driven = 0; driven < 2; ++driven) {
     const auto ch = static_cast<std::size_t>(driven);
-    const Capture c = cx.session.play(port, on_channels(port, plan.tone(f, drive, secs), driven),
+    const Capture c = cx.session.play(port, on_channels(port, plan.tone(f_hz, drive_dbfs, secs), driven),
                                       plan.frames(secs) + cx.session.margin_frames(), "xtalk");
-    const auto a = analyze_thdn(c.channels[ch], rate, band_for(cx, f));
-    ThdnOptions o = band_for(cx, f);
+    const auto a = analyze_thdn(c.channels[ch], rate, band_for(cx, f_hz));
+    ThdnOptions o = band_for(cx, f_hz);
     o.trim_to_settled = false;  // the idle channel has no settled tone to find: use the driven one's
-    const auto seg = settled_segment(c.channels[ch], rate, std::min(20.0, f / 2));
+    const auto seg = settled_segment(c.channels[ch], rate, std::min(20.0, f_hz / 2));
     const auto b = analyze_thdn(std::span<const double>(c.channels[1 - ch].data() + seg.start, seg.n), rate, o);
     (driven == 0 ? x.l_to_r_db : x.r_to_l_db) =
-        (b.valid ? b.level_dbfs : noise_dbfs) - (a.valid ? a.level_dbfs : drive);
+        (b.valid ? b.level_dbfs : noise_dbfs) - (a.valid ? a.level_dbfs : drive_dbfs);
   }
   return x;
 }

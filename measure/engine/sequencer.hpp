@@ -13,6 +13,8 @@
 // is rewritten then, so an interrupted run keeps what it measured). A stop flag ends the run between steps.
 // At the end (or at a stop), the ports asked for that the device lacks (line, headphone) are added as
 // absent; a complete run then has its verdicts decided, once (measure/verdict_inputs.hpp).
+// Sequencer::run only orchestrates: the steps are plan, capture_session, port_volts (with drive_limits),
+// load_procedure, level_search, port_sweeps, port_impedance and spectra, each in its own unit here.
 #pragma once
 
 #include <atomic>

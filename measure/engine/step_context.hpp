@@ -1,5 +1,8 @@
 // What every step of a run works with: the bench, the run's options, the plan, the capture session, the
 // port's volts and safety cap, and the results being filled (warnings go to results.warnings).
+// Conventions: references only, owned by the sequencer's run; a step plays only through `session` (the cap
+// holds there) and learns volts only through `volts`.
+// Limits: valid for one Sequencer::run; not thread-safe (one run plays one stimulus at a time).
 #pragma once
 
 #include "measure/config/bench_config.hpp"
