@@ -24,7 +24,7 @@ struct LevelStep {
 
 struct MaxLevel {
   bool valid = false;
-  std::string stop_reason;  // "thdn_1pct" | "current_limit" | "compression" | "safety_limit" | "full_scale"
+  std::string stop_reason;  // an id of engine/level_search.hpp StopReason: "thdn_1pct", "current_limit", ...
   std::string explanation;
   // At 1 % THD+N (or where the search stopped) and at 0.1 % THD+N.
   struct Point {

@@ -276,8 +276,11 @@ int run(const Args& args) {
   std::filesystem::create_directories(out, ec);
   if (ec) throw WriteError("cannot create the report folder '" + a.out_dir + "': " + ec.message());
   if (vm.count("keep-captures")) {
-    opt.capture_dir = out / "captures";
-    std::filesystem::create_directories(opt.capture_dir, ec);
+    const auto dir = out / "captures";
+    std::filesystem::create_directories(dir, ec);
+    opt.keep_capture = [dir](const std::string& name, const std::vector<std::vector<double>>& channels, double rate) {
+      write_wav(dir / (name + ".wav"), channels, rate, SampleFormat::Float32);
+    };
   }
   remove_stale_files(out, vm.count("quiet") > 0);
   const bool json_out = vm.count("json") > 0;
@@ -291,20 +294,12 @@ int run(const Args& args) {
   res.conditions.audio = ob.audio;
   const StopSignals signals(ob.io.get());  // until the final save: a Ctrl-C then is noted, not fatal
   const int rc = measure(bench, ob, opt, res, save, show_progress);
-  for (const char* n : {"line", "headphone"})
-    if (!bench.port(n) && (opt.ports.empty() || std::find(opt.ports.begin(), opt.ports.end(), n) != opt.ports.end())) {
-      PortResult absent;
-      absent.name = n;
-      absent.present = false;
-      res.ports.push_back(absent);
-    }
-  if (res.complete) {
-    decide_verdicts(res, rules);
+  if (res.complete) {  // the sequencer added the absent ports and decided the verdicts
     std::map<std::string, VolumeControl> volumes;
     if (bench.audio == "simulated")
       for (const auto& p : model.ports)
         if (p.has_volume) volumes[p.name] = {p.volume_db, p.volume_max_db};
-    recommend_line_drive(res, rules, bench, volumes);
+    recommend_line_drive(res, rules, bench.input, volumes);
   }
   res.conditions.elapsed_s = save.elapsed_s();
   save(res);

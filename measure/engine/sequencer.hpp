@@ -11,27 +11,25 @@
 // from the sweep's measured gain into the load before the tone is played; tones fade in and out.
 // Progress goes to a callback; results go to a checkpoint callback after each port x load (results.json
 // is rewritten then, so an interrupted run keeps what it measured). A stop flag ends the run between steps.
+// At the end (or at a stop), the ports asked for that the device lacks (line, headphone) are added as
+// absent; a complete run then has its verdicts decided, once (measure/verdict_inputs.hpp).
+// Sequencer::run only orchestrates: the steps are plan, capture_session, port_volts (with drive_limits),
+// load_procedure, level_search, port_sweeps, port_impedance and spectra, each in its own unit here.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "measure/config/bench_config.hpp"
+#include "measure/engine/capture_session.hpp"
 #include "measure/io/audio_io.hpp"
 #include "measure/results.hpp"
+#include "measure/verdict_inputs.hpp"
 
 namespace outbench {
-
-struct Progress {
-  std::string port, load, test;
-  double fraction = 0;  // 0..1 of the planned stimulus time
-  double eta_s = 0;     // estimated time left
-};
 
 struct RunOptions {
   std::vector<std::string> ports;  // empty: every port of the bench
@@ -42,15 +40,10 @@ struct RunOptions {
   double tone_hz = 997.0;               // AES17
   double sweep_level_dbfs = -20.0;
   VerdictRules rules;
-  std::filesystem::path capture_dir;  // non-empty: write every capture as WAV here
+  CaptureSink keep_capture;  // when set: receives every capture (--keep-captures)
   std::function<void(const Progress&)> on_progress;
   std::function<void(const Results&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;
-};
-
-class Stopped : public std::runtime_error {
- public:
-  Stopped() : std::runtime_error("stopped by the user") {}
 };
 
 class Sequencer {
@@ -61,6 +54,7 @@ class Sequencer {
 
  private:
   struct Impl;
+  void add_absent_ports(Results& results) const;
   const BenchConfig& bench_;
   AudioIo& io_;
   LoadSwitch& sw_;
@@ -71,21 +65,5 @@ class Sequencer {
 // an input calibration and the bench does not set safety.uncalibrated_max_drive_dbfs (no volt or power
 // limit could be held). Sequencer::run checks this too.
 void check_safe_to_start(const BenchConfig& bench, const RunOptions& opt);
-
-// Verdict inputs from a port's results (pure helper, also used by `outbench report`).
-// `level`: the line level whose THD+N at nominal level the figures carry (nullptr: none).
-PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated, const LineLevel* level);
-void decide_verdicts(Results& r, const VerdictRules& rules);
-
-// "Keep the volume low", made exact: for the headphone out into the line load, the drive (dBFS) that gives
-// each nominal line level, with the THD+N and noise measured there; where the port has a volume control
-// (volumes[port]), also the volume setting at which a full-scale (0 dBFS) signal gives nominal level plus
-// the rules' headroom. Needs a calibrated input; fills PortResult::recommendations.
-struct VolumeControl {
-  double now_db = 0;  // setting during the run
-  double max_db = 0;  // top of its range
-};
-void recommend_line_drive(Results& r, const VerdictRules& rules, const BenchConfig& bench,
-                          const std::map<std::string, VolumeControl>& volumes);
 
 }  // namespace outbench

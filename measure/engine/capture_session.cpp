@@ -1,0 +1,65 @@
+#include "measure/engine/capture_session.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace outbench::engine {
+
+void CaptureSession::check_stop() const {
+  if (stop && stop->load()) throw Stopped();
+}
+
+void CaptureSession::progress(const std::string& test) const {
+  if (!on_progress) return;
+  Progress p{cur_port, cur_load, test, planned_s > 0 ? std::min(1.0, played_s / planned_s) : 0, 0};
+  const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  p.eta_s = p.fraction > 0.01 ? el / p.fraction * (1 - p.fraction) : 0;
+  on_progress(p);
+}
+
+std::size_t CaptureSession::margin_frames() const {
+  return latency_frames >= 0 ? static_cast<std::size_t>(latency_frames) + plan.frames(kLatencyGuardS)
+                             : plan.frames(kCaptureMarginS);
+}
+
+void CaptureSession::select_load(const Load& load) {
+  try {
+    sw.select(load);
+  } catch (...) {
+    check_stop();
+    throw;
+  }
+}
+
+Capture CaptureSession::play(const PortWiring& port, const std::vector<std::vector<double>>& stim,
+                             std::size_t capture_frames, const std::string& what) {
+  check_stop();
+  // The last line of defence: nothing above the load's safety cap reaches the interface.
+  for (const auto& ch : stim)
+    if (peak_dbfs(ch) > cap.drive_dbfs + 1e-9)
+      throw std::logic_error("refusing to play '" + what + "' on " + port.name + " into " + cur_load + ": its peak " +
+                             fmt("%.2f", peak_dbfs(ch)) + " dBFS is above the safety cap " +
+                             fmt("%.2f", cap.drive_dbfs) + " dBFS (" + cap.limit_text + ")");
+  // A capture with an xrun is played again (bench audio.retries); the load is marked either way.
+  const Capture c =
+      play_record_retrying(io, retries, port.output_channels, stim, port.input_channels, capture_frames, stop);
+  // A Ctrl-C during the capture faded the output to silence: that capture is not a measurement.
+  check_stop();
+  const double rate = plan.rate_hz;
+  played_s += c.attempts * static_cast<double>(capture_frames) / rate;
+  stimulus_s += c.attempts * (stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate);
+  retried_captures += c.attempts - 1;  // every attempt before the last had xruns
+  xrun_captures += c.attempts - 1 + (c.xruns > 0 ? 1 : 0);
+  if (!c.valid)
+    throw std::runtime_error(
+        "capture '" + what + "' on " + port.name + " into " + cur_load + " failed: " + c.problem +
+        (c.xruns > 0 ? " after " + std::to_string(retries + 1) + " attempts (audio.retries in the bench file)" : ""));
+  if (sink) {
+    char name[160];
+    std::snprintf(name, sizeof name, "%03d-%s-%s-%s", ++capture_no, port.name.c_str(), cur_load.c_str(), what.c_str());
+    sink(name, c.channels, rate);
+  }
+  return c;
+}
+
+}  // namespace outbench::engine

@@ -1,0 +1,48 @@
+// The maximum-level search: THD+N versus level in coarse steps from a start drive until a stop, then
+// bisection around the 0.1 % and 1 % THD+N crossings, and the maximum level read from the steps.
+// Pure over a callback: `step(drive)` plays one step (never above the cap) and returns what it read;
+// `cap_dbfs()` is the safety cap now (each step's capture may tighten it).
+//
+// Method: coarse steps of step_db stop at the first of: no tone came back, the loopback input near full
+// scale (kAdcNearFullScaleDbfs), THD+N at 1 % (kThdn1PctDb), compression (the output rose kCompressionDb less
+// than the drive), the cap (safety_limit, or full_scale when the cap is 0 dBFS). Each crossing (a step below a
+// limit followed by one at or above it, on the rising side) is bisected `bisections` times or to 0.05 dB. The
+// level at a limit is interpolated linearly between the steps around its crossing; without a crossing it is
+// the last (highest-drive) step when that one is still under the limit.
+// Conventions: drives and outputs in dBFS of a sine, THD+N in dB relative to the fundamental.
+// Limits: a response with two crossings of a limit (THD+N falling again) reports the highest.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "measure/results.hpp"
+
+namespace outbench::engine {
+
+// Why the search stopped (MaxLevel::stop_reason carries stop_reason_id()). current_limit is set afterwards
+// from the loads of a port (analysis/load_checks.hpp), in place of thdn_1pct or compression.
+enum class StopReason { thdn_1pct, compression, safety_limit, full_scale, input_full_scale, no_signal, current_limit };
+
+// The id written to results.json ("thdn_1pct", ...).
+const char* stop_reason_id(StopReason r);
+// The sentence a user reads; `limit_text` names the safety limit (safety_limit only). current_limit has no
+// fixed sentence (it carries figures): "".
+std::string stop_explanation(StopReason r, const std::string& limit_text);
+
+struct LevelSearch {
+  double start_dbfs = 0;
+  double step_db = 0;
+  int bisections = 0;
+  std::function<LevelStep(double drive_dbfs)> step;
+  std::function<double()> cap_dbfs;
+};
+
+// Runs the search; `steps` receives every step, sorted by drive. Returns why the coarse steps stopped.
+StopReason search_levels(const LevelSearch& s, std::vector<LevelStep>& steps);
+
+// The drive and output at a THD+N limit (not found: found == false); volts are not filled.
+MaxLevel::Point level_at_limit(const std::vector<LevelStep>& steps, double limit_db);
+
+}  // namespace outbench::engine

@@ -1,0 +1,230 @@
+#include "measure/engine/load_procedure.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/fft.hpp"
+#include "analysis/units.hpp"
+#include "measure/engine/level_search.hpp"
+#include "measure/engine/port_sweeps.hpp"
+#include "measure/engine/spectra.hpp"
+#include "measure/verdict_inputs.hpp"
+
+namespace outbench::engine {
+
+namespace {
+
+// The sweep: response and gain per dBFS of drive; its volts tighten the cap. False when nothing came back.
+bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,
+                std::optional<long> open_latency) {
+  const Calibration& input = cx.bench.input;
+  cx.session.progress("sweep");
+  const double sweep_drive = std::min(sweep.spec.level_dbfs, cx.session.cap.drive_dbfs - kSweepHeadroomDb);
+  std::vector<double> sx = sweep.x;
+  const double sweep_scale = ratio_from_db(sweep_drive - sweep.spec.level_dbfs);
+  for (auto& v : sx) v *= sweep_scale;
+  const auto sweep_stim = on_channels(port, sx);
+  const Capture c = cx.session.play(port, sweep_stim, sweep.capture_frames, "sweep");
+  ResponseOptions ro;
+  ro.sweep_l_s = sweep.info.l_s;
+  if (open_latency) ro.forced_latency_frames = *open_latency;
+  lr.response = sweep.deconv->analyze(c.channels[0], ro);
+  if (!lr.response.valid) {
+    lr.valid = false;
+    lr.problem = "no response to the sweep: " + lr.response.reason + " (is the loopback cable connected?)";
+    return false;
+  }
+  // The sweep was scaled: express the gain per dBFS of drive.
+  const double gain_shift = db_from_ratio(sweep_scale);
+  lr.response.gain_1k_db -= gain_shift;
+  for (auto& p : lr.response.points) {
+    p.gain_db -= gain_shift;
+    p.h /= sweep_scale;
+  }
+  lr.response_deviation_db = max_abs_deviation(lr.response, 20.0, 20000.0);
+  if (lr.response.latency_frames >= 0)
+    cx.session.latency_frames = std::max(cx.session.latency_frames, lr.response.latency_frames);
+  const double gain_db = lr.response.gain_1k_db;
+  if (gain_db < -100) {
+    lr.valid = false;
+    lr.problem = "the loopback input sees nothing of the port (gain " + fmt("%.1f", gain_db) + " dB): check the cable";
+    return false;
+  }
+  // The sweep's volts: at 1 kHz to check the calibrations (when the sweep stands well above the noise), and
+  // for the cap the largest of the gain in 20 Hz..20 kHz and the capture's peak (the start transient through
+  // a coupling capacitor, hum): a response that rises away from 1 kHz must not let a tone there through.
+  if (input.valid()) {
+    double top_db = gain_db;
+    for (const auto& p : lr.response.points)
+      if (p.freq_hz >= 20.0 && p.freq_hz <= 20000.0 && std::isfinite(p.gain_db)) top_db = std::max(top_db, p.gain_db);
+    if (sweep_drive + gain_db > kSweepCheckMinDbfs)
+      cx.volts.cross_check(port, load, input.vrms_at_0dbfs * ratio_from_db(gain_db), "the sweep");
+    cx.volts.learn(
+        port, load,
+        std::max(input.vrms_at_0dbfs * ratio_from_db(top_db), cx.volts.peak_volts(sweep_stim, c).value_or(0.0)), true);
+  }
+  return true;
+}
+
+// The reference tone on every channel: THD+N, per-channel levels, balance, spectrum.
+void reference_tone(StepContext& cx, const PortWiring& port, const Load& load, LoadResult& lr, double safe) {
+  const Plan& plan = cx.plan;
+  const double ref = cx.opt.reference_level_dbfs, tone_hz = cx.opt.tone_hz;
+  cx.session.progress("THD+N at reference level");
+  const double ref_drive = std::min(ref, safe);
+  lr.reference_drive_dbfs = ref_drive;
+  if (ref_drive < ref)
+    cx.res.warnings.push_back(port.name + " into " + load.name + ": the reference tone was played at " +
+                              fmt("%.1f", ref_drive) + " dBFS, not " + fmt("%.1f", ref) +
+                              " dBFS: the bench's safety limit caps the drive into this load");
+  const Capture c = cx.session.play(port, on_channels(port, plan.tone(tone_hz, ref_drive, plan.d.tone_s)),
+                                    plan.frames(plan.d.tone_s) + cx.session.margin_frames(), "ref-tone");
+  for (std::size_t ch = 0; ch < port.output_channels.size(); ++ch) {
+    const auto t = plan.thdn(c.channels[ch], tone_hz);
+    if (ch == 0) lr.thdn_ref = t;
+    if (t.valid) lr.channels_ref.push_back({static_cast<int>(ch), t.level_dbfs, t.thdn_db});
+  }
+  if (lr.channels_ref.size() >= 2)
+    lr.balance_db = std::abs(lr.channels_ref[0].level_dbfs - lr.channels_ref[1].level_dbfs);
+  const auto seg = settled_segment(c.channels[0], plan.rate_hz, tone_hz / 2);
+  lr.spectrum_dbfs =
+      decimated_spectrum_dbfs(std::vector<double>(c.channels[0].begin() + static_cast<long>(seg.start),
+                                                  c.channels[0].begin() + static_cast<long>(seg.start + seg.n)),
+                              plan.rate_hz);
+  lr.spectrum_bin_hz =
+      plan.rate_hz / static_cast<double>(fft_good_size_below(std::min<std::size_t>(c.channels[0].size(), 1u << 18)));
+}
+
+// Idle noise (unweighted and A), then the AES17 dynamic range: THD+N of a -60 dBFS tone, plus 60 dB.
+void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr, double safe) {
+  const Plan& plan = cx.plan;
+  const Calibration& input = cx.bench.input;
+  cx.session.progress("noise");
+  Capture c = cx.session.play(port, on_channels(port, make_silence(plan.d.noise_s, plan.rate_hz)),
+                              plan.frames(plan.d.noise_s) + cx.session.margin_frames(), "noise");
+  lr.noise = analyze_noise(c.channels[0], plan.rate_hz);
+  lr.noise_spectrum_dbfs = decimated_spectrum_dbfs(c.channels[0], plan.rate_hz);
+  lr.noise_a = analyze_noise(c.channels[0], plan.rate_hz, 20, 20000, Weighting::A);
+  if (input.valid()) {
+    lr.noise_dbv = lr.noise.noise_dbfs + db_from_ratio(input.vrms_at_0dbfs);
+    lr.noise_a_dbv = lr.noise_a.noise_dbfs + db_from_ratio(input.vrms_at_0dbfs);
+  }
+  cx.session.progress("dynamic range");
+  const double dr_drive = std::min(kDrMeasureDbfs, safe);
+  lr.dynamic_range_drive_dbfs = dr_drive;
+  c = cx.session.play(port, on_channels(port, plan.tone(cx.opt.tone_hz, dr_drive, plan.d.dr_s)),
+                      plan.frames(plan.d.dr_s) + cx.session.margin_frames(), "dr-tone");
+  const auto t = plan.thdn(c.channels[0], cx.opt.tone_hz);
+  if (t.valid) lr.dynamic_range_db = -t.thdn_db - dr_drive;
+}
+
+// THD+N versus level and the maximum level; each step's capture peak tightens the cap (distortion that makes
+// the waveform lopsided shows up there before the next, louder step).
+void max_level(StepContext& cx, const PortWiring& port, const Load& load, LoadResult& lr) {
+  const Plan& plan = cx.plan;
+  const Calibration& input = cx.bench.input;
+  auto vrms_of = [&](double adc_dbfs) -> std::optional<double> {
+    if (!input.valid()) return std::nullopt;
+    return input.vrms_from_dbfs(adc_dbfs);
+  };
+  LevelSearch search;
+  search.start_dbfs = kLevelStartDbfs;
+  search.step_db = plan.d.level_step_db;
+  search.bisections = plan.d.bisections;
+  search.cap_dbfs = [&] { return cx.session.cap.drive_dbfs; };
+  search.step = [&](double drive) {
+    drive = std::min(drive, cx.session.cap.drive_dbfs);
+    const auto stim = on_channels(port, plan.tone(cx.opt.tone_hz, drive, plan.d.step_s));
+    const Capture c = cx.session.play(port, stim, plan.frames(plan.d.step_s) + cx.session.margin_frames(), "level");
+    if (const auto v = cx.volts.peak_volts(stim, c)) cx.volts.learn(port, load, *v, true);
+    const auto t = plan.thdn(c.channels[0], cx.opt.tone_hz);
+    LevelStep s;
+    s.drive_dbfs = drive;
+    s.valid = t.valid;
+    s.out_dbfs = t.valid ? t.level_dbfs : -200;
+    s.thdn_db = t.valid ? t.thdn_db : 0.0;
+    s.out_vrms = vrms_of(s.out_dbfs);
+    return s;
+  };
+  const StopReason reason = search_levels(search, lr.thdn_vs_level);
+  MaxLevel& ml = lr.max_level;
+  ml.at_1pct = level_at_limit(lr.thdn_vs_level, kThdn1PctDb);
+  ml.at_0p1pct = level_at_limit(lr.thdn_vs_level, kThdn0p1PctDb);
+  for (MaxLevel::Point* pt : {&ml.at_1pct, &ml.at_0p1pct}) {
+    if (!pt->found) continue;
+    pt->vrms = vrms_of(pt->out_dbfs);
+    if (!pt->vrms) continue;
+    pt->dbv = dbv_from_vrms(*pt->vrms);
+    pt->dbu = dbu_from_vrms(*pt->vrms);
+    if (!load.is_open()) pt->mw = mw_from_vrms(*pt->vrms, load.actual_ohms);
+  }
+  ml.valid = ml.at_1pct.found;
+  ml.stop_reason = stop_reason_id(reason);
+  ml.explanation = stop_explanation(reason, cx.session.cap.limit_text);
+  // SNR relative to the maximum output level (DESIGN.md "Noise and dynamic range"), unweighted and A.
+  if (ml.at_1pct.found && lr.noise.valid) {
+    lr.snr_db = ml.at_1pct.out_dbfs - lr.noise.noise_dbfs;
+    if (lr.noise_a.valid) lr.snr_a_db = ml.at_1pct.out_dbfs - lr.noise_a.noise_dbfs;
+  }
+}
+
+// THD+N at each nominal line level (the line load) or at 1 mW (loads up to 600 ohm), once calibrated.
+void at_levels(StepContext& cx, const PortWiring& port, const Load& load, LoadResult& lr) {
+  const Plan& plan = cx.plan;
+  const Calibration& input = cx.bench.input;
+  if (!input.valid() || load.is_open()) return;
+  std::vector<std::pair<std::string, double>> targets;
+  if (is_line_load(load.actual_ohms, cx.opt.rules)) {
+    for (const auto& l : cx.opt.rules.line_levels)
+      targets.push_back({"nominal " + l.name + " line level (" + fmt("%+.1f", l.level_dbv) + " dBV)", l.level_dbv});
+  } else if (load.actual_ohms <= 600) {
+    targets.push_back({"1 mW", dbv_from_vrms(vrms_from_mw(1.0, load.actual_ohms))});
+  }
+  for (const auto& [what, dbv] : targets) {
+    const double drive = dbv - db_from_ratio(input.vrms_at_0dbfs) - lr.response.gain_1k_db;
+    if (drive > cx.session.cap.drive_dbfs) continue;
+    cx.session.progress("THD+N at " + what);
+    const Capture c = cx.session.play(port, on_channels(port, plan.tone(cx.opt.tone_hz, drive, plan.d.tone_s)),
+                                      plan.frames(plan.d.tone_s) + cx.session.margin_frames(), "nominal");
+    LoadResult::AtLevel al{what, drive, vrms_from_dbv(dbv), plan.thdn(c.channels[0], cx.opt.tone_hz)};
+    if (al.thdn.valid) al.out_vrms = input.vrms_from_dbfs(al.thdn.level_dbfs);
+    lr.at_levels.push_back(al);
+  }
+}
+
+}  // namespace
+
+void measure_load(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,
+                  std::optional<long> open_latency) {
+  lr.load_name = load.name;
+  lr.load_ohms = load.actual_ohms;
+  if (!sweep_step(cx, port, load, sweep, lr, open_latency)) return;
+  const double safe = cx.session.cap.drive_dbfs;
+  lr.drive_cap_dbfs = safe;
+  lr.drive_cap_limit = cx.session.cap.limit_text;
+  reference_tone(cx, port, load, lr, safe);
+  noise_and_dynamic_range(cx, port, lr, safe);
+  if (port.output_channels.size() >= 2) {
+    cx.session.progress("crosstalk");
+    for (double f : cx.plan.d.xtalk_freqs)
+      lr.crosstalk.push_back(
+          crosstalk_at(cx, port, f, std::min(cx.opt.reference_level_dbfs, safe), lr.noise.noise_dbfs));
+  }
+  cx.session.progress("THD+N versus level");
+  max_level(cx, port, load, lr);
+  at_levels(cx, port, load, lr);
+}
+
+void floor_warnings(const BenchConfig& bench, const std::string& port, const LoadResult& lr,
+                    std::vector<std::string>& warnings) {
+  if (!bench.analyser_floor || !lr.valid) return;
+  const auto& fl = *bench.analyser_floor;
+  if (lr.thdn_ref.valid && lr.thdn_ref.thdn_db < fl.thdn_db + kFloorMarginDb)
+    warnings.push_back(port + " into " + lr.load_name + ": THD+N " + fmt("%.1f", lr.thdn_ref.thdn_db) +
+                       " dB is within 10 dB of the analyser floor (" + fmt("%.1f", fl.thdn_db) + " dB)");
+  if (lr.noise.valid && lr.noise.noise_dbfs < fl.noise_dbfs + kFloorMarginDb)
+    warnings.push_back(port + " into " + lr.load_name + ": noise " + fmt("%.1f", lr.noise.noise_dbfs) +
+                       " dBFS is within 10 dB of the analyser floor (" + fmt("%.1f", fl.noise_dbfs) + " dBFS)");
+}
+
+}  // namespace outbench::engine

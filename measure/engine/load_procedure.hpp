@@ -1,0 +1,27 @@
+// The procedure into one load of a port (DESIGN.md "The measurements"): the synchronized sweep (response and
+// gain; the volts it shows tighten the safety cap), a 997 Hz tone at the reference level on every channel
+// (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (AES17 dynamic range),
+// crosstalk (one channel driven at a time), THD+N versus level up to the maximum level (level_search.hpp), and
+// once the input is calibrated, THD+N at each nominal line level (the line load) or at 1 mW (loads up to
+// 600 ohm).
+// Conventions: drives in dBFS of a sine, never above the load's cap; the sweep stays kSweepHeadroomDb further
+// below and its gains are expressed per dBFS of drive.
+// Limits: the load must already be selected and the session's cap be the one into it.
+#pragma once
+
+#include <optional>
+
+#include "measure/engine/step_context.hpp"
+
+namespace outbench::engine {
+
+// Fills `lr`. `open_latency`: the open load's measured latency, shared by the loaded sweeps (impedance).
+void measure_load(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,
+                  std::optional<long> open_latency);
+
+// Readings within kFloorMarginDb of the interface's own floor (bench analyser_floor) measure the analyser,
+// not the device: a warning for each.
+void floor_warnings(const BenchConfig& bench, const std::string& port, const LoadResult& lr,
+                    std::vector<std::string>& warnings);
+
+}  // namespace outbench::engine

@@ -1,0 +1,119 @@
+#include "measure/engine/plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+namespace outbench::engine {
+
+const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}, 1.0};
+const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}, 0.5};
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+double max_abs_deviation(const ResponseResult& r, double lo_hz, double hi_hz) {
+  double m = 0;
+  for (const auto& p : r.points)
+    if (p.freq_hz >= lo_hz && p.freq_hz <= hi_hz) m = std::max(m, std::abs(p.relative_db));
+  return m;
+}
+
+std::vector<std::vector<double>> on_channels(const PortWiring& port, const std::vector<double>& x, int only_channel) {
+  std::vector<std::vector<double>> s(port.output_channels.size());
+  for (std::size_t c = 0; c < s.size(); ++c)
+    s[c] = (only_channel < 0 || static_cast<int>(c) == only_channel) ? x : std::vector<double>(x.size(), 0.0);
+  return s;
+}
+
+std::size_t Plan::frames(double s) const {
+  return static_cast<std::size_t>(std::llround(s * rate_hz));
+}
+
+std::vector<double> Plan::tone(double freq_hz, double level_dbfs, double seconds) const {
+  ToneSpec t;
+  t.freq_hz = freq_hz;
+  t.level_dbfs = level_dbfs;
+  t.duration_s = seconds;
+  t.rate_hz = rate_hz;
+  t.fade_s = kFadeS;
+  return make_tone(t);
+}
+
+ThdnResult Plan::thdn(const std::vector<double>& x, double f0_hz) const {
+  ThdnOptions o;
+  o.fundamental_hz = f0_hz;
+  return analyze_thdn(x, rate_hz, o);
+}
+
+SweepPlan Plan::sweep(double level_dbfs) const {
+  SweepPlan s;
+  s.spec.start_hz = kSweepStartHz;
+  s.spec.stop_hz = rate_hz / 2;
+  s.spec.duration_s = d.sweep_s;
+  s.spec.rate_hz = rate_hz;
+  s.spec.level_dbfs = level_dbfs;
+  s.info = sweep_info(s.spec);
+  s.x = make_sweep(s.spec);
+  s.capture_frames = s.x.size() + frames(kSweepTailS + kCaptureMarginS);
+  s.deconv = std::make_unique<Deconvolver>(s.x, rate_hz, s.capture_frames);
+  return s;
+}
+
+double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
+  const double per_load = d.sweep_s + kSweepTailS + d.tone_s + d.noise_s + d.dr_s +
+                          2 * d.xtalk_s * static_cast<double>(d.xtalk_freqs.size()) + 12 * d.step_s + d.tone_s +
+                          8 * kCaptureMarginS;
+  const double freq = 11.0 * d.thdn_freq_per_octave * 0.3 + 11.0 * d.xtalk_per_octave * 2 * 0.6;
+  return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
+}
+
+std::vector<const Load*> loads_in_run(const BenchConfig& bench, const std::vector<std::string>& names) {
+  std::vector<const Load*> out;
+  if (names.empty()) {
+    for (const auto& l : bench.loads) out.push_back(&l);
+  } else {
+    for (const auto& n : names) {
+      const Load* l = bench.load(n);
+      if (!l) throw std::invalid_argument("load '" + n + "' is not on the bench");
+      out.push_back(l);
+    }
+  }
+  std::stable_partition(out.begin(), out.end(), [](const Load* l) { return l->is_open(); });
+  return out;
+}
+
+std::vector<const PortWiring*> ports_in_run(const BenchConfig& bench, const std::vector<std::string>& names) {
+  std::vector<const PortWiring*> out;
+  if (names.empty()) {
+    for (const auto& p : bench.ports) out.push_back(&p);
+  } else {
+    for (const auto& n : names) {
+      const PortWiring* p = bench.port(n);
+      if (p) {
+        out.push_back(p);
+        continue;
+      }
+      // line/headphone on a device without that port: reported as absent, not an error.
+      if (n != "line" && n != "headphone") throw std::invalid_argument("port '" + n + "' is not on the bench");
+    }
+  }
+  return out;
+}
+
+std::string nominal_load_for(const std::string& port, const std::vector<const Load*>& loads,
+                             const VerdictRules& rules) {
+  const double want = port == "headphone" ? kHeadphoneNominalOhms : rules.line_load_ohms;
+  const Load* best = nullptr;
+  for (const auto* l : loads)
+    if (!l->is_open() &&
+        (!best || std::abs(std::log(l->nominal_ohms / want)) < std::abs(std::log(best->nominal_ohms / want))))
+      best = l;
+  return best ? best->name : "";
+}
+
+}  // namespace outbench::engine

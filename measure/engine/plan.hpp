@@ -1,0 +1,91 @@
+// The plan of a run: the stimulus durations (full and --quick), the procedure's constants, and the helpers
+// every step shares (frames from seconds, tones, THD+N of a capture, the synchronized sweep, which ports and
+// loads a run covers, the time it plans to play). Pure: no I/O.
+//
+// Conventions: durations in seconds (_s), levels in dBFS of a sine (AES17), frequencies in Hz. Every tone
+// fades in and out over kFadeS (raised cosine).
+// Limits: plan_seconds() is an estimate for the progress bar, not the time the run will take.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis/distortion.hpp"
+#include "analysis/response.hpp"
+#include "analysis/signals.hpp"
+#include "analysis/verdict.hpp"
+#include "measure/config/bench_config.hpp"
+
+namespace outbench::engine {
+
+// Plan constants (seconds of stimulus), full and --quick.
+struct Durations {
+  double sweep_s, tone_s, step_s, noise_s, dr_s, xtalk_s, freq_tone_min_s;
+  int level_step_db, bisections, thdn_freq_per_octave;
+  std::vector<double> xtalk_freqs;  // per load
+  double xtalk_per_octave;          // crosstalk versus frequency, into the nominal load
+};
+extern const Durations kFull, kQuick;
+
+inline constexpr double kFadeS = 0.005;           // raised-cosine fades on every tone
+inline constexpr double kCaptureMarginS = 0.1;    // extra capture for the interface's latency, until it is measured
+inline constexpr double kLatencyGuardS = 0.002;   // added to the measured latency
+inline constexpr double kSweepTailS = 0.05;       // capture after the sweep (it ends at Nyquist: short decay)
+inline constexpr double kLevelStartDbfs = -40.0;  // THD+N versus level starts here
+inline constexpr double kThdn1PctDb = -40.0;      // 1 % THD+N
+inline constexpr double kThdn0p1PctDb = -60.0;    // 0.1 % THD+N
+inline constexpr double kCompressionDb = 1.0;     // output rise short of the drive step by this much: compression
+inline constexpr double kAdcNearFullScaleDbfs = -0.5;
+inline constexpr double kDrMeasureDbfs = -60.0;   // AES17 dynamic range
+inline constexpr double kSweepStartHz = 5.0;      // so the response is clean from 10 Hz
+inline constexpr double kFloorMarginDb = 10.0;    // readings this close to the analyser floor are flagged
+inline constexpr double kThdnFreqStartHz = 20.0;  // THD+N versus frequency: 20 Hz..20 kHz
+inline constexpr double kThdnFreqStopHz = 20000.0;
+inline constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kThdnFreqMaxS
+inline constexpr double kThdnFreqMaxS = 1.5;
+inline constexpr double kHeadphoneNominalOhms = 32.0;  // the headphone out's nominal load (the line out's: the rules')
+
+// printf-style formatting of one number.
+std::string fmt(const char* f, double v);
+
+// The largest |relative dB| of a response between lo_hz and hi_hz.
+double max_abs_deviation(const ResponseResult& r, double lo_hz, double hi_hz);
+
+// The synchronized sweep of a port: its stimulus, the capture length and the deconvolver.
+struct SweepPlan {
+  SweepSpec spec;
+  SweepInfo info;
+  std::vector<double> x;
+  std::size_t capture_frames = 0;
+  std::unique_ptr<Deconvolver> deconv;
+};
+
+// `x` on every output channel of the port, or only on `only_channel` (the others silent).
+std::vector<std::vector<double>> on_channels(const PortWiring& port, const std::vector<double>& x,
+                                             int only_channel = -1);
+
+struct Plan {
+  Plan(double rate_hz, bool quick) : rate_hz(rate_hz), d(quick ? kQuick : kFull) {}
+  double rate_hz;
+  const Durations& d;
+
+  std::size_t frames(double s) const;
+  std::vector<double> tone(double freq_hz, double level_dbfs, double seconds) const;
+  ThdnResult thdn(const std::vector<double>& x, double f0_hz) const;
+  SweepPlan sweep(double level_dbfs) const;
+  double plan_seconds(std::size_t n_ports, std::size_t n_loads) const;
+};
+
+// The loads of a run (every load of the bench when `names` is empty), open first. Throws
+// std::invalid_argument for a name the bench lacks.
+std::vector<const Load*> loads_in_run(const BenchConfig& bench, const std::vector<std::string>& names);
+// The ports of a run; line/headphone on a bench without them are left out (reported absent), any other
+// unknown name throws std::invalid_argument.
+std::vector<const PortWiring*> ports_in_run(const BenchConfig& bench, const std::vector<std::string>& names);
+// The port's nominal load among `loads`: the one nearest (in log ohms) the rules' line load for the line
+// out, kHeadphoneNominalOhms for the headphone out. "" when the run has no load but open.
+std::string nominal_load_for(const std::string& port, const std::vector<const Load*>& loads, const VerdictRules& rules);
+
+}  // namespace outbench::engine

@@ -1,0 +1,94 @@
+#include "measure/engine/port_sweeps.hpp"
+
+#include <algorithm>
+#include <span>
+
+#include "analysis/signals.hpp"
+
+namespace outbench::engine {
+
+namespace {
+
+// Selects the port's nominal load and returns the drive into it (the reference level, capped).
+double select_nominal(StepContext& cx, const PortWiring& port, const Load& nominal) {
+  cx.session.cur_load = nominal.name;
+  cx.session.select_load(nominal);
+  cx.volts.use_cap_of(port, nominal);
+  return std::min(cx.opt.reference_level_dbfs, cx.session.cap.drive_dbfs);
+}
+
+}  // namespace
+
+ThdnOptions band_for(const StepContext& cx, double f_hz) {
+  ThdnOptions o;
+  o.fundamental_hz = f_hz;
+  o.band_lo_hz = std::min(cx.res.conditions.band_lo_hz, f_hz / 2);
+  o.band_hi_hz = std::max(cx.res.conditions.band_hi_hz, std::min(f_hz * 1.05, cx.plan.rate_hz / 2));
+  return o;
+}
+
+LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs,
+                                   double noise_dbfs) {
+  const Plan& plan = cx.plan;
+  const double rate = plan.rate_hz;
+  LoadResult::Crosstalk x{f_hz, 0, 0};
+  // Long enough for ~60 cycles (the analysis needs ~20 in its settled segment at its bin width).
+  const double secs = std::clamp(kThdnFreqCycles / f_hz, plan.d.xtalk_s, kThdnFreqMaxS);
+  for (int driven = 0; driven < 2; ++driven) {
+    const auto ch = static_cast<std::size_t>(driven);
+    const Capture c = cx.session.play(port, on_channels(port, plan.tone(f_hz, drive_dbfs, secs), driven),
+                                      plan.frames(secs) + cx.session.margin_frames(), "xtalk");
+    const auto a = analyze_thdn(c.channels[ch], rate, band_for(cx, f_hz));
+    ThdnOptions o = band_for(cx, f_hz);
+    o.trim_to_settled = false;  // the idle channel has no settled tone to find: use the driven one's
+    const auto seg = settled_segment(c.channels[ch], rate, std::min(20.0, f_hz / 2));
+    const auto b = analyze_thdn(std::span<const double>(c.channels[1 - ch].data() + seg.start, seg.n), rate, o);
+    (driven == 0 ? x.l_to_r_db : x.r_to_l_db) =
+        (b.valid ? b.level_dbfs : noise_dbfs) - (a.valid ? a.level_dbfs : drive_dbfs);
+  }
+  return x;
+}
+
+void crosstalk_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
+  if (port.output_channels.size() < 2 || port.input_channels.size() < 2) return;
+  const LoadResult* lr = nullptr;
+  for (const auto& l : pr.loads)
+    if (l.load_name == pr.nominal_load && l.valid) lr = &l;
+  const Load* nominal = cx.bench.load(pr.nominal_load);
+  if (!lr || !nominal) return;
+  const double drive = select_nominal(cx, port, *nominal);
+  pr.crosstalk_vs_freq_drive_dbfs = drive;
+  for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, cx.plan.d.xtalk_per_octave)) {
+    cx.session.progress("crosstalk versus frequency");
+    pr.crosstalk_vs_freq.push_back(crosstalk_at(cx, port, f, drive, lr->noise.noise_dbfs));
+  }
+}
+
+void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
+  const Load* nominal = cx.bench.load(pr.nominal_load);
+  if (!nominal) return;
+  const Plan& plan = cx.plan;
+  const double drive = select_nominal(cx, port, *nominal);
+  pr.thdn_vs_freq_drive_dbfs = drive;
+  for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, plan.d.thdn_freq_per_octave)) {
+    cx.session.progress("THD+N versus frequency");
+    // kThdnFreqCycles cycles (the analysis needs ~20 in its segment), within d.freq_tone_min_s and
+    // kThdnFreqMaxS (30 cycles at 20 Hz).
+    const double secs = std::clamp(kThdnFreqCycles / f, plan.d.freq_tone_min_s, kThdnFreqMaxS);
+    Capture c = cx.session.play(port, on_channels(port, plan.tone(f, drive, secs)),
+                                plan.frames(secs) + cx.session.margin_frames(), "thdn-freq");
+    const ThdnOptions o = band_for(cx, f);
+    const auto t = analyze_thdn(c.channels[0], plan.rate_hz, o);
+    ThdnFreqPoint pt;
+    pt.freq_hz = f;
+    pt.valid = t.valid;
+    pt.thdn_db = t.valid ? t.thdn_db : 0.0;
+    pt.level_dbfs = t.valid ? t.level_dbfs : 0.0;
+    pt.band_lo_hz = o.band_lo_hz;
+    pt.band_hi_hz = o.band_hi_hz;
+    if (!t.valid) pt.problem = t.reason;
+    pr.thdn_vs_freq.push_back(pt);
+  }
+}
+
+}  // namespace outbench::engine

@@ -1,0 +1,118 @@
+#include "measure/verdict_inputs.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace outbench {
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+}  // namespace
+
+bool is_line_load(double load_ohms, const VerdictRules& rules) {
+  return std::abs(load_ohms - rules.line_load_ohms) <= 0.02 * rules.line_load_ohms;
+}
+
+PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated, const LineLevel* level) {
+  PortFigures f;
+  f.present = p.present;
+  f.measured = true;
+  f.calibrated = calibrated;
+  f.max_zout_ohms = p.max_zout_ohms;
+  f.zout_1k_ohms = p.z_1k_ohms;
+  for (const auto& l : p.loads) {
+    if (!l.valid || !std::isfinite(l.load_ohms)) continue;
+    PortFigures::PerLoad pl;
+    pl.load_ohms = l.load_ohms;
+    if (l.max_level.at_0p1pct.found) pl.max_vrms_0p1 = l.max_level.at_0p1pct.vrms;
+    if (l.max_level.at_1pct.found) pl.max_vrms_1 = l.max_level.at_1pct.vrms;
+    pl.response_deviation_db = l.response_deviation_db;
+    f.loads.push_back(pl);
+    if (is_line_load(l.load_ohms, rules)) {
+      // THD+N at the nominal level the verdict asks about (each line level has its own tone).
+      if (level)
+        for (const auto& al : l.at_levels)
+          if (al.thdn.valid && std::abs(dbv_from_vrms(al.out_vrms) - level->level_dbv) < 1.0)
+            f.thdn_at_nominal_db = al.thdn.thdn_db;
+      f.dynamic_range_db = l.dynamic_range_db;
+      f.balance_db = l.balance_db;
+    }
+  }
+  return f;
+}
+
+void decide_verdicts(Results& r, const VerdictRules& rules) {
+  r.verdicts.clear();
+  const bool cal = r.calibrated();
+  const PortResult* hp = nullptr;
+  const PortResult* line = nullptr;
+  for (const auto& p : r.ports) {
+    if (p.name == "headphone") hp = &p;
+    if (p.name == "line") line = &p;
+  }
+  // A port missing from the results was not measured in this run (--ports); one with present == false is
+  // a port the device lacks.
+  PortFigures not_measured;
+  not_measured.measured = false;
+  for (const auto& lvl : rules.line_levels) {
+    const PortFigures hpf = hp ? port_figures(*hp, rules, cal, &lvl) : not_measured;
+    const PortFigures linef = line ? port_figures(*line, rules, cal, &lvl) : not_measured;
+    r.verdicts.push_back(headphone_as_line_out(hpf, &linef, rules, lvl));
+  }
+  r.verdicts.push_back(
+      drives_headphones(line ? port_figures(*line, rules, cal, nullptr) : not_measured, rules, "line"));
+  r.verdicts.push_back(
+      drives_headphones(hp ? port_figures(*hp, rules, cal, nullptr) : not_measured, rules, "headphone"));
+}
+
+void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibration& input,
+                          const std::map<std::string, VolumeControl>& volumes) {
+  if (!input.valid()) return;
+  for (auto& p : r.ports) {
+    if (p.name != "headphone") continue;
+    p.recommendations.clear();
+    const auto vol = volumes.find(p.name);
+    for (const auto& l : p.loads) {
+      if (!l.valid || !is_line_load(l.load_ohms, rules)) continue;
+      for (const auto& lvl : rules.line_levels) {
+        PortResult::Recommendation rec;
+        rec.level_name = lvl.name;
+        rec.target_dbv = lvl.level_dbv;
+        rec.drive_dbfs = lvl.level_dbv - db_from_ratio(input.vrms_at_0dbfs) - l.response.gain_1k_db;
+        for (const auto& a : l.at_levels)
+          if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
+        rec.noise_dbv = l.noise_dbv;
+        const std::string target = lvl.name + " line level (" + fmt("%+.1f", lvl.level_dbv) + " dBV)";
+        if (rec.drive_dbfs > 0) {
+          rec.sentence = "The headphone out cannot reach " + target + " even at 0 dBFS";
+        } else {
+          rec.sentence = "For " + target + " play at " + fmt("%.1f", rec.drive_dbfs) + " dBFS" +
+                         (vol != volumes.end() ? " with the volume at " + fmt("%.1f", vol->second.now_db) + " dB"
+                                               : " with the volume as calibrated");
+          if (rec.thdn_db) rec.sentence += ": THD+N " + fmt("%.1f", *rec.thdn_db) + " dB";
+          if (rec.noise_dbv) rec.sentence += ", noise " + fmt("%.1f", *rec.noise_dbv) + " dBV";
+        }
+        if (vol != volumes.end()) {
+          // Full scale at nominal + headroom: the volume moves by the drive's distance from -headroom dBFS.
+          const double v = vol->second.now_db + rec.drive_dbfs + rules.headroom_db;
+          if (v <= vol->second.max_db + 1e-9) {
+            rec.volume_db = v;
+            rec.sentence += "; or set the volume to " + fmt("%.1f", v) + " dB so that 0 dBFS gives " +
+                            fmt("%+.1f", lvl.level_dbv + rules.headroom_db) + " dBV (" +
+                            fmt("%.0f", rules.headroom_db) + " dB above nominal)";
+          }
+        }
+        rec.sentence += ".";
+        p.recommendations.push_back(rec);
+      }
+    }
+  }
+}
+
+}  // namespace outbench
