@@ -17,6 +17,7 @@
 #include "measure/engine/sequencer.hpp"
 #include "measure/errors.hpp"
 #include "measure/files/atomic_write.hpp"
+#include "measure/files/wav_file.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "measure/strformat.hpp"
 #include "outbench_version.hpp"
