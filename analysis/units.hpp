@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace outbench {
 
@@ -66,13 +67,14 @@ inline double vrms_from_mw(double power_mw, double load_ohms) {
   return std::sqrt(power_mw * 1e-3 * load_ohms);
 }
 
-// A calibration: the Vrms of a 0 dBFS sine at a port. Without one, volt-based figures are unavailable.
+// A calibration: the Vrms of a 0 dBFS sine at a port; absent = uncalibrated, and volt-based figures are then
+// unavailable. The conversions require valid().
 struct Calibration {
-  double vrms_at_0dbfs = 0.0;  // 0 = uncalibrated
-  bool valid() const { return vrms_at_0dbfs > 0.0 && std::isfinite(vrms_at_0dbfs); }
-  double vrms_from_dbfs(double level_dbfs) const { return vrms_at_0dbfs * ratio_from_db(level_dbfs); }
-  double dbfs_from_vrms(double vrms) const { return db_from_ratio(vrms / vrms_at_0dbfs); }
-  double dbv_from_dbfs(double level_dbfs) const { return level_dbfs + db_from_ratio(vrms_at_0dbfs); }
+  std::optional<double> vrms_at_0dbfs;
+  bool valid() const { return vrms_at_0dbfs && *vrms_at_0dbfs > 0.0 && std::isfinite(*vrms_at_0dbfs); }
+  double vrms_from_dbfs(double level_dbfs) const { return vrms_at_0dbfs.value() * ratio_from_db(level_dbfs); }
+  double dbfs_from_vrms(double vrms) const { return db_from_ratio(vrms / vrms_at_0dbfs.value()); }
+  double dbv_from_dbfs(double level_dbfs) const { return level_dbfs + db_from_ratio(vrms_at_0dbfs.value()); }
 };
 
 }  // namespace outbench

@@ -3,7 +3,7 @@
 namespace outbench {
 
 bool Results::calibrated() const {
-  return conditions.input_vrms_at_0dbfs > 0;
+  return conditions.input_vrms_at_0dbfs.has_value();
 }
 
 }  // namespace outbench

@@ -14,12 +14,13 @@
 
 namespace outbench {
 
+// One step of THD+N versus level. A step whose capture held no tone has no level and no THD+N.
 struct LevelStep {
   double drive_dbfs = 0;
-  double out_dbfs = 0;  // measured at the loopback input (fundamental)
-  std::optional<double> out_vrms;
-  double thdn_db = 0;
-  bool valid = true;
+  std::optional<double> out_dbfs;  // measured at the loopback input (fundamental)
+  std::optional<double> out_vrms;  // when the input is calibrated
+  std::optional<double> thdn_db;
+  bool valid() const { return out_dbfs && thdn_db; }
 };
 
 struct MaxLevel {
@@ -92,11 +93,13 @@ struct LoadResult {
   int retried_captures = 0;  // of those, played again
 };
 
+// One tone of THD+N versus frequency; a tone that could not be measured has no THD+N and no level, and
+// `problem` says why.
 struct ThdnFreqPoint {
   double freq_hz = 0;
-  double thdn_db = 0;
-  double level_dbfs = 0;
-  bool valid = true;
+  std::optional<double> thdn_db;
+  std::optional<double> level_dbfs;
+  bool valid() const { return thdn_db && level_dbfs; }
   double band_lo_hz = 20;  // the band moves out to f/2 below 40 Hz and to 1.05 f above 19 kHz
   double band_hi_hz = 20000;
   std::string problem;
@@ -106,7 +109,7 @@ struct PortResult {
   std::string name;
   bool present = true;
   std::vector<int> output_channels, input_channels;
-  double vrms_at_0dbfs = 0;  // 0 = uncalibrated
+  std::optional<double> vrms_at_0dbfs;  // the output calibration; absent = uncalibrated
   std::vector<LoadResult> loads;
   std::vector<ImpedanceResult> impedance_per_load;
   std::vector<ImpedancePoint> impedance;  // combined
@@ -147,9 +150,9 @@ struct RunConditions {
   double sweep_level_dbfs = -20;
   double sweep_start_hz = 0, sweep_stop_hz = 0, sweep_duration_s = 0;
   double input_impedance_ohms = 0;
-  double input_vrms_at_0dbfs = 0;
-  double stimulus_s = 0;  // total duration of the stimuli played
-  double capture_s = 0;   // total duration captured (stimuli + latency + sweep tails)
+  std::optional<double> input_vrms_at_0dbfs;  // the input calibration; absent = uncalibrated
+  double stimulus_s = 0;                      // total duration of the stimuli played
+  double capture_s = 0;                       // total duration captured (stimuli + latency + sweep tails)
   double elapsed_s = 0;
   int xrun_captures = 0;
   int retried_captures = 0;

@@ -84,7 +84,7 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         PortResult::Recommendation rec;
         rec.level_name = lvl.name;
         rec.target_dbv = lvl.level_dbv;
-        rec.drive_dbfs = lvl.level_dbv - db_from_ratio(input.vrms_at_0dbfs) - l.response.gain_1k_db;
+        rec.drive_dbfs = lvl.level_dbv - db_from_ratio(*input.vrms_at_0dbfs) - l.response.gain_1k_db;
         for (const auto& a : l.at_levels)
           if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
         rec.noise_dbv = l.noise_dbv;

@@ -51,7 +51,9 @@ json load_json(const LoadResult& l) {
   put(j, "balance_db", l.balance_db);
   json steps = json::array();
   for (const auto& s : l.thdn_vs_level) {
-    json st = {{"drive_dbfs", s.drive_dbfs}, {"out_dbfs", s.out_dbfs}, {"thdn_db", s.thdn_db}, {"valid", s.valid}};
+    json st = {{"drive_dbfs", s.drive_dbfs}, {"valid", s.valid()}};
+    put(st, "out_dbfs", s.out_dbfs);
+    put(st, "thdn_db", s.thdn_db);
     put(st, "out_vrms", s.out_vrms);
     steps.push_back(st);
   }
@@ -125,7 +127,7 @@ json conditions_json(const Results& r) {
             {"stop_hz", c.sweep_stop_hz},
             {"duration_s", c.sweep_duration_s}}},
           {"input_impedance_ohms", c.input_impedance_ohms},
-          {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs},
+          {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs.value_or(0.0)},  // 0 = uncalibrated (SCHEMA.md)
           {"calibrated", r.calibrated()},
           {"stimulus_s", c.stimulus_s},
           {"capture_s", c.capture_s},
@@ -145,7 +147,7 @@ json port_json(const PortResult& p) {
   jp["present"] = p.present;
   jp["output_channels"] = p.output_channels;
   jp["input_channels"] = p.input_channels;
-  jp["vrms_at_0dbfs"] = p.vrms_at_0dbfs;
+  jp["vrms_at_0dbfs"] = p.vrms_at_0dbfs.value_or(0.0);  // 0 = uncalibrated (SCHEMA.md)
   jp["nominal_load"] = p.nominal_load;
   json loads = json::array();
   for (const auto& l : p.loads) loads.push_back(load_json(l));
@@ -164,12 +166,10 @@ json port_json(const PortResult& p) {
   jp["output_impedance"] = imp;
   json tf = json::array();
   for (const auto& t : p.thdn_vs_freq) {
-    json jt = {{"freq_hz", t.freq_hz},
-               {"thdn_db", t.thdn_db},
-               {"level_dbfs", t.level_dbfs},
-               {"valid", t.valid},
-               {"band_hz", {t.band_lo_hz, t.band_hi_hz}}};
-    if (!t.valid) jt["problem"] = t.problem;
+    json jt = {{"freq_hz", t.freq_hz}, {"valid", t.valid()}, {"band_hz", {t.band_lo_hz, t.band_hi_hz}}};
+    put(jt, "thdn_db", t.thdn_db);
+    put(jt, "level_dbfs", t.level_dbfs);
+    if (!t.valid()) jt["problem"] = t.problem;
     tf.push_back(jt);
   }
   jp["thdn_vs_freq"] = tf;

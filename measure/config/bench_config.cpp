@@ -105,7 +105,7 @@ std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) 
       p.fail("input_channels",
              "as many input channels as output_channels (" + std::to_string(w.output_channels.size()) + ")");
     check_wiring(w, p, out, src);
-    w.output.vrms_at_0dbfs = p.number_in("vrms_at_0dbfs", 0, 1000, 0);
+    if (const double v = p.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) w.output.vrms_at_0dbfs = v;  // 0: none
     w.calibrated_on = p.string("calibrated_on", "");
     out.push_back(w);
   }
@@ -182,7 +182,7 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   read_audio(r, path, c);
   const auto in = r.at("loopback_input");
   c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
-  c.input.vrms_at_0dbfs = in.number_in("vrms_at_0dbfs", 0, 1000, 0);
+  if (const double v = in.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) c.input.vrms_at_0dbfs = v;  // 0: none
   c.input_calibrated_on = in.string("calibrated_on", "");
   c.ports = read_ports(r, src);
   c.loads = read_loads(r, src);

@@ -30,6 +30,11 @@ const StopText& text_of(StopReason r) {
   return kStopTexts[0];  // unreachable: every reason is in the table
 }
 
+// THD+N crosses `limit_db` from below between two measured steps.
+bool crosses(const LevelStep& a, const LevelStep& b, double limit_db) {
+  return a.valid() && b.valid() && *b.thdn_db >= limit_db && *a.thdn_db < limit_db;
+}
+
 void sort_by_drive(std::vector<LevelStep>& steps) {
   std::sort(steps.begin(), steps.end(), [](const auto& a, const auto& b) { return a.drive_dbfs < b.drive_dbfs; });
 }
@@ -41,12 +46,12 @@ StopReason coarse_steps(const LevelSearch& s, std::vector<LevelStep>& steps) {
     LevelStep st = s.step(drive);
     drive = st.drive_dbfs;
     steps.push_back(st);
-    if (!st.valid) return StopReason::no_signal;
-    if (st.out_dbfs > kAdcNearFullScaleDbfs) return StopReason::input_full_scale;
-    if (st.thdn_db >= kThdn1PctDb) return StopReason::thdn_1pct;
-    if (steps.size() >= 2) {
+    if (!st.valid()) return StopReason::no_signal;
+    if (*st.out_dbfs > kAdcNearFullScaleDbfs) return StopReason::input_full_scale;
+    if (*st.thdn_db >= kThdn1PctDb) return StopReason::thdn_1pct;
+    if (steps.size() >= 2) {  // every earlier step was valid: the search stops at the first that is not
       const auto& p = steps[steps.size() - 2];
-      if (st.out_dbfs - p.out_dbfs < (st.drive_dbfs - p.drive_dbfs) - kCompressionDb) return StopReason::compression;
+      if (*st.out_dbfs - *p.out_dbfs < (st.drive_dbfs - p.drive_dbfs) - kCompressionDb) return StopReason::compression;
     }
     const double cap = s.cap_dbfs();
     if (drive >= cap - 1e-9) return drive >= -1e-9 ? StopReason::full_scale : StopReason::safety_limit;
@@ -60,8 +65,7 @@ void refine(const LevelSearch& s, std::vector<LevelStep>& steps, double limit_db
     sort_by_drive(steps);
     std::size_t hi = steps.size();
     for (std::size_t i = 1; i < steps.size(); ++i)
-      if (steps[i].valid && steps[i].thdn_db >= limit_db && steps[i - 1].valid && steps[i - 1].thdn_db < limit_db)
-        hi = i;
+      if (crosses(steps[i - 1], steps[i], limit_db)) hi = i;
     if (hi == steps.size()) return;
     const double mid = 0.5 * (steps[hi - 1].drive_dbfs + steps[hi].drive_dbfs);
     if (steps[hi].drive_dbfs - steps[hi - 1].drive_dbfs < 0.05) return;
@@ -92,21 +96,21 @@ StopReason search_levels(const LevelSearch& s, std::vector<LevelStep>& steps) {
 MaxLevel::Point level_at_limit(const std::vector<LevelStep>& steps, double limit_db) {
   MaxLevel::Point pt;
   for (std::size_t i = steps.size(); i-- > 1;)
-    if (steps[i].valid && steps[i - 1].valid && steps[i].thdn_db >= limit_db && steps[i - 1].thdn_db < limit_db) {
+    if (crosses(steps[i - 1], steps[i], limit_db)) {
       const auto& a = steps[i - 1];
       const auto& b = steps[i];
-      const double t = (limit_db - a.thdn_db) / (b.thdn_db - a.thdn_db);
+      const double t = (limit_db - *a.thdn_db) / (*b.thdn_db - *a.thdn_db);
       pt.found = true;
       pt.drive_dbfs = a.drive_dbfs + t * (b.drive_dbfs - a.drive_dbfs);
-      pt.out_dbfs = a.out_dbfs + t * (b.out_dbfs - a.out_dbfs);
+      pt.out_dbfs = *a.out_dbfs + t * (*b.out_dbfs - *a.out_dbfs);
       return pt;
     }
   // A search that stopped before the limit was crossed (full scale, safety): the highest step still under it,
   // when that is the last step.
   const LevelStep* best = nullptr;
   for (const auto& s : steps)
-    if (s.valid && s.thdn_db < limit_db && (!best || s.out_dbfs > best->out_dbfs)) best = &s;
-  if (best && best == &steps.back()) pt = {true, best->drive_dbfs, best->out_dbfs, {}, {}, {}, {}};
+    if (s.valid() && *s.thdn_db < limit_db && (!best || *s.out_dbfs > *best->out_dbfs)) best = &s;
+  if (best && best == &steps.back()) pt = {true, best->drive_dbfs, *best->out_dbfs, {}, {}, {}, {}};
   return pt;
 }
 

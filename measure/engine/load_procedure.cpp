@@ -58,10 +58,10 @@ bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, Sweep
     for (const auto& p : lr.response.points)
       if (p.freq_hz >= 20.0 && p.freq_hz <= 20000.0 && std::isfinite(p.gain_db)) top_db = std::max(top_db, p.gain_db);
     if (sweep_drive + gain_db > kSweepCheckMinDbfs)
-      cx.volts.cross_check(port, load, input.vrms_at_0dbfs * ratio_from_db(gain_db), "the sweep");
+      cx.volts.cross_check(port, load, *input.vrms_at_0dbfs * ratio_from_db(gain_db), "the sweep");
     cx.volts.learn(
         port, load,
-        std::max(input.vrms_at_0dbfs * ratio_from_db(top_db), cx.volts.peak_volts(sweep_stim, c).value_or(0.0)), true);
+        std::max(*input.vrms_at_0dbfs * ratio_from_db(top_db), cx.volts.peak_volts(sweep_stim, c).value_or(0.0)), true);
   }
   return true;
 }
@@ -106,8 +106,8 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
   lr.noise_spectrum_dbfs = decimated_spectrum_dbfs(c.channels[0], plan.rate_hz);
   lr.noise_a = analyze_noise(c.channels[0], plan.rate_hz, 20, 20000, Weighting::A);
   if (input.valid()) {
-    lr.noise_dbv = lr.noise.noise_dbfs + db_from_ratio(input.vrms_at_0dbfs);
-    lr.noise_a_dbv = lr.noise_a.noise_dbfs + db_from_ratio(input.vrms_at_0dbfs);
+    lr.noise_dbv = lr.noise.noise_dbfs + db_from_ratio(*input.vrms_at_0dbfs);
+    lr.noise_a_dbv = lr.noise_a.noise_dbfs + db_from_ratio(*input.vrms_at_0dbfs);
   }
   cx.session.progress("dynamic range");
   const double dr_drive = std::min(kDrMeasureDbfs, safe);
@@ -140,10 +140,11 @@ void max_level(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
     const auto t = plan.thdn(c.channels[0], cx.opt.tone_hz);
     LevelStep s;
     s.drive_dbfs = drive;
-    s.valid = t.valid;
-    s.out_dbfs = t.valid ? t.level_dbfs : -200;
-    s.thdn_db = t.valid ? t.thdn_db : 0.0;
-    s.out_vrms = vrms_of(s.out_dbfs);
+    if (t.valid) {
+      s.out_dbfs = t.level_dbfs;
+      s.thdn_db = t.thdn_db;
+      s.out_vrms = vrms_of(t.level_dbfs);
+    }
     return s;
   };
   const StopReason reason = search_levels(search, lr.thdn_vs_level);
@@ -181,7 +182,7 @@ void at_levels(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
     targets.push_back({"1 mW", dbv_from_vrms(vrms_from_mw(1.0, load.actual_ohms))});
   }
   for (const auto& [what, dbv] : targets) {
-    const double drive = dbv - db_from_ratio(input.vrms_at_0dbfs) - lr.response.gain_1k_db;
+    const double drive = dbv - db_from_ratio(*input.vrms_at_0dbfs) - lr.response.gain_1k_db;
     if (drive > cx.session.cap.drive_dbfs) continue;
     cx.session.progress("THD+N at " + what);
     const Capture c = cx.session.play(port, on_channels(port, plan.tone(cx.opt.tone_hz, drive, plan.d.tone_s)),

@@ -81,12 +81,14 @@ void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
     const auto t = analyze_thdn(c.channels[0], plan.rate_hz, o);
     ThdnFreqPoint pt;
     pt.freq_hz = f;
-    pt.valid = t.valid;
-    pt.thdn_db = t.valid ? t.thdn_db : 0.0;
-    pt.level_dbfs = t.valid ? t.level_dbfs : 0.0;
+    if (t.valid) {
+      pt.thdn_db = t.thdn_db;
+      pt.level_dbfs = t.level_dbfs;
+    } else {
+      pt.problem = t.reason;
+    }
     pt.band_lo_hz = o.band_lo_hz;
     pt.band_hi_hz = o.band_hi_hz;
-    if (!t.valid) pt.problem = t.reason;
     pr.thdn_vs_freq.push_back(pt);
   }
 }

@@ -24,7 +24,7 @@ std::optional<double> PortVolts::measured(const std::string& load_name) const {
 
 DriveCap PortVolts::cap_for(const PortWiring& port, const Load& load) const {
   std::optional<double> emf;
-  if (port.output.valid()) emf = port.output.vrms_at_0dbfs;
+  if (port.output.valid()) emf = *port.output.vrms_at_0dbfs;
   if (const Load* open = bench_.load("open"))
     if (const auto m = measured(open->name)) emf = emf ? std::max(*emf, *m) : *m;
   std::optional<double> v = emf;
@@ -35,17 +35,17 @@ DriveCap PortVolts::cap_for(const PortWiring& port, const Load& load) const {
 
 void PortVolts::cross_check(const PortWiring& port, const Load& load, double vrms_at_0, const char* how) {
   if (!port.output.valid() || !bench_.input.valid()) return;
-  const double diff_db = db_from_ratio(vrms_at_0 / port.output.vrms_at_0dbfs);
+  const double diff_db = db_from_ratio(vrms_at_0 / *port.output.vrms_at_0dbfs);
   if (load.is_open() ? std::abs(diff_db) > kCalAgreeDb : diff_db > kCalAgreeDb)
     throw InputError("the calibrations disagree on the " + port.name + " out: its output calibration says " +
-                     fmt("%.4g", port.output.vrms_at_0dbfs) + " Vrms at 0 dBFS open-circuit, but " + how + " into '" +
+                     fmt("%.4g", *port.output.vrms_at_0dbfs) + " Vrms at 0 dBFS open-circuit, but " + how + " into '" +
                      load.name + "' read " + fmt("%.4g", vrms_at_0) +
-                     " Vrms at 0 dBFS through the input calibration (" + fmt("%.4g", bench_.input.vrms_at_0dbfs) +
+                     " Vrms at 0 dBFS through the input calibration (" + fmt("%.4g", *bench_.input.vrms_at_0dbfs) +
                      " Vrms full scale): " + fmt("%+.1f", diff_db) + " dB apart (at most " + fmt("%.1f", kCalAgreeDb) +
                      " dB allowed). One of them is wrong, or the volume changed since: run `outbench calibrate "
                      "output` and `outbench calibrate input` again (bench file '" +
                      bench_.source + "').");
-  if (load.is_open()) input_correction_ = std::max(1.0, port.output.vrms_at_0dbfs / vrms_at_0);
+  if (load.is_open()) input_correction_ = std::max(1.0, *port.output.vrms_at_0dbfs / vrms_at_0);
 }
 
 void PortVolts::learn(const PortWiring& port, const Load& load, double vrms_at_0, bool accurate) {
@@ -63,7 +63,7 @@ std::optional<double> PortVolts::peak_volts(const std::vector<std::vector<double
   for (const auto& ch : stim) stim_peak = std::max(stim_peak, ratio_from_db(peak_dbfs(ch)));
   for (const auto& ch : c.channels) cap_peak = std::max(cap_peak, ratio_from_db(peak_dbfs(ch)));
   if (!bench_.input.valid() || stim_peak <= 0) return std::nullopt;
-  return bench_.input.vrms_at_0dbfs * cap_peak / stim_peak;
+  return *bench_.input.vrms_at_0dbfs * cap_peak / stim_peak;
 }
 
 void PortVolts::probe(const PortWiring& port, const Load& open, double tone_hz, double top_dbfs) {
@@ -90,7 +90,7 @@ void PortVolts::probe(const PortWiring& port, const Load& open, double tone_hz, 
         fs_rms = std::max({fs_rms, total, ratio_from_db(peak_dbfs(ch))});
       }
     }
-    const double v0 = bench_.input.vrms_at_0dbfs * std::max(fs_rms, 1e-12) / ratio_from_db(drive);
+    const double v0 = *bench_.input.vrms_at_0dbfs * std::max(fs_rms, 1e-12) / ratio_from_db(drive);
     if (accurate) cross_check(port, open, v0, "a level probe");
     learn(port, open, v0, accurate);
     if (accurate) return;

@@ -71,7 +71,7 @@ struct Sequencer::Impl {
     pr.name = port.name;
     pr.output_channels = port.output_channels;
     pr.input_channels = port.input_channels;
-    pr.vrms_at_0dbfs = port.output.vrms_at_0dbfs;
+    if (port.output.valid()) pr.vrms_at_0dbfs = port.output.vrms_at_0dbfs;
     pr.nominal_load = nominal_load_for(port.name, loads, cx.opt.rules);
     session.cur_port = port.name;
     SweepPlan sweep = plan.sweep(cx.opt.sweep_level_dbfs);
@@ -134,7 +134,7 @@ void Sequencer::run(Results& results) {
   results.conditions.tone_hz = opt_.tone_hz;
   results.conditions.sweep_level_dbfs = opt_.sweep_level_dbfs;
   results.conditions.input_impedance_ohms = bench_.input_impedance_ohms;
-  results.conditions.input_vrms_at_0dbfs = bench_.input.vrms_at_0dbfs;
+  if (bench_.input.valid()) results.conditions.input_vrms_at_0dbfs = bench_.input.vrms_at_0dbfs;
   results.conditions.max_drive_dbfs = bench_.safety.max_drive_dbfs;
   results.conditions.max_vrms = bench_.safety.max_vrms;
   results.conditions.max_mw = bench_.safety.max_mw;

@@ -28,7 +28,7 @@ struct Device {
       played.push_back(drive);
       LevelStep st;
       st.drive_dbfs = drive;
-      st.valid = !silent;
+      if (silent) return st;  // no tone: no level, no THD+N
       st.out_dbfs = std::min(drive + gain_db, out_max_dbfs);
       st.thdn_db = clean ? -100.0 : -90.0 + 2.0 * (drive + 40.0);
       return st;
@@ -102,7 +102,7 @@ TEST(LevelSearch, FullScaleInputFullScaleAndNoSignal) {
   hot.gain_db = 10;
   steps.clear();
   EXPECT_EQ(search_levels(hot.search(), steps), StopReason::input_full_scale);
-  EXPECT_DOUBLE_EQ(steps.back().out_dbfs, 0.0);  // -10 dBFS drive + 10 dB
+  EXPECT_DOUBLE_EQ(steps.back().out_dbfs.value(), 0.0);  // -10 dBFS drive + 10 dB
   Device none;
   none.silent = true;
   steps.clear();

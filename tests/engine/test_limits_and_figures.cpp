@@ -201,7 +201,7 @@ TEST(StopReason, Compression) {
       EXPECT_NEAR(db_from_ratio(*ml.at_1pct.vrms / model_vrms(r, "line", l.load_ohms, -12.0)), 0.0, 0.05)
           << l.load_name;
       EXPECT_GT(ml.at_1pct.drive_dbfs, -12.0);  // the step that showed the compression
-      EXPECT_LT(l.thdn_vs_level.back().thdn_db, -80.0);
+      EXPECT_LT(l.thdn_vs_level.back().thdn_db.value(), -80.0);
     }
   }
 }
@@ -219,11 +219,12 @@ TEST(StopReason, NoSignal) {
   EXPECT_FALSE(ml.at_1pct.found);
   EXPECT_FALSE(ml.valid);
   ASSERT_GE(l.thdn_vs_level.size(), 2u);
-  EXPECT_FALSE(l.thdn_vs_level.back().valid);
+  EXPECT_FALSE(l.thdn_vs_level.back().valid());
+  EXPECT_FALSE(l.thdn_vs_level.back().out_dbfs || l.thdn_vs_level.back().thdn_db || l.thdn_vs_level.back().out_vrms);
   EXPECT_NEAR(l.thdn_vs_level.back().drive_dbfs, -10.0, 1e-9);  // -40, -34, ..., -16, then -10 (6 dB steps)
   for (std::size_t i = 0; i + 1 < l.thdn_vs_level.size(); ++i) {
     const auto& s = l.thdn_vs_level[i];
-    EXPECT_TRUE(s.valid) << s.drive_dbfs;
+    EXPECT_TRUE(s.valid()) << s.drive_dbfs;
     ASSERT_TRUE(s.out_vrms);
     EXPECT_NEAR(db_from_ratio(*s.out_vrms / model_vrms(r, "line", 10e3, s.drive_dbfs)), 0.0, 0.05) << s.drive_dbfs;
   }

@@ -113,10 +113,10 @@ struct SafetyRun {
 };
 
 void uncalibrate_output(BenchConfig& b) {
-  for (auto& p : b.ports) p.output.vrms_at_0dbfs = 0;
+  for (auto& p : b.ports) p.output.vrms_at_0dbfs.reset();
 }
 void uncalibrate_input(BenchConfig& b) {
-  b.input.vrms_at_0dbfs = 0;
+  b.input.vrms_at_0dbfs.reset();
 }
 
 // Every capture's peak under sqrt(2) * max_vrms, the cap close to the limit (it binds, not far below), and
@@ -236,9 +236,9 @@ TEST(Safety, CalibrationsThatDisagreeStopTheRun) {
   for (const bool output_wrong : {true, false}) {
     const SafetyRun r("usb-interface.json", [&](BenchConfig& b) {
       if (output_wrong)
-        for (auto& p : b.ports) p.output.vrms_at_0dbfs /= 100;
+        for (auto& p : b.ports) *p.output.vrms_at_0dbfs /= 100;
       else
-        b.input.vrms_at_0dbfs *= 100;
+        *b.input.vrms_at_0dbfs *= 100;
       b.safety.max_vrms = 1.0;
     });
     EXPECT_NE(r.error.find("calibrations disagree"), std::string::npos) << output_wrong << ": " << r.error;
@@ -251,7 +251,7 @@ TEST(Safety, CalibrationsThatDisagreeStopTheRun) {
     EXPECT_LE(r.max_peak_volts(), std::sqrt(2.0) * 1.0);
   }
   // Within 1 dB they are accepted (a meter's and an interface's tolerance).
-  const SafetyRun ok("usb-interface.json", [](BenchConfig& b) { b.input.vrms_at_0dbfs *= ratio_from_db(0.8); },
+  const SafetyRun ok("usb-interface.json", [](BenchConfig& b) { *b.input.vrms_at_0dbfs *= ratio_from_db(0.8); },
                      {"line"}, {"open", "10k"});
   EXPECT_TRUE(ok.error.empty()) << ok.error;
 }
@@ -292,7 +292,7 @@ TEST(Safety, TheMorePessimisticCalibrationWins) {
   for (const double err_db : {-0.9, 0.9}) {
     const SafetyRun r("usb-interface.json",
                       [&](BenchConfig& b) {
-                        b.input.vrms_at_0dbfs *= ratio_from_db(err_db);
+                        *b.input.vrms_at_0dbfs *= ratio_from_db(err_db);
                         b.safety.max_vrms = 0.5;
                         b.safety.max_mw = 5;
                       },
@@ -314,14 +314,14 @@ TEST(Safety, TheMorePessimisticCalibrationWins) {
   // Output calibration 0.9 dB low, input right.
   const SafetyRun r("usb-interface.json",
                     [](BenchConfig& b) {
-                      for (auto& p : b.ports) p.output.vrms_at_0dbfs *= ratio_from_db(-0.9);
+                      for (auto& p : b.ports) *p.output.vrms_at_0dbfs *= ratio_from_db(-0.9);
                       b.safety.max_vrms = 0.5;
                     },
                     {"line"}, {"open", "10k"});
   ASSERT_TRUE(r.error.empty()) << r.error;
   expect_within_limits(r, 0.5, 500, "output calibration 0.9 dB low");
   // 3 dB apart with the open load not in the run: caught at the probe.
-  const SafetyRun bad("usb-interface.json", [](BenchConfig& b) { b.input.vrms_at_0dbfs *= ratio_from_db(-3); },
+  const SafetyRun bad("usb-interface.json", [](BenchConfig& b) { *b.input.vrms_at_0dbfs *= ratio_from_db(-3); },
                       {"line"}, {"600", "16"});
   EXPECT_NE(bad.error.find("calibrations disagree"), std::string::npos) << bad.error;
 }
