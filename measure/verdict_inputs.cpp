@@ -3,17 +3,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "measure/strformat.hpp"
+
 namespace outbench {
 
-namespace {
-
-std::string fmt(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 bool is_line_load(double load_ohms, const VerdictRules& rules) {
   return std::abs(load_ohms - rules.line_load_ohms) <= 0.02 * rules.line_load_ohms;
@@ -88,24 +82,24 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         for (const auto& a : l.at_levels)
           if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
         rec.noise_dbv = l.noise_dbv;
-        const std::string target = lvl.name + " line level (" + fmt("%+.1f", lvl.level_dbv) + " dBV)";
+        const std::string target = lvl.name + " line level (" + strformat("%+.1f", lvl.level_dbv) + " dBV)";
         if (rec.drive_dbfs > 0) {
           rec.sentence = "The headphone out cannot reach " + target + " even at 0 dBFS";
         } else {
-          rec.sentence = "For " + target + " play at " + fmt("%.1f", rec.drive_dbfs) + " dBFS" +
-                         (vol != volumes.end() ? " with the volume at " + fmt("%.1f", vol->second.now_db) + " dB"
+          rec.sentence = "For " + target + " play at " + strformat("%.1f", rec.drive_dbfs) + " dBFS" +
+                         (vol != volumes.end() ? " with the volume at " + strformat("%.1f", vol->second.now_db) + " dB"
                                                : " with the volume as calibrated");
-          if (rec.thdn_db) rec.sentence += ": THD+N " + fmt("%.1f", *rec.thdn_db) + " dB";
-          if (rec.noise_dbv) rec.sentence += ", noise " + fmt("%.1f", *rec.noise_dbv) + " dBV";
+          if (rec.thdn_db) rec.sentence += ": THD+N " + strformat("%.1f", *rec.thdn_db) + " dB";
+          if (rec.noise_dbv) rec.sentence += ", noise " + strformat("%.1f", *rec.noise_dbv) + " dBV";
         }
         if (vol != volumes.end()) {
           // Full scale at nominal + headroom: the volume moves by the drive's distance from -headroom dBFS.
           const double v = vol->second.now_db + rec.drive_dbfs + rules.headroom_db;
           if (v <= vol->second.max_db + 1e-9) {
             rec.volume_db = v;
-            rec.sentence += "; or set the volume to " + fmt("%.1f", v) + " dB so that 0 dBFS gives " +
-                            fmt("%+.1f", lvl.level_dbv + rules.headroom_db) + " dBV (" +
-                            fmt("%.0f", rules.headroom_db) + " dB above nominal)";
+            rec.sentence += "; or set the volume to " + strformat("%.1f", v) + " dB so that 0 dBFS gives " +
+                            strformat("%+.1f", lvl.level_dbv + rules.headroom_db) + " dBV (" +
+                            strformat("%.0f", rules.headroom_db) + " dB above nominal)";
           }
         }
         rec.sentence += ".";

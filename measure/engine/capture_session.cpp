@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "measure/strformat.hpp"
+
 namespace outbench::engine {
 
 void CaptureSession::check_stop() const {
@@ -38,8 +40,8 @@ Capture CaptureSession::play(const PortWiring& port, const std::vector<std::vect
   for (const auto& ch : stim)
     if (peak_dbfs(ch) > cap.drive_dbfs + 1e-9)
       throw std::logic_error("refusing to play '" + what + "' on " + port.name + " into " + cur_load + ": its peak " +
-                             fmt("%.2f", peak_dbfs(ch)) + " dBFS is above the safety cap " +
-                             fmt("%.2f", cap.drive_dbfs) + " dBFS (" + cap.limit_text + ")");
+                             strformat("%.2f", peak_dbfs(ch)) + " dBFS is above the safety cap " +
+                             strformat("%.2f", cap.drive_dbfs) + " dBFS (" + cap.limit_text + ")");
   // A capture with an xrun is played again (bench audio.retries); the load is marked either way.
   const Capture c =
       play_record_retrying(io, retries, port.output_channels, stim, port.input_channels, capture_frames, stop);
@@ -55,9 +57,7 @@ Capture CaptureSession::play(const PortWiring& port, const std::vector<std::vect
         "capture '" + what + "' on " + port.name + " into " + cur_load + " failed: " + c.problem +
         (c.xruns > 0 ? " after " + std::to_string(retries + 1) + " attempts (audio.retries in the bench file)" : ""));
   if (sink) {
-    char name[160];
-    std::snprintf(name, sizeof name, "%03d-%s-%s-%s", ++capture_no, port.name.c_str(), cur_load.c_str(), what.c_str());
-    sink(name, c.channels, rate);
+    sink(strformat("%03d-%s-%s-%s", ++capture_no, port.name.c_str(), cur_load.c_str(), what.c_str()), c.channels, rate);
   }
   return c;
 }

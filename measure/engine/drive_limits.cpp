@@ -6,14 +6,13 @@
 #include <limits>
 
 #include "analysis/units.hpp"
+#include "measure/strformat.hpp"
 
 namespace outbench {
 
 namespace {
 std::string num(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%g", v);
-  return b;
+  return strformat("%g", v);
 }
 }  // namespace
 

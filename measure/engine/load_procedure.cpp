@@ -8,6 +8,7 @@
 #include "measure/engine/level_search.hpp"
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/spectra.hpp"
+#include "measure/strformat.hpp"
 #include "measure/verdict_inputs.hpp"
 
 namespace outbench::engine {
@@ -47,7 +48,8 @@ bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, Sweep
   const double gain_db = lr.response.gain_1k_db;
   if (gain_db < -100) {
     lr.valid = false;
-    lr.problem = "the loopback input sees nothing of the port (gain " + fmt("%.1f", gain_db) + " dB): check the cable";
+    lr.problem =
+        "the loopback input sees nothing of the port (gain " + strformat("%.1f", gain_db) + " dB): check the cable";
     return false;
   }
   // The sweep's volts: at 1 kHz to check the calibrations (when the sweep stands well above the noise), and
@@ -75,7 +77,7 @@ void reference_tone(StepContext& cx, const PortWiring& port, const Load& load, L
   lr.reference_drive_dbfs = ref_drive;
   if (ref_drive < ref)
     cx.res.warnings.push_back(port.name + " into " + load.name + ": the reference tone was played at " +
-                              fmt("%.1f", ref_drive) + " dBFS, not " + fmt("%.1f", ref) +
+                              strformat("%.1f", ref_drive) + " dBFS, not " + strformat("%.1f", ref) +
                               " dBFS: the bench's safety limit caps the drive into this load");
   const Capture c = cx.session.play(port, on_channels(port, plan.tone(tone_hz, ref_drive, plan.d.tone_s)),
                                     plan.frames(plan.d.tone_s) + cx.session.margin_frames(), "ref-tone");
@@ -177,7 +179,8 @@ void at_levels(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
   std::vector<std::pair<std::string, double>> targets;
   if (is_line_load(load.actual_ohms, cx.opt.rules)) {
     for (const auto& l : cx.opt.rules.line_levels)
-      targets.push_back({"nominal " + l.name + " line level (" + fmt("%+.1f", l.level_dbv) + " dBV)", l.level_dbv});
+      targets.push_back(
+          {"nominal " + l.name + " line level (" + strformat("%+.1f", l.level_dbv) + " dBV)", l.level_dbv});
   } else if (load.actual_ohms <= 600) {
     targets.push_back({"1 mW", dbv_from_vrms(vrms_from_mw(1.0, load.actual_ohms))});
   }
@@ -221,11 +224,11 @@ void floor_warnings(const BenchConfig& bench, const std::string& port, const Loa
   if (!bench.analyser_floor || !lr.valid) return;
   const auto& fl = *bench.analyser_floor;
   if (lr.thdn_ref.valid && lr.thdn_ref.thdn_db < fl.thdn_db + kFloorMarginDb)
-    warnings.push_back(port + " into " + lr.load_name + ": THD+N " + fmt("%.1f", lr.thdn_ref.thdn_db) +
-                       " dB is within 10 dB of the analyser floor (" + fmt("%.1f", fl.thdn_db) + " dB)");
+    warnings.push_back(port + " into " + lr.load_name + ": THD+N " + strformat("%.1f", lr.thdn_ref.thdn_db) +
+                       " dB is within 10 dB of the analyser floor (" + strformat("%.1f", fl.thdn_db) + " dB)");
   if (lr.noise.valid && lr.noise.noise_dbfs < fl.noise_dbfs + kFloorMarginDb)
-    warnings.push_back(port + " into " + lr.load_name + ": noise " + fmt("%.1f", lr.noise.noise_dbfs) +
-                       " dBFS is within 10 dB of the analyser floor (" + fmt("%.1f", fl.noise_dbfs) + " dBFS)");
+    warnings.push_back(port + " into " + lr.load_name + ": noise " + strformat("%.1f", lr.noise.noise_dbfs) +
+                       " dBFS is within 10 dB of the analyser floor (" + strformat("%.1f", fl.noise_dbfs) + " dBFS)");
 }
 
 }  // namespace outbench::engine

@@ -10,12 +10,6 @@ namespace outbench::engine {
 const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}, 1.0};
 const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}, 0.5};
 
-std::string fmt(const char* f, double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, f, v);
-  return b;
-}
-
 double max_abs_deviation(const ResponseResult& r, double lo_hz, double hi_hz) {
   double m = 0;
   for (const auto& p : r.points)

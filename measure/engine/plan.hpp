@@ -47,9 +47,6 @@ inline constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kTh
 inline constexpr double kThdnFreqMaxS = 1.5;
 inline constexpr double kHeadphoneNominalOhms = 32.0;  // the headphone out's nominal load (the line out's: the rules')
 
-// printf-style formatting of one number.
-std::string fmt(const char* f, double v);
-
 // The largest |relative dB| of a response between lo_hz and hi_hz.
 double max_abs_deviation(const ResponseResult& r, double lo_hz, double hi_hz);
 

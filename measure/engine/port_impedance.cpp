@@ -9,6 +9,7 @@
 #include "analysis/units.hpp"
 #include "measure/engine/level_search.hpp"
 #include "measure/engine/plan.hpp"
+#include "measure/strformat.hpp"
 
 namespace outbench::engine {
 
@@ -59,16 +60,16 @@ void check_any_switched(PortResult& pr, double input_ohms, std::vector<std::stri
   if (m.moved) return;
   if (!m.withdraw) {
     warnings.push_back(pr.name + ": the loads in this run did not move the level at 1 kHz by more than " +
-                       fmt("%.3f", kNoSwitchDb) + " dB; they cannot prove that the load switch switched " +
-                       "(|Zout| below " + fmt("%.2g", m.z_floor_ohms) + " ohm would look the same): add a heavier " +
-                       "load (32 or 16 ohm) to check it");
+                       strformat("%.3f", kNoSwitchDb) + " dB; they cannot prove that the load switch switched " +
+                       "(|Zout| below " + strformat("%.2g", m.z_floor_ohms) +
+                       " ohm would look the same): add a heavier " + "load (32 or 16 ohm) to check it");
     return;
   }
   pr.loads_switched = false;
-  const std::string why = "no load moved the level at 1 kHz from open by more than " + fmt("%.3f", kNoSwitchDb) +
-                          " dB (largest " + fmt("%.4f", largest_db) + " dB, " + std::to_string(n) +
+  const std::string why = "no load moved the level at 1 kHz from open by more than " + strformat("%.3f", kNoSwitchDb) +
+                          " dB (largest " + strformat("%.4f", largest_db) + " dB, " + std::to_string(n) +
                           " load(s)): the load switch did not switch, or |Zout| is below " +
-                          fmt("%.2g", m.z_floor_ohms) + " ohm, which this bench cannot tell apart";
+                          strformat("%.2g", m.z_floor_ohms) + " ohm, which this bench cannot tell apart";
   for (auto& l : pr.loads) {
     if (&l == open || !l.valid || !std::isfinite(l.load_ohms)) continue;
     l.valid = false;
@@ -90,8 +91,8 @@ void check_agreement(PortResult& pr, double input_ohms, std::vector<std::string>
     if (!is_informative(parallel_ohms(l.load_ohms, input_ohms), zc)) continue;
     if (!estimates_agree(zi, zc)) {
       pr.loads_agree = false;
-      const std::string note = "the load '" + l.load_name + "' (" + fmt("%g", l.load_ohms) + " ohm) gives " +
-                               fmt("%.3g", zi) + " ohm at 1 kHz, the others " + fmt("%.3g", zc) +
+      const std::string note = "the load '" + l.load_name + "' (" + strformat("%g", l.load_ohms) + " ohm) gives " +
+                               strformat("%.3g", zi) + " ohm at 1 kHz, the others " + strformat("%.3g", zc) +
                                " ohm: check that its relay switched. ";
       pr.agreement_note += note;
       warnings.push_back(pr.name + ": load estimates of the output impedance disagree (" + note + ")");
@@ -116,10 +117,11 @@ void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, std::vect
   lr.switch_check->ok = sc->ok;
   if (!sc->ok)
     warnings.push_back(pr.name + " into " + lr.load_name + ": switching to the load '" + lr.load_name +
-                       "' moved the level by " + fmt("%+.2f", sc->measured_db) + " dB from open, but a " +
-                       fmt("%g", lr.load_ohms) + " ohm load should move it by " + fmt("%+.2f", sc->predicted_db) +
-                       " dB (|Zout| " + fmt("%.3g", std::abs(*zref)) + " ohm from the other loads): the relay for '" +
-                       lr.load_name + "' did not switch? Its figures are not that load's.");
+                       "' moved the level by " + strformat("%+.2f", sc->measured_db) + " dB from open, but a " +
+                       strformat("%g", lr.load_ohms) + " ohm load should move it by " +
+                       strformat("%+.2f", sc->predicted_db) + " dB (|Zout| " + strformat("%.3g", std::abs(*zref)) +
+                       " ohm from the other loads): the relay for '" + lr.load_name +
+                       "' did not switch? Its figures are not that load's.");
 }
 
 void port_impedance(PortResult& pr, double input_ohms, std::vector<std::string>& warnings) {
@@ -158,8 +160,8 @@ void classify_limits(PortResult& pr) {
     if (!limits[i]) continue;
     auto& ml = pr.loads[i].max_level;
     ml.stop_reason = stop_reason_id(StopReason::current_limit);
-    ml.explanation = "THD+N reached 1 % at " + fmt("%.0f", 1e3 * limits[i]->peak_current_a) +
-                     " mA peak into the load, " + fmt("%.1f", limits[i]->below_high_imp_db) +
+    ml.explanation = "THD+N reached 1 % at " + strformat("%.0f", 1e3 * limits[i]->peak_current_a) +
+                     " mA peak into the load, " + strformat("%.1f", limits[i]->below_high_imp_db) +
                      " dB below the level into high impedances: the output's current limit";
   }
 }

@@ -6,6 +6,7 @@
 #include "analysis/units.hpp"
 #include "measure/engine/sequencer.hpp"
 #include "measure/errors.hpp"
+#include "measure/strformat.hpp"
 
 namespace outbench::engine {
 
@@ -37,14 +38,15 @@ void PortVolts::cross_check(const PortWiring& port, const Load& load, double vrm
   if (!port.output.valid() || !bench_.input.valid()) return;
   const double diff_db = db_from_ratio(vrms_at_0 / *port.output.vrms_at_0dbfs);
   if (load.is_open() ? std::abs(diff_db) > kCalAgreeDb : diff_db > kCalAgreeDb)
-    throw InputError("the calibrations disagree on the " + port.name + " out: its output calibration says " +
-                     fmt("%.4g", *port.output.vrms_at_0dbfs) + " Vrms at 0 dBFS open-circuit, but " + how + " into '" +
-                     load.name + "' read " + fmt("%.4g", vrms_at_0) +
-                     " Vrms at 0 dBFS through the input calibration (" + fmt("%.4g", *bench_.input.vrms_at_0dbfs) +
-                     " Vrms full scale): " + fmt("%+.1f", diff_db) + " dB apart (at most " + fmt("%.1f", kCalAgreeDb) +
-                     " dB allowed). One of them is wrong, or the volume changed since: run `outbench calibrate "
-                     "output` and `outbench calibrate input` again (bench file '" +
-                     bench_.source + "').");
+    throw InputError(
+        "the calibrations disagree on the " + port.name + " out: its output calibration says " +
+        strformat("%.4g", *port.output.vrms_at_0dbfs) + " Vrms at 0 dBFS open-circuit, but " + how + " into '" +
+        load.name + "' read " + strformat("%.4g", vrms_at_0) + " Vrms at 0 dBFS through the input calibration (" +
+        strformat("%.4g", *bench_.input.vrms_at_0dbfs) + " Vrms full scale): " + strformat("%+.1f", diff_db) +
+        " dB apart (at most " + strformat("%.1f", kCalAgreeDb) +
+        " dB allowed). One of them is wrong, or the volume changed since: run `outbench calibrate "
+        "output` and `outbench calibrate input` again (bench file '" +
+        bench_.source + "').");
   if (load.is_open()) input_correction_ = std::max(1.0, *port.output.vrms_at_0dbfs / vrms_at_0);
 }
 
@@ -70,7 +72,7 @@ void PortVolts::probe(const PortWiring& port, const Load& open, double tone_hz, 
   const Plan& plan = s_.plan;
   const double first = std::min(kProbeStartDbfs, bench_.safety.max_drive_dbfs);
   if (!std::isfinite(s_.cap.drive_dbfs))  // nothing known of the volts yet: the first step is the only drive allowed
-    s_.cap = {first, "max_drive_dbfs", "the level probe's first step, " + fmt("%g", first) + " dBFS"};
+    s_.cap = {first, "max_drive_dbfs", "the level probe's first step, " + strformat("%g", first) + " dBFS"};
   double drive = std::min(first, s_.cap.drive_dbfs);
   while (true) {
     const auto stim = on_channels(port, plan.tone(tone_hz, drive, kProbeS));
@@ -112,8 +114,8 @@ void check_safe_to_start(const BenchConfig& bench, const RunOptions& opt) {
           "the " + p.name +
           " out has no output calibration and the loopback input is not calibrated: outbench "
           "cannot predict the volts and milliwatts it would put into the loads, so it cannot hold safety.max_vrms (" +
-          engine::fmt("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" +
-          engine::fmt("%g", bench.safety.max_mw) +
+          strformat("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" +
+          strformat("%g", bench.safety.max_mw) +
           " mW). Calibrate the output first (`outbench calibrate output --bench " + bench.source + " --port " + p.name +
           "`, then `outbench calibrate input`), or set safety.uncalibrated_max_drive_dbfs in '" + bench.source +
           "' to the highest drive you accept into any load without that protection. Nothing was played.");

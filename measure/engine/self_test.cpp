@@ -8,6 +8,7 @@
 #include "analysis/response.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
+#include "measure/strformat.hpp"
 
 namespace outbench {
 
@@ -25,10 +26,8 @@ std::string analysis_self_test() {
   ThdnOptions o;
   o.fundamental_hz = f0;
   const auto r = analyze_thdn(x, fs, o);
-  char buf[160];
   if (!r.valid || std::abs(r.thd_db - h3_dbc) > 0.2 || std::abs(r.level_dbfs + 1) > 0.02) {
-    std::snprintf(buf, sizeof buf, "THD of a -80 dBc H3 read %.2f dB (level %.3f dBFS)", r.thd_db, r.level_dbfs);
-    return buf;
+    return strformat("THD of a -80 dBc H3 read %.2f dB (level %.3f dBFS)", r.thd_db, r.level_dbfs);
   }
   SweepSpec s;
   s.start_hz = 10;
@@ -42,9 +41,7 @@ std::string analysis_self_test() {
   ro.sweep_l_s = sweep_info(s).l_s;
   const auto rr = analyze_response(sweep, y, fs, ro);
   if (!rr.valid || rr.latency_frames != 100 || std::abs(rr.gain_1k_db + 6.0206) > 0.01) {
-    std::snprintf(buf, sizeof buf, "a 0.5 gain with 100 frames delay read %.3f dB, latency %ld", rr.gain_1k_db,
-                  rr.latency_frames);
-    return buf;
+    return strformat("a 0.5 gain with 100 frames delay read %.3f dB, latency %ld", rr.gain_1k_db, rr.latency_frames);
   }
   return "";
 }

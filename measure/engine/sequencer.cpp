@@ -7,6 +7,7 @@
 #include "measure/engine/port_impedance.hpp"
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/step_context.hpp"
+#include "measure/strformat.hpp"
 
 namespace outbench {
 
@@ -65,7 +66,7 @@ struct Sequencer::Impl {
       res.warnings.push_back(port.name +
                              ": neither the output nor the loopback input is calibrated, so the volt "
                              "and power limits cannot be held; every drive is capped at " +
-                             fmt("%g", *bench.safety.uncalibrated_max_drive_dbfs) +
+                             strformat("%g", *bench.safety.uncalibrated_max_drive_dbfs) +
                              " dBFS (safety.uncalibrated_max_drive_dbfs) instead");
     PortResult pr;
     pr.name = port.name;
