@@ -101,4 +101,16 @@ std::vector<std::string> parse_list(const std::string& text, const std::string& 
   return out;
 }
 
+void check_output_file(const std::string& option, const std::string& path, const std::string& example) {
+  if (path.empty()) throw UsageError(option + " is empty: give the name of the file to write, e.g. " + example);
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UsageError(option + " " + path + " is a folder: give the name of the file to write, e.g. " +
+                     (std::filesystem::path(path) / example).string());
+}
+
+void check_output_folder(const std::string& option, const std::string& path) {
+  if (path.empty()) throw UsageError(option + " is empty: give the report folder, e.g. outbench-report");
+}
+
 }  // namespace outbench::cli

@@ -45,10 +45,7 @@ void check_generate_args(const GenerateArgs& g) {
   if (samples > kMaxGenerateSamples)
     throw UsageError("--seconds x --rate x --channels is " + std::to_string(std::llround(samples)) +
                      " samples; outbench generates at most 100 million (e.g. 34 minutes of one channel at 48 kHz)");
-  std::error_code ec;
-  if (std::filesystem::is_directory(g.out, ec))
-    throw UsageError("-o " + g.out + " is a folder: give the name of the WAV file to write, e.g. " +
-                     (std::filesystem::path(g.out) / "signal.wav").string());
+  check_output_file("-o", g.out, "signal.wav");
 }
 
 // The signal, and the line that describes it once it is written.

@@ -252,6 +252,7 @@ int run(const Args& args) {
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench run [options]")) return 0;
   checked("--reference-dbfs", a.ref_dbfs, -80, 0, "dBFS");
+  check_output_folder("-o", a.out_dir);
   const std::uint64_t seed = parse_seed(a.seed_text, "--seed");
   // Both before any file is read: a bad option is reported first.
   RunOptions opt;

@@ -176,6 +176,30 @@ TEST(Cli, WriteFailureExitsWith3) {
   EXPECT_NE(f.err.find("cannot create the report folder"), std::string::npos) << f.err;
 }
 
+// An empty output name, or a folder where a file is to be written, is a usage error (exit 2) in every
+// command, before anything is read or written; only a failing write is exit 3.
+TEST(Cli, OutputNamesThatAreNoFileAreUsageErrors) {
+  test::TempDir d;
+  std::filesystem::create_directories(d / "adir");
+  const auto q = run_cli("run --quick --quiet -o " + (d / "rep"));
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const std::string results = d / "rep/results.json";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"run --quick --quiet -o ''", "-o is empty"},
+      {"generate tone -o ''", "-o is empty"},
+      {"generate tone -o " + (d / "adir"), "is a folder"},
+      {"report " + results + " -o " + (d / "adir"), "is a folder"},
+      {"report " + results + " -o ''", "-o is empty"},
+      {"compare " + results + " " + results + " -o " + (d / "adir"), "is a folder"},
+  };
+  for (const auto& [cmd, says] : cases) {
+    const auto r = run_cli(cmd);
+    EXPECT_EQ(r.exit_code, 2) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << cmd << ": " << r.err;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(d / "adir"));
+}
+
 TEST(CliRun, QuickRunWritesResultsJson) {
   test::TempDir d;
   const auto r = run_cli("run --quick --json -o " + (d / "rep"));
