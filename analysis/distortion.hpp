@@ -1,4 +1,4 @@
-// THD+N, THD and harmonic levels of a single tone (DESIGN.md "THD+N"; AES17).
+// THD+N, THD and harmonic levels of a single tone (docs/MEASUREMENTS.md "THD+N and THD"; AES17).
 //
 // Method. The settled part of the signal is found (fades and leading/trailing silence are cut: blocks one
 // period of band_lo_hz long whose peak is within 5 % of the typical level, one block of margin each side).

@@ -1,4 +1,4 @@
-// Output impedance from an open-circuit and a loaded transfer function (DESIGN.md "Output impedance").
+// Output impedance from an open-circuit and a loaded transfer function (docs/MEASUREMENTS.md "Output impedance").
 //
 // The source (EMF E, impedance Zout) drives the load Rl in parallel with the loopback input's impedance Zin:
 // Zp = Rl*Zin/(Rl+Zin). With r(f) = H_open(f)/H_load(f),

@@ -1,4 +1,4 @@
-// Frequency response from a swept-sine capture (DESIGN.md "Frequency response").
+// Frequency response from a swept-sine capture (docs/MEASUREMENTS.md "Frequency response").
 //
 // Method. Deconvolution by regularised spectral division over one FFT of size N >= max(capture, reference)
 // frames plus margin: IR = IFFT(Y * conj(X) / (|X|^2 + eps(f))), with eps(f) = 1e-8 * max_k(f_k |X_k|^2) / f,

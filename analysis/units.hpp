@@ -1,6 +1,6 @@
 // Levels and units.
 //
-// Conventions (DESIGN.md "The measurements", AES17): a full-scale *sine* reads 0 dBFS, so a signal of RMS
+// Conventions (docs/MEASUREMENTS.md, AES17): a full-scale *sine* reads 0 dBFS, so a signal of RMS
 // value r (in full-scale units, peak 1.0) is 20*log10(sqrt(2)*r) dBFS. dBV is relative to 1 Vrms, dBu to
 // 0.7746 Vrms (sqrt(0.6) V, 1 mW into 600 ohm). Power into a resistive load is V^2/R. A calibration states the
 // Vrms that corresponds to 0 dBFS (the RMS of a full-scale sine); converting needs it, nothing is guessed.

@@ -1,4 +1,4 @@
-// The two verdicts of DESIGN.md "The verdicts": "headphone out usable as line out" and "line out usable
+// The two verdicts of docs/MEASUREMENTS.md "The verdicts": "headphone out usable as line out" and "line out usable
 // for headphones". Pure: a summary of measured figures in, rule results out. Every rule reports the measured
 // value, its limit, pass/fail and the sentence a user reads; a rule whose figure could not be measured (no
 // calibration, port absent) is skipped with the reason, and a verdict passes only if no rule failed and at
@@ -84,8 +84,8 @@ struct Verdict {
 Verdict headphone_as_line_out(const PortFigures& headphone, const PortFigures* line_out, const VerdictRules& rules,
                               const LineLevel& level);
 // "Can this port drive headphones?" (damping, voltage for the target SPL, response, per headphone load).
-// For the line out this is DESIGN.md's "line out usable for headphones"; for the headphone out it checks
-// the port at its own job (a 120 ohm IEC 61938 output fails the damping rule for 16 and 32 ohm).
+// For the line out this is the "line out usable for headphones" verdict (docs/MEASUREMENTS.md); for the headphone out
+// it checks the port at its own job (a 120 ohm IEC 61938 output fails the damping rule for 16 and 32 ohm).
 Verdict drives_headphones(const PortFigures& port, const VerdictRules& rules, const std::string& port_name);
 
 }  // namespace outbench

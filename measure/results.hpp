@@ -146,7 +146,7 @@ struct RunConditions {
   double reference_level_dbfs = -20;
   double tone_hz = 997;
   double band_lo_hz = 20, band_hi_hz = 20000;
-  std::string window = "blackman-harris-7";
+  std::string window{window_name(kThdnWindow)};  // the THD+N analysis window
   double sweep_level_dbfs = -20;
   double sweep_start_hz = 0, sweep_stop_hz = 0, sweep_duration_s = 0;
   double input_impedance_ohms = 0;

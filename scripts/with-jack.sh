@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run a command against a private JACK server (dummy backend, synchronous, no realtime; DESIGN.md "Testing
-# the real path") with the virtual device under test already running, then stop both by PID and clean up.
+# Run a command against a private JACK server (dummy backend, synchronous, no realtime; docs/MEASUREMENTS.md "Testing
+# the real path without hardware") with the virtual device under test already running, then stop both by PID and clean up.
 #   scripts/with-jack.sh [--device MODEL.json] [--unplugged] [--no-dut] -- CMD ARGS...
 # The command sees JACK_DEFAULT_SERVER (the private server) and OUTBENCH_RELAY_PORT (the relay board's
 # pseudo-terminal, for the bench file's load_switch.port).

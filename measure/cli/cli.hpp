@@ -51,8 +51,10 @@ std::uint64_t parse_seed(const std::string& text, const std::string& option);
 std::filesystem::path fixtures_dir();
 
 // An output named on the command line: an empty name, or a folder where a file is to be written, is a usage
-// error (exit 2) naming the option and an example, before anything runs. `example` is a file name.
-void check_output_file(const std::string& option, const std::string& path, const std::string& example);
+// error (exit 2) naming the option and an example, before anything runs. `kind` is e.g. "WAV file",
+// `example` a file name.
+void check_output_file(const std::string& option, const std::string& path, const std::string& kind,
+                       const std::string& example);
 // An output folder: an empty name is a usage error.
 void check_output_folder(const std::string& option, const std::string& path);
 

@@ -101,11 +101,12 @@ std::vector<std::string> parse_list(const std::string& text, const std::string& 
   return out;
 }
 
-void check_output_file(const std::string& option, const std::string& path, const std::string& example) {
-  if (path.empty()) throw UsageError(option + " is empty: give the name of the file to write, e.g. " + example);
+void check_output_file(const std::string& option, const std::string& path, const std::string& kind,
+                       const std::string& example) {
+  if (path.empty()) throw UsageError(option + " is empty: give the name of the " + kind + " to write, e.g. " + example);
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
-    throw UsageError(option + " " + path + " is a folder: give the name of the file to write, e.g. " +
+    throw UsageError(option + " " + path + " is a folder: give the name of the " + kind + " to write, e.g. " +
                      (std::filesystem::path(path) / example).string());
 }
 

@@ -45,7 +45,7 @@ void check_generate_args(const GenerateArgs& g) {
   if (samples > kMaxGenerateSamples)
     throw UsageError("--seconds x --rate x --channels is " + std::to_string(std::llround(samples)) +
                      " samples; outbench generates at most 100 million (e.g. 34 minutes of one channel at 48 kHz)");
-  check_output_file("-o", g.out, "signal.wav");
+  check_output_file("-o", g.out, "WAV file", "signal.wav");
 }
 
 // The signal, and the line that describes it once it is written.

@@ -29,7 +29,7 @@ int report(const Args& args) {
   } catch (const po::error& e) {
     throw UsageError(std::string(e.what()) + "\nusage: outbench report results.json [-o report.html]");
   }
-  if (vm.count("output")) check_output_file("-o", out, "report.html");
+  if (vm.count("output")) check_output_file("-o", out, "HTML file", "report.html");
   const auto j = read_json_file(input);
   const std::filesystem::path dest =
       vm.count("output") ? std::filesystem::path(out) : std::filesystem::path(input).parent_path() / "report.html";
@@ -58,7 +58,7 @@ int compare(const Args& args) {
     throw UsageError(std::string(e.what()) + "\nusage: outbench compare a.json b.json [-o compare.html]");
   }
   if (inputs.size() != 2) throw UsageError("compare needs two results files: outbench compare a.json b.json");
-  check_output_file("-o", out, "compare.html");
+  check_output_file("-o", out, "HTML file", "compare.html");
   const auto a = read_json_file(inputs[0]);
   const auto b = read_json_file(inputs[1]);
   write_text_atomic(out, render_compare_html(a, inputs[0], b, inputs[1]));

@@ -164,7 +164,7 @@ void max_level(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
   ml.valid = ml.at_1pct.found;
   ml.stop_reason = stop_reason_id(reason);
   ml.explanation = stop_explanation(reason, cx.session.cap.limit_text);
-  // SNR relative to the maximum output level (DESIGN.md "Noise and dynamic range"), unweighted and A.
+  // SNR relative to the maximum output level (docs/MEASUREMENTS.md "Noise, SNR and dynamic range"), unweighted and A.
   if (ml.at_1pct.found && lr.noise.valid) {
     lr.snr_db = ml.at_1pct.out_dbfs - lr.noise.noise_dbfs;
     if (lr.noise_a.valid) lr.snr_a_db = ml.at_1pct.out_dbfs - lr.noise_a.noise_dbfs;

@@ -1,4 +1,4 @@
-// The procedure into one load of a port (DESIGN.md "The measurements"): the synchronized sweep (response and
+// The procedure into one load of a port (docs/MEASUREMENTS.md): the synchronized sweep (response and
 // gain; the volts it shows tighten the safety cap), a 997 Hz tone at the reference level on every channel
 // (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (AES17 dynamic range),
 // crosstalk (one channel driven at a time), THD+N versus level up to the maximum level (level_search.hpp), and

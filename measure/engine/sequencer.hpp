@@ -1,5 +1,5 @@
-// The measurement sequencer: walks ports x loads x tests on an AudioIo and a LoadSwitch (DESIGN.md "The
-// measurements"), analyses every capture with analysis/, and fills a Results value.
+// The measurement sequencer: walks ports x loads x tests on an AudioIo and a LoadSwitch (definitions:
+// docs/MEASUREMENTS.md), analyses every capture with analysis/, and fills a Results value.
 //
 // Per port, for each load (open first): a synchronized sweep (response; the open-load one is the
 // impedance reference), a 997 Hz tone at the reference level on all channels (THD+N, spectrum, balance),

@@ -1,4 +1,4 @@
-// Audio I/O and load switching interfaces (DESIGN.md "Data flow").
+// Audio I/O and load switching interfaces (README "Layout").
 //
 // AudioIo::play_record plays one stimulus per output channel (full-scale units, +/-1.0 = 0 dBFS peak) on
 // the named output channels of the interface (0-based), and records capture_frames frames from the named

@@ -1,4 +1,4 @@
-// PortAudioIo: a real audio interface through PortAudio, as an AudioIo (DESIGN.md "Data flow").
+// PortAudioIo: a real audio interface through PortAudio, as an AudioIo (README "Layout").
 //
 // One full-duplex stream on one device (one clock for playback and capture), opened once for the run and
 // kept running; play_record hands a job to the callback, which only copies stimulus out and capture in

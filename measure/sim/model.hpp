@@ -1,4 +1,4 @@
-// Simulated device models (DESIGN.md "The simulated bench"): JSON "outbench-device/1" in fixtures/devices/,
+// Simulated device models (docs/MEASUREMENTS.md "The simulated bench"): JSON "outbench-device/1" in fixtures/devices/,
 // documented field by field in fixtures/devices/README.md. Loading validates every field and throws
 // InputError naming the file, the JSON path and what is expected.
 #pragma once

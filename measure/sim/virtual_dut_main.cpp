@@ -1,5 +1,5 @@
 // outbench-virtual-dut: the simulated device as a JACK client, so the real PortAudio path can be tested end
-// to end with no hardware (DESIGN.md "Testing the real path").
+// to end with no hardware (docs/MEASUREMENTS.md "Testing the real path without hardware").
 //
 // Ports: in_0..in_{2P-1} (the interface's outputs: line L/R, headphone L/R, as in the bench file) and
 // out_0..out_{2P-1} (each port's signal across the selected load, through the loopback ADC model). A

@@ -1,4 +1,4 @@
-// Load switching on a real bench (DESIGN.md; bench file section "load_switch").
+// Load switching on a real bench (fixtures/benches/README.md, section "load_switch").
 //
 //  serial:  USB relay boards through a POSIX termios serial port in raw mode (cfmakeraw): real adapters
 //           (/dev/ttyUSB0, /dev/ttyACM0) and pseudo-terminals alike. Presets: "lcus" (CH340 LCUS boards:

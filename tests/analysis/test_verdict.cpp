@@ -1,4 +1,4 @@
-// Verdict rules (DESIGN.md "The verdicts") on hand-made figures: every rule's limit is inclusive on the
+// Verdict rules (docs/MEASUREMENTS.md "The verdicts") on hand-made figures: every rule's limit is inclusive on the
 // right side, absent and unmeasured ports are not failures, uncalibrated figures skip the volt rules.
 #include <gtest/gtest.h>
 

@@ -21,7 +21,7 @@
 namespace outbench {
 namespace {
 
-// A pseudo-terminal playing the relay board: both ends raw, as DESIGN.md says.
+// A pseudo-terminal playing the relay board: both ends raw, as docs/MEASUREMENTS.md says.
 struct Pty {
   int master = -1;
   std::string slave;

@@ -1,4 +1,4 @@
-// Engine tests: the sequencer on the simulated bench recovers each model's parameters (DESIGN.md, issue 3).
+// Engine tests: the sequencer on the simulated bench recovers each model's parameters (docs/MEASUREMENTS.md).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -202,7 +202,7 @@ TEST(Engine, ResponseShowsCouplingCapacitorRollOff) {
       EXPECT_NEAR(db_from_ratio(std::abs(*h)) - l.response.gain_1k_db, truth, 0.1) << l.load_name << " at " << f;
     }
   }
-  // -3 dB at 1/(2 pi (Rs + Rl) C) into 16 ohm (27.8 Hz with the 10 ohm source; DESIGN.md's 45 Hz is the
+  // -3 dB at 1/(2 pi (Rs + Rl) C) into 16 ohm (27.8 Hz with the 10 ohm source; the 45 Hz often quoted is the
   // capacitor straight into 16 ohm), flat into 10 kohm.
   const double f3 = 1.0 / (2 * std::numbers::pi * (pm->source_r_ohms + 16.0) * pm->coupling_c_farads);
   const auto h16 = response_at(hp.loads.back().response.points, f3);
