@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "measure/config/kinds.hpp"
 #include "measure/strformat.hpp"
 
 namespace outbench {
@@ -47,8 +48,8 @@ void decide_verdicts(Results& r, const VerdictRules& rules) {
   const PortResult* hp = nullptr;
   const PortResult* line = nullptr;
   for (const auto& p : r.ports) {
-    if (p.name == "headphone") hp = &p;
-    if (p.name == "line") line = &p;
+    if (parse_port_kind(p.name) == PortKind::headphone) hp = &p;
+    if (parse_port_kind(p.name) == PortKind::line) line = &p;
   }
   // A port missing from the results was not measured in this run (--ports); one with present == false is
   // a port the device lacks.

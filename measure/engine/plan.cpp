@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "measure/config/kinds.hpp"
+
 namespace outbench::engine {
 
 const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}, 1.0};
@@ -93,7 +95,7 @@ std::vector<const PortWiring*> ports_in_run(const BenchConfig& bench, const std:
         continue;
       }
       // line/headphone on a device without that port: reported as absent, not an error.
-      if (n != "line" && n != "headphone") throw std::invalid_argument("port '" + n + "' is not on the bench");
+      if (!parse_port_kind(n)) throw std::invalid_argument("port '" + n + "' is not on the bench");
     }
   }
   return out;
@@ -101,7 +103,7 @@ std::vector<const PortWiring*> ports_in_run(const BenchConfig& bench, const std:
 
 std::string nominal_load_for(const std::string& port, const std::vector<const Load*>& loads,
                              const VerdictRules& rules) {
-  const double want = port == "headphone" ? kHeadphoneNominalOhms : rules.line_load_ohms;
+  const double want = parse_port_kind(port) == PortKind::headphone ? kHeadphoneNominalOhms : rules.line_load_ohms;
   const Load* best = nullptr;
   for (const auto* l : loads)
     if (!l->is_open() &&

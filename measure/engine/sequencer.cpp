@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "measure/config/kinds.hpp"
 #include "measure/engine/drive_limits.hpp"
 #include "measure/engine/load_procedure.hpp"
 #include "measure/engine/port_impedance.hpp"
@@ -116,8 +117,9 @@ Sequencer::Sequencer(const BenchConfig& bench, AudioIo& io, LoadSwitch& sw, RunO
 
 // line/headphone asked for (or every port asked for) on a device without that port: reported as absent.
 void Sequencer::add_absent_ports(Results& results) const {
-  for (const char* n : {"line", "headphone"})
-    if (!bench_.port(n) &&
+  for (const auto& [kind, word] : kPortKindNames)
+    if (const std::string n(word);
+        !bench_.port(n) &&
         (opt_.ports.empty() || std::find(opt_.ports.begin(), opt_.ports.end(), n) != opt_.ports.end())) {
       PortResult absent;
       absent.name = n;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "measure/config/kinds.hpp"
 #include "measure/sim/port_sim.hpp"
 
 namespace outbench::sim {
@@ -62,14 +63,15 @@ BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
   b.input_calibrated_on = "device model";
   int next = 0;
   std::vector<const PortModel*> order;
-  for (const char* n : {"line", "headphone"})
-    if (const auto* p = model.port(n)) order.push_back(p);
+  for (const auto& [kind, word] : kPortKindNames)
+    if (const auto* p = model.port(std::string(word))) order.push_back(p);
   for (const auto& p : model.ports)
-    if (p.name != "line" && p.name != "headphone") order.push_back(&p);
+    if (!parse_port_kind(p.name)) order.push_back(&p);
   for (const auto* p : order) {
     PortWiring w;
     w.name = p->name;
-    const int base = p->name == "line" ? 0 : p->name == "headphone" ? 2 : 4 + 2 * next++;
+    const auto kind = parse_port_kind(p->name);
+    const int base = kind == PortKind::line ? 0 : kind == PortKind::headphone ? 2 : 4 + 2 * next++;
     for (int c = 0; c < p->channels; ++c) {
       w.output_channels.push_back(base + c);
       w.input_channels.push_back(c);

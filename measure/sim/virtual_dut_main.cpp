@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "measure/config/kinds.hpp"
 #include "measure/errors.hpp"
 #include "measure/sim/port_sim.hpp"
 
@@ -141,8 +142,8 @@ bool parse_relays(const std::string& relays, std::map<int, double>& relay_ohms) 
 void register_ports(jack_client_t* client, const sim::DeviceModel& model, std::uint64_t seed, Dut& dut) {
   const double rate = jack_get_sample_rate(client);
   std::vector<const sim::PortModel*> order;
-  for (const char* n : {"line", "headphone"})
-    if (const auto* p = model.port(n)) order.push_back(p);
+  for (const auto& [kind, word] : kPortKindNames)
+    if (const auto* p = model.port(std::string(word))) order.push_back(p);
   std::uint64_t k = 0;
   int ch = 0;
   for (const auto* p : order) {
