@@ -59,15 +59,21 @@ struct CalibrationBench {
   const StopSignals signals;  // after the AudioIo it silences
 };
 
-// The tone's level at the loopback input (dBFS), channel 0 of the port (a capture with xruns is played
-// again up to `retries` times, the bench's audio.retries).
-double measure_input_dbfs(AudioIo& io, int retries, const PortWiring& port, double level_dbfs) {
+// The calibration tone (kCalToneHz) at `level_dbfs`, faded in and out over `fade_s` each.
+std::vector<double> cal_tone(double level_dbfs, double duration_s, double rate_hz, double fade_s = ToneSpec{}.fade_s) {
   ToneSpec t;
   t.freq_hz = kCalToneHz;
   t.level_dbfs = level_dbfs;
-  t.duration_s = kCalToneS;
-  t.rate_hz = io.rate_hz();
-  const auto x = make_tone(t);
+  t.duration_s = duration_s;
+  t.rate_hz = rate_hz;
+  t.fade_s = fade_s;
+  return make_tone(t);
+}
+
+// The tone's level at the loopback input (dBFS), channel 0 of the port (a capture with xruns is played
+// again up to `retries` times, the bench's audio.retries).
+double measure_input_dbfs(AudioIo& io, int retries, const PortWiring& port, double level_dbfs) {
+  const auto x = cal_tone(level_dbfs, kCalToneS, io.rate_hz());
   std::vector<std::vector<double>> stim(port.output_channels.size(), x);
   const auto c = play_record_retrying(io, retries, port.output_channels, stim, port.input_channels,
                                       x.size() + static_cast<std::size_t>(0.2 * io.rate_hz()), &stop_requested());
@@ -161,13 +167,7 @@ double meter_reading_while_playing(const CalibrationJob& job) {
   std::string player_error;
   std::thread player([&] {
     // 2 s chunks, each faded in and out over kCalFadeS (0.01 dB off the true RMS over a meter's window).
-    ToneSpec t;
-    t.freq_hz = kCalToneHz;
-    t.level_dbfs = job.level_dbfs;
-    t.duration_s = 2.0;
-    t.fade_s = kCalFadeS;
-    t.rate_hz = b.io().rate_hz();
-    const auto x = make_tone(t);
+    const auto x = cal_tone(job.level_dbfs, 2.0, b.io().rate_hz(), kCalFadeS);
     std::vector<std::vector<double>> stim(port.output_channels.size(), x);
     try {
       while (!done && !stop_requested()) b.io().play_record(port.output_channels, stim, port.input_channels, x.size());
@@ -250,12 +250,8 @@ ResponseResult loopback_response(CalibrationBench& b, const CalibrationJob& job)
 // loopback: the interface's own floor, the port's output straight into the input.
 int calibrate_loopback(const CalibrationJob& job, nlohmann::json& j) {
   CalibrationBench b(job.bench);
-  ToneSpec t;
-  t.freq_hz = kCalToneHz;
-  t.level_dbfs = std::min(kLoopbackToneDbfs, job.cap.drive_dbfs);
-  t.duration_s = kCalToneS;
-  t.rate_hz = b.io().rate_hz();
-  const auto x = make_tone(t);
+  const double tone_dbfs = std::min(kLoopbackToneDbfs, job.cap.drive_dbfs);
+  const auto x = cal_tone(tone_dbfs, kCalToneS, b.io().rate_hz());
   const double rate = b.io().rate_hz();
   const auto c = loopback_capture(b, job, x, static_cast<std::size_t>(0.2 * rate), "tone");
   ThdnOptions o;
@@ -264,7 +260,7 @@ int calibrate_loopback(const CalibrationJob& job, nlohmann::json& j) {
   if (!r.valid) throw InputError("no tone came back through the loopback: " + r.reason + " (check the cable)");
   if (r.level_dbfs > kCalClipDbfs)
     throw InputError("the loopback input reads " + std::to_string(r.level_dbfs) + " dBFS for a " +
-                     std::to_string(t.level_dbfs) + " dBFS tone: it clips; lower the input gain and calibrate again");
+                     std::to_string(tone_dbfs) + " dBFS tone: it clips; lower the input gain and calibrate again");
   const auto cn = loopback_capture(b, job, make_silence(kCalToneS, rate), 0, "noise");
   const auto n = analyze_noise(cn.channels.front(), rate);
   const auto resp = loopback_response(b, job);
