@@ -61,6 +61,15 @@ std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoin
   return interpolate_log_freq(pts, freq_hz, &ImpedancePoint::z_ohms);
 }
 
+double max_abs_impedance_ohms(const std::vector<ImpedancePoint>& pts, double lo_hz, double hi_hz) {
+  double m = 0;
+  for (const auto& p : pts)
+    if (p.freq_hz >= lo_hz && p.freq_hz <= hi_hz) m = std::max(m, std::abs(p.z_ohms));
+  for (const double edge_hz : {lo_hz, hi_hz})
+    if (const auto z = impedance_at(pts, edge_hz)) m = std::max(m, std::abs(*z));
+  return m;
+}
+
 std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load) {
   std::vector<ImpedancePoint> out;
   const ImpedanceResult* first = nullptr;

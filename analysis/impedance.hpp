@@ -49,6 +49,10 @@ ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResul
 // Interpolate z at freq_hz (linear in log-frequency on the complex value; log_interp.hpp).
 std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoint>& pts, double freq_hz);
 
+// The largest |z| over the closed band [lo_hz, hi_hz]: every point inside it and z at both edges exactly
+// (impedance_at, where the points reach the edge). 0 when no point lies in the band.
+double max_abs_impedance_ohms(const std::vector<ImpedancePoint>& pts, double lo_hz, double hi_hz);
+
 // Combine per-load estimates (same frequencies) into one, weighting by inverse error variance (header note).
 std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load);
 

@@ -569,6 +569,15 @@ std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>
   return interpolate_log_freq(pts, freq_hz, &ResponsePoint::h);
 }
 
+double max_abs_relative_db(const std::vector<ResponsePoint>& pts, double lo_hz, double hi_hz) {
+  double m = 0;
+  for (const auto& p : pts)
+    if (p.freq_hz >= lo_hz && p.freq_hz <= hi_hz) m = std::max(m, std::abs(p.relative_db));
+  for (const double edge_hz : {lo_hz, hi_hz})
+    if (const auto v = interpolate_log_freq(pts, edge_hz, &ResponsePoint::relative_db)) m = std::max(m, std::abs(*v));
+  return m;
+}
+
 std::vector<double> smooth_fractional_octave(std::span<const double> freqs_hz, std::span<const double> gain_db,
                                              double fraction_n) {
   std::vector<double> out(freqs_hz.size());

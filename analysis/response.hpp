@@ -161,6 +161,11 @@ class Deconvolver {
 // Interpolate h at freq_hz from response points (linear in log-frequency on the complex value; log_interp.hpp).
 std::optional<std::complex<double>> response_at(const std::vector<ResponsePoint>& pts, double freq_hz);
 
+// The largest |relative_db| over the closed band [lo_hz, hi_hz]: every reported point inside it and the
+// response at both edges exactly (relative_db interpolated linearly in log-frequency, where the points reach
+// the edge). 0 when no point lies in the band.
+double max_abs_relative_db(const std::vector<ResponsePoint>& pts, double lo_hz, double hi_hz);
+
 // 1/N-octave smoothing of magnitudes (power average over f*2^(-1/2N)..f*2^(1/2N)); returns dB values.
 std::vector<double> smooth_fractional_octave(std::span<const double> freqs_hz, std::span<const double> gain_db,
                                              double fraction_n);

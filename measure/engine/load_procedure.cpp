@@ -42,7 +42,7 @@ bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, Sweep
     p.gain_db -= gain_shift;
     p.h /= sweep_scale;
   }
-  lr.response_deviation_db = max_abs_deviation(lr.response, 20.0, 20000.0);
+  lr.response_deviation_db = max_abs_relative_db(lr.response.points, 20.0, 20000.0);
   if (lr.response.latency_frames >= 0)
     cx.session.latency_frames = std::max(cx.session.latency_frames, lr.response.latency_frames);
   const double gain_db = lr.response.gain_1k_db;

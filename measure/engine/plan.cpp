@@ -12,13 +12,6 @@ namespace outbench::engine {
 const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}, 1.0};
 const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}, 0.5};
 
-double max_abs_deviation(const ResponseResult& r, double lo_hz, double hi_hz) {
-  double m = 0;
-  for (const auto& p : r.points)
-    if (p.freq_hz >= lo_hz && p.freq_hz <= hi_hz) m = std::max(m, std::abs(p.relative_db));
-  return m;
-}
-
 std::vector<std::vector<double>> on_channels(const PortWiring& port, const std::vector<double>& x, int only_channel) {
   std::vector<std::vector<double>> s(port.output_channels.size());
   for (std::size_t c = 0; c < s.size(); ++c)

@@ -47,9 +47,6 @@ inline constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kTh
 inline constexpr double kThdnFreqMaxS = 1.5;
 inline constexpr double kHeadphoneNominalOhms = 32.0;  // the headphone out's nominal load (the line out's: the rules')
 
-// The largest |relative dB| of a response between lo_hz and hi_hz.
-double max_abs_deviation(const ResponseResult& r, double lo_hz, double hi_hz);
-
 // The synchronized sweep of a port: its stimulus, the capture length and the deconvolver.
 struct SweepPlan {
   SweepSpec spec;

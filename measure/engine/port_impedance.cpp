@@ -140,10 +140,7 @@ void port_impedance(PortResult& pr, double input_ohms, std::vector<std::string>&
   if (pr.impedance.empty()) return;
   if (auto z = impedance_at(pr.impedance, 1000.0)) pr.z_1k_ohms = std::abs(*z);
   if (auto z = impedance_at(pr.impedance, 20.0)) pr.z_20hz_ohms = std::abs(*z);
-  double zmax = 0;
-  for (const auto& p : pr.impedance)
-    if (p.freq_hz >= 20 && p.freq_hz <= 20000) zmax = std::max(zmax, std::abs(p.z_ohms));
-  pr.max_zout_ohms = zmax;
+  pr.max_zout_ohms = max_abs_impedance_ohms(pr.impedance, 20.0, 20000.0);
   if (pr.z_1k_ohms) check_agreement(pr, input_ohms, warnings);
 }
 

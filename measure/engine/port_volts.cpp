@@ -114,8 +114,7 @@ void check_safe_to_start(const BenchConfig& bench, const RunOptions& opt) {
           "the " + p.name +
           " out has no output calibration and the loopback input is not calibrated: outbench "
           "cannot predict the volts and milliwatts it would put into the loads, so it cannot hold safety.max_vrms (" +
-          strformat("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" +
-          strformat("%g", bench.safety.max_mw) +
+          strformat("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" + strformat("%g", bench.safety.max_mw) +
           " mW). Calibrate the output first (`outbench calibrate output --bench " + bench.source + " --port " + p.name +
           "`, then `outbench calibrate input`), or set safety.uncalibrated_max_drive_dbfs in '" + bench.source +
           "' to the highest drive you accept into any load without that protection. Nothing was played.");

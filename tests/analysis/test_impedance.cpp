@@ -111,6 +111,21 @@ TEST(Impedance, CombineUsesInverseErrorVarianceWeights) {
 }
 
 // An infinite load (an open circuit) gives no impedance reading: invalid, never a NaN.
+// The band's maximum includes both edges: |z| rising as 1/f below 1 kHz peaks at exactly 20 Hz, between two
+// points of a 1/24-octave grid; a grid that ends inside the band contributes only its own points.
+TEST(Impedance, BandMaximumIncludesTheEdges) {
+  std::vector<ImpedancePoint> pts;
+  for (int k = -140; k <= 110; ++k) {
+    const double f = 1000.0 * std::pow(2.0, k / 24.0);
+    pts.push_back({f, {10.0 + 5.0 * std::max(0.0, std::log2(1000.0 / f)), 0.0}});
+  }
+  EXPECT_NEAR(max_abs_impedance_ohms(pts, 20.0, 20000.0), 10.0 + 5.0 * std::log2(1000.0 / 20.0), 1e-9);
+  EXPECT_NEAR(max_abs_impedance_ohms(pts, 25.0, 20000.0), 10.0 + 5.0 * std::log2(1000.0 / 25.0), 1e-9);
+  const std::vector<ImpedancePoint> inside(pts.begin() + 10, pts.end());  // from 26.3 Hz
+  EXPECT_NEAR(max_abs_impedance_ohms(inside, 20.0, 20000.0), std::abs(inside.front().z_ohms), 1e-12);
+  EXPECT_EQ(max_abs_impedance_ohms({}, 20.0, 20000.0), 0.0);
+}
+
 TEST(Impedance, InfiniteLoadIsRefused) {
   ResponseResult open, loaded;
   open.valid = loaded.valid = true;

@@ -345,5 +345,23 @@ TEST(Response, SmoothingOfAFlatResponseIsFlat) {
   EXPECT_LT(s[50], 6.0);
 }
 
+// The band's deviation includes both edges exactly: a response falling 0.2 dB per octave above 1 kHz and
+// rising 0.1 dB per octave below it (linear in log-frequency between the 1/24-octave points) deviates most at
+// 20 kHz itself, between the points at 19.6 and 20.2 kHz.
+TEST(Response, BandDeviationIncludesTheEdges) {
+  std::vector<ResponsePoint> pts;
+  for (int k = -140; k <= 110; ++k) {
+    ResponsePoint p;
+    p.freq_hz = 1000.0 * std::pow(2.0, k / 24.0);
+    const double oct = std::log2(p.freq_hz / 1000.0);
+    p.relative_db = oct > 0 ? -0.2 * oct : -0.1 * oct;
+    pts.push_back(p);
+  }
+  EXPECT_NEAR(max_abs_relative_db(pts, 20.0, 20000.0), 0.2 * std::log2(20.0), 1e-9);
+  EXPECT_NEAR(max_abs_relative_db(pts, 20.0, 2000.0), 0.1 * std::log2(1000.0 / 20.0),
+              1e-9);  // 20 Hz, between 19.7 and 20.3 Hz
+  EXPECT_EQ(max_abs_relative_db({}, 20.0, 20000.0), 0.0);
+}
+
 }  // namespace
 }  // namespace outbench

@@ -210,6 +210,24 @@ TEST(Engine, ResponseShowsCouplingCapacitorRollOff) {
   EXPECT_LT(*hp.loads[1].response_deviation_db, 0.05);
 }
 
+// Band figures include the band's edges (a closed 20 Hz-20 kHz): the coupling capacitor makes the headphone
+// out's |Zout| and its roll-off into 16 ohm largest at exactly 20 Hz, which lies between two 1/24-octave
+// points (19.7 and 20.3 Hz). Truth from the model.
+TEST(Engine, BandFiguresAreTakenAtTheBandEdges) {
+  const auto& r = usb();
+  const auto& hp = r.port("headphone");
+  const auto* pm = r.model.port("headphone");
+  const double z20 = std::abs(sim::source_impedance(*pm, 20.0));
+  ASSERT_TRUE(hp.max_zout_ohms);
+  EXPECT_NEAR(*hp.max_zout_ohms, z20, 0.003 * z20);  // 37.53 ohm; the grid alone gave 37.07
+  const auto& l16 = hp.loads.back();
+  ASSERT_EQ(l16.load_name, "16");
+  const double dev20 = -db_from_ratio(sim::divider_gain(*pm, r.model.loopback, 16.0, 20.0) /
+                                      sim::divider_gain(*pm, r.model.loopback, 16.0, 1000.0));
+  ASSERT_TRUE(l16.response_deviation_db);
+  EXPECT_NEAR(*l16.response_deviation_db, dev20, 0.05);  // the roll-off at 20 Hz itself
+}
+
 TEST(Engine, VerdictsAsABenchEngineerExpects) {
   const auto& u = usb();
   EXPECT_TRUE(u.verdict("headphone_as_line_out").pass) << u.verdict("headphone_as_line_out").summary;
