@@ -172,6 +172,12 @@ std::string headline(const json& r, const json& v) {
 std::string verdict_html(const json& r) {
   std::ostringstream o;
   o << "<h2>Verdicts</h2>\n<div class=\"answers\">\n";
+  if (r.at("verdicts").empty())
+    o << "<p class=\"sub\">"
+      << (r.value("complete", false) ? "No verdicts in this file."
+                                     : "No verdicts: the run stopped before it measured "
+                                       "every figure they need.")
+      << "</p>\n";
   for (const auto& v : r.at("verdicts")) {
     const bool app = v.value("applicable", true), pass = v.value("pass", false);
     const std::string cls = !app ? "na" : pass ? "pass" : "fail";

@@ -151,6 +151,8 @@ void print_summary(const Results& r, const std::filesystem::path& out) {
     for (const auto& rec : p.recommendations) std::printf("    %s\n", rec.sentence.c_str());
   }
   std::printf("\nVerdicts:\n");
+  if (r.verdicts.empty())
+    std::printf("  none: %s\n", r.complete ? "no verdict applies" : "the run stopped before it measured every figure");
   for (const auto& v : r.verdicts) std::printf("  %s\n    %s\n", v.question.c_str(), v.summary.c_str());
   for (const auto& w : r.warnings) std::printf("warning: %s\n", w.c_str());
   std::printf("\nresults: %s\nreport:  %s\nrun:     %s\n", (out / "results.json").c_str(),

@@ -143,6 +143,9 @@ TEST(SafetyCli, StopSignalDuringRunKeepsWhatWasMeasured) {
     EXPECT_FALSE(r.at("complete").get<bool>()) << "signal " << sig;
     ASSERT_FALSE(r.at("ports").empty());
     EXPECT_FALSE(r.at("ports")[0].at("loads").empty()) << "signal " << sig;
+    // No verdicts, and the report says why instead of an empty heading.
+    EXPECT_TRUE(r.at("verdicts").empty()) << "signal " << sig;
+    EXPECT_NE(slurp(out + "/report.html").find("No verdicts: the run stopped"), std::string::npos) << "signal " << sig;
   }
 }
 
