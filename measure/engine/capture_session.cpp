@@ -25,12 +25,17 @@ std::size_t CaptureSession::margin_frames() const {
 }
 
 void CaptureSession::select_load(const Load& load) {
+  // The load already in place on this port (the level probe's open load, then the open load's own
+  // measurements): no second switch, so a manual bench is not asked twice for the same load.
+  if (selected && selected->load == load.name && selected->port == cur_port) return;
+  selected.reset();
   try {
     sw.select(load);
   } catch (...) {
     check_stop();
     throw;
   }
+  selected = Selected{cur_port, load.name};
 }
 
 Capture CaptureSession::play(const PortWiring& port, const std::vector<std::vector<double>>& stim,

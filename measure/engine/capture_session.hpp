@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -72,6 +73,10 @@ struct CaptureSession {
   // Switch the load. A Ctrl-C while the switch waits (the manual prompt, a relay's settle time) ends the run
   // as a stop, not as the switch's own error.
   void select_load(const Load& load);
+  struct Selected {
+    std::string port, load;
+  };
+  std::optional<Selected> selected;  // what the switch last connected (port, load), once it said so
   // Play `stim` (one vector per output channel of the port), capture all the port's inputs.
   Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
                const std::string& what);

@@ -415,6 +415,35 @@ Results run_with_stuck_relay(const std::string& stuck) {
   return res;
 }
 
+// Each load is switched in once per port: the level probe's open load is not switched again for the open
+// load's own measurements (a manual bench would be asked twice for the same load).
+TEST(Engine, EachLoadIsSwitchedInOncePerPort) {
+  struct Counting : LoadSwitch {
+    explicit Counting(LoadSwitch& i) : inner(i) {}
+    void select(const Load& load) override {
+      inner.select(load);
+      selected.push_back(load.name);
+    }
+    std::string describe() const override { return "counting"; }
+    LoadSwitch& inner;
+    std::vector<std::string> selected;
+  };
+  const auto model = sim::load_device_model(fixture("devices/usb-interface.json"));
+  const auto bench = sim::bench_for_model(model, 48000);
+  sim::SimulatedBench io(model, bench, 1);
+  sim::SimulatedLoadSwitch sim_sw(io);
+  Counting sw(sim_sw);
+  RunOptions opt;
+  opt.quick = true;
+  opt.loads = {"open", "32", "16"};
+  Results res;
+  Sequencer(bench, io, sw, opt).run(res);
+  ASSERT_TRUE(res.complete);
+  // Per port: open (probe and measurements), 32, 16, then back to the nominal load of those measured (32) for
+  // the versus-frequency sweeps; the next port starts at open again.
+  EXPECT_EQ(sw.selected, (std::vector<std::string>{"open", "32", "16", "32", "open", "32", "16", "32"}));
+}
+
 TEST(Engine, RelayThatDidNotSwitchIsNamed) {
   for (const std::string stuck : {"16", "300"}) {
     const Results res = run_with_stuck_relay(stuck);
