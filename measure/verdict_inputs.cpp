@@ -95,12 +95,15 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         }
         if (vol != volumes.end()) {
           // Full scale at nominal + headroom: the volume moves by the drive's distance from -headroom dBFS.
-          const double v = vol->second.now_db + rec.drive_dbfs + rules.headroom_db;
+          // The level's own headroom; the volume setting was not measured, so the figure is a prediction.
+          const double headroom = lvl.headroom_db.value_or(rules.headroom_db);
+          const double v = vol->second.now_db + rec.drive_dbfs + headroom;
           if (v <= vol->second.max_db + 1e-9) {
             rec.volume_db = v;
             rec.sentence += "; or set the volume to " + strformat("%.1f", v) + " dB so that 0 dBFS gives " +
-                            strformat("%+.1f", lvl.level_dbv + rules.headroom_db) + " dBV (" +
-                            strformat("%.0f", rules.headroom_db) + " dB above nominal)";
+                            strformat("%+.1f", lvl.level_dbv + headroom) + " dBV (" + strformat("%.0f", headroom) +
+                            " dB above nominal; predicted from the volume at " + strformat("%.1f", vol->second.now_db) +
+                            " dB, that setting was not measured)";
           }
         }
         rec.sentence += ".";

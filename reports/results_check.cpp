@@ -271,8 +271,9 @@ void check_verdict(const Node& v) {
   for (const char* k : {"id", "question", "summary", "port"}) v.opt_str(k);
   v.opt_bool("applicable");
   v.opt_bool("pass");
+  v.opt_str("grade");
   each(v.arr("rules"), [](const Node& r) {
-    for (const char* k : {"id", "description", "unit", "comparison", "sentence"}) r.opt_str(k);
+    for (const char* k : {"id", "description", "unit", "comparison", "sentence", "grade", "condition"}) r.opt_str(k);
     r.num_or_null("measured");
     r.num_or_null("limit");
     r.opt_bool("evaluated");

@@ -98,14 +98,21 @@ json load_json(const LoadResult& l) {
 json verdict_json(const Verdict& v) {
   json rules = json::array();
   for (const auto& r : v.rules) {
-    json jr = {{"id", r.id},     {"description", r.description}, {"limit", r.limit},
-               {"unit", r.unit}, {"comparison", r.comparison},   {"evaluated", r.evaluated},
-               {"pass", r.pass}, {"sentence", r.sentence}};
+    json jr = {{"id", r.id},
+               {"description", r.description},
+               {"limit", r.limit},
+               {"unit", r.unit},
+               {"comparison", r.comparison},
+               {"evaluated", r.evaluated},
+               {"pass", r.pass},
+               {"grade", r.grade},
+               {"sentence", r.sentence}};
+    if (!r.condition.empty()) jr["condition"] = r.condition;
     jr["measured"] = r.measured ? finite_or_null(*r.measured) : json(nullptr);
     rules.push_back(jr);
   }
-  json j = {{"id", v.id},     {"question", v.question}, {"port", v.port}, {"applicable", v.applicable},
-            {"pass", v.pass}, {"summary", v.summary},   {"rules", rules}};
+  json j = {{"id", v.id},     {"question", v.question}, {"port", v.port},       {"applicable", v.applicable},
+            {"pass", v.pass}, {"grade", v.grade},       {"summary", v.summary}, {"rules", rules}};
   if (v.level_dbv) j["line_level"] = {{"name", v.level_name}, {"dbv", *v.level_dbv}};
   return j;
 }

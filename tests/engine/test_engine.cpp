@@ -260,6 +260,13 @@ TEST(Engine, VerdictsAsABenchEngineerExpects) {
       for (const auto& rr : vd.rules)
         if (rr.id == "headroom" && rr.evaluated && !rr.pass) pro_headroom_failed = true;
   EXPECT_TRUE(pro_headroom_failed);
+  // The everyday case: short of the consumer headroom but clean at nominal is "yes, with conditions".
+  for (const auto& vd : dongle.res.verdicts) {
+    if (vd.id != "headphone_as_line_out" || vd.level_name != "consumer") continue;
+    EXPECT_EQ(vd.grade, "yes_with_conditions") << vd.summary;
+    EXPECT_NE(vd.summary.find("fine for sources that peak below"), std::string::npos) << vd.summary;
+  }
+  EXPECT_EQ(dongle.verdict("line_for_headphones").grade, "not_applicable");
 }
 
 // "Keep the volume low", made exact: the drive for nominal line level into 10 kohm follows from the model's
@@ -282,6 +289,7 @@ TEST(Engine, RecommendsTheDriveForNominalLineLevel) {
       ASSERT_TRUE(rec.volume_db);
       EXPECT_NEAR(*rec.volume_db, pm->volume_db + truth + 12.0, 0.05);
       EXPECT_NE(rec.sentence.find("set the volume to"), std::string::npos) << rec.sentence;
+      EXPECT_NE(rec.sentence.find("predicted from the volume at"), std::string::npos) << rec.sentence;
     } else {
       EXPECT_FALSE(rec.volume_db) << "pro level + 12 dB is beyond full volume";
     }
