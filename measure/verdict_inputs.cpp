@@ -82,7 +82,7 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         rec.drive_dbfs = lvl.level_dbv - db_from_ratio(*input.vrms_at_0dbfs) - l.response.gain_1k_db;
         for (const auto& a : l.at_levels)
           if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
-        rec.noise_dbv = l.noise_dbv;
+        rec.noise_dbv = l.mutes_on_silence ? l.noise_tone_dbv : l.noise_dbv;  // the noise in use
         const std::string target = lvl.name + " line level (" + strformat("%+.1f", lvl.level_dbv) + " dBV)";
         if (rec.drive_dbfs > 0) {
           rec.sentence = "The headphone out cannot reach " + target + " even at 0 dBFS";

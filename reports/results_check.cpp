@@ -189,7 +189,14 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
   const Node noise = l.obj("noise");
   for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv"})
     noise.opt_num_or_null(k);
-  for (const char* k : {"dynamic_range_db", "snr_db", "snr_a_db", "balance_db"}) l.opt_num_or_null(k);
+  if (auto u = l.opt_obj("noise_under_tone"))
+    for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv"})
+      u->opt_num_or_null(k);
+  if (auto d = l.opt_obj("dynamic_range_residual"))
+    for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs"}) d->opt_num_or_null(k);
+  l.opt_bool("mutes_on_silence");
+  for (const char* k : {"dynamic_range_db", "dynamic_range_a_db", "snr_db", "snr_a_db", "balance_db"})
+    l.opt_num_or_null(k);
   each(l.arr("crosstalk"), [](const Node& x) {
     x.num("freq_hz");
     x.num_or_null("l_to_r_db");
