@@ -298,9 +298,9 @@ void check_results_schema(const json& j, const std::string& src) {
   if (!j.is_object() || !j.contains("schema"))
     throw InputError("'" + src + "' is not an outbench results file (no \"schema\" field)");
   const std::string s = j.at("schema").is_string() ? j.at("schema").get<std::string>() : "?";
-  if (s != "outbench/1")
+  if (s != "outbench/1" && s != "outbench/2")
     throw InputError("'" + src + "' has schema \"" + s +
-                     "\"; this outbench reads \"outbench/1\": measure again, or use "
+                     "\"; this outbench reads \"outbench/1\" and \"outbench/2\": measure again, or use "
                      "the outbench version that wrote it");
   for (const char* k : {"conditions", "ports", "verdicts", "device", "bench", "warnings"})
     if (!j.contains(k))

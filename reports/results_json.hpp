@@ -1,5 +1,5 @@
-// results.json: the Results of a run as JSON, schema "outbench/1" (reports/SCHEMA.md). Field names carry
-// their units; values that are not finite are written as null; absent optional figures are omitted.
+// results.json: the Results of a run as JSON, schema "outbench/2" (reads "outbench/1" too) (reports/SCHEMA.md). Field
+// names carry their units; values that are not finite are written as null; absent optional figures are omitted.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -8,7 +8,7 @@
 
 namespace outbench {
 
-inline constexpr const char* kResultsSchema = "outbench/1";
+inline constexpr const char* kResultsSchema = "outbench/2";
 
 nlohmann::json results_json(const Results& r);
 

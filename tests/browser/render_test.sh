@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rendering test in a real browser (label: browser): headless Chromium opens report.html for two device
-# models and a compare.html with the network disabled, and must find no console error, every plot drawn
+# models, a results file of the older schema outbench/1 and a compare.html with the network disabled, and must find no console error, every plot drawn
 # (non-empty canvas, counted by the page's own self-check) and the verdict text. Screenshots go to OUT.
 # A third report (and the compare page) is rendered from results whose device name and a warning hold
 # "<!--<script>" and "</script><script>alert(1)</script>": the data block must not end early or swallow
@@ -49,7 +49,11 @@ check_page() {  # check_page NAME HTML PLOTS TEXT
 "$EXE" run --quick --quiet -o "$OUT/usb" >/dev/null
 "$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
 check_page usb "$OUT/usb/report.html" 18 "Headphone out: usable as a consumer line out"
-check_page dongle "$OUT/dongle/report.html" 9 "Headphone out: not usable as a consumer line out"
+check_page dongle "$OUT/dongle/report.html" 9 "Headphone out: usable with conditions as a consumer line out"
+# A results file of schema outbench/1 (before grades, THD beside THD+N, near-max THD+N and DR re max level).
+mkdir -p "$OUT/v1" && cp "$SRC/tests/data/results-outbench1-dongle.json" "$OUT/v1/results.json"
+"$EXE" report "$OUT/v1/results.json" 2>/dev/null
+check_page v1 "$OUT/v1/report.html" 9 "Headphone out: not usable as a consumer line out"
 mkdir -p "$OUT/hostile"
 node -e '
   const fs = require("fs"), [src, dst] = process.argv.slice(1);
@@ -63,4 +67,4 @@ check_page hostile "$OUT/hostile/report.html" 18 "Headphone out: usable as a con
 "$EXE" compare "$OUT/hostile/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
 check_page compare "$OUT/compare.html" 2 "verdict-changed"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
-echo "browser tests: 4 passed, 0 failed"
+echo "browser tests: 5 passed, 0 failed"

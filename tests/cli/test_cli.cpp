@@ -205,7 +205,7 @@ TEST(CliRun, QuickRunWritesResultsJson) {
   const auto r = run_cli("run --quick --json -o " + (d / "rep"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto j = json::parse(r.out);  // stdout is exactly one JSON document
-  EXPECT_EQ(j["schema"], "outbench/1");
+  EXPECT_EQ(j["schema"], "outbench/2");
   EXPECT_TRUE(j["complete"].get<bool>());
   const auto f = json::parse(test::slurp(d / "rep/results.json"));
   EXPECT_EQ(f["ports"].size(), 2u);

@@ -160,6 +160,30 @@ std::string hex(const std::array<std::uint8_t, 32>& d) {
 
 // FIPS 180-4 / NIST example vectors (one block, two blocks, the padding on its own block, a million bytes)
 // and RFC 4648 base64 vectors.
+// Schema outbench/2 is written; outbench/1 files (tests/data: a quick phone-dongle run of the version before
+// the bump, arrays thinned) still give a report and a comparison, their verdicts read from `pass`; an unknown
+// schema is refused by name.
+TEST_F(ReportFiles, ReadsSchemaOneFilesAndRefusesUnknownOnes) {
+  EXPECT_EQ((*results_)["schema"], "outbench/2");
+  const std::string v1 = std::string(OUTBENCH_SOURCE_DIR) + "/tests/data/results-outbench1-dongle.json";
+  ASSERT_EQ(json::parse(test::slurp(v1))["schema"], "outbench/1");
+  const auto r = run_cli("report " + v1 + " -o " + (*dir_ / "v1.html"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = test::slurp(*dir_ / "v1.html");
+  EXPECT_NE(html.find("Headphone out: not usable as a consumer line out"), std::string::npos);
+  EXPECT_NE(html.find(">NO</span>"), std::string::npos);
+  const auto c = run_cli("compare " + v1 + " " + (*dir_ / "rep/results.json") + " -o " + (*dir_ / "v1c.html"));
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  json bad = *results_;
+  bad["schema"] = "outbench/3";
+  { std::ofstream(*dir_ / "v3.json") << bad.dump(); }
+  const auto b = run_cli("report " + (*dir_ / "v3.json") + " -o " + (*dir_ / "v3.html"));
+  EXPECT_EQ(b.exit_code, 2);
+  EXPECT_NE(b.err.find("has schema \"outbench/3\"; this outbench reads \"outbench/1\" and \"outbench/2\""),
+            std::string::npos)
+      << b.err;
+}
+
 TEST(Sha256, KnownVectors) {
   EXPECT_EQ(hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
