@@ -1,6 +1,6 @@
 // The procedure into one load of a port (docs/MEASUREMENTS.md): the synchronized sweep (response and
-// gain; the volts it shows tighten the safety cap), a 997 Hz tone at the reference level on every channel
-// (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (AES17 dynamic range),
+// gain on every channel; the volts it shows tighten the safety cap), a 997 Hz tone at the reference level on every
+// channel (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (AES17 dynamic range),
 // crosstalk (one channel driven at a time), THD+N versus level up to the maximum level (level_search.hpp), and
 // once the input is calibrated, THD+N at each nominal line level (the line load) or at 1 mW (loads up to
 // 600 ohm).
@@ -14,6 +14,13 @@
 #include "measure/engine/step_context.hpp"
 
 namespace outbench::engine {
+
+// One channel of a sweep capture: its response per dBFS of drive (the sweep was scaled by `sweep_scale`) and
+// its deviation over 20 Hz..20 kHz.
+ChannelResponse channel_response(const SweepPlan& sweep, const std::vector<double>& capture, int channel,
+                                 const ResponseOptions& ro, double sweep_scale);
+// The sweep's drive into the load selected now: the plan's level, kSweepHeadroomDb below the cap.
+double sweep_drive_dbfs(const StepContext& cx, const SweepPlan& sweep);
 
 // Fills `lr`. `open_latency`: the open load's measured latency, shared by the loaded sweeps (impedance).
 void measure_load(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,
