@@ -158,16 +158,17 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
   }
   l.opt_num_or_null("response_deviation_20_20k_db");
   if (auto chans = l.opt_arr("channels"))  // every channel's response (plotted: L solid, R dashed)
-    each(*chans, [](const Node& c) {
+    each(*chans, [&pts](const Node& c) {
       c.num("channel");
       c.boolean("valid");
       if (!c.flag("valid")) return;
       c.opt_num_or_null("gain_1k_db");
       c.opt_num_or_null("response_deviation_20_20k_db");
-      each(c.arr("response_points"), [](const Node& p) {
-        p.num("freq_hz");
-        p.opt_num_or_null("relative_db");
-      });
+      const Node rel = c.arr("relative_db");
+      if (rel.size() != pts.size())
+        rel.fail(std::to_string(pts.size()) + " values, one per response point (got " + std::to_string(rel.size()) +
+                 ")");
+      for (std::size_t i = 0; i < rel.size(); ++i) rel.item(i).number_or_null();
     });
   const Node t = l.obj("thdn_reference");
   t.opt_num_or_null("thdn_db");

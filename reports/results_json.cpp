@@ -31,8 +31,8 @@ json point_json(const MaxLevel::Point& p) {
   return j;
 }
 
-// Each channel's response into a load: gain, deviation and the points (freq_hz, magnitude_db, relative_db,
-// phase_deg), both channels driven in phase.
+// Each channel's response into a load (both channels driven in phase): gain at 1 kHz, deviation, and relative_db
+// at the frequencies of the load's response.points (one sweep, one grid).
 json load_channels_json(const LoadResult& l) {
   json out = json::array();
   for (const auto& c : l.channel_responses) {
@@ -44,13 +44,9 @@ json load_channels_json(const LoadResult& l) {
     }
     j["gain_1k_db"] = finite_or_null(c.response.gain_1k_db);
     put(j, "response_deviation_20_20k_db", c.response_deviation_db);
-    json pts = json::array();
-    for (const auto& p : c.response.points)
-      pts.push_back({{"freq_hz", p.freq_hz},
-                     {"magnitude_db", finite_or_null(p.gain_db)},
-                     {"relative_db", finite_or_null(p.relative_db)},
-                     {"phase_deg", p.phase_deg}});
-    j["response_points"] = pts;
+    json rel = json::array();
+    for (const auto& p : c.response.points) rel.push_back(finite_or_null(p.relative_db));
+    j["relative_db"] = rel;
     out.push_back(j);
   }
   return out;

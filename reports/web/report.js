@@ -73,14 +73,14 @@
     if (loads.length && loads[0].response.points.length) {
       const xs = loads[0].response.points.map((p) => p.freq_hz);
       // Channel 0 (left) solid, channel 1 (right) dashed in the same colour (results channels[], when present).
-      const right = (l) => (l.channels || []).find((c) => c.channel === 1 && c.valid && c.response_points);
+      const right = (l) => (l.channels || []).find((c) => c.channel === 1 && c.valid && c.relative_db);
       const stereo = loads.some(right);
       const rser = [];
       loads.forEach((l, i) => {
         const color = palette[i % palette.length];
         rser.push({ label: loadName(l) + (stereo ? " L" : ""), values: l.response.points.map((p) => p.relative_db), color });
         const r = right(l);
-        if (r) rser.push({ label: loadName(l) + " R", values: r.response_points.map((p) => p.relative_db), color, dash: [5, 3] });
+        if (r) rser.push({ label: loadName(l) + " R", values: r.relative_db, color, dash: [5, 3] });
       });
       chart(grid, "Frequency response (relative to 1 kHz)" + (stereo ? ", L solid, R dashed" : ""), xs, rser,
         { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 1 });
