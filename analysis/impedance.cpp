@@ -15,6 +15,13 @@ std::complex<double> output_impedance(std::complex<double> h_open, std::complex<
   return input_ohms * zp * (1.0 - r) / (r * zp - input_ohms);
 }
 
+std::optional<std::complex<double>> ground_return_ohms(std::complex<double> z_both, std::complex<double> z_alone,
+                                                       std::complex<double> k_both, std::complex<double> k_alone) {
+  const std::complex<double> dk = k_both - k_alone;
+  if (!(std::abs(dk) >= 0.1)) return std::nullopt;
+  return (z_both - z_alone) / dk;
+}
+
 ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded, double load_ohms,
                                  double input_ohms) {
   ImpedanceResult res;

@@ -53,6 +53,16 @@ std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoin
 // (impedance_at, where the points reach the edge). 0 when no point lies in the band.
 double max_abs_impedance_ohms(const std::vector<ImpedancePoint>& pts, double lo_hz, double hi_hz);
 
+// The shared ground return g of a two-channel output (the resistance between the jack's sleeve and the device's
+// ground, carrying both load currents) from one channel's apparent output impedances into the same load on both
+// channels: z_both with both channels driven in phase, z_alone with this channel driven alone (the other at
+// digital zero). With k = the other channel's load current over this one's (= the ratio of their load voltages,
+// equal loads), each apparent impedance is Zs + g (1 + k), so g = (z_both - z_alone) / (k_both - k_alone); k_alone
+// is the (small, negative) ground-return leak into the undriven channel, 0 when it is lost in noise. Exact for
+// a linear source; nullopt when |k_both - k_alone| < 0.1 (the two drives do not tell g apart).
+std::optional<std::complex<double>> ground_return_ohms(std::complex<double> z_both, std::complex<double> z_alone,
+                                                       std::complex<double> k_both, std::complex<double> k_alone);
+
 // Combine per-load estimates (same frequencies) into one, weighting by inverse error variance (header note).
 std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load);
 

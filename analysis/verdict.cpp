@@ -36,6 +36,11 @@ RuleResult rule(std::string id, std::string desc, std::optional<double> measured
   return r;
 }
 
+// " (right channel, the worse)" when a figure comes from a channel other than the left; "" otherwise.
+std::string channel_note(const std::string& channel) {
+  return channel.empty() ? "" : " (" + channel + " channel, the worse)";
+}
+
 // A failed ">=" rule in dB (or Vrms, compared in dB) that missed by at most `max_db` becomes conditional.
 // Returns the shortfall in dB when it does.
 std::optional<double> shortfall_db(const RuleResult& r, bool volts, double max_db) {
@@ -125,11 +130,13 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   }
   v.rules.push_back(hr);
   v.rules.push_back(rule("zout", "output impedance 20 Hz-20 kHz", hp.max_zout_ohms, rules.max_zout_line_ohms, "ohm",
-                         false, "The highest output impedance over 20 Hz-20 kHz", "output impedance not measured", 2));
+                         false, "The highest output impedance over 20 Hz-20 kHz" + channel_note(hp.max_zout_channel),
+                         "output impedance not measured", 2));
   v.rules.push_back(rule("response", "response into the line load", ll ? ll->response_deviation_db : std::nullopt,
                          rules.response_tolerance_db, "dB", false,
-                         "The response into " + num(rules.line_load_ohms / 1000, 0) + " kohm deviates by up to", nomeas,
-                         2));
+                         "The response into " + num(rules.line_load_ohms / 1000, 0) + " kohm" +
+                             channel_note(ll ? ll->response_deviation_channel : "") + " deviates by up to",
+                         nomeas, 2));
   v.rules.push_back(rule("thdn", "THD+N at nominal level", hp.thdn_at_nominal_db, rules.max_thdn_db, "dB", false,
                          "THD+N at nominal level", hp.calibrated ? "not measured at nominal level" : nocal));
   if (line && (line->present || !line->measured)) {
@@ -167,10 +174,11 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
     const auto* l = line.load(hl.load_ohms);
     const std::string nomeas = "the " + at + " load was not measured";
     const double zmax = hl.load_ohms / rules.damping_factor;
-    v.rules.push_back(
-        rule("damping_" + num(hl.load_ohms, 0), "damping into " + at, line.max_zout_ohms, zmax, "ohm", false,
-             "For " + at + " headphones (limit Rl/" + num(rules.damping_factor, 0) + "), the output impedance",
-             "output impedance not measured", 2));
+    v.rules.push_back(rule("damping_" + num(hl.load_ohms, 0), "damping into " + at, line.max_zout_ohms, zmax, "ohm",
+                           false,
+                           "For " + at + " headphones (limit Rl/" + num(rules.damping_factor, 0) +
+                               "), the output impedance" + channel_note(line.max_zout_channel),
+                           "output impedance not measured", 2));
     // Voltage for the target SPL: P = 10^((SPL - sensitivity)/10) mW.
     const double need_mw = std::pow(10.0, (rules.target_spl_db - hl.sensitivity_db_spl_per_mw) / 10.0);
     const double need_vrms = vrms_from_mw(need_mw, hl.load_ohms);
@@ -191,9 +199,11 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
       r.sentence += " " + r.condition;
     }
     v.rules.push_back(r);
-    v.rules.push_back(rule("response_" + num(hl.load_ohms, 0), "response into " + at,
-                           l ? l->response_deviation_db : std::nullopt, rules.response_tolerance_db, "dB", false,
-                           "The response into " + at + " deviates by up to", nomeas, 2));
+    v.rules.push_back(
+        rule("response_" + num(hl.load_ohms, 0), "response into " + at, l ? l->response_deviation_db : std::nullopt,
+             rules.response_tolerance_db, "dB", false,
+             "The response into " + at + channel_note(l ? l->response_deviation_channel : "") + " deviates by up to",
+             nomeas, 2));
   }
   conclude(v, "Yes: the " + label + " can drive the headphones in the rules.",
            "Yes, with conditions: the " + label + " can drive the headphones in the rules within these limits.",

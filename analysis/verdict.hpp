@@ -49,13 +49,15 @@ struct PortFigures {
   bool present = false;  // the device has the port
   bool measured = true;  // false: the port was left out of this run (--ports); nothing is known of it
   bool calibrated = false;
-  std::optional<double> max_zout_ohms;  // max |Zout| over 20 Hz..20 kHz
+  std::optional<double> max_zout_ohms;  // max |Zout| over 20 Hz..20 kHz, the worse channel's
+  std::string max_zout_channel;         // "right" when that is the worse channel, "" when channel 0's stands
   std::optional<double> zout_1k_ohms;
   struct PerLoad {
     double load_ohms = 0;
     std::optional<double> max_vrms_0p1;           // before 0.1 % THD+N
     std::optional<double> max_vrms_1;             // before 1 % THD+N
-    std::optional<double> response_deviation_db;  // max |relative dB| over 20 Hz..20 kHz
+    std::optional<double> response_deviation_db;  // max |relative dB| over 20 Hz..20 kHz, the worse channel's
+    std::string response_deviation_channel;       // as max_zout_channel
   };
   std::vector<PerLoad> loads;
   std::optional<double> thdn_at_nominal_db;  // into the line load at the primary nominal level

@@ -2,6 +2,7 @@
 // Plain data, filled by the sequencer (measure/) and read by the report writers; no PortAudio here.
 #pragma once
 
+#include <complex>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,15 +46,32 @@ struct ChannelLevel {
   double thdn_db = 0;
 };
 
+// One channel's response to the sweep into a load (both channels driven in phase).
+struct ChannelResponse {
+  int channel = 0;
+  ResponseResult response;                      // gains per dBFS of drive, as LoadResult::response
+  std::optional<double> response_deviation_db;  // max |relative dB| 20 Hz..20 kHz
+};
+
+// A sweep on one channel alone (the other at digital zero), for the ground return: both channels' responses at
+// 1 kHz (the undriven one's is the ground-return leak; absent when it is lost in noise), per dBFS of drive.
+struct AloneSweep {
+  int channel = 0;
+  std::optional<std::complex<double>> driven_1k, other_1k;
+  std::string problem;  // why the driven channel has no response
+};
+
 struct LoadResult {
   std::string load_name;
   double load_ohms = 0;  // actual; +inf for open
   bool valid = true;
   std::string problem;
   ResponseResult response;
-  std::optional<double> response_deviation_db;  // max |relative dB| 20 Hz..20 kHz
-  ThdnResult thdn_ref;                          // at the reference level, channel 0
-  std::vector<ChannelLevel> channels_ref;       // every channel at the reference level
+  std::optional<double> response_deviation_db;     // max |relative dB| 20 Hz..20 kHz
+  std::vector<ChannelResponse> channel_responses;  // every channel's (channel 0's is also `response`)
+  std::vector<AloneSweep> alone_sweeps;            // on the port's heaviest load only (ground return)
+  ThdnResult thdn_ref;                             // at the reference level, channel 0
+  std::vector<ChannelLevel> channels_ref;          // every channel at the reference level
   std::optional<double> balance_db;
   std::vector<LevelStep> thdn_vs_level;
   MaxLevel max_level;
@@ -129,6 +147,15 @@ struct ThdnFreqSeries {
   std::vector<ThdnFreqPoint> points;
 };
 
+// One channel's output impedance (both channels driven in phase), and its ground-return estimate.
+struct ChannelImpedance {
+  int channel = 0;
+  std::vector<ImpedancePoint> impedance;  // combined over the loads
+  std::optional<double> z_1k_ohms, z_20hz_ohms, max_zout_ohms;
+  std::optional<double> z_1k_alone_ohms;     // |Zout| at 1 kHz with this channel driven alone
+  std::optional<double> ground_return_ohms;  // Re of the shared return's resistance at 1 kHz from this channel
+};
+
 struct PortResult {
   std::string name;
   bool present = true;
@@ -136,8 +163,12 @@ struct PortResult {
   std::optional<double> vrms_at_0dbfs;  // the output calibration; absent = uncalibrated
   std::vector<LoadResult> loads;
   std::vector<ImpedanceResult> impedance_per_load;
-  std::vector<ImpedancePoint> impedance;  // combined
-  std::optional<double> z_1k_ohms, z_20hz_ohms, max_zout_ohms;
+  std::vector<ImpedancePoint> impedance;                        // combined
+  std::optional<double> z_1k_ohms, z_20hz_ohms, max_zout_ohms;  // channel 0's
+  std::vector<ChannelImpedance> channels;                       // every channel's
+  std::optional<double> ground_return_ohms;                     // mean of the channels' estimates
+  std::string ground_return_load;                               // the load it was measured into
+  std::string ground_return_note;                               // why it is absent, when it is
   bool loads_agree = true;
   std::string agreement_note;
   // False when no load moved the level from open (relays that never switched): the per-load figures and

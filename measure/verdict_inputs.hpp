@@ -5,10 +5,12 @@
 // Method: each port's valid, finite loads give the per-load figures (maximum levels, response deviation);
 // the line load (the load within 2 % of the rules' line_load_ohms, is_line_load()) also gives THD+N at the
 // nominal level asked about (the at-level tone whose output is within 1 dB of it), the dynamic range and the
-// channel balance. A port missing from the results was left out of the run ("not measured"); a port with
-// present == false is one the device lacks ("absent").
-// Conventions: levels in dBV / dBFS as named, volume settings in dB of the device's control.
-// Limits: the advice needs a calibrated loopback input (volts); without one it is not given.
+// channel balance. |Zout| and the response deviation are the worse channel's: another channel's figure
+// replaces channel 0's when it is worse by more than the figure resolves (1 % of |Zout|, 0.01 dB),
+// and the rule's sentence then names that channel. A port missing from the results was left out of the run ("not
+// measured"); a port with present == false is one the device lacks ("absent"). Conventions: levels in dBV / dBFS as
+// named, volume settings in dB of the device's control. Limits: the advice needs a calibrated loopback input (volts);
+// without one it is not given.
 #pragma once
 
 #include <map>

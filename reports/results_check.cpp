@@ -157,6 +157,19 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
              std::to_string(pts.size()) + ")");
   }
   l.opt_num_or_null("response_deviation_20_20k_db");
+  if (auto chans = l.opt_arr("channels"))  // every channel's response (plotted: L solid, R dashed)
+    each(*chans, [&pts](const Node& c) {
+      c.num("channel");
+      c.boolean("valid");
+      if (!c.flag("valid")) return;
+      c.opt_num_or_null("gain_1k_db");
+      c.opt_num_or_null("response_deviation_20_20k_db");
+      const Node rel = c.arr("relative_db");
+      if (rel.size() != pts.size())
+        rel.fail(std::to_string(pts.size()) + " values, one per response point (got " + std::to_string(rel.size()) +
+                 ")");
+      for (std::size_t i = 0; i < rel.size(); ++i) rel.item(i).number_or_null();
+    });
   const Node t = l.obj("thdn_reference");
   t.opt_num_or_null("thdn_db");
   t.opt_num_or_null("level_dbfs");
@@ -251,6 +264,16 @@ void check_port(const Node& p) {
         a.num("z_ohms");
       }
   });
+  if (auto chans = p.opt_arr("channels"))  // every channel's |Zout| (plotted) and ground-return figures
+    each(*chans, [](const Node& c) {
+      c.num("channel");
+      each(c.arr("impedance"), check_z_point);
+      for (const char* k : {"z_1k_ohms", "z_20hz_ohms", "max_z_20_20k_ohms", "z_1k_alone_ohms", "ground_return_ohms"})
+        c.opt_num_or_null(k);
+    });
+  p.opt_num_or_null("ground_return_ohms");
+  p.opt_str("ground_return_load");
+  p.opt_str("ground_return_note");
   auto thdn_freq = [](const Node& t) {
     t.boolean("valid");
     if (!t.flag("valid")) return;

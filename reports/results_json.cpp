@@ -31,6 +31,42 @@ json point_json(const MaxLevel::Point& p) {
   return j;
 }
 
+// Each channel's response into a load (both channels driven in phase): gain at 1 kHz, deviation, and relative_db
+// at the frequencies of the load's response.points (one sweep, one grid).
+json load_channels_json(const LoadResult& l) {
+  json out = json::array();
+  for (const auto& c : l.channel_responses) {
+    json j = {{"channel", c.channel}, {"valid", c.response.valid}};
+    if (!c.response.valid) {
+      j["problem"] = c.response.reason;
+      out.push_back(j);
+      continue;
+    }
+    j["gain_1k_db"] = finite_or_null(c.response.gain_1k_db);
+    put(j, "response_deviation_20_20k_db", c.response_deviation_db);
+    json rel = json::array();
+    for (const auto& p : c.response.points) rel.push_back(finite_or_null(p.relative_db));
+    j["relative_db"] = rel;
+    out.push_back(j);
+  }
+  return out;
+}
+
+// Each channel's output impedance (both driven in phase) and its ground-return figures.
+json port_channels_json(const PortResult& p) {
+  json out = json::array();
+  for (const auto& c : p.channels) {
+    json j = {{"channel", c.channel}, {"impedance", impedance_points_json(c.impedance)}};
+    put(j, "z_1k_ohms", c.z_1k_ohms);
+    put(j, "z_20hz_ohms", c.z_20hz_ohms);
+    put(j, "max_z_20_20k_ohms", c.max_zout_ohms);
+    put(j, "z_1k_alone_ohms", c.z_1k_alone_ohms);
+    put(j, "ground_return_ohms", c.ground_return_ohms);
+    out.push_back(j);
+  }
+  return out;
+}
+
 json load_json(const LoadResult& l) {
   json j;
   j["load"] = l.load_name;
@@ -43,6 +79,7 @@ json load_json(const LoadResult& l) {
   json resp = response_json(l.response);
   j["response"] = resp;
   put(j, "response_deviation_20_20k_db", l.response_deviation_db);
+  j["channels"] = load_channels_json(l);
   j["thdn_reference"] = thdn_json(l.thdn_ref);
   json ch = json::array();
   for (const auto& c : l.channels_ref)
@@ -202,6 +239,10 @@ json port_json(const PortResult& p) {
   for (const auto& z : p.impedance_per_load) per.push_back(impedance_json(z));
   imp["per_load"] = per;
   jp["output_impedance"] = imp;
+  jp["channels"] = port_channels_json(p);
+  put(jp, "ground_return_ohms", p.ground_return_ohms);
+  if (!p.ground_return_load.empty()) jp["ground_return_load"] = p.ground_return_load;
+  if (!p.ground_return_note.empty()) jp["ground_return_note"] = p.ground_return_note;
   jp["thdn_vs_freq"] = thdn_freq_json(p.thdn_vs_freq);
   jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;
   if (p.thdn_vs_freq_near_max)

@@ -13,14 +13,37 @@
 
 namespace outbench::engine {
 
+// One channel of a sweep capture: its response per dBFS of drive (the sweep was scaled by `sweep_scale`).
+ChannelResponse channel_response(const SweepPlan& sweep, const std::vector<double>& capture, int channel,
+                                 const ResponseOptions& ro, double sweep_scale) {
+  ChannelResponse cr;
+  cr.channel = channel;
+  cr.response = sweep.deconv->analyze(capture, ro);
+  if (!cr.response.valid) return cr;
+  const double gain_shift = db_from_ratio(sweep_scale);
+  cr.response.gain_1k_db -= gain_shift;
+  for (auto& p : cr.response.points) {
+    p.gain_db -= gain_shift;
+    p.h /= sweep_scale;
+  }
+  cr.response_deviation_db = max_abs_relative_db(cr.response.points, 20.0, 20000.0);
+  return cr;
+}
+
+// The sweep's drive into the load selected now: the plan's level, kSweepHeadroomDb below the cap.
+double sweep_drive_dbfs(const StepContext& cx, const SweepPlan& sweep) {
+  return std::min(sweep.spec.level_dbfs, cx.session.cap.drive_dbfs - kSweepHeadroomDb);
+}
+
 namespace {
 
-// The sweep: response and gain per dBFS of drive; its volts tighten the cap. False when nothing came back.
+// The sweep: response and gain per dBFS of drive on every channel; its volts tighten the cap. False when
+// nothing came back on channel 0.
 bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,
                 std::optional<long> open_latency) {
   const Calibration& input = cx.bench.input;
   cx.session.progress("sweep");
-  const double sweep_drive = std::min(sweep.spec.level_dbfs, cx.session.cap.drive_dbfs - kSweepHeadroomDb);
+  const double sweep_drive = sweep_drive_dbfs(cx, sweep);
   std::vector<double> sx = sweep.x;
   const double sweep_scale = ratio_from_db(sweep_drive - sweep.spec.level_dbfs);
   for (auto& v : sx) v *= sweep_scale;
@@ -29,20 +52,15 @@ bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, Sweep
   ResponseOptions ro;
   ro.sweep_l_s = sweep.info.l_s;
   if (open_latency) ro.forced_latency_frames = *open_latency;
-  lr.response = sweep.deconv->analyze(c.channels[0], ro);
+  for (std::size_t ch = 0; ch < c.channels.size() && ch < port.output_channels.size(); ++ch)
+    lr.channel_responses.push_back(channel_response(sweep, c.channels[ch], static_cast<int>(ch), ro, sweep_scale));
+  lr.response = lr.channel_responses.front().response;
   if (!lr.response.valid) {
     lr.valid = false;
     lr.problem = "no response to the sweep: " + lr.response.reason + " (is the loopback cable connected?)";
     return false;
   }
-  // The sweep was scaled: express the gain per dBFS of drive.
-  const double gain_shift = db_from_ratio(sweep_scale);
-  lr.response.gain_1k_db -= gain_shift;
-  for (auto& p : lr.response.points) {
-    p.gain_db -= gain_shift;
-    p.h /= sweep_scale;
-  }
-  lr.response_deviation_db = max_abs_relative_db(lr.response.points, 20.0, 20000.0);
+  lr.response_deviation_db = lr.channel_responses.front().response_deviation_db;
   if (lr.response.latency_frames >= 0)
     cx.session.latency_frames = std::max(cx.session.latency_frames, lr.response.latency_frames);
   const double gain_db = lr.response.gain_1k_db;
@@ -53,12 +71,15 @@ bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, Sweep
     return false;
   }
   // The sweep's volts: at 1 kHz to check the calibrations (when the sweep stands well above the noise), and
-  // for the cap the largest of the gain in 20 Hz..20 kHz and the capture's peak (the start transient through
-  // a coupling capacitor, hum): a response that rises away from 1 kHz must not let a tone there through.
+  // for the cap the largest of the gain in 20 Hz..20 kHz on any channel and the capture's peak (the start
+  // transient through a coupling capacitor, hum): a response that rises away from 1 kHz must not let a tone
+  // there through.
   if (input.valid()) {
     double top_db = gain_db;
-    for (const auto& p : lr.response.points)
-      if (p.freq_hz >= 20.0 && p.freq_hz <= 20000.0 && std::isfinite(p.gain_db)) top_db = std::max(top_db, p.gain_db);
+    for (const auto& cr : lr.channel_responses)
+      for (const auto& p : cr.response.points)
+        if (cr.response.valid && p.freq_hz >= 20.0 && p.freq_hz <= 20000.0 && std::isfinite(p.gain_db))
+          top_db = std::max(top_db, p.gain_db);
     if (sweep_drive + gain_db > kSweepCheckMinDbfs)
       cx.volts.cross_check(port, load, *input.vrms_at_0dbfs * ratio_from_db(gain_db), "the sweep");
     cx.volts.learn(

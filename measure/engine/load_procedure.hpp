@@ -1,7 +1,7 @@
 // The procedure into one load of a port (docs/MEASUREMENTS.md): the synchronized sweep (response and
-// gain; the volts it shows tighten the safety cap), a 997 Hz tone at the reference level on every channel
-// (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (its THD+N residual and
-// the noise under it, notched), crosstalk (one channel driven at a time), THD+N versus level up to the maximum
+// gain on every channel; the volts it shows tighten the safety cap), a 997 Hz tone at the reference level on every
+// channel (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (its THD+N residual
+// and the noise under it, notched), crosstalk (one channel driven at a time), THD+N versus level up to the maximum
 // level (level_search.hpp), then SNR and dynamic range relative to that maximum level (unweighted and A; the
 // noise under the tone replaces idle noise when the output mutes on silence), and once the input is
 // calibrated, THD+N at each nominal line level (the line load) or at 1 mW (loads up to 600 ohm).
@@ -18,6 +18,12 @@ namespace outbench::engine {
 
 // Idle noise this far (dB) below the noise under the -60 dBFS tone: the output mutes on digital silence.
 inline constexpr double kMuteMarginDb = 3.0;
+// One channel of a sweep capture: its response per dBFS of drive (the sweep was scaled by `sweep_scale`) and
+// its deviation over 20 Hz..20 kHz.
+ChannelResponse channel_response(const SweepPlan& sweep, const std::vector<double>& capture, int channel,
+                                 const ResponseOptions& ro, double sweep_scale);
+// The sweep's drive into the load selected now: the plan's level, kSweepHeadroomDb below the cap.
+double sweep_drive_dbfs(const StepContext& cx, const SweepPlan& sweep);
 
 // Fills `lr`. `open_latency`: the open load's measured latency, shared by the loaded sweeps (impedance).
 void measure_load(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,

@@ -58,7 +58,8 @@ double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
                           2 * d.xtalk_s * static_cast<double>(d.xtalk_freqs.size()) + 12 * d.step_s + d.tone_s +
                           8 * kCaptureMarginS;
   // THD+N versus frequency twice (reference level and near the maximum level).
-  const double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 11.0 * d.xtalk_per_octave * 2 * 0.6;
+  const double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 11.0 * d.xtalk_per_octave * 2 * 0.6 +
+                      2 * (d.sweep_s + kSweepTailS);  // the ground return's sweeps, one channel alone each
   return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
 }
 

@@ -101,6 +101,28 @@ void check_agreement(PortResult& pr, double input_ohms, std::vector<std::string>
   if (pr.loads_agree) pr.agreement_note = "the per-load estimates agree within 5 %";
 }
 
+// Every channel's |Zout| from open versus each load, both channels driven in phase (channel 0's is also the
+// port's top-level figure).
+void channel_impedances(PortResult& pr, const LoadResult& open, double input_ohms) {
+  for (const auto& oc : open.channel_responses) {
+    if (!oc.response.valid) continue;
+    std::vector<ImpedanceResult> per_load;
+    for (const auto& l : pr.loads) {
+      if (&l == &open || !l.valid) continue;
+      for (const auto& lc : l.channel_responses)
+        if (lc.channel == oc.channel && lc.response.valid)
+          per_load.push_back(output_impedance(oc.response, lc.response, l.load_ohms, input_ohms));
+    }
+    ChannelImpedance ci;
+    ci.channel = oc.channel;
+    ci.impedance = combine_impedance(per_load);
+    if (auto z = impedance_at(ci.impedance, 1000.0)) ci.z_1k_ohms = std::abs(*z);
+    if (auto z = impedance_at(ci.impedance, 20.0)) ci.z_20hz_ohms = std::abs(*z);
+    if (!ci.impedance.empty()) ci.max_zout_ohms = max_abs_impedance_ohms(ci.impedance, 20.0, 20000.0);
+    pr.channels.push_back(std::move(ci));
+  }
+}
+
 }  // namespace
 
 void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, std::vector<std::string>& warnings) {
@@ -137,6 +159,7 @@ void port_impedance(PortResult& pr, double input_ohms, std::vector<std::string>&
     pr.impedance_per_load.push_back(output_impedance(open->response, l.response, l.load_ohms, input_ohms));
   }
   pr.impedance = combine_impedance(pr.impedance_per_load);
+  channel_impedances(pr, *open, input_ohms);
   if (pr.impedance.empty()) return;
   if (auto z = impedance_at(pr.impedance, 1000.0)) pr.z_1k_ohms = std::abs(*z);
   if (auto z = impedance_at(pr.impedance, 20.0)) pr.z_20hz_ohms = std::abs(*z);

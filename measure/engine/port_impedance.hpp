@@ -1,8 +1,8 @@
 // The conclusions about a port drawn from all its loads (pure logic in analysis/load_checks.hpp, applied here
 // to the result structs with the sentences a user reads): the switch check right after each load, whether any
-// load moved the level at all, the output impedance from open versus each load with the agreement of the
-// per-load estimates at 1 kHz, and the current-limit classification of the maximum levels. No I/O: findings go
-// to the results and to `warnings`.
+// load moved the level at all, the output impedance from open versus each load (every channel's) with the
+// agreement of the per-load estimates at 1 kHz, and the current-limit classification of the maximum levels.
+// No I/O: findings go to the results and to `warnings`.
 // Conventions: impedances in ohm; `input_ohms` is the loopback input's impedance (+inf: none).
 // Limits: every check needs the open load measured; without it the impedance is not measured.
 #pragma once

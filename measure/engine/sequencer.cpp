@@ -4,6 +4,7 @@
 
 #include "measure/config/kinds.hpp"
 #include "measure/engine/drive_limits.hpp"
+#include "measure/engine/ground_return.hpp"
 #include "measure/engine/load_procedure.hpp"
 #include "measure/engine/port_impedance.hpp"
 #include "measure/engine/port_sweeps.hpp"
@@ -38,12 +39,14 @@ struct Sequencer::Impl {
     volts.use_cap_of(port, load);
   }
 
-  void run_load(const PortWiring& port, const Load& load, SweepPlan& sweep, std::optional<long>& open_latency) {
+  void run_load(const PortWiring& port, const Load& load, SweepPlan& sweep, std::optional<long>& open_latency,
+                bool heaviest) {
     Results& res = cx.res;
     switch_to(port, load, "switching load");
     LoadResult lr;
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
     measure_load(cx, port, load, sweep, lr, open_latency);
+    if (heaviest) alone_sweeps(cx, port, sweep, lr, open_latency);
     lr.xrun_captures = session.xrun_captures - xruns_before;
     lr.retried_captures = session.retried_captures - retried_before;
     // (With ignore_xrun_flags the flags are counted in results.json but not warned about: the bench says
@@ -88,10 +91,12 @@ struct Sequencer::Impl {
       volts.probe(port, *open, cx.opt.tone_hz, std::max(cx.opt.sweep_level_dbfs, cx.opt.reference_level_dbfs));
     }
     std::optional<long> open_latency;
-    for (const Load* load : loads) run_load(port, *load, sweep, open_latency);
+    const Load* heaviest = heaviest_load(loads);
+    for (const Load* load : loads) run_load(port, *load, sweep, open_latency, load == heaviest);
     PortResult& done = res.ports.back();
     classify_limits(done);
     port_impedance(done, bench.input_impedance_ohms, res.warnings);
+    ground_return(done, bench.input_impedance_ohms);
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
       thdn_vs_freq(cx, port, done);
       crosstalk_vs_freq(cx, port, done);

@@ -1,12 +1,14 @@
 // The measurement sequencer: walks ports x loads x tests on an AudioIo and a LoadSwitch (definitions:
 // docs/MEASUREMENTS.md), analyses every capture with analysis/, and fills a Results value.
 //
-// Per port, for each load (open first): a synchronized sweep (response; the open-load one is the
-// impedance reference), a 997 Hz tone at the reference level on all channels (THD+N, spectrum, balance),
-// idle noise (unweighted and A), a -60 dBFS tone (AES17 dynamic range), crosstalk (one channel driven at a
-// time), THD+N versus level (coarse steps, then bisection around the 0.1 % and 1 % crossings) ending at the
-// maximum level, and, once calibrated, THD+N at nominal line level (line load) or 1 mW (headphone loads).
-// Then output impedance from open versus each load, combined and checked for agreement, and THD+N versus
+// Per port, for each load (open first): a synchronized sweep on both channels in phase (every channel's
+// response; the open-load one is the impedance reference), a 997 Hz tone at the reference level on all
+// channels (THD+N, spectrum, balance), idle noise (unweighted and A), a -60 dBFS tone (AES17 dynamic range),
+// crosstalk (one channel driven at a time), THD+N versus level (coarse steps, then bisection around the 0.1 %
+// and 1 % crossings) ending at the maximum level, and, once calibrated, THD+N at nominal line level (line load)
+// or 1 mW (headphone loads); into the heaviest load then one sweep per channel driven alone (ground_return.hpp).
+// Then output impedance from open versus each load (per channel), combined and checked for agreement, the
+// shared ground return, and THD+N versus
 // frequency into the port's nominal load. Every drive is capped by the bench's safety limits, predicted
 // from the sweep's measured gain into the load before the tone is played; tones fade in and out.
 // Progress goes to a callback; results go to a checkpoint callback after each port x load (results.json

@@ -1,6 +1,9 @@
 #include "measure/sim/model.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <sstream>
 
 #include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
@@ -12,6 +15,91 @@ const PortModel* DeviceModel::port(const std::string& n) const {
     if (p.name == n) return &p;
   return nullptr;
 }
+
+namespace {
+
+using PerChannel = std::array<double, 2>;
+
+std::string range_text(double lo, double hi) {
+  std::ostringstream e;
+  e << "a number from " << lo << " to " << hi;
+  return e.str();
+}
+
+// A port parameter: one number (both channels) or [left, right], each within [lo[c], hi]. Absent: `fallback`
+// (required when there is none). A port with one channel takes one number only.
+PerChannel per_channel(const JsonReader& p, const std::string& key, PerChannel lo, double hi,
+                       std::optional<PerChannel> fallback, int channels) {
+  if (!p.has(key) && fallback) return *fallback;
+  if (!p.has(key) || !p.json().at(key).is_array()) {
+    const double v = p.number_in(key, std::max(lo[0], lo[1]), hi);
+    return {v, v};
+  }
+  if (channels < 2) p.fail(key, "one number (the port has 1 channel, so no [left, right])");
+  const JsonReader a = p.at(key);
+  if (a.size() != 2) p.fail(key, range_text(std::max(lo[0], lo[1]), hi) + ", or [left, right]: two such numbers");
+  PerChannel out{};
+  for (std::size_t c = 0; c < 2; ++c) {
+    const auto& v = a.json().at(c);
+    if (!v.is_number() || !(v.get<double>() >= lo[c] && v.get<double>() <= hi))
+      a.at(c).fail("", range_text(lo[c], hi) + " (" + (c == 0 ? "left" : "right") + " channel), got " + v.dump());
+    out[c] = v.get<double>();
+  }
+  return out;
+}
+
+struct Param {
+  const char* key;
+  double ChannelModel::*field;
+  double lo, hi;
+  bool optional;  // absent: the ChannelModel default
+};
+
+// Every per-channel parameter but volume_db / volume_max_db (read first, their ranges depend on each other).
+constexpr Param kParams[] = {
+    {"vrms_at_0dbfs", &ChannelModel::vrms_at_0dbfs, 1e-3, 100, false},
+    {"source_r_ohms", &ChannelModel::source_r_ohms, 0, 1e5, false},
+    {"coupling_c_farads", &ChannelModel::coupling_c_farads, 0, 1, false},
+    {"rail_vpeak", &ChannelModel::rail_vpeak, 1e-3, 200, false},
+    {"current_limit_apeak", &ChannelModel::current_limit_apeak, 1e-6, 100, false},
+    {"noise_vrms", &ChannelModel::noise_vrms, 0, 1, false},
+    {"h2_dbc_at_0dbfs", &ChannelModel::h2_dbc_at_0dbfs, -200, -10, true},
+    {"h3_dbc_at_0dbfs", &ChannelModel::h3_dbc_at_0dbfs, -200, -10, true},
+    {"hum_vrms", &ChannelModel::hum_vrms, 0, 1, true},
+    {"hum_hz", &ChannelModel::hum_hz, 1, 1000, true},
+    {"crosstalk_db", &ChannelModel::crosstalk_db, -200, -6, true},
+    {"dac_lowpass_hz", &ChannelModel::dac_lowpass_hz, 0, 1e6, true},
+};
+
+PortModel read_port(const JsonReader& p, const std::string& name) {
+  PortModel pm;
+  pm.name = name;
+  pm.channels = p.integer_in("channels", 1, 2);
+  const int n = pm.channels;
+  ChannelModel* ch[2] = {&pm, &pm.right};
+  pm.has_volume = p.has("volume_db");
+  const PerChannel vol = per_channel(p, "volume_db", {-120, -120}, 20, PerChannel{0, 0}, n);
+  const PerChannel vol_max =
+      per_channel(p, "volume_max_db", vol, 20, PerChannel{std::max(0.0, vol[0]), std::max(0.0, vol[1])}, n);
+  for (int c = 0; c < 2; ++c) {
+    ch[c]->volume_db = vol[static_cast<std::size_t>(c)];
+    ch[c]->volume_max_db = vol_max[static_cast<std::size_t>(c)];
+  }
+  for (const Param& q : kParams) {
+    const double dflt = pm.*q.field;
+    const auto v = per_channel(p, q.key, {q.lo, q.lo}, q.hi,
+                               q.optional ? std::optional<PerChannel>(PerChannel{dflt, dflt}) : std::nullopt, n);
+    pm.*q.field = v[0];
+    pm.right.*q.field = v[1];
+  }
+  if (p.has("ground_return_ohms") && p.json().at("ground_return_ohms").is_array())
+    p.fail("ground_return_ohms", "one number: the return is shared by both channels");
+  pm.ground_return_ohms = p.number_in("ground_return_ohms", 0, 1e3, 0);
+  pm.mute_on_silence = p.boolean("mute_on_silence", false);
+  return pm;
+}
+
+}  // namespace
 
 DeviceModel load_device_model(const std::filesystem::path& path) {
   const auto j = read_json_file(path);
@@ -28,29 +116,7 @@ DeviceModel load_device_model(const std::filesystem::path& path) {
   m.loopback.noise_dbfs = lb.number_in("noise_dbfs", -200, -20, m.loopback.noise_dbfs);
   m.loopback.latency_frames = lb.has("latency_frames") ? lb.integer_in("latency_frames", 0, 100000) : 96;
   const auto ports = r.at("ports");
-  for (const auto& name : ports.keys()) {
-    const auto p = ports.at(name);
-    PortModel pm;
-    pm.name = name;
-    pm.channels = p.integer_in("channels", 1, 2);
-    pm.vrms_at_0dbfs = p.number_in("vrms_at_0dbfs", 1e-3, 100);
-    pm.has_volume = p.has("volume_db");
-    pm.volume_db = p.number_in("volume_db", -120, 20, 0);
-    pm.volume_max_db = p.number_in("volume_max_db", pm.volume_db, 20, std::max(0.0, pm.volume_db));
-    pm.source_r_ohms = p.number_in("source_r_ohms", 0, 1e5);
-    pm.coupling_c_farads = p.number_in("coupling_c_farads", 0, 1);
-    pm.rail_vpeak = p.number_in("rail_vpeak", 1e-3, 200);
-    pm.current_limit_apeak = p.number_in("current_limit_apeak", 1e-6, 100);
-    pm.noise_vrms = p.number_in("noise_vrms", 0, 1);
-    pm.h2_dbc_at_0dbfs = p.number_in("h2_dbc_at_0dbfs", -200, -10, pm.h2_dbc_at_0dbfs);
-    pm.h3_dbc_at_0dbfs = p.number_in("h3_dbc_at_0dbfs", -200, -10, pm.h3_dbc_at_0dbfs);
-    pm.hum_vrms = p.number_in("hum_vrms", 0, 1, 0);
-    pm.hum_hz = p.number_in("hum_hz", 1, 1000, 50);
-    pm.crosstalk_db = p.number_in("crosstalk_db", -200, -6, pm.crosstalk_db);
-    pm.dac_lowpass_hz = p.number_in("dac_lowpass_hz", 0, 1e6, 0);
-    pm.mute_on_silence = p.boolean("mute_on_silence", false);
-    m.ports.push_back(pm);
-  }
+  for (const auto& name : ports.keys()) m.ports.push_back(read_port(ports.at(name), name));
   if (m.ports.empty()) ports.fail("", "at least one port (\"line\", \"headphone\")");
   return m;
 }

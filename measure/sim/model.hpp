@@ -1,6 +1,9 @@
 // Simulated device models (docs/MEASUREMENTS.md "The simulated bench"): JSON "outbench-device/1" in fixtures/devices/,
 // documented field by field in fixtures/devices/README.md. Loading validates every field and throws
 // InputError naming the file, the JSON path and what is expected.
+// Per channel: every numeric port parameter may be one number (both channels) or [left, right]; a PortModel's
+// own ChannelModel fields are the left channel's (channel 0), `right` the right channel's (a copy of the left
+// when the file gives one number). `ground_return_ohms` is the port's shared return (one number).
 #pragma once
 
 #include <filesystem>
@@ -9,12 +12,10 @@
 
 namespace outbench::sim {
 
-struct PortModel {
-  std::string name;
-  int channels = 2;
+// The parameters of one channel of a port.
+struct ChannelModel {
   double vrms_at_0dbfs = 1.0;  // open-circuit EMF of a 0 dBFS sine (before clipping), at volume_db
   double volume_db = 0.0;      // analogue volume after the DAC: its setting now (0 = as vrms_at_0dbfs says)
-  bool has_volume = false;     // the file gives volume_db: the device has a volume control to advise on
   double volume_max_db = 0.0;  // the top of the volume control's range
   double source_r_ohms = 0.0;
   double coupling_c_farads = 0.0;    // series capacitor, 0 = none
@@ -25,14 +26,26 @@ struct PortModel {
   double h3_dbc_at_0dbfs = -200.0;   // 3rd harmonic of a 0 dBFS sine (scales with level squared)
   double hum_vrms = 0.0;
   double hum_hz = 50.0;
-  double crosstalk_db = -120.0;  // each channel's EMF gets this much of the other's
+  double crosstalk_db = -120.0;  // this channel's EMF gets this much of the other's
   double dac_lowpass_hz = 0.0;   // 2nd-order Butterworth (bilinear), 0 = none
-  // The output mutes (EMF noise and hum gone) while every channel's stream has been exactly zero for more
-  // than kMuteAfterZeroMs; the first non-zero sample unmutes it.
-  bool mute_on_silence = false;
 };
 
 inline constexpr double kMuteAfterZeroMs = 10.0;
+
+// A port: the inherited fields are the left channel (channel 0).
+struct PortModel : ChannelModel {
+  std::string name;
+  int channels = 2;
+  bool has_volume = false;  // the file gives volume_db: the device has a volume control to advise on
+  // The shared return between the jack's sleeve and the device's ground: both channels' load currents flow
+  // through it, and the loopback reads each load's voltage at the jack (port_sim.hpp).
+  double ground_return_ohms = 0.0;
+  // The output mutes (EMF noise and hum gone) while every channel's stream has been exactly zero for more
+  // than kMuteAfterZeroMs; the first non-zero sample unmutes it.
+  bool mute_on_silence = false;
+  ChannelModel right;  // channel 1
+  const ChannelModel& ch(int c) const { return c == 1 ? right : static_cast<const ChannelModel&>(*this); }
+};
 
 struct LoopbackModel {
   double impedance_ohms = 1e6;

@@ -86,87 +86,127 @@ double soft_clip(double e, double rail) {
 
 }  // namespace
 
-std::complex<double> source_impedance(const PortModel& p, double f) {
+std::complex<double> source_impedance(const ChannelModel& p, double f) {
   std::complex<double> z = p.source_r_ohms;
   if (p.coupling_c_farads > 0) z += 1.0 / std::complex<double>(0, 2 * std::numbers::pi * f * p.coupling_c_farads);
   return z;
 }
 
-double divider_gain(const PortModel& p, const LoopbackModel& lb, double load_ohms, double f) {
+double divider_gain(const ChannelModel& p, const LoopbackModel& lb, double load_ohms, double f) {
   const double zl =
       std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
   return std::abs(zl / (source_impedance(p, f) + zl));
 }
 
-struct PortSimulator::State {
-  PortModel p;
-  LoopbackModel lb;
-  double rate_hz;
-  std::size_t nch;
-  double k_emf, k2, k3, xt, sigma_emf, sigma_adc, hum_amp, hum_w, kc, adc_scale;
+namespace {
+
+// One channel's constants (from its ChannelModel) and state.
+struct ChannelSim {
+  double k_emf, k2, k3, xt, sigma_emf, hum_amp, hum_w, kc, rail, ilim, r_src;
   bool has_c;
-  double zl = 0, denom = 0;
-  Rng rng;
-  std::vector<Biquad> lp;
-  std::vector<double> vc, i_prev;
-  std::uint64_t n = 0;
-  std::uint64_t zero_run = 0, mute_after = 0;  // frames of exact digital zero so far; muted beyond mute_after
-  State(const LoopbackModel& l, const PortModel& pm, double fs, std::uint64_t seed)
-      : p(pm), lb(l), rate_hz(fs), nch(static_cast<std::size_t>(pm.channels)), rng(seed) {
+  Biquad lp;
+  double vc = 0, i_prev = 0;
+  double denom = 0;  // R + Zl + T/2C: the channel's own loop, for the current i = u / denom
+  ChannelSim(const ChannelModel& p, double rate_hz) {
     k_emf = std::numbers::sqrt2 * p.vrms_at_0dbfs * std::pow(10.0, p.volume_db / 20.0);
     const double h2 = std::pow(10.0, p.h2_dbc_at_0dbfs / 20.0), h3 = std::pow(10.0, p.h3_dbc_at_0dbfs / 20.0);
     k2 = 2 * h2 / k_emf;
     k3 = -4 * h3 / (k_emf * k_emf);
     xt = std::pow(10.0, p.crosstalk_db / 20.0);
-    const double band_scale = std::sqrt((rate_hz / 2) / kAesBandHz);
-    sigma_emf = p.noise_vrms * band_scale;
-    sigma_adc = std::pow(10.0, lb.noise_dbfs / 20.0) / std::numbers::sqrt2 * band_scale;
+    sigma_emf = p.noise_vrms * std::sqrt((rate_hz / 2) / kAesBandHz);
     hum_amp = std::numbers::sqrt2 * p.hum_vrms;
     hum_w = 2 * std::numbers::pi * p.hum_hz / rate_hz;
     has_c = p.coupling_c_farads > 0;
     kc = has_c ? 1.0 / (2 * rate_hz * p.coupling_c_farads) : 0.0;  // T / (2C)
-    adc_scale = 1.0 / (std::numbers::sqrt2 * lb.full_scale_vrms);
-    lp.resize(nch);
-    if (p.dac_lowpass_hz > 0 && p.dac_lowpass_hz < rate_hz / 2)
-      for (auto& b : lp) b = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
-    vc.assign(nch, 0.0);
-    i_prev.assign(nch, 0.0);
+    rail = p.rail_vpeak;
+    ilim = p.current_limit_apeak;
+    r_src = p.source_r_ohms;
+    if (p.dac_lowpass_hz > 0 && p.dac_lowpass_hz < rate_hz / 2) lp = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
+  }
+  // The loop's driving voltage this frame: the EMF less the capacitor's charge (trapezoidal rule).
+  double drive(double emf) const { return has_c ? emf - vc - kc * i_prev : emf; }
+  void commit(double i) {
+    if (has_c) vc += kc * (i + i_prev);
+    i_prev = i;
+  }
+};
+
+// Both channels' currents through the shared return g: u[c] = d[c] i[c] + g (i[0] + i[1]), each current
+// clamped to its limit (a clamped channel's current is then fixed and the other's solved again).
+void solve_currents(const double* u, ChannelSim* ch, std::size_t nch, double g, double* i) {
+  if (g == 0 || nch < 2) {  // independent loops (one channel: its return in series)
+    for (std::size_t c = 0; c < nch; ++c) i[c] = std::clamp(u[c] / (ch[c].denom + g), -ch[c].ilim, ch[c].ilim);
+    return;
+  }
+  const double d0 = ch[0].denom, d1 = ch[1].denom, det = d0 * d1 + g * (d0 + d1);
+  i[0] = ((d1 + g) * u[0] - g * u[1]) / det;
+  i[1] = ((d0 + g) * u[1] - g * u[0]) / det;
+  for (std::size_t c = 0; c < 2; ++c) {
+    if (std::abs(i[c]) <= ch[c].ilim) continue;
+    i[c] = std::clamp(i[c], -ch[c].ilim, ch[c].ilim);
+    const std::size_t o = 1 - c;
+    i[o] = std::clamp((u[o] - g * i[c]) / (ch[o].denom + g), -ch[o].ilim, ch[o].ilim);
+  }
+}
+
+}  // namespace
+
+struct PortSimulator::State {
+  LoopbackModel lb;
+  double rate_hz;
+  std::size_t nch;
+  std::vector<ChannelSim> ch;
+  double sigma_adc, adc_scale, g;
+  double zl = 0;
+  Rng rng;
+  std::uint64_t n = 0;
+  bool mute_on_silence = false;
+  std::uint64_t zero_run = 0, mute_after = 0;  // frames of exact digital zero so far; muted beyond mute_after
+  State(const LoopbackModel& l, const PortModel& pm, double fs, std::uint64_t seed)
+      : lb(l), rate_hz(fs), nch(static_cast<std::size_t>(pm.channels)), rng(seed) {
+    mute_on_silence = pm.mute_on_silence;
     mute_after = static_cast<std::uint64_t>(std::llround(kMuteAfterZeroMs * 1e-3 * rate_hz));
+    for (std::size_t c = 0; c < nch; ++c) ch.emplace_back(pm.ch(static_cast<int>(c)), rate_hz);
+    sigma_adc = std::pow(10.0, lb.noise_dbfs / 20.0) / std::numbers::sqrt2 * std::sqrt((rate_hz / 2) / kAesBandHz);
+    adc_scale = 1.0 / (std::numbers::sqrt2 * lb.full_scale_vrms);
+    g = pm.ground_return_ohms;
     set_load(std::numeric_limits<double>::infinity());
   }
   void set_load(double load_ohms) {
     zl = std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
-    denom = p.source_r_ohms + zl + kc;
+    for (auto& c : ch) c.denom = c.r_src + zl + c.kc;
   }
-  // One frame: x[c] in, y[c] out (ADC units, not yet delayed).
+  // One frame: x[c] in, y[c] out (ADC units, not yet delayed). The random draws keep one order (channel 0's
+  // EMF noise and ADC noise, then channel 1's) whatever the ground return.
   void frame(const double* x, double* y) {
-    double e[2] = {0, 0};
+    double e[2] = {0, 0}, u[2] = {0, 0}, i[2] = {0, 0}, adc_noise[2] = {0, 0};
+    const double t = static_cast<double>(n);
+    ++n;
     bool zero = true;
     for (std::size_t c = 0; c < nch; ++c) zero = zero && x[c] == 0.0;
     zero_run = zero ? zero_run + 1 : 0;
-    const bool muted = p.mute_on_silence && zero_run > mute_after;
-    const double hum = hum_amp != 0 ? hum_amp * std::sin(hum_w * static_cast<double>(n)) : 0.0;
-    ++n;
+    const bool muted = mute_on_silence && zero_run > mute_after;
     for (std::size_t c = 0; c < nch; ++c) {
-      const double v = lp[c].step(x[c]) * k_emf;
-      e[c] = v + k2 * v * v + k3 * v * v * v;
+      const double v = ch[c].lp.step(x[c]) * ch[c].k_emf;
+      e[c] = v + ch[c].k2 * v * v + ch[c].k3 * v * v * v;
     }
     if (nch == 2) {
-      const double e0 = e[0] + xt * e[1], e1 = e[1] + xt * e[0];
+      const double e0 = e[0] + ch[0].xt * e[1], e1 = e[1] + ch[1].xt * e[0];
       e[0] = e0;
       e[1] = e1;
     }
     for (std::size_t c = 0; c < nch; ++c) {
-      double emf = e[c] + hum;
-      if (sigma_emf > 0 && !muted) emf += sigma_emf * rng.gauss();
+      double emf = e[c] + (ch[c].hum_amp != 0 ? ch[c].hum_amp * std::sin(ch[c].hum_w * t) : 0.0);
+      if (ch[c].sigma_emf > 0 && !muted) emf += ch[c].sigma_emf * rng.gauss();
       if (muted) emf = 0.0;  // the mute: the EMF (noise, hum, the DAC filter's tail) is gone
-      emf = soft_clip(emf, p.rail_vpeak);
-      double i = has_c ? (emf - vc[c] - kc * i_prev[c]) / denom : emf / denom;
-      i = std::clamp(i, -p.current_limit_apeak, p.current_limit_apeak);
-      if (has_c) vc[c] += kc * (i + i_prev[c]);
-      i_prev[c] = i;
-      double out = i * zl * adc_scale + sigma_adc * rng.gauss();
-      out = std::clamp(out, -1.0, 1.0 - kAdcLsb);
+      adc_noise[c] = sigma_adc * rng.gauss();
+      u[c] = ch[c].drive(soft_clip(emf, ch[c].rail));
+    }
+    solve_currents(u, ch.data(), nch, g, i);
+    for (std::size_t c = 0; c < nch; ++c) {
+      ch[c].commit(i[c]);
+      // The loopback reads the load's voltage at the jack: i Zl (the ground return's drop is outside it).
+      const double out = std::clamp(i[c] * zl * adc_scale + adc_noise[c], -1.0, 1.0 - kAdcLsb);
       y[c] = std::round(out / kAdcLsb) * kAdcLsb;
     }
   }

@@ -10,6 +10,14 @@
 // Zl = R_load || Z_in -> output current limited to +/- current_limit_apeak -> v = i Zl -> ADC: v scaled so
 // full_scale_vrms reads 0 dBFS, plus ADC noise, clipped at full scale, quantised to 24 bits, delayed by
 // latency_frames. Deterministic for a seed (xoshiro256+ and Box-Muller).
+// Each channel runs with its own parameters (PortModel::ch). The ground return g (ground_return_ohms) is shared:
+// both load currents flow back through it from the jack's sleeve to the device's ground, and the loopback
+// reads each load's voltage at the jack (tip or ring to sleeve). With E the EMF, Zs the source impedance and
+// Zl the load: E_L = I_L (Zs_L + Zl) + g (I_L + I_R), likewise for R, so V_L = I_L Zl = E_L - I_L Zs_L -
+// g (I_L + I_R). Driven in phase with equal currents each channel shows Zs + 2g; driven alone (the other at
+// digital zero) Zs + g d/(d + g), with d = Zs + Zl of the undriven channel, whose load carries -g/(d + g) of
+// the driven current (ground-return crosstalk). Solved per frame (2x2); a current at its limit is held there
+// and the other solved again.
 // mute_on_silence: once every channel's input has been exactly 0.0 for more than kMuteAfterZeroMs (a run of
 // digital zero; a -150 dBFS dither or any non-zero sample is not silence), the EMF is held at zero (no noise,
 // no hum) until the next non-zero sample; the ADC's own noise remains.
@@ -47,9 +55,10 @@ std::vector<std::vector<double>> simulate_port(const LoopbackModel& loopback, co
                                                const std::vector<std::vector<double>>& stimulus, double rate_hz,
                                                std::size_t capture_frames, std::uint64_t seed);
 
-// Analytic figures of the model, for tests and for the truth the engine is checked against.
-std::complex<double> source_impedance(const PortModel& port, double freq_hz);
+// Analytic figures of one channel of the model (a PortModel gives its left channel), for tests and for the truth
+// the engine is checked against; without the ground return.
+std::complex<double> source_impedance(const ChannelModel& channel, double freq_hz);
 // |V_load / E| at freq_hz for the load (open = +inf) with the loopback input in parallel.
-double divider_gain(const PortModel& port, const LoopbackModel& loopback, double load_ohms, double freq_hz);
+double divider_gain(const ChannelModel& channel, const LoopbackModel& loopback, double load_ohms, double freq_hz);
 
 }  // namespace outbench::sim

@@ -91,8 +91,17 @@
     // Frequency response per load (relative to 1 kHz), and absolute gain in the table.
     if (loads.length && loads[0].response.points.length) {
       const xs = loads[0].response.points.map((p) => p.freq_hz);
-      chart(grid, "Frequency response (relative to 1 kHz)", xs,
-        loads.map((l) => ({ label: loadName(l), values: l.response.points.map((p) => p.relative_db) })),
+      // Channel 0 (left) solid, channel 1 (right) dashed in the same colour (results channels[], when present).
+      const right = (l) => (l.channels || []).find((c) => c.channel === 1 && c.valid && c.relative_db);
+      const stereo = loads.some(right);
+      const rser = [];
+      loads.forEach((l, i) => {
+        const color = palette[i % palette.length];
+        rser.push({ label: loadName(l) + (stereo ? " L" : ""), values: l.response.points.map((p) => p.relative_db), color });
+        const r = right(l);
+        if (r) rser.push({ label: loadName(l) + " R", values: r.relative_db, color, dash: [5, 3] });
+      });
+      chart(grid, "Frequency response (relative to 1 kHz)" + (stereo ? ", L solid, R dashed" : ""), xs, rser,
         { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 1 });
       const rows = xs.filter((_, i) => i % 8 === 0).map((f, k) => [num(f, 1)].concat(loads.map((l) => num(l.response.points[k * 8].relative_db, 3))));
       sec.appendChild(el("h3", { text: "Frequency response (dB re 1 kHz)" }));
@@ -102,7 +111,10 @@
     const imp = port.output_impedance;
     if (imp && imp.points.length) {
       const xs = imp.points.map((p) => p.freq_hz);
-      const ser = [{ label: "combined", values: imp.points.map((p) => p.z_ohms), width: 2.5, color: fg }];
+      const chans = port.channels || [];
+      const zr = chans.find((c) => c.channel === 1 && c.impedance && c.impedance.length === imp.points.length);
+      const ser = [{ label: zr ? "combined L" : "combined", values: imp.points.map((p) => p.z_ohms), width: 2.5, color: fg }];
+      if (zr) ser.push({ label: "combined R", values: zr.impedance.map((p) => p.z_ohms), width: 2.5, color: fg, dash: [5, 3] });
       imp.per_load.forEach((z, i) => {
         if (z.valid) ser.push({ label: num(z.load_ohms, 0) + " Ω load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length] });
       });
@@ -121,6 +133,21 @@
           .concat(valid.map((z) => (z.points[k] ? num(z.points[k].z_ohms, 3) : "—"))))));
       sec.appendChild(table(["load", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω"], valid.map((z) => [num(z.load_ohms, 0) + " Ω",
         z.at_1k ? num(z.at_1k.z_ohms, 3) : "—", z.at_20hz ? num(z.at_20hz.z_ohms, 3) : "—"])));
+      // Per channel (both driven in phase; driven alone for the ground return).
+      if (chans.length > 1) {
+        const name = (c) => (c.channel === 0 ? "L" : c.channel === 1 ? "R" : "ch " + c.channel);
+        const o = (v) => (v === undefined || v === null ? "—" : num(v, 3));
+        sec.appendChild(el("table", {}, [el("tr", {}, ["channel", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω", "max |Z| 20 Hz–20 kHz Ω", "|Z| at 1 kHz alone Ω", "ground return Ω"]
+          .map((h, i) => el("th", { cls: i ? "" : "l", text: h })))].concat(chans.map((c) => el("tr", {}, [name(c), o(c.z_1k_ohms), o(c.z_20hz_ohms),
+          o(c.max_z_20_20k_ohms), o(c.z_1k_alone_ohms), o(c.ground_return_ohms)].map((v, i) => el("td", { cls: i ? "" : "l", text: String(v) })))))));
+      }
+      if (port.ground_return_ohms !== undefined)
+        sec.appendChild(el("p", { text: "Shared ground return " + num(port.ground_return_ohms, 3) + " Ω (real part at 1 kHz, mean of " +
+          chans.filter((c) => c.ground_return_ohms !== undefined).map((c) => (c.channel ? "R " : "L ") + num(c.ground_return_ohms, 3)).join(", ") +
+          "): each channel driven alone against both driven in phase into " + port.ground_return_load + " Ω" +
+          ". |Zout| above is with both channels driven in phase, as a stereo headphone sees it." }));
+      else if (port.ground_return_note)
+        sec.appendChild(el("p", { cls: "muted", text: "Shared ground return " + port.ground_return_note + "." }));
     }
     // THD+N versus output level per load.
     const volts = loads.some((l) => l.thdn_vs_level.some((s) => s.out_vrms !== undefined));
