@@ -20,6 +20,7 @@ struct LevelStep {
   std::optional<double> out_dbfs;  // measured at the loopback input (fundamental)
   std::optional<double> out_vrms;  // when the input is calibrated
   std::optional<double> thdn_db;
+  std::optional<double> thd_db;  // harmonics only (absent: no harmonic in band)
   bool valid() const { return out_dbfs && thdn_db; }
 };
 
@@ -102,10 +103,24 @@ struct ThdnFreqPoint {
   double freq_hz = 0;
   std::optional<double> thdn_db;
   std::optional<double> level_dbfs;
+  // THD (harmonics 2..10 inside the band only); absent when no harmonic lies in the band (a tone above
+  // 10 kHz has none below 20 kHz). `thd_below_noise`: every in-band harmonic was below the noise, THD is a bound.
+  std::optional<double> thd_db;
+  bool thd_below_noise = false;
+  int harmonics_in_band = 0;
+  // The lowest harmonic order above the band (0: H2..H10 all in band): from it on, THD and THD+N miss them.
+  int first_harmonic_out_of_band = 0;
   bool valid() const { return thdn_db && level_dbfs; }
   double band_lo_hz = 20;  // the band moves out to f/2 below 40 Hz and to 1.05 f above 19 kHz
   double band_hi_hz = 20000;
   std::string problem;
+};
+
+// THD+N versus frequency at one drive into the port's nominal load.
+struct ThdnFreqSeries {
+  std::string level_basis;  // "reference" or "near_max" (6 dB below the 1 % point into that load)
+  double drive_dbfs = 0;
+  std::vector<ThdnFreqPoint> points;
 };
 
 struct PortResult {
@@ -123,8 +138,11 @@ struct PortResult {
   // the output impedance are then not reported.
   bool loads_switched = true;
   std::string nominal_load;
-  std::vector<ThdnFreqPoint> thdn_vs_freq;
+  std::vector<ThdnFreqPoint> thdn_vs_freq;  // at the reference level
   double thdn_vs_freq_drive_dbfs = 0;
+  // The same tones where distortion shows: 6 dB below the nominal load's 1 % point (capped by the safety
+  // limits); absent when that is not at least 1 dB above the reference drive.
+  std::optional<ThdnFreqSeries> thdn_vs_freq_near_max;
   std::vector<LoadResult::Crosstalk> crosstalk_vs_freq;  // into the nominal load
   double crosstalk_vs_freq_drive_dbfs = 0;
   struct Recommendation {

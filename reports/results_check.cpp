@@ -174,6 +174,7 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
       if (s.has("out_vrms")) s.member("out_vrms", "a number > 0").positive();
       s.num("out_dbfs");
       s.num("thdn_db");
+      s.opt_num_or_null("thd_db");
     } else {
       s.opt_num_or_null("out_vrms");
       s.opt_num_or_null("out_dbfs");
@@ -245,14 +246,21 @@ void check_port(const Node& p) {
         a.num("z_ohms");
       }
   });
-  if (auto tf = p.opt_arr("thdn_vs_freq"))
-    each(*tf, [](const Node& t) {
-      t.boolean("valid");
-      if (!t.flag("valid")) return;
-      t.num("freq_hz");
-      t.num_or_null("thdn_db");
-      t.opt_num_or_null("level_dbfs");
-    });
+  auto thdn_freq = [](const Node& t) {
+    t.boolean("valid");
+    if (!t.flag("valid")) return;
+    t.num("freq_hz");
+    t.num_or_null("thdn_db");
+    t.opt_num_or_null("level_dbfs");
+    t.opt_num_or_null("thd_db");
+    t.opt_bool("thd_below_noise");
+    t.opt_num("first_harmonic_out_of_band");
+  };
+  if (auto tf = p.opt_arr("thdn_vs_freq")) each(*tf, thdn_freq);
+  if (auto nm = p.opt_obj("thdn_vs_freq_near_max")) {
+    nm->num("drive_dbfs");
+    each(nm->arr("points"), thdn_freq);
+  }
   if (auto xf = p.opt_arr("crosstalk_vs_freq"))
     each(*xf, [](const Node& x) {
       x.num("freq_hz");

@@ -63,6 +63,7 @@ json load_json(const LoadResult& l) {
     json st = {{"drive_dbfs", s.drive_dbfs}, {"valid", s.valid()}};
     put(st, "out_dbfs", s.out_dbfs);
     put(st, "thdn_db", s.thdn_db);
+    put(st, "thd_db", s.thd_db);
     put(st, "out_vrms", s.out_vrms);
     steps.push_back(st);
   }
@@ -149,6 +150,24 @@ json conditions_json(const Results& r) {
              c.uncalibrated_max_drive_dbfs ? json(*c.uncalibrated_max_drive_dbfs) : json(nullptr)}}}};
 }
 
+json thdn_freq_json(const std::vector<ThdnFreqPoint>& points) {
+  json tf = json::array();
+  for (const auto& t : points) {
+    json jt = {{"freq_hz", t.freq_hz}, {"valid", t.valid()}, {"band_hz", {t.band_lo_hz, t.band_hi_hz}}};
+    put(jt, "thdn_db", t.thdn_db);
+    put(jt, "level_dbfs", t.level_dbfs);
+    if (t.valid()) {
+      put(jt, "thd_db", t.thd_db);
+      jt["thd_below_noise"] = t.thd_below_noise;
+      jt["harmonics_in_band"] = t.harmonics_in_band;
+    }
+    if (t.first_harmonic_out_of_band > 0) jt["first_harmonic_out_of_band"] = t.first_harmonic_out_of_band;
+    if (!t.valid()) jt["problem"] = t.problem;
+    tf.push_back(jt);
+  }
+  return tf;
+}
+
 json port_json(const PortResult& p) {
   json jp;
   jp["name"] = p.name;
@@ -172,16 +191,12 @@ json port_json(const PortResult& p) {
   for (const auto& z : p.impedance_per_load) per.push_back(impedance_json(z));
   imp["per_load"] = per;
   jp["output_impedance"] = imp;
-  json tf = json::array();
-  for (const auto& t : p.thdn_vs_freq) {
-    json jt = {{"freq_hz", t.freq_hz}, {"valid", t.valid()}, {"band_hz", {t.band_lo_hz, t.band_hi_hz}}};
-    put(jt, "thdn_db", t.thdn_db);
-    put(jt, "level_dbfs", t.level_dbfs);
-    if (!t.valid()) jt["problem"] = t.problem;
-    tf.push_back(jt);
-  }
-  jp["thdn_vs_freq"] = tf;
+  jp["thdn_vs_freq"] = thdn_freq_json(p.thdn_vs_freq);
   jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;
+  if (p.thdn_vs_freq_near_max)
+    jp["thdn_vs_freq_near_max"] = {{"level_basis", p.thdn_vs_freq_near_max->level_basis},
+                                   {"drive_dbfs", p.thdn_vs_freq_near_max->drive_dbfs},
+                                   {"points", thdn_freq_json(p.thdn_vs_freq_near_max->points)}};
   json xf = json::array();
   for (const auto& x : p.crosstalk_vs_freq) xf.push_back(crosstalk_json(x));
   jp["crosstalk_vs_freq"] = xf;

@@ -145,6 +145,7 @@ void max_level(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
     if (t.valid) {
       s.out_dbfs = t.level_dbfs;
       s.thdn_db = t.thdn_db;
+      if (t.harmonics_in_band > 0) s.thd_db = t.thd_db;
       s.out_vrms = vrms_of(t.level_dbfs);
     }
     return s;

@@ -70,7 +70,8 @@ double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
   for (double f : d.xtalk_freqs) xtalk += 2 * xtalk_seconds(f);
   const double per_load =
       d.sweep_s + kSweepTailS + d.tone_s + d.noise_s + d.dr_s + xtalk + 12 * d.step_s + d.tone_s + 8 * kCaptureMarginS;
-  double freq = 11.0 * d.thdn_freq_per_octave * 0.3;
+  // THD+N versus frequency twice (reference level and near the maximum level).
+  double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3;
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave))
     freq += 2 * xtalk_seconds(f);
   return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);

@@ -45,7 +45,9 @@ inline constexpr double kThdnFreqStartHz = 20.0;  // THD+N versus frequency: 20 
 inline constexpr double kThdnFreqStopHz = 20000.0;
 inline constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kThdnFreqMaxS
 inline constexpr double kThdnFreqMaxS = 1.5;
-inline constexpr double kXtalkMaxS = 2.0;              // a crosstalk tone (its length is set by the hum lines near it)
+inline constexpr double kXtalkMaxS = 2.0;  // a crosstalk tone (its length is set by the hum lines near it)
+// THD+N versus frequency is measured again this far below the nominal load's 1 % THD+N drive.
+inline constexpr double kNearMaxBelowDb = 6.0;
 inline constexpr double kHeadphoneNominalOhms = 32.0;  // the headphone out's nominal load (the line out's: the rules')
 
 // The synchronized sweep of a port: its stimulus, the capture length and the deconvolver.

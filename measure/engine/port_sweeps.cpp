@@ -71,12 +71,12 @@ void crosstalk_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) 
   }
 }
 
-void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
-  const Load* nominal = cx.bench.load(pr.nominal_load);
-  if (!nominal) return;
+namespace {
+
+// One THD+N-versus-frequency tone list at `drive` into the selected load.
+std::vector<ThdnFreqPoint> thdn_freq_points(StepContext& cx, const PortWiring& port, double drive) {
   const Plan& plan = cx.plan;
-  const double drive = select_nominal(cx, port, *nominal);
-  pr.thdn_vs_freq_drive_dbfs = drive;
+  std::vector<ThdnFreqPoint> out;
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, plan.d.thdn_freq_per_octave)) {
     cx.session.progress("THD+N versus frequency");
     // kThdnFreqCycles cycles (the analysis needs ~20 in its segment), within d.freq_tone_min_s and
@@ -91,13 +91,41 @@ void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
     if (t.valid) {
       pt.thdn_db = t.thdn_db;
       pt.level_dbfs = t.level_dbfs;
+      pt.harmonics_in_band = t.harmonics_in_band;
+      if (t.harmonics_in_band > 0) pt.thd_db = t.thd_db;
+      pt.thd_below_noise = t.thd_below_noise;
     } else {
       pt.problem = t.reason;
     }
+    for (int n = 2; n <= o.max_harmonic; ++n)
+      if (n * f > o.band_hi_hz) {
+        pt.first_harmonic_out_of_band = n;
+        break;
+      }
     pt.band_lo_hz = o.band_lo_hz;
     pt.band_hi_hz = o.band_hi_hz;
-    pr.thdn_vs_freq.push_back(pt);
+    out.push_back(pt);
   }
+  return out;
+}
+
+}  // namespace
+
+void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
+  const Load* nominal = cx.bench.load(pr.nominal_load);
+  if (!nominal) return;
+  const double drive = select_nominal(cx, port, *nominal);
+  pr.thdn_vs_freq_drive_dbfs = drive;
+  pr.thdn_vs_freq = thdn_freq_points(cx, port, drive);
+  // Again where distortion rises above the noise: 6 dB below the 1 % point into this load (its drive, so
+  // that the output stays below the limit at every frequency the response keeps flat), within the cap.
+  const LoadResult* lr = nullptr;
+  for (const auto& l : pr.loads)
+    if (l.load_name == pr.nominal_load && l.valid) lr = &l;
+  if (!lr || !lr->max_level.at_1pct.found) return;
+  const double high = std::min(lr->max_level.at_1pct.drive_dbfs - kNearMaxBelowDb, cx.session.cap.drive_dbfs);
+  if (high < drive + 1.0) return;
+  pr.thdn_vs_freq_near_max = ThdnFreqSeries{"near_max", high, thdn_freq_points(cx, port, high)};
 }
 
 }  // namespace outbench::engine

@@ -70,6 +70,25 @@
     const sec = el("section", {}, [el("h2", { text: port.name + " out" })]);
     root.appendChild(sec);
     const loads = port.loads.filter((l) => l.valid);
+    // Distortion at the levels people use (shown, not folded): nominal line level into the line load, 1 mW
+    // into headphone loads, beside the reference level; THD (harmonics only) beside every THD+N.
+    const pct = (db) => (db === null || db === undefined ? "—" : (100 * Math.pow(10, db / 20)).toPrecision(2) + " %");
+    const thdOf = (t) => (t.thd_db === null || t.thd_db === undefined ? "—" : (t.thd_below_noise ? "≤ " : "") + num(t.thd_db, 1));
+    const work = [];
+    for (const l of loads) {
+      if (l.thdn_reference && l.thdn_reference.valid)
+        work.push([loadName(l), "reference level (" + num(l.drives_dbfs ? l.drives_dbfs.reference : undefined, 1) + " dBFS)", "—",
+          num(l.thdn_reference.thdn_db, 1), pct(l.thdn_reference.thdn_db), thdOf(l.thdn_reference)]);
+      for (const a of l.at_levels || [])
+        if (a.thdn && a.thdn.valid) work.push([loadName(l), a.what, num(a.out_vrms, 3), num(a.thdn.thdn_db, 1), pct(a.thdn.thdn_db), thdOf(a.thdn)]);
+    }
+    if (work.length) {
+      sec.appendChild(el("h3", { text: "THD+N and THD at working levels" }));
+      const t = el("table");
+      t.appendChild(el("tr", {}, ["load", "level", "out Vrms", "THD+N dB", "THD+N", "THD dB"].map((h, i) => el("th", { cls: i ? "" : "l", text: h }))));
+      for (const r of work) t.appendChild(el("tr", {}, r.map((c, i) => el("td", { cls: i ? "" : "l", text: String(c) }))));
+      sec.appendChild(t);
+    }
     const grid = el("div", { cls: "plots" });
     sec.appendChild(grid);
     // Frequency response per load (relative to 1 kHz), and absolute gain in the table.
@@ -129,8 +148,8 @@
       const rows = [];
       for (const l of loads)
         for (const st of l.thdn_vs_level)
-          rows.push([loadName(l), num(st.drive_dbfs, 2), num(st.out_dbfs, 2), st.out_vrms !== undefined ? num(st.out_vrms, 4) : "—", st.valid ? num(st.thdn_db, 1) : "no tone"]);
-      sec.appendChild(table(["load", "drive dBFS", "out dBFS (ADC)", "out Vrms", "THD+N dB"], rows));
+          rows.push([loadName(l), num(st.drive_dbfs, 2), num(st.out_dbfs, 2), st.out_vrms !== undefined ? num(st.out_vrms, 4) : "—", st.valid ? num(st.thdn_db, 1) : "no tone", st.valid ? num(st.thd_db, 1) : ""]);
+      sec.appendChild(table(["load", "drive dBFS", "out dBFS (ADC)", "out Vrms", "THD+N dB", "THD dB"], rows));
     }
     // Maximum level per load.
     const ml = loads.filter((l) => l.max_level && l.max_level.at_1pct.found);
@@ -149,13 +168,26 @@
         return [loadName(l), num(a.vrms, 3), num(a.dbv, 1), num(a.dbu, 1), num(a.mw, 1), b.found ? num(b.vrms, 3) : "—", l.max_level.explanation];
       })));
     }
-    // THD+N versus frequency.
+    // THD+N and THD versus frequency: at the reference level and, where it ran, 6 dB below the 1 % point.
     if (port.thdn_vs_freq && port.thdn_vs_freq.length) {
-      const v = port.thdn_vs_freq.filter((p) => p.valid);
-      chart(grid, "THD+N versus frequency (" + port.nominal_load + " Ω, reference level)", v.map((p) => p.freq_hz),
-        [{ label: "THD+N", values: v.map((p) => p.thdn_db), points: true }], { xlog: true, xlabel: "Hz", ylabel: "dB" });
-      sec.appendChild(el("h3", { text: "THD+N versus frequency" }));
-      sec.appendChild(table(["Hz", "THD+N dB", "level dBFS"], v.map((p) => [num(p.freq_hz, 1), num(p.thdn_db, 1), num(p.level_dbfs, 2)])));
+      const near = port.thdn_vs_freq_near_max;
+      const runs = [{ name: "reference (" + num(port.thdn_vs_freq_drive_dbfs, 1) + " dBFS)", pts: port.thdn_vs_freq.filter((p) => p.valid) }];
+      if (near && near.points.length) runs.push({ name: "near max (" + num(near.drive_dbfs, 1) + " dBFS)", pts: near.points.filter((p) => p.valid) });
+      const j = joined(runs.flatMap((r) => [{ x: r.pts.map((p) => p.freq_hz), y: r.pts.map((p) => p.thdn_db) },
+        { x: r.pts.map((p) => p.freq_hz), y: r.pts.map((p) => (p.thd_db === undefined || p.thd_db === null ? null : p.thd_db)) }]));
+      const ser = [];
+      runs.forEach((r, i) => {
+        ser.push({ label: "THD+N, " + r.name, values: j[2 * i + 1], points: true, color: palette[i] });
+        ser.push({ label: "THD, " + r.name, values: j[2 * i + 2], points: true, dash: [5, 3], color: palette[i] });
+      });
+      chart(grid, "THD+N and THD versus frequency (" + port.nominal_load + " Ω)", j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB" });
+      sec.appendChild(el("h3", { text: "THD+N and THD versus frequency" }));
+      sec.appendChild(el("p", { cls: "muted", text: "THD counts harmonics 2–10 inside the 20 Hz–20 kHz band only: above 2 kHz the higher harmonics, above 10 kHz all of them, lie outside it (column \"harmonics out of band\"). \"≤\": every harmonic was below the noise, THD is a bound." }));
+      const thd = (p) => (p.thd_db === undefined || p.thd_db === null ? "—" : (p.thd_below_noise ? "≤ " : "") + num(p.thd_db, 1));
+      const oob = (p) => (p.first_harmonic_out_of_band ? "H" + p.first_harmonic_out_of_band + " and above (from " + num(p.first_harmonic_out_of_band * p.freq_hz / 1000, 1) + " kHz)" : "none");
+      const rows = [];
+      for (const r of runs) for (const p of r.pts) rows.push([num(p.freq_hz, 1), r.name, num(p.thdn_db, 1), thd(p), num(p.level_dbfs, 2), oob(p)]);
+      sec.appendChild(table(["Hz", "level", "THD+N dB", "THD dB", "level dBFS (ADC)", "harmonics out of band"], rows));
     }
     // Crosstalk versus frequency into the nominal load.
     if (port.crosstalk_vs_freq && port.crosstalk_vs_freq.length) {
@@ -197,11 +229,11 @@
     }
     // Everything per load in one table.
     sec.appendChild(el("h3", { text: "Per load" }));
-    sec.appendChild(table(["load", "THD+N dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "SNR dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
-      port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), num(l.thdn_reference.level_dbfs, 2), num(l.noise.unweighted_dbfs, 1),
+    sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "SNR dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
+      port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2), num(l.noise.unweighted_dbfs, 1),
         num(l.noise.a_weighted_dbfs, 1), num(l.noise.unweighted_dbv, 1), num(l.dynamic_range_db, 1), num(l.snr_db, 1), num(l.balance_db, 3),
         l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + xt(x.l_to_r_db, x.l_to_r_bound) + " / " + xt(x.r_to_l_db, x.r_to_l_bound)).join(", ") : "—",
-        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", ""])));
+        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", ""])));
     void other;
   }
 

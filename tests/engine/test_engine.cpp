@@ -185,6 +185,17 @@ TEST(Engine, NonlinearityIsRecovered) {
     ASSERT_GE(l.thdn_ref.harmonics.size(), 2u);
     EXPECT_NEAR(l.thdn_ref.harmonics[0].level_dbc, -50 - 20, 0.2) << l.load_name;  // H2 scales with level
     EXPECT_NEAR(l.thdn_ref.harmonics[1].level_dbc, -45 - 40, 0.5) << l.load_name;  // H3 with level squared
+    // THD beside THD+N at every step of THD+N versus level, below the rails: the same static nonlinearity.
+    int steps = 0;
+    for (const auto& st : l.thdn_vs_level) {
+      if (!st.valid() || st.drive_dbfs > -10 || st.drive_dbfs < -30) continue;  // above the noise, below the rails
+      const double a = ratio_from_db(st.drive_dbfs);
+      const double h2 = ratio_from_db(-50.0) * a, h3 = ratio_from_db(-45.0) * a * a;
+      ASSERT_TRUE(st.thd_db.has_value());
+      EXPECT_NEAR(*st.thd_db, 10 * std::log10(h2 * h2 + h3 * h3), 0.5) << l.load_name << " at " << st.drive_dbfs;
+      ++steps;
+    }
+    EXPECT_GE(steps, 3) << l.load_name;
   }
 }
 
@@ -369,6 +380,49 @@ TEST(Engine, ThdnVersusFrequencyCoversTheAudioBand) {
         EXPECT_NEAR(*t.thdn_db, nominal->thdn_ref.thdn_db, 1.0);
       }
     }
+  }
+}
+
+// THD beside THD+N versus frequency, and a second run of the tones 6 dB below the nominal load's 1 % point
+// where the harmonics stand above the noise: there THD is the model's static nonlinearity (H2 scales with the
+// level, H3 with its square). Points whose harmonics leave the band say from which order on.
+TEST(Engine, ThdVersusFrequencyNearTheMaximumLevelIsTheModelsDistortion) {
+  const auto& r = usb();
+  for (const auto& p : r.res.ports) {
+    const LoadResult* nominal = nullptr;
+    for (const auto& l : p.loads)
+      if (l.load_name == p.nominal_load) nominal = &l;
+    ASSERT_NE(nominal, nullptr);
+    ASSERT_TRUE(nominal->max_level.at_1pct.found) << p.name;
+    ASSERT_TRUE(p.thdn_vs_freq_near_max.has_value()) << p.name;
+    const auto& nm = *p.thdn_vs_freq_near_max;
+    EXPECT_EQ(nm.level_basis, "near_max");
+    EXPECT_NEAR(nm.drive_dbfs, std::min(nominal->max_level.at_1pct.drive_dbfs - 6.0, nominal->drive_cap_dbfs), 1e-9);
+    ASSERT_EQ(nm.points.size(), p.thdn_vs_freq.size());
+    const auto& pm = *r.model.port(p.name);
+    const double a = ratio_from_db(nm.drive_dbfs);
+    const double h2 = ratio_from_db(pm.h2_dbc_at_0dbfs) * a, h3 = ratio_from_db(pm.h3_dbc_at_0dbfs) * a * a;
+    const double thd_truth_db = 10 * std::log10(h2 * h2 + h3 * h3);
+    int checked = 0;
+    for (std::size_t i = 0; i < nm.points.size(); ++i) {
+      const auto& t = nm.points[i];
+      ASSERT_TRUE(t.valid()) << p.name << " at " << t.freq_hz << ": " << t.problem;
+      EXPECT_DOUBLE_EQ(t.freq_hz, p.thdn_vs_freq[i].freq_hz);
+      int first_out = 0;
+      for (int n = 2; n <= 10 && !first_out; ++n)
+        if (n * t.freq_hz > t.band_hi_hz) first_out = n;
+      EXPECT_EQ(t.first_harmonic_out_of_band, first_out) << t.freq_hz;
+      EXPECT_EQ(p.thdn_vs_freq[i].first_harmonic_out_of_band, first_out) << t.freq_hz;
+      EXPECT_EQ(t.thd_db.has_value(), t.freq_hz * 2 <= t.band_hi_hz) << t.freq_hz;
+      if (t.freq_hz >= 100 && t.freq_hz <= 2000) {  // H2 and H3 in band, above the noise, clear of the capacitor
+        ASSERT_TRUE(t.thd_db.has_value());
+        EXPECT_FALSE(t.thd_below_noise) << t.freq_hz;
+        EXPECT_NEAR(*t.thd_db, thd_truth_db, 1.0) << p.name << " at " << t.freq_hz;
+        EXPECT_LT(*t.thdn_db, *p.thdn_vs_freq[i].thdn_db - 6) << t.freq_hz;  // 14 dB louder, the noise lower
+        ++checked;
+      }
+    }
+    EXPECT_GE(checked, 10) << p.name;
   }
 }
 
