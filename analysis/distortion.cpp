@@ -372,6 +372,21 @@ bool read_harmonics(const ThdnSpectrum& s, const std::vector<char>& taken, const
   return false;
 }
 
+// The noise under the tone: in-band power outside every exclusion band, plus each band's in-band bins at the
+// local noise density beside it (weighted like the residual).
+std::optional<double> notched_noise_dbfs(const ThdnSpectrum& s, const std::vector<char>& taken,
+                                         const std::vector<Band>& excl) {
+  double p = 0;
+  for (long k = s.k_lo; k <= s.k_hi; ++k)
+    if (!taken[static_cast<std::size_t>(k)]) p += s.weighted(k);
+  for (const Band& b : excl) {
+    const long n_in = std::min(b.hi, s.k_hi) - std::max(b.lo, s.k_lo) + 1;
+    if (n_in > 0) p += local_density(s, taken, b, s.k_lo, s.k_hi, true) * static_cast<double>(n_in);
+  }
+  if (!(p > 0)) return std::nullopt;
+  return dbfs_from_mean_square(p);
+}
+
 // No non-finite figure leaves the analysis.
 bool check_finite(ThdnResult& r) {
   for (const double v : {r.fundamental_hz, r.level_dbfs, r.thdn_db, r.thdn_percent, r.noise_dbfs})
@@ -458,6 +473,7 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   double p_fund_unw = 0;
   if (!read_thdn(s, taken, excl.front(), k_peak, f0, opt, r, p_fund_unw)) return r;
   if (!read_harmonics(s, taken, excl, orders, f0, p_fund_unw, opt, band_hi, r)) return r;
+  r.notched_noise_dbfs = notched_noise_dbfs(s, taken, excl);
   if (!check_finite(r)) return r;
   r.valid = true;
   return r;

@@ -25,6 +25,10 @@
 //   1/8 of its mean, also near DC and Nyquist; a few low blocks at either end are allowed), and a tone found on
 //   its own (fundamental_hz 0) stands 10 dB above the spectrum beside it and carries more power than the rest
 //   of the band (noise, a spur in it, a sweep: refused). A named tone is measured down to the noise.
+// - Notched noise (the noise under the tone): the in-band power outside the fundamental's and every
+//   harmonic's exclusion band, plus for each of those bands (its in-band bins) the local noise density times
+//   its width; weighted like the residual. It is the residual without the harmonics' excess over the noise:
+//   hum and spurs stay in it. Absent when the band holds no power at all.
 // - Every reported figure is finite: THD with no harmonic in band is NaN and harmonics_in_band 0 (no reading;
 //   JSON null); with every in-band harmonic below the noise, THD is the bound their bands give
 //   (thd_below_noise).
@@ -33,6 +37,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -79,6 +84,7 @@ struct ThdnResult {
   double thdn_db = 0;
   double thdn_percent = 0;
   double noise_dbfs = 0;  // the residual (everything but the fundamental, in band), weighted if asked
+  std::optional<double> notched_noise_dbfs;  // the residual less the harmonics (fundamental and harmonics notched)
   std::vector<HarmonicLevel> harmonics;
   // Conditions.
   std::size_t start_frame = 0;  // settled segment analysed

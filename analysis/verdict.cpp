@@ -30,29 +30,52 @@ RuleResult rule(std::string id, std::string desc, std::optional<double> measured
   }
   r.evaluated = true;
   r.pass = at_least ? *measured >= limit : *measured <= limit;
+  r.grade = r.pass ? "pass" : "fail";
   r.sentence = what + " is " + num(*measured, digits) + " " + r.unit + (r.pass ? ", within" : ", outside") +
                " the limit of " + r.comparison + " " + num(limit, digits) + " " + r.unit + ".";
   return r;
 }
 
-void conclude(Verdict& v, const std::string& yes, const std::string& no) {
-  int evaluated = 0, failed = 0;
+// A failed ">=" rule in dB (or Vrms, compared in dB) that missed by at most `max_db` becomes conditional.
+// Returns the shortfall in dB when it does.
+std::optional<double> shortfall_db(const RuleResult& r, bool volts, double max_db) {
+  if (r.grade != "fail" || !r.measured || r.comparison != ">=") return std::nullopt;
+  if (volts && !(*r.measured > 0)) return std::nullopt;
+  const double s = volts ? db_from_ratio(r.limit / *r.measured) : r.limit - *r.measured;
+  if (!(s > 0) || s > max_db + 1e-12) return std::nullopt;
+  return s;
+}
+
+void conclude(Verdict& v, const std::string& yes, const std::string& conditional, const std::string& no) {
+  int evaluated = 0, failed = 0, conditions = 0;
   for (const auto& r : v.rules) {
     evaluated += r.evaluated;
-    failed += r.evaluated && !r.pass;
+    failed += r.grade == "fail";
+    conditions += r.grade == "conditional";
   }
-  v.pass = evaluated > 0 && failed == 0;
+  v.grade = evaluated == 0 ? "cannot_decide" : failed ? "no" : conditions ? "yes_with_conditions" : "yes";
+  v.pass = v.grade == "yes";
   int skipped = 0;
   for (const auto& r : v.rules) skipped += !r.evaluated;
-  if (evaluated == 0)
+  if (evaluated == 0) {
     v.summary = "Cannot decide: no rule could be evaluated.";
-  else if (v.pass)
+  } else if (v.grade == "yes") {
     v.summary = yes;
-  else {
+  } else if (v.grade == "yes_with_conditions") {
+    v.summary = conditional;
+    for (const auto& r : v.rules)
+      if (r.grade == "conditional") v.summary += " " + r.condition;
+  } else {
     v.summary = no + " Failed:";
     for (const auto& r : v.rules)
-      if (r.evaluated && !r.pass) v.summary += " " + r.description + ";";
+      if (r.grade == "fail") v.summary += " " + r.description + ";";
     v.summary.back() = '.';
+    if (conditions) {
+      v.summary += " Also short:";
+      for (const auto& r : v.rules)
+        if (r.grade == "conditional") v.summary += " " + r.description + ";";
+      v.summary.back() = '.';
+    }
   }
   if (evaluated > 0 && skipped > 0) {
     v.summary += " Not evaluated (" + std::to_string(skipped) + "):";
@@ -81,6 +104,7 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   v.level_dbv = level.level_dbv;
   if (!hp.measured || !hp.present) {
     v.applicable = false;
+    v.grade = "not_applicable";
     v.summary = hp.measured ? "The device has no headphone out." : "The headphone out was not measured in this run.";
     return v;
   }
@@ -89,9 +113,17 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   const std::string nomeas = "not measured (load " + num(rules.line_load_ohms, 0) + " ohm not in the run)";
   std::optional<double> headroom;
   if (ll && ll->max_vrms_0p1 && hp.calibrated) headroom = dbv_from_vrms(*ll->max_vrms_0p1) - level.level_dbv;
-  v.rules.push_back(rule("headroom", "headroom above nominal before 0.1 % THD+N", headroom, rules.headroom_db, "dB",
-                         true, "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N",
-                         hp.calibrated ? nomeas : nocal));
+  const double need_db = level.headroom_db.value_or(rules.headroom_db);
+  auto hr = rule("headroom", "headroom above nominal before 0.1 % THD+N", headroom, need_db, "dB", true,
+                 "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N", hp.calibrated ? nomeas : nocal);
+  // Short of the headroom but clean at nominal: usable with sources whose peaks stay that much below 0 dBFS.
+  if (const auto s = shortfall_db(hr, false, rules.max_conditional_shortfall_db); s && headroom && *headroom >= 0) {
+    hr.grade = "conditional";
+    hr.condition = "It clips " + num(*s) + " dB before the +" + num(need_db) +
+                   " dB headroom the rules ask for: fine for sources that peak below " + num(-*s) + " dBFS.";
+    hr.sentence += " " + hr.condition;
+  }
+  v.rules.push_back(hr);
   v.rules.push_back(rule("zout", "output impedance 20 Hz-20 kHz", hp.max_zout_ohms, rules.max_zout_line_ohms, "ohm",
                          false, "The highest output impedance over 20 Hz-20 kHz", "output impedance not measured", 2));
   v.rules.push_back(rule("response", "response into the line load", ll ? ll->response_deviation_db : std::nullopt,
@@ -113,6 +145,7 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   v.rules.push_back(rule("balance", "channel balance", hp.balance_db, rules.max_balance_db, "dB", false,
                          "The level difference between left and right", "balance not measured", 2));
   conclude(v, "Yes: the headphone out works as a " + level.name + " line out.",
+           "Yes, with conditions: the headphone out works as a " + level.name + " line out within these limits.",
            "No: the headphone out does not meet the " + level.name + " line-out rules.");
   return v;
 }
@@ -125,6 +158,7 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
   v.port = port_name;
   if (!line.measured || !line.present) {
     v.applicable = false;
+    v.grade = "not_applicable";
     v.summary = line.measured ? "The device has no " + label + "." : "The " + label + " was not measured in this run.";
     return v;
   }
@@ -148,12 +182,21 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
     if (r.evaluated)
       r.sentence += " Needed: " + num(need_vrms, 3) + " Vrms for " + num(rules.target_spl_db, 0) + " dB SPL with " +
                     num(hl.sensitivity_db_spl_per_mw, 0) + " dB SPL/mW headphones.";
+    // A little short of the voltage: the same headphones only play that much less loud.
+    if (const auto s = shortfall_db(r, true, rules.max_conditional_shortfall_db)) {
+      r.grade = "conditional";
+      r.condition = "Into " + at + " it reaches " + num(rules.target_spl_db - *s) + " dB SPL with " +
+                    num(hl.sensitivity_db_spl_per_mw, 0) + " dB SPL/mW headphones, " + num(*s) + " dB short of " +
+                    num(rules.target_spl_db, 0) + " dB SPL: enough for listening below that.";
+      r.sentence += " " + r.condition;
+    }
     v.rules.push_back(r);
     v.rules.push_back(rule("response_" + num(hl.load_ohms, 0), "response into " + at,
                            l ? l->response_deviation_db : std::nullopt, rules.response_tolerance_db, "dB", false,
                            "The response into " + at + " deviates by up to", nomeas, 2));
   }
   conclude(v, "Yes: the " + label + " can drive the headphones in the rules.",
+           "Yes, with conditions: the " + label + " can drive the headphones in the rules within these limits.",
            "No: the " + label + " is not suited to every headphone load in the rules.");
   return v;
 }

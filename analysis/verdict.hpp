@@ -1,8 +1,12 @@
 // The two verdicts of docs/MEASUREMENTS.md "The verdicts": "headphone out usable as line out" and "line out usable
 // for headphones". Pure: a summary of measured figures in, rule results out. Every rule reports the measured
-// value, its limit, pass/fail and the sentence a user reads; a rule whose figure could not be measured (no
-// calibration, port absent) is skipped with the reason, and a verdict passes only if no rule failed and at
-// least one was evaluated.
+// value, its limit, its grade and the sentence a user reads; a rule whose figure could not be measured (no
+// calibration, port absent) is skipped with the reason.
+// Grades. A rule passes, fails, or is "conditional": it missed by at most max_conditional_shortfall_db in a
+// way that has a stated workaround (headroom: sources that peak lower; voltage: a lower loudness), said in
+// `condition`. A verdict is "yes" when every evaluated rule passed, "yes_with_conditions" when the others
+// were conditional, "no" when any rule failed, "cannot_decide" when none could be evaluated; `pass` stays
+// true for "yes" only.
 #pragma once
 
 #include <optional>
@@ -15,6 +19,8 @@ struct LineLevel {
   std::string name;  // "consumer", "pro"
   double level_dbv = -10.0;
   bool primary = true;  // the verdict's headline uses the primary level
+  // Headroom this level needs above nominal (its alignment's clip point); absent: VerdictRules::headroom_db.
+  std::optional<double> headroom_db;
 };
 
 struct HeadphoneLoadRule {
@@ -23,13 +29,14 @@ struct HeadphoneLoadRule {
 };
 
 struct VerdictRules {
-  std::vector<LineLevel> line_levels{{"consumer", -10.0, true}, {"pro", 4.0 - 2.2184874961635637, false}};
+  std::vector<LineLevel> line_levels{{"consumer", -10.0, true, 12.0}, {"pro", 4.0 - 2.2184874961635637, false, 14.0}};
   double line_load_ohms = 10e3;
-  double headroom_db = 12.0;             // above nominal, before 0.1 % THD+N
-  double max_zout_line_ohms = 1000.0;    // over 20 Hz..20 kHz
-  double response_tolerance_db = 0.5;    // 20 Hz..20 kHz, relative to 1 kHz
-  double max_thdn_db = -80.0;            // at nominal level
-  double max_thdn_vs_line_out_db = 6.0;  // how much worse than the same device's line out
+  double headroom_db = 12.0;                  // above nominal, before 0.1 % THD+N (levels may set their own)
+  double max_conditional_shortfall_db = 6.0;  // a headroom/voltage miss up to this is "yes with conditions"
+  double max_zout_line_ohms = 1000.0;         // over 20 Hz..20 kHz
+  double response_tolerance_db = 0.5;         // 20 Hz..20 kHz, relative to 1 kHz
+  double max_thdn_db = -80.0;                 // at nominal level
+  double max_thdn_vs_line_out_db = 6.0;       // how much worse than the same device's line out
   double min_dynamic_range_db = 96.0;
   double max_balance_db = 0.5;
   double damping_factor = 8.0;  // |Zout| <= Rl / damping_factor
@@ -66,6 +73,8 @@ struct RuleResult {
   std::string comparison;  // ">=" or "<="
   bool evaluated = false;  // false: skipped (reason in sentence)
   bool pass = false;
+  std::string grade = "skipped";  // "pass", "conditional", "fail", "skipped"
+  std::string condition;          // conditional only: by how much it missed and what that means
   std::string sentence;
 };
 
@@ -77,6 +86,7 @@ struct Verdict {
   std::string level_name;  // headphone_as_line_out: the line level judged ("consumer", "pro")
   std::optional<double> level_dbv;
   bool pass = false;
+  std::string grade = "cannot_decide";  // "yes", "yes_with_conditions", "no", "cannot_decide", "not_applicable"
   std::string summary;
   std::vector<RuleResult> rules;
 };

@@ -57,12 +57,21 @@ struct LoadResult {
   std::optional<double> balance_db;
   std::vector<LevelStep> thdn_vs_level;
   MaxLevel max_level;
-  NoiseResult noise, noise_a;
+  NoiseResult noise, noise_a;  // idle noise (digital silence), as measured
   std::optional<double> noise_dbv, noise_a_dbv;
-  std::optional<double> dynamic_range_db;
-  std::optional<double> snr_db, snr_a_db;  // maximum level (1 % THD+N) over the idle noise
-  double reference_drive_dbfs = 0;         // drive of the reference tone (capped by the safety limits)
-  double dynamic_range_drive_dbfs = 0;     // drive of the AES17 -60 dBFS tone
+  // The noise under the -60 dBFS tone (its fundamental and harmonics notched), unweighted and A-weighted.
+  std::optional<double> noise_tone_dbfs, noise_tone_a_dbfs, noise_tone_dbv, noise_tone_a_dbv;
+  // Idle noise more than kMuteMarginDb below the noise under the tone: the output mutes on digital silence,
+  // and the SNR uses the noise under the tone.
+  bool mutes_on_silence = false;
+  // The -60 dBFS tone's THD+N residual (everything but the fundamental, in band), unweighted and A-weighted.
+  std::optional<double> dr_residual_dbfs, dr_residual_a_dbfs;
+  // Dynamic range: the maximum level (1 % THD+N point) over that residual; SNR: the maximum level over the
+  // noise in use (idle, or under the tone when the output mutes). Unweighted and A-weighted.
+  std::optional<double> dynamic_range_db, dynamic_range_a_db;
+  std::optional<double> snr_db, snr_a_db;
+  double reference_drive_dbfs = 0;      // drive of the reference tone (capped by the safety limits)
+  double dynamic_range_drive_dbfs = 0;  // drive of the -60 dBFS tone
   // The highest drive the safety limits allowed into this load (after its sweep), and the limit that set it.
   double drive_cap_dbfs = 0;
   std::string drive_cap_limit;

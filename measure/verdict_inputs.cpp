@@ -82,7 +82,7 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         rec.drive_dbfs = lvl.level_dbv - db_from_ratio(*input.vrms_at_0dbfs) - l.response.gain_1k_db;
         for (const auto& a : l.at_levels)
           if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
-        rec.noise_dbv = l.noise_dbv;
+        rec.noise_dbv = l.mutes_on_silence ? l.noise_tone_dbv : l.noise_dbv;  // the noise in use
         const std::string target = lvl.name + " line level (" + strformat("%+.1f", lvl.level_dbv) + " dBV)";
         if (rec.drive_dbfs > 0) {
           rec.sentence = "The headphone out cannot reach " + target + " even at 0 dBFS";
@@ -95,12 +95,15 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         }
         if (vol != volumes.end()) {
           // Full scale at nominal + headroom: the volume moves by the drive's distance from -headroom dBFS.
-          const double v = vol->second.now_db + rec.drive_dbfs + rules.headroom_db;
+          // The level's own headroom; the volume setting was not measured, so the figure is a prediction.
+          const double headroom = lvl.headroom_db.value_or(rules.headroom_db);
+          const double v = vol->second.now_db + rec.drive_dbfs + headroom;
           if (v <= vol->second.max_db + 1e-9) {
             rec.volume_db = v;
             rec.sentence += "; or set the volume to " + strformat("%.1f", v) + " dB so that 0 dBFS gives " +
-                            strformat("%+.1f", lvl.level_dbv + rules.headroom_db) + " dBV (" +
-                            strformat("%.0f", rules.headroom_db) + " dB above nominal)";
+                            strformat("%+.1f", lvl.level_dbv + headroom) + " dBV (" + strformat("%.0f", headroom) +
+                            " dB above nominal; predicted from the volume at " + strformat("%.1f", vol->second.now_db) +
+                            " dB, that setting was not measured)";
           }
         }
         rec.sentence += ".";

@@ -98,6 +98,17 @@ std::string report_script_csp() {
 
 namespace {
 
+// A verdict's grade; files written before grades existed carry only "pass".
+std::string verdict_grade(const json& v) {
+  if (v.contains("grade") && v.at("grade").is_string()) return v.at("grade").get<std::string>();
+  return v.value("pass", false) ? "yes" : "no";
+}
+
+std::string verdict_word(const json& v) {
+  const std::string g = verdict_grade(v);
+  return g == "yes" ? "YES" : g == "yes_with_conditions" ? "YES, WITH CONDITIONS" : g == "cannot_decide" ? "?" : "NO";
+}
+
 const json* find_port(const json& r, const std::string& name) {
   for (const auto& p : r.at("ports"))
     if (p.value("name", "") == name) return &p;
@@ -153,9 +164,13 @@ std::string headline(const json& r, const json& v) {
     }
     const json* hp = find_port(r, "headphone");
     std::ostringstream o;
-    const bool pass = v.value("pass", false);
-    o << "Headphone out: " << (pass ? "usable" : "not usable") << " as a " << (q_kind.empty() ? "" : q_kind + " ")
-      << "line out";
+    const std::string g = verdict_grade(v);
+    const bool pass = g != "no" && g != "cannot_decide";
+    o << "Headphone out: "
+      << (g == "yes"                   ? "usable"
+          : g == "yes_with_conditions" ? "usable with conditions"
+                                       : "not usable")
+      << " as a " << (q_kind.empty() ? "" : q_kind + " ") << "line out";
     if (std::isfinite(headroom) && std::isfinite(level)) {
       char b[96];
       std::snprintf(b, sizeof b, "%s %+.1f dBV at 0.1 %% THD+N", pass ? ", up to" : "; it reaches", level + headroom);
@@ -179,13 +194,11 @@ std::string verdict_html(const json& r) {
                                        "every figure they need.")
       << "</p>\n";
   for (const auto& v : r.at("verdicts")) {
-    const bool app = v.value("applicable", true), pass = v.value("pass", false);
-    const std::string cls = !app ? "na" : pass ? "pass" : "fail";
+    const bool app = v.value("applicable", true);
+    const std::string g = verdict_grade(v);
+    const std::string cls = !app ? "na" : g == "yes" ? "pass" : g == "yes_with_conditions" ? "cond" : "fail";
     o << "<div class=\"answer " << cls << "\"><div class=\"q\"><span class=\"badge " << cls << "\">"
-      << (!app   ? "N/A"
-          : pass ? "YES"
-                 : "NO")
-      << "</span>" << esc(v.value("question", "")) << "</div>\n";
+      << (!app ? "N/A" : verdict_word(v)) << "</span>" << esc(v.value("question", "")) << "</div>\n";
     o << "<div class=\"a verdict-text\">" << esc(headline(r, v)) << "</div>\n";
     if (app && !v.at("rules").empty()) {
       o << "<details><summary>rules</summary><table><tr><th "
@@ -193,16 +206,19 @@ std::string verdict_html(const json& r) {
            "<th class=\"l\">what it means</th></tr>\n";
       for (const auto& rule : v.at("rules")) {
         const bool ev = rule.value("evaluated", false), ok = rule.value("pass", false);
+        const bool cond = rule.value("grade", "") == "conditional";
         o << "<tr><td class=\"l\">" << esc(rule.value("description", "")) << "</td><td>" << num(rule.at("measured"), 2)
           << " " << esc(rule.value("unit", "")) << "</td><td>" << esc(rule.value("comparison", "")) << " "
           << num(rule.at("limit"), 2) << " " << esc(rule.value("unit", "")) << "</td><td><span class=\"badge "
-          << (!ev  ? "skip"
-              : ok ? "pass"
-                   : "fail")
+          << (!ev    ? "skip"
+              : ok   ? "pass"
+              : cond ? "cond"
+                     : "fail")
           << "\">"
-          << (!ev  ? "skipped"
-              : ok ? "pass"
-                   : "fail")
+          << (!ev    ? "skipped"
+              : ok   ? "pass"
+              : cond ? "short"
+                     : "fail")
           << "</span></td><td class=\"l\">" << esc(rule.value("sentence", "")) << "</td></tr>\n";
       }
       o << "</table></details>\n";
@@ -345,7 +361,7 @@ std::string render_compare_html(const json& a, const std::string& an, const json
       for (const auto& v : b.at("verdicts"))
         if (v.value("question", "") == va.value("question", "")) vb = &v;
       auto word = [](const json* v) {
-        return !v ? std::string("—") : !v->value("applicable", true) ? "N/A" : v->value("pass", false) ? "YES" : "NO";
+        return !v ? std::string("—") : !v->value("applicable", true) ? "N/A" : verdict_word(*v);
       };
       const bool diff = !vb || word(&va) != word(vb);
       changed += diff;

@@ -189,7 +189,14 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
   const Node noise = l.obj("noise");
   for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv"})
     noise.opt_num_or_null(k);
-  for (const char* k : {"dynamic_range_db", "snr_db", "snr_a_db", "balance_db"}) l.opt_num_or_null(k);
+  if (auto u = l.opt_obj("noise_under_tone"))
+    for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv"})
+      u->opt_num_or_null(k);
+  if (auto d = l.opt_obj("dynamic_range_residual"))
+    for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs"}) d->opt_num_or_null(k);
+  l.opt_bool("mutes_on_silence");
+  for (const char* k : {"dynamic_range_db", "dynamic_range_a_db", "snr_db", "snr_a_db", "balance_db"})
+    l.opt_num_or_null(k);
   each(l.arr("crosstalk"), [](const Node& x) {
     x.num("freq_hz");
     x.num_or_null("l_to_r_db");
@@ -275,8 +282,9 @@ void check_verdict(const Node& v) {
   for (const char* k : {"id", "question", "summary", "port"}) v.opt_str(k);
   v.opt_bool("applicable");
   v.opt_bool("pass");
+  v.opt_str("grade");
   each(v.arr("rules"), [](const Node& r) {
-    for (const char* k : {"id", "description", "unit", "comparison", "sentence"}) r.opt_str(k);
+    for (const char* k : {"id", "description", "unit", "comparison", "sentence", "grade", "condition"}) r.opt_str(k);
     r.num_or_null("measured");
     r.num_or_null("limit");
     r.opt_bool("evaluated");

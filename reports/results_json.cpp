@@ -78,7 +78,19 @@ json load_json(const LoadResult& l) {
   put(noise, "unweighted_dbv", l.noise_dbv);
   put(noise, "a_weighted_dbv", l.noise_a_dbv);
   j["noise"] = noise;
+  json under = json::object();
+  put(under, "unweighted_dbfs", l.noise_tone_dbfs);
+  put(under, "a_weighted_dbfs", l.noise_tone_a_dbfs);
+  put(under, "unweighted_dbv", l.noise_tone_dbv);
+  put(under, "a_weighted_dbv", l.noise_tone_a_dbv);
+  j["noise_under_tone"] = under;
+  j["mutes_on_silence"] = l.mutes_on_silence;
+  json resid = json::object();
+  put(resid, "unweighted_dbfs", l.dr_residual_dbfs);
+  put(resid, "a_weighted_dbfs", l.dr_residual_a_dbfs);
+  j["dynamic_range_residual"] = resid;
   put(j, "dynamic_range_db", l.dynamic_range_db);
+  put(j, "dynamic_range_a_db", l.dynamic_range_a_db);
   put(j, "snr_db", l.snr_db);
   put(j, "snr_a_db", l.snr_a_db);
   if (l.switch_check)
@@ -106,14 +118,21 @@ json load_json(const LoadResult& l) {
 json verdict_json(const Verdict& v) {
   json rules = json::array();
   for (const auto& r : v.rules) {
-    json jr = {{"id", r.id},     {"description", r.description}, {"limit", r.limit},
-               {"unit", r.unit}, {"comparison", r.comparison},   {"evaluated", r.evaluated},
-               {"pass", r.pass}, {"sentence", r.sentence}};
+    json jr = {{"id", r.id},
+               {"description", r.description},
+               {"limit", r.limit},
+               {"unit", r.unit},
+               {"comparison", r.comparison},
+               {"evaluated", r.evaluated},
+               {"pass", r.pass},
+               {"grade", r.grade},
+               {"sentence", r.sentence}};
+    if (!r.condition.empty()) jr["condition"] = r.condition;
     jr["measured"] = r.measured ? finite_or_null(*r.measured) : json(nullptr);
     rules.push_back(jr);
   }
-  json j = {{"id", v.id},     {"question", v.question}, {"port", v.port}, {"applicable", v.applicable},
-            {"pass", v.pass}, {"summary", v.summary},   {"rules", rules}};
+  json j = {{"id", v.id},     {"question", v.question}, {"port", v.port},       {"applicable", v.applicable},
+            {"pass", v.pass}, {"grade", v.grade},       {"summary", v.summary}, {"rules", rules}};
   if (v.level_dbv) j["line_level"] = {{"name", v.level_name}, {"dbv", *v.level_dbv}};
   return j;
 }

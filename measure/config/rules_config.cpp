@@ -26,12 +26,14 @@ VerdictRules load_rules(const std::filesystem::path& path) {
       else
         e.fail("level_dbv", "a level in dBV (or level_dbu in dBu)");
       l.primary = e.boolean("primary", i == 0);
+      if (e.has("headroom_db")) l.headroom_db = e.number_in("headroom_db", 0, 60);
       v.line_levels.push_back(l);
     }
     if (v.line_levels.empty()) ll.fail("", "at least one line level");
   }
   v.line_load_ohms = r.number_in("line_load_ohms", 100, 1e7, v.line_load_ohms);
   v.headroom_db = r.number_in("headroom_db", 0, 60, v.headroom_db);
+  v.max_conditional_shortfall_db = r.number_in("max_conditional_shortfall_db", 0, 60, v.max_conditional_shortfall_db);
   v.max_zout_line_ohms = r.number_in("max_zout_line_ohms", 0, 1e6, v.max_zout_line_ohms);
   v.response_tolerance_db = r.number_in("response_tolerance_db", 0, 20, v.response_tolerance_db);
   v.max_thdn_db = r.number_in("max_thdn_db", -200, 0, v.max_thdn_db);

@@ -97,7 +97,9 @@ void reference_tone(StepContext& cx, const PortWiring& port, const Load& load, L
       plan.rate_hz / static_cast<double>(fft_good_size_below(std::min<std::size_t>(c.channels[0].size(), 1u << 18)));
 }
 
-// Idle noise (unweighted and A), then the AES17 dynamic range: THD+N of a -60 dBFS tone, plus 60 dB.
+// Idle noise (unweighted and A), then the -60 dBFS tone (AES17): its THD+N residual (for the dynamic range) and
+// the noise under it, fundamental and harmonics notched, unweighted and A. Both captures are read here; the
+// figures relative to the maximum level come after it is known (snr_and_dynamic_range).
 void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr, double safe) {
   const Plan& plan = cx.plan;
   const Calibration& input = cx.bench.input;
@@ -117,7 +119,57 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
   c = cx.session.play(port, on_channels(port, plan.tone(cx.opt.tone_hz, dr_drive, plan.d.dr_s)),
                       plan.frames(plan.d.dr_s) + cx.session.margin_frames(), "dr-tone");
   const auto t = plan.thdn(c.channels[0], cx.opt.tone_hz);
-  if (t.valid) lr.dynamic_range_db = -t.thdn_db - dr_drive;
+  ThdnOptions o;
+  o.fundamental_hz = cx.opt.tone_hz;
+  o.weighting = Weighting::A;
+  const auto ta = analyze_thdn(c.channels[0], plan.rate_hz, o);
+  if (t.valid) {
+    lr.dr_residual_dbfs = t.noise_dbfs;
+    lr.noise_tone_dbfs = t.notched_noise_dbfs;
+  }
+  if (ta.valid) {
+    lr.dr_residual_a_dbfs = ta.noise_dbfs;
+    lr.noise_tone_a_dbfs = ta.notched_noise_dbfs;
+  }
+  if (input.valid()) {
+    const double k = db_from_ratio(*input.vrms_at_0dbfs);
+    if (lr.noise_tone_dbfs) lr.noise_tone_dbv = *lr.noise_tone_dbfs + k;
+    if (lr.noise_tone_a_dbfs) lr.noise_tone_a_dbv = *lr.noise_tone_a_dbfs + k;
+  }
+}
+
+// After the maximum level: whether the output mutes on digital silence (idle noise more than kMuteMarginDb
+// below the noise under the tone; muting is the port's, not the load's, so a load measured after one that
+// showed it is flagged too: into heavy loads the device's noise can sink into the analyser's and hide the
+// mute), the SNR (maximum level over the noise in use) and the dynamic range (maximum level over the -60 dBFS
+// tone's residual), unweighted and A (docs/MEASUREMENTS.md "Noise, SNR and dynamic range").
+void snr_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr) {
+  const bool seen_here =
+      lr.noise.valid && lr.noise_tone_dbfs && lr.noise.noise_dbfs < *lr.noise_tone_dbfs - kMuteMarginDb;
+  bool seen_before = false;
+  if (!cx.res.ports.empty() && cx.res.ports.back().name == port.name)
+    for (const auto& other : cx.res.ports.back().loads) seen_before = seen_before || other.mutes_on_silence;
+  lr.mutes_on_silence = lr.noise_tone_dbfs && (seen_here || seen_before);
+  if (seen_here && !seen_before)
+    cx.res.warnings.push_back(port.name + " into " + lr.load_name +
+                              ": the output mutes on digital silence: idle noise " +
+                              strformat("%.1f", lr.noise.noise_dbfs) + " dBFS is " +
+                              strformat("%.1f", *lr.noise_tone_dbfs - lr.noise.noise_dbfs) +
+                              " dB below the noise under a -60 dBFS tone (" + strformat("%.1f", *lr.noise_tone_dbfs) +
+                              " dBFS); noise and SNR into this load and the port's later loads use the noise "
+                              "under the tone");
+  const MaxLevel::Point& top = lr.max_level.at_1pct;
+  if (!top.found) return;
+  const std::optional<double> n = lr.mutes_on_silence ? lr.noise_tone_dbfs
+                                  : lr.noise.valid    ? std::optional<double>(lr.noise.noise_dbfs)
+                                                      : std::nullopt;
+  const std::optional<double> na = lr.mutes_on_silence ? lr.noise_tone_a_dbfs
+                                   : lr.noise_a.valid  ? std::optional<double>(lr.noise_a.noise_dbfs)
+                                                       : std::nullopt;
+  if (n) lr.snr_db = top.out_dbfs - *n;
+  if (na) lr.snr_a_db = top.out_dbfs - *na;
+  if (lr.dr_residual_dbfs) lr.dynamic_range_db = top.out_dbfs - *lr.dr_residual_dbfs;
+  if (lr.dr_residual_a_dbfs) lr.dynamic_range_a_db = top.out_dbfs - *lr.dr_residual_a_dbfs;
 }
 
 // THD+N versus level and the maximum level; each step's capture peak tightens the cap (distortion that makes
@@ -165,11 +217,6 @@ void max_level(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
   ml.valid = ml.at_1pct.found;
   ml.stop_reason = stop_reason_id(reason);
   ml.explanation = stop_explanation(reason, cx.session.cap.limit_text);
-  // SNR relative to the maximum output level (docs/MEASUREMENTS.md "Noise, SNR and dynamic range"), unweighted and A.
-  if (ml.at_1pct.found && lr.noise.valid) {
-    lr.snr_db = ml.at_1pct.out_dbfs - lr.noise.noise_dbfs;
-    if (lr.noise_a.valid) lr.snr_a_db = ml.at_1pct.out_dbfs - lr.noise_a.noise_dbfs;
-  }
 }
 
 // THD+N at each nominal line level (the line load) or at 1 mW (loads up to 600 ohm), once calibrated.
@@ -216,6 +263,7 @@ void measure_load(StepContext& cx, const PortWiring& port, const Load& load, Swe
   }
   cx.session.progress("THD+N versus level");
   max_level(cx, port, load, lr);
+  snr_and_dynamic_range(cx, port, lr);
   at_levels(cx, port, load, lr);
 }
 

@@ -1,9 +1,10 @@
 // The procedure into one load of a port (docs/MEASUREMENTS.md): the synchronized sweep (response and
 // gain; the volts it shows tighten the safety cap), a 997 Hz tone at the reference level on every channel
-// (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (AES17 dynamic range),
-// crosstalk (one channel driven at a time), THD+N versus level up to the maximum level (level_search.hpp), and
-// once the input is calibrated, THD+N at each nominal line level (the line load) or at 1 mW (loads up to
-// 600 ohm).
+// (THD+N, spectrum, balance), idle noise (unweighted and A-weighted), a -60 dBFS tone (its THD+N residual and
+// the noise under it, notched), crosstalk (one channel driven at a time), THD+N versus level up to the maximum
+// level (level_search.hpp), then SNR and dynamic range relative to that maximum level (unweighted and A; the
+// noise under the tone replaces idle noise when the output mutes on silence), and once the input is
+// calibrated, THD+N at each nominal line level (the line load) or at 1 mW (loads up to 600 ohm).
 // Conventions: drives in dBFS of a sine, never above the load's cap; the sweep stays kSweepHeadroomDb further
 // below and its gains are expressed per dBFS of drive.
 // Limits: the load must already be selected and the session's cap be the one into it.
@@ -14,6 +15,9 @@
 #include "measure/engine/step_context.hpp"
 
 namespace outbench::engine {
+
+// Idle noise this far (dB) below the noise under the -60 dBFS tone: the output mutes on digital silence.
+inline constexpr double kMuteMarginDb = 3.0;
 
 // Fills `lr`. `open_latency`: the open load's measured latency, shared by the loaded sweeps (impedance).
 void measure_load(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,

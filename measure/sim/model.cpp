@@ -48,6 +48,7 @@ DeviceModel load_device_model(const std::filesystem::path& path) {
     pm.hum_hz = p.number_in("hum_hz", 1, 1000, 50);
     pm.crosstalk_db = p.number_in("crosstalk_db", -200, -6, pm.crosstalk_db);
     pm.dac_lowpass_hz = p.number_in("dac_lowpass_hz", 0, 1e6, 0);
+    pm.mute_on_silence = p.boolean("mute_on_silence", false);
     m.ports.push_back(pm);
   }
   if (m.ports.empty()) ports.fail("", "at least one port (\"line\", \"headphone\")");

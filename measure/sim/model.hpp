@@ -27,7 +27,12 @@ struct PortModel {
   double hum_hz = 50.0;
   double crosstalk_db = -120.0;  // each channel's EMF gets this much of the other's
   double dac_lowpass_hz = 0.0;   // 2nd-order Butterworth (bilinear), 0 = none
+  // The output mutes (EMF noise and hum gone) while every channel's stream has been exactly zero for more
+  // than kMuteAfterZeroMs; the first non-zero sample unmutes it.
+  bool mute_on_silence = false;
 };
+
+inline constexpr double kMuteAfterZeroMs = 10.0;
 
 struct LoopbackModel {
   double impedance_ohms = 1e6;

@@ -110,6 +110,7 @@ struct PortSimulator::State {
   std::vector<Biquad> lp;
   std::vector<double> vc, i_prev;
   std::uint64_t n = 0;
+  std::uint64_t zero_run = 0, mute_after = 0;  // frames of exact digital zero so far; muted beyond mute_after
   State(const LoopbackModel& l, const PortModel& pm, double fs, std::uint64_t seed)
       : p(pm), lb(l), rate_hz(fs), nch(static_cast<std::size_t>(pm.channels)), rng(seed) {
     k_emf = std::numbers::sqrt2 * p.vrms_at_0dbfs * std::pow(10.0, p.volume_db / 20.0);
@@ -130,6 +131,7 @@ struct PortSimulator::State {
       for (auto& b : lp) b = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
     vc.assign(nch, 0.0);
     i_prev.assign(nch, 0.0);
+    mute_after = static_cast<std::uint64_t>(std::llround(kMuteAfterZeroMs * 1e-3 * rate_hz));
     set_load(std::numeric_limits<double>::infinity());
   }
   void set_load(double load_ohms) {
@@ -139,6 +141,10 @@ struct PortSimulator::State {
   // One frame: x[c] in, y[c] out (ADC units, not yet delayed).
   void frame(const double* x, double* y) {
     double e[2] = {0, 0};
+    bool zero = true;
+    for (std::size_t c = 0; c < nch; ++c) zero = zero && x[c] == 0.0;
+    zero_run = zero ? zero_run + 1 : 0;
+    const bool muted = p.mute_on_silence && zero_run > mute_after;
     const double hum = hum_amp != 0 ? hum_amp * std::sin(hum_w * static_cast<double>(n)) : 0.0;
     ++n;
     for (std::size_t c = 0; c < nch; ++c) {
@@ -152,7 +158,8 @@ struct PortSimulator::State {
     }
     for (std::size_t c = 0; c < nch; ++c) {
       double emf = e[c] + hum;
-      if (sigma_emf > 0) emf += sigma_emf * rng.gauss();
+      if (sigma_emf > 0 && !muted) emf += sigma_emf * rng.gauss();
+      if (muted) emf = 0.0;  // the mute: the EMF (noise, hum, the DAC filter's tail) is gone
       emf = soft_clip(emf, p.rail_vpeak);
       double i = has_c ? (emf - vc[c] - kc * i_prev[c]) / denom : emf / denom;
       i = std::clamp(i, -p.current_limit_apeak, p.current_limit_apeak);

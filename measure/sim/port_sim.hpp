@@ -10,6 +10,9 @@
 // Zl = R_load || Z_in -> output current limited to +/- current_limit_apeak -> v = i Zl -> ADC: v scaled so
 // full_scale_vrms reads 0 dBFS, plus ADC noise, clipped at full scale, quantised to 24 bits, delayed by
 // latency_frames. Deterministic for a seed (xoshiro256+ and Box-Muller).
+// mute_on_silence: once every channel's input has been exactly 0.0 for more than kMuteAfterZeroMs (a run of
+// digital zero; a -150 dBFS dither or any non-zero sample is not silence), the EMF is held at zero (no noise,
+// no hum) until the next non-zero sample; the ADC's own noise remains.
 #pragma once
 
 #include <complex>

@@ -229,11 +229,20 @@
     }
     // Everything per load in one table.
     sec.appendChild(el("h3", { text: "Per load" }));
-    sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "SNR dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
-      port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2), num(l.noise.unweighted_dbfs, 1),
-        num(l.noise.a_weighted_dbfs, 1), num(l.noise.unweighted_dbv, 1), num(l.dynamic_range_db, 1), num(l.snr_db, 1), num(l.balance_db, 3),
+    // Noise in use: the idle noise, or under the -60 dBFS tone (marked †) where the output mutes on digital silence.
+    const inUse = (l) => (l.mutes_on_silence && l.noise_under_tone ? l.noise_under_tone : l.noise);
+    const mark = (l) => (l.mutes_on_silence ? " †" : "");
+    sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "DR(A) dB", "SNR dB", "SNR(A) dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
+      port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2), num(inUse(l).unweighted_dbfs, 1) + mark(l),
+        num(inUse(l).a_weighted_dbfs, 1) + mark(l), num(inUse(l).unweighted_dbv, 1) + mark(l), num(l.dynamic_range_db, 1), num(l.dynamic_range_a_db, 1),
+        num(l.snr_db, 1) + mark(l), num(l.snr_a_db, 1) + mark(l), num(l.balance_db, 3),
         l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + xt(x.l_to_r_db, x.l_to_r_bound) + " / " + xt(x.r_to_l_db, x.r_to_l_bound)).join(", ") : "—",
-        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", ""])));
+        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", "", "", ""])));
+    sec.appendChild(el("p", { cls: "sub", text: "DR and SNR are relative to the maximum level into each load (the 1 % THD+N point), not to 0 dBFS: DR over the THD+N residual of a −60 dBFS tone, SNR over the noise." }));
+    const muting = port.loads.filter((l) => l.valid && l.mutes_on_silence);
+    if (muting.length)
+      sec.appendChild(el("p", { cls: "sub", text: "† The output mutes on digital silence (" + muting.map((l) => loadName(l) + ": idle noise " + num(l.noise.unweighted_dbfs, 1) + " dBFS").join(", ") +
+        "): noise and SNR there are measured under a −60 dBFS tone, its fundamental and harmonics notched out." }));
     void other;
   }
 

@@ -186,6 +186,35 @@ TEST(Thdn, WhiteNoiseResidual) {
   EXPECT_NEAR(r.noise_dbfs, dbfs_from_mean_square(noise_ms), 0.1);
 }
 
+// Notched noise: the residual without the harmonics. A -60 dBFS tone with H2, H3 at -50 dBc over white noise
+// 11 dB below them: THD+N reads both, the notched noise the white noise's in-band power (unweighted and,
+// against the integral of |A(f)|^2, A-weighted); hum stays in it.
+TEST(Thdn, NotchedNoiseLeavesTheHarmonicsOut) {
+  const double sigma = 1e-6, a1 = 1e-3, ah = a1 * ratio_from_db(-50);
+  auto x = test::tones({{997.3, a1}, {2 * 997.3, ah, 0.3}, {3 * 997.3, ah, 1.1}}, kFs, 4 * 48000);
+  const auto n = test::gaussian(x.size(), sigma, 7);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] += n[i];
+  const double noise_ms = sigma * sigma * (19980.0 / 24000.0);
+  const auto r = analyze_thdn(x, kFs, {});
+  ASSERT_TRUE(r.valid && r.notched_noise_dbfs);
+  EXPECT_NEAR(*r.notched_noise_dbfs, dbfs_from_mean_square(noise_ms), 0.1);
+  EXPECT_NEAR(r.noise_dbfs, dbfs_from_mean_square(noise_ms + ah * ah), 0.1);  // two harmonics of ah^2/2 each
+  ThdnOptions a;
+  a.weighting = Weighting::A;
+  const auto ra = analyze_thdn(x, kFs, a);
+  ASSERT_TRUE(ra.valid && ra.notched_noise_dbfs);
+  double w = 0;
+  for (double f = 20.5; f < 20000; f += 1.0) w += std::pow(weighting_gain(Weighting::A, f), 2);
+  EXPECT_NEAR(*ra.notched_noise_dbfs, dbfs_from_mean_square(sigma * sigma / 24000.0 * w), 0.15);
+  // Hum is noise in use: it stays in the notched noise.
+  auto y = x;
+  const auto hum = test::tones({{50.0, 100 * sigma}}, kFs, y.size());
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] += hum[i];
+  const auto rh = analyze_thdn(y, kFs, {});
+  ASSERT_TRUE(rh.valid && rh.notched_noise_dbfs);
+  EXPECT_NEAR(*rh.notched_noise_dbfs, dbfs_from_mean_square(noise_ms + 1e4 * sigma * sigma / 2), 0.1);
+}
+
 TEST(Thdn, DcOffsetIsIgnored) {
   auto x = distorted(997.3, -6, -90, 1.0);
   for (auto& v : x) v += 0.05;

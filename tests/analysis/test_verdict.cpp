@@ -33,7 +33,7 @@ PortFigures good_headphone() {
   return f;
 }
 
-const LineLevel kConsumer{"consumer", -10.0, true};
+const LineLevel kConsumer{"consumer", -10.0, true, std::nullopt};  // the rules' headroom_db
 
 TEST(Verdict, HeadphoneAsLineOutPassesWithEveryRuleEvaluated) {
   const VerdictRules rules;
@@ -52,10 +52,8 @@ TEST(Verdict, EachLineOutRuleFailsJustPastItsLimit) {
     void (*spoil)(PortFigures&, const VerdictRules&);
   };
   const Case cases[] = {
-      {"headroom",
-       [](PortFigures& f, const VerdictRules& r) {
-         f.loads[0].max_vrms_0p1 = vrms_from_dbv(-10.0 + r.headroom_db - 0.01);
-       }},
+      // Short of the headroom but clean at nominal is "yes with conditions" (below); not even nominal fails.
+      {"headroom", [](PortFigures& f, const VerdictRules&) { f.loads[0].max_vrms_0p1 = vrms_from_dbv(-10.0 - 0.01); }},
       {"zout", [](PortFigures& f, const VerdictRules& r) { f.max_zout_ohms = r.max_zout_line_ohms + 0.01; }},
       {"response", [](PortFigures& f,
                       const VerdictRules& r) { f.loads[0].response_deviation_db = r.response_tolerance_db + 0.001; }},
@@ -69,6 +67,8 @@ TEST(Verdict, EachLineOutRuleFailsJustPastItsLimit) {
     c.spoil(f, rules);
     const auto v = headphone_as_line_out(f, nullptr, rules, kConsumer);
     EXPECT_FALSE(v.pass) << c.id;
+    EXPECT_EQ(v.grade, "no") << c.id;
+    EXPECT_EQ(rule(v, c.id).grade, "fail") << c.id;
     EXPECT_TRUE(rule(v, c.id).evaluated) << c.id;
     EXPECT_FALSE(rule(v, c.id).pass) << c.id;
     EXPECT_NE(v.summary.find(rule(v, c.id).description), std::string::npos) << v.summary;
@@ -144,6 +144,58 @@ TEST(Verdict, HeadphoneRulesFollowDampingAndSplArithmetic) {
   EXPECT_FALSE(rule(w, "damping_16").pass);
   EXPECT_TRUE(rule(w, "damping_32").pass);
   EXPECT_FALSE(w.pass);
+}
+
+// Three grades: a headroom or voltage rule missed by at most max_conditional_shortfall_db (6 dB) with a
+// workaround is "yes with conditions", saying by how much and what it means; more is "no"; a conditional rule
+// beside a failed one leaves "no". Each line level needs its own headroom (pro: +18 dBu clip, 14 dB).
+TEST(Verdict, ShortfallsWithAWorkaroundGiveYesWithConditions) {
+  const VerdictRules rules;
+  EXPECT_DOUBLE_EQ(rules.max_conditional_shortfall_db, 6.0);
+  // A phone dongle: 1.0 Vrms (0 dBV) before 0.1 % into the line load, 10 dB above -10 dBV.
+  PortFigures f = good_headphone();
+  f.loads[0].max_vrms_0p1 = 1.0;
+  const auto v = headphone_as_line_out(f, nullptr, rules, kConsumer);
+  EXPECT_EQ(v.grade, "yes_with_conditions") << v.summary;
+  EXPECT_FALSE(v.pass);
+  const auto& hr = rule(v, "headroom");
+  EXPECT_EQ(hr.grade, "conditional");
+  EXPECT_FALSE(hr.pass);
+  EXPECT_NE(hr.condition.find("clips 2.0 dB before the +12.0 dB headroom"), std::string::npos) << hr.condition;
+  EXPECT_NE(hr.condition.find("peak below -2.0 dBFS"), std::string::npos) << hr.condition;
+  EXPECT_EQ(v.summary.rfind("Yes, with conditions:", 0), 0u) << v.summary;
+  EXPECT_NE(v.summary.find(hr.condition), std::string::npos) << v.summary;
+  // 6.0 dB short is still conditional, 6.01 dB is not.
+  f.loads[0].max_vrms_0p1 = vrms_from_dbv(-10.0 + 12.0 - 6.0);
+  EXPECT_EQ(headphone_as_line_out(f, nullptr, rules, kConsumer).grade, "yes_with_conditions");
+  f.loads[0].max_vrms_0p1 = vrms_from_dbv(-10.0 + 12.0 - 6.01);
+  EXPECT_EQ(headphone_as_line_out(f, nullptr, rules, kConsumer).grade, "no");
+  // A conditional beside a failed rule: no, and the summary names both.
+  f.loads[0].max_vrms_0p1 = 1.0;
+  f.balance_db = 1.0;
+  const auto w = headphone_as_line_out(f, nullptr, rules, kConsumer);
+  EXPECT_EQ(w.grade, "no");
+  EXPECT_NE(w.summary.find("Also short: headroom"), std::string::npos) << w.summary;
+  // The pro level's own headroom: 13 dB above +4 dBu passes 12 dB but not its 14 dB.
+  const LineLevel pro = rules.line_levels.at(1);
+  ASSERT_EQ(pro.name, "pro");
+  EXPECT_DOUBLE_EQ(pro.headroom_db.value_or(0), 14.0);
+  PortFigures g = good_headphone();
+  g.loads[0].max_vrms_0p1 = vrms_from_dbv(pro.level_dbv + 13.0);
+  const auto p = headphone_as_line_out(g, nullptr, rules, pro);
+  EXPECT_EQ(rule(p, "headroom").limit, 14.0);
+  EXPECT_EQ(rule(p, "headroom").grade, "conditional");
+  // Voltage for 110 dB SPL into 32 ohm (0.566 Vrms): 3 dB short plays 107 dB SPL; 7 dB short fails.
+  PortFigures h = good_headphone();
+  h.max_zout_ohms = 1.0;
+  h.loads[1].max_vrms_1 = std::sqrt(0.010 * 32) * ratio_from_db(-3.0);
+  const auto d = drives_headphones(h, rules, "headphone");
+  EXPECT_EQ(rule(d, "voltage_32").grade, "conditional");
+  EXPECT_NE(rule(d, "voltage_32").condition.find("reaches 107.0 dB SPL"), std::string::npos)
+      << rule(d, "voltage_32").condition;
+  EXPECT_EQ(d.grade, "yes_with_conditions") << d.summary;
+  h.loads[1].max_vrms_1 = std::sqrt(0.010 * 32) * ratio_from_db(-7.0);
+  EXPECT_EQ(rule(drives_headphones(h, rules, "headphone"), "voltage_32").grade, "fail");
 }
 
 }  // namespace
