@@ -214,6 +214,8 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
     x.num("freq_hz");
     x.num_or_null("l_to_r_db");
     x.opt_num_or_null("r_to_l_db");
+    x.opt_bool("l_to_r_bound");  // absent in files before the narrow-band reading: not bounds
+    x.opt_bool("r_to_l_bound");
   });
   if (auto s = l.opt_obj("spectrum")) check_spectrum(*s);
   if (auto s = l.opt_obj("noise_spectrum")) check_spectrum(*s);
@@ -294,6 +296,8 @@ void check_port(const Node& p) {
       x.num("freq_hz");
       x.num_or_null("l_to_r_db");
       x.num_or_null("r_to_l_db");
+      x.opt_bool("l_to_r_bound");
+      x.opt_bool("r_to_l_bound");
     });
 }
 

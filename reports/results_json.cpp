@@ -67,6 +67,15 @@ json port_channels_json(const PortResult& p) {
   return out;
 }
 
+// A crosstalk point; a figure that is an upper bound says so (its _bound flag), a missing reading is null.
+json crosstalk_json(const LoadResult::Crosstalk& x) {
+  return {{"freq_hz", x.freq_hz},
+          {"l_to_r_db", finite_or_null(x.l_to_r_db)},
+          {"r_to_l_db", finite_or_null(x.r_to_l_db)},
+          {"l_to_r_bound", x.l_to_r_bound},
+          {"r_to_l_bound", x.r_to_l_bound}};
+}
+
 json load_json(const LoadResult& l) {
   json j;
   j["load"] = l.load_name;
@@ -131,8 +140,7 @@ json load_json(const LoadResult& l) {
                       {"cap", finite_or_null(l.drive_cap_dbfs)},
                       {"cap_limit", l.drive_cap_limit}};
   json xt = json::array();
-  for (const auto& x : l.crosstalk)
-    xt.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
+  for (const auto& x : l.crosstalk) xt.push_back(crosstalk_json(x));
   j["crosstalk"] = xt;
   json al = json::array();
   for (const auto& a : l.at_levels)
@@ -250,8 +258,7 @@ json port_json(const PortResult& p) {
                                    {"drive_dbfs", p.thdn_vs_freq_near_max->drive_dbfs},
                                    {"points", thdn_freq_json(p.thdn_vs_freq_near_max->points)}};
   json xf = json::array();
-  for (const auto& x : p.crosstalk_vs_freq)
-    xf.push_back({{"freq_hz", x.freq_hz}, {"l_to_r_db", x.l_to_r_db}, {"r_to_l_db", x.r_to_l_db}});
+  for (const auto& x : p.crosstalk_vs_freq) xf.push_back(crosstalk_json(x));
   jp["crosstalk_vs_freq"] = xf;
   jp["crosstalk_vs_freq_drive_dbfs"] = p.crosstalk_vs_freq_drive_dbfs;
   json rec = json::array();

@@ -280,8 +280,7 @@ void measure_load(StepContext& cx, const PortWiring& port, const Load& load, Swe
   if (port.output_channels.size() >= 2) {
     cx.session.progress("crosstalk");
     for (double f : cx.plan.d.xtalk_freqs)
-      lr.crosstalk.push_back(
-          crosstalk_at(cx, port, f, std::min(cx.opt.reference_level_dbfs, safe), lr.noise.noise_dbfs));
+      lr.crosstalk.push_back(crosstalk_at(cx, port, f, std::min(cx.opt.reference_level_dbfs, safe)));
   }
   cx.session.progress("THD+N versus level");
   max_level(cx, port, load, lr);

@@ -5,11 +5,12 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "analysis/narrowband.hpp"
 #include "measure/config/kinds.hpp"
 
 namespace outbench::engine {
 
-const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {100.0, 997.0, 10000.0}, 1.0};
+const Durations kFull{2.0, 0.5, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {80.0, 997.0, 10000.0}, 1.0};
 const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}, 0.5};
 
 std::vector<std::vector<double>> on_channels(const PortWiring& port, const std::vector<double>& x, int only_channel) {
@@ -53,13 +54,26 @@ SweepPlan Plan::sweep(double level_dbfs) const {
   return s;
 }
 
+double Plan::xtalk_seconds(double f_hz) const {
+  NarrowbandOptions o;
+  o.freq_hz = f_hz;
+  // The settled segment loses a block (one period of min(20 Hz, f/2)) at each end and up to one to
+  // alignment; one block more of slack.
+  const double block_s = 1.0 / std::min(20.0, f_hz / 2);
+  const double need_s = narrowband_min_seconds(rate_hz, o);
+  if (!std::isfinite(need_s)) return kXtalkMaxS;
+  return std::clamp(1.05 * need_s + 4 * block_s + 2 * kFadeS, d.xtalk_s, kXtalkMaxS);
+}
+
 double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
-  const double per_load = d.sweep_s + kSweepTailS + d.tone_s + d.noise_s + d.dr_s +
-                          2 * d.xtalk_s * static_cast<double>(d.xtalk_freqs.size()) + 12 * d.step_s + d.tone_s +
-                          8 * kCaptureMarginS;
+  double xtalk = 0;
+  for (double f : d.xtalk_freqs) xtalk += 2 * xtalk_seconds(f);
+  const double per_load =
+      d.sweep_s + kSweepTailS + d.tone_s + d.noise_s + d.dr_s + xtalk + 12 * d.step_s + d.tone_s + 8 * kCaptureMarginS;
   // THD+N versus frequency twice (reference level and near the maximum level).
-  const double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 11.0 * d.xtalk_per_octave * 2 * 0.6 +
-                      2 * (d.sweep_s + kSweepTailS);  // the ground return's sweeps, one channel alone each
+  double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 2 * (d.sweep_s + kSweepTailS);  // + ground return
+  for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave))
+    freq += 2 * xtalk_seconds(f);
   return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
 }
 

@@ -24,7 +24,7 @@ namespace outbench::engine {
 struct Durations {
   double sweep_s, tone_s, step_s, noise_s, dr_s, xtalk_s, freq_tone_min_s;
   int level_step_db, bisections, thdn_freq_per_octave;
-  std::vector<double> xtalk_freqs;  // per load
+  std::vector<double> xtalk_freqs;  // per load (80 Hz rather than 100 Hz: mains hum has a line at 100 Hz)
   double xtalk_per_octave;          // crosstalk versus frequency, into the nominal load
 };
 extern const Durations kFull, kQuick;
@@ -45,6 +45,7 @@ inline constexpr double kThdnFreqStartHz = 20.0;  // THD+N versus frequency: 20 
 inline constexpr double kThdnFreqStopHz = 20000.0;
 inline constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kThdnFreqMaxS
 inline constexpr double kThdnFreqMaxS = 1.5;
+inline constexpr double kXtalkMaxS = 2.0;  // a crosstalk tone (its length is set by the hum lines near it)
 // THD+N versus frequency is measured again this far below the nominal load's 1 % THD+N drive.
 inline constexpr double kNearMaxBelowDb = 6.0;
 inline constexpr double kHeadphoneNominalOhms = 32.0;  // the headphone out's nominal load (the line out's: the rules')
@@ -71,6 +72,10 @@ struct Plan {
   std::vector<double> tone(double freq_hz, double level_dbfs, double seconds) const;
   ThdnResult thdn(const std::vector<double>& x, double f0_hz) const;
   SweepPlan sweep(double level_dbfs) const;
+  // Stimulus seconds of a crosstalk tone at f_hz: long enough that the narrow-band reading keeps the hum
+  // lines out of its main lobe (analysis/narrowband.hpp) over the settled segment, at least d.xtalk_s, at
+  // most kXtalkMaxS (a tone on a hum line gets kXtalkMaxS; its reading is refused).
+  double xtalk_seconds(double f_hz) const;
   double plan_seconds(std::size_t n_ports, std::size_t n_loads) const;
 };
 

@@ -1,8 +1,11 @@
 #include "measure/engine/port_sweeps.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <span>
 
+#include "analysis/narrowband.hpp"
 #include "analysis/signals.hpp"
 
 namespace outbench::engine {
@@ -27,24 +30,28 @@ ThdnOptions band_for(const StepContext& cx, double f_hz) {
   return o;
 }
 
-LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs,
-                                   double noise_dbfs) {
+LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs) {
   const Plan& plan = cx.plan;
   const double rate = plan.rate_hz;
-  LoadResult::Crosstalk x{f_hz, 0, 0};
-  // Long enough for ~60 cycles (the analysis needs ~20 in its settled segment at its bin width).
-  const double secs = std::clamp(kThdnFreqCycles / f_hz, plan.d.xtalk_s, kThdnFreqMaxS);
+  LoadResult::Crosstalk x;
+  x.freq_hz = f_hz;
+  const double secs = plan.xtalk_seconds(f_hz);
+  NarrowbandOptions o;
+  o.freq_hz = f_hz;
   for (int driven = 0; driven < 2; ++driven) {
     const auto ch = static_cast<std::size_t>(driven);
     const Capture c = cx.session.play(port, on_channels(port, plan.tone(f_hz, drive_dbfs, secs), driven),
                                       plan.frames(secs) + cx.session.margin_frames(), "xtalk");
-    const auto a = analyze_thdn(c.channels[ch], rate, band_for(cx, f_hz));
-    ThdnOptions o = band_for(cx, f_hz);
-    o.trim_to_settled = false;  // the idle channel has no settled tone to find: use the driven one's
+    // Both channels over the driven one's settled segment, at the tone's frequency (the same window and
+    // frequency for both, so the ratio is the coupling).
     const auto seg = settled_segment(c.channels[ch], rate, std::min(20.0, f_hz / 2));
-    const auto b = analyze_thdn(std::span<const double>(c.channels[1 - ch].data() + seg.start, seg.n), rate, o);
-    (driven == 0 ? x.l_to_r_db : x.r_to_l_db) =
-        (b.valid ? b.level_dbfs : noise_dbfs) - (a.valid ? a.level_dbfs : drive_dbfs);
+    const auto part = [&](std::size_t k) { return std::span<const double>(c.channels[k].data() + seg.start, seg.n); };
+    const auto a = narrowband_level(part(ch), rate, o);
+    const auto b = narrowband_level(part(1 - ch), rate, o);
+    const double ref = a.valid && !a.bound ? a.level_dbfs : drive_dbfs;
+    const double db = b.valid ? b.level_dbfs - ref : std::numeric_limits<double>::quiet_NaN();
+    (driven == 0 ? x.l_to_r_db : x.r_to_l_db) = db;
+    (driven == 0 ? x.l_to_r_bound : x.r_to_l_bound) = b.valid && b.bound;
   }
   return x;
 }
@@ -60,7 +67,7 @@ void crosstalk_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) 
   pr.crosstalk_vs_freq_drive_dbfs = drive;
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, cx.plan.d.xtalk_per_octave)) {
     cx.session.progress("crosstalk versus frequency");
-    pr.crosstalk_vs_freq.push_back(crosstalk_at(cx, port, f, drive, lr->noise.noise_dbfs));
+    pr.crosstalk_vs_freq.push_back(crosstalk_at(cx, port, f, drive));
   }
 }
 

@@ -4,9 +4,12 @@
 //
 // Method: each tone lasts kThdnFreqCycles cycles, within the plan's minimum and kThdnFreqMaxS. THD+N uses the
 // AES17 band widened only where the tone and its exclusion band would not fit (to f/2 below 40 Hz, to 1.05 f
-// near Nyquist); each point records its band. Crosstalk drives each channel alone and reads the idle
-// channel's level at f, in the driven channel's settled segment, relative to the driven one's; below the
-// noise the leak is at most the noise, which then bounds it.
+// near Nyquist); each point records its band. Crosstalk drives each channel alone and reads both channels
+// narrow-band at f (analysis/narrowband.hpp: a windowed DFT at exactly f, over the driven channel's settled
+// segment): the idle channel's reading relative to the driven one's. A tone that does not stand 10 dB above
+// the narrow-band noise beside f gives its 95 % upper bound instead, flagged (l_to_r_bound / r_to_l_bound).
+// Each crosstalk tone lasts long enough that the hum lines (50/60 Hz and harmonics up to 400 Hz, 1 %
+// tolerance) stay outside the reading's main lobe (Plan::xtalk_seconds), at least the plan's xtalk_s.
 // Conventions: levels in dBFS, THD+N and crosstalk in dB.
 // Limits: crosstalk needs two output and two input channels; only channels 0 and 1 are measured.
 #pragma once
@@ -19,9 +22,8 @@ namespace outbench::engine {
 // THD+N options for a tone at f_hz, with the band as above.
 ThdnOptions band_for(const StepContext& cx, double f_hz);
 
-// One crosstalk point at `drive_dbfs`; `noise_dbfs` bounds a leak below the noise.
-LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs,
-                                   double noise_dbfs);
+// One crosstalk point at `drive_dbfs`; a reading the narrow-band analysis refuses is NaN (no value).
+LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs);
 
 // Into pr.nominal_load (selected here): fill pr.thdn_vs_freq / pr.crosstalk_vs_freq and their drives.
 void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr);

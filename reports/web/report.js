@@ -9,6 +9,7 @@
   const css = getComputedStyle(document.documentElement);
   const fg = css.getPropertyValue("--fg").trim() || "#222";
   const grid = css.getPropertyValue("--line").trim() || "#ccc";
+  const bg = css.getPropertyValue("--bg").trim() || "#fff";
   const palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"];
 
   function el(tag, attrs, kids) {
@@ -21,6 +22,8 @@
   }
   const num = (v, d) => (v === null || v === undefined || Number.isNaN(v) ? "—" : Number(v).toFixed(d === undefined ? 2 : d));
   const loadName = (l) => (l.load === "open" ? "open" : l.load + " Ω");
+  // A crosstalk figure: an upper bound (the leak did not stand above the narrow-band noise) reads "< x".
+  const xt = (v, bound) => (bound && v !== null && v !== undefined ? "< " : "") + num(v, 1);
 
   function table(head, rows) {
     const t = el("table");
@@ -48,7 +51,7 @@
       series: [{ label: opts.xlabel, value: (u, v) => num(v, opts.xdigits === undefined ? 1 : opts.xdigits) }].concat(series.map((s, i) => ({
         label: s.label, stroke: s.color || palette[i % palette.length], width: s.width === undefined ? 1.5 : s.width, dash: s.dash,
         scale: s.scale || "y",
-        spanGaps: true, points: { show: !!(opts.points || s.points), size: s.pointSize || 5 },
+        spanGaps: true, points: { show: !!(opts.points || s.points), size: s.pointSize || 5, fill: s.hollow ? bg : undefined },
         value: (u, v) => num(v, opts.ydigits === undefined ? 2 : opts.ydigits),
       }))),
     }, [xs].concat(series.map((s) => s.values)), box);
@@ -216,11 +219,20 @@
     // Crosstalk versus frequency into the nominal load.
     if (port.crosstalk_vs_freq && port.crosstalk_vs_freq.length) {
       const x = port.crosstalk_vs_freq;
-      chart(grid, "Crosstalk versus frequency (" + port.nominal_load + " Ω, reference level)", x.map((p) => p.freq_hz),
-        [{ label: "L → R", values: x.map((p) => p.l_to_r_db), points: true }, { label: "R → L", values: x.map((p) => p.r_to_l_db), points: true, dash: [5, 3] }],
+      // Readings as filled markers on the line; upper bounds (leak below the narrow-band noise) as hollow markers.
+      const ser = [];
+      for (const [key, label, i] of [["l_to_r", "L → R", 0], ["r_to_l", "R → L", 1]]) {
+        const isBound = (p) => p[key + "_bound"] === true;
+        ser.push({ label, values: x.map((p) => (isBound(p) ? null : p[key + "_db"])), points: true, dash: i ? [5, 3] : undefined, color: palette[i] });
+        if (x.some(isBound))
+          ser.push({ label: label + " upper bound (<)", values: x.map((p) => (isBound(p) ? p[key + "_db"] : null)), points: true, pointSize: 8, width: 0, hollow: true, color: palette[i] });
+      }
+      chart(grid, "Crosstalk versus frequency (" + port.nominal_load + " Ω, reference level)", x.map((p) => p.freq_hz), ser,
         { xlog: true, xlabel: "Hz", ylabel: "dB", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Crosstalk versus frequency" }));
-      sec.appendChild(table(["Hz", "L → R dB", "R → L dB"], x.map((p) => [num(p.freq_hz, 1), num(p.l_to_r_db, 1), num(p.r_to_l_db, 1)])));
+      if (x.some((p) => p.l_to_r_bound || p.r_to_l_bound))
+        sec.appendChild(el("p", { cls: "muted", text: "Hollow markers and “< x”: the leak did not stand 10 dB above the narrow-band noise at that frequency; x is its 95 % upper bound." }));
+      sec.appendChild(table(["Hz", "L → R dB", "R → L dB"], x.map((p) => [num(p.freq_hz, 1), xt(p.l_to_r_db, p.l_to_r_bound), xt(p.r_to_l_db, p.r_to_l_bound)])));
     }
     // Spectrum of the reference tone into the nominal load, with harmonics marked; noise spectrum.
     const nl = loads.find((l) => l.load === port.nominal_load) || loads[0];
@@ -247,11 +259,11 @@
     // Noise in use: the idle noise, or under the -60 dBFS tone (marked †) where the output mutes on digital silence.
     const inUse = (l) => (l.mutes_on_silence && l.noise_under_tone ? l.noise_under_tone : l.noise);
     const mark = (l) => (l.mutes_on_silence ? " †" : "");
-    sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "DR(A) dB", "SNR dB", "SNR(A) dB", "balance dB", "crosstalk dB", "response ±dB", "latency"],
+    sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "DR(A) dB", "SNR dB", "SNR(A) dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
       port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2), num(inUse(l).unweighted_dbfs, 1) + mark(l),
         num(inUse(l).a_weighted_dbfs, 1) + mark(l), num(inUse(l).unweighted_dbv, 1) + mark(l), num(l.dynamic_range_db, 1), num(l.dynamic_range_a_db, 1),
         num(l.snr_db, 1) + mark(l), num(l.snr_a_db, 1) + mark(l), num(l.balance_db, 3),
-        l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + num(x.l_to_r_db, 1)).join(", ") : "—",
+        l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + xt(x.l_to_r_db, x.l_to_r_bound) + " / " + xt(x.r_to_l_db, x.r_to_l_bound)).join(", ") : "—",
         num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", "", "", ""])));
     sec.appendChild(el("p", { cls: "sub", text: "DR and SNR are relative to the maximum level into each load (the 1 % THD+N point), not to 0 dBFS: DR over the THD+N residual of a −60 dBFS tone, SNR over the noise." }));
     const muting = port.loads.filter((l) => l.valid && l.mutes_on_silence);
