@@ -55,7 +55,8 @@ struct Sequencer::Impl {
     if (load.is_open() && lr.valid) open_latency = lr.response.latency_frames;
     floor_warnings(cx.bench, port.name, lr, res.warnings);
     res.ports.back().loads.push_back(std::move(lr));
-    check_switched(res.ports.back(), res.ports.back().loads.back(), cx.bench.input_impedance_ohms, res.warnings);
+    check_switched(res.ports.back(), res.ports.back().loads.back(), cx.bench.input_impedance_ohms, cx.opt.tone_hz,
+                   res.warnings);
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }
 
@@ -90,8 +91,8 @@ struct Sequencer::Impl {
     std::optional<long> open_latency;
     for (const Load* load : loads) run_load(port, *load, sweep, open_latency);
     PortResult& done = res.ports.back();
-    classify_limits(done);
-    port_impedance(done, bench.input_impedance_ohms, res.warnings);
+    port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings);
+    classify_limits(done, cx.opt.tone_hz, bench.input_impedance_ohms);
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
       thdn_vs_freq(cx, port, done);
       crosstalk_vs_freq(cx, port, done);
