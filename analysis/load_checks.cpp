@@ -25,6 +25,15 @@ std::optional<LoadEstimate> reference_zout(std::span<const LoadEstimate> estimat
   return zs[zs.size() / 2];
 }
 
+std::complex<double> without_leads(std::complex<double> z_raw_ohms, double zp_ohms, double input_ohms, double lead_ohms,
+                                   double open_lead_ohms) {
+  if (!std::isfinite(input_ohms)) return z_raw_ohms - lead_ohms;
+  const double zin = input_ohms, zp = zp_ohms;
+  // The ratio the raw estimate came from (analysis/impedance.hpp, solved for r), then Zs from it with leads.
+  const std::complex<double> r = zin * (zp + z_raw_ohms) / (zp * (z_raw_ohms + zin));
+  return (zin * (lead_ohms + zp) - r * zp * (open_lead_ohms + zin)) / (r * zp - zin);
+}
+
 const char* check_status_id(CheckStatus s) {
   switch (s) {
     case CheckStatus::ok: return "ok";

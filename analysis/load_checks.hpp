@@ -67,6 +67,15 @@ struct LoadEstimate {
 // two, the larger); when none is informative, the same median over all of them. nullopt without estimates.
 std::optional<LoadEstimate> reference_zout(std::span<const LoadEstimate> estimates);
 
+// Leads: the bench's series resistance between the port and the load (contacts, cable, jack), with the
+// loopback input reading across the load after them. A |Zout| estimate made without them (`z_raw_ohms`, the
+// source plus the leads as seen from the load) becomes the source's own: exact for the load's leads
+// `lead_ohms` and the open load's `open_lead_ohms` (which carry only the input's current), from
+// r = H_open / H_load = Zin (Zs + R_lead + Zp) / (Zp (Zs + R_open_lead + Zin)) (Zs = z_raw - R_lead with Zin
+// infinite).
+std::complex<double> without_leads(std::complex<double> z_raw_ohms, double zp_ohms, double input_ohms, double lead_ohms,
+                                   double open_lead_ohms);
+
 // The outcome of a check: passed, failed, or unable to tell (a relay that stayed open would pass too).
 enum class CheckStatus { ok, failed, cannot_verify };
 const char* check_status_id(CheckStatus s);  // "ok", "failed", "cannot_verify"

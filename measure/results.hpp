@@ -48,6 +48,7 @@ struct ChannelLevel {
 struct LoadResult {
   std::string load_name;
   double load_ohms = 0;  // actual; +inf for open
+  double lead_ohms = 0;  // the bench's series lead resistance to this load (subtracted from |Zout|)
   bool valid = true;
   std::string problem;
   ResponseResult response;

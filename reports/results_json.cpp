@@ -35,6 +35,7 @@ json load_json(const LoadResult& l) {
   json j;
   j["load"] = l.load_name;
   j["load_ohms"] = ohms(l.load_ohms);
+  j["lead_ohms"] = l.lead_ohms;
   j["valid"] = l.valid;
   if (!l.valid) {
     j["problem"] = l.problem;

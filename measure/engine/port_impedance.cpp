@@ -22,13 +22,29 @@ const LoadResult* open_load(const PortResult& pr) {
   return nullptr;
 }
 
-// Zout at 1 kHz from the open load versus `l` alone, when both were measured.
+// `l`'s estimate made without leads, with the bench's leads to `l` and to the open load taken out.
+std::complex<double> source_only(std::complex<double> z_raw, const LoadResult& open, const LoadResult& l,
+                                 double input_ohms) {
+  return without_leads(z_raw, parallel_ohms(l.load_ohms, input_ohms), input_ohms, l.lead_ohms, open.lead_ohms);
+}
+
+// Zout at 1 kHz from the open load versus `l` alone, when both were measured (the leads taken out).
 std::optional<std::complex<double>> z1k_from(const PortResult& pr, const LoadResult& l, double input_ohms) {
   const LoadResult* open = open_load(pr);
   if (!open || !l.valid || !std::isfinite(l.load_ohms) || &l == open) return std::nullopt;
   const auto ho = response_at(open->response.points, 1000.0), hl = response_at(l.response.points, 1000.0);
   if (!ho || !hl || std::abs(*hl) == 0.0) return std::nullopt;
-  return output_impedance(*ho, *hl, l.load_ohms, input_ohms);
+  return source_only(output_impedance(*ho, *hl, l.load_ohms, input_ohms), *open, l, input_ohms);
+}
+
+// `l`'s |Zout| versus frequency, the leads taken out.
+ImpedanceResult impedance_of(const LoadResult& open, const LoadResult& l, double input_ohms) {
+  ImpedanceResult z = output_impedance(open.response, l.response, l.load_ohms, input_ohms);
+  if (!z.valid || (l.lead_ohms == 0.0 && open.lead_ohms == 0.0)) return z;
+  for (auto& p : z.points) p.z_ohms = source_only(p.z_ohms, open, l, input_ohms);
+  z.z_1k_ohms = impedance_at(z.points, 1000.0);
+  z.z_20hz_ohms = impedance_at(z.points, 20.0);
+  return z;
 }
 
 // The resolution of `l`'s level change from open at 1 kHz (analysis/load_checks.hpp): the change across the
@@ -165,8 +181,10 @@ void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double to
   if (!open || &lr == open || !lr.valid || !std::isfinite(lr.load_ohms)) return;
   const auto zref = reference_z1k(pr, &lr, input_ohms, tone_hz);
   if (!zref) return;
+  LoadEstimate seen = *zref;  // the load sees the source and its own leads
+  seen.z_ohms += lr.lead_ohms;
   const auto sc =
-      check_switch(*zref, parallel_ohms(lr.load_ohms, input_ohms), input_ohms,
+      check_switch(seen, parallel_ohms(lr.load_ohms, input_ohms), input_ohms,
                    lr.response.gain_1k_db - open->response.gain_1k_db, change_resolution_db(*open, lr, tone_hz));
   lr.switch_check = LoadResult::SwitchCheck{sc.measured_db, sc.predicted_db, sc.resolution_db, sc.status};
   if (sc.status == CheckStatus::failed)
@@ -189,7 +207,7 @@ void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vect
   if (!pr.loads_switched) return;
   for (const auto& l : pr.loads) {
     if (&l == open || !l.valid) continue;
-    pr.impedance_per_load.push_back(output_impedance(open->response, l.response, l.load_ohms, input_ohms));
+    pr.impedance_per_load.push_back(impedance_of(*open, l, input_ohms));
   }
   pr.impedance = combine_impedance(pr.impedance_per_load);
   if (pr.impedance.empty()) return;
@@ -202,14 +220,14 @@ void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vect
 
 namespace {
 
-// |Zout + Zp| / |Zp| at `freq_hz` for each load (the open load: Zp = the input's impedance), when |Zout| was
+// |Zout + leads + Zp| / |Zp| at `freq_hz` for each load (the open load: Zp = the input's impedance), when |Zout| was
 // measured: the factor from the Vrms across the load to the EMF behind |Zout|.
 std::optional<double> emf_per_load_vrms(const PortResult& pr, const LoadResult& l, double freq_hz, double input_ohms) {
   const auto z = impedance_at(pr.impedance, freq_hz);
   if (!z) return std::nullopt;
   if (!std::isfinite(l.load_ohms) && !std::isfinite(input_ohms)) return 1.0;
   const double zp = std::isfinite(l.load_ohms) ? parallel_ohms(l.load_ohms, input_ohms) : input_ohms;
-  return std::abs(*z + zp) / zp;
+  return std::abs(*z + l.lead_ohms + zp) / zp;
 }
 
 std::string limit_explanation(const LimitFinding& f) {

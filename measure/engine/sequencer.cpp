@@ -42,6 +42,7 @@ struct Sequencer::Impl {
     Results& res = cx.res;
     switch_to(port, load, "switching load");
     LoadResult lr;
+    lr.lead_ohms = load.lead_ohms;
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
     measure_load(cx, port, load, sweep, lr, open_latency);
     lr.xrun_captures = session.xrun_captures - xruns_before;

@@ -126,6 +126,25 @@ TEST(LoadChecks, EstimatesAgreeWithinFivePercentPlusTheResolution) {
   EXPECT_EQ(agreement_status(0.051, 0.05, 0.01), CheckStatus::ok);
 }
 
+// Leads between the port and the load (the input reads across the load): the raw estimate is the source plus
+// the leads; without_leads gives the source back, exactly, also with a finite input impedance.
+TEST(LoadChecks, LeadsTakenOutOfTheEstimate) {
+  const std::complex<double> zs{1.0, -0.3};
+  for (const double zin : {kInf, 20e3}) {
+    const double rl = 16, lead = 0.25, open_lead = 0.1, zp = parallel_ohms(rl, zin);
+    // The divider: open reads E Zin / (Zs + open_lead + Zin), the load E Zp / (Zs + lead + Zp).
+    const std::complex<double> h_open = std::isfinite(zin) ? zin / (zs + open_lead + zin) : 1.0;
+    const std::complex<double> h_load = zp / (zs + lead + zp);
+    const std::complex<double> r = h_open / h_load;
+    const std::complex<double> raw = std::isfinite(zin) ? zin * zp * (1.0 - r) / (r * zp - zin) : zp * (r - 1.0);
+    EXPECT_GT(std::abs(raw - zs), 0.2);  // the leads are in the raw estimate
+    const auto z = without_leads(raw, zp, zin, lead, open_lead);
+    EXPECT_NEAR(z.real(), zs.real(), 1e-9) << zin;
+    EXPECT_NEAR(z.imag(), zs.imag(), 1e-9) << zin;
+  }
+  EXPECT_NEAR(std::abs(without_leads({2.0, 0}, 32, 1e6, 0.0, 0.0) - 2.0), 0.0, 1e-9);
+}
+
 TEST(LoadChecks, LoadsThatDidNotMoveTheLevel) {
   EXPECT_TRUE(check_loads_moved(0.01, 16).moved);
   // 0.003 dB of 16 ohm: a source below 5.5 mOhm would look the same; the bench could have shown more, so the

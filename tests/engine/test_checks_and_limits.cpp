@@ -205,5 +205,38 @@ TEST(SwitchCheck, HundredOhmLineOutVerifiesAndAStuckRelayFails) {
   EXPECT_NEAR(sc.predicted_db, 20 * std::log10(16.0 / 116.0), 0.01);
 }
 
+// Leads (contacts, cable, jack) in series with the loads: the simulated bench puts them between the port and
+// the load, the loopback input reading across the load. The phone dongle (1 ohm) with 0.4 ohm of leads to its
+// 32 ohm load and 0.25 ohm to 16 ohm: without subtraction those loads would read 1.4 and 1.25 ohm; with the
+// bench file's lead_ohms they give the model's 1 ohm, the same |Zout| as a bench without leads.
+TEST(Leads, SubtractedFromEveryEstimate) {
+  const auto model = sim::load_device_model(fixture("devices/phone-dongle.json"));
+  const std::vector<std::string> loads{"open", "300", "32", "16"};
+  auto with_leads = [](BenchConfig& b) {
+    for (auto& l : b.loads) l.lead_ohms = l.name == "32" ? 0.4 : l.name == "16" ? 0.25 : 0.0;
+  };
+  const BenchRun plain = run(model, "headphone", loads);
+  const BenchRun leads = run(model, "headphone", loads, with_leads);
+  const double truth = std::abs(sim::source_impedance(*model.port("headphone"), 1000));
+  const auto& p = leads.port("headphone");
+  ASSERT_TRUE(p.z_1k_ohms && plain.port("headphone").z_1k_ohms);
+  EXPECT_NEAR(*p.z_1k_ohms, truth, 0.002 * truth);
+  EXPECT_NEAR(*p.z_1k_ohms, *plain.port("headphone").z_1k_ohms, 0.002 * truth);
+  for (const auto& z : p.impedance_per_load) {
+    ASSERT_TRUE(z.valid && z.z_1k_ohms) << z.load_ohms;
+    EXPECT_NEAR(std::abs(*z.z_1k_ohms), truth, 0.01 * truth) << z.load_ohms << " ohm";
+  }
+  EXPECT_TRUE(p.loads_agree) << p.agreement_note;
+  for (const auto& l : p.loads) {
+    EXPECT_DOUBLE_EQ(l.lead_ohms, l.load_name == "32" ? 0.4 : l.load_name == "16" ? 0.25 : 0.0) << l.load_name;
+    if (l.switch_check) {
+      EXPECT_EQ(l.switch_check->status, CheckStatus::ok) << l.load_name;
+    }
+  }
+  // The leads are real on this bench: the 16 ohm level moved by the divider with them, not without.
+  const auto& sc = *load_named(p, "16").switch_check;
+  EXPECT_NEAR(sc.measured_db, 20 * std::log10(16.0 / (16.0 + truth + 0.25)), 0.002);
+}
+
 }  // namespace
 }  // namespace outbench
