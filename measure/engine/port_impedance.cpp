@@ -25,6 +25,7 @@ const LoadResult* open_load(const PortResult& pr) {
 // `l`'s estimate made without leads, with the bench's leads to `l` and to the open load taken out.
 std::complex<double> source_only(std::complex<double> z_raw, const LoadResult& open, const LoadResult& l,
                                  double input_ohms) {
+  if (l.lead_ohms == 0.0 && open.lead_ohms == 0.0) return z_raw;  // nothing to take out (and no round-off)
   return without_leads(z_raw, parallel_ohms(l.load_ohms, input_ohms), input_ohms, l.lead_ohms, open.lead_ohms);
 }
 
