@@ -10,6 +10,7 @@
 
 #include "analysis/distortion.hpp"
 #include "analysis/impedance.hpp"
+#include "analysis/load_checks.hpp"
 #include "analysis/response.hpp"
 #include "analysis/verdict.hpp"
 
@@ -64,6 +65,7 @@ struct AloneSweep {
 struct LoadResult {
   std::string load_name;
   double load_ohms = 0;  // actual; +inf for open
+  double lead_ohms = 0;  // the bench's series lead resistance to this load (subtracted from |Zout|)
   bool valid = true;
   std::string problem;
   ResponseResult response;
@@ -113,13 +115,24 @@ struct LoadResult {
   std::vector<double> spectrum_dbfs;        // spectrum of the reference tone, decimated for plots
   std::vector<double> noise_spectrum_dbfs;  // idle-channel noise, same bands
   double spectrum_bin_hz = 0;
-  // After the switch: the 1 kHz level relative to open, measured and predicted from the other loads' |Zout|.
+  // After the switch: the 1 kHz level relative to open, measured and predicted from the other loads' |Zout|,
+  // with the measured change's resolution (analysis/load_checks.hpp).
   struct SwitchCheck {
     double measured_db = 0;
     double predicted_db = 0;
-    bool ok = true;
+    double resolution_db = 0;
+    CheckStatus status = CheckStatus::ok;
+    bool ok() const { return status == CheckStatus::ok; }
   };
   std::optional<SwitchCheck> switch_check;
+  // After every load: this load's |Zout| estimate at 1 kHz against the median of the others'.
+  struct Agreement {
+    double z_1k_ohms = 0;
+    double reference_ohms = 0;
+    double resolution_ohms = 0;
+    CheckStatus status = CheckStatus::ok;
+  };
+  std::optional<Agreement> agreement;
   int xrun_captures = 0;     // captures into this load that flagged buffer under/overflows
   int retried_captures = 0;  // of those, played again
 };

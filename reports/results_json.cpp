@@ -80,6 +80,7 @@ json load_json(const LoadResult& l) {
   json j;
   j["load"] = l.load_name;
   j["load_ohms"] = ohms(l.load_ohms);
+  j["lead_ohms"] = l.lead_ohms;
   j["valid"] = l.valid;
   if (!l.valid) {
     j["problem"] = l.problem;
@@ -133,7 +134,14 @@ json load_json(const LoadResult& l) {
   if (l.switch_check)
     j["switch_check"] = {{"measured_db", l.switch_check->measured_db},
                          {"predicted_db", l.switch_check->predicted_db},
-                         {"ok", l.switch_check->ok}};
+                         {"resolution_db", l.switch_check->resolution_db},
+                         {"status", check_status_id(l.switch_check->status)},
+                         {"ok", l.switch_check->ok()}};
+  if (l.agreement)
+    j["zout_agreement"] = {{"z_1k_ohms", l.agreement->z_1k_ohms},
+                           {"reference_ohms", l.agreement->reference_ohms},
+                           {"resolution_ohms", l.agreement->resolution_ohms},
+                           {"status", check_status_id(l.agreement->status)}};
   j["xruns"] = {{"captures_flagged", l.xrun_captures}, {"captures_retried", l.retried_captures}};
   j["drives_dbfs"] = {{"reference", l.reference_drive_dbfs},
                       {"dynamic_range", l.dynamic_range_drive_dbfs},

@@ -12,7 +12,8 @@ namespace outbench {
 
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
-}
+constexpr double kMaxLeadOhms = 100.0;  // leads of more than this are a wiring fault, not a lead
+}  // namespace
 
 const PortWiring* BenchConfig::port(const std::string& n) const {
   for (const auto& p : ports)
@@ -129,6 +130,7 @@ std::vector<Load> read_loads(const JsonReader& r, const std::string& src) {
       load.nominal_ohms = l.number_in("nominal_ohms", 0.1, 1e7);
       load.actual_ohms = l.number_in("actual_ohms", 0.1, 1e7, load.nominal_ohms);
     }
+    load.lead_ohms = l.number_in("lead_ohms", 0.0, kMaxLeadOhms, 0.0);
     for (std::size_t k = 0; k < out.size(); ++k)
       if (out[k].name == load.name)
         throw InputError(src + ": loads[" + std::to_string(k) + "] and loads[" + std::to_string(i) +

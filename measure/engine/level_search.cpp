@@ -22,6 +22,7 @@ constexpr StopText kStopTexts[] = {
      "the loopback input reached full scale: attenuate the input or raise its range"},
     {StopReason::no_signal, "no_signal", "no tone came back"},
     {StopReason::current_limit, "current_limit", ""},
+    {StopReason::rail_clipping, "rail_clipping", ""},
 };
 
 const StopText& text_of(StopReason r) {

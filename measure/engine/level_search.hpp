@@ -21,14 +21,24 @@
 
 namespace outbench::engine {
 
-// Why the search stopped (MaxLevel::stop_reason carries stop_reason_id()). current_limit is set afterwards
-// from the loads of a port (analysis/load_checks.hpp), in place of thdn_1pct or compression.
-enum class StopReason { thdn_1pct, compression, safety_limit, full_scale, input_full_scale, no_signal, current_limit };
+// Why the search stopped (MaxLevel::stop_reason carries stop_reason_id()). current_limit and rail_clipping
+// are set afterwards from the loads of a port and |Zout| (analysis/load_checks.hpp classify_output_limits),
+// in place of thdn_1pct or compression.
+enum class StopReason {
+  thdn_1pct,
+  compression,
+  safety_limit,
+  full_scale,
+  input_full_scale,
+  no_signal,
+  current_limit,
+  rail_clipping
+};
 
 // The id written to results.json ("thdn_1pct", ...).
 const char* stop_reason_id(StopReason r);
-// The sentence a user reads; `limit_text` names the safety limit (safety_limit only). current_limit has no
-// fixed sentence (it carries figures): "".
+// The sentence a user reads; `limit_text` names the safety limit (safety_limit only). current_limit and
+// rail_clipping have no fixed sentence (they carry figures): "".
 std::string stop_explanation(StopReason r, const std::string& limit_text);
 
 struct LevelSearch {

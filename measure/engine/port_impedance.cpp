@@ -22,21 +22,64 @@ const LoadResult* open_load(const PortResult& pr) {
   return nullptr;
 }
 
-// Zout at 1 kHz from the open load versus `l` alone, when both were measured.
+// `l`'s estimate made without leads, with the bench's leads to `l` and to the open load taken out.
+std::complex<double> source_only(std::complex<double> z_raw, const LoadResult& open, const LoadResult& l,
+                                 double input_ohms) {
+  if (l.lead_ohms == 0.0 && open.lead_ohms == 0.0) return z_raw;  // nothing to take out (and no round-off)
+  return without_leads(z_raw, parallel_ohms(l.load_ohms, input_ohms), input_ohms, l.lead_ohms, open.lead_ohms);
+}
+
+// Zout at 1 kHz from the open load versus `l` alone, when both were measured (the leads taken out).
 std::optional<std::complex<double>> z1k_from(const PortResult& pr, const LoadResult& l, double input_ohms) {
   const LoadResult* open = open_load(pr);
   if (!open || !l.valid || !std::isfinite(l.load_ohms) || &l == open) return std::nullopt;
   const auto ho = response_at(open->response.points, 1000.0), hl = response_at(l.response.points, 1000.0);
   if (!ho || !hl || std::abs(*hl) == 0.0) return std::nullopt;
-  return output_impedance(*ho, *hl, l.load_ohms, input_ohms);
+  return source_only(output_impedance(*ho, *hl, l.load_ohms, input_ohms), *open, l, input_ohms);
 }
 
-// The reference Zout at 1 kHz from the loads other than `skip`.
-std::optional<std::complex<double>> reference_z1k(const PortResult& pr, const LoadResult* skip, double input_ohms) {
+// `l`'s |Zout| versus frequency, the leads taken out.
+ImpedanceResult impedance_of(const LoadResult& open, const LoadResult& l, double input_ohms) {
+  ImpedanceResult z = output_impedance(open.response, l.response, l.load_ohms, input_ohms);
+  if (!z.valid || (l.lead_ohms == 0.0 && open.lead_ohms == 0.0)) return z;
+  for (auto& p : z.points) p.z_ohms = source_only(p.z_ohms, open, l, input_ohms);
+  z.z_1k_ohms = impedance_at(z.points, 1000.0);
+  z.z_20hz_ohms = impedance_at(z.points, 20.0);
+  return z;
+}
+
+// The resolution of `l`'s level change from open at 1 kHz (analysis/load_checks.hpp): the change across the
+// sweep's points near 1 kHz, and the same change read from the two reference tones minus the sweep's at the
+// tone frequency (each tone's level per dBFS of its drive).
+double change_resolution_db(const LoadResult& open, const LoadResult& l, double tone_hz) {
+  std::vector<LevelChangePoint> pts;
+  for (const auto& p : l.response.points) {
+    if (std::abs(std::log2(p.freq_hz / 1000.0)) > kResolutionBandOct) continue;
+    const auto ho = response_at(open.response.points, p.freq_hz);
+    if (ho && std::abs(*ho) > 0.0 && std::abs(p.h) > 0.0)
+      pts.push_back({p.freq_hz, db_from_ratio(std::abs(p.h) / std::abs(*ho))});
+  }
+  std::optional<double> tone_minus_sweep_db;
+  const auto so = response_at(open.response.points, tone_hz), sl = response_at(l.response.points, tone_hz);
+  if (open.thdn_ref.valid && l.thdn_ref.valid && so && sl && std::abs(*so) > 0.0 && std::abs(*sl) > 0.0) {
+    const double tone_db =
+        (l.thdn_ref.level_dbfs - l.reference_drive_dbfs) - (open.thdn_ref.level_dbfs - open.reference_drive_dbfs);
+    tone_minus_sweep_db = tone_db - db_from_ratio(std::abs(*sl) / std::abs(*so));
+  }
+  return level_change_resolution_db(pts, tone_minus_sweep_db);
+}
+
+// The reference Zout at 1 kHz from the loads other than `skip`, with its resolution.
+std::optional<LoadEstimate> reference_z1k(const PortResult& pr, const LoadResult* skip, double input_ohms,
+                                          double tone_hz) {
+  const LoadResult* open = open_load(pr);
   std::vector<LoadEstimate> est;
   for (const auto& l : pr.loads) {
     if (&l == skip) continue;
-    if (const auto z = z1k_from(pr, l, input_ohms)) est.push_back({parallel_ohms(l.load_ohms, input_ohms), *z});
+    if (const auto z = z1k_from(pr, l, input_ohms)) {
+      const double zp = parallel_ohms(l.load_ohms, input_ohms);
+      est.push_back({zp, *z, estimate_resolution_ohms(*z, zp, change_resolution_db(*open, l, tone_hz))});
+    }
   }
   return reference_zout(est);
 }
@@ -80,16 +123,21 @@ void check_any_switched(PortResult& pr, double input_ohms, std::vector<std::stri
                      "or the load_switch command (README: 'Real bench').");
 }
 
-// Agreement at 1 kHz: each informative load against the median of the others, so one load whose relay did not
-// switch cannot drag the reference with it.
-void check_agreement(PortResult& pr, double input_ohms, std::vector<std::string>& warnings) {
-  for (const auto& l : pr.loads) {
+// Agreement at 1 kHz: each load against the median of the others, so one load whose relay did not switch
+// cannot drag the reference with it; each within 5 % plus its own resolution, or cannot be verified.
+void check_agreement(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings) {
+  const LoadResult* open = open_load(pr);
+  for (auto& l : pr.loads) {
     const auto zi_c = z1k_from(pr, l, input_ohms);
-    const auto zref_c = reference_z1k(pr, &l, input_ohms);
-    if (!zi_c || !zref_c) continue;
-    const double zi = std::abs(*zi_c), zc = std::abs(*zref_c);
-    if (!is_informative(parallel_ohms(l.load_ohms, input_ohms), zc)) continue;
-    if (!estimates_agree(zi, zc)) {
+    const auto ref = reference_z1k(pr, &l, input_ohms, tone_hz);
+    if (!open || !zi_c || !ref) continue;
+    const double zi = std::abs(*zi_c), zc = std::abs(ref->z_ohms);
+    // The estimate's resolution and the reference's.
+    const double res_ohms = estimate_resolution_ohms(ref->z_ohms, parallel_ohms(l.load_ohms, input_ohms),
+                                                     change_resolution_db(*open, l, tone_hz)) +
+                            ref->resolution_ohms;
+    l.agreement = LoadResult::Agreement{zi, zc, res_ohms, agreement_status(zi, zc, res_ohms)};
+    if (l.agreement->status == CheckStatus::failed) {
       pr.loads_agree = false;
       const std::string note = "the load '" + l.load_name + "' (" + strformat("%g", l.load_ohms) + " ohm) gives " +
                                strformat("%.3g", zi) + " ohm at 1 kHz, the others " + strformat("%.3g", zc) +
@@ -98,7 +146,32 @@ void check_agreement(PortResult& pr, double input_ohms, std::vector<std::string>
       warnings.push_back(pr.name + ": load estimates of the output impedance disagree (" + note + ")");
     }
   }
-  if (pr.loads_agree) pr.agreement_note = "the per-load estimates agree within 5 %";
+  if (pr.loads_agree) pr.agreement_note = "the per-load estimates agree within 5 % plus each one's resolution";
+}
+
+// One warning per port naming the loads whose switch could not be verified at this |Zout|.
+void warn_unverified(const PortResult& pr, std::vector<std::string>& warnings) {
+  std::string names;
+  double largest_db = 0, resolution_db = 0;
+  for (const auto& l : pr.loads) {
+    const bool sw = l.switch_check && l.switch_check->status == CheckStatus::cannot_verify;
+    const bool ag = l.agreement && l.agreement->status == CheckStatus::cannot_verify;
+    if (!sw && !ag) continue;
+    names += (names.empty() ? "'" : ", '") + l.load_name + "'";
+    if (sw && std::abs(l.switch_check->predicted_db) >= std::abs(largest_db)) {
+      largest_db = l.switch_check->predicted_db;
+      resolution_db = l.switch_check->resolution_db;
+    }
+  }
+  if (names.empty()) return;
+  std::string detail;
+  if (largest_db != 0)
+    detail = " (at most " + strformat("%+.3f", largest_db) + " dB, within the check's resolution of " +
+             strformat("%.3f", resolution_db) + " dB)";
+  warnings.push_back(pr.name + ": cannot verify at this |Zout| that the relays of the loads " + names +
+                     " switched: the level change each should make" + detail +
+                     " is too small for this bench to resolve, and a relay that stayed open would look the same. "
+                     "Check those loads by other means (an ohmmeter across the switched terminals).");
 }
 
 // Every channel's |Zout| from open versus each load, both channels driven in phase (channel 0's is also the
@@ -125,28 +198,29 @@ void channel_impedances(PortResult& pr, const LoadResult& open, double input_ohm
 
 }  // namespace
 
-void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, std::vector<std::string>& warnings) {
+void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double tone_hz,
+                    std::vector<std::string>& warnings) {
   const LoadResult* open = open_load(pr);
-  if (!open || &lr == open || !lr.valid) return;
-  const auto zref = reference_z1k(pr, &lr, input_ohms);
+  if (!open || &lr == open || !lr.valid || !std::isfinite(lr.load_ohms)) return;
+  const auto zref = reference_z1k(pr, &lr, input_ohms, tone_hz);
   if (!zref) return;
-  const auto sc = check_switch(*zref, parallel_ohms(lr.load_ohms, input_ohms), input_ohms,
-                               lr.response.gain_1k_db - open->response.gain_1k_db);
-  if (!sc) return;
-  lr.switch_check = LoadResult::SwitchCheck{};
-  lr.switch_check->predicted_db = sc->predicted_db;
-  lr.switch_check->measured_db = sc->measured_db;
-  lr.switch_check->ok = sc->ok;
-  if (!sc->ok)
+  LoadEstimate seen = *zref;  // the load sees the source and its own leads
+  seen.z_ohms += lr.lead_ohms;
+  const auto sc =
+      check_switch(seen, parallel_ohms(lr.load_ohms, input_ohms), input_ohms,
+                   lr.response.gain_1k_db - open->response.gain_1k_db, change_resolution_db(*open, lr, tone_hz));
+  lr.switch_check = LoadResult::SwitchCheck{sc.measured_db, sc.predicted_db, sc.resolution_db, sc.status};
+  if (sc.status == CheckStatus::failed)
     warnings.push_back(pr.name + " into " + lr.load_name + ": switching to the load '" + lr.load_name +
-                       "' moved the level by " + strformat("%+.2f", sc->measured_db) + " dB from open, but a " +
+                       "' moved the level by " + strformat("%+.3f", sc.measured_db) + " dB from open, but a " +
                        strformat("%g", lr.load_ohms) + " ohm load should move it by " +
-                       strformat("%+.2f", sc->predicted_db) + " dB (|Zout| " + strformat("%.3g", std::abs(*zref)) +
-                       " ohm from the other loads): the relay for '" + lr.load_name +
+                       strformat("%+.3f", sc.predicted_db) + " dB (|Zout| " +
+                       strformat("%.3g", std::abs(zref->z_ohms)) + " ohm from the other loads; resolution " +
+                       strformat("%.3f", sc.resolution_db) + " dB): the relay for '" + lr.load_name +
                        "' did not switch? Its figures are not that load's.");
 }
 
-void port_impedance(PortResult& pr, double input_ohms, std::vector<std::string>& warnings) {
+void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings) {
   const LoadResult* open = open_load(pr);
   if (!open) {
     warnings.push_back(pr.name + ": output impedance not measured (the open load is not in the run)");
@@ -156,7 +230,7 @@ void port_impedance(PortResult& pr, double input_ohms, std::vector<std::string>&
   if (!pr.loads_switched) return;
   for (const auto& l : pr.loads) {
     if (&l == open || !l.valid) continue;
-    pr.impedance_per_load.push_back(output_impedance(open->response, l.response, l.load_ohms, input_ohms));
+    pr.impedance_per_load.push_back(impedance_of(*open, l, input_ohms));
   }
   pr.impedance = combine_impedance(pr.impedance_per_load);
   channel_impedances(pr, *open, input_ohms);
@@ -164,25 +238,52 @@ void port_impedance(PortResult& pr, double input_ohms, std::vector<std::string>&
   if (auto z = impedance_at(pr.impedance, 1000.0)) pr.z_1k_ohms = std::abs(*z);
   if (auto z = impedance_at(pr.impedance, 20.0)) pr.z_20hz_ohms = std::abs(*z);
   pr.max_zout_ohms = max_abs_impedance_ohms(pr.impedance, 20.0, 20000.0);
-  if (pr.z_1k_ohms) check_agreement(pr, input_ohms, warnings);
+  if (pr.z_1k_ohms) check_agreement(pr, input_ohms, tone_hz, warnings);
+  warn_unverified(pr, warnings);
 }
 
-void classify_limits(PortResult& pr) {
+namespace {
+
+// |Zout + leads + Zp| / |Zp| at `freq_hz` for each load (the open load: Zp = the input's impedance), when |Zout| was
+// measured: the factor from the Vrms across the load to the EMF behind |Zout|.
+std::optional<double> emf_per_load_vrms(const PortResult& pr, const LoadResult& l, double freq_hz, double input_ohms) {
+  const auto z = impedance_at(pr.impedance, freq_hz);
+  if (!z) return std::nullopt;
+  if (!std::isfinite(l.load_ohms) && !std::isfinite(input_ohms)) return 1.0;
+  const double zp = std::isfinite(l.load_ohms) ? parallel_ohms(l.load_ohms, input_ohms) : input_ohms;
+  return std::abs(*z + l.lead_ohms + zp) / zp;
+}
+
+std::string limit_explanation(const LimitFinding& f) {
+  const std::string open_at = strformat("%.3g", f.open_emf_vrms) + " Vrms the open load reached " +
+                              (f.open_clipped ? "at its own 1 % point" : "without reaching 1 %");
+  const std::string current = strformat("%.0f", 1e3 * f.peak_current_a) + " mA peak into the load";
+  if (f.kind == LimitKind::rail_clipping)
+    return "THD+N reached 1 % at " + current + ", where the EMF behind |Zout| (" + strformat("%.3g", f.emf_vrms) +
+           " Vrms) is within " + strformat("%.1f", kRailEmfMatchDb) + " dB of the " + open_at +
+           ": the rails, divided down by |Zout| and the load (not the current)";
+  return "THD+N reached 1 % at " + current + ", where the EMF behind |Zout| (" + strformat("%.3g", f.emf_vrms) +
+         " Vrms) is " + strformat("%.1f", -f.emf_below_open_db) + " dB below the " + open_at +
+         ": the output's current limit (or rails that sag under the load current)";
+}
+
+}  // namespace
+
+void classify_limits(PortResult& pr, double tone_hz, double input_ohms) {
   std::vector<LimitInput> in;
   for (const auto& l : pr.loads) {
     const auto& ml = l.max_level;
-    in.push_back({l.valid, l.load_ohms, ml.at_1pct.vrms,
-                  ml.stop_reason == stop_reason_id(StopReason::thdn_1pct) ||
-                      ml.stop_reason == stop_reason_id(StopReason::compression)});
+    in.push_back({l.valid, l.load_ohms, ml.at_1pct.vrms, ml.stop_reason == stop_reason_id(StopReason::thdn_1pct),
+                  ml.stop_reason == stop_reason_id(StopReason::compression),
+                  emf_per_load_vrms(pr, l, tone_hz, input_ohms)});
   }
-  const auto limits = classify_current_limits(in);
+  const auto limits = classify_output_limits(in);
   for (std::size_t i = 0; i < pr.loads.size(); ++i) {
     if (!limits[i]) continue;
     auto& ml = pr.loads[i].max_level;
-    ml.stop_reason = stop_reason_id(StopReason::current_limit);
-    ml.explanation = "THD+N reached 1 % at " + strformat("%.0f", 1e3 * limits[i]->peak_current_a) +
-                     " mA peak into the load, " + strformat("%.1f", limits[i]->below_high_imp_db) +
-                     " dB below the level into high impedances: the output's current limit";
+    ml.stop_reason = stop_reason_id(limits[i]->kind == LimitKind::rail_clipping ? StopReason::rail_clipping
+                                                                                : StopReason::current_limit);
+    ml.explanation = limit_explanation(*limits[i]);
   }
 }
 

@@ -1,8 +1,8 @@
 // The conclusions about a port drawn from all its loads (pure logic in analysis/load_checks.hpp, applied here
 // to the result structs with the sentences a user reads): the switch check right after each load, whether any
 // load moved the level at all, the output impedance from open versus each load (every channel's) with the
-// agreement of the per-load estimates at 1 kHz, and the current-limit classification of the maximum levels.
-// No I/O: findings go to the results and to `warnings`.
+// agreement of the per-load estimates at 1 kHz, and the naming of the limit behind the maximum levels (rails or
+// current). No I/O: findings go to the results and to `warnings`.
 // Conventions: impedances in ohm; `input_ohms` is the loopback input's impedance (+inf: none).
 // Limits: every check needs the open load measured; without it the impedance is not measured.
 #pragma once
@@ -15,14 +15,19 @@
 namespace outbench::engine {
 
 // Right after a load's sweep: did the level move as that load predicts from |Zout| of the loads before it?
-// A relay that did not switch leaves the level where it was; it is reported by the load's name.
-void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, std::vector<std::string>& warnings);
+// A relay that did not switch leaves the level where it was; it is reported by the load's name. The check's
+// resolution comes from the load's sweep and reference tone (`tone_hz`); below it: cannot_verify.
+void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double tone_hz,
+                    std::vector<std::string>& warnings);
 
 // After every load: the output impedance and its agreement (withdrawing the load figures when no load moved
 // the level: pr.loads_switched = false).
-void port_impedance(PortResult& pr, double input_ohms, std::vector<std::string>& warnings);
+// One warning names the loads whose switch could not be verified at this |Zout|.
+void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings);
 
-// A maximum well below the one into the high-impedance loads means the output current ran out.
-void classify_limits(PortResult& pr);
+// After port_impedance: names the limit behind each load's maximum level from the EMF behind |Zout| at
+// `tone_hz` (rail_clipping or current_limit in place of thdn_1pct / compression; analysis/load_checks.hpp).
+// Without |Zout| (no open load, loads not switched) the stop reasons stay as the search found them.
+void classify_limits(PortResult& pr, double tone_hz, double input_ohms);
 
 }  // namespace outbench::engine

@@ -44,6 +44,7 @@ struct Sequencer::Impl {
     Results& res = cx.res;
     switch_to(port, load, "switching load");
     LoadResult lr;
+    lr.lead_ohms = load.lead_ohms;
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
     measure_load(cx, port, load, sweep, lr, open_latency);
     if (heaviest) alone_sweeps(cx, port, sweep, lr, open_latency);
@@ -58,7 +59,8 @@ struct Sequencer::Impl {
     if (load.is_open() && lr.valid) open_latency = lr.response.latency_frames;
     floor_warnings(cx.bench, port.name, lr, res.warnings);
     res.ports.back().loads.push_back(std::move(lr));
-    check_switched(res.ports.back(), res.ports.back().loads.back(), cx.bench.input_impedance_ohms, res.warnings);
+    check_switched(res.ports.back(), res.ports.back().loads.back(), cx.bench.input_impedance_ohms, cx.opt.tone_hz,
+                   res.warnings);
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }
 
@@ -94,8 +96,8 @@ struct Sequencer::Impl {
     const Load* heaviest = heaviest_load(loads);
     for (const Load* load : loads) run_load(port, *load, sweep, open_latency, load == heaviest);
     PortResult& done = res.ports.back();
-    classify_limits(done);
-    port_impedance(done, bench.input_impedance_ohms, res.warnings);
+    port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings);
+    classify_limits(done, cx.opt.tone_hz, bench.input_impedance_ohms);
     ground_return(done, bench.input_impedance_ohms);
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
       thdn_vs_freq(cx, port, done);

@@ -39,6 +39,7 @@ struct Load {
   std::string name;         // "open", "10k", "600", "300", "32", "16"
   double nominal_ohms = 0;  // +infinity for open
   double actual_ohms = 0;   // measured value of the resistor on the bench (used in the calculations)
+  double lead_ohms = 0;     // series resistance of its contacts, cable and jack (the loopback reads after it)
   bool is_open() const;
 };
 

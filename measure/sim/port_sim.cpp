@@ -172,9 +172,9 @@ struct PortSimulator::State {
     g = pm.ground_return_ohms;
     set_load(std::numeric_limits<double>::infinity());
   }
-  void set_load(double load_ohms) {
+  void set_load(double load_ohms, double lead_ohms = 0.0) {
     zl = std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
-    for (auto& c : ch) c.denom = c.r_src + zl + c.kc;
+    for (auto& c : ch) c.denom = c.r_src + lead_ohms + zl + c.kc;
   }
   // One frame: x[c] in, y[c] out (ADC units, not yet delayed). The random draws keep one order (channel 0's
   // EMF noise and ADC noise, then channel 1's) whatever the ground return.
@@ -216,8 +216,8 @@ PortSimulator::PortSimulator(const LoopbackModel& lb, const PortModel& p, double
     : s_(std::make_unique<State>(lb, p, rate_hz, seed)) {}
 PortSimulator::~PortSimulator() = default;
 PortSimulator::PortSimulator(PortSimulator&&) noexcept = default;
-void PortSimulator::set_load_ohms(double load_ohms) {
-  s_->set_load(load_ohms);
+void PortSimulator::set_load_ohms(double load_ohms, double lead_ohms) {
+  s_->set_load(load_ohms, lead_ohms);
 }
 int PortSimulator::channels() const {
   return static_cast<int>(s_->nch);
@@ -243,9 +243,9 @@ void PortSimulator::process(const double* const* in, double* const* out, std::si
 
 std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
                                                const std::vector<std::vector<double>>& stim, double rate_hz,
-                                               std::size_t capture_frames, std::uint64_t seed) {
+                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms) {
   PortSimulator sim(lb, p, rate_hz, seed);
-  sim.set_load_ohms(load_ohms);
+  sim.set_load_ohms(load_ohms, lead_ohms);
   const auto nch = static_cast<std::size_t>(p.channels);
   const auto latency = static_cast<std::size_t>(lb.latency_frames);
   std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));

@@ -6,7 +6,8 @@
 // stated harmonic levels hold at 0 dBFS; H2 then scales with amplitude, H3 with amplitude squared) ->
 // crosstalk from the other channel -> EMF noise (white, std chosen so its 20 Hz..20 kHz RMS is noise_vrms)
 // and hum -> soft clipping at the rails (linear to 90 % of the rail, then a tanh knee that never reaches it)
-// -> series source R and coupling C (trapezoidal integration, i.e. the bilinear capacitor) into
+// -> series source R, the bench's lead resistance (contacts, cable; the loopback input reads across the load,
+// after the leads) and coupling C (trapezoidal integration, i.e. the bilinear capacitor) into
 // Zl = R_load || Z_in -> output current limited to +/- current_limit_apeak -> v = i Zl -> ADC: v scaled so
 // full_scale_vrms reads 0 dBFS, plus ADC noise, clipped at full scale, quantised to 24 bits, delayed by
 // latency_frames. Deterministic for a seed (xoshiro256+ and Box-Muller).
@@ -39,7 +40,7 @@ class PortSimulator {
   PortSimulator(const LoopbackModel& loopback, const PortModel& port, double rate_hz, std::uint64_t seed);
   ~PortSimulator();
   PortSimulator(PortSimulator&&) noexcept;
-  void set_load_ohms(double load_ohms);  // +infinity = open
+  void set_load_ohms(double load_ohms, double lead_ohms = 0.0);  // +infinity = open; leads in series
   // in[c], out[c] for c < channels(); frames samples each. Inputs in full-scale units.
   void process(const float* const* in, float* const* out, std::size_t frames);
   void process(const double* const* in, double* const* out, std::size_t frames);
@@ -53,7 +54,7 @@ class PortSimulator {
 // load_ohms: +infinity for the open load. Returns capture_frames frames for each of the port's channels.
 std::vector<std::vector<double>> simulate_port(const LoopbackModel& loopback, const PortModel& port, double load_ohms,
                                                const std::vector<std::vector<double>>& stimulus, double rate_hz,
-                                               std::size_t capture_frames, std::uint64_t seed);
+                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms = 0.0);
 
 // Analytic figures of one channel of the model (a PortModel gives its left channel), for tests and for the truth
 // the engine is checked against; without the ground return.

@@ -39,7 +39,8 @@ Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const 
     const auto idx = static_cast<std::size_t>(it - wiring->output_channels.begin());
     if (idx < per_ch.size()) per_ch[idx] = stim[k];
   }
-  const auto y = simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++);
+  const auto y =
+      simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++, lead_ohms_);
   Capture c;
   c.rate_hz = rate_hz_;
   for (int in : in_channels) {

@@ -18,7 +18,10 @@ class SimulatedBench : public AudioIo {
   double rate_hz() const override { return rate_hz_; }
   Capture play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
                       const std::vector<int>& in_channels, std::size_t capture_frames) override;
-  void set_load_ohms(double ohms) { load_ohms_ = ohms; }
+  void set_load_ohms(double ohms, double lead_ohms = 0.0) {
+    load_ohms_ = ohms;
+    lead_ohms_ = lead_ohms;
+  }
   double load_ohms() const { return load_ohms_; }
   const DeviceModel& model() const { return model_; }
 
@@ -29,12 +32,13 @@ class SimulatedBench : public AudioIo {
   std::uint64_t seed_;
   std::uint64_t calls_ = 0;
   double load_ohms_;
+  double lead_ohms_ = 0.0;  // the selected load's leads (Load::lead_ohms), in series before the load
 };
 
 class SimulatedLoadSwitch : public LoadSwitch {
  public:
   explicit SimulatedLoadSwitch(SimulatedBench& bench) : bench_(bench) {}
-  void select(const Load& load) override { bench_.set_load_ohms(load.actual_ohms); }
+  void select(const Load& load) override { bench_.set_load_ohms(load.actual_ohms, load.lead_ohms); }
   void all_off() override { bench_.set_load_ohms(std::numeric_limits<double>::infinity()); }
   std::string describe() const override { return "simulated load switch"; }
 

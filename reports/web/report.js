@@ -130,6 +130,18 @@
       chart(grid, "Output impedance phase", xs, ph, { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Output impedance" }));
       sec.appendChild(el("p", { cls: imp.loads_agree ? "muted" : "warn", text: (imp.loads_agree ? "" : "Warning: ") + imp.agreement_note }));
+      // The load checks with their resolutions ("cannot verify": a relay that stayed open would pass too).
+      const checked = loads.filter((l) => l.switch_check || l.zout_agreement);
+      if (checked.length) {
+        const st = (c) => (!c ? "—" : c.status === "cannot_verify" ? "cannot verify at this |Zout|" : c.status || (c.ok ? "ok" : "failed"));
+        sec.appendChild(el("h3", { text: "Load checks (1 kHz)" }));
+        sec.appendChild(table(["load", "level change predicted dB", "measured dB", "resolution dB", "switch check", "|Z| Ω", "others Ω", "resolution Ω", "agreement"],
+          checked.map((l) => {
+            const s = l.switch_check, a = l.zout_agreement;
+            return [loadName(l), s ? num(s.predicted_db, 4) : "—", s ? num(s.measured_db, 4) : "—", s && s.resolution_db !== undefined ? num(s.resolution_db, 4) : "—", st(s),
+              a ? num(a.z_1k_ohms, 3) : "—", a ? num(a.reference_ohms, 3) : "—", a ? num(a.resolution_ohms, 3) : "—", st(a)];
+          })));
+      }
       const valid = imp.per_load.filter((z) => z.valid);
       sec.appendChild(table(["Hz", "|Z| Ω", "R Ω", "X Ω"].concat(valid.map((z) => "|Z| from " + num(z.load_ohms, 0) + " Ω")),
         imp.points.map((p, k) => [k, p]).filter(([k]) => k % 8 === 0).map(([k, p]) => [num(p.freq_hz, 1), num(p.z_ohms, 3), num(p.r_ohms, 3), num(p.x_ohms, 3)]

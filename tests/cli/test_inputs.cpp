@@ -185,6 +185,9 @@ TEST(BenchInput, WiringMistakesNameBothEntries) {
        [](json& b) { b["audio"]["rate_hz"] = 48000.5; }},
       {"switch_kind", "load_switch.type: expected \"simulated\", \"manual\", \"serial\" or \"command\", got \"relay\"",
        [](json& b) { b["load_switch"]["type"] = "relay"; }},
+      {"lead_negative", "loads[5].lead_ohms: expected a number from 0 to 100, got -0.5",
+       [](json& b) { b["loads"][5]["lead_ohms"] = -0.5; }},
+      {"lead_text", "loads[4].lead_ohms", [](json& b) { b["loads"][4]["lead_ohms"] = "0.2 ohm"; }},
   };
   std::vector<Case> cases;
   for (const auto& c : broken) {
@@ -197,6 +200,22 @@ TEST(BenchInput, WiringMistakesNameBothEntries) {
   // The loopback inputs may be shared by the ports (the cable moves): the shipped bench does that.
   auto ok = good_bench();
   ASSERT_EQ(ok["ports"]["line"]["input_channels"], ok["ports"]["headphone"]["input_channels"]);
+}
+
+// A load's leads (bench lead_ohms) go into results.json per load; the simulated bench wires them in series.
+TEST(BenchInput, LeadOhmsInTheResults) {
+  test::TempDir d;
+  auto b = good_bench();
+  for (auto& l : b["loads"])
+    if (l["name"] == "600") l["lead_ohms"] = 0.2;
+  write_file(d / "b.json", b.dump());
+  const auto r =
+      run_cli("run --quick --quiet --ports line --loads open,600 --bench " + (d / "b.json") + " -o " + (d / "r"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto loads = json::parse(test::slurp(d / "r/results.json"))["ports"][0]["loads"];
+  ASSERT_EQ(loads.size(), 2u);
+  EXPECT_EQ(loads[0]["lead_ohms"], 0.0);
+  EXPECT_EQ(loads[1]["lead_ohms"], 0.2);
 }
 
 // The edges of the supported run rates measure (the rejected 8 kHz and 384 kHz failed mid-run).

@@ -113,11 +113,13 @@ TEST(LevelSearch, FullScaleInputFullScaleAndNoSignal) {
 
 TEST(LevelSearch, OneStringTable) {
   std::set<std::string> ids;
-  for (const auto r : {StopReason::thdn_1pct, StopReason::compression, StopReason::safety_limit, StopReason::full_scale,
-                       StopReason::input_full_scale, StopReason::no_signal, StopReason::current_limit})
+  for (const auto r :
+       {StopReason::thdn_1pct, StopReason::compression, StopReason::safety_limit, StopReason::full_scale,
+        StopReason::input_full_scale, StopReason::no_signal, StopReason::current_limit, StopReason::rail_clipping})
     ids.insert(stop_reason_id(r));
-  EXPECT_EQ(ids.size(), 7u);
+  EXPECT_EQ(ids.size(), 8u);
   EXPECT_STREQ(stop_reason_id(StopReason::current_limit), "current_limit");
+  EXPECT_STREQ(stop_reason_id(StopReason::rail_clipping), "rail_clipping");
   EXPECT_EQ(stop_explanation(StopReason::safety_limit, "safety.max_mw = 1 mW into 32 ohm"),
             "the bench's safety limit (safety.max_mw = 1 mW into 32 ohm) was reached before 1 % THD+N");
 }
