@@ -124,8 +124,11 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   // Short of the headroom but clean at nominal: usable with sources whose peaks stay that much below 0 dBFS.
   if (const auto s = shortfall_db(hr, false, rules.max_conditional_shortfall_db); s && headroom && *headroom >= 0) {
     hr.grade = "conditional";
-    hr.condition = "It clips " + num(*s) + " dB before the +" + num(need_db) +
-                   " dB headroom the rules ask for: fine for sources that peak below " + num(-*s) + " dBFS.";
+    // Said so for a maximum set by distortion or by digital full scale alike; a shortfall under 0.05 dB is
+    // shown as "0.1" (rounded up), never "0.0".
+    const double shown = std::max(*s, 0.05);
+    hr.condition = "Its maximum level is " + num(shown) + " dB short of the +" + num(need_db) +
+                   " dB headroom the rules ask for: fine for sources that peak below " + num(-shown) + " dBFS.";
     hr.sentence += " " + hr.condition;
   }
   v.rules.push_back(hr);
@@ -193,9 +196,10 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
     // A little short of the voltage: the same headphones only play that much less loud.
     if (const auto s = shortfall_db(r, true, rules.max_conditional_shortfall_db)) {
       r.grade = "conditional";
-      r.condition = "Into " + at + " it reaches " + num(rules.target_spl_db - *s) + " dB SPL with " +
-                    num(hl.sensitivity_db_spl_per_mw, 0) + " dB SPL/mW headphones, " + num(*s) + " dB short of " +
-                    num(rules.target_spl_db, 0) + " dB SPL: enough for listening below that.";
+      const double shown = std::max(*s, 0.05);
+      r.condition = "Into " + at + " it reaches " + num(rules.target_spl_db - shown) + " dB SPL with " +
+                    num(hl.sensitivity_db_spl_per_mw) + " dB SPL/mW headphones, " + num(shown) + " dB short of " +
+                    num(rules.target_spl_db) + " dB SPL: enough for listening below that.";
       r.sentence += " " + r.condition;
     }
     v.rules.push_back(r);

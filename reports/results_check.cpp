@@ -66,6 +66,17 @@ class Node {
   void opt_bool(const char* key) const {
     if (has(key)) boolean(key);
   }
+  // Optional string that must be one of `allowed`.
+  void opt_one_of(const char* key, std::initializer_list<const char*> allowed) const {
+    if (!has(key)) return;
+    std::string list;
+    for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + "\"" + a + "\"";
+    const Node n = member(key, "one of " + list);
+    if (n.j_.is_string())
+      for (const char* a : allowed)
+        if (n.j_.get<std::string>() == a) return;
+    n.fail("one of " + list);
+  }
   std::optional<Node> opt_obj(const char* key) const {
     if (!has(key)) return std::nullopt;
     return obj(key);
@@ -305,9 +316,10 @@ void check_verdict(const Node& v) {
   for (const char* k : {"id", "question", "summary", "port"}) v.opt_str(k);
   v.opt_bool("applicable");
   v.opt_bool("pass");
-  v.opt_str("grade");
+  v.opt_one_of("grade", {"yes", "yes_with_conditions", "no", "cannot_decide", "not_applicable"});
   each(v.arr("rules"), [](const Node& r) {
-    for (const char* k : {"id", "description", "unit", "comparison", "sentence", "grade", "condition"}) r.opt_str(k);
+    for (const char* k : {"id", "description", "unit", "comparison", "sentence", "condition"}) r.opt_str(k);
+    r.opt_one_of("grade", {"pass", "conditional", "fail", "skipped"});
     r.num_or_null("measured");
     r.num_or_null("limit");
     r.opt_bool("evaluated");

@@ -75,9 +75,11 @@
     const pct = (db) => (db === null || db === undefined ? "—" : (100 * Math.pow(10, db / 20)).toPrecision(2) + " %");
     const thdOf = (t) => (t.thd_db === null || t.thd_db === undefined ? "—" : (t.thd_below_noise ? "≤ " : "") + num(t.thd_db, 1));
     const work = [];
+    const inVrms = data.results.conditions && data.results.conditions.input_vrms_at_0dbfs;  // the input calibration
     for (const l of loads) {
       if (l.thdn_reference && l.thdn_reference.valid)
-        work.push([loadName(l), "reference level (" + num(l.drives_dbfs ? l.drives_dbfs.reference : undefined, 1) + " dBFS)", "—",
+        work.push([loadName(l), "reference level (" + num(l.drives_dbfs ? l.drives_dbfs.reference : undefined, 1) + " dBFS)",
+          inVrms ? num(inVrms * Math.pow(10, l.thdn_reference.level_dbfs / 20), 3) : "—",
           num(l.thdn_reference.thdn_db, 1), pct(l.thdn_reference.thdn_db), thdOf(l.thdn_reference)]);
       for (const a of l.at_levels || [])
         if (a.thdn && a.thdn.valid) work.push([loadName(l), a.what, num(a.out_vrms, 3), num(a.thdn.thdn_db, 1), pct(a.thdn.thdn_db), thdOf(a.thdn)]);
@@ -277,7 +279,9 @@
         num(l.snr_db, 1) + mark(l), num(l.snr_a_db, 1) + mark(l), num(l.balance_db, 3),
         l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + xt(x.l_to_r_db, x.l_to_r_bound) + " / " + xt(x.r_to_l_db, x.r_to_l_bound)).join(", ") : "—",
         num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", "", "", ""])));
-    sec.appendChild(el("p", { cls: "sub", text: "DR and SNR are relative to the maximum level into each load (the 1 % THD+N point), not to 0 dBFS: DR over the THD+N residual of a −60 dBFS tone, SNR over the noise." }));
+    sec.appendChild(el("p", { cls: "sub", text: data.results.schema === "outbench/1"
+      ? "DR is relative to 0 dBFS (AES17: the THD+N of a −60 dBFS tone plus 60 dB), SNR to the maximum level: this file is of schema outbench/1, written before DR was referenced to the maximum level."
+      : "DR and SNR are relative to the maximum level into each load (the 1 % THD+N point, or the level at full-scale drive where the search stopped there), not to 0 dBFS: DR over the THD+N residual of a −60 dBFS tone, SNR over the noise. Both read within about 0.2 dB of each other when the tone's residual is noise." }));
     const muting = port.loads.filter((l) => l.valid && l.mutes_on_silence);
     if (muting.length)
       sec.appendChild(el("p", { cls: "sub", text: "† The output mutes on digital silence (" + muting.map((l) => loadName(l) + ": idle noise " + num(l.noise.unweighted_dbfs, 1) + " dBFS").join(", ") +

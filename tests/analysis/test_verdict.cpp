@@ -161,7 +161,8 @@ TEST(Verdict, ShortfallsWithAWorkaroundGiveYesWithConditions) {
   const auto& hr = rule(v, "headroom");
   EXPECT_EQ(hr.grade, "conditional");
   EXPECT_FALSE(hr.pass);
-  EXPECT_NE(hr.condition.find("clips 2.0 dB before the +12.0 dB headroom"), std::string::npos) << hr.condition;
+  EXPECT_NE(hr.condition.find("maximum level is 2.0 dB short of the +12.0 dB headroom"), std::string::npos)
+      << hr.condition;
   EXPECT_NE(hr.condition.find("peak below -2.0 dBFS"), std::string::npos) << hr.condition;
   EXPECT_EQ(v.summary.rfind("Yes, with conditions:", 0), 0u) << v.summary;
   EXPECT_NE(v.summary.find(hr.condition), std::string::npos) << v.summary;
@@ -170,6 +171,12 @@ TEST(Verdict, ShortfallsWithAWorkaroundGiveYesWithConditions) {
   EXPECT_EQ(headphone_as_line_out(f, nullptr, rules, kConsumer).grade, "yes_with_conditions");
   f.loads[0].max_vrms_0p1 = vrms_from_dbv(-10.0 + 12.0 - 6.01);
   EXPECT_EQ(headphone_as_line_out(f, nullptr, rules, kConsumer).grade, "no");
+  // A hair short never reads "0.0 dB short ... below -0.0 dBFS".
+  f.loads[0].max_vrms_0p1 = vrms_from_dbv(-10.0 + 12.0 - 0.01);
+  const auto hair = rule(headphone_as_line_out(f, nullptr, rules, kConsumer), "headroom");
+  EXPECT_EQ(hair.grade, "conditional");
+  EXPECT_NE(hair.condition.find("0.1 dB short"), std::string::npos) << hair.condition;
+  EXPECT_NE(hair.condition.find("below -0.1 dBFS"), std::string::npos) << hair.condition;
   // A conditional beside a failed rule: no, and the summary names both.
   f.loads[0].max_vrms_0p1 = 1.0;
   f.balance_db = 1.0;

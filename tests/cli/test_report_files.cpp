@@ -174,6 +174,14 @@ TEST_F(ReportFiles, ReadsSchemaOneFilesAndRefusesUnknownOnes) {
   EXPECT_NE(html.find(">NO</span>"), std::string::npos);
   const auto c = run_cli("compare " + v1 + " " + (*dir_ / "rep/results.json") + " -o " + (*dir_ / "v1c.html"));
   EXPECT_EQ(c.exit_code, 0) << c.err;
+  // A grade that is not one of the documented words is refused by its path.
+  ASSERT_FALSE((*results_)["verdicts"].empty());
+  json g = *results_;
+  g["verdicts"][0]["grade"] = "maybe";
+  expect_rejected(g, "verdicts[0].grade", "one of \"yes\", \"yes_with_conditions\"");
+  g = *results_;
+  g["verdicts"][0]["rules"][0]["grade"] = 1;
+  expect_rejected(g, "verdicts[0].rules[0].grade", "one of \"pass\", \"conditional\"");
   json bad = *results_;
   bad["schema"] = "outbench/3";
   { std::ofstream(*dir_ / "v3.json") << bad.dump(); }

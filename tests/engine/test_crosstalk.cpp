@@ -21,7 +21,7 @@ constexpr double kRate = 48000;
 
 sim::DeviceModel hum_model(double crosstalk_db) {
   auto m = sim::load_device_model(std::filesystem::path(OUTBENCH_SOURCE_DIR) / "tests/engine/devices/hum-line.json");
-  for (auto& p : m.ports) p.crosstalk_db = crosstalk_db;
+  for (auto& p : m.ports) p.crosstalk_db = p.right.crosstalk_db = crosstalk_db;  // both channels
   return m;
 }
 
