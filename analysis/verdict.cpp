@@ -31,8 +31,13 @@ RuleResult rule(std::string id, std::string desc, std::optional<double> measured
   r.evaluated = true;
   r.pass = at_least ? *measured >= limit : *measured <= limit;
   r.grade = r.pass ? "pass" : "fail";
-  r.sentence = what + " is " + num(*measured, digits) + " " + r.unit + (r.pass ? ", within" : ", outside") +
-               " the limit of " + r.comparison + " " + num(limit, digits) + " " + r.unit + ".";
+  // `what` either names the figure ("... is <value>") or holds "{v}" where the value goes.
+  const std::string value = num(*measured, digits) + " " + r.unit;
+  const auto at = what.find("{v}");
+  const std::string stated =
+      at == std::string::npos ? what + " is " + value : what.substr(0, at) + value + what.substr(at + 3);
+  r.sentence = stated + (r.pass ? ", within" : ", outside") + " the limit of " + r.comparison + " " +
+               num(limit, digits) + " " + r.unit + ".";
   return r;
 }
 
@@ -138,17 +143,18 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   v.rules.push_back(rule("response", "response into the line load", ll ? ll->response_deviation_db : std::nullopt,
                          rules.response_tolerance_db, "dB", false,
                          "The response into " + num(rules.line_load_ohms / 1000, 0) + " kohm" +
-                             channel_note(ll ? ll->response_deviation_channel : "") + " deviates by up to",
+                             channel_note(ll ? ll->response_deviation_channel : "") + " deviates by up to {v}",
                          nomeas, 2));
   v.rules.push_back(rule("thdn", "THD+N at nominal level", hp.thdn_at_nominal_db, rules.max_thdn_db, "dB", false,
                          "THD+N at nominal level", hp.calibrated ? "not measured at nominal level" : nocal));
   if (line && (line->present || !line->measured)) {
     std::optional<double> worse;
     if (hp.thdn_at_nominal_db && line->thdn_at_nominal_db) worse = *hp.thdn_at_nominal_db - *line->thdn_at_nominal_db;
-    v.rules.push_back(rule("thdn_vs_line_out", "THD+N compared with the line out", worse, rules.max_thdn_vs_line_out_db,
-                           "dB", false, "THD+N compared with the line out of the same device (dB worse)",
-                           line->measured ? "THD+N at nominal level not measured on both ports"
-                                          : "the line out was not measured in this run"));
+    v.rules.push_back(
+        rule("thdn_vs_line_out", "THD+N compared with the line out", worse, rules.max_thdn_vs_line_out_db, "dB", false,
+             "THD+N at nominal level, relative to the line out of the same device (positive: worse), is {v}",
+             line->measured ? "THD+N at nominal level not measured on both ports"
+                            : "the line out was not measured in this run"));
   }
   v.rules.push_back(rule("dynamic_range", "dynamic range (AES17)", hp.dynamic_range_db, rules.min_dynamic_range_db,
                          "dB", true, "The dynamic range (AES17)", "dynamic range not measured"));
@@ -188,7 +194,7 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
     std::optional<double> have;
     if (l && l->max_vrms_1 && line.calibrated) have = *l->max_vrms_1;
     auto r = rule("voltage_" + num(hl.load_ohms, 0), "voltage into " + at, have, need_vrms, "Vrms", true,
-                  "Into " + at + " the " + label + " reaches (before 1 % THD+N)",
+                  "Into " + at + " the " + label + " reaches {v} before 1 % THD+N",
                   line.calibrated ? nomeas : "the port is not calibrated in volts", 3);
     if (r.evaluated)
       r.sentence += " Needed: " + num(need_vrms, 3) + " Vrms for " + num(rules.target_spl_db, 0) + " dB SPL with " +
@@ -203,11 +209,11 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
       r.sentence += " " + r.condition;
     }
     v.rules.push_back(r);
-    v.rules.push_back(
-        rule("response_" + num(hl.load_ohms, 0), "response into " + at, l ? l->response_deviation_db : std::nullopt,
-             rules.response_tolerance_db, "dB", false,
-             "The response into " + at + channel_note(l ? l->response_deviation_channel : "") + " deviates by up to",
-             nomeas, 2));
+    v.rules.push_back(rule(
+        "response_" + num(hl.load_ohms, 0), "response into " + at, l ? l->response_deviation_db : std::nullopt,
+        rules.response_tolerance_db, "dB", false,
+        "The response into " + at + channel_note(l ? l->response_deviation_channel : "") + " deviates by up to {v}",
+        nomeas, 2));
   }
   conclude(v, "Yes: the " + label + " can drive the headphones in the rules.",
            "Yes, with conditions: the " + label + " can drive the headphones in the rules within these limits.",

@@ -334,6 +334,9 @@ void collect(const json& ra, const json& rb, std::vector<Figure>& out) {
                        lb.at("max_level").at("at_1pct").value("dbv", json()), 0.3, "dBV", false});
         out.push_back({ln + ": noise", la.at("noise").value("unweighted_dbfs", json()),
                        lb.at("noise").value("unweighted_dbfs", json()), 1.0, "dBFS", false});
+        out.push_back({ln + ": SNR", la.value("snr_db", json()), lb.value("snr_db", json()), 1.0, "dB", false});
+        out.push_back({ln + ": dynamic range", la.value("dynamic_range_db", json()),
+                       lb.value("dynamic_range_db", json()), 1.0, "dB", false});
         out.push_back({ln + ": response deviation 20–20k", la.value("response_deviation_20_20k_db", json()),
                        lb.value("response_deviation_20_20k_db", json()), 0.1, "dB", false});
       }

@@ -139,6 +139,13 @@ TEST(Verdict, HeadphoneRulesFollowDampingAndSplArithmetic) {
   EXPECT_NEAR(rule(v, "voltage_300").limit, std::sqrt(std::pow(10.0, 1.3) * 1e-3 * 300), 1e-9);
   EXPECT_TRUE(rule(v, "voltage_300").pass);
   EXPECT_TRUE(v.pass) << v.summary;
+  // Sentences read as a bench engineer says them (not "deviates by up to is 0.45 dB").
+  EXPECT_NE(
+      rule(v, "response_16").sentence.find("The response into 16 ohm deviates by up to 0.45 dB, within the limit"),
+      std::string::npos)
+      << rule(v, "response_16").sentence;
+  EXPECT_NE(rule(v, "voltage_32").sentence.find("reaches 2.000 Vrms before 1 % THD+N, within"), std::string::npos)
+      << rule(v, "voltage_32").sentence;
   f.max_zout_ohms = 2.01;
   const auto w = drives_headphones(f, rules, "headphone");
   EXPECT_FALSE(rule(w, "damping_16").pass);

@@ -312,16 +312,24 @@ TEST(CliReport, CompareMarksChangedVerdictsAndMovedFigures) {
     if (p["name"] == "headphone") {
       p["output_impedance"]["z_1k_ohms"] = p["output_impedance"]["z_1k_ohms"].get<double>() * 1.10;
       p["output_impedance"]["z_20hz_ohms"] = p["output_impedance"]["z_20hz_ohms"].get<double>() * 1.01;
+      p["loads"][1]["snr_db"] = p["loads"][1]["snr_db"].get<double>() + 2.0;  // tolerance 1 dB
+      p["loads"][1]["dynamic_range_db"] = p["loads"][1]["dynamic_range_db"].get<double>() + 0.5;
     }
   std::ofstream(d / "b.json") << b.dump();
   r = run_cli("compare " + (d / "rep/results.json") + " " + (d / "b.json") + " -o " + (d / "diff.html"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   html = test::slurp(d / "diff.html");
   EXPECT_NE(html.find("1 verdict(s) changed"), std::string::npos);
-  EXPECT_NE(html.find("1 figure(s) moved"), std::string::npos);
+  EXPECT_NE(html.find("2 figure(s) moved"), std::string::npos);
   const auto row = html.find("headphone out: output impedance at 1 kHz");
   ASSERT_NE(row, std::string::npos);
   EXPECT_NE(html.substr(row, 300).find("delta moved"), std::string::npos);
+  const auto snr = html.find("headphone out into 10k: SNR");
+  ASSERT_NE(snr, std::string::npos);
+  EXPECT_NE(html.substr(snr, 300).find("delta moved"), std::string::npos);
+  const auto dr = html.find("headphone out into 10k: dynamic range");
+  ASSERT_NE(dr, std::string::npos);
+  EXPECT_EQ(html.substr(dr, 300).find("delta moved"), std::string::npos);
 }
 
 TEST(CliCalibrate, OutputInputAndLoopbackOnTheSimulatedBench) {
