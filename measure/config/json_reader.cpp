@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -237,6 +238,43 @@ void JsonReader::fail(const std::string& key, const std::string& expected) const
   if (!key.empty() && j_.is_object() && j_.contains(key)) got = ", got " + shown(j_.at(key));
   if (!key.empty() && !(j_.is_object() && j_.contains(key))) got = ", but it is missing";
   throw InputError(source_ + ": " + p + ": expected " + expected + got);
+}
+
+namespace {
+
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+void JsonReader::only_keys(std::initializer_list<const char*> known) const {
+  if (!j_.is_object()) return;
+  for (const auto& [key, value] : j_.items()) {
+    bool ok = false;
+    std::string nearest, list;
+    std::size_t best = std::string::npos;
+    for (const char* k : known) {
+      ok = ok || key == k;
+      list += std::string(list.empty() ? "" : ", ") + k;
+      const std::size_t d = edit_distance(key, k);
+      if (d < best) best = d, nearest = k;
+    }
+    if (ok) continue;
+    // A near miss: within a third of the longer name's length (a dropped suffix such as "_db" included).
+    const std::size_t near = std::max<std::size_t>(2, std::max(key.size(), nearest.size()) / 3);
+    const std::string hint = best <= near ? " (did you mean \"" + nearest + "\"?)" : "";
+    throw InputError(source_ + ": " + member_path(key) + ": unknown field" + hint + "; known here: " + list);
+  }
 }
 
 void JsonReader::require_object() const {

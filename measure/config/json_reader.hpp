@@ -5,7 +5,8 @@
 // wraps one value and its path, and each accessor checks the type and range it asks for.
 // Conventions: every problem is an InputError naming file, path and expectation; an accessor with a
 // fallback returns it for an absent key (a present key of the wrong type is still an error); keys nobody
-// asks for are ignored. Limits: kMaxJsonBytes, kMaxJsonDepth; numbers must be finite.
+// asks for are ignored unless the reader lists what it knows (only_keys: a misspelt key is then an error
+// that names the nearest known one). Limits: kMaxJsonBytes, kMaxJsonDepth; numbers must be finite.
 #pragma once
 
 #include <filesystem>
@@ -53,6 +54,9 @@ class JsonReader {
   std::vector<int> int_list(const std::string& key, int lo, int hi) const;
 
   void require_object() const;
+  // Every member of this object must be one of `known`; otherwise InputError naming the key, the nearest
+  // known key and the list.
+  void only_keys(std::initializer_list<const char*> known) const;
   void require_array() const;
   [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
 

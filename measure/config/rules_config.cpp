@@ -10,6 +10,9 @@ VerdictRules load_rules(const std::filesystem::path& path) {
   JsonReader r(j, path.string());
   r.require_object();
   if (r.string("schema") != "outbench-rules/1") r.fail("schema", "\"outbench-rules/1\"");
+  r.only_keys({"schema", "description", "line_levels", "line_load_ohms", "headroom_db", "max_conditional_shortfall_db",
+               "max_zout_line_ohms", "response_tolerance_db", "max_thdn_db", "max_thdn_vs_line_out_db",
+               "min_dynamic_range_db", "max_balance_db", "damping_factor", "target_spl_db", "headphone_loads"});
   VerdictRules v;
   if (r.has("line_levels")) {
     const auto ll = r.at("line_levels");
@@ -17,6 +20,8 @@ VerdictRules load_rules(const std::filesystem::path& path) {
     v.line_levels.clear();
     for (std::size_t i = 0; i < ll.size(); ++i) {
       const auto e = ll.at(i);
+      e.require_object();
+      e.only_keys({"name", "level_dbv", "level_dbu", "primary", "headroom_db"});
       LineLevel l;
       l.name = e.string("name");
       if (e.has("level_dbv"))
@@ -48,6 +53,8 @@ VerdictRules load_rules(const std::filesystem::path& path) {
     v.headphone_loads.clear();
     for (std::size_t i = 0; i < hl.size(); ++i) {
       const auto e = hl.at(i);
+      e.require_object();
+      e.only_keys({"load_ohms", "sensitivity_db_spl_per_mw"});
       v.headphone_loads.push_back(
           {e.number_in("load_ohms", 1, 1e5), e.number_in("sensitivity_db_spl_per_mw", 60, 140)});
     }

@@ -148,6 +148,29 @@ TEST(JsonInput, ParserErrorsNameFileLineColumnAndField) {
        {"run --quick --bench " + (d / "dup.json") + " -o " + (d / "r"), "ports.line: the key \"line\" appears twice"}});
 }
 
+// A misspelt key in a rules file is an error naming the key and the nearest known one (it was ignored and the
+// default used silently), at the top level, in a line level and in a headphone load; exit 2.
+TEST(RulesInput, MisspeltKeysAreNamedNotIgnored) {
+  test::TempDir d;
+  const auto rules =
+      json::parse(test::slurp(std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures/verdicts/default.json"));
+  json top = rules, level = rules, load = rules;
+  top["max_conditional_shortfal_db"] = 3;
+  level["line_levels"][1]["headroom"] = 20;
+  load["headphone_loads"][0]["sensitivity_db_spl"] = 90;
+  write_file(d / "top.json", top.dump());
+  write_file(d / "level.json", level.dump());
+  write_file(d / "load.json", load.dump());
+  expect_exit_2({{"run --quick --rules " + (d / "top.json") + " -o " + (d / "r"),
+                  "top.json: max_conditional_shortfal_db: unknown field (did you mean "
+                  "\"max_conditional_shortfall_db\"?); known here: schema, description"},
+                 {"run --quick --rules " + (d / "level.json") + " -o " + (d / "r"),
+                  "level.json: line_levels[1].headroom: unknown field (did you mean \"headroom_db\"?)"},
+                 {"run --quick --rules " + (d / "load.json") + " -o " + (d / "r"),
+                  "load.json: headphone_loads[0].sensitivity_db_spl: unknown field (did you mean "
+                  "\"sensitivity_db_spl_per_mw\"?)"}});
+}
+
 // Bench wiring mistakes: each names both entries.
 TEST(BenchInput, WiringMistakesNameBothEntries) {
   test::TempDir d;
