@@ -12,28 +12,14 @@
 #include "measure/engine/sequencer.hpp"
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
+#include "sim_support.hpp"
 
 namespace outbench {
 namespace {
 
 using nlohmann::json;
-
-std::filesystem::path fixture(const std::string& name) {
-  return std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures" / name;
-}
-
-// A device model from a fixture with some fields changed, through a file (the loader validates it).
-sim::DeviceModel model_with(const std::string& device, const std::function<void(json&)>& edit) {
-  auto dev = json::parse(std::ifstream(fixture("devices/" + device)));
-  if (edit) edit(dev);
-  static int n = 0;
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("outbench_checks_" + std::to_string(::getpid()) + "_" + std::to_string(++n) + ".json");
-  std::ofstream(path) << dev.dump();
-  auto m = sim::load_device_model(path);
-  std::filesystem::remove(path);
-  return m;
-}
+using test::fixture;
+using test::model_with;
 
 struct BenchRun {
   sim::DeviceModel model;

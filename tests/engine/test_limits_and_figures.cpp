@@ -13,27 +13,14 @@
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "model_truth.hpp"
+#include "sim_support.hpp"
 
 namespace outbench {
 namespace {
 
 using nlohmann::json;
-
-std::filesystem::path fixture(const std::string& name) {
-  return std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures" / name;
-}
-
-// A device model from a fixture with some fields changed, through a file (the loader validates it).
-sim::DeviceModel model_with(const std::string& device, const std::function<void(json&)>& edit) {
-  auto dev = json::parse(std::ifstream(fixture("devices/" + device)));
-  edit(dev);
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("outbench_limits_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()) + ".json");
-  std::ofstream(path) << dev.dump();
-  auto m = sim::load_device_model(path);
-  std::filesystem::remove(path);
-  return m;
-}
+using test::fixture;
+using test::model_with;
 
 // Peak of a stimulus (all channels): a 0 dBFS sine peaks at 1.0.
 double peak_of(const std::vector<std::vector<double>>& s) {

@@ -23,26 +23,18 @@
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "model_truth.hpp"
+#include "sim_support.hpp"
 
 namespace outbench {
 namespace {
 
 using nlohmann::json;
-
-std::filesystem::path fixture(const std::string& name) {
-  return std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures" / name;
-}
+using test::fixture;
+using test::model_with;
 
 // The usb-interface model with its line port edited, through a file (the loader validates it).
 sim::DeviceModel usb_line_with(const std::function<void(json&)>& edit) {
-  auto dev = json::parse(std::ifstream(fixture("devices/usb-interface.json")));
-  edit(dev["ports"]["line"]);
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("outbench_noise_dr_" + std::to_string(::getpid()) + "_" + std::to_string(std::rand()) + ".json");
-  std::ofstream(path) << dev.dump();
-  auto m = sim::load_device_model(path);
-  std::filesystem::remove(path);
-  return m;
+  return model_with("usb-interface.json", [&](json& dev) { edit(dev["ports"]["line"]); });
 }
 
 struct LineRun {
