@@ -1,5 +1,6 @@
-// Shared by the engine tests: shipped fixtures by name, and a shipped device model with some fields changed,
-// loaded through a temporary file so that the model loader validates it as it would a user's file.
+// Shared by the engine tests: shipped fixtures by name, a shipped device model with some fields changed
+// (loaded through a temporary file so that the model loader validates it as it would a user's file), and a
+// port of a run's results by name.
 #pragma once
 
 #include <unistd.h>
@@ -9,8 +10,10 @@
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
+#include "measure/results.hpp"
 #include "measure/sim/model.hpp"
 
 namespace outbench::test {
@@ -30,6 +33,13 @@ inline sim::DeviceModel model_with(const std::string& device, const std::functio
   auto m = sim::load_device_model(path);
   std::filesystem::remove(path);
   return m;
+}
+
+// The port named `name` in a run's results (std::runtime_error when absent).
+inline const PortResult& port_of(const Results& res, const std::string& name) {
+  for (const auto& p : res.ports)
+    if (p.name == name) return p;
+  throw std::runtime_error("no port " + name);
 }
 
 }  // namespace outbench::test

@@ -20,6 +20,13 @@ double select_nominal(StepContext& cx, const PortWiring& port, const Load& nomin
   return std::min(cx.opt.reference_level_dbfs, cx.session.cap.drive_dbfs);
 }
 
+// The port's measured result into its nominal load, when that load was measured validly.
+const LoadResult* nominal_result(const PortResult& pr) {
+  for (const auto& l : pr.loads)
+    if (l.load_name == pr.nominal_load && l.valid) return &l;
+  return nullptr;
+}
+
 }  // namespace
 
 ThdnOptions band_for(const StepContext& cx, double f_hz) {
@@ -58,9 +65,7 @@ LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, doub
 
 void crosstalk_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
   if (port.output_channels.size() < 2 || port.input_channels.size() < 2) return;
-  const LoadResult* lr = nullptr;
-  for (const auto& l : pr.loads)
-    if (l.load_name == pr.nominal_load && l.valid) lr = &l;
+  const LoadResult* lr = nominal_result(pr);
   const Load* nominal = cx.bench.load(pr.nominal_load);
   if (!lr || !nominal) return;
   const double drive = select_nominal(cx, port, *nominal);
@@ -119,9 +124,7 @@ void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
   pr.thdn_vs_freq = thdn_freq_points(cx, port, drive);
   // Again where distortion rises above the noise: 6 dB below the 1 % point into this load (its drive, so
   // that the output stays below the limit at every frequency the response keeps flat), within the cap.
-  const LoadResult* lr = nullptr;
-  for (const auto& l : pr.loads)
-    if (l.load_name == pr.nominal_load && l.valid) lr = &l;
+  const LoadResult* lr = nominal_result(pr);
   if (!lr || !lr->max_level.at_1pct.found) return;
   const double high = std::min(lr->max_level.at_1pct.drive_dbfs - kNearMaxBelowDb, cx.session.cap.drive_dbfs);
   if (high < drive + 1.0) return;

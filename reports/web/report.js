@@ -224,10 +224,9 @@
       chart(grid, "THD+N and THD versus frequency (" + port.nominal_load + " Ω)", j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB" });
       sec.appendChild(el("h3", { text: "THD+N and THD versus frequency" }));
       sec.appendChild(el("p", { cls: "muted", text: "THD counts harmonics 2–10 inside the 20 Hz–20 kHz band only: above 2 kHz the higher harmonics, above 10 kHz all of them, lie outside it (column \"harmonics out of band\"). \"≤\": every harmonic was below the noise, THD is a bound." }));
-      const thd = (p) => (p.thd_db === undefined || p.thd_db === null ? "—" : (p.thd_below_noise ? "≤ " : "") + num(p.thd_db, 1));
       const oob = (p) => (p.first_harmonic_out_of_band ? "H" + p.first_harmonic_out_of_band + " and above (from " + num(p.first_harmonic_out_of_band * p.freq_hz / 1000, 1) + " kHz)" : "none");
       const rows = [];
-      for (const r of runs) for (const p of r.pts) rows.push([num(p.freq_hz, 1), r.name, num(p.thdn_db, 1), thd(p), num(p.level_dbfs, 2), oob(p)]);
+      for (const r of runs) for (const p of r.pts) rows.push([num(p.freq_hz, 1), r.name, num(p.thdn_db, 1), thdOf(p), num(p.level_dbfs, 2), oob(p)]);
       sec.appendChild(table(["Hz", "level", "THD+N dB", "THD dB", "level dBFS (ADC)", "harmonics out of band"], rows));
     }
     // Crosstalk versus frequency into the nominal load.

@@ -25,11 +25,7 @@ struct BenchRun {
   sim::DeviceModel model;
   BenchConfig bench;
   Results res;
-  const PortResult& port(const std::string& n) const {
-    for (const auto& p : res.ports)
-      if (p.name == n) return p;
-    throw std::runtime_error("no port " + n);
-  }
+  const PortResult& port(const std::string& n) const { return test::port_of(res, n); }
 };
 
 // A quick run of one port on the simulated bench (calibrated from the model), the bench optionally edited and

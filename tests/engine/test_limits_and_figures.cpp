@@ -73,11 +73,7 @@ struct SimResult {
   sim::DeviceModel model;
   BenchConfig bench;
   Results res;
-  const PortResult& port(const std::string& n) const {
-    for (const auto& p : res.ports)
-      if (p.name == n) return p;
-    throw std::runtime_error("no port " + n);
-  }
+  const PortResult& port(const std::string& n) const { return test::port_of(res, n); }
   const LoadResult& load(const std::string& port_name, const std::string& load_name) const {
     for (const auto& l : port(port_name).loads)
       if (l.load_name == load_name) return l;
