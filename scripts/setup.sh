@@ -43,3 +43,13 @@ WERROR=OFF
 [[ "${CI:-}" == "true" ]] && WERROR=ON
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DOUTBENCH_WERROR="$WERROR" >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
+
+# Put `outbench` on the PATH so every command in the README works as written: a link in /usr/local/bin to
+# the binary just built (a rebuild updates it). Without write access to /usr/local/bin, say where it is.
+BIN="$PWD/$BUILD_DIR/measure/outbench"
+if [[ -w /usr/local/bin ]]; then
+  ln -sfn "$BIN" /usr/local/bin/outbench
+  echo "setup: outbench is on the PATH (/usr/local/bin/outbench -> $BUILD_DIR/measure/outbench)"
+else
+  echo "setup: outbench is built at $BIN (add $(dirname "$BIN") to PATH, or run setup as root to link it)"
+fi

@@ -48,6 +48,9 @@ double checked(const std::string& option, double value, double lo, double hi, co
 std::uint64_t parse_seed(const std::string& text, const std::string& option);
 
 // The fixtures folder (devices, benches, verdict rules): $OUTBENCH_FIXTURES, else the source tree's.
+// Example command lines for a subcommand's --help, chosen by the usage line's leading words ("" if none).
+std::string examples_for(const std::string& usage);
+
 std::filesystem::path fixtures_dir();
 
 // An output named on the command line: an empty name, or a folder where a file is to be written, is a usage

@@ -13,6 +13,36 @@ namespace po = boost::program_options;
 
 namespace outbench::cli {
 
+std::string examples_for(const std::string& usage) {
+  // Keyed by the command words a usage line starts with; the longest key that matches wins.
+  static const std::pair<const char*, const char*> kExamples[] = {
+      {"outbench run",
+       "  outbench run                                  # the simulated USB interface, every port and load\n"
+       "  outbench run --device fixtures/devices/phone-dongle.json --quick -o dongle\n"
+       "  outbench run --bench my-bench.json --ports headphone --loads open,32,16\n"},
+      {"outbench devices", "  outbench devices --bench fixtures/benches/usb-2in4out-relay.json\n"},
+      {"outbench calibrate output",
+       "  outbench calibrate output --bench my-bench.json --port line   # then type the meter's Vrms\n"},
+      {"outbench calibrate input", "  outbench calibrate input --bench my-bench.json --port line\n"},
+      {"outbench calibrate loopback", "  outbench calibrate loopback --bench my-bench.json --port line\n"},
+      {"outbench report", "  outbench report outbench-report/results.json -o report.html\n"},
+      {"outbench compare", "  outbench compare before/results.json after/results.json -o compare.html\n"},
+      {"outbench generate sweep", "  outbench generate sweep --rate 96000 --seconds 10 -o sweep.wav\n"},
+      {"outbench generate tone", "  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n"},
+      {"outbench analyze thdn", "  outbench analyze thdn --input capture.wav --json\n"},
+      {"outbench analyze response", "  outbench analyze response --reference sweep.wav --input capture.wav\n"},
+      {"outbench analyze impedance",
+       "  outbench analyze impedance --reference sweep.wav --open open.wav --loaded 32.wav --load-ohms 32\n"},
+  };
+  std::size_t best = 0;
+  const char* text = nullptr;
+  for (const auto& [key, ex] : kExamples) {
+    const std::string k = key;
+    if (usage.rfind(k, 0) == 0 && k.size() > best) best = k.size(), text = ex;
+  }
+  return text ? std::string("examples:\n") + text : std::string();
+}
+
 bool parse(const Args& args, const po::options_description& desc, po::variables_map& vm, const std::string& usage) {
   try {
     const auto parsed = po::command_line_parser(args).options(desc).run();
@@ -23,7 +53,7 @@ bool parse(const Args& args, const po::options_description& desc, po::variables_
                          "'\nusage: " + usage + " (see --help)");
     po::store(parsed, vm);
     if (vm.count("help")) {
-      std::cout << "usage: " << usage << "\n" << desc << "\n";
+      std::cout << "usage: " << usage << "\n" << desc << "\n" << examples_for(usage);
       return false;
     }
     po::notify(vm);

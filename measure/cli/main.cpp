@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "measure/cli/cli.hpp"
 #include "measure/errors.hpp"
@@ -25,6 +26,32 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
   --version               print the version
 )";
 
+// The subcommands of a command that has them (nullptr for the others), for `outbench COMMAND --help`.
+const char* group_usage(const std::string& command) {
+  if (command == "calibrate")
+    return "usage: outbench calibrate WHAT --bench FILE [options]   (outbench calibrate WHAT --help)\n"
+           "  output     volts at the port per dBFS, from a meter reading you type in\n"
+           "  input      the loopback input's dBFS per volt, from the calibrated output\n"
+           "  loopback   the interface's own THD+N and noise floor, output wired to input\n"
+           "example:\n  outbench calibrate output --bench my-bench.json --port line\n";
+  if (command == "generate")
+    return "usage: outbench generate sweep|tone [options] -o FILE.wav   (outbench generate sweep --help)\n"
+           "  sweep   an exponential sine sweep (the reference for analyze response/impedance)\n"
+           "  tone    a sine tone (for analyze thdn)\n"
+           "example:\n  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n";
+  if (command == "analyze" || command == "analyse")
+    return "usage: outbench analyze thdn|response|impedance [options]   (outbench analyze thdn --help)\n"
+           "  thdn        THD+N, THD and harmonics of a tone capture\n"
+           "  response    frequency response (and harmonic distortion) from a sweep and its capture\n"
+           "  impedance   output impedance from open and loaded sweep captures\n"
+           "example:\n  outbench analyze thdn --input capture.wav --json\n";
+  return nullptr;
+}
+
+bool is_help(const std::string& a) {
+  return a == "--help" || a == "-h" || a == "help";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -35,7 +62,7 @@ int main(int argc, char** argv) {
       std::cerr << "outbench: say what to do\n" << kUsage;
       return 2;
     }
-    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (is_help(args[0])) {
       std::cout << kUsage;
       return 0;
     }
@@ -44,6 +71,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     const cli::Args rest(args.begin() + 1, args.end());
+    if (const char* group = group_usage(args[0]); group && (rest.empty() || is_help(rest[0]))) {
+      if (rest.empty()) throw UsageError("'" + args[0] + "' needs a subcommand\n" + group);
+      std::cout << group;
+      return 0;
+    }
     if (args[0] == "generate") return cli::generate(rest);
     if (args[0] == "analyze" || args[0] == "analyse") return cli::analyze(rest);
     if (args[0] == "run") return cli::run(rest);

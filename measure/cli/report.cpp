@@ -22,7 +22,9 @@ int report(const Args& args) {
   try {
     po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
     if (vm.count("help")) {
-      std::cout << "usage: outbench report results.json [-o report.html]\n" << desc << "\n";
+      std::cout << "usage: outbench report results.json [-o report.html]\n"
+                << desc << "\n"
+                << examples_for("outbench report");
       return 0;
     }
     po::notify(vm);
@@ -50,7 +52,9 @@ int compare(const Args& args) {
   try {
     po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
     if (vm.count("help")) {
-      std::cout << "usage: outbench compare a.json b.json [-o compare.html]\n" << desc << "\n";
+      std::cout << "usage: outbench compare a.json b.json [-o compare.html]\n"
+                << desc << "\n"
+                << examples_for("outbench compare");
       return 0;
     }
     po::notify(vm);

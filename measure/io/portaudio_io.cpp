@@ -1,6 +1,7 @@
 #include "measure/io/portaudio_io.hpp"
 
 #include <alsa/error.h>
+#include <jack/jack.h>
 #include <pa_jack.h>
 #include <portaudio.h>
 
@@ -9,6 +10,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -18,6 +21,19 @@ namespace outbench {
 namespace {
 
 extern "C" void alsa_silent(const char*, int, const char*, int, const char*, ...) {}
+
+// libjack prints every failed connection attempt ("Cannot connect to server socket ...") to stderr. Its
+// messages go here instead: kept off our output (OUTBENCH_JACK_LOG=1 prints them), and the one fact that
+// matters, that no JACK server runs, is remembered for the caller to say once.
+std::atomic<bool> g_jack_server_missing{false};
+
+extern "C" void jack_message(const char* msg) {
+  const std::string m = msg ? msg : "";
+  if (m.find("server is not running") != std::string::npos || m.find("Cannot connect to server") != std::string::npos)
+    g_jack_server_missing = true;
+  if (const char* e = std::getenv("OUTBENCH_JACK_LOG"); e && std::string(e) == "1")
+    std::fprintf(stderr, "jack: %s\n", m.c_str());
+}
 
 void check(PaError e, const std::string& what) {
   if (e < 0) throw std::runtime_error(what + ": " + Pa_GetErrorText(e));
@@ -35,8 +51,15 @@ constexpr double kJobTimeoutExtraS = 5.0;
 
 PortAudioSession::PortAudioSession(const std::string& jack_client_name) {
   snd_lib_error_set_handler(alsa_silent);
+  jack_set_error_function(jack_message);
+  jack_set_info_function(jack_message);
+  g_jack_server_missing = false;
   PaJack_SetClientName(jack_client_name.c_str());
   check(Pa_Initialize(), "cannot initialise PortAudio");
+}
+
+bool PortAudioSession::jack_server_missing() const {
+  return g_jack_server_missing;
 }
 
 PortAudioSession::~PortAudioSession() {
@@ -128,7 +151,10 @@ PortAudioIo::PortAudioIo(const PortAudioOptions& opt) : impl_(std::make_unique<I
   if (chosen < 0)
     throw std::runtime_error("no audio device matches '" + opt.device + "'" +
                              (opt.host_api.empty() ? "" : " on host API '" + opt.host_api + "'") +
-                             "; the devices are:" + seen.str());
+                             "; the devices are:" + (n > 0 ? seen.str() : std::string(" (none)")) +
+                             (impl_->session->jack_server_missing()
+                                  ? "\n  (no JACK server is running: start jackd if the device is a JACK one)"
+                                  : ""));
   const PaDeviceInfo* d = Pa_GetDeviceInfo(chosen);
   impl_->device_name = d->name;
   if (d->maxOutputChannels < opt.output_channels || d->maxInputChannels < opt.input_channels)
@@ -245,6 +271,8 @@ std::string describe_audio_devices(int want_in, int want_out) {
       if (Pa_IsFormatSupported(&ip, &op, r) == paFormatIsSupported) o << " " << r / 1000 << "k";
     o << "\n";
   }
+  if (session.jack_server_missing())
+    o << "JACK: no server is running, so no JACK devices are listed (start jackd, then run this again).\n";
   return o.str();
 }
 

@@ -35,6 +35,8 @@ class PortAudioSession {
  public:
   explicit PortAudioSession(const std::string& jack_client_name = "outbench");
   ~PortAudioSession();
+  // True when PortAudio's JACK host API found no running server (libjack's own messages are suppressed).
+  bool jack_server_missing() const;
   PortAudioSession(const PortAudioSession&) = delete;
   PortAudioSession& operator=(const PortAudioSession&) = delete;
 };

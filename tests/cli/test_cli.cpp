@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <sstream>
 
 #include "measure/files/wav_file.hpp"
 #include "model_truth.hpp"
@@ -388,6 +389,47 @@ TEST(CliRun, ListDevices) {
   EXPECT_EQ(r.exit_code, 0);
   for (const char* n : {"usb-interface", "phone-dongle", "iec61938-120ohm"})
     EXPECT_NE(r.out.find(n), std::string::npos) << n;
+}
+
+// Every subcommand's --help shows an example, and the examples use only options that exist: each one is run
+// through the option parser of its own subcommand with --help appended (an unknown option is exit 2).
+TEST(Cli, EverySubcommandHelpHasAWorkingExample) {
+  for (const std::string c : {"run", "devices", "calibrate output", "calibrate input", "calibrate loopback", "report",
+                              "compare", "generate sweep", "generate tone", "analyze thdn", "analyze response",
+                              "analyze impedance", "calibrate", "generate", "analyze"}) {
+    const auto r = run_cli(c + " --help");
+    EXPECT_EQ(r.exit_code, 0) << c << ": " << r.err;
+    const auto at = r.out.find("example");
+    ASSERT_NE(at, std::string::npos) << c << " --help has no example:\n" << r.out;
+    std::istringstream lines(r.out.substr(at));
+    std::string line;
+    std::getline(lines, line);
+    while (std::getline(lines, line)) {
+      const auto ob = line.find("outbench ");
+      if (ob == std::string::npos) continue;
+      std::string ex = line.substr(ob + 9);
+      ex = ex.substr(0, ex.find('#'));
+      const auto e = run_cli(ex + " --help");
+      EXPECT_EQ(e.exit_code, 0) << c << ": example '" << ex << "' is refused: " << e.err;
+    }
+  }
+  // A command group without its subcommand is a usage error that lists the subcommands.
+  const auto r = run_cli("calibrate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("loopback"), std::string::npos) << r.err;
+}
+
+// Without a JACK server, `devices` lists what there is and says once that JACK is not running; libjack's own
+// connection messages stay off the output.
+TEST(Cli, DevicesWithoutJackSaysSoOnceWithoutLibraryChatter) {
+  const auto r = run_cli("devices", "JACK_DEFAULT_SERVER=outbench-test-no-such-server JACK_NO_START_SERVER=1");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Devices:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no server is running"), std::string::npos) << r.out;
+  for (const char* chatter : {"Cannot connect", "JackShm", "jack server is not running"}) {
+    EXPECT_EQ(r.out.find(chatter), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find(chatter), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace
