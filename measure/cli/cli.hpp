@@ -28,6 +28,7 @@ int report(const Args& args);
 int devices(const Args& args);
 int calibrate(const Args& args);
 int compare(const Args& args);
+int export_results(const Args& args);
 
 // Parse `args` against `desc` (no positional arguments: a stray word is an error); --help prints usage and
 // returns false.

@@ -19,6 +19,7 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
   calibrate output|input|loopback --bench FILE   volts per dBFS, and the analyser's own floor
   report results.json     render report.html from results.json
   compare a.json b.json   two runs side by side (compare.html)
+  export results.json --csv DIR   one CSV per curve and per table, units in the header row
   generate sweep|tone     write a test signal (WAV)
   analyze thdn            THD+N, THD and harmonics of a tone capture
   analyze response        frequency response from a sweep and its capture
@@ -84,6 +85,7 @@ int main(int argc, char** argv) {
     if (args[0] == "devices") return cli::devices(rest);
     if (args[0] == "calibrate") return cli::calibrate(rest);
     if (args[0] == "compare") return cli::compare(rest);
+    if (args[0] == "export") return cli::export_results(rest);
     throw UsageError("'" + args[0] + "' is not an outbench command\n" + kUsage);
   } catch (const UsageError& e) {
     std::cerr << "outbench: " << e.what() << "\n";

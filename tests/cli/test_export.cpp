@@ -1,0 +1,110 @@
+// outbench export results.json --csv DIR: the CSV files carry exactly the numbers of results.json, with units
+// in the header row.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "run_cli.hpp"
+
+namespace outbench {
+namespace {
+
+using json = nlohmann::json;
+using test::run_cli;
+
+std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+  std::ifstream f(path);
+  EXPECT_TRUE(f.good()) << path;
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(f, line)) {
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"')
+        quoted = !quoted;
+      else if (c == ',' && !quoted)
+        cells.push_back(cell), cell.clear();
+      else
+        cell += c;
+    }
+    cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+std::size_t column(const std::vector<std::string>& header, const std::string& name) {
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (header[i] == name) return i;
+  ADD_FAILURE() << "no column '" << name << "'";
+  return 0;
+}
+
+TEST(CliExport, CsvFilesHoldTheResultsNumbersWithUnits) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("run --quick --quiet --ports line --loads open,32 -o " + (d / "rep")).exit_code, 0);
+  const auto r = run_cli("export " + (d / "rep/results.json") + " --csv " + (d / "csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(test::slurp(d / "rep/results.json"));
+  const auto& port = j["ports"][0];
+  ASSERT_EQ(port["name"], "line");
+
+  // A single figure: |Zout| at 1 kHz, in figures.csv with its unit.
+  bool found = false;
+  for (const auto& row : read_csv(d / "csv/figures.csv")) {
+    if (row.size() == 4 && row[0] == "ports.line.output_impedance" && row[1] == "z_1k_ohms") {
+      EXPECT_NEAR(std::stod(row[2]), port["output_impedance"]["z_1k_ohms"].get<double>(), 1e-6);
+      EXPECT_EQ(row[3], "ohm");
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << "figures.csv has no row for ports.line.output_impedance z_1k_ohms";
+
+  // A curve: the response into 32 ohm, one row per point, units in the header.
+  const auto& load32 = port["loads"][1];
+  ASSERT_EQ(load32["load"], "32");
+  const auto resp = read_csv(d / "csv/line_32_response_points.csv");
+  const auto& pts = load32["response"]["points"];
+  ASSERT_EQ(resp.size(), pts.size() + 1);
+  const auto f = column(resp[0], "freq_hz (Hz)"), m = column(resp[0], "magnitude_db (dB)");
+  for (std::size_t i : {std::size_t{0}, pts.size() / 2, pts.size() - 1}) {
+    EXPECT_NEAR(std::stod(resp[i + 1][f]), pts[i]["freq_hz"].get<double>(), 1e-6 * pts[i]["freq_hz"].get<double>());
+    EXPECT_NEAR(std::stod(resp[i + 1][m]), pts[i]["magnitude_db"].get<double>(), 1e-7);
+  }
+
+  // A log-spaced spectrum gets its frequency column: start_hz * 2^(i / points_per_octave).
+  const auto spec = read_csv(d / "csv/line_32_spectrum.csv");
+  const auto& s = load32["spectrum"];
+  ASSERT_EQ(spec.size(), s["level_dbfs"].size() + 1);
+  const std::size_t k = 100;
+  EXPECT_NEAR(std::stod(spec[k + 1][0]),
+              s["start_hz"].get<double>() * std::exp2(k / s["points_per_octave"].get<double>()), 1e-4);
+  EXPECT_NEAR(std::stod(spec[k + 1][1]), s["level_dbfs"][k].get<double>(), 1e-6);
+
+  // A table: the loads of the port, the name first.
+  const auto loads = read_csv(d / "csv/line_loads.csv");
+  ASSERT_EQ(loads.size(), 3u);
+  EXPECT_EQ(loads[0][0], "load");
+  EXPECT_EQ(loads[2][0], "32");
+  EXPECT_NEAR(std::stod(loads[2][column(loads[0], "snr_a_db (dB)")]), load32["snr_a_db"].get<double>(), 1e-5);
+}
+
+TEST(CliExport, BadInputIsAUsageOrInputError) {
+  test::TempDir d;
+  std::ofstream(d / "other.json") << R"({"schema": "something/9"})";
+  const auto wrong = run_cli("export " + (d / "other.json") + " --csv " + (d / "csv"));
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("schema"), std::string::npos) << wrong.err;
+  const auto no_dir = run_cli("export " + (d / "other.json"));
+  EXPECT_EQ(no_dir.exit_code, 2);
+  EXPECT_NE(no_dir.err.find("--csv"), std::string::npos) << no_dir.err;
+}
+
+}  // namespace
+}  // namespace outbench
