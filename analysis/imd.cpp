@@ -16,6 +16,7 @@ namespace {
 
 constexpr double kMinSettledS = 0.5;
 constexpr double kBoundShare = 0.01;
+constexpr double kMinTonePowerShare = 0.5;
 
 double db(double ratio) {
   return 20.0 * std::log10(ratio);
@@ -124,6 +125,24 @@ ImdResult analyze_imd(std::span<const double> x, double rate_hz, const ImdSpec& 
     return r;
   }
   const double a1 = std::pow(10.0, t1.level_dbfs / 20), a2 = std::pow(10.0, t2.level_dbfs / 20);
+  // The two tones must carry the capture: at least half its power (DC removed). A capture of another
+  // stimulus, a single tone or noise reads leakage at f1 and f2 and is refused rather than measured.
+  double mean = 0, ms = 0;
+  for (double v : part) mean += v;
+  mean /= static_cast<double>(part.size());
+  for (double v : part) ms += (v - mean) * (v - mean);
+  ms /= static_cast<double>(part.size());
+  const double tones_ms = (a1 * a1 + a2 * a2) / 2;
+  if (!(tones_ms >= kMinTonePowerShare * ms)) {
+    char b[160];
+    std::snprintf(
+        b, sizeof b,
+        "no %s two-tone in the capture: %s Hz and %s Hz carry %.1f %% of its power (at least %.0f %% expected)",
+        imd_standard_name(spec.standard), fmt_hz(spec.f1_hz).c_str(), fmt_hz(spec.f2_hz).c_str(),
+        ms > 0 ? 100 * tones_ms / ms : 0.0, 100 * kMinTonePowerShare);
+    r.reason = b;
+    return r;
+  }
   r.level_dbfs = db(a1 + a2);
   double sum_sq = 0, bound_sq = 0, d2 = 0, d3 = 0;
   for (const auto& [name, f] : products(spec)) {

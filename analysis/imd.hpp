@@ -18,6 +18,8 @@
 // 1 % of the summed power (they could move the figure by more than 0.04 dB), the figure is a bound (bound
 // set): "IMD < x".
 // Conventions: amplitudes relative to full scale, frequencies in Hz, levels in dBFS (a full-scale sine 0 dBFS).
+// Refusals (valid false, reason says why): less than 0.5 s settled, or f1 and f2 carrying less than half the
+// capture's power (another stimulus, a single tone, noise).
 // Limits: no hum keep-out (60 Hz is SMPTE's own f1); components at or above Nyquist are left out (listed with
 // in_band false); the capture must hold at least 0.5 s of settled two-tone.
 #pragma once

@@ -103,3 +103,35 @@ json impedance_json(const ImpedanceResult& r) {
 }
 
 }  // namespace outbench
+
+namespace outbench {
+
+nlohmann::json imd_json(const ImdResult& r) {
+  nlohmann::json comps = nlohmann::json::array();
+  for (const auto& c : r.components)
+    comps.push_back({{"name", c.name},
+                     {"freq_hz", c.freq_hz},
+                     {"level_dbfs", c.in_band ? finite_or_null(c.level_dbfs) : nlohmann::json(nullptr)},
+                     {"bound", c.bound},
+                     {"in_band", c.in_band}});
+  nlohmann::json j = {{"standard", imd_standard_name(r.standard)},
+                      {"f1_hz", r.f1_hz},
+                      {"f2_hz", r.f2_hz},
+                      {"level_dbfs", finite_or_null(r.level_dbfs)},
+                      {"bound", r.bound},
+                      {"components", comps},
+                      {"start_frame", r.start_frame},
+                      {"n_frames", r.n_frames}};
+  if (r.standard == ImdStandard::Smpte) {
+    j["imd_db"] = finite_or_null(r.imd_db);
+    j["imd_pct"] = finite_or_null(r.imd_pct);
+  } else {
+    j["d2_db"] = finite_or_null(r.d2_db);
+    j["d2_pct"] = finite_or_null(r.d2_pct);
+    j["d3_db"] = finite_or_null(r.d3_db);
+    j["d3_pct"] = finite_or_null(r.d3_pct);
+  }
+  return j;
+}
+
+}  // namespace outbench

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/distortion.hpp"
+#include "analysis/imd.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/response.hpp"
 
@@ -19,5 +20,7 @@ nlohmann::json response_json(const ResponseResult& r);
 nlohmann::json impedance_json(const ImpedanceResult& r);
 // [{freq_hz, z_ohms, r_ohms, x_ohms}]: the points of an analysis and the combined points of a run alike.
 nlohmann::json impedance_points_json(const std::vector<ImpedancePoint>& points);
+// SMPTE: imd_db/imd_pct; CCIF: d2_db/d2_pct/d3_db/d3_pct; both: the components read, bound.
+nlohmann::json imd_json(const ImdResult& r);
 
 }  // namespace outbench

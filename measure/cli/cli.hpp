@@ -29,6 +29,8 @@ int devices(const Args& args);
 int calibrate(const Args& args);
 int compare(const Args& args);
 int export_results(const Args& args);
+int generate_imd(const Args& args);         // generate imd (imd.cpp)
+int analyze_imd_command(const Args& args);  // analyze imd (imd.cpp)
 
 // Parse `args` against `desc` (no positional arguments: a stray word is an error); --help prints usage and
 // returns false.

@@ -30,6 +30,8 @@ std::string examples_for(const std::string& usage) {
       {"outbench compare", "  outbench compare before/results.json after/results.json -o compare.html\n"},
       {"outbench generate sweep", "  outbench generate sweep --rate 96000 --seconds 10 -o sweep.wav\n"},
       {"outbench generate tone", "  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n"},
+      {"outbench generate imd", "  outbench generate imd --standard ccif --level-dbfs -6 -o ccif.wav\n"},
+      {"outbench analyze imd", "  outbench analyze imd --standard ccif --input capture.wav --json\n"},
       {"outbench analyze thdn", "  outbench analyze thdn --input capture.wav --json\n"},
       {"outbench analyze response", "  outbench analyze response --reference sweep.wav --input capture.wav\n"},
       {"outbench analyze impedance",

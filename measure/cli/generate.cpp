@@ -78,8 +78,11 @@ std::pair<std::vector<double>, std::string> make_signal(const GenerateArgs& g) {
 }  // namespace
 
 int generate(const Args& args) {
+  if (!args.empty() && args[0] == "imd") return generate_imd(Args(args.begin() + 1, args.end()));
   if (args.empty() || (args[0] != "sweep" && args[0] != "tone"))
-    throw UsageError("generate: say what to generate: 'outbench generate sweep ...' or 'outbench generate tone ...'");
+    throw UsageError(
+        "generate: say what to generate: 'outbench generate sweep ...', 'outbench generate tone ...' or 'outbench "
+        "generate imd ...'");
   GenerateArgs g;
   g.sweep = args[0] == "sweep";
   if (g.sweep) {

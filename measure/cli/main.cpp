@@ -20,10 +20,11 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
   report results.json     render report.html from results.json
   compare a.json b.json   two runs side by side (compare.html)
   export results.json --csv DIR   one CSV per curve and per table, units in the header row
-  generate sweep|tone     write a test signal (WAV)
+  generate sweep|tone|imd write a test signal (WAV)
   analyze thdn            THD+N, THD and harmonics of a tone capture
   analyze response        frequency response from a sweep and its capture
   analyze impedance       output impedance from open and loaded sweep captures
+  analyze imd             SMPTE IMD or CCIF difference-frequency distortion of a two-tone capture
   --version               print the version
 )";
 
@@ -36,15 +37,17 @@ const char* group_usage(const std::string& command) {
            "  loopback   the interface's own THD+N and noise floor, output wired to input\n"
            "example:\n  outbench calibrate output --bench my-bench.json --port line\n";
   if (command == "generate")
-    return "usage: outbench generate sweep|tone [options] -o FILE.wav   (outbench generate sweep --help)\n"
+    return "usage: outbench generate sweep|tone|imd [options] -o FILE.wav   (outbench generate sweep --help)\n"
            "  sweep   an exponential sine sweep (the reference for analyze response/impedance)\n"
            "  tone    a sine tone (for analyze thdn)\n"
+           "  imd     a two-tone for analyze imd: --standard smpte (60 Hz + 7 kHz, 4:1) or ccif (19 + 20 kHz)\n"
            "example:\n  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n";
   if (command == "analyze" || command == "analyse")
-    return "usage: outbench analyze thdn|response|impedance [options]   (outbench analyze thdn --help)\n"
+    return "usage: outbench analyze thdn|response|impedance|imd [options]   (outbench analyze thdn --help)\n"
            "  thdn        THD+N, THD and harmonics of a tone capture\n"
            "  response    frequency response (and harmonic distortion) from a sweep and its capture\n"
            "  impedance   output impedance from open and loaded sweep captures\n"
+           "  imd         SMPTE IMD or CCIF difference-frequency distortion of a two-tone capture\n"
            "example:\n  outbench analyze thdn --input capture.wav --json\n";
   return nullptr;
 }

@@ -99,6 +99,10 @@ TEST(Imd, ProductsUnderTheNoiseGiveABoundAboveTheTruth) {
   const auto none = analyze_imd(silence, kRate, s.imd);
   EXPECT_FALSE(none.valid);
   EXPECT_NE(none.reason.find("two-tone"), std::string::npos) << none.reason;
+  // Another standard's two-tone: 19 and 20 kHz carry nothing of a SMPTE capture.
+  const auto other = analyze_imd(make_imd_stimulus(s), kRate, imd_spec(ImdStandard::Ccif));
+  EXPECT_FALSE(other.valid);
+  EXPECT_NE(other.reason.find("two-tone"), std::string::npos) << other.reason;
 }
 
 }  // namespace

@@ -394,9 +394,10 @@ TEST(CliRun, ListDevices) {
 // Every subcommand's --help shows an example, and the examples use only options that exist: each one is run
 // through the option parser of its own subcommand with --help appended (an unknown option is exit 2).
 TEST(Cli, EverySubcommandHelpHasAWorkingExample) {
-  for (const std::string c : {"run", "devices", "calibrate output", "calibrate input", "calibrate loopback", "report",
-                              "compare", "generate sweep", "generate tone", "analyze thdn", "analyze response",
-                              "analyze impedance", "calibrate", "generate", "analyze"}) {
+  for (const std::string c :
+       {"run", "devices", "calibrate output", "calibrate input", "calibrate loopback", "report", "compare",
+        "generate sweep", "generate tone", "generate imd", "analyze thdn", "analyze response", "analyze imd", "export",
+        "analyze impedance", "calibrate", "generate", "analyze"}) {
     const auto r = run_cli(c + " --help");
     EXPECT_EQ(r.exit_code, 0) << c << ": " << r.err;
     const auto at = r.out.find("example");
