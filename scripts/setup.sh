@@ -9,11 +9,12 @@ PACKAGES=(
   libfftw3-dev libsndfile1-dev libportaudio2 portaudio19-dev libjack-jackd2-dev
   nlohmann-json3-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   chromium jackd2 libasound2-dev
-  clang libclang-rt-14-dev llvm sox
+  clang libclang-rt-14-dev llvm sox python3-jsonschema
 )
 # clang with its sanitizer and libFuzzer runtimes (libclang-rt-14-dev) and llvm-symbolizer (llvm, for stack
 # traces): scripts/fuzz.sh and the ThreadSanitizer run in scripts/test.sh. sox writes the sound files the
-# tests read as "a file written by another program".
+# tests read as "a file written by another program". python3-jsonschema (Debian 12: 4.10, draft 2020-12) checks
+# the files against reports/schema (ctest schema.validate).
 # Node.js and npm fetch the report's charting library (pinned in reports/web/package-lock.json); a machine
 # that already has them (e.g. from NodeSource) keeps its own.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
