@@ -41,7 +41,8 @@ std::string fmt(double v) {
 
 // Empty when the level of x holds steady (no block of kGapBlockPeriods periods of f0 falls kGapRmsRatio below
 // the median block's RMS); else where it drops.
-std::string level_gap(std::span<const double> x, double rate_hz, double f0_hz) {
+template <class T>
+std::string level_gap(std::span<const T> x, double rate_hz, double f0_hz) {
   // A sampled sine's mean square over B frames departs from its mean by at most 1/(B |sin(w)|), w = 2 pi f0/fs:
   // blocks of kGapBlockSpan/|sin(w)| frames keep that within 1/kGapBlockSpan (near DC and near Nyquist too).
   const double sw = std::abs(std::sin(2.0 * std::numbers::pi * f0_hz / rate_hz));
@@ -51,7 +52,10 @@ std::string level_gap(std::span<const double> x, double rate_hz, double f0_hz) {
   if (nb < 4) return {};
   std::vector<double> ms(nb, 0.0);
   for (std::size_t b = 0; b < nb; ++b) {
-    for (std::size_t i = b * block; i < (b + 1) * block; ++i) ms[b] += x[i] * x[i];
+    for (std::size_t i = b * block; i < (b + 1) * block; ++i) {
+      const double v = x[i];
+      ms[b] += v * v;
+    }
     ms[b] /= static_cast<double>(block);
   }
   std::vector<double> sorted(ms);
@@ -80,9 +84,8 @@ std::string level_gap(std::span<const double> x, double rate_hz, double f0_hz) {
          " s into the analysed part): tone bursts or gaps; analyse a continuous tone";
 }
 
-}  // namespace
-
-Segment settled_segment(std::span<const double> x, double rate_hz, double lowest_freq_hz) {
+template <class T>
+Segment settled_segment_of(std::span<const T> x, double rate_hz, double lowest_freq_hz) {
   const std::size_t n = x.size();
   Segment whole{0, n};
   const auto block = static_cast<std::size_t>(std::ceil(rate_hz / std::max(lowest_freq_hz, 1.0)));
@@ -90,7 +93,8 @@ Segment settled_segment(std::span<const double> x, double rate_hz, double lowest
   const std::size_t nb = n / block;
   std::vector<double> peak(nb, 0.0);
   for (std::size_t b = 0; b < nb; ++b)
-    for (std::size_t i = b * block; i < (b + 1) * block; ++i) peak[b] = std::max(peak[b], std::abs(x[i]));
+    for (std::size_t i = b * block; i < (b + 1) * block; ++i)
+      peak[b] = std::max(peak[b], std::abs(static_cast<double>(x[i])));
   const double max_peak = *std::max_element(peak.begin(), peak.end());
   if (max_peak <= 0) return whole;
   std::vector<double> loud;
@@ -113,7 +117,8 @@ Segment settled_segment(std::span<const double> x, double rate_hz, double lowest
   return {first * block, seg_n};
 }
 
-PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::size_t max_segment_frames) {
+template <class T>
+PowerSpectrum power_spectrum_of(std::span<const T> x, double rate_hz, std::size_t max_segment_frames) {
   PowerSpectrum ps;
   if (x.size() < 16) return ps;
   const std::size_t seg = fft_good_size_below(std::min(x.size(), std::max<std::size_t>(max_segment_frames, 16)));
@@ -132,12 +137,12 @@ PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::siz
   ps.ms.assign(seg / 2 + 1, 0.0);
   const double norm = 1.0 / (static_cast<double>(seg) * wf.sum_w2 * static_cast<double>(n_seg));
   for (std::size_t s = 0; s < n_seg; ++s) {
-    const double* xs = x.data() + offset0 + s * hop;
+    const T* xs = x.data() + offset0 + s * hop;
     double mean_w = 0;
-    for (std::size_t i = 0; i < seg; ++i) mean_w += xs[i] * w[i];
+    for (std::size_t i = 0; i < seg; ++i) mean_w += static_cast<double>(xs[i]) * w[i];
     mean_w /= wf.sum_w;
     auto t = fft.time();
-    for (std::size_t i = 0; i < seg; ++i) t[i] = (xs[i] - mean_w) * w[i];
+    for (std::size_t i = 0; i < seg; ++i) t[i] = (static_cast<double>(xs[i]) - mean_w) * w[i];
     fft.forward();
     auto X = fft.spectrum();
     for (std::size_t k = 0; k < X.size(); ++k) {
@@ -150,8 +155,6 @@ PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::siz
   ps.n_segments = n_seg;
   return ps;
 }
-
-namespace {
 
 // An exclusion band of bins [lo, hi] (the fundamental's or a harmonic's).
 struct Band {
@@ -403,9 +406,8 @@ bool check_finite(ThdnResult& r) {
   return true;
 }
 
-}  // namespace
-
-ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const ThdnOptions& opt) {
+template <class T>
+ThdnResult analyze_thdn_of(std::span<const T> x_all, double rate_hz, const ThdnOptions& opt) {
   ThdnResult r;
   r.band_lo_hz = opt.band_lo_hz;
   r.band_hi_hz = opt.band_hi_hz;
@@ -415,14 +417,14 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   Segment seg{0, x_all.size()};
   // Blocks of two periods of the fundamental when it is known (short tones), else one of the band's low edge.
   if (opt.trim_to_settled)
-    seg = settled_segment(x_all, rate_hz,
-                          opt.fundamental_hz > 0 ? opt.fundamental_hz / 2 : std::max(opt.band_lo_hz, 20.0));
+    seg = settled_segment_of(x_all, rate_hz,
+                             opt.fundamental_hz > 0 ? opt.fundamental_hz / 2 : std::max(opt.band_lo_hz, 20.0));
   const auto x = x_all.subspan(seg.start, seg.n);
   r.start_frame = seg.start;
   r.n_frames = seg.n;
 
   ThdnSpectrum s;
-  s.ps = power_spectrum(x, rate_hz, opt.max_segment_frames);
+  s.ps = power_spectrum_of(x, rate_hz, opt.max_segment_frames);
   r.segment_frames = s.ps.segment_frames;
   r.n_segments = s.ps.n_segments;
   r.bin_hz = s.ps.bin_hz;
@@ -477,6 +479,27 @@ ThdnResult analyze_thdn(std::span<const double> x_all, double rate_hz, const Thd
   if (!check_finite(r)) return r;
   r.valid = true;
   return r;
+}
+
+}  // namespace
+
+ThdnResult analyze_thdn(std::span<const double> x, double rate_hz, const ThdnOptions& opt) {
+  return analyze_thdn_of(x, rate_hz, opt);
+}
+ThdnResult analyze_thdn(std::span<const float> x, double rate_hz, const ThdnOptions& opt) {
+  return analyze_thdn_of(x, rate_hz, opt);
+}
+PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz, std::size_t max_segment_frames) {
+  return power_spectrum_of(x, rate_hz, max_segment_frames);
+}
+PowerSpectrum power_spectrum(std::span<const float> x, double rate_hz, std::size_t max_segment_frames) {
+  return power_spectrum_of(x, rate_hz, max_segment_frames);
+}
+Segment settled_segment(std::span<const double> x, double rate_hz, double lowest_freq_hz) {
+  return settled_segment_of(x, rate_hz, lowest_freq_hz);
+}
+Segment settled_segment(std::span<const float> x, double rate_hz, double lowest_freq_hz) {
+  return settled_segment_of(x, rate_hz, lowest_freq_hz);
 }
 
 NoiseResult analyze_noise(std::span<const double> x, double rate_hz, double band_lo_hz, double band_hi_hz,

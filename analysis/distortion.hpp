@@ -98,6 +98,9 @@ struct ThdnResult {
 };
 
 ThdnResult analyze_thdn(std::span<const double> x, double rate_hz, const ThdnOptions& opt = {});
+// The same from single-precision samples (half the memory of a long capture): every sum is formed in double,
+// so samples that float holds exactly (16/24-bit and float files) give the very figures of their doubles.
+ThdnResult analyze_thdn(std::span<const float> x, double rate_hz, const ThdnOptions& opt = {});
 
 // Averaged power spectrum (mean square per bin, full-scale units), window kThdnWindow, DC removed.
 struct PowerSpectrum {
@@ -107,6 +110,8 @@ struct PowerSpectrum {
   std::vector<double> ms;  // bins 0..N/2; sum over all bins == mean square of the signal
 };
 PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz,
+                             std::size_t max_segment_frames = std::size_t{1} << 18);
+PowerSpectrum power_spectrum(std::span<const float> x, double rate_hz,
                              std::size_t max_segment_frames = std::size_t{1} << 18);
 
 // In-band noise of an idle channel: RMS over band_lo..band_hi (optionally A-weighted), in dBFS.
@@ -127,5 +132,6 @@ struct Segment {
   std::size_t n = 0;
 };
 Segment settled_segment(std::span<const double> x, double rate_hz, double lowest_freq_hz = 20.0);
+Segment settled_segment(std::span<const float> x, double rate_hz, double lowest_freq_hz = 20.0);
 
 }  // namespace outbench

@@ -183,6 +183,11 @@ void RealFft::drop_plans() noexcept {
   plan_fwd_ = plan_inv_ = nullptr;
 }
 
+void RealFft::drop_inverse_plan() noexcept {
+  if (plan_inv_) release_plan(n_, FFTW_BACKWARD);
+  plan_inv_ = nullptr;
+}
+
 void RealFft::release() noexcept {
   drop_plans();
   if (buf_) t_pool.give({buf_, buf_bytes_});

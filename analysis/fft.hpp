@@ -61,6 +61,9 @@ class RealFft {
   // Give back the plans this object holds (the next transform fetches or makes them again): between the
   // transforms of a long-lived large RealFft, so that its twiddle tables are not kept alongside the next ones.
   void drop_plans() noexcept;
+  // Give back the inverse plan only: the forward one stays held for the next forward transform (a large
+  // plan's twiddles take longer to compute than the transform itself), the inverse one's memory is freed.
+  void drop_inverse_plan() noexcept;
 
  private:
   std::size_t n_ = 0;

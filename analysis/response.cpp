@@ -11,6 +11,15 @@
 #include "analysis/units.hpp"
 
 namespace outbench {
+
+// The tapered samples of ir around a centre (circular index) over [-pre, post): cut from the impulse response
+// before its buffer is reused, transformed later.
+struct response_detail::GatedIr {
+  long pre = 0, post = 0;
+  std::vector<double> v;  // v[i + pre] for i in [-pre, post)
+};
+using response_detail::GatedIr;
+
 namespace {
 
 // Tikhonov weight relative to the sweep's pink-compensated peak power (see header).
@@ -71,7 +80,18 @@ double taper(long i, long pre, long post) {
   return 1.0;
 }
 
-// Gate ir around `center` (circular index), [-pre, post), into a zero-padded spectrum.
+GatedIr cut_gate(std::span<const double> ir, long center, long pre, long post) {
+  const auto n = static_cast<long>(ir.size());
+  GatedIr g{pre, post, std::vector<double>(static_cast<std::size_t>(pre + post))};
+  long src = ((center - pre) % n + n) % n;
+  for (long i = -pre; i < post; ++i) {
+    g.v[static_cast<std::size_t>(i + pre)] = ir[static_cast<std::size_t>(src)] * taper(i, pre, post);
+    if (++src == n) src = 0;
+  }
+  return g;
+}
+
+// A gated IR, zero-padded (kGatePadding) and transformed; H(f) linearly interpolated between its bins.
 struct GatedSpectrum {
   RealFft fft;
   double bin_hz = 0;
@@ -85,21 +105,17 @@ struct GatedSpectrum {
   }
 };
 
-GatedSpectrum gate_and_transform(std::span<const double> ir, long center, long pre, long post, double rate_hz) {
-  const auto n = static_cast<long>(ir.size());
-  const std::size_t m = fft_good_size(kGatePadding * static_cast<std::size_t>(pre + post));
-  GatedSpectrum g{RealFft(m), rate_hz / static_cast<double>(m)};
-  auto t = g.fft.time();
+GatedSpectrum transform_gate(const GatedIr& g, double rate_hz) {
+  const std::size_t m = fft_good_size(kGatePadding * static_cast<std::size_t>(g.pre + g.post));
+  GatedSpectrum s{RealFft(m), rate_hz / static_cast<double>(m)};
+  auto t = s.fft.time();
   std::fill(t.begin(), t.end(), 0.0);
   const auto ml = static_cast<long>(m);
-  long src = ((center - pre) % n + n) % n;
-  for (long i = -pre; i < post; ++i) {
-    t[static_cast<std::size_t>(i < 0 ? i + ml : i)] = ir[static_cast<std::size_t>(src)] * taper(i, pre, post);
-    if (++src == n) src = 0;
-  }
-  g.fft.forward();
-  g.fft.drop_plans();
-  return g;
+  for (long i = -g.pre; i < g.post; ++i)
+    t[static_cast<std::size_t>(i < 0 ? i + ml : i)] = g.v[static_cast<std::size_t>(i + g.pre)];
+  s.fft.forward();
+  s.fft.drop_plans();
+  return s;
 }
 
 std::vector<double> grid_anchored_1k(double lo, double hi, int per_octave) {
@@ -311,8 +327,9 @@ bool Deconvolver::capture_fits(std::size_t frames, ResponseResult& r) const {
   return true;
 }
 
-double Deconvolver::deconvolve(std::span<const double> capture, RealFft& fft) const {
-  auto Y = fft.forward(capture);
+double Deconvolver::deconvolve(RealFft& fft) const {
+  fft.forward();
+  auto Y = fft.spectrum();
   const auto inv = inverse_.spectrum();
   const auto [k0, k1] = band_bins();
   double e_y = 0;  // the capture's energy in the sweep's band, where the inverse can give it back
@@ -320,9 +337,10 @@ double Deconvolver::deconvolve(std::span<const double> capture, RealFft& fft) co
     if (inv[k] != 0.0) e_y += std::norm(Y[k]);
   const double scale = 1.0 / static_cast<double>(n_fft_);
   for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
-  fft.drop_plans();  // one large plan at a time
   fft.inverse();
-  fft.drop_plans();
+  // The forward plan stays held for the explained-energy check's transform (made once, not twice); the
+  // inverse's twiddles are freed before the gates are cut.
+  fft.drop_inverse_plan();
   return e_y;
 }
 
@@ -404,9 +422,26 @@ bool Deconvolver::check_peak(std::span<const double> ir, long lat, const Gate& g
   return false;
 }
 
-void Deconvolver::read_responses(std::span<const double> ir, long lat, const Gate& g, double lo, double hi,
-                                 const ResponseOptions& opt, ResponseResult& out) const {
-  GatedSpectrum lin = gate_and_transform(ir, lat, g.pre, g.post, rate_hz_);
+std::vector<GatedIr> Deconvolver::cut_gates(std::span<const double> ir, long lat, const Gate& g,
+                                            const ResponseOptions& opt, double l_s) const {
+  std::vector<GatedIr> gates;
+  gates.push_back(cut_gate(ir, lat, g.pre, g.post));
+  // Harmonic responses (synchronized sweep): H_n lands L*ln(n) before the linear IR. Only for an exponential
+  // sweep (the caller's word for it or the fit's): any other reference puts no harmonic at a known place.
+  const bool harmonics_ok = opt.sweep_l_s > 0 || exponential_;
+  for (int order = 2; harmonics_ok && order <= opt.max_harmonic; ++order) {
+    const double t_n = l_s * std::log(static_cast<double>(order)) * rate_hz_;
+    const long a = static_cast<long>(0.5 * l_s * std::log((order + 1.0) / order) * rate_hz_);
+    const long b = static_cast<long>(0.5 * l_s * std::log(order / (order - 1.0)) * rate_hz_);
+    if (a < 16 || b < 16) break;
+    gates.push_back(cut_gate(ir, lat - static_cast<long>(std::lround(t_n)), a, b));
+  }
+  return gates;
+}
+
+void Deconvolver::read_responses(const std::vector<GatedIr>& gates, double lo, double hi, const ResponseOptions& opt,
+                                 ResponseResult& out) const {
+  GatedSpectrum lin = transform_gate(gates.front(), rate_hz_);
   out.transform_sizes.push_back(lin.fft.size());
   for (double f : grid_anchored_1k(lo, hi, opt.points_per_octave)) {
     ResponsePoint p;
@@ -422,20 +457,12 @@ void Deconvolver::read_responses(std::span<const double> ir, long lat, const Gat
   out.gain_1k_db = db_from_ratio(std::abs(h1k));
   for (auto& p : out.points) p.relative_db = p.gain_db - out.gain_1k_db;
   add_group_delay(out.points);
-  // Harmonic responses (synchronized sweep): H_n lands L*ln(n) before the linear IR. Only for an exponential
-  // sweep (the caller's word for it or the fit's): any other reference puts no harmonic at a known place.
-  const bool harmonics_ok = opt.sweep_l_s > 0 || exponential_;
-  if (!harmonics_ok && opt.max_harmonic >= 2)
+  if (!(opt.sweep_l_s > 0 || exponential_) && opt.max_harmonic >= 2)
     out.harmonics_note =
         "no harmonic responses: " + not_exponential_ + " (they need a synchronized exponential sweep as the reference)";
-  const double l_s = out.sweep_l_s;
-  for (int order = 2; harmonics_ok && order <= opt.max_harmonic; ++order) {
-    const double t_n = l_s * std::log(static_cast<double>(order)) * rate_hz_;
-    const long a = static_cast<long>(0.5 * l_s * std::log((order + 1.0) / order) * rate_hz_);
-    const long b = static_cast<long>(0.5 * l_s * std::log(order / (order - 1.0)) * rate_hz_);
-    if (a < 16 || b < 16) break;
-    const long center = lat - static_cast<long>(std::lround(t_n));
-    GatedSpectrum hs = gate_and_transform(ir, center, a, b, rate_hz_);
+  for (std::size_t j = 1; j < gates.size(); ++j) {
+    const int order = static_cast<int>(j) + 1;
+    GatedSpectrum hs = transform_gate(gates[j], rate_hz_);
     out.transform_sizes.push_back(hs.fft.size());
     HarmonicResponse hr;
     hr.order = order;
@@ -509,33 +536,52 @@ bool Deconvolver::check_coverage(std::size_t capture_frames, ResponseResult& r) 
 }
 
 ResponseResult Deconvolver::analyze(std::span<const double> capture, const ResponseOptions& opt) const {
+  RealFft fft(n_fft_);
+  const auto t = fft.time();
+  const std::size_t m = std::min(capture.size(), n_fft_);
+  std::copy_n(capture.begin(), m, t.begin());
+  std::fill(t.begin() + static_cast<long>(m), t.end(), 0.0);
+  return analyze(std::move(fft), capture.size(), opt);
+}
+
+std::optional<std::vector<GatedIr>> Deconvolver::checked_gates(RealFft fft, std::size_t capture_frames,
+                                                               const ResponseOptions& opt, ResponseResult& r) const {
+  const double e_y = deconvolve(fft);
+  r.transform_sizes = {n_fft_, n_fft_};
+  const std::span<const double> ir = fft.time();
+  const std::optional<long> lat = find_latency(ir, opt, r);
+  if (!lat) return std::nullopt;
+  const Gate gate = linear_gate(opt, r);
+  if (!check_peak(ir, *lat, gate, opt, r)) return std::nullopt;
+  // The gates are cut from the IR before the explained-energy check reuses its buffer (and the forward plan
+  // that transformed the capture); they are transformed once the full-size buffer and plans are given back.
+  std::vector<GatedIr> gates = cut_gates(ir, *lat, gate, opt, r.sweep_l_s);
+  if (!check_explained(fft, *lat, gate, e_y, r)) return std::nullopt;
+  if (!check_coverage(capture_frames, r)) return std::nullopt;
+  return gates;
+}
+
+ResponseResult Deconvolver::analyze(RealFft capture, std::size_t capture_frames, const ResponseOptions& opt) const {
+  if (capture.size() != n_fft_)
+    throw std::invalid_argument("Deconvolver::analyze: the capture's buffer has " + std::to_string(capture.size()) +
+                                " points, not fft_frames() = " + std::to_string(n_fft_));
   ResponseResult r;
   r.fft_frames = n_fft_;
   r.sweep_lo_hz = sweep_lo_hz_;
   r.sweep_hi_hz = sweep_hi_hz_;
-  if (!capture_fits(capture.size(), r)) return r;
-  RealFft fft(n_fft_);
-  const double e_y = deconvolve(capture, fft);
-  r.transform_sizes = {n_fft_, n_fft_};
-  const std::span<const double> ir = fft.time();
-  const std::optional<long> lat = find_latency(ir, opt, r);
-  if (!lat) return r;
-  const Gate gate = linear_gate(opt, r);
-  if (!check_peak(ir, *lat, gate, opt, r)) return r;
+  if (!capture_fits(capture_frames, r)) return r;
+  const std::optional<std::vector<GatedIr>> gates = checked_gates(std::move(capture), capture_frames, opt, r);
+  if (!gates) return r;
   const double nyq = rate_hz_ / 2.0;
   const double hi = std::min({opt.report_hi_hz > 0 ? opt.report_hi_hz : nyq, nyq, sweep_hi_hz_});
   const double lo = std::max(opt.report_lo_hz, sweep_lo_hz_);
-  // The responses are read from the IR before the explained-energy check reuses its buffer; they are kept only
-  // if every check passes.
-  ResponseResult read;
-  read.sweep_l_s = r.sweep_l_s;
-  if (hi > lo) read_responses(ir, *lat, gate, lo, hi, opt, read);
-  if (!check_explained(fft, *lat, gate, e_y, r)) return r;
-  if (!check_coverage(capture.size(), r)) return r;
   if (!(hi > lo)) {
     r.reason = "the reference sweep carries no energy in the requested band";
     return r;
   }
+  // The responses are kept only if every check passes.
+  ResponseResult read;
+  read_responses(*gates, lo, hi, opt, read);
   if (read.points.empty()) {
     r.reason = "no report points in the band";
     return r;

@@ -102,12 +102,20 @@ struct ResponseResult {
 ResponseResult analyze_response(std::span<const double> reference, std::span<const double> capture, double rate_hz,
                                 const ResponseOptions& opt = {});
 
+namespace response_detail {
+struct GatedIr;  // response.cpp
+}
+
 // The same, with the reference's spectrum computed once for many captures of up to max_capture_frames
 // (the sequencer measures one sweep across several loads). Throws std::invalid_argument on a bad reference.
 class Deconvolver {
  public:
   Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames);
   ResponseResult analyze(std::span<const double> capture, const ResponseOptions& opt = {}) const;
+  // The same, with the capture already in a transform of fft_frames() points: its capture_frames samples in
+  // capture.time(), zeros after them (a caller reading a long capture from a file puts it there directly,
+  // without a second full-length copy). The buffer becomes the impulse response's.
+  ResponseResult analyze(RealFft capture, std::size_t capture_frames, const ResponseOptions& opt = {}) const;
   std::size_t fft_frames() const { return n_fft_; }
   double sweep_lo_hz() const { return sweep_lo_hz_; }
   // The estimate of the reference's L (0 when the reference is not an exponential sweep).
@@ -147,15 +155,23 @@ class Deconvolver {
   };
   std::pair<std::size_t, std::size_t> band_bins() const;  // the sweep's band [k0, k1] in bins
   bool capture_fits(std::size_t frames, ResponseResult& r) const;
-  double deconvolve(std::span<const double> capture, RealFft& fft) const;  // IR into fft; returns in-band |Y|^2
+  double deconvolve(RealFft& fft) const;  // the capture in fft into its IR; returns its in-band |Y|^2
   std::optional<long> find_latency(std::span<const double> ir, const ResponseOptions& opt, ResponseResult& r) const;
   Gate linear_gate(const ResponseOptions& opt, ResponseResult& r) const;
   bool check_peak(std::span<const double> ir, long lat, const Gate& g, const ResponseOptions& opt,
                   ResponseResult& r) const;
-  void read_responses(std::span<const double> ir, long lat, const Gate& g, double lo, double hi,
+  // The tapered linear gate, then the harmonic ones (H2, H3, ...) when the sweep is exponential.
+  std::vector<response_detail::GatedIr> cut_gates(std::span<const double> ir, long lat, const Gate& g,
+                                                  const ResponseOptions& opt, double l_s) const;
+  void read_responses(const std::vector<response_detail::GatedIr>& gates, double lo, double hi,
                       const ResponseOptions& opt, ResponseResult& out) const;
   bool check_explained(RealFft& fft, long lat, const Gate& g, double e_y, ResponseResult& r) const;
   bool check_coverage(std::size_t capture_frames, ResponseResult& r) const;
+  // The capture (in fft) deconvolved and checked: the cut gates, or nullopt (r.reason says why). Takes the
+  // buffer, so that it is freed before the gates are transformed.
+  std::optional<std::vector<response_detail::GatedIr>> checked_gates(RealFft fft, std::size_t capture_frames,
+                                                                     const ResponseOptions& opt,
+                                                                     ResponseResult& r) const;
 };
 
 // Interpolate h at freq_hz from response points (linear in log-frequency on the complex value; log_interp.hpp).

@@ -116,16 +116,42 @@ OpenSoundFile open_sound_file(const std::filesystem::path& path) {
   return o;
 }
 
+bool sample_ok(double v) {
+  return std::isfinite(v) && std::abs(v) <= kMaxSampleFullScale;
+}
+
+InputError bad_sample(const std::filesystem::path& path, std::size_t c, std::size_t i, double v) {
+  std::ostringstream e;
+  e << "sound file '" << path.string() << "', channel " << c << ", frame " << i << ": the sample is " << v;
+  if (std::isfinite(v))
+    e << ", more than " << kMaxSampleFullScale << " times full scale; outbench reads samples within +/-"
+      << kMaxSampleFullScale << " (+60 dBFS)";
+  else
+    e << "; a sound file must hold finite numbers";
+  return InputError(e.str());
+}
+
+UsageError no_channel(const std::filesystem::path& path, int channel, std::size_t n_channels) {
+  return UsageError("--channel " + std::to_string(channel) + " does not exist in '" + path.string() + "', which has " +
+                    std::to_string(n_channels) + " channel(s) (numbered from 0)");
+}
+
 std::string format_name(const SF_INFO& info) {
   return ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV ? "WAV " : "") + subformat_name(info.format);
+}
+
+SoundFileHeader header_of(const SF_INFO& info) {
+  const int sub = info.format & SF_FORMAT_SUBMASK;
+  const bool exact = sub == SF_FORMAT_PCM_S8 || sub == SF_FORMAT_PCM_U8 || sub == SF_FORMAT_PCM_16 ||
+                     sub == SF_FORMAT_PCM_24 || sub == SF_FORMAT_FLOAT;
+  return {static_cast<double>(info.samplerate), static_cast<std::size_t>(info.frames),
+          static_cast<std::size_t>(info.channels), format_name(info), exact};
 }
 
 }  // namespace
 
 SoundFileHeader read_sound_file_header(const std::filesystem::path& path) {
-  const OpenSoundFile o = open_sound_file(path);
-  return {static_cast<double>(o.info.samplerate), static_cast<std::size_t>(o.info.frames),
-          static_cast<std::size_t>(o.info.channels), format_name(o.info)};
+  return header_of(open_sound_file(path).info);
 }
 
 SoundFile read_sound_file(const std::filesystem::path& path) {
@@ -169,25 +195,75 @@ SoundFile read_sound_file(const std::filesystem::path& path) {
                      std::to_string(n) + " frames");
   // Float files can hold anything: NaN, infinity or values that overflow the analysis (1e300).
   for (std::size_t c = 0; c < nch; ++c)
-    for (std::size_t i = 0; i < n; ++i) {
-      const double v = out.channels[c][i];
-      if (std::isfinite(v) && std::abs(v) <= kMaxSampleFullScale) continue;
-      std::ostringstream e;
-      e << "sound file '" << path.string() << "', channel " << c << ", frame " << i << ": the sample is " << v;
-      if (std::isfinite(v))
-        e << ", more than " << kMaxSampleFullScale << " times full scale; outbench reads samples within +/-"
-          << kMaxSampleFullScale << " (+60 dBFS)";
-      else
-        e << "; a sound file must hold finite numbers";
-      throw InputError(e.str());
-    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (!sample_ok(out.channels[c][i])) throw bad_sample(path, c, i, out.channels[c][i]);
   return out;
+}
+
+namespace {
+
+sf_count_t readf(SNDFILE* f, double* to, sf_count_t frames) {
+  return sf_readf_double(f, to, frames);
+}
+sf_count_t readf(SNDFILE* f, float* to, sf_count_t frames) {
+  return sf_readf_float(f, to, frames);
+}
+
+template <class T>
+SoundFileHeader read_channel_into(const std::filesystem::path& path, int channel, std::span<T> dest) {
+  OpenSoundFile o = open_sound_file(path);
+  SndfilePtr& f = o.f;
+  const SF_INFO& info = o.info;
+  const auto n = static_cast<std::size_t>(info.frames);
+  const auto nch = static_cast<std::size_t>(info.channels);
+  if (channel < 0 || static_cast<std::size_t>(channel) >= nch) throw no_channel(path, channel, nch);
+  if (n > dest.size())
+    throw InputError("sound file '" + path.string() + "' holds " + std::to_string(n) + " frames, more than the " +
+                     std::to_string(dest.size()) + " expected (did it change while it was read?)");
+  sf_command(f.get(), SFC_SET_NORM_DOUBLE, nullptr, SF_TRUE);
+  sf_command(f.get(), SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
+  const auto ch = static_cast<std::size_t>(channel);
+  // The first bad sample of each channel (read_sound_file's order: channel by channel).
+  std::vector<std::size_t> bad(nch, n);
+  std::vector<T> bad_v(nch, T{0});
+  std::size_t done = 0;
+  constexpr std::size_t kBlockFrames = 16384;
+  std::vector<T> inter(nch == 1 ? 0 : kBlockFrames * nch);
+  while (done < n) {
+    const auto want = static_cast<sf_count_t>(nch == 1 ? n - done : std::min(kBlockFrames, n - done));
+    T* to = nch == 1 ? dest.data() + done : inter.data();
+    const sf_count_t got = readf(f.get(), to, want);
+    if (got <= 0) break;
+    const auto g = static_cast<std::size_t>(got);
+    for (std::size_t i = 0; i < g * nch; ++i)
+      if (!sample_ok(to[i]) && bad[i % nch] == n) {
+        bad[i % nch] = done + i / nch;
+        bad_v[i % nch] = to[i];
+      }
+    if (nch > 1)
+      for (std::size_t i = 0; i < g; ++i) dest[done + i] = inter[i * nch + ch];
+    done += g;
+  }
+  if (done != n)
+    throw InputError("sound file '" + path.string() + "' is truncated: read " + std::to_string(done) + " of " +
+                     std::to_string(n) + " frames");
+  for (std::size_t c = 0; c < nch; ++c)
+    if (bad[c] < n) throw bad_sample(path, c, bad[c], bad_v[c]);
+  return header_of(info);
+}
+
+}  // namespace
+
+SoundFileHeader read_sound_channel_into(const std::filesystem::path& path, int channel, std::span<double> dest) {
+  return read_channel_into(path, channel, dest);
+}
+SoundFileHeader read_sound_channel_into(const std::filesystem::path& path, int channel, std::span<float> dest) {
+  return read_channel_into(path, channel, dest);
 }
 
 std::span<const double> channel_of(const SoundFile& f, int channel, const std::filesystem::path& path) {
   if (channel < 0 || static_cast<std::size_t>(channel) >= f.channels.size())
-    throw UsageError("--channel " + std::to_string(channel) + " does not exist in '" + path.string() + "', which has " +
-                     std::to_string(f.channels.size()) + " channel(s) (numbered from 0)");
+    throw no_channel(path, channel, f.channels.size());
   return f.channels[static_cast<std::size_t>(channel)];
 }
 

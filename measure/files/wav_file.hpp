@@ -40,12 +40,21 @@ struct SoundFileHeader {
   std::size_t n_frames = 0;
   std::size_t n_channels = 0;
   std::string format;
+  // Every sample is exactly a float (8/16/24-bit integer or 32-bit float files): reading it as float loses
+  // nothing and takes half the memory of double.
+  bool exact_in_float = false;
 };
 SoundFileHeader read_sound_file_header(const std::filesystem::path& path);
 
 // A regular file only (not a folder, FIFO or device); InputError saying what is wrong with the file, also
 // for NaN, infinite or absurd (beyond kMaxSampleFullScale) samples.
 SoundFile read_sound_file(const std::filesystem::path& path);
+// One channel (0-based) of a sound file read straight into dest[0, n_frames) (dest.size() >= n_frames, else
+// InputError; the rest of dest untouched), with read_sound_file's checks of every channel's samples: a long
+// capture in the buffer that analyses it, without a second full-length copy. Returns the file's header.
+// UsageError (as channel_of) when the channel is absent.
+SoundFileHeader read_sound_channel_into(const std::filesystem::path& path, int channel, std::span<double> dest);
+SoundFileHeader read_sound_channel_into(const std::filesystem::path& path, int channel, std::span<float> dest);
 // The named channel (0-based); throws UsageError naming the file and its channel count when absent.
 std::span<const double> channel_of(const SoundFile& f, int channel, const std::filesystem::path& path);
 

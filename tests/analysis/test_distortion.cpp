@@ -54,6 +54,17 @@ TEST_P(ThdnLevels, MatchesTruth) {
   ASSERT_GE(r.harmonics.size(), 2u);
   EXPECT_NEAR(r.harmonics[0].level_dbc, thd_db - 3.0103, thd_db < -110 ? 0.5 : 0.1);
   EXPECT_EQ(r.harmonics[0].order, 2);
+  // The same samples in float (which holds 24-bit and float data exactly): the very same figures.
+  const std::vector<float> xf(x.begin(), x.end());
+  const auto rf = analyze_thdn(std::span<const float>(xf), kFs, {});
+  ASSERT_TRUE(rf.valid) << rf.reason;
+  EXPECT_EQ(rf.thdn_db, r.thdn_db);
+  EXPECT_EQ(rf.thd_db, r.thd_db);
+  EXPECT_EQ(rf.noise_dbfs, r.noise_dbfs);
+  EXPECT_EQ(rf.fundamental_hz, r.fundamental_hz);
+  EXPECT_EQ(rf.n_frames, r.n_frames);
+  ASSERT_EQ(rf.harmonics.size(), r.harmonics.size());
+  for (std::size_t i = 0; i < r.harmonics.size(); ++i) EXPECT_EQ(rf.harmonics[i].level_dbc, r.harmonics[i].level_dbc);
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, ThdnLevels,

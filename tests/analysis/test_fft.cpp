@@ -90,6 +90,32 @@ TEST(Fft, LargePlansAreFreedWhenUnusedSmallOnesKept) {
   EXPECT_EQ(fft_plans_cached(), before + 2);
 }
 
+// drop_inverse_plan() frees the inverse plan (one-shot processes free large plans when unused) and keeps the
+// forward one for the next forward transform, exact.
+TEST(Fft, DropInversePlanKeepsTheForwardOne) {
+  constexpr std::size_t n = std::size_t{5} << 15;
+  fft_free_large_plans_when_unused(true);
+  const std::size_t before = fft_plans_cached();
+  const auto x = test::gaussian(n, 1.0, 5);
+  {
+    RealFft fft(n);
+    fft.forward(x);
+    fft.inverse();
+    EXPECT_EQ(fft_plans_cached(), before + 2);
+    fft.drop_inverse_plan();
+    EXPECT_EQ(fft_plans_cached(), before + 1);  // the forward one, held
+    const auto X = test::gaussian(n, 1.0, 6);
+    fft.forward(X);
+    fft.inverse();
+    double err = 0;
+    for (std::size_t i = 0; i < n; ++i) err = std::max(err, std::abs(fft.time()[i] / static_cast<double>(n) - X[i]));
+    EXPECT_LT(err, 1e-12);
+    fft.drop_plans();
+    EXPECT_EQ(fft_plans_cached(), before);
+  }
+  fft_free_large_plans_when_unused(false);
+}
+
 // A one-shot process (fft_free_large_plans_when_unused(true)) keeps no large buffer beside the next ones;
 // a long run keeps it for the next transform that fits.
 TEST(Fft, LargeBuffersAreKeptOnlyInLongRuns) {

@@ -139,6 +139,24 @@ TEST(Response, HarmonicResponsesSeparated) {
       EXPECT_NEAR(p.level_dbc, h3, 0.3) << p.freq_hz;
     }
   EXPECT_GT(n, 100);
+  // The capture handed over in a transform buffer (as analyze response reads a file): the very same figures.
+  const Deconvolver d(fx.sweep, kFs, y.size());
+  RealFft buf(d.fft_frames());
+  std::fill(std::copy(y.begin(), y.end(), buf.time().begin()), buf.time().end(), 0.0);
+  const auto rb = d.analyze(std::move(buf), y.size(), fx.options());
+  ASSERT_TRUE(rb.valid) << rb.reason;
+  ASSERT_EQ(rb.points.size(), r.points.size());
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    ASSERT_EQ(rb.points[i].h, r.points[i].h);
+    ASSERT_EQ(rb.points[i].group_delay_s, r.points[i].group_delay_s);
+  }
+  ASSERT_EQ(rb.harmonics.size(), r.harmonics.size());
+  for (std::size_t j = 0; j < r.harmonics.size(); ++j)
+    for (std::size_t i = 0; i < r.harmonics[j].points.size(); ++i)
+      ASSERT_EQ(rb.harmonics[j].points[i].level_dbc, r.harmonics[j].points[i].level_dbc);
+  EXPECT_EQ(rb.explained_fraction, r.explained_fraction);
+  EXPECT_EQ(rb.transform_sizes, r.transform_sizes);
+  EXPECT_THROW(d.analyze(RealFft(d.fft_frames() / 2), y.size()), std::invalid_argument);
   // The linear response is not disturbed by the harmonics (0.05 dB, bar the cubic term's gain at the fundamental:
   // a3 * 3/4 * A^2).
   const double lin = db_from_ratio(1 + 0.75 * a3 * A * A);

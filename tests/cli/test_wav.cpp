@@ -27,6 +27,47 @@ TEST_P(WavFormats, RoundTrip) {
   const double tol = fmt == "pcm16" ? 4e-5 : fmt == "pcm24" ? 2e-7 : fmt == "float" ? 1e-7 : 1e-9;
   for (int c = 0; c < channels; ++c)
     for (std::size_t i = 0; i < 1000; ++i) ASSERT_NEAR(f.channels[c][i], ch[c][i], tol);
+  // One channel straight into a buffer: the same samples; in float exactly those of 16/24-bit and float files.
+  const bool exact = fmt == "pcm16" || fmt == "pcm24" || fmt == "float";
+  EXPECT_EQ(read_sound_file_header(path).exact_in_float, exact);
+  for (int c = 0; c < channels; ++c) {
+    std::vector<double> d(1002, 7.0);
+    std::vector<float> s(1000);
+    EXPECT_EQ(read_sound_channel_into(path, c, d).n_frames, 1000u);
+    read_sound_channel_into(path, c, std::span<float>(s));
+    for (std::size_t i = 0; i < 1000; ++i) {
+      ASSERT_EQ(d[i], f.channels[c][i]);
+      if (exact) ASSERT_EQ(static_cast<double>(s[i]), f.channels[c][i]);
+    }
+    EXPECT_EQ(d[1000], 7.0);  // the rest untouched
+  }
+  std::vector<double> small(999);
+  EXPECT_THROW(read_sound_channel_into(path, 0, small), InputError);
+  EXPECT_THROW(read_sound_channel_into(path, channels, std::span<double>(small)), UsageError);
+}
+
+// read_sound_channel_into checks every channel's samples as read_sound_file does, with the same message.
+TEST(Wav, ChannelReaderRefusesBadSamplesLikeTheFileReader) {
+  test::TempDir dir;
+  std::vector<std::vector<double>> ch(2, std::vector<double>(100, 0.25));
+  ch[1][40] = 5000.0;
+  ch[0][70] = 2000.0;
+  const auto path = dir / "bad.wav";
+  write_wav(path, ch, 48000, SampleFormat::Float64);
+  std::string whole, one;
+  try {
+    read_sound_file(path);
+  } catch (const InputError& e) {
+    whole = e.what();
+  }
+  try {
+    std::vector<double> d(100);
+    read_sound_channel_into(path, 1, d);
+  } catch (const InputError& e) {
+    one = e.what();
+  }
+  EXPECT_NE(whole.find("channel 0, frame 70"), std::string::npos) << whole;
+  EXPECT_EQ(one, whole);
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, WavFormats,
