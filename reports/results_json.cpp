@@ -81,8 +81,8 @@ void channel_figures_json(const ChannelFigures& f, json& j) {
   put(j, "snr_a_db", f.snr_a_db);
   put(j, "dynamic_range_db", f.dynamic_range_db);
   put(j, "dynamic_range_a_db", f.dynamic_range_a_db);
-  j["spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", f.spectrum_dbfs}};
-  j["noise_spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", f.noise_spectrum_dbfs}};
+  // Channel 0's spectrum is the load's; the idle-noise spectrum stays channel 0's only (the file's size).
+  if (f.channel != 0) j["spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", f.spectrum_dbfs}};
 }
 
 // Each channel's response into a load (both channels driven in phase): gain at 1 kHz, deviation, and relative_db
