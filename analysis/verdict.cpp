@@ -125,7 +125,9 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   if (ll && ll->max_vrms_0p1 && hp.calibrated) headroom = dbv_from_vrms(*ll->max_vrms_0p1) - level.level_dbv;
   const double need_db = level.headroom_db.value_or(rules.headroom_db);
   auto hr = rule("headroom", "headroom above nominal before 0.1 % THD+N", headroom, need_db, "dB", true,
-                 "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N", hp.calibrated ? nomeas : nocal);
+                 "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N" +
+                     channel_note(ll ? ll->max_level_channel : ""),
+                 hp.calibrated ? nomeas : nocal);
   // Short of the headroom but clean at nominal: usable with sources whose peaks stay that much below 0 dBFS.
   if (const auto s = shortfall_db(hr, false, rules.max_conditional_shortfall_db); s && headroom && *headroom >= 0) {
     hr.grade = "conditional";
@@ -157,7 +159,8 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
                             : "the line out was not measured in this run"));
   }
   v.rules.push_back(rule("dynamic_range", "dynamic range (AES17)", hp.dynamic_range_db, rules.min_dynamic_range_db,
-                         "dB", true, "The dynamic range (AES17)", "dynamic range not measured"));
+                         "dB", true, "The dynamic range (AES17)" + channel_note(hp.dynamic_range_channel),
+                         "dynamic range not measured"));
   v.rules.push_back(rule("balance", "channel balance", hp.balance_db, rules.max_balance_db, "dB", false,
                          "The level difference between left and right", "balance not measured", 2));
   conclude(v, "Yes: the headphone out works as a " + level.name + " line out.",
@@ -193,9 +196,10 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
     const double need_vrms = vrms_from_mw(need_mw, hl.load_ohms);
     std::optional<double> have;
     if (l && l->max_vrms_1 && line.calibrated) have = *l->max_vrms_1;
-    auto r = rule("voltage_" + num(hl.load_ohms, 0), "voltage into " + at, have, need_vrms, "Vrms", true,
-                  "Into " + at + " the " + label + " reaches {v} before 1 % THD+N",
-                  line.calibrated ? nomeas : "the port is not calibrated in volts", 3);
+    auto r = rule(
+        "voltage_" + num(hl.load_ohms, 0), "voltage into " + at, have, need_vrms, "Vrms", true,
+        "Into " + at + " the " + label + channel_note(l ? l->max_level_channel : "") + " reaches {v} before 1 % THD+N",
+        line.calibrated ? nomeas : "the port is not calibrated in volts", 3);
     if (r.evaluated)
       r.sentence += " Needed: " + num(need_vrms, 3) + " Vrms for " + num(rules.target_spl_db, 0) + " dB SPL with " +
                     num(hl.sensitivity_db_spl_per_mw, 0) + " dB SPL/mW headphones.";

@@ -58,11 +58,13 @@ struct PortFigures {
     std::optional<double> max_vrms_1;             // before 1 % THD+N
     std::optional<double> response_deviation_db;  // max |relative dB| over 20 Hz..20 kHz, the worse channel's
     std::string response_deviation_channel;       // as max_zout_channel
+    std::string max_level_channel;                // as max_zout_channel: the channel of max_vrms_0p1 and max_vrms_1
   };
   std::vector<PerLoad> loads;
   std::optional<double> thdn_at_nominal_db;  // into the line load at the primary nominal level
-  std::optional<double> dynamic_range_db;
-  std::optional<double> balance_db;  // |L - R| at the reference level
+  std::optional<double> dynamic_range_db;    // the worse channel's
+  std::string dynamic_range_channel;         // as max_zout_channel
+  std::optional<double> balance_db;          // |L - R| at the reference level
   const PerLoad* load(double ohms) const;
 };
 

@@ -62,6 +62,21 @@ struct AloneSweep {
   std::string problem;  // why the driven channel has no response
 };
 
+// One channel's figures in a load: every tone and noise capture records both channels and each is analysed
+// (docs/MEASUREMENTS.md "Both channels"). The load's own fields of the same names are the worse channel's.
+struct ChannelFigures {
+  int channel = 0;
+  ThdnResult thdn_ref;         // at the reference level
+  NoiseResult noise, noise_a;  // idle noise (digital silence)
+  std::optional<double> noise_dbv, noise_a_dbv;
+  std::optional<double> noise_tone_dbfs, noise_tone_a_dbfs, noise_tone_dbv, noise_tone_a_dbv;
+  std::optional<double> dr_residual_dbfs, dr_residual_a_dbfs;
+  std::vector<LevelStep> thdn_vs_level;  // the steps up to this channel's own stop
+  MaxLevel max_level;
+  std::optional<double> snr_db, snr_a_db, dynamic_range_db, dynamic_range_a_db;
+  std::vector<double> spectrum_dbfs, noise_spectrum_dbfs;  // as LoadResult's
+};
+
 struct LoadResult {
   std::string load_name;
   double load_ohms = 0;  // actual; +inf for open
@@ -72,8 +87,13 @@ struct LoadResult {
   std::optional<double> response_deviation_db;     // max |relative dB| 20 Hz..20 kHz
   std::vector<ChannelResponse> channel_responses;  // every channel's (channel 0's is also `response`)
   std::vector<AloneSweep> alone_sweeps;            // on the port's heaviest load only (ground return)
-  ThdnResult thdn_ref;                             // at the reference level, channel 0
-  std::vector<ChannelLevel> channels_ref;          // every channel at the reference level
+  // Every channel's figures; the fields below of the same names (thdn_ref, noise, ..., max_level, snr_db) are
+  // the worse channel's, the left's unless another is worse by more than kChannelResolutionDb, and
+  // `worse_channel` names the channel each came from ("thdn_reference", "noise", "max_level", "snr", ...).
+  std::vector<ChannelFigures> channel_figures;
+  std::map<std::string, int> worse_channel;
+  ThdnResult thdn_ref;                     // at the reference level, the worse channel
+  std::vector<ChannelLevel> channels_ref;  // every channel at the reference level
   std::optional<double> balance_db;
   std::vector<LevelStep> thdn_vs_level;
   MaxLevel max_level;
@@ -160,7 +180,8 @@ struct ThdnFreqPoint {
 struct ThdnFreqSeries {
   std::string level_basis;  // "reference" or "near_max" (6 dB below the 1 % point into that load)
   double drive_dbfs = 0;
-  std::vector<ThdnFreqPoint> points;
+  std::vector<ThdnFreqPoint> points;                 // channel 0's
+  std::vector<std::vector<ThdnFreqPoint>> channels;  // every channel's (index = channel)
 };
 
 // One channel's output impedance (both channels driven in phase), and its ground-return estimate.
@@ -191,7 +212,8 @@ struct PortResult {
   // the output impedance are then not reported.
   bool loads_switched = true;
   std::string nominal_load;
-  std::vector<ThdnFreqPoint> thdn_vs_freq;  // at the reference level
+  std::vector<ThdnFreqPoint> thdn_vs_freq;                        // at the reference level, channel 0's
+  std::vector<std::vector<ThdnFreqPoint>> thdn_vs_freq_channels;  // every channel's (index = channel)
   double thdn_vs_freq_drive_dbfs = 0;
   // The same tones where distortion shows: 6 dB below the nominal load's 1 % point (capped by the safety
   // limits); absent when that is not at least 1 dB above the reference drive.

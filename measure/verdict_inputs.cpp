@@ -37,6 +37,12 @@ std::pair<std::optional<double>, std::string> worse(std::optional<double> ch0,
   return out;
 }
 
+// The channel a load's headline `figure` came from (LoadResult::worse_channel), "" for the left.
+std::string worse_channel_name(const LoadResult& l, const char* figure) {
+  const auto it = l.worse_channel.find(figure);
+  return it == l.worse_channel.end() || it->second == 0 ? "" : channel_name(it->second);
+}
+
 }  // namespace
 
 bool is_line_load(double load_ohms, const VerdictRules& rules) {
@@ -58,6 +64,7 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
     pl.load_ohms = l.load_ohms;
     if (l.max_level.at_0p1pct.found) pl.max_vrms_0p1 = l.max_level.at_0p1pct.vrms;
     if (l.max_level.at_1pct.found) pl.max_vrms_1 = l.max_level.at_1pct.vrms;
+    pl.max_level_channel = worse_channel_name(l, "max_level");
     std::vector<std::pair<int, std::optional<double>>> devs;
     for (const auto& c : l.channel_responses) devs.push_back({c.channel, c.response_deviation_db});
     std::tie(pl.response_deviation_db, pl.response_deviation_channel) =
@@ -69,7 +76,8 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
         for (const auto& al : l.at_levels)
           if (al.thdn.valid && std::abs(dbv_from_vrms(al.out_vrms) - level->level_dbv) < 1.0)
             f.thdn_at_nominal_db = al.thdn.thdn_db;
-      f.dynamic_range_db = l.dynamic_range_db;
+      f.dynamic_range_db = l.dynamic_range_db;  // the worse channel's (engine/channel_figures.hpp)
+      f.dynamic_range_channel = worse_channel_name(l, "dynamic_range");
       f.balance_db = l.balance_db;
     }
   }

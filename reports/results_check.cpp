@@ -151,36 +151,9 @@ void check_level_point(const Node& p) {
 }
 
 // A valid load: everything the per-load table, the plots and compare read.
-void check_load(const Node& l, std::size_t* response_points, const std::string& first_path) {
-  const Node resp = l.obj("response");
-  resp.num("latency_samples");
-  const Node pts = resp.arr("points");
-  each(pts, [](const Node& p) {
-    p.num("freq_hz");
-    p.num_or_null("relative_db");
-    p.opt_num_or_null("magnitude_db");
-  });
-  // The report plots every load of a port against the first load's frequencies.
-  if (*response_points == SIZE_MAX) {
-    *response_points = pts.size();
-  } else if (pts.size() != *response_points) {
-    pts.fail(std::to_string(*response_points) + " points like " + first_path + ".response.points (got " +
-             std::to_string(pts.size()) + ")");
-  }
-  l.opt_num_or_null("response_deviation_20_20k_db");
-  if (auto chans = l.opt_arr("channels"))  // every channel's response (plotted: L solid, R dashed)
-    each(*chans, [&pts](const Node& c) {
-      c.num("channel");
-      c.boolean("valid");
-      if (!c.flag("valid")) return;
-      c.opt_num_or_null("gain_1k_db");
-      c.opt_num_or_null("response_deviation_20_20k_db");
-      const Node rel = c.arr("relative_db");
-      if (rel.size() != pts.size())
-        rel.fail(std::to_string(pts.size()) + " values, one per response point (got " + std::to_string(rel.size()) +
-                 ")");
-      for (std::size_t i = 0; i < rel.size(); ++i) rel.item(i).number_or_null();
-    });
+// The figures a load and each of its channels[] carry (the load's are the worse channel's): THD+N at the
+// reference level, THD+N versus level, maximum level, noise, SNR, dynamic range, spectra.
+void check_figures(const Node& l) {
   const Node t = l.obj("thdn_reference");
   t.opt_num_or_null("thdn_db");
   t.opt_num_or_null("level_dbfs");
@@ -218,9 +191,45 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
       u->opt_num_or_null(k);
   if (auto d = l.opt_obj("dynamic_range_residual"))
     for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs"}) d->opt_num_or_null(k);
+  for (const char* k : {"dynamic_range_db", "dynamic_range_a_db", "snr_db", "snr_a_db"}) l.opt_num_or_null(k);
+  if (auto s = l.opt_obj("spectrum")) check_spectrum(*s);
+  if (auto s = l.opt_obj("noise_spectrum")) check_spectrum(*s);
+}
+
+void check_load(const Node& l, std::size_t* response_points, const std::string& first_path) {
+  const Node resp = l.obj("response");
+  resp.num("latency_samples");
+  const Node pts = resp.arr("points");
+  each(pts, [](const Node& p) {
+    p.num("freq_hz");
+    p.num_or_null("relative_db");
+    p.opt_num_or_null("magnitude_db");
+  });
+  // The report plots every load of a port against the first load's frequencies.
+  if (*response_points == SIZE_MAX) {
+    *response_points = pts.size();
+  } else if (pts.size() != *response_points) {
+    pts.fail(std::to_string(*response_points) + " points like " + first_path + ".response.points (got " +
+             std::to_string(pts.size()) + ")");
+  }
+  l.opt_num_or_null("response_deviation_20_20k_db");
+  if (auto chans = l.opt_arr("channels"))  // every channel's response (plotted: L solid, R dashed)
+    each(*chans, [&pts](const Node& c) {
+      c.num("channel");
+      c.boolean("valid");
+      if (!c.flag("valid")) return;
+      c.opt_num_or_null("gain_1k_db");
+      c.opt_num_or_null("response_deviation_20_20k_db");
+      const Node rel = c.arr("relative_db");
+      if (rel.size() != pts.size())
+        rel.fail(std::to_string(pts.size()) + " values, one per response point (got " + std::to_string(rel.size()) +
+                 ")");
+      for (std::size_t i = 0; i < rel.size(); ++i) rel.item(i).number_or_null();
+      if (c.has("thdn_reference")) check_figures(c);  // that channel's figures (absent in older files)
+    });
+  check_figures(l);
   l.opt_bool("mutes_on_silence");
-  for (const char* k : {"dynamic_range_db", "dynamic_range_a_db", "snr_db", "snr_a_db", "balance_db"})
-    l.opt_num_or_null(k);
+  l.opt_num_or_null("balance_db");
   each(l.arr("crosstalk"), [](const Node& x) {
     x.num("freq_hz");
     x.num_or_null("l_to_r_db");
@@ -228,8 +237,6 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
     x.opt_bool("l_to_r_bound");  // absent in files before the narrow-band reading: not bounds
     x.opt_bool("r_to_l_bound");
   });
-  if (auto s = l.opt_obj("spectrum")) check_spectrum(*s);
-  if (auto s = l.opt_obj("noise_spectrum")) check_spectrum(*s);
 }
 
 void check_port(const Node& p) {
@@ -301,7 +308,13 @@ void check_port(const Node& p) {
   if (auto nm = p.opt_obj("thdn_vs_freq_near_max")) {
     nm->num("drive_dbfs");
     each(nm->arr("points"), thdn_freq);
+    if (auto ch = nm->opt_arr("channels")) each(*ch, [&](const Node& c) { each(c.arr("points"), thdn_freq); });
   }
+  if (auto tc = p.opt_arr("thdn_vs_freq_channels"))  // each channel's (plotted: L solid, R dashed)
+    each(*tc, [&](const Node& c) {
+      c.num("channel");
+      each(c.arr("points"), thdn_freq);
+    });
   if (auto xf = p.opt_arr("crosstalk_vs_freq"))
     each(*xf, [](const Node& x) {
       x.num("freq_hz");

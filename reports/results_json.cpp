@@ -31,6 +31,60 @@ json point_json(const MaxLevel::Point& p) {
   return j;
 }
 
+json steps_json(const std::vector<LevelStep>& steps) {
+  json out = json::array();
+  for (const auto& s : steps) {
+    json st = {{"drive_dbfs", s.drive_dbfs}, {"valid", s.valid()}};
+    put(st, "out_dbfs", s.out_dbfs);
+    put(st, "thdn_db", s.thdn_db);
+    put(st, "thd_db", s.thd_db);
+    put(st, "out_vrms", s.out_vrms);
+    out.push_back(st);
+  }
+  return out;
+}
+
+json max_level_json(const MaxLevel& m) {
+  return {{"valid", m.valid},
+          {"stop_reason", m.stop_reason},
+          {"explanation", m.explanation},
+          {"at_1pct", point_json(m.at_1pct)},
+          {"at_0p1pct", point_json(m.at_0p1pct)}};
+}
+
+json noise_json(const NoiseResult& n, const NoiseResult& na, std::optional<double> dbv, std::optional<double> a_dbv) {
+  json j = {{"unweighted_dbfs", finite_or_null(n.noise_dbfs)}, {"a_weighted_dbfs", finite_or_null(na.noise_dbfs)}};
+  put(j, "unweighted_dbv", dbv);
+  put(j, "a_weighted_dbv", a_dbv);
+  return j;
+}
+
+json opt_pair_json(std::initializer_list<std::pair<const char*, std::optional<double>>> fields) {
+  json j = json::object();
+  for (const auto& [k, v] : fields) put(j, k, v);
+  return j;
+}
+
+// One channel's figures (LoadResult::channel_figures) merged into its loads[].channels[] entry.
+void channel_figures_json(const ChannelFigures& f, json& j) {
+  j["thdn_reference"] = thdn_json(f.thdn_ref);
+  j["noise"] = noise_json(f.noise, f.noise_a, f.noise_dbv, f.noise_a_dbv);
+  j["noise_under_tone"] = opt_pair_json({{"unweighted_dbfs", f.noise_tone_dbfs},
+                                         {"a_weighted_dbfs", f.noise_tone_a_dbfs},
+                                         {"unweighted_dbv", f.noise_tone_dbv},
+                                         {"a_weighted_dbv", f.noise_tone_a_dbv}});
+  j["dynamic_range_residual"] =
+      opt_pair_json({{"unweighted_dbfs", f.dr_residual_dbfs}, {"a_weighted_dbfs", f.dr_residual_a_dbfs}});
+  j["thdn_vs_level"] = steps_json(f.thdn_vs_level);
+  j["max_level"] = max_level_json(f.max_level);
+  put(j, "snr_db", f.snr_db);
+  put(j, "snr_a_db", f.snr_a_db);
+  put(j, "dynamic_range_db", f.dynamic_range_db);
+  put(j, "dynamic_range_a_db", f.dynamic_range_a_db);
+  // Channel 0's spectrum is the load's; the idle-noise spectrum stays channel 0's only (the file's size).
+  if (f.channel != 0) j["spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", f.spectrum_dbfs}};
+}
+
 // Each channel's response into a load (both channels driven in phase): gain at 1 kHz, deviation, and relative_db
 // at the frequencies of the load's response.points (one sweep, one grid).
 json load_channels_json(const LoadResult& l) {
@@ -47,6 +101,8 @@ json load_channels_json(const LoadResult& l) {
     json rel = json::array();
     for (const auto& p : c.response.points) rel.push_back(finite_or_null(p.relative_db));
     j["relative_db"] = rel;
+    for (const auto& f : l.channel_figures)
+      if (f.channel == c.channel) channel_figures_json(f, j);
     out.push_back(j);
   }
   return out;
@@ -96,37 +152,17 @@ json load_json(const LoadResult& l) {
     ch.push_back({{"channel", c.channel}, {"level_dbfs", c.level_dbfs}, {"thdn_db", c.thdn_db}});
   j["channels_reference"] = ch;
   put(j, "balance_db", l.balance_db);
-  json steps = json::array();
-  for (const auto& s : l.thdn_vs_level) {
-    json st = {{"drive_dbfs", s.drive_dbfs}, {"valid", s.valid()}};
-    put(st, "out_dbfs", s.out_dbfs);
-    put(st, "thdn_db", s.thdn_db);
-    put(st, "thd_db", s.thd_db);
-    put(st, "out_vrms", s.out_vrms);
-    steps.push_back(st);
-  }
-  j["thdn_vs_level"] = steps;
-  j["max_level"] = {{"valid", l.max_level.valid},
-                    {"stop_reason", l.max_level.stop_reason},
-                    {"explanation", l.max_level.explanation},
-                    {"at_1pct", point_json(l.max_level.at_1pct)},
-                    {"at_0p1pct", point_json(l.max_level.at_0p1pct)}};
-  json noise = {{"unweighted_dbfs", finite_or_null(l.noise.noise_dbfs)},
-                {"a_weighted_dbfs", finite_or_null(l.noise_a.noise_dbfs)}};
-  put(noise, "unweighted_dbv", l.noise_dbv);
-  put(noise, "a_weighted_dbv", l.noise_a_dbv);
-  j["noise"] = noise;
-  json under = json::object();
-  put(under, "unweighted_dbfs", l.noise_tone_dbfs);
-  put(under, "a_weighted_dbfs", l.noise_tone_a_dbfs);
-  put(under, "unweighted_dbv", l.noise_tone_dbv);
-  put(under, "a_weighted_dbv", l.noise_tone_a_dbv);
-  j["noise_under_tone"] = under;
+  j["thdn_vs_level"] = steps_json(l.thdn_vs_level);
+  j["max_level"] = max_level_json(l.max_level);
+  j["noise"] = noise_json(l.noise, l.noise_a, l.noise_dbv, l.noise_a_dbv);
+  j["noise_under_tone"] = opt_pair_json({{"unweighted_dbfs", l.noise_tone_dbfs},
+                                         {"a_weighted_dbfs", l.noise_tone_a_dbfs},
+                                         {"unweighted_dbv", l.noise_tone_dbv},
+                                         {"a_weighted_dbv", l.noise_tone_a_dbv}});
+  if (!l.worse_channel.empty()) j["worse_channel"] = l.worse_channel;
   j["mutes_on_silence"] = l.mutes_on_silence;
-  json resid = json::object();
-  put(resid, "unweighted_dbfs", l.dr_residual_dbfs);
-  put(resid, "a_weighted_dbfs", l.dr_residual_a_dbfs);
-  j["dynamic_range_residual"] = resid;
+  j["dynamic_range_residual"] =
+      opt_pair_json({{"unweighted_dbfs", l.dr_residual_dbfs}, {"a_weighted_dbfs", l.dr_residual_a_dbfs}});
   put(j, "dynamic_range_db", l.dynamic_range_db);
   put(j, "dynamic_range_a_db", l.dynamic_range_a_db);
   put(j, "snr_db", l.snr_db);
@@ -232,6 +268,14 @@ json thdn_freq_json(const std::vector<ThdnFreqPoint>& points) {
   return tf;
 }
 
+// Every channel's THD+N versus frequency: [{channel, points[]}].
+json thdn_freq_channels_json(const std::vector<std::vector<ThdnFreqPoint>>& channels) {
+  json out = json::array();
+  for (std::size_t c = 0; c < channels.size(); ++c)
+    out.push_back({{"channel", static_cast<int>(c)}, {"points", thdn_freq_json(channels[c])}});
+  return out;
+}
+
 json port_json(const PortResult& p) {
   json jp;
   jp["name"] = p.name;
@@ -260,11 +304,13 @@ json port_json(const PortResult& p) {
   if (!p.ground_return_load.empty()) jp["ground_return_load"] = p.ground_return_load;
   if (!p.ground_return_note.empty()) jp["ground_return_note"] = p.ground_return_note;
   jp["thdn_vs_freq"] = thdn_freq_json(p.thdn_vs_freq);
+  jp["thdn_vs_freq_channels"] = thdn_freq_channels_json(p.thdn_vs_freq_channels);
   jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;
   if (p.thdn_vs_freq_near_max)
     jp["thdn_vs_freq_near_max"] = {{"level_basis", p.thdn_vs_freq_near_max->level_basis},
                                    {"drive_dbfs", p.thdn_vs_freq_near_max->drive_dbfs},
-                                   {"points", thdn_freq_json(p.thdn_vs_freq_near_max->points)}};
+                                   {"points", thdn_freq_json(p.thdn_vs_freq_near_max->points)},
+                                   {"channels", thdn_freq_channels_json(p.thdn_vs_freq_near_max->channels)}};
   json xf = json::array();
   for (const auto& x : p.crosstalk_vs_freq) xf.push_back(crosstalk_json(x));
   jp["crosstalk_vs_freq"] = xf;

@@ -10,6 +10,11 @@
 // level at a limit is interpolated linearly between the steps around its crossing; without a crossing it is
 // the last (highest-drive) step when that one is still under the limit.
 // Conventions: drives and outputs in dBFS of a sine, THD+N in dB relative to the fundamental.
+// Both channels: every step drives all channels together and `step_channels` returns one reading per channel; each
+// channel stops by the rules above on its own readings, the coarse steps go on until every channel has stopped
+// (never above the cap), and a channel's steps are those at or below the drive where it stopped. The
+// bisections serve the widest crossing still wider than its coarse interval over 2^bisections (or 0.05 dB),
+// and each reads every channel: identical channels cost no more steps than one.
 // Limits: a response with two crossings of a limit (THD+N falling again) reports the highest.
 #pragma once
 
@@ -45,11 +50,24 @@ struct LevelSearch {
   double start_dbfs = 0;
   double step_db = 0;
   int bisections = 0;
-  std::function<LevelStep(double drive_dbfs)> step;
+  std::function<LevelStep(double drive_dbfs)> step;                        // one channel (search_levels)
+  std::function<std::vector<LevelStep>(double drive_dbfs)> step_channels;  // every channel (search_channels)
   std::function<double()> cap_dbfs;
 };
 
-// Runs the search; `steps` receives every step, sorted by drive. Returns why the coarse steps stopped.
+// One channel's search: its steps sorted by drive, why its coarse steps stopped and at which drive.
+struct ChannelSearch {
+  std::vector<LevelStep> steps;
+  StopReason reason = StopReason::no_signal;
+  bool stopped = false;
+  double stop_drive_dbfs = 0;
+};
+
+// Runs the search over `step_channels`; one ChannelSearch per channel the first step returned.
+std::vector<ChannelSearch> search_channels(const LevelSearch& s);
+
+// Runs the search over `step` (one channel); `steps` receives every step, sorted by drive. Returns why the
+// coarse steps stopped.
 StopReason search_levels(const LevelSearch& s, std::vector<LevelStep>& steps);
 
 // The drive and output at a THD+N limit (not found: found == false); volts are not filled.

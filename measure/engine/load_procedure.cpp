@@ -5,6 +5,7 @@
 
 #include "analysis/fft.hpp"
 #include "analysis/units.hpp"
+#include "measure/engine/channel_figures.hpp"
 #include "measure/engine/level_search.hpp"
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/spectra.hpp"
@@ -104,16 +105,19 @@ void reference_tone(StepContext& cx, const PortWiring& port, const Load& load, L
                                     plan.frames(plan.d.tone_s) + cx.session.margin_frames(), "ref-tone");
   for (std::size_t ch = 0; ch < port.output_channels.size(); ++ch) {
     const auto t = plan.thdn(c.channels[ch], tone_hz);
-    if (ch == 0) lr.thdn_ref = t;
+    lr.channel_figures[ch].thdn_ref = t;
     if (t.valid) lr.channels_ref.push_back({static_cast<int>(ch), t.level_dbfs, t.thdn_db});
   }
   if (lr.channels_ref.size() >= 2)
     lr.balance_db = std::abs(lr.channels_ref[0].level_dbfs - lr.channels_ref[1].level_dbfs);
-  const auto seg = settled_segment(c.channels[0], plan.rate_hz, tone_hz / 2);
-  lr.spectrum_dbfs =
-      decimated_spectrum_dbfs(std::vector<double>(c.channels[0].begin() + static_cast<long>(seg.start),
-                                                  c.channels[0].begin() + static_cast<long>(seg.start + seg.n)),
-                              plan.rate_hz);
+  for (auto& f : lr.channel_figures) {
+    const auto& x = c.channels[static_cast<std::size_t>(f.channel)];
+    const auto seg = settled_segment(x, plan.rate_hz, tone_hz / 2);
+    f.spectrum_dbfs = decimated_spectrum_dbfs(
+        std::vector<double>(x.begin() + static_cast<long>(seg.start), x.begin() + static_cast<long>(seg.start + seg.n)),
+        plan.rate_hz);
+  }
+  lr.spectrum_dbfs = lr.channel_figures.front().spectrum_dbfs;
   lr.spectrum_bin_hz =
       plan.rate_hz / static_cast<double>(fft_good_size_below(std::min<std::size_t>(c.channels[0].size(), 1u << 18)));
 }
@@ -125,37 +129,45 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
   const Plan& plan = cx.plan;
   const Calibration& input = cx.bench.input;
   cx.session.progress("noise");
+  // Every channel, each into its own ChannelFigures (the headline is chosen afterwards).
   Capture c = cx.session.play(port, on_channels(port, make_silence(plan.d.noise_s, plan.rate_hz)),
                               plan.frames(plan.d.noise_s) + cx.session.margin_frames(), "noise");
-  lr.noise = analyze_noise(c.channels[0], plan.rate_hz);
-  lr.noise_spectrum_dbfs = decimated_spectrum_dbfs(c.channels[0], plan.rate_hz);
-  lr.noise_a = analyze_noise(c.channels[0], plan.rate_hz, 20, 20000, Weighting::A);
-  if (input.valid()) {
-    lr.noise_dbv = lr.noise.noise_dbfs + db_from_ratio(*input.vrms_at_0dbfs);
-    lr.noise_a_dbv = lr.noise_a.noise_dbfs + db_from_ratio(*input.vrms_at_0dbfs);
+  const double k = input.valid() ? db_from_ratio(*input.vrms_at_0dbfs) : 0.0;
+  for (auto& f : lr.channel_figures) {
+    const auto& x = c.channels[static_cast<std::size_t>(f.channel)];
+    f.noise = analyze_noise(x, plan.rate_hz);
+    f.noise_spectrum_dbfs = decimated_spectrum_dbfs(x, plan.rate_hz);
+    f.noise_a = analyze_noise(x, plan.rate_hz, 20, 20000, Weighting::A);
+    if (input.valid()) {
+      f.noise_dbv = f.noise.noise_dbfs + k;
+      f.noise_a_dbv = f.noise_a.noise_dbfs + k;
+    }
   }
+  lr.noise_spectrum_dbfs = lr.channel_figures.front().noise_spectrum_dbfs;
   cx.session.progress("dynamic range");
   const double dr_drive = std::min(kDrMeasureDbfs, safe);
   lr.dynamic_range_drive_dbfs = dr_drive;
   c = cx.session.play(port, on_channels(port, plan.tone(cx.opt.tone_hz, dr_drive, plan.d.dr_s)),
                       plan.frames(plan.d.dr_s) + cx.session.margin_frames(), "dr-tone");
-  const auto t = plan.thdn(c.channels[0], cx.opt.tone_hz);
   ThdnOptions o;
   o.fundamental_hz = cx.opt.tone_hz;
   o.weighting = Weighting::A;
-  const auto ta = analyze_thdn(c.channels[0], plan.rate_hz, o);
-  if (t.valid) {
-    lr.dr_residual_dbfs = t.noise_dbfs;
-    lr.noise_tone_dbfs = t.notched_noise_dbfs;
-  }
-  if (ta.valid) {
-    lr.dr_residual_a_dbfs = ta.noise_dbfs;
-    lr.noise_tone_a_dbfs = ta.notched_noise_dbfs;
-  }
-  if (input.valid()) {
-    const double k = db_from_ratio(*input.vrms_at_0dbfs);
-    if (lr.noise_tone_dbfs) lr.noise_tone_dbv = *lr.noise_tone_dbfs + k;
-    if (lr.noise_tone_a_dbfs) lr.noise_tone_a_dbv = *lr.noise_tone_a_dbfs + k;
+  for (auto& f : lr.channel_figures) {
+    const auto& x = c.channels[static_cast<std::size_t>(f.channel)];
+    const auto t = plan.thdn(x, cx.opt.tone_hz);
+    const auto ta = analyze_thdn(x, plan.rate_hz, o);
+    if (t.valid) {
+      f.dr_residual_dbfs = t.noise_dbfs;
+      f.noise_tone_dbfs = t.notched_noise_dbfs;
+    }
+    if (ta.valid) {
+      f.dr_residual_a_dbfs = ta.noise_dbfs;
+      f.noise_tone_a_dbfs = ta.notched_noise_dbfs;
+    }
+    if (input.valid()) {
+      if (f.noise_tone_dbfs) f.noise_tone_dbv = *f.noise_tone_dbfs + k;
+      if (f.noise_tone_a_dbfs) f.noise_tone_a_dbv = *f.noise_tone_a_dbfs + k;
+    }
   }
 }
 
@@ -165,32 +177,39 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
 // mute), the SNR (maximum level over the noise in use) and the dynamic range (maximum level over the -60 dBFS
 // tone's residual), unweighted and A (docs/MEASUREMENTS.md "Noise, SNR and dynamic range").
 void snr_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr) {
-  const bool seen_here =
-      lr.noise.valid && lr.noise_tone_dbfs && lr.noise.noise_dbfs < *lr.noise_tone_dbfs - kMuteMarginDb;
+  const ChannelFigures* shows = nullptr;  // the first channel that shows the mute
+  bool tone_read = false;
+  for (const auto& f : lr.channel_figures) {
+    tone_read = tone_read || f.noise_tone_dbfs.has_value();
+    if (!shows && f.noise.valid && f.noise_tone_dbfs && f.noise.noise_dbfs < *f.noise_tone_dbfs - kMuteMarginDb)
+      shows = &f;
+  }
   bool seen_before = false;
   if (!cx.res.ports.empty() && cx.res.ports.back().name == port.name)
     for (const auto& other : cx.res.ports.back().loads) seen_before = seen_before || other.mutes_on_silence;
-  lr.mutes_on_silence = lr.noise_tone_dbfs && (seen_here || seen_before);
-  if (seen_here && !seen_before)
-    cx.res.warnings.push_back(port.name + " into " + lr.load_name +
-                              ": the output mutes on digital silence: idle noise " +
-                              strformat("%.1f", lr.noise.noise_dbfs) + " dBFS is " +
-                              strformat("%.1f", *lr.noise_tone_dbfs - lr.noise.noise_dbfs) +
-                              " dB below the noise under a -60 dBFS tone (" + strformat("%.1f", *lr.noise_tone_dbfs) +
-                              " dBFS); noise and SNR into this load and the port's later loads use the noise "
-                              "under the tone");
-  const MaxLevel::Point& top = lr.max_level.at_1pct;
-  if (!top.found) return;
-  const std::optional<double> n = lr.mutes_on_silence ? lr.noise_tone_dbfs
-                                  : lr.noise.valid    ? std::optional<double>(lr.noise.noise_dbfs)
-                                                      : std::nullopt;
-  const std::optional<double> na = lr.mutes_on_silence ? lr.noise_tone_a_dbfs
-                                   : lr.noise_a.valid  ? std::optional<double>(lr.noise_a.noise_dbfs)
-                                                       : std::nullopt;
-  if (n) lr.snr_db = top.out_dbfs - *n;
-  if (na) lr.snr_a_db = top.out_dbfs - *na;
-  if (lr.dr_residual_dbfs) lr.dynamic_range_db = top.out_dbfs - *lr.dr_residual_dbfs;
-  if (lr.dr_residual_a_dbfs) lr.dynamic_range_a_db = top.out_dbfs - *lr.dr_residual_a_dbfs;
+  lr.mutes_on_silence = tone_read && (shows || seen_before);
+  if (shows && !seen_before)
+    cx.res.warnings.push_back(
+        port.name + " into " + lr.load_name + ": the output mutes on digital silence: idle noise " +
+        strformat("%.1f", shows->noise.noise_dbfs) + " dBFS is " +
+        strformat("%.1f", *shows->noise_tone_dbfs - shows->noise.noise_dbfs) +
+        " dB below the noise under a -60 dBFS tone (" + strformat("%.1f", *shows->noise_tone_dbfs) +
+        " dBFS); noise and SNR into this load and the port's later loads use the noise "
+        "under the tone");
+  for (auto& f : lr.channel_figures) {
+    const MaxLevel::Point& top = f.max_level.at_1pct;
+    if (!top.found) continue;
+    const std::optional<double> n = lr.mutes_on_silence ? f.noise_tone_dbfs
+                                    : f.noise.valid     ? std::optional<double>(f.noise.noise_dbfs)
+                                                        : std::nullopt;
+    const std::optional<double> na = lr.mutes_on_silence ? f.noise_tone_a_dbfs
+                                     : f.noise_a.valid   ? std::optional<double>(f.noise_a.noise_dbfs)
+                                                         : std::nullopt;
+    if (n) f.snr_db = top.out_dbfs - *n;
+    if (na) f.snr_a_db = top.out_dbfs - *na;
+    if (f.dr_residual_dbfs) f.dynamic_range_db = top.out_dbfs - *f.dr_residual_dbfs;
+    if (f.dr_residual_a_dbfs) f.dynamic_range_a_db = top.out_dbfs - *f.dr_residual_a_dbfs;
+  }
 }
 
 // THD+N versus level and the maximum level; each step's capture peak tightens the cap (distortion that makes
@@ -207,37 +226,44 @@ void max_level(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
   search.step_db = plan.d.level_step_db;
   search.bisections = plan.d.bisections;
   search.cap_dbfs = [&] { return cx.session.cap.drive_dbfs; };
-  search.step = [&](double drive) {
+  search.step_channels = [&](double drive) {
     drive = std::min(drive, cx.session.cap.drive_dbfs);
     const auto stim = on_channels(port, plan.tone(cx.opt.tone_hz, drive, plan.d.step_s));
     const Capture c = cx.session.play(port, stim, plan.frames(plan.d.step_s) + cx.session.margin_frames(), "level");
     if (const auto v = cx.volts.peak_volts(stim, c)) cx.volts.learn(port, load, *v, true);
-    const auto t = plan.thdn(c.channels[0], cx.opt.tone_hz);
-    LevelStep s;
-    s.drive_dbfs = drive;
-    if (t.valid) {
-      s.out_dbfs = t.level_dbfs;
-      s.thdn_db = t.thdn_db;
-      if (t.harmonics_in_band > 0) s.thd_db = t.thd_db;
-      s.out_vrms = vrms_of(t.level_dbfs);
+    std::vector<LevelStep> read;
+    for (const auto& f : lr.channel_figures) {
+      const auto t = plan.thdn(c.channels[static_cast<std::size_t>(f.channel)], cx.opt.tone_hz);
+      LevelStep& s = read.emplace_back();
+      s.drive_dbfs = drive;
+      if (t.valid) {
+        s.out_dbfs = t.level_dbfs;
+        s.thdn_db = t.thdn_db;
+        if (t.harmonics_in_band > 0) s.thd_db = t.thd_db;
+        s.out_vrms = vrms_of(t.level_dbfs);
+      }
     }
-    return s;
+    return read;
   };
-  const StopReason reason = search_levels(search, lr.thdn_vs_level);
-  MaxLevel& ml = lr.max_level;
-  ml.at_1pct = level_at_limit(lr.thdn_vs_level, kThdn1PctDb);
-  ml.at_0p1pct = level_at_limit(lr.thdn_vs_level, kThdn0p1PctDb);
-  for (MaxLevel::Point* pt : {&ml.at_1pct, &ml.at_0p1pct}) {
-    if (!pt->found) continue;
-    pt->vrms = vrms_of(pt->out_dbfs);
-    if (!pt->vrms) continue;
-    pt->dbv = dbv_from_vrms(*pt->vrms);
-    pt->dbu = dbu_from_vrms(*pt->vrms);
-    if (!load.is_open()) pt->mw = mw_from_vrms(*pt->vrms, load.actual_ohms);
+  const auto searched = search_channels(search);
+  for (std::size_t ch = 0; ch < searched.size() && ch < lr.channel_figures.size(); ++ch) {
+    ChannelFigures& f = lr.channel_figures[ch];
+    f.thdn_vs_level = searched[ch].steps;
+    MaxLevel& ml = f.max_level;
+    ml.at_1pct = level_at_limit(f.thdn_vs_level, kThdn1PctDb);
+    ml.at_0p1pct = level_at_limit(f.thdn_vs_level, kThdn0p1PctDb);
+    for (MaxLevel::Point* pt : {&ml.at_1pct, &ml.at_0p1pct}) {
+      if (!pt->found) continue;
+      pt->vrms = vrms_of(pt->out_dbfs);
+      if (!pt->vrms) continue;
+      pt->dbv = dbv_from_vrms(*pt->vrms);
+      pt->dbu = dbu_from_vrms(*pt->vrms);
+      if (!load.is_open()) pt->mw = mw_from_vrms(*pt->vrms, load.actual_ohms);
+    }
+    ml.valid = ml.at_1pct.found;
+    ml.stop_reason = stop_reason_id(searched[ch].reason);
+    ml.explanation = stop_explanation(searched[ch].reason, cx.session.cap.limit_text);
   }
-  ml.valid = ml.at_1pct.found;
-  ml.stop_reason = stop_reason_id(reason);
-  ml.explanation = stop_explanation(reason, cx.session.cap.limit_text);
 }
 
 // THD+N at each nominal line level (the line load) or at 1 mW (loads up to 600 ohm), once calibrated.
@@ -271,6 +297,8 @@ void measure_load(StepContext& cx, const PortWiring& port, const Load& load, Swe
                   std::optional<long> open_latency) {
   lr.load_name = load.name;
   lr.load_ohms = load.actual_ohms;
+  for (std::size_t ch = 0; ch < port.output_channels.size(); ++ch)
+    lr.channel_figures.emplace_back().channel = static_cast<int>(ch);
   if (!sweep_step(cx, port, load, sweep, lr, open_latency)) return;
   const double safe = cx.session.cap.drive_dbfs;
   lr.drive_cap_dbfs = safe;
@@ -285,6 +313,7 @@ void measure_load(StepContext& cx, const PortWiring& port, const Load& load, Swe
   cx.session.progress("THD+N versus level");
   max_level(cx, port, load, lr);
   snr_and_dynamic_range(cx, port, lr);
+  headline_from_channels(lr);
   at_levels(cx, port, load, lr);
 }
 

@@ -5,6 +5,9 @@
 // level (level_search.hpp), then SNR and dynamic range relative to that maximum level (unweighted and A; the
 // noise under the tone replaces idle noise when the output mutes on silence), and once the input is
 // calibrated, THD+N at each nominal line level (the line load) or at 1 mW (loads up to 600 ohm).
+// Every capture plays on all channels and each channel is analysed into LoadResult::channel_figures; the load's
+// headline figures are then the worse channel's (channel_figures.hpp). Balance, crosstalk, the response's
+// headline and the nominal-level THD+N stay channel 0's.
 // Conventions: drives in dBFS of a sine, never above the load's cap; the sweep stays kSweepHeadroomDb further
 // below and its gains are expressed per dBFS of drive.
 // Limits: the load must already be selected and the session's cap be the one into it.

@@ -61,9 +61,13 @@ double change_resolution_db(const LoadResult& open, const LoadResult& l, double 
   }
   std::optional<double> tone_minus_sweep_db;
   const auto so = response_at(open.response.points, tone_hz), sl = response_at(l.response.points, tone_hz);
-  if (open.thdn_ref.valid && l.thdn_ref.valid && so && sl && std::abs(*so) > 0.0 && std::abs(*sl) > 0.0) {
-    const double tone_db =
-        (l.thdn_ref.level_dbfs - l.reference_drive_dbfs) - (open.thdn_ref.level_dbfs - open.reference_drive_dbfs);
+  // Channel 0's reference tone, as the responses (thdn_ref is the worse channel's).
+  auto left_ref = [](const LoadResult& x) -> const ThdnResult& {
+    return x.channel_figures.empty() ? x.thdn_ref : x.channel_figures.front().thdn_ref;
+  };
+  const ThdnResult &tl = left_ref(l), &to = left_ref(open);
+  if (to.valid && tl.valid && so && sl && std::abs(*so) > 0.0 && std::abs(*sl) > 0.0) {
+    const double tone_db = (tl.level_dbfs - l.reference_drive_dbfs) - (to.level_dbfs - open.reference_drive_dbfs);
     tone_minus_sweep_db = tone_db - db_from_ratio(std::abs(*sl) / std::abs(*so));
   }
   return level_change_resolution_db(pts, tone_minus_sweep_db);

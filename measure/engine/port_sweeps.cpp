@@ -78,10 +78,35 @@ void crosstalk_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) 
 
 namespace {
 
-// One THD+N-versus-frequency tone list at `drive` into the selected load.
-std::vector<ThdnFreqPoint> thdn_freq_points(StepContext& cx, const PortWiring& port, double drive) {
+// One tone of THD+N versus frequency read from one channel's capture.
+ThdnFreqPoint freq_point(const std::vector<double>& x, double f, const ThdnOptions& o, double rate_hz) {
+  const auto t = analyze_thdn(x, rate_hz, o);
+  ThdnFreqPoint pt;
+  pt.freq_hz = f;
+  if (t.valid) {
+    pt.thdn_db = t.thdn_db;
+    pt.level_dbfs = t.level_dbfs;
+    pt.harmonics_in_band = t.harmonics_in_band;
+    if (t.harmonics_in_band > 0) pt.thd_db = t.thd_db;
+    pt.thd_below_noise = t.thd_below_noise;
+  } else {
+    pt.problem = t.reason;
+  }
+  for (int n = 2; n <= o.max_harmonic; ++n)
+    if (n * f > o.band_hi_hz) {
+      pt.first_harmonic_out_of_band = n;
+      break;
+    }
+  pt.band_lo_hz = o.band_lo_hz;
+  pt.band_hi_hz = o.band_hi_hz;
+  return pt;
+}
+
+// One THD+N-versus-frequency tone list at `drive` into the selected load, per channel (every channel of each
+// capture is read).
+std::vector<std::vector<ThdnFreqPoint>> thdn_freq_points(StepContext& cx, const PortWiring& port, double drive) {
   const Plan& plan = cx.plan;
-  std::vector<ThdnFreqPoint> out;
+  std::vector<std::vector<ThdnFreqPoint>> out(port.output_channels.size());
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, plan.d.thdn_freq_per_octave)) {
     cx.session.progress("THD+N versus frequency");
     // kThdnFreqCycles cycles (the analysis needs ~20 in its segment), within d.freq_tone_min_s and
@@ -90,26 +115,8 @@ std::vector<ThdnFreqPoint> thdn_freq_points(StepContext& cx, const PortWiring& p
     Capture c = cx.session.play(port, on_channels(port, plan.tone(f, drive, secs)),
                                 plan.frames(secs) + cx.session.margin_frames(), "thdn-freq");
     const ThdnOptions o = band_for(cx, f);
-    const auto t = analyze_thdn(c.channels[0], plan.rate_hz, o);
-    ThdnFreqPoint pt;
-    pt.freq_hz = f;
-    if (t.valid) {
-      pt.thdn_db = t.thdn_db;
-      pt.level_dbfs = t.level_dbfs;
-      pt.harmonics_in_band = t.harmonics_in_band;
-      if (t.harmonics_in_band > 0) pt.thd_db = t.thd_db;
-      pt.thd_below_noise = t.thd_below_noise;
-    } else {
-      pt.problem = t.reason;
-    }
-    for (int n = 2; n <= o.max_harmonic; ++n)
-      if (n * f > o.band_hi_hz) {
-        pt.first_harmonic_out_of_band = n;
-        break;
-      }
-    pt.band_lo_hz = o.band_lo_hz;
-    pt.band_hi_hz = o.band_hi_hz;
-    out.push_back(pt);
+    for (std::size_t ch = 0; ch < out.size() && ch < c.channels.size(); ++ch)
+      out[ch].push_back(freq_point(c.channels[ch], f, o, plan.rate_hz));
   }
   return out;
 }
@@ -121,14 +128,18 @@ void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) {
   if (!nominal) return;
   const double drive = select_nominal(cx, port, *nominal);
   pr.thdn_vs_freq_drive_dbfs = drive;
-  pr.thdn_vs_freq = thdn_freq_points(cx, port, drive);
-  // Again where distortion rises above the noise: 6 dB below the 1 % point into this load (its drive, so
+  pr.thdn_vs_freq_channels = thdn_freq_points(cx, port, drive);
+  if (!pr.thdn_vs_freq_channels.empty()) pr.thdn_vs_freq = pr.thdn_vs_freq_channels.front();
+  // Again where distortion rises above the noise: 6 dB below the 1 % point into this load (the worse
+  // channel's drive, so
   // that the output stays below the limit at every frequency the response keeps flat), within the cap.
   const LoadResult* lr = nominal_result(pr);
   if (!lr || !lr->max_level.at_1pct.found) return;
   const double high = std::min(lr->max_level.at_1pct.drive_dbfs - kNearMaxBelowDb, cx.session.cap.drive_dbfs);
   if (high < drive + 1.0) return;
-  pr.thdn_vs_freq_near_max = ThdnFreqSeries{"near_max", high, thdn_freq_points(cx, port, high)};
+  auto per_channel = thdn_freq_points(cx, port, high);
+  if (per_channel.empty()) return;
+  pr.thdn_vs_freq_near_max = ThdnFreqSeries{"near_max", high, per_channel.front(), per_channel};
 }
 
 }  // namespace outbench::engine

@@ -74,13 +74,20 @@
     // into headphone loads, beside the reference level; THD (harmonics only) beside every THD+N.
     const pct = (db) => (db === null || db === undefined ? "—" : (100 * Math.pow(10, db / 20)).toPrecision(2) + " %");
     const thdOf = (t) => (t.thd_db === null || t.thd_db === undefined ? "—" : (t.thd_below_noise ? "≤ " : "") + num(t.thd_db, 1));
+    // A load's headline figures are the worse channel's; each channel's (loads[].channels[]) follows as "(L x / R y)" where they differ.
+    const chanOf = (l, c) => (l.channels || []).find((x) => x.channel === c && x.thdn_reference);
+    const perCh = (l, get, d) => {
+      const a = chanOf(l, 0), b = chanOf(l, 1);
+      const x = a && num(get(a), d), y = b && num(get(b), d);
+      return a && b && x !== y ? " (L " + x + " / R " + y + ")" : "";
+    };
     const work = [];
     const inVrms = data.results.conditions && data.results.conditions.input_vrms_at_0dbfs;  // the input calibration
     for (const l of loads) {
       if (l.thdn_reference && l.thdn_reference.valid)
         work.push([loadName(l), "reference level (" + num(l.drives_dbfs ? l.drives_dbfs.reference : undefined, 1) + " dBFS)",
           inVrms ? num(inVrms * Math.pow(10, l.thdn_reference.level_dbfs / 20), 3) : "—",
-          num(l.thdn_reference.thdn_db, 1), pct(l.thdn_reference.thdn_db), thdOf(l.thdn_reference)]);
+          num(l.thdn_reference.thdn_db, 1) + perCh(l, (c) => c.thdn_reference.thdn_db, 1), pct(l.thdn_reference.thdn_db), thdOf(l.thdn_reference)]);
       for (const a of l.at_levels || [])
         if (a.thdn && a.thdn.valid) work.push([loadName(l), a.what, num(a.out_vrms, 3), num(a.thdn.thdn_db, 1), pct(a.thdn.thdn_db), thdOf(a.thdn)]);
     }
@@ -168,28 +175,31 @@
     }
     // THD+N versus output level per load.
     const volts = loads.some((l) => l.thdn_vs_level.some((s) => s.out_vrms !== undefined));
-    const lv = loads.map((l) => ({ x: l.thdn_vs_level.filter((s) => s.valid).map((s) => volts ? 20 * Math.log10(s.out_vrms) : s.out_dbfs),
-      y: l.thdn_vs_level.filter((s) => s.valid).map((s) => s.thdn_db) }));
+    // One curve per load and channel (L solid, R dashed) when the file has each channel's steps.
+    const curves = loads.flatMap((l, i) => (chanOf(l, 0) && chanOf(l, 1) ? [[chanOf(l, 0), " L"], [chanOf(l, 1), " R"]] : [[l, ""]])
+      .map(([c, ch]) => ({ l, i, ch, steps: c.thdn_vs_level || [], ml: c.max_level, dash: ch === " R" ? [5, 3] : undefined })));
+    const lv = curves.map((c) => ({ x: c.steps.filter((s) => s.valid).map((s) => volts ? 20 * Math.log10(s.out_vrms) : s.out_dbfs),
+      y: c.steps.filter((s) => s.valid).map((s) => s.thdn_db) }));
     if (lv.some((s) => s.x.length)) {
-      // The interpolated 1 % and 0.1 % crossings (the maximum level), one marker per load and limit.
+      // The interpolated 1 % and 0.1 % crossings (the maximum level), one marker per curve and limit.
       const xOf = (pt) => (volts ? pt.dbv : pt.out_dbfs);
       const cross = [];
-      for (const l of loads)
+      for (const c of curves)
         for (const [key, db] of [["at_1pct", -40], ["at_0p1pct", -60]]) {
-          const pt = l.max_level && l.max_level[key];
-          if (pt && pt.found && xOf(pt) !== undefined && l.thdn_vs_level.some((s) => s.valid && s.thdn_db >= db)) cross.push({ x: xOf(pt), y: db });
+          const pt = c.ml && c.ml[key];
+          if (pt && pt.found && xOf(pt) !== undefined && c.steps.some((s) => s.valid && s.thdn_db >= db)) cross.push({ x: xOf(pt), y: db });
         }
       const j = joined(lv.concat([{ x: cross.map((c) => c.x), y: cross.map((c) => c.y) }]));
-      const ser = loads.map((l, i) => ({ label: loadName(l), values: j[i + 1], points: true }));
-      ser.push({ label: "1 % / 0.1 % crossing", values: j[loads.length + 1], points: true, pointSize: 11, width: 0, color: "#d62728" });
+      const ser = curves.map((c, k) => ({ label: loadName(c.l) + c.ch, values: j[k + 1], points: true, dash: c.dash, color: palette[c.i % palette.length] }));
+      ser.push({ label: "1 % / 0.1 % crossing", values: j[curves.length + 1], points: true, pointSize: 11, width: 0, color: "#d62728" });
       ser.push({ label: "1 %", values: j[0].map(() => -40), dash: [2, 4], color: "#888" });
       ser.push({ label: "0.1 %", values: j[0].map(() => -60), dash: [6, 4], color: "#888" });
-      chart(grid, "THD+N versus output level", j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2 });
+      chart(grid, "THD+N versus output level" + (curves.some((c) => c.dash) ? ", L solid, R dashed" : ""), j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2 });
       sec.appendChild(el("h3", { text: "THD+N versus output level" }));
       const rows = [];
-      for (const l of loads)
-        for (const st of l.thdn_vs_level)
-          rows.push([loadName(l), num(st.drive_dbfs, 2), num(st.out_dbfs, 2), st.out_vrms !== undefined ? num(st.out_vrms, 4) : "—", st.valid ? num(st.thdn_db, 1) : "no tone", st.valid ? num(st.thd_db, 1) : ""]);
+      for (const c of curves)
+        for (const st of c.steps)
+          rows.push([loadName(c.l) + c.ch, num(st.drive_dbfs, 2), num(st.out_dbfs, 2), st.out_vrms !== undefined ? num(st.out_vrms, 4) : "—", st.valid ? num(st.thdn_db, 1) : "no tone", st.valid ? num(st.thd_db, 1) : ""]);
       sec.appendChild(table(["load", "drive dBFS", "out dBFS (ADC)", "out Vrms", "THD+N dB", "THD dB"], rows));
     }
     // Maximum level per load.
@@ -206,22 +216,27 @@
       sec.appendChild(el("h3", { text: "Maximum level" }));
       sec.appendChild(table(["load", "Vrms (1 %)", "dBV", "dBu", "mW", "Vrms (0.1 %)", "stopped because"], ml.map((l) => {
         const a = l.max_level.at_1pct, b = l.max_level.at_0p1pct;
-        return [loadName(l), num(a.vrms, 3), num(a.dbv, 1), num(a.dbu, 1), num(a.mw, 1), b.found ? num(b.vrms, 3) : "—", l.max_level.explanation];
+        const each = perCh(l, (c) => (c.max_level.at_1pct.found ? (haveV ? c.max_level.at_1pct.vrms : c.max_level.at_1pct.out_dbfs) : null), 3);
+        return [loadName(l), num(a.vrms, 3) + each, num(a.dbv, 1), num(a.dbu, 1), num(a.mw, 1), b.found ? num(b.vrms, 3) : "—", l.max_level.explanation];
       })));
     }
     // THD+N and THD versus frequency: at the reference level and, where it ran, 6 dB below the 1 % point.
     if (port.thdn_vs_freq && port.thdn_vs_freq.length) {
       const near = port.thdn_vs_freq_near_max;
-      const runs = [{ name: "reference (" + num(port.thdn_vs_freq_drive_dbfs, 1) + " dBFS)", pts: port.thdn_vs_freq.filter((p) => p.valid) }];
-      if (near && near.points.length) runs.push({ name: "near max (" + num(near.drive_dbfs, 1) + " dBFS)", pts: near.points.filter((p) => p.valid) });
+      // Each channel's points (thdn_vs_freq_channels[], channels[]) when the file has them: L solid, R dashed.
+      const split = (name, pts, chans, k) => (chans && chans.length >= 2
+        ? chans.slice(0, 2).map((c, i) => ({ name: name + (i ? " R" : " L"), pts: c.points.filter((p) => p.valid), k, r: i === 1 }))
+        : [{ name, pts: pts.filter((p) => p.valid), k, r: false }]);
+      const runs = split("reference (" + num(port.thdn_vs_freq_drive_dbfs, 1) + " dBFS)", port.thdn_vs_freq, port.thdn_vs_freq_channels, 0);
+      if (near && near.points.length) runs.push(...split("near max (" + num(near.drive_dbfs, 1) + " dBFS)", near.points, near.channels, 1));
       const j = joined(runs.flatMap((r) => [{ x: r.pts.map((p) => p.freq_hz), y: r.pts.map((p) => p.thdn_db) },
         { x: r.pts.map((p) => p.freq_hz), y: r.pts.map((p) => (p.thd_db === undefined || p.thd_db === null ? null : p.thd_db)) }]));
       const ser = [];
       runs.forEach((r, i) => {
-        ser.push({ label: "THD+N, " + r.name, values: j[2 * i + 1], points: true, color: palette[i] });
-        ser.push({ label: "THD, " + r.name, values: j[2 * i + 2], points: true, dash: [5, 3], color: palette[i] });
+        ser.push({ label: "THD+N, " + r.name, values: j[2 * i + 1], points: true, dash: r.r ? [5, 3] : undefined, color: palette[r.k] });
+        ser.push({ label: "THD, " + r.name, values: j[2 * i + 2], points: true, dash: r.r ? [8, 3, 2, 3] : [2, 3], color: palette[r.k] });
       });
-      chart(grid, "THD+N and THD versus frequency (" + port.nominal_load + " Ω)", j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB" });
+      chart(grid, "THD+N and THD versus frequency (" + port.nominal_load + " Ω)" + (runs.some((r) => r.r) ? ", L solid, R dashed; THD dotted" : ""), j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB" });
       sec.appendChild(el("h3", { text: "THD+N and THD versus frequency" }));
       sec.appendChild(el("p", { cls: "muted", text: "THD counts harmonics 2–10 inside the 20 Hz–20 kHz band only: above 2 kHz the higher harmonics, above 10 kHz all of them, lie outside it (column \"harmonics out of band\"). \"≤\": every harmonic was below the noise, THD is a bound." }));
       const oob = (p) => (p.first_harmonic_out_of_band ? "H" + p.first_harmonic_out_of_band + " and above (from " + num(p.first_harmonic_out_of_band * p.freq_hz / 1000, 1) + " kHz)" : "none");
@@ -251,7 +266,9 @@
     const nl = loads.find((l) => l.load === port.nominal_load) || loads[0];
     if (nl && nl.spectrum && nl.spectrum.level_dbfs.length) {
       const sp = nl.spectrum, xs = sp.level_dbfs.map((_, i) => sp.start_hz * Math.pow(2, i / sp.points_per_octave));
-      const ser = [{ label: "reference tone", values: sp.level_dbfs }];
+      const sr = chanOf(nl, 1) && chanOf(nl, 1).spectrum;
+      const ser = [{ label: "reference tone" + (sr ? " L" : ""), values: sp.level_dbfs }];
+      if (sr && sr.level_dbfs.length === sp.level_dbfs.length) ser.push({ label: "reference tone R", values: sr.level_dbfs, dash: [5, 3], color: palette[0] });
       const h = (nl.thdn_reference.harmonics || []).map((x) => x.freq_hz);
       const marks = xs.map((f) => (h.some((hf) => Math.abs(Math.log2(f / hf)) < 0.5 / sp.points_per_octave) ? nl.thdn_reference.level_dbfs + Math.max(...nl.thdn_reference.harmonics.map((x) => x.level_dbc || -200)) : null));
       ser.push({ label: "harmonics", values: xs.map((f, i) => (marks[i] !== null ? sp.level_dbfs[i] : null)), points: true, width: 0, color: "#d62728" });
@@ -263,7 +280,9 @@
     if (nl && nl.noise_spectrum && nl.noise_spectrum.level_dbfs.length) {
       const ns = nl.noise_spectrum, xs = ns.level_dbfs.map((_, i) => ns.start_hz * Math.pow(2, i / ns.points_per_octave));
       chart(grid, "Idle-channel noise spectrum (" + loadName(nl) + ", max-hold per 1/48 octave)", xs,
-        [{ label: "idle noise", values: ns.level_dbfs, color: "#7f7f7f" }], { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
+        [{ label: "idle noise", values: ns.level_dbfs, color: "#7f7f7f" }].concat(((r) => (r && r.level_dbfs.length === ns.level_dbfs.length
+          ? [{ label: "idle noise R (dashed)", values: r.level_dbfs, color: "#7f7f7f", dash: [5, 3] }] : []))(chanOf(nl, 1) && chanOf(nl, 1).noise_spectrum)),
+        { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Idle-channel noise spectrum (" + loadName(nl) + ")" }));
       sec.appendChild(table(["Hz (1/48 octave)", "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(ns.level_dbfs[i], 1)])));
     }
@@ -273,14 +292,15 @@
     const inUse = (l) => (l.mutes_on_silence && l.noise_under_tone ? l.noise_under_tone : l.noise);
     const mark = (l) => (l.mutes_on_silence ? " †" : "");
     sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "DR(A) dB", "SNR dB", "SNR(A) dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
-      port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2), num(inUse(l).unweighted_dbfs, 1) + mark(l),
-        num(inUse(l).a_weighted_dbfs, 1) + mark(l), num(inUse(l).unweighted_dbv, 1) + mark(l), num(l.dynamic_range_db, 1), num(l.dynamic_range_a_db, 1),
-        num(l.snr_db, 1) + mark(l), num(l.snr_a_db, 1) + mark(l), num(l.balance_db, 3),
+      port.loads.map((l) => l.valid ? [loadName(l), num(l.thdn_reference.thdn_db, 1) + perCh(l, (c) => c.thdn_reference.thdn_db, 1), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2),
+        num(inUse(l).unweighted_dbfs, 1) + mark(l) + perCh(l, (c) => inUse(Object.assign({ mutes_on_silence: l.mutes_on_silence }, c)).unweighted_dbfs, 1),
+        num(inUse(l).a_weighted_dbfs, 1) + mark(l), num(inUse(l).unweighted_dbv, 1) + mark(l), num(l.dynamic_range_db, 1) + perCh(l, (c) => c.dynamic_range_db, 1), num(l.dynamic_range_a_db, 1),
+        num(l.snr_db, 1) + mark(l) + perCh(l, (c) => c.snr_db, 1), num(l.snr_a_db, 1) + mark(l), num(l.balance_db, 3),
         l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + xt(x.l_to_r_db, x.l_to_r_bound) + " / " + xt(x.r_to_l_db, x.r_to_l_bound)).join(", ") : "—",
         num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", "", "", ""])));
     sec.appendChild(el("p", { cls: "sub", text: data.results.schema === "outbench/1"
       ? "DR is relative to 0 dBFS (AES17: the THD+N of a −60 dBFS tone plus 60 dB), SNR to the maximum level: this file is of schema outbench/1, written before DR was referenced to the maximum level."
-      : "DR and SNR are relative to the maximum level into each load (the 1 % THD+N point, or the level at full-scale drive where the search stopped there), not to 0 dBFS: DR over the THD+N residual of a −60 dBFS tone, SNR over the noise. Both read within about 0.2 dB of each other when the tone's residual is noise." }));
+      : "Each figure is the worse channel's; “(L x / R y)” gives each channel's where they differ. DR and SNR are relative to the maximum level into each load (the 1 % THD+N point, or the level at full-scale drive where the search stopped there), not to 0 dBFS: DR over the THD+N residual of a −60 dBFS tone, SNR over the noise. Both read within about 0.2 dB of each other when the tone's residual is noise." }));
     const muting = port.loads.filter((l) => l.valid && l.mutes_on_silence);
     if (muting.length)
       sec.appendChild(el("p", { cls: "sub", text: "† The output mutes on digital silence (" + muting.map((l) => loadName(l) + ": idle noise " + num(l.noise.unweighted_dbfs, 1) + " dBFS").join(", ") +

@@ -111,6 +111,50 @@ TEST(LevelSearch, FullScaleInputFullScaleAndNoSignal) {
   EXPECT_FALSE(level_at_limit(steps, -40.0).found);
 }
 
+// Two channels stepped together (search_channels): the right one 10 dB dirtier (1 % at -20 dBFS, 0.1 % at
+// -30 dBFS), the left as Device (-15, -25 dBFS). Each channel's crossings are exact (THD+N linear in drive), the
+// steps go on past the right channel's stop until the left's, the right channel keeps only the steps up to
+// its own stop, and two identical channels play exactly the steps one channel does.
+TEST(LevelSearch, EachChannelStopsOnItsOwnReadings) {
+  auto two = [](double right_excess_db, std::vector<double>& played) {
+    Device dev;
+    LevelSearch s = dev.search();
+    s.step_channels = [&played, right_excess_db, step = s.step](double drive) {
+      LevelStep l = step(drive), r = l;
+      played.push_back(l.drive_dbfs);
+      if (r.thdn_db) *r.thdn_db += right_excess_db;
+      return std::vector<LevelStep>{l, r};
+    };
+    return search_channels(s);
+  };
+  std::vector<double> played;
+  const auto ch = two(10.0, played);
+  ASSERT_EQ(ch.size(), 2u);
+  EXPECT_EQ(ch[0].reason, StopReason::thdn_1pct);
+  EXPECT_EQ(ch[1].reason, StopReason::thdn_1pct);
+  EXPECT_NEAR(level_at_limit(ch[0].steps, -40.0).drive_dbfs, -15.0, 1e-9);
+  EXPECT_NEAR(level_at_limit(ch[0].steps, -60.0).drive_dbfs, -25.0, 1e-9);
+  EXPECT_NEAR(level_at_limit(ch[1].steps, -40.0).drive_dbfs, -20.0, 1e-9);
+  EXPECT_NEAR(level_at_limit(ch[1].steps, -60.0).drive_dbfs, -30.0, 1e-9);
+  EXPECT_LT(ch[1].stop_drive_dbfs, ch[0].stop_drive_dbfs);
+  for (const auto& st : ch[1].steps) EXPECT_LE(st.drive_dbfs, ch[1].stop_drive_dbfs + 1e-9);
+  EXPECT_GT(ch[0].steps.size(), ch[1].steps.size());
+  // Both crossings of each channel bisected to their 3 dB / 2^4 width.
+  for (const auto& c : ch) {
+    double width = 1e9;
+    for (std::size_t i = 1; i < c.steps.size(); ++i)
+      if (*c.steps[i - 1].thdn_db < -40 && *c.steps[i].thdn_db >= -40)
+        width = c.steps[i].drive_dbfs - c.steps[i - 1].drive_dbfs;
+    EXPECT_LE(width, 3.0 / 16 + 1e-9);
+  }
+  std::vector<double> same;
+  two(0.0, same);
+  Device dev;
+  std::vector<LevelStep> steps;
+  search_levels(dev.search(), steps);
+  EXPECT_EQ(same.size(), dev.played.size());
+}
+
 TEST(LevelSearch, OneStringTable) {
   std::set<std::string> ids;
   for (const auto r :
