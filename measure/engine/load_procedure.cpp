@@ -5,6 +5,7 @@
 
 #include "analysis/fft.hpp"
 #include "analysis/units.hpp"
+#include "measure/engine/analyser_floor.hpp"
 #include "measure/engine/level_search.hpp"
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/spectra.hpp"
@@ -165,11 +166,17 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
 // mute), the SNR (maximum level over the noise in use) and the dynamic range (maximum level over the -60 dBFS
 // tone's residual), unweighted and A (docs/MEASUREMENTS.md "Noise, SNR and dynamic range").
 void snr_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr) {
-  const bool seen_here =
-      lr.noise.valid && lr.noise_tone_dbfs && lr.noise.noise_dbfs < *lr.noise_tone_dbfs - kMuteMarginDb;
+  // Judged on the device's own levels (floor-corrected): not where the noise under the tone is the analyser's.
+  std::optional<double> floor_dbfs;
   bool seen_before = false;
-  if (!cx.res.ports.empty() && cx.res.ports.back().name == port.name)
+  if (!cx.res.ports.empty() && cx.res.ports.back().name == port.name) {
+    floor_dbfs = cx.res.ports.back().analyser_floor.noise_dbfs;
     for (const auto& other : cx.res.ports.back().loads) seen_before = seen_before || other.mutes_on_silence;
+  }
+  const bool seen_here = lr.noise.valid && lr.noise_tone_dbfs &&
+                         mute_decided(lr.noise.noise_dbfs, *lr.noise_tone_dbfs, floor_dbfs, kMuteMarginDb);
+  lr.mute_undecided =
+      lr.noise_tone_dbfs && floor_dbfs && floor_margin(*lr.noise_tone_dbfs, *floor_dbfs).analyser_limited;
   lr.mutes_on_silence = lr.noise_tone_dbfs && (seen_here || seen_before);
   if (seen_here && !seen_before)
     cx.res.warnings.push_back(port.name + " into " + lr.load_name +
