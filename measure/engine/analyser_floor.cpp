@@ -76,11 +76,13 @@ void apply_floor(const PortResult::AnalyserFloor& fl, const std::string& port, L
   if (lr.thdn_ref.valid) m.thdn = floor_margin(lr.thdn_ref.level_dbfs + lr.thdn_ref.thdn_db, f);
   if (lr.dr_residual_dbfs) m.dr = floor_margin(*lr.dr_residual_dbfs, f);
   if (lr.dr_residual_a_dbfs && fl.noise_a_dbfs) m.dr_a = floor_margin(*lr.dr_residual_a_dbfs, *fl.noise_a_dbfs);
+  std::string limited;  // one warning per load: the figures that measure the analyser
   for (const auto& [what, mm] : {std::pair{"noise", m.noise}, std::pair{"THD+N", m.thdn}})
     if (mm && mm->analyser_limited)
-      warnings.push_back(port + " into " + lr.load_name + ": " + what + " stands only " +
-                         strformat("%.1f", mm->margin_db) +
-                         " dB above the analyser's own floor: it measures the analyser (reported as a bound)");
+      limited += (limited.empty() ? "" : ", ") + std::string(what) + " " + strformat("%.1f", mm->margin_db) + " dB";
+  if (!limited.empty())
+    warnings.push_back(port + " into " + lr.load_name + ": within 3 dB of the analyser's own floor (" + limited +
+                       " above it): these figures measure the analyser and are reported as bounds");
 }
 
 }  // namespace outbench::engine

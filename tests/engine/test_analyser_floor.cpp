@@ -92,7 +92,7 @@ TEST(AnalyserFloor, DeviceOneDbAboveTheFloorIsAnalyserLimited) {
   EXPECT_FALSE(l.floor.noise->correction_db);
   EXPECT_TRUE(l.floor.thdn->analyser_limited);  // at -26 dBFS the residual is the noise
   EXPECT_TRUE(l.floor.dr->analyser_limited);
-  EXPECT_TRUE(warned(r.res, "noise stands only"));
+  EXPECT_TRUE(warned(r.res, "within 3 dB of the analyser's own floor (noise"));
 }
 
 // Noise 6 dB above the floor: floor-corrected (power subtraction) within 0.5 dB of the model's device noise,
@@ -106,7 +106,7 @@ TEST(AnalyserFloor, DeviceSixDbAboveTheFloorIsCorrectedToTheModelsNoise) {
   EXPECT_NEAR(l.floor.noise->margin_db, 6.0, 0.2);
   EXPECT_GT(l.noise.noise_dbfs - r.device_dbfs, 1.0);  // the premise: uncorrected, it is off
   EXPECT_NEAR(device_level_db(l.noise.noise_dbfs, *l.floor.noise), r.device_dbfs, 0.5);
-  EXPECT_FALSE(warned(r.res, "noise stands only"));
+  EXPECT_FALSE(warned(r.res, "within 3 dB of the analyser's own floor"));
 }
 
 // A quiet device well above the floor (20 dB), its tone 8 dB below a 1 Vrms input's full scale: nothing is
