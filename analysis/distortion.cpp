@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numbers>
 #include <numeric>
@@ -399,8 +400,9 @@ bool check_finite(ThdnResult& r) {
     }
   for (auto& h : r.harmonics)
     if (!std::isfinite(h.level_dbc)) {
-      r.reason = std::to_string(h.order);  // (one concatenation at a time: GCC 12 warns falsely on "H" + ...)
-      r.reason.insert(0, "H").append(" reads no power at all (a synthetic signal?): THD cannot be read");
+      char text[96];  // (snprintf: GCC 12 warns falsely, -Wrestrict, on string concatenation here)
+      std::snprintf(text, sizeof text, "H%d reads no power at all (a synthetic signal?): THD cannot be read", h.order);
+      r.reason = text;
       return false;
     }
   return true;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analysis/distortion.hpp"
+#include "analysis/floor_margin.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/load_checks.hpp"
 #include "analysis/response.hpp"
@@ -110,6 +111,15 @@ struct LoadResult {
   // noise in use (idle, or under the tone when the output mutes). Unweighted and A-weighted.
   std::optional<double> dynamic_range_db, dynamic_range_a_db;
   std::optional<double> snr_db, snr_a_db;
+  // Margins over the port's analyser floor (analysis/floor_margin.hpp; absent: no floor known): idle noise,
+  // noise under the -60 dBFS tone (unweighted, A), the reference tone's THD+N residual and the -60 dBFS
+  // tone's residual (DR). The SNR carries the margin of the noise it uses.
+  struct FloorMargins {
+    std::optional<FloorMargin> noise, noise_a, noise_tone, noise_tone_a, thdn, dr, dr_a;
+  };
+  FloorMargins floor;
+  std::optional<double> ref_below_input_fs_db;  // the reference tone's level below input full scale, dB
+  bool mute_undecided = false;          // the noise under the tone was analyser-limited: muting could not be judged
   double reference_drive_dbfs = 0;      // drive of the reference tone (capped by the safety limits)
   double dynamic_range_drive_dbfs = 0;  // drive of the -60 dBFS tone
   // The highest drive the safety limits allowed into this load (after its sweep), and the limit that set it.
@@ -194,7 +204,16 @@ struct ChannelImpedance {
 };
 
 struct PortResult {
+  // The loopback input's own floor (measure/engine/analyser_floor.hpp), at the input range in use.
+  struct AnalyserFloor {
+    std::string source;  // "input terminated", "bench file" (calibrate loopback) or "" (not measured)
+    std::optional<double> noise_dbfs, noise_a_dbfs;
+    std::optional<double> input_full_scale_vrms;  // the range in use (input calibration)
+    std::string note;                             // why it is not measured
+    bool known() const { return noise_dbfs.has_value(); }
+  };
   std::string name;
+  AnalyserFloor analyser_floor;
   bool present = true;
   std::vector<int> output_channels, input_channels;
   std::optional<double> vrms_at_0dbfs;  // the output calibration; absent = uncalibrated

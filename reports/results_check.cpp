@@ -230,6 +230,16 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
   check_figures(l);
   l.opt_bool("mutes_on_silence");
   l.opt_num_or_null("balance_db");
+  l.opt_bool("mute_undecided");
+  l.opt_num("reference_below_input_fs_db");
+  if (auto f = l.opt_obj("floor"))
+    for (const auto& [key, value] : f->json_value().items()) {
+      const Node m = f->obj(key.c_str());
+      m.num("margin_db");
+      m.boolean("analyser_limited");
+      m.opt_num("floor_corrected_db");
+      m.opt_num("floor_corrected_dbfs");
+    }
   each(l.arr("crosstalk"), [](const Node& x) {
     x.num("freq_hz");
     x.num_or_null("l_to_r_db");
@@ -243,6 +253,12 @@ void check_port(const Node& p) {
   p.str("name");
   p.boolean("present");
   p.opt_num("vrms_at_0dbfs");
+  if (auto f = p.opt_obj("analyser_floor")) {
+    f->boolean("measured");
+    f->str("source");
+    for (const char* k : {"noise_dbfs", "noise_a_dbfs", "input_full_scale_vrms"}) f->opt_num(k);
+    f->opt_str("note");
+  }
   if (auto recs = p.opt_arr("recommendations")) each(*recs, [](const Node& r) { r.str("sentence"); });
   const bool present = p.flag("present");
   std::optional<Node> loads = present ? std::optional<Node>(p.arr("loads")) : p.opt_arr("loads");

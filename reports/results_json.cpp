@@ -15,6 +15,35 @@ void put(json& j, const char* key, const std::optional<T>& v) {
   if (v) j[key] = finite_or_null(*v);
 }
 
+// One figure's margin over the analyser floor; `sign` -1 for a level or THD+N (the floor comes off it), +1 for
+// an SNR or a dynamic range (it goes onto it). The corrected figure only where a correction applies.
+json margin_json(const FloorMargin& m, std::optional<double> figure, double sign, const char* corrected_key) {
+  json j = {{"margin_db", m.margin_db}, {"analyser_limited", m.analyser_limited}};
+  if (m.correction_db && figure) j[corrected_key] = *figure + sign * *m.correction_db;
+  return j;
+}
+
+json floor_json(const LoadResult& l) {
+  const auto& f = l.floor;
+  json j = json::object();
+  auto add = [&](const char* key, const std::optional<FloorMargin>& m, std::optional<double> figure, double sign,
+                 const char* corrected_key) {
+    if (m) j[key] = margin_json(*m, figure, sign, corrected_key);
+  };
+  auto valid = [](const NoiseResult& n) { return n.valid ? std::optional<double>(n.noise_dbfs) : std::nullopt; };
+  add("noise", f.noise, valid(l.noise), -1, "floor_corrected_dbfs");
+  add("noise_a", f.noise_a, valid(l.noise_a), -1, "floor_corrected_dbfs");
+  add("noise_under_tone", f.noise_tone, l.noise_tone_dbfs, -1, "floor_corrected_dbfs");
+  add("noise_under_tone_a", f.noise_tone_a, l.noise_tone_a_dbfs, -1, "floor_corrected_dbfs");
+  add("thdn", f.thdn, l.thdn_ref.valid ? std::optional<double>(l.thdn_ref.thdn_db) : std::nullopt, -1,
+      "floor_corrected_db");
+  add("snr", l.mutes_on_silence ? f.noise_tone : f.noise, l.snr_db, +1, "floor_corrected_db");
+  add("snr_a", l.mutes_on_silence ? f.noise_tone_a : f.noise_a, l.snr_a_db, +1, "floor_corrected_db");
+  add("dynamic_range", f.dr, l.dynamic_range_db, +1, "floor_corrected_db");
+  add("dynamic_range_a", f.dr_a, l.dynamic_range_a_db, +1, "floor_corrected_db");
+  return j;
+}
+
 json ohms(double v) {
   return std::isfinite(v) ? json(v) : json("open");
 }
@@ -163,6 +192,9 @@ json load_json(const LoadResult& l) {
   j["mutes_on_silence"] = l.mutes_on_silence;
   j["dynamic_range_residual"] =
       opt_pair_json({{"unweighted_dbfs", l.dr_residual_dbfs}, {"a_weighted_dbfs", l.dr_residual_a_dbfs}});
+  if (l.mute_undecided) j["mute_undecided"] = true;
+  if (const json fl = floor_json(l); !fl.empty()) j["floor"] = fl;
+  put(j, "reference_below_input_fs_db", l.ref_below_input_fs_db);
   put(j, "dynamic_range_db", l.dynamic_range_db);
   put(j, "dynamic_range_a_db", l.dynamic_range_a_db);
   put(j, "snr_db", l.snr_db);
@@ -284,6 +316,15 @@ json port_json(const PortResult& p) {
   jp["input_channels"] = p.input_channels;
   jp["vrms_at_0dbfs"] = p.vrms_at_0dbfs.value_or(0.0);  // 0 = uncalibrated (SCHEMA.md)
   jp["nominal_load"] = p.nominal_load;
+  {
+    const auto& f = p.analyser_floor;
+    json jf = {{"measured", f.known()}, {"source", f.source}};
+    put(jf, "noise_dbfs", f.noise_dbfs);
+    put(jf, "noise_a_dbfs", f.noise_a_dbfs);
+    put(jf, "input_full_scale_vrms", f.input_full_scale_vrms);
+    if (!f.note.empty()) jf["note"] = f.note;
+    if (p.present) jp["analyser_floor"] = jf;
+  }
   json loads = json::array();
   for (const auto& l : p.loads) loads.push_back(load_json(l));
   jp["loads"] = loads;

@@ -5,6 +5,7 @@
 
 #include "analysis/fft.hpp"
 #include "analysis/units.hpp"
+#include "measure/engine/analyser_floor.hpp"
 #include "measure/engine/channel_figures.hpp"
 #include "measure/engine/level_search.hpp"
 #include "measure/engine/port_sweeps.hpp"
@@ -177,16 +178,24 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
 // mute), the SNR (maximum level over the noise in use) and the dynamic range (maximum level over the -60 dBFS
 // tone's residual), unweighted and A (docs/MEASUREMENTS.md "Noise, SNR and dynamic range").
 void snr_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr) {
+  // Judged on the device's own levels (floor-corrected): not where the noise under the tone is the analyser's.
+  std::optional<double> floor_dbfs;
+  bool seen_before = false;
+  if (!cx.res.ports.empty() && cx.res.ports.back().name == port.name) {
+    floor_dbfs = cx.res.ports.back().analyser_floor.noise_dbfs;
+    for (const auto& other : cx.res.ports.back().loads) seen_before = seen_before || other.mutes_on_silence;
+  }
   const ChannelFigures* shows = nullptr;  // the first channel that shows the mute
-  bool tone_read = false;
+  bool tone_read = false, undecided = false;
   for (const auto& f : lr.channel_figures) {
-    tone_read = tone_read || f.noise_tone_dbfs.has_value();
-    if (!shows && f.noise.valid && f.noise_tone_dbfs && f.noise.noise_dbfs < *f.noise_tone_dbfs - kMuteMarginDb)
+    if (!f.noise_tone_dbfs) continue;
+    tone_read = true;
+    undecided = undecided || (floor_dbfs && floor_margin(*f.noise_tone_dbfs, *floor_dbfs).analyser_limited);
+    if (!shows && f.noise.valid &&
+        mute_decided(f.noise.noise_dbfs, *f.noise_tone_dbfs, floor_dbfs, kMuteMarginDb))
       shows = &f;
   }
-  bool seen_before = false;
-  if (!cx.res.ports.empty() && cx.res.ports.back().name == port.name)
-    for (const auto& other : cx.res.ports.back().loads) seen_before = seen_before || other.mutes_on_silence;
+  lr.mute_undecided = undecided;
   lr.mutes_on_silence = tone_read && (shows || seen_before);
   if (shows && !seen_before)
     cx.res.warnings.push_back(

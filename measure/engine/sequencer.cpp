@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "measure/config/kinds.hpp"
+#include "measure/engine/analyser_floor.hpp"
 #include "measure/engine/drive_limits.hpp"
 #include "measure/engine/ground_return.hpp"
 #include "measure/engine/load_procedure.hpp"
@@ -57,6 +58,7 @@ struct Sequencer::Impl {
                              " capture(s) were played again after buffer under/overflows; the figures come "
                              "from the clean retries");
     if (load.is_open() && lr.valid) open_latency = lr.response.latency_frames;
+    apply_floor(res.ports.back().analyser_floor, port.name, lr, res.warnings);
     floor_warnings(cx.bench, port.name, lr, res.warnings);
     res.ports.back().loads.push_back(std::move(lr));
     check_switched(res.ports.back(), res.ports.back().loads.back(), cx.bench.input_impedance_ohms, cx.opt.tone_hz,
@@ -92,10 +94,12 @@ struct Sequencer::Impl {
       switch_to(port, *open, "level probe");
       volts.probe(port, *open, cx.opt.tone_hz, std::max(cx.opt.sweep_level_dbfs, cx.opt.reference_level_dbfs));
     }
+    res.ports.back().analyser_floor = measure_analyser_floor(cx, port);
     std::optional<long> open_latency;
     const Load* heaviest = heaviest_load(loads);
     for (const Load* load : loads) run_load(port, *load, sweep, open_latency, load == heaviest);
     PortResult& done = res.ports.back();
+    range_advice(done, res.warnings);
     port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings);
     classify_limits(done, cx.opt.tone_hz, bench.input_impedance_ohms);
     ground_return(done, bench.input_impedance_ohms);

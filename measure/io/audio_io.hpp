@@ -56,6 +56,9 @@ class LoadSwitch {
   virtual void select(const Load& load) = 0;
   virtual void all_off() {}
   virtual std::string describe() const = 0;
+  // Terminates the loopback input (on) or reconnects it (off), for the analyser's floor; false when this
+  // switch cannot (the floor is then not measured).
+  virtual bool terminate_input(bool /*on*/) { return false; }
 };
 
 }  // namespace outbench

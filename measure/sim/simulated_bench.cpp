@@ -39,8 +39,16 @@ Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const 
     const auto idx = static_cast<std::size_t>(it - wiring->output_channels.begin());
     if (idx < per_ch.size()) per_ch[idx] = stim[k];
   }
-  const auto y =
-      simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++, lead_ohms_);
+  std::vector<std::vector<double>> y;
+  if (input_terminated_) {  // the device is off the input: no stimulus, no EMF noise or hum reaches the ADC
+    PortModel quiet = *pm;
+    for (ChannelModel* c : {static_cast<ChannelModel*>(&quiet), &quiet.right}) c->noise_vrms = c->hum_vrms = 0.0;
+    for (auto& s : per_ch) s.assign(s.size(), 0.0);
+    y = simulate_port(model_.loopback, quiet, load_ohms_, per_ch, rate_hz_, capture_frames,
+                      ~seed_ - terminated_calls_++, lead_ohms_);
+  } else {
+    y = simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++, lead_ohms_);
+  }
   Capture c;
   c.rate_hz = rate_hz_;
   for (int in : in_channels) {

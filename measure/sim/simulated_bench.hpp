@@ -23,6 +23,9 @@ class SimulatedBench : public AudioIo {
     lead_ohms_ = lead_ohms;
   }
   double load_ohms() const { return load_ohms_; }
+  // The loopback input terminated: captures hold the ADC's own noise and quantisation only (no device
+  // signal, noise or hum), drawn from a seed sequence of their own so the run's other captures do not move.
+  void set_input_terminated(bool on) { input_terminated_ = on; }
   const DeviceModel& model() const { return model_; }
 
  private:
@@ -33,6 +36,8 @@ class SimulatedBench : public AudioIo {
   std::uint64_t calls_ = 0;
   double load_ohms_;
   double lead_ohms_ = 0.0;  // the selected load's leads (Load::lead_ohms), in series before the load
+  bool input_terminated_ = false;
+  std::uint64_t terminated_calls_ = 0;
 };
 
 class SimulatedLoadSwitch : public LoadSwitch {
@@ -41,6 +46,10 @@ class SimulatedLoadSwitch : public LoadSwitch {
   void select(const Load& load) override { bench_.set_load_ohms(load.actual_ohms, load.lead_ohms); }
   void all_off() override { bench_.set_load_ohms(std::numeric_limits<double>::infinity()); }
   std::string describe() const override { return "simulated load switch"; }
+  bool terminate_input(bool on) override {
+    bench_.set_input_terminated(on);
+    return true;
+  }
 
  private:
   SimulatedBench& bench_;

@@ -23,10 +23,10 @@ PortFigures good_headphone() {
   f.calibrated = true;
   f.max_zout_ohms = 10.0;
   f.zout_1k_ohms = 10.0;
-  f.loads.push_back({10e3, vrms_from_dbv(-10.0 + 12.0 + 1.0), vrms_from_dbv(4.0), 0.1, ""});
-  f.loads.push_back({32, 1.0, 2.0, 0.3, ""});
-  f.loads.push_back({16, 0.5, 1.2, 0.45, ""});
-  f.loads.push_back({300, 2.0, 3.0, 0.05, ""});
+  f.loads.push_back({10e3, vrms_from_dbv(-10.0 + 12.0 + 1.0), vrms_from_dbv(4.0), 0.1, "", ""});
+  f.loads.push_back({32, 1.0, 2.0, 0.3, "", ""});
+  f.loads.push_back({16, 0.5, 1.2, 0.45, "", ""});
+  f.loads.push_back({300, 2.0, 3.0, 0.05, "", ""});
   f.thdn_at_nominal_db = -95.0;
   f.dynamic_range_db = 110.0;
   f.balance_db = 0.1;

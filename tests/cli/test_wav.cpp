@@ -37,7 +37,9 @@ TEST_P(WavFormats, RoundTrip) {
     read_sound_channel_into(path, c, std::span<float>(s));
     for (std::size_t i = 0; i < 1000; ++i) {
       ASSERT_EQ(d[i], f.channels[c][i]);
-      if (exact) ASSERT_EQ(static_cast<double>(s[i]), f.channels[c][i]);
+      if (exact) {
+        ASSERT_EQ(static_cast<double>(s[i]), f.channels[c][i]);
+      }
     }
     EXPECT_EQ(d[1000], 7.0);  // the rest untouched
   }
