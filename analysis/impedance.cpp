@@ -77,6 +77,22 @@ double max_abs_impedance_ohms(const std::vector<ImpedancePoint>& pts, double lo_
   return m;
 }
 
+std::optional<std::complex<double>> input_impedance_from_series(std::complex<double> h_direct,
+                                                                std::complex<double> h_series, double series_ohms,
+                                                                double source_ohms) {
+  if (std::abs(h_series) == 0.0) return std::nullopt;
+  const std::complex<double> km1 = h_direct / h_series - 1.0;
+  if (!(km1.real() > 0)) return std::nullopt;
+  return series_ohms / km1 - source_ohms;
+}
+
+double combine_weight(std::complex<double> z_ohms, const ImpedanceResult& r) {
+  const double zp =
+      std::isfinite(r.input_ohms) ? r.load_ohms * r.input_ohms / (r.load_ohms + r.input_ohms) : r.load_ohms;
+  const double m = std::abs(z_ohms);
+  return std::pow(m / (m + zp), 2) + 1e-30;
+}
+
 std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load) {
   std::vector<ImpedancePoint> out;
   const ImpedanceResult* first = nullptr;
@@ -94,10 +110,7 @@ std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>
       if (!r.valid) continue;
       const auto z = impedance_at(r.points, f);
       if (!z) continue;
-      const double zp =
-          std::isfinite(r.input_ohms) ? r.load_ohms * r.input_ohms / (r.load_ohms + r.input_ohms) : r.load_ohms;
-      const double m = std::abs(*z);
-      const double w = std::pow(m / (m + zp), 2) + 1e-30;
+      const double w = combine_weight(*z, r);
       sum += w * *z;
       wsum += w;
     }

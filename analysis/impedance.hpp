@@ -24,6 +24,7 @@ namespace outbench {
 struct ImpedancePoint {
   double freq_hz = 0;
   std::complex<double> z_ohms;
+  double u95_ohms = 0;  // expanded uncertainty of |z| (k = 2), 0 = not estimated (analysis/impedance_uncertainty.hpp)
   double magnitude_ohms() const { return std::abs(z_ohms); }
 };
 
@@ -35,6 +36,7 @@ struct ImpedanceResult {
   std::vector<ImpedancePoint> points;
   std::optional<std::complex<double>> z_1k_ohms;
   std::optional<std::complex<double>> z_20hz_ohms;
+  std::optional<double> z_1k_u95_ohms, z_20hz_u95_ohms;  // their expanded uncertainties, when estimated
 };
 
 inline constexpr double kInfiniteOhms = std::numeric_limits<double>::infinity();
@@ -63,7 +65,18 @@ double max_abs_impedance_ohms(const std::vector<ImpedancePoint>& pts, double lo_
 std::optional<std::complex<double>> ground_return_ohms(std::complex<double> z_both, std::complex<double> z_alone,
                                                        std::complex<double> k_both, std::complex<double> k_alone);
 
+// The loopback input's impedance from the open port read directly (h_direct) and through a known series resistor
+// `series_ohms` (h_series), both at one drive: with k = h_direct/h_series, Zin + Zsrc = Rs/(k - 1), so
+// Zin = Rs/(k - 1) - Zsrc (`source_ohms`: the port's |Zout|, 0 when unknown: then the result is Zin + Zsrc).
+// Best conditioned for Rs near Zin (the level then halves); nullopt when k - 1 is not positive in its real part.
+std::optional<std::complex<double>> input_impedance_from_series(std::complex<double> h_direct,
+                                                                std::complex<double> h_series, double series_ohms,
+                                                                double source_ohms);
+
 // Combine per-load estimates (same frequencies) into one, weighting by inverse error variance (header note).
 std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load);
+
+// The (unnormalised) weight combine_impedance gives the estimate `z_ohms` of the load result `r`.
+double combine_weight(std::complex<double> z_ohms, const ImpedanceResult& r);
 
 }  // namespace outbench

@@ -46,6 +46,18 @@ std::string channel_note(const std::string& channel) {
   return channel.empty() ? "" : " (" + channel + " channel, the worse)";
 }
 
+// A rule whose limit lies within measured +/- u95: "marginal", said in its condition and sentence.
+void mark_marginal(RuleResult& r, std::optional<double> u95, int digits) {
+  if (!r.evaluated || !r.measured || !u95 || !(*u95 > 0)) return;
+  r.uncertainty = u95;
+  if (std::abs(*r.measured - r.limit) > *u95) return;
+  r.grade = "marginal";
+  r.condition = r.description + ": " + num(*r.measured, digits) + " +/- " + num(*u95, digits) + " " + r.unit +
+                " (k = 2) includes the limit of " + num(r.limit, digits) + " " + r.unit +
+                ": marginal, the measurement cannot tell on which side it lies.";
+  r.sentence += " " + r.condition;
+}
+
 // A failed ">=" rule in dB (or Vrms, compared in dB) that missed by at most `max_db` becomes conditional.
 // Returns the shortfall in dB when it does.
 std::optional<double> shortfall_db(const RuleResult& r, bool volts, double max_db) {
@@ -61,7 +73,7 @@ void conclude(Verdict& v, const std::string& yes, const std::string& conditional
   for (const auto& r : v.rules) {
     evaluated += r.evaluated;
     failed += r.grade == "fail";
-    conditions += r.grade == "conditional";
+    conditions += r.grade == "conditional" || r.grade == "marginal";
   }
   v.grade = evaluated == 0 ? "cannot_decide" : failed ? "no" : conditions ? "yes_with_conditions" : "yes";
   v.pass = v.grade == "yes";
@@ -74,7 +86,7 @@ void conclude(Verdict& v, const std::string& yes, const std::string& conditional
   } else if (v.grade == "yes_with_conditions") {
     v.summary = conditional;
     for (const auto& r : v.rules)
-      if (r.grade == "conditional") v.summary += " " + r.condition;
+      if (r.grade == "conditional" || r.grade == "marginal") v.summary += " " + r.condition;
   } else {
     v.summary = no + " Failed:";
     for (const auto& r : v.rules)
@@ -83,7 +95,7 @@ void conclude(Verdict& v, const std::string& yes, const std::string& conditional
     if (conditions) {
       v.summary += " Also short:";
       for (const auto& r : v.rules)
-        if (r.grade == "conditional") v.summary += " " + r.description + ";";
+        if (r.grade == "conditional" || r.grade == "marginal") v.summary += " " + r.description + ";";
       v.summary.back() = '.';
     }
   }
@@ -142,6 +154,7 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   v.rules.push_back(rule("zout", "output impedance 20 Hz-20 kHz", hp.max_zout_ohms, rules.max_zout_line_ohms, "ohm",
                          false, "The highest output impedance over 20 Hz-20 kHz" + channel_note(hp.max_zout_channel),
                          "output impedance not measured", 2));
+  mark_marginal(v.rules.back(), hp.max_zout_u95_ohms, 2);
   v.rules.push_back(rule("response", "response into the line load", ll ? ll->response_deviation_db : std::nullopt,
                          rules.response_tolerance_db, "dB", false,
                          "The response into " + num(rules.line_load_ohms / 1000, 0) + " kohm" +
@@ -191,6 +204,7 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
                            "For " + at + " headphones (limit Rl/" + num(rules.damping_factor, 0) +
                                "), the output impedance" + channel_note(line.max_zout_channel),
                            "output impedance not measured", 2));
+    mark_marginal(v.rules.back(), line.max_zout_u95_ohms, 2);
     // Voltage for the target SPL: P = 10^((SPL - sensitivity)/10) mW.
     const double need_mw = std::pow(10.0, (rules.target_spl_db - hl.sensitivity_db_spl_per_mw) / 10.0);
     const double need_vrms = vrms_from_mw(need_mw, hl.load_ohms);

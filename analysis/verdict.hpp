@@ -4,9 +4,11 @@
 // calibration, port absent) is skipped with the reason.
 // Grades. A rule passes, fails, or is "conditional": it missed by at most max_conditional_shortfall_db in a
 // way that has a stated workaround (headroom: sources that peak lower; voltage: a lower loudness), said in
-// `condition`. A verdict is "yes" when every evaluated rule passed, "yes_with_conditions" when the others
-// were conditional, "no" when any rule failed, "cannot_decide" when none could be evaluated; `pass` stays
-// true for "yes" only.
+// `condition`. A rule on a figure with a stated uncertainty (|Zout|: its u95) is "marginal" when the limit lies
+// within measured +/- u95: the measurement cannot say on which side it is (`pass` keeps the comparison of the
+// measured value; `condition` says so). A verdict is "yes" when every evaluated rule passed,
+// "yes_with_conditions" when the others were conditional or marginal, "no" when any rule failed,
+// "cannot_decide" when none could be evaluated; `pass` stays true for "yes" only.
 #pragma once
 
 #include <optional>
@@ -49,8 +51,9 @@ struct PortFigures {
   bool present = false;  // the device has the port
   bool measured = true;  // false: the port was left out of this run (--ports); nothing is known of it
   bool calibrated = false;
-  std::optional<double> max_zout_ohms;  // max |Zout| over 20 Hz..20 kHz, the worse channel's
-  std::string max_zout_channel;         // "right" when that is the worse channel, "" when channel 0's stands
+  std::optional<double> max_zout_ohms;      // max |Zout| over 20 Hz..20 kHz, the worse channel's
+  std::string max_zout_channel;             // "right" when that is the worse channel, "" when channel 0's stands
+  std::optional<double> max_zout_u95_ohms;  // its expanded uncertainty (k = 2): the rules on it may be "marginal"
   std::optional<double> zout_1k_ohms;
   struct PerLoad {
     double load_ohms = 0;
@@ -77,8 +80,9 @@ struct RuleResult {
   std::string comparison;  // ">=" or "<="
   bool evaluated = false;  // false: skipped (reason in sentence)
   bool pass = false;
-  std::string grade = "skipped";  // "pass", "conditional", "fail", "skipped"
-  std::string condition;          // conditional only: by how much it missed and what that means
+  std::string grade = "skipped";      // "pass", "conditional", "marginal", "fail", "skipped"
+  std::string condition;              // conditional or marginal: by how much it missed and what that means
+  std::optional<double> uncertainty;  // the measured value's expanded uncertainty (k = 2), when known
   std::string sentence;
 };
 

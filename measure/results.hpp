@@ -82,6 +82,7 @@ struct LoadResult {
   std::string load_name;
   double load_ohms = 0;  // actual; +inf for open
   double lead_ohms = 0;  // the bench's series lead resistance to this load (subtracted from |Zout|)
+  double tolerance_pct = 1.0, lead_uncertainty_ohms = 0.02;  // the bench's (Load), for |Zout|'s uncertainty
   bool valid = true;
   std::string problem;
   ResponseResult response;
@@ -199,6 +200,7 @@ struct ChannelImpedance {
   int channel = 0;
   std::vector<ImpedancePoint> impedance;  // combined over the loads
   std::optional<double> z_1k_ohms, z_20hz_ohms, max_zout_ohms;
+  std::optional<double> z_1k_u95_ohms, z_20hz_u95_ohms, max_zout_u95_ohms;  // their expanded uncertainties (k = 2)
   std::optional<double> z_1k_alone_ohms;     // |Zout| at 1 kHz with this channel driven alone
   std::optional<double> ground_return_ohms;  // Re of the shared return's resistance at 1 kHz from this channel
 };
@@ -225,6 +227,8 @@ struct PortResult {
   std::optional<double> ground_return_ohms;                     // mean of the channels' estimates
   std::string ground_return_load;                               // the load it was measured into
   std::string ground_return_note;                               // why it is absent, when it is
+  // The expanded uncertainties (k = 2) of z_1k_ohms, z_20hz_ohms, max_zout_ohms.
+  std::optional<double> z_1k_u95_ohms, z_20hz_u95_ohms, max_zout_u95_ohms;
   bool loads_agree = true;
   std::string agreement_note;
   // False when no load moved the level from open (relays that never switched): the per-load figures and
@@ -265,6 +269,8 @@ struct RunConditions {
   double sweep_level_dbfs = -20;
   double sweep_start_hz = 0, sweep_stop_hz = 0, sweep_duration_s = 0;
   double input_impedance_ohms = 0;
+  double input_impedance_tolerance_pct = 0;   // its +/- (the bench's loopback_input.impedance_tolerance_pct)
+  std::string input_impedance_calibrated_on;  // date of `calibrate input-impedance`, "" = not calibrated
   std::optional<double> input_vrms_at_0dbfs;  // the input calibration; absent = uncalibrated
   double stimulus_s = 0;                      // total duration of the stimuli played
   double capture_s = 0;                       // total duration captured (stimuli + latency + sweep tails)

@@ -57,6 +57,10 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
   std::vector<std::pair<int, std::optional<double>>> zs;
   for (const auto& c : p.channels) zs.push_back({c.channel, c.max_zout_ohms});
   std::tie(f.max_zout_ohms, f.max_zout_channel) = worse(p.max_zout_ohms, zs, kZoutChannelResolution, true);
+  f.max_zout_u95_ohms = p.max_zout_u95_ohms;
+  for (const auto& c : p.channels)
+    if (!f.max_zout_channel.empty() && f.max_zout_channel == channel_name(c.channel))
+      f.max_zout_u95_ohms = c.max_zout_u95_ohms;
   f.zout_1k_ohms = p.z_1k_ohms;
   for (const auto& l : p.loads) {
     if (!l.valid || !std::isfinite(l.load_ohms)) continue;

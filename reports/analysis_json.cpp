@@ -82,11 +82,14 @@ json z_json(const std::optional<std::complex<double>>& z) {
 
 json impedance_points_json(const std::vector<ImpedancePoint>& points) {
   json pts = json::array();
-  for (const auto& p : points)
-    pts.push_back({{"freq_hz", p.freq_hz},
-                   {"z_ohms", std::abs(p.z_ohms)},
-                   {"r_ohms", p.z_ohms.real()},
-                   {"x_ohms", p.z_ohms.imag()}});
+  for (const auto& p : points) {
+    json j = {{"freq_hz", p.freq_hz},
+              {"z_ohms", std::abs(p.z_ohms)},
+              {"r_ohms", p.z_ohms.real()},
+              {"x_ohms", p.z_ohms.imag()}};
+    if (p.u95_ohms > 0) j["u95_ohms"] = p.u95_ohms;
+    pts.push_back(j);
+  }
   return pts;
 }
 
@@ -98,6 +101,8 @@ json impedance_json(const ImpedanceResult& r) {
   j["input_ohms"] = finite_or_null(r.input_ohms);
   j["at_1k"] = z_json(r.z_1k_ohms);
   j["at_20hz"] = z_json(r.z_20hz_ohms);
+  if (r.z_1k_u95_ohms && r.z_1k_ohms) j["at_1k"]["u95_ohms"] = *r.z_1k_u95_ohms;
+  if (r.z_20hz_u95_ohms && r.z_20hz_ohms) j["at_20hz"]["u95_ohms"] = *r.z_20hz_u95_ohms;
   j["points"] = impedance_points_json(r.points);
   return j;
 }

@@ -176,8 +176,11 @@ std::string headline(const json& r, const json& v) {
       std::snprintf(b, sizeof b, "%s %+.1f dBV at 0.1 %% THD+N", pass ? ", up to" : "; it reaches", level + headroom);
       o << b;
     }
-    if (hp && hp->contains("output_impedance") && hp->at("output_impedance").contains("z_1k_ohms"))
-      o << "; output impedance " << num(hp->at("output_impedance").at("z_1k_ohms"), 2) << " Ω at 1 kHz";
+    if (hp && hp->contains("output_impedance") && hp->at("output_impedance").contains("z_1k_ohms")) {
+      const auto& oi = hp->at("output_impedance");
+      o << "; output impedance " << num(oi.at("z_1k_ohms"), 2)
+        << (oi.contains("z_1k_u95_ohms") ? " ± " + num(oi.at("z_1k_u95_ohms"), 2) : std::string()) << " Ω at 1 kHz";
+    }
     o << ". ";
     s = o.str() + s;
   }
@@ -205,8 +208,9 @@ std::string verdict_html(const json& r) {
            "class=\"l\">rule</th><th>measured</th><th>limit</th><th>result</th>"
            "<th class=\"l\">what it means</th></tr>\n";
       for (const auto& rule : v.at("rules")) {
-        const bool ev = rule.value("evaluated", false), ok = rule.value("pass", false);
-        const bool cond = rule.value("grade", "") == "conditional";
+        const bool marginal = rule.value("grade", "") == "marginal";  // the limit within +/- u95
+        const bool ev = rule.value("evaluated", false), ok = rule.value("pass", false) && !marginal;
+        const bool cond = rule.value("grade", "") == "conditional" || marginal;
         o << "<tr><td class=\"l\">" << esc(rule.value("description", "")) << "</td><td>" << num(rule.at("measured"), 2)
           << " " << esc(rule.value("unit", "")) << "</td><td>" << esc(rule.value("comparison", "")) << " "
           << num(rule.at("limit"), 2) << " " << esc(rule.value("unit", "")) << "</td><td><span class=\"badge "
@@ -217,7 +221,7 @@ std::string verdict_html(const json& r) {
           << "\">"
           << (!ev    ? "skipped"
               : ok   ? "pass"
-              : cond ? "short"
+              : cond ? (marginal ? "marginal" : "short")
                      : "fail")
           << "</span></td><td class=\"l\">" << esc(rule.value("sentence", "")) << "</td></tr>\n";
       }

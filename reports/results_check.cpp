@@ -133,6 +133,7 @@ void check_z_point(const Node& p) {
   p.num("z_ohms");
   p.num("r_ohms");
   p.num("x_ohms");
+  p.opt_num("u95_ohms");
 }
 
 void check_spectrum(const Node& s) {
@@ -287,6 +288,7 @@ void check_port(const Node& p) {
   imp.opt_num_or_null("z_1k_ohms");
   imp.opt_num_or_null("z_20hz_ohms");
   imp.opt_num_or_null("max_z_20_20k_ohms");
+  for (const char* k : {"z_1k_u95_ohms", "z_20hz_u95_ohms", "max_z_20_20k_u95_ohms"}) imp.opt_num_or_null(k);
   imp.boolean("loads_agree");
   imp.str("agreement_note");
   each(imp.arr("per_load"), [](const Node& z) {
@@ -298,13 +300,15 @@ void check_port(const Node& p) {
       if (z.has(k) && !z.json_value().at(k).is_null()) {
         const Node a = z.obj(k);
         a.num("z_ohms");
+        a.opt_num("u95_ohms");
       }
   });
   if (auto chans = p.opt_arr("channels"))  // every channel's |Zout| (plotted) and ground-return figures
     each(*chans, [](const Node& c) {
       c.num("channel");
       each(c.arr("impedance"), check_z_point);
-      for (const char* k : {"z_1k_ohms", "z_20hz_ohms", "max_z_20_20k_ohms", "z_1k_alone_ohms", "ground_return_ohms"})
+      for (const char* k : {"z_1k_ohms", "z_20hz_ohms", "max_z_20_20k_ohms", "z_1k_u95_ohms", "z_20hz_u95_ohms",
+                            "max_z_20_20k_u95_ohms", "z_1k_alone_ohms", "ground_return_ohms"})
         c.opt_num_or_null(k);
     });
   p.opt_num_or_null("ground_return_ohms");
@@ -348,7 +352,8 @@ void check_verdict(const Node& v) {
   v.opt_one_of("grade", {"yes", "yes_with_conditions", "no", "cannot_decide", "not_applicable"});
   each(v.arr("rules"), [](const Node& r) {
     for (const char* k : {"id", "description", "unit", "comparison", "sentence", "condition"}) r.opt_str(k);
-    r.opt_one_of("grade", {"pass", "conditional", "fail", "skipped"});
+    r.opt_num("uncertainty");
+    r.opt_one_of("grade", {"pass", "conditional", "marginal", "fail", "skipped"});
     r.num_or_null("measured");
     r.num_or_null("limit");
     r.opt_bool("evaluated");
@@ -388,6 +393,8 @@ void check_results_schema(const json& j, const std::string& src) {
   for (const char* k : {"rate_hz", "reference_level_dbfs", "tone_hz", "input_impedance_ohms", "input_vrms_at_0dbfs",
                         "stimulus_s", "elapsed_s"})
     c.num(k);
+  c.opt_num("input_impedance_tolerance_pct");
+  c.opt_str("input_impedance_calibrated_on");
   const Node band = c.arr("band_hz");
   if (band.size() != 2) band.fail("[low, high] (two numbers)");
   band.item(0).number();

@@ -145,6 +145,9 @@ json port_channels_json(const PortResult& p) {
     put(j, "z_1k_ohms", c.z_1k_ohms);
     put(j, "z_20hz_ohms", c.z_20hz_ohms);
     put(j, "max_z_20_20k_ohms", c.max_zout_ohms);
+    put(j, "z_1k_u95_ohms", c.z_1k_u95_ohms);
+    put(j, "z_20hz_u95_ohms", c.z_20hz_u95_ohms);
+    put(j, "max_z_20_20k_u95_ohms", c.max_zout_u95_ohms);
     put(j, "z_1k_alone_ohms", c.z_1k_alone_ohms);
     put(j, "ground_return_ohms", c.ground_return_ohms);
     out.push_back(j);
@@ -241,6 +244,7 @@ json verdict_json(const Verdict& v) {
                {"grade", r.grade},
                {"sentence", r.sentence}};
     if (!r.condition.empty()) jr["condition"] = r.condition;
+    if (r.uncertainty) jr["uncertainty"] = *r.uncertainty;
     jr["measured"] = r.measured ? finite_or_null(*r.measured) : json(nullptr);
     rules.push_back(jr);
   }
@@ -268,6 +272,8 @@ json conditions_json(const Results& r) {
             {"stop_hz", c.sweep_stop_hz},
             {"duration_s", c.sweep_duration_s}}},
           {"input_impedance_ohms", c.input_impedance_ohms},
+          {"input_impedance_tolerance_pct", c.input_impedance_tolerance_pct},
+          {"input_impedance_calibrated_on", c.input_impedance_calibrated_on},
           {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs.value_or(0.0)},  // 0 = uncalibrated (SCHEMA.md)
           {"calibrated", r.calibrated()},
           {"stimulus_s", c.stimulus_s},
@@ -333,6 +339,9 @@ json port_json(const PortResult& p) {
   put(imp, "z_1k_ohms", p.z_1k_ohms);
   put(imp, "z_20hz_ohms", p.z_20hz_ohms);
   put(imp, "max_z_20_20k_ohms", p.max_zout_ohms);
+  put(imp, "z_1k_u95_ohms", p.z_1k_u95_ohms);
+  put(imp, "z_20hz_u95_ohms", p.z_20hz_u95_ohms);
+  put(imp, "max_z_20_20k_u95_ohms", p.max_zout_u95_ohms);
   imp["loads_agree"] = p.loads_agree;
   imp["loads_switched"] = p.loads_switched;
   imp["agreement_note"] = p.agreement_note;

@@ -1,5 +1,5 @@
-// outbench calibrate output|input|loopback --bench FILE: turn dBFS into volts and record the analyser floor.
-// Results are stored in the bench file (atomically, with the date); everything else in it is kept.
+// outbench calibrate output|input|loopback|input-impedance --bench FILE: turn dBFS into volts and record the analyser
+// floor. Results are stored in the bench file (atomically, with the date); everything else in it is kept.
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +16,7 @@
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
 #include "measure/cli/bench_io.hpp"
+#include "measure/cli/calibrate_zin.hpp"
 #include "measure/cli/cli.hpp"
 #include "measure/cli/signals.hpp"
 #include "measure/config/bench_config.hpp"
@@ -29,6 +30,14 @@
 namespace po = boost::program_options;
 
 namespace outbench::cli {
+
+DriveCap open_load_cap(const BenchConfig& bench, const PortWiring& port) {
+  if (port.output.valid())
+    return drive_cap(bench.safety, std::numeric_limits<double>::infinity(), port.output.vrms_at_0dbfs);
+  if (bench.safety.uncalibrated_max_drive_dbfs)
+    return drive_cap(bench.safety, std::numeric_limits<double>::infinity(), std::nullopt);
+  return DriveCap{bench.safety.max_drive_dbfs, "max_drive_dbfs", "safety.max_drive_dbfs"};
+}
 
 namespace {
 
@@ -100,20 +109,10 @@ struct CalibrationJob {
   DriveCap cap;  // the highest drive the safety limits allow into the open port
 };
 
-// The calibration tones go into the open load: capped by the volt limit once the output is calibrated,
-// by safety.uncalibrated_max_drive_dbfs (when set) before.
-DriveCap open_load_cap(const BenchConfig& bench, const PortWiring& port) {
-  if (port.output.valid())
-    return drive_cap(bench.safety, std::numeric_limits<double>::infinity(), port.output.vrms_at_0dbfs);
-  if (bench.safety.uncalibrated_max_drive_dbfs)
-    return drive_cap(bench.safety, std::numeric_limits<double>::infinity(), std::nullopt);
-  return DriveCap{bench.safety.max_drive_dbfs, "max_drive_dbfs", "safety.max_drive_dbfs"};
-}
-
 // The options (nothing when --help was asked), then the bench file and the limits the level must keep.
 std::optional<CalibrationJob> read_job(const Args& args) {
   if (args.empty() || (args[0] != "output" && args[0] != "input" && args[0] != "loopback"))
-    throw UsageError("calibrate: say what to calibrate: output, input or loopback");
+    throw UsageError("calibrate: say what to calibrate: output, input, loopback or input-impedance");
   CalibrationJob job;
   job.what = args[0];
   double measured = 0;
@@ -303,6 +302,8 @@ int calibrate_bench(const Args& args) {
 
 int calibrate(const Args& args) {
   try {
+    if (!args.empty() && args[0] == "input-impedance")
+      return calibrate_input_impedance(Args(args.begin() + 1, args.end()));
     return calibrate_bench(args);
   } catch (const Interrupted&) {
     std::cerr << "\noutbench: calibration stopped; nothing was stored\n";

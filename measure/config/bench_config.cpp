@@ -131,6 +131,8 @@ std::vector<Load> read_loads(const JsonReader& r, const std::string& src) {
       load.actual_ohms = l.number_in("actual_ohms", 0.1, 1e7, load.nominal_ohms);
     }
     load.lead_ohms = l.number_in("lead_ohms", 0.0, kMaxLeadOhms, 0.0);
+    load.tolerance_pct = l.number_in("tolerance_pct", 0.0, 50.0, load.tolerance_pct);
+    load.lead_uncertainty_ohms = l.number_in("lead_uncertainty_ohms", 0.0, kMaxLeadOhms, load.lead_uncertainty_ohms);
     for (std::size_t k = 0; k < out.size(); ++k)
       if (out[k].name == load.name)
         throw InputError(src + ": loads[" + std::to_string(k) + "] and loads[" + std::to_string(i) +
@@ -184,6 +186,8 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   read_audio(r, path, c);
   const auto in = r.at("loopback_input");
   c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
+  c.input_impedance_tolerance_pct = in.number_in("impedance_tolerance_pct", 0.0, 100.0, 10.0);
+  c.input_impedance_calibrated_on = in.string("impedance_calibrated_on", "");
   if (const double v = in.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) c.input.vrms_at_0dbfs = v;  // 0: none
   c.input_calibrated_on = in.string("calibrated_on", "");
   c.ports = read_ports(r, src);

@@ -57,7 +57,9 @@ struct BenchConfig {
   double rate_hz = 48000;
   std::vector<PortWiring> ports;
   double input_impedance_ohms = 1e6;
-  Calibration input;  // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
+  double input_impedance_tolerance_pct = 10.0;  // its +/- (calibrate input-impedance: the measured one's)
+  std::string input_impedance_calibrated_on;    // date of calibrate input-impedance ("" = a datasheet figure)
+  Calibration input;                            // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
   std::string input_calibrated_on;
   std::vector<Load> loads;
   bool ignore_xrun_flags = false;       // portaudio: judge the data, not the flags (JACK without realtime)

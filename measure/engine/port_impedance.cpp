@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "analysis/impedance.hpp"
+#include "analysis/impedance_uncertainty.hpp"
 #include "analysis/load_checks.hpp"
 #include "analysis/units.hpp"
 #include "measure/engine/level_search.hpp"
@@ -178,24 +179,41 @@ void warn_unverified(const PortResult& pr, std::vector<std::string>& warnings) {
                      "Check those loads by other means (an ohmmeter across the switched terminals).");
 }
 
+ImpedanceTolerances tolerances_of(const LoadResult& l, double input_tolerance_pct) {
+  return {l.tolerance_pct, input_tolerance_pct, l.lead_uncertainty_ohms};
+}
+
+// |Zout| at 1 kHz, 20 Hz and its maximum over 20 Hz..20 kHz of combined points, with their uncertainties.
+template <class Out>
+void summarise(const std::vector<ImpedancePoint>& pts, Out& o) {
+  if (pts.empty()) return;
+  if (auto z = impedance_at(pts, 1000.0)) o.z_1k_ohms = std::abs(*z), o.z_1k_u95_ohms = u95_at(pts, 1000.0);
+  if (auto z = impedance_at(pts, 20.0)) o.z_20hz_ohms = std::abs(*z), o.z_20hz_u95_ohms = u95_at(pts, 20.0);
+  const auto m = max_abs_impedance(pts, 20.0, 20000.0);
+  o.max_zout_ohms = m.z_ohms;
+  o.max_zout_u95_ohms = m.u95_ohms;
+}
+
 // Every channel's |Zout| from open versus each load, both channels driven in phase (channel 0's is also the
 // port's top-level figure).
-void channel_impedances(PortResult& pr, const LoadResult& open, double input_ohms) {
+void channel_impedances(PortResult& pr, const LoadResult& open, double input_ohms, double input_tolerance_pct) {
   for (const auto& oc : open.channel_responses) {
     if (!oc.response.valid) continue;
     std::vector<ImpedanceResult> per_load;
+    std::vector<ImpedanceTolerances> tols;
     for (const auto& l : pr.loads) {
       if (&l == &open || !l.valid) continue;
       for (const auto& lc : l.channel_responses)
-        if (lc.channel == oc.channel && lc.response.valid)
+        if (lc.channel == oc.channel && lc.response.valid) {
           per_load.push_back(output_impedance(oc.response, lc.response, l.load_ohms, input_ohms));
+          tols.push_back(tolerances_of(l, input_tolerance_pct));
+          add_uncertainty(per_load.back(), tols.back());
+        }
     }
     ChannelImpedance ci;
     ci.channel = oc.channel;
-    ci.impedance = combine_impedance(per_load);
-    if (auto z = impedance_at(ci.impedance, 1000.0)) ci.z_1k_ohms = std::abs(*z);
-    if (auto z = impedance_at(ci.impedance, 20.0)) ci.z_20hz_ohms = std::abs(*z);
-    if (!ci.impedance.empty()) ci.max_zout_ohms = max_abs_impedance_ohms(ci.impedance, 20.0, 20000.0);
+    ci.impedance = combine_impedance_with_uncertainty(per_load, tols);
+    summarise(ci.impedance, ci);
     pr.channels.push_back(std::move(ci));
   }
 }
@@ -224,7 +242,8 @@ void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double to
                        "' did not switch? Its figures are not that load's.");
 }
 
-void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings) {
+void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings,
+                    double input_tolerance_pct) {
   const LoadResult* open = open_load(pr);
   if (!open) {
     warnings.push_back(pr.name + ": output impedance not measured (the open load is not in the run)");
@@ -232,16 +251,17 @@ void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vect
   }
   check_any_switched(pr, input_ohms, warnings);
   if (!pr.loads_switched) return;
+  std::vector<ImpedanceTolerances> tols;
   for (const auto& l : pr.loads) {
     if (&l == open || !l.valid) continue;
     pr.impedance_per_load.push_back(impedance_of(*open, l, input_ohms));
+    tols.push_back(tolerances_of(l, input_tolerance_pct));
+    add_uncertainty(pr.impedance_per_load.back(), tols.back());
   }
-  pr.impedance = combine_impedance(pr.impedance_per_load);
-  channel_impedances(pr, *open, input_ohms);
+  pr.impedance = combine_impedance_with_uncertainty(pr.impedance_per_load, tols);
+  channel_impedances(pr, *open, input_ohms, input_tolerance_pct);
   if (pr.impedance.empty()) return;
-  if (auto z = impedance_at(pr.impedance, 1000.0)) pr.z_1k_ohms = std::abs(*z);
-  if (auto z = impedance_at(pr.impedance, 20.0)) pr.z_20hz_ohms = std::abs(*z);
-  pr.max_zout_ohms = max_abs_impedance_ohms(pr.impedance, 20.0, 20000.0);
+  summarise(pr.impedance, pr);
   if (pr.z_1k_ohms) check_agreement(pr, input_ohms, tone_hz, warnings);
   warn_unverified(pr, warnings);
 }

@@ -23,7 +23,10 @@ void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double to
 // After every load: the output impedance and its agreement (withdrawing the load figures when no load moved
 // the level: pr.loads_switched = false).
 // One warning names the loads whose switch could not be verified at this |Zout|.
-void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings);
+// Every |Zout| figure carries its expanded uncertainty (k = 2; analysis/impedance_uncertainty.hpp) from each load's
+// tolerance_pct and lead_uncertainty_ohms, the input's `input_tolerance_pct` and the estimate's scatter.
+void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings,
+                    double input_tolerance_pct = 10.0);
 
 // After port_impedance: names the limit behind each load's maximum level from the EMF behind |Zout| at
 // `tone_hz` (rail_clipping or current_limit in place of thdn_1pct / compression; analysis/load_checks.hpp).

@@ -46,6 +46,8 @@ struct Sequencer::Impl {
     switch_to(port, load, "switching load");
     LoadResult lr;
     lr.lead_ohms = load.lead_ohms;
+    lr.tolerance_pct = load.tolerance_pct;
+    lr.lead_uncertainty_ohms = load.lead_uncertainty_ohms;
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
     measure_load(cx, port, load, sweep, lr, open_latency);
     if (heaviest) alone_sweeps(cx, port, sweep, lr, open_latency);
@@ -100,7 +102,7 @@ struct Sequencer::Impl {
     for (const Load* load : loads) run_load(port, *load, sweep, open_latency, load == heaviest);
     PortResult& done = res.ports.back();
     range_advice(done, res.warnings);
-    port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings);
+    port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings, bench.input_impedance_tolerance_pct);
     classify_limits(done, cx.opt.tone_hz, bench.input_impedance_ohms);
     ground_return(done, bench.input_impedance_ohms);
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
@@ -148,6 +150,8 @@ void Sequencer::run(Results& results) {
   results.conditions.tone_hz = opt_.tone_hz;
   results.conditions.sweep_level_dbfs = opt_.sweep_level_dbfs;
   results.conditions.input_impedance_ohms = bench_.input_impedance_ohms;
+  results.conditions.input_impedance_tolerance_pct = bench_.input_impedance_tolerance_pct;
+  results.conditions.input_impedance_calibrated_on = bench_.input_impedance_calibrated_on;
   if (bench_.input.valid()) results.conditions.input_vrms_at_0dbfs = bench_.input.vrms_at_0dbfs;
   results.conditions.max_drive_dbfs = bench_.safety.max_drive_dbfs;
   results.conditions.max_vrms = bench_.safety.max_vrms;

@@ -40,6 +40,8 @@ struct Load {
   double nominal_ohms = 0;  // +infinity for open
   double actual_ohms = 0;   // measured value of the resistor on the bench (used in the calculations)
   double lead_ohms = 0;     // series resistance of its contacts, cable and jack (the loopback reads after it)
+  // The +/- of actual_ohms (its tolerance, or the meter's accuracy) and of lead_ohms, for |Zout|'s uncertainty.
+  double tolerance_pct = 1.0, lead_uncertainty_ohms = 0.02;
   bool is_open() const;
 };
 

@@ -127,6 +127,9 @@
       const zr = chans.find((c) => c.channel === 1 && c.impedance && c.impedance.length === imp.points.length);
       const ser = [{ label: zr ? "combined L" : "combined", values: imp.points.map((p) => p.z_ohms), width: 2.5, color: fg }];
       if (zr) ser.push({ label: "combined R", values: zr.impedance.map((p) => p.z_ohms), width: 2.5, color: fg, dash: [5, 3] });
+      // The expanded uncertainty (k = 2) of the combined |Z| as a band: its two edges, thin and dotted.
+      if (imp.points.some((p) => p.u95_ohms !== undefined))
+        [-1, 1].forEach((s) => ser.push({ label: (s > 0 ? "+" : "−") + "U (k = 2)", values: imp.points.map((p) => (p.u95_ohms === undefined ? null : p.z_ohms + s * p.u95_ohms)), width: 1, color: fg, dash: [1, 3] }));
       imp.per_load.forEach((z, i) => {
         if (z.valid) ser.push({ label: num(z.load_ohms, 0) + " Ω load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length] });
       });
@@ -138,6 +141,11 @@
       });
       chart(grid, "Output impedance phase", xs, ph, { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Output impedance" }));
+      // "x ± U Ω" where the results carry the expanded uncertainty (k = 2), the bare value otherwise.
+      const pm = (v, u) => (v === undefined || v === null ? "—" : num(v, 3) + (u === undefined || u === null ? "" : " ± " + num(u, 3)));
+      if (imp.z_1k_u95_ohms !== undefined)
+        sec.appendChild(el("p", { text: "|Zout| " + pm(imp.z_1k_ohms, imp.z_1k_u95_ohms) + " Ω at 1 kHz, " + pm(imp.z_20hz_ohms, imp.z_20hz_u95_ohms) +
+          " Ω at 20 Hz, at most " + pm(imp.max_z_20_20k_ohms, imp.max_z_20_20k_u95_ohms) + " Ω over 20 Hz–20 kHz (± the expanded uncertainty, k = 2: the loads' tolerance, the input's impedance, the leads and the scatter)." }));
       sec.appendChild(el("p", { cls: imp.loads_agree ? "muted" : "warn", text: (imp.loads_agree ? "" : "Warning: ") + imp.agreement_note }));
       // The load checks with their resolutions ("cannot verify": a relay that stayed open would pass too).
       const checked = loads.filter((l) => l.switch_check || l.zout_agreement);
@@ -153,17 +161,17 @@
       }
       const valid = imp.per_load.filter((z) => z.valid);
       sec.appendChild(table(["Hz", "|Z| Ω", "R Ω", "X Ω"].concat(valid.map((z) => "|Z| from " + num(z.load_ohms, 0) + " Ω")),
-        imp.points.map((p, k) => [k, p]).filter(([k]) => k % 8 === 0).map(([k, p]) => [num(p.freq_hz, 1), num(p.z_ohms, 3), num(p.r_ohms, 3), num(p.x_ohms, 3)]
+        imp.points.map((p, k) => [k, p]).filter(([k]) => k % 8 === 0).map(([k, p]) => [num(p.freq_hz, 1), pm(p.z_ohms, p.u95_ohms), num(p.r_ohms, 3), num(p.x_ohms, 3)]
           .concat(valid.map((z) => (z.points[k] ? num(z.points[k].z_ohms, 3) : "—"))))));
       sec.appendChild(table(["load", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω"], valid.map((z) => [num(z.load_ohms, 0) + " Ω",
-        z.at_1k ? num(z.at_1k.z_ohms, 3) : "—", z.at_20hz ? num(z.at_20hz.z_ohms, 3) : "—"])));
+        z.at_1k ? pm(z.at_1k.z_ohms, z.at_1k.u95_ohms) : "—", z.at_20hz ? pm(z.at_20hz.z_ohms, z.at_20hz.u95_ohms) : "—"])));
       // Per channel (both driven in phase; driven alone for the ground return).
       if (chans.length > 1) {
         const name = (c) => (c.channel === 0 ? "L" : c.channel === 1 ? "R" : "ch " + c.channel);
         const o = (v) => (v === undefined || v === null ? "—" : num(v, 3));
         sec.appendChild(el("table", {}, [el("tr", {}, ["channel", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω", "max |Z| 20 Hz–20 kHz Ω", "|Z| at 1 kHz alone Ω", "ground return Ω"]
-          .map((h, i) => el("th", { cls: i ? "" : "l", text: h })))].concat(chans.map((c) => el("tr", {}, [name(c), o(c.z_1k_ohms), o(c.z_20hz_ohms),
-          o(c.max_z_20_20k_ohms), o(c.z_1k_alone_ohms), o(c.ground_return_ohms)].map((v, i) => el("td", { cls: i ? "" : "l", text: String(v) })))))));
+          .map((h, i) => el("th", { cls: i ? "" : "l", text: h })))].concat(chans.map((c) => el("tr", {}, [name(c), pm(c.z_1k_ohms, c.z_1k_u95_ohms), pm(c.z_20hz_ohms, c.z_20hz_u95_ohms),
+          pm(c.max_z_20_20k_ohms, c.max_z_20_20k_u95_ohms), o(c.z_1k_alone_ohms), o(c.ground_return_ohms)].map((v, i) => el("td", { cls: i ? "" : "l", text: String(v) })))))));
       }
       if (port.ground_return_ohms !== undefined)
         sec.appendChild(el("p", { text: "Shared ground return " + num(port.ground_return_ohms, 3) + " Ω (real part at 1 kHz, mean of " +

@@ -214,3 +214,40 @@ TEST(Verdict, ShortfallsWithAWorkaroundGiveYesWithConditions) {
 
 }  // namespace
 }  // namespace outbench
+
+namespace outbench {
+namespace {
+
+// A damping or |Zout| rule whose limit lies within measured +/- u95 is "marginal" (neither pass nor fail): the
+// verdict is then "yes_with_conditions" and says why; outside the band the comparison stands.
+TEST(Verdict, ZoutRulesWithTheLimitInsideTheUncertaintyAreMarginal) {
+  const VerdictRules rules;
+  auto f = good_headphone();
+  f.max_zout_ohms = 2.05;  // 16/8 = 2.0 ohm: just above the 16 ohm limit
+  f.max_zout_u95_ohms = 0.1;
+  auto v = drives_headphones(f, rules, "headphone");
+  const auto& r16 = v.rules[0];
+  ASSERT_EQ(r16.id, "damping_16");
+  EXPECT_EQ(r16.grade, "marginal");
+  EXPECT_FALSE(r16.pass);  // the comparison of the measured value itself
+  ASSERT_TRUE(r16.uncertainty);
+  EXPECT_DOUBLE_EQ(*r16.uncertainty, 0.1);
+  EXPECT_NE(r16.condition.find("2.05 +/- 0.10 ohm (k = 2) includes the limit of 2.00 ohm"), std::string::npos)
+      << r16.condition;
+  EXPECT_EQ(v.grade, "yes_with_conditions") << v.summary;
+  EXPECT_NE(v.summary.find("marginal"), std::string::npos) << v.summary;
+  // Outside the band: the comparison stands (fail above, pass below).
+  f.max_zout_u95_ohms = 0.04;
+  v = drives_headphones(f, rules, "headphone");
+  EXPECT_EQ(v.rules[0].grade, "fail");
+  f.max_zout_ohms = 1.95;
+  v = drives_headphones(f, rules, "headphone");
+  EXPECT_EQ(v.rules[0].grade, "pass");
+  // No stated uncertainty: as before.
+  f.max_zout_ohms = 2.05;
+  f.max_zout_u95_ohms.reset();
+  EXPECT_EQ(drives_headphones(f, rules, "headphone").rules[0].grade, "fail");
+}
+
+}  // namespace
+}  // namespace outbench

@@ -1,0 +1,23 @@
+// outbench calibrate input-impedance: the loopback input's impedance versus frequency, from the open port read
+// directly and through a known series resistor the user inserts (analysis/impedance.hpp
+// input_impedance_from_series; docs/MEASUREMENTS.md "Input impedance calibration"). Stored in the bench file
+// (loopback_input.impedance_ohms at 1 kHz, impedance_tolerance_pct, impedance_calibrated_on, impedance_vs_freq),
+// atomically; every later |Zout| uses it. A simulated bench inserts the resistor itself (as a lead of the open
+// load); a real one asks the user at the terminal (refused without one).
+// Limits: the engine uses the 1 kHz value at every frequency (the curve is stored for inspection; its spread
+// 100 Hz..10 kHz is in the stored tolerance).
+#pragma once
+
+#include "measure/cli/cli.hpp"
+#include "measure/config/bench_config.hpp"
+#include "measure/engine/drive_limits.hpp"
+
+namespace outbench::cli {
+
+int calibrate_input_impedance(const Args& args);
+
+// The calibration tones go into the open load: capped by the volt limit once the output is calibrated,
+// by safety.uncalibrated_max_drive_dbfs (when set) before (calibrate.cpp).
+DriveCap open_load_cap(const BenchConfig& bench, const PortWiring& port);
+
+}  // namespace outbench::cli

@@ -1,0 +1,68 @@
+// outbench calibrate input-impedance on the simulated bench: a loopback input of 20 kohm (the device model's)
+// on a bench file that assumes 1 Mohm. Before: every |Zout| is biased by -Zout/Zin (a 100 ohm line out reads
+// 99.5 ohm); the command recovers 20 kohm, stores it with its date; after: the 100 ohm line out reads 100 ohm.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "run_cli.hpp"
+
+namespace outbench {
+namespace {
+
+using json = nlohmann::json;
+
+double line_z1k(const test::TempDir& d, const std::string& out) {
+  const auto r = test::run_cli("run --quick --quiet --ports line --loads open,600,300 --bench " + (d / "bench.json") +
+                               " -o " + (d / out));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto res = json::parse(test::slurp(d / (out + "/results.json")));
+  for (const auto& p : res["ports"])
+    if (p["name"] == "line") return p["output_impedance"]["z_1k_ohms"].get<double>();
+  return 0;
+}
+
+TEST(CliCalibrate, InputImpedanceRecoversTheModelsAndUnbiasesZout) {
+  test::TempDir d;
+  auto dev = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json"));
+  dev["loopback_input"]["impedance_ohms"] = 20000.0;  // a typical interface line input
+  std::ofstream(d / "device.json") << dev.dump();
+  auto b = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/simulated-usb.json"));
+  b["audio"]["device_model"] = d / "device.json";
+  ASSERT_EQ(b["loopback_input"]["impedance_ohms"].get<double>(), 1e6);  // the bench assumes 1 Mohm
+  std::ofstream(d / "bench.json") << b.dump();
+
+  const double before = line_z1k(d, "before");
+  // Zout/(1 + Zout/Zin) = 100/1.005 = 99.50 ohm: biased by half an ohm.
+  EXPECT_NEAR(before, 100.0 / 1.005, 0.05);
+  std::printf("line out |Zout| at 1 kHz assuming 1 Mohm: %.3f ohm\n", before);
+
+  // Refused: no resistor value; a port the bench does not have.
+  auto r = test::run_cli("calibrate input-impedance --bench " + (d / "bench.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("series-ohms"), std::string::npos) << r.err;
+  r = test::run_cli("calibrate input-impedance --series-ohms 22000 --port spdif --bench " + (d / "bench.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+
+  r = test::run_cli("calibrate input-impedance --series-ohms 22000 --bench " + (d / "bench.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::printf("%s", r.out.c_str());
+  const auto c = json::parse(test::slurp(d / "bench.json"));
+  const auto& in = c["loopback_input"];
+  EXPECT_NEAR(in["impedance_ohms"].get<double>(), 20000.0, 200.0);  // within 1 % (Zsrc = 100 ohm left in: +0.5 %)
+  EXPECT_GT(in["impedance_tolerance_pct"].get<double>(), 0.9);      // the resistor's 1 % and the spread
+  EXPECT_LT(in["impedance_tolerance_pct"].get<double>(), 1.5);
+  EXPECT_EQ(in["impedance_calibrated_on"].get<std::string>().substr(0, 2), "20");  // a date
+  EXPECT_GT(in["impedance_vs_freq"]["points"].size(), 50u);
+  EXPECT_EQ(c["name"], b["name"]);  // the rest of the file is kept
+
+  const double after = line_z1k(d, "after");
+  EXPECT_NEAR(after, 100.0, 0.05);
+  std::printf("line out |Zout| at 1 kHz with the calibrated input: %.3f ohm\n", after);
+  const auto res = json::parse(test::slurp(d / "after/results.json"));
+  EXPECT_EQ(res["conditions"]["input_impedance_calibrated_on"], in["impedance_calibrated_on"]);
+}
+
+}  // namespace
+}  // namespace outbench
