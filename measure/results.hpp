@@ -255,6 +255,18 @@ struct PortResult {
   std::vector<Recommendation> recommendations;
 };
 
+// Two clocks (reports/SCHEMA.md "conditions.clock"): the DUT's clock against the analyser's, per capture.
+struct ClockCapture {
+  std::string capture;  // "port-load-what", as --keep-captures names it
+  double ppm = 0;       // (f_DUT / f_analyser - 1) * 1e6, measured on this capture and removed from it
+  double at_s = 0;      // audio time played before it (timing markers included)
+};
+struct ClockSummary {
+  std::vector<ClockCapture> captures;
+  double mean_ppm = 0, min_ppm = 0, max_ppm = 0, spread_ppm = 0;  // spread = max - min
+  double wander_ppm_per_min = 0;                                  // slope of ppm over the run
+};
+
 struct RunConditions {
   std::string date_utc;
   std::string outbench_version;
@@ -277,6 +289,7 @@ struct RunConditions {
   double elapsed_s = 0;
   int xrun_captures = 0;
   int retried_captures = 0;
+  std::optional<ClockSummary> clock;  // two clocks only (DUT and analyser on two devices): the drift measured
   // The bench's safety limits in force (uncalibrated_max_drive_dbfs: absent when not set).
   double max_drive_dbfs = 0, max_vrms = 0, max_mw = 0;
   std::optional<double> uncalibrated_max_drive_dbfs;

@@ -266,6 +266,13 @@ std::string conditions_html(const json& r) {
     row(p.value("name", "") + " out calibration",
         v > 0 ? num(p.at("vrms_at_0dbfs"), 3) + " Vrms (open circuit) at 0 dBFS" : "not calibrated (dBFS only)");
   }
+  if (c.contains("clock")) {  // two clocks (SCHEMA.md conditions.clock)
+    const auto& k = c.at("clock");
+    row("clocks", "two: the DUT's clock " + num(k.at("mean_ppm"), 2) + " ppm against the analyser's (per capture " +
+                      num(k.at("min_ppm"), 2) + " … " + num(k.at("max_ppm"), 2) + ", spread " +
+                      num(k.at("spread_ppm"), 2) + " ppm, " + num(k.at("wander_ppm_per_min"), 2) + " ppm/min, " +
+                      std::to_string(k.at("captures").size()) + " captures), removed from every capture");
+  }
   row("seed", std::to_string(c.value("seed", std::uint64_t{0})) + (c.value("quick", false) ? " (quick run)" : ""));
   row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s / " + num(c.at("elapsed_s"), 1) + " s");
   o << "</table>\n";

@@ -405,6 +405,11 @@ void check_results_schema(const json& j, const std::string& src) {
   c.opt_bool("quick");
   if (c.has("seed") && !j.at("conditions").at("seed").is_number_unsigned())
     c.member("seed", "").fail("an integer >= 0");
+  if (c.has("clock")) {  // two clocks (SCHEMA.md conditions.clock): the report reads these
+    const Node k = c.obj("clock");
+    for (const char* f : {"mean_ppm", "min_ppm", "max_ppm", "spread_ppm", "wander_ppm_per_min"}) k.num(f);
+    k.arr("captures");
+  }
   each(r.arr("ports"), check_port);
   each(r.arr("verdicts"), check_verdict);
   const Node w = r.arr("warnings");

@@ -254,6 +254,17 @@ json verdict_json(const Verdict& v) {
   return j;
 }
 
+json clock_json(const ClockSummary& s) {
+  json caps = json::array();
+  for (const auto& c : s.captures) caps.push_back({{"capture", c.capture}, {"ppm", c.ppm}, {"at_s", c.at_s}});
+  return {{"mean_ppm", s.mean_ppm},
+          {"min_ppm", s.min_ppm},
+          {"max_ppm", s.max_ppm},
+          {"spread_ppm", s.spread_ppm},
+          {"wander_ppm_per_min", s.wander_ppm_per_min},
+          {"captures", caps}};
+}
+
 json conditions_json(const Results& r) {
   const auto& c = r.conditions;
   return {{"date_utc", c.date_utc},
@@ -388,6 +399,7 @@ json results_json(const Results& r) {
   j["device"] = {{"name", r.device_name}, {"description", r.device_description}, {"model_file", r.device_model_file}};
   j["bench"] = {{"name", r.bench_name}, {"source", r.bench_source}};
   j["conditions"] = conditions_json(r);
+  if (r.conditions.clock) j["conditions"]["clock"] = clock_json(*r.conditions.clock);  // two clocks only
   json ports = json::array();
   for (const auto& p : r.ports) ports.push_back(port_json(p));
   j["ports"] = ports;

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake pkg-config git clang-format bc
-  libfftw3-dev libsndfile1-dev libportaudio2 portaudio19-dev libjack-jackd2-dev
+  libfftw3-dev libsoxr-dev libsndfile1-dev libportaudio2 portaudio19-dev libjack-jackd2-dev
   nlohmann-json3-dev libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   chromium jackd2 libasound2-dev
   clang libclang-rt-14-dev llvm sox python3-jsonschema

@@ -65,6 +65,10 @@ struct BenchConfig {
   bool ignore_xrun_flags = false;       // portaudio: judge the data, not the flags (JACK without realtime)
   unsigned long frames_per_buffer = 0;  // portaudio: 0 = PortAudio's choice
   int retries = 2;                      // portaudio: captures retried after an xrun
+  // The DUT plays on one clock and the analyser captures on another (two audio devices, or a simulated DUT
+  // with clock_ppm): every capture is bracketed by timing markers, its drift estimated and removed
+  // (measure/engine/two_clocks.hpp).
+  bool two_clocks = false;
   LoadSwitchKind load_switch = LoadSwitchKind::simulated;  // "load_switch": {"type": ...}
   nlohmann::json load_switch_json;  // the whole load_switch section (environment variables expanded)
   SafetyLimits safety;

@@ -22,6 +22,7 @@
 #include "measure/engine/drive_limits.hpp"
 #include "measure/engine/plan.hpp"
 #include "measure/io/audio_io.hpp"
+#include "measure/results.hpp"
 
 namespace outbench {
 
@@ -64,6 +65,7 @@ struct CaptureSession {
   int xrun_captures = 0;     // captures that carried xrun flags (retried, or accepted: ignore_xrun_flags)
   int retried_captures = 0;  // captures played again after an xrun
   int capture_no = 0;
+  std::vector<ClockCapture> clock_readings;  // two clocks: each capture's measured drift
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
 
   void check_stop() const;

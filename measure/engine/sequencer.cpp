@@ -1,6 +1,7 @@
 #include "measure/engine/sequencer.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include "measure/config/kinds.hpp"
 #include "measure/engine/analyser_floor.hpp"
@@ -10,6 +11,7 @@
 #include "measure/engine/port_impedance.hpp"
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/step_context.hpp"
+#include "measure/engine/two_clocks.hpp"
 #include "measure/strformat.hpp"
 
 namespace outbench {
@@ -18,12 +20,17 @@ using namespace engine;
 
 struct Sequencer::Impl {
   Plan plan;
+  std::unique_ptr<TwoClockIo> two_clocks;  // the bench has two clocks: every capture through it
   CaptureSession session;
   PortVolts volts;
   StepContext cx;
 
   Impl(const BenchConfig& b, AudioIo& io, LoadSwitch& sw, const RunOptions& o, Results& r)
-      : plan(io.rate_hz(), o.quick), session(io, sw, b.retries, plan), volts(b, session), cx(context(b, o, r)) {
+      : plan(io.rate_hz(), o.quick),
+        two_clocks(b.two_clocks ? std::make_unique<TwoClockIo>(io) : nullptr),
+        session(two_clocks ? *two_clocks : io, sw, b.retries, plan),
+        volts(b, session),
+        cx(context(b, o, r)) {
     session.stop = o.stop;
     session.on_progress = o.on_progress;
     session.sink = o.keep_capture;
@@ -122,6 +129,7 @@ struct Sequencer::Impl {
     cx.res.conditions.capture_s = session.played_s;
     cx.res.conditions.xrun_captures = session.xrun_captures;
     cx.res.conditions.retried_captures = session.retried_captures;
+    cx.res.conditions.clock = summarise_clock(session.clock_readings, cx.res.warnings);
   }
 };
 
@@ -169,6 +177,7 @@ void Sequencer::run(Results& results) {
     }
     results.conditions.stimulus_s = impl.session.stimulus_s;
     results.conditions.capture_s = impl.session.played_s;
+    results.conditions.clock = summarise_clock(impl.session.clock_readings, results.warnings);
   };
   try {
     impl.run();

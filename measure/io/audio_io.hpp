@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ struct Capture {
   int xruns = 0;        // under/overflows flagged during this capture (also when the bench ignores the flags)
   int attempts = 1;     // captures made to get this one (play_record_retrying)
   double rate_hz = 0;
+  std::optional<double> clock_ppm;            // two clocks: the drift measured on this capture and removed from it
+  double clock_at_s = 0;                      // two clocks: audio time played before this capture (markers included)
   std::vector<std::vector<double>> channels;  // one per requested input channel
 };
 

@@ -110,6 +110,8 @@ DeviceModel load_device_model(const std::filesystem::path& path) {
   m.source = path.string();
   m.name = r.string("name");
   m.description = r.string("description", "");
+  m.clock_ppm = r.number_in("clock_ppm", -1000, 1000, 0);
+  m.clock_wander_ppm_per_min = r.number_in("clock_wander_ppm_per_min", -100, 100, 0);
   const auto lb = r.at("loopback_input");
   m.loopback.impedance_ohms = lb.number_in("impedance_ohms", 100, 1e12);
   m.loopback.full_scale_vrms = lb.number_in("full_scale_vrms", 0.01, 100);

@@ -60,6 +60,13 @@ struct DeviceModel {
   std::string description;
   LoopbackModel loopback;
   std::vector<PortModel> ports;
+  // The device's clock against the analyser's (fixtures/devices/README.md): 0 = one clock (the bench plays and
+  // captures on one device). Otherwise the DUT's output is resampled in the model: it plays
+  // (1 + ppm * 1e-6) samples per analyser sample, ppm = clock_ppm + clock_wander_ppm_per_min * minutes of
+  // stimulus played before the capture (constant within a capture).
+  double clock_ppm = 0;
+  double clock_wander_ppm_per_min = 0;
+  bool two_clocks() const { return clock_ppm != 0 || clock_wander_ppm_per_min != 0; }
   const PortModel* port(const std::string& name) const;
 };
 

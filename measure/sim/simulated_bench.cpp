@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "analysis/resample.hpp"
 #include "measure/config/kinds.hpp"
 #include "measure/sim/port_sim.hpp"
 
@@ -39,6 +40,13 @@ Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const 
     const auto idx = static_cast<std::size_t>(it - wiring->output_channels.begin());
     if (idx < per_ch.size()) per_ch[idx] = stim[k];
   }
+  // A DUT on its own clock: it plays r samples of the stimulus per analyser sample (model.hpp).
+  if (model_.two_clocks()) {
+    const double ppm = model_.clock_ppm + model_.clock_wander_ppm_per_min * played_s_ / 60.0;
+    for (auto& ch : per_ch)
+      if (!ch.empty()) ch = resample_by_ratio(ch, 1.0 + ppm * 1e-6, capture_frames);
+  }
+  played_s_ += static_cast<double>(capture_frames) / rate_hz_;
   std::vector<std::vector<double>> y;
   if (input_terminated_) {  // the device is off the input: no stimulus, no EMF noise or hum reaches the ADC
     PortModel quiet = *pm;
@@ -67,6 +75,7 @@ BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
   b.audio = "simulated";
   b.device_model = model.source;
   b.rate_hz = rate_hz;
+  b.two_clocks = model.two_clocks();
   b.input_impedance_ohms = model.loopback.impedance_ohms;
   b.input.vrms_at_0dbfs = model.loopback.full_scale_vrms;
   b.input_calibrated_on = "device model";

@@ -1,7 +1,8 @@
 // The simulated bench: an AudioIo that runs a DeviceModel (port_sim.hpp) on whichever port the output
 // channels belong to, into the load a SimulatedLoadSwitch selected, and a bench configuration derived from
 // the model (calibrated from the model's own figures: the run can then report volts).
-// Deterministic: capture k of a run uses seed + k.
+// Deterministic: capture k of a run uses seed + k. A model with clock_ppm plays on its own clock (model.hpp):
+// its stimulus is resampled (libsoxr) before the port is simulated.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +35,7 @@ class SimulatedBench : public AudioIo {
   double rate_hz_;
   std::uint64_t seed_;
   std::uint64_t calls_ = 0;
+  double played_s_ = 0;  // capture time so far (the clock's wander runs with it)
   double load_ohms_;
   double lead_ohms_ = 0.0;  // the selected load's leads (Load::lead_ohms), in series before the load
   bool input_terminated_ = false;

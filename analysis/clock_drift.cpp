@@ -1,0 +1,124 @@
+#include "analysis/clock_drift.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <numbers>
+
+#include "analysis/fft.hpp"
+#include "measure/strformat.hpp"
+
+namespace outbench {
+
+namespace {
+constexpr double kMarkerS = 0.040;
+constexpr double kLowFraction = 0.04, kHighFraction = 0.25;  // of the sample rate
+constexpr double kMinCorrelation = 0.5;
+
+// Fractional offset of `seg` against `marker` (same length) from the cross-spectrum phase slope.
+double fractional_delay(std::span<const double> seg, std::span<const double> marker) {
+  const std::size_t n = fft_good_size(2 * marker.size());
+  RealFft a(n), b(n);
+  const auto sa = a.forward(marker);
+  const auto sb = b.forward(seg);
+  double peak = 0;
+  for (const auto& v : sa) peak = std::max(peak, std::abs(v));
+  double num = 0, den = 0;
+  for (std::size_t k = 1; k < sa.size(); ++k) {
+    if (std::abs(sa[k]) < 1e-2 * peak) continue;
+    const auto cross = std::conj(sa[k]) * sb[k];
+    const double w = std::abs(cross);
+    const double omega = 2 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(n);
+    num += w * omega * -std::arg(cross);
+    den += w * omega * omega;
+  }
+  return den > 0 ? num / den : 0.0;
+}
+}  // namespace
+
+std::vector<double> timing_marker(double rate_hz, double peak) {
+  const auto n = static_cast<std::size_t>(std::lround(kMarkerS * rate_hz));
+  std::vector<double> m(n);
+  const double f0 = kLowFraction * rate_hz, f1 = kHighFraction * rate_hz, T = static_cast<double>(n) / rate_hz;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / rate_hz;
+    const double w = 0.5 - 0.5 * std::cos(2 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n));
+    m[i] = peak * w * std::sin(2 * std::numbers::pi * (f0 * t + 0.5 * (f1 - f0) / T * t * t));
+  }
+  return m;
+}
+
+MarkerPosition locate_marker(std::span<const double> capture, std::span<const double> marker, std::size_t search_begin,
+                             std::size_t search_end) {
+  MarkerPosition r;
+  const std::size_t len = marker.size();
+  if (len == 0 || search_begin >= capture.size() || capture.size() - search_begin < len) return r;
+  search_end = std::min(search_end, capture.size() - len);
+  if (search_end < search_begin) return r;
+  const std::size_t region = search_end - search_begin + len;
+  const std::size_t n = fft_good_size(region + len);
+  RealFft fc(n), fm(n), out(n);
+  const auto sc = fc.forward(capture.subspan(search_begin, region));
+  const auto sm = fm.forward(marker);
+  auto so = out.spectrum();
+  for (std::size_t k = 0; k < so.size(); ++k) so[k] = sc[k] * std::conj(sm[k]);
+  out.inverse();
+  const auto corr = out.time();
+  std::size_t best = 0;
+  for (std::size_t k = 0; k <= search_end - search_begin; ++k)
+    if (std::abs(corr[k]) > std::abs(corr[best])) best = k;
+  std::size_t at = search_begin + best;
+  double em = 0, ec = 0;
+  for (std::size_t i = 0; i < len; ++i) {
+    em += marker[i] * marker[i];
+    ec += capture[at + i] * capture[at + i];
+  }
+  r.correlation = em > 0 && ec > 0 ? corr[best] / static_cast<double>(n) / std::sqrt(em * ec) : 0.0;
+  if (std::abs(r.correlation) < kMinCorrelation) return r;
+  const double sign = r.correlation < 0 ? -1.0 : 1.0;
+  std::vector<double> seg(len);
+  double frac = 0;
+  for (int iter = 0; iter < 3; ++iter) {
+    for (std::size_t i = 0; i < len; ++i) seg[i] = sign * capture[at + i];
+    frac = fractional_delay(seg, marker);
+    if (std::abs(frac) <= 0.5) break;
+    const long step = std::lround(frac);
+    if ((step < 0 && at < static_cast<std::size_t>(-step)) ||
+        at + static_cast<std::size_t>(std::max(0L, step)) + len > capture.size())
+      break;
+    at = static_cast<std::size_t>(static_cast<long>(at) + step);
+  }
+  r.found = true;
+  r.position = static_cast<double>(at) + frac;
+  return r;
+}
+
+ClockDrift estimate_clock_drift(std::span<const double> capture, std::span<const double> marker, double played_distance,
+                                std::size_t search_frames) {
+  ClockDrift d;
+  const auto m1 = locate_marker(capture, marker, 0, search_frames);
+  if (!m1.found) {
+    d.problem = strformat("the first timing marker is not in the first %zu samples (correlation %.2f)", search_frames,
+                          m1.correlation);
+    return d;
+  }
+  // The second marker within +/- 1000 ppm (and a few samples) of where one clock would put it.
+  const double slack = 1e-3 * played_distance + 8;
+  const double expect = m1.position + played_distance;
+  const auto lo = static_cast<std::size_t>(std::max(0.0, std::floor(expect - slack)));
+  const auto hi = static_cast<std::size_t>(std::max(0.0, std::ceil(expect + slack)));
+  const auto m2 = locate_marker(capture, marker, lo, hi);
+  if (!m2.found) {
+    d.problem =
+        strformat("the second timing marker is not near sample %.0f (correlation %.2f)", expect, m2.correlation);
+    return d;
+  }
+  d.found = true;
+  d.first_position = m1.position;
+  d.second_position = m2.position;
+  d.ratio = played_distance / (m2.position - m1.position);
+  d.ppm = (d.ratio - 1.0) * 1e6;
+  return d;
+}
+
+}  // namespace outbench
