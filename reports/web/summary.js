@@ -116,10 +116,17 @@
       if (s.textContent !== "table") continue;
       let h = s.parentNode.previousElementSibling;
       while (h && h.tagName !== "H3" && h.tagName !== "H2") h = h.previousElementSibling;
-      const th = s.parentNode.querySelector("th");
-      const first = th ? th.textContent.split(" ")[0] : "";
-      const per = first === "Hz" ? " per frequency" : first === "load" ? " per load" : first === "order" ? " per harmonic" : "";
-      if (h) s.textContent = "table: " + h.textContent.charAt(0).toLowerCase() + h.textContent.slice(1) + per;
+      const heads = [...s.parentNode.querySelectorAll("th")].map((x) => x.textContent);
+      const first = heads.length ? heads[0] : "";
+      let what = h ? h.textContent : "";
+      if (heads[1] === "|Z| Ω" || heads[1] === "|Z| at 1 kHz Ω") what = "output impedance";
+      else if (first.startsWith("Hz (1/48")) what = what.replace(/^Harmonics of/, "Spectrum of");
+      const per = first.startsWith("Hz (1/48") ? ", 1/48 octave" : first === "Hz" ? " per frequency"
+        : first === "order" ? " per harmonic" : first === "load" && !/\bload$/i.test(what) ? " per load" : "";
+      // Lower-case the first letter of a heading unless it starts an acronym ("THD+N").
+      if (what.length > 1 && what[1] === what[1].toLowerCase()) what = what[0].toLowerCase() + what.slice(1);
+      if (what === "per load") what = "all figures";
+      if (what) s.textContent = "table: " + what + per;
     }
   }
 
