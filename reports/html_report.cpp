@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
 #include "measure/errors.hpp"
 #include "reports/sha256.hpp"
@@ -16,6 +17,8 @@ extern const std::string_view uplot_js;
 extern const std::string_view uplot_css;
 extern const std::string_view report_js;
 extern const std::string_view report_css;
+extern const std::string_view format_js;
+extern const std::string_view summary_js;
 }  // namespace assets
 
 using nlohmann::json;
@@ -38,7 +41,9 @@ std::string num(const json& v, int digits) {
   if (!v.is_number()) return "—";
   char b[64];
   std::snprintf(b, sizeof b, "%.*f", digits, v.get<double>());
-  return b;
+  std::string s = b;
+  if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);  // no "-0.00"
+  return s;
 }
 
 // JSON inside <script type="application/json">: every '<' is written as the JSON escape \u003c, so no
@@ -85,7 +90,8 @@ const std::string& uplot_script() {
   return s;
 }
 const std::string& page_script() {
-  static const std::string s = lf(assets::report_js);
+  // One script: the unit formatter, the plots and tables, then the summary (which formats the whole page).
+  static const std::string s = lf(assets::format_js) + "\n" + lf(assets::report_js) + "\n" + lf(assets::summary_js);
   return s;
 }
 
@@ -237,6 +243,36 @@ std::string verdict_html(const json& r) {
   return o.str();
 }
 
+// Every warning of the run: the file's, an incomplete run, loads that could not be measured.
+std::vector<std::string> warnings_of(const json& r) {
+  std::vector<std::string> warnings;
+  for (const auto& w : r.at("warnings")) warnings.push_back(w.get<std::string>());
+  if (!r.value("complete", false))
+    warnings.insert(warnings.begin(),
+                    "This run did not complete: the figures below are what was measured before it stopped.");
+  for (const auto& p : r.at("ports"))
+    for (const auto& l : p.value("loads", json::array())) {
+      if (!l.value("valid", true))
+        warnings.push_back(p.value("name", "") + " into " + l.value("load", "") + ": " + l.value("problem", ""));
+    }
+  return warnings;
+}
+
+// The warnings box directly under the verdicts (above the fold): the full list, or "none".
+std::string warnings_html(const json& r) {
+  const auto warnings = warnings_of(r);
+  std::ostringstream o;
+  o << "<div id=\"outbench-warnings\" class=\"warnbox" << (warnings.empty() ? " none" : "") << "\"><b>Warnings"
+    << (warnings.empty() ? ": none" : " (" + std::to_string(warnings.size()) + ")") << "</b>";
+  if (!warnings.empty()) {
+    o << "<ul>\n";
+    for (const auto& w : warnings) o << "<li class=\"warn\">" << esc(w) << "</li>\n";
+    o << "</ul>";
+  }
+  o << "</div>\n";
+  return o.str();
+}
+
 std::string conditions_html(const json& r) {
   const auto& c = r.at("conditions");
   std::ostringstream o;
@@ -276,21 +312,6 @@ std::string conditions_html(const json& r) {
   row("seed", std::to_string(c.value("seed", std::uint64_t{0})) + (c.value("quick", false) ? " (quick run)" : ""));
   row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s / " + num(c.at("elapsed_s"), 1) + " s");
   o << "</table>\n";
-  std::vector<std::string> warnings;
-  for (const auto& w : r.at("warnings")) warnings.push_back(w.get<std::string>());
-  if (!r.value("complete", false))
-    warnings.insert(warnings.begin(),
-                    "This run did not complete: the figures below are what was measured before it stopped.");
-  for (const auto& p : r.at("ports"))
-    for (const auto& l : p.value("loads", json::array())) {
-      if (!l.value("valid", true))
-        warnings.push_back(p.value("name", "") + " into " + l.value("load", "") + ": " + l.value("problem", ""));
-    }
-  if (!warnings.empty()) {
-    o << "<h3>Warnings</h3><ul>\n";
-    for (const auto& w : warnings) o << "<li class=\"warn\">" << esc(w) << "</li>\n";
-    o << "</ul>\n";
-  }
   return o.str();
 }
 
@@ -303,6 +324,8 @@ std::string render_report_html(const json& r, const std::string& src) {
     h += "<h1>" + esc(r.at("device").value("name", "")) + "</h1>\n<p class=\"sub\">outbench report · " + run_label(r) +
          " · " + esc(r.at("conditions").value("date_utc", "")) + " · " + esc(src) + "</p>\n";
     h += verdict_html(r);
+    h += warnings_html(r);
+    h += "<div id=\"outbench-summary\"></div>\n";
     h += "<div id=\"outbench-ports\"></div>\n";
     h += conditions_html(r);
     json data = {{"mode", "report"}, {"results", r}};

@@ -20,8 +20,7 @@
     for (const k of kids || []) if (k != null) e.appendChild(typeof k === "string" ? document.createTextNode(k) : k);
     return e;
   }
-  const num = (v, d) => (v === null || v === undefined || Number.isNaN(v) ? "—" : Number(v).toFixed(d === undefined ? 2 : d));
-  const loadName = (l) => (l.load === "open" ? "open" : l.load + " Ω");
+  const num = window.obFmt.num, loadName = window.obFmt.loadName, ohms = window.obFmt.ohms;  // format.js: one formatter
   // A crosstalk figure: an upper bound (the leak did not stand above the narrow-band noise) reads "< x".
   const xt = (v, bound) => (bound && v !== null && v !== undefined ? "< " : "") + num(v, 1);
 
@@ -41,16 +40,17 @@
     const u = new uPlot({
       width, height: 280,
       scales: {
-        x: opts.xlog ? { time: false, distr: 3, log: 10 } : { time: false },
+        // A log frequency axis ends at the data (uPlot would round it out to whole decades).
+        x: opts.xlog ? { time: false, distr: 3, log: 10, range: (u, lo, hi) => [lo, hi] } : { time: false, range: opts.xrange },
         y2: { auto: true },  // a second quantity on the right axis (mW beside Vrms)
         // A minimum span keeps a flat response from looking like noise (e.g. +/-0.002 dB drawn full height).
-        y: opts.minSpan ? { range: (u, lo, hi) => [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)] } : {},
+        y: opts.yrange ? { range: opts.yrange } : opts.minSpan ? { range: (u, lo, hi) => [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)] } : {},
       },
-      axes: [axis(opts.xlabel), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
+      axes: [Object.assign(axis(opts.xlabel), opts.xaxis || {}), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
       cursor: { drag: { x: true, y: true, uni: 30 } },
       series: [{ label: opts.xlabel, value: (u, v) => num(v, opts.xdigits === undefined ? 1 : opts.xdigits) }].concat(series.map((s, i) => ({
         label: s.label, stroke: s.color || palette[i % palette.length], width: s.width === undefined ? 1.5 : s.width, dash: s.dash,
-        scale: s.scale || "y",
+        scale: s.scale || "y", paths: s.paths, fill: s.fill,
         spanGaps: true, points: { show: !!(opts.points || s.points), size: s.pointSize || 5, fill: s.hollow ? bg : undefined },
         value: (u, v) => num(v, opts.ydigits === undefined ? 2 : opts.ydigits),
       }))),
@@ -131,13 +131,13 @@
       if (imp.points.some((p) => p.u95_ohms !== undefined))
         [-1, 1].forEach((s) => ser.push({ label: (s > 0 ? "+" : "−") + "U (k = 2)", values: imp.points.map((p) => (p.u95_ohms === undefined ? null : p.z_ohms + s * p.u95_ohms)), width: 1, color: fg, dash: [1, 3] }));
       imp.per_load.forEach((z, i) => {
-        if (z.valid) ser.push({ label: num(z.load_ohms, 0) + " Ω load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length] });
+        if (z.valid) ser.push({ label: ohms(z.load_ohms) + " load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length] });
       });
       chart(grid, "Output impedance |Z|", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3, minSpan: 0.1 * (imp.z_1k_ohms || 1) });
       const phase = (pts) => pts.map((p) => Math.atan2(p.x_ohms, p.r_ohms) * 180 / Math.PI);
       const ph = [{ label: "combined", values: phase(imp.points), width: 2.5, color: fg }];
       imp.per_load.forEach((z, i) => {
-        if (z.valid) ph.push({ label: num(z.load_ohms, 0) + " Ω load", values: phase(z.points), dash: [4, 3], color: palette[(i + 1) % palette.length] });
+        if (z.valid) ph.push({ label: ohms(z.load_ohms) + " load", values: phase(z.points), dash: [4, 3], color: palette[(i + 1) % palette.length] });
       });
       chart(grid, "Output impedance phase", xs, ph, { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Output impedance" }));
@@ -160,10 +160,10 @@
           })));
       }
       const valid = imp.per_load.filter((z) => z.valid);
-      sec.appendChild(table(["Hz", "|Z| Ω", "R Ω", "X Ω"].concat(valid.map((z) => "|Z| from " + num(z.load_ohms, 0) + " Ω")),
+      sec.appendChild(table(["Hz", "|Z| Ω", "R Ω", "X Ω"].concat(valid.map((z) => "|Z| from " + ohms(z.load_ohms))),
         imp.points.map((p, k) => [k, p]).filter(([k]) => k % 8 === 0).map(([k, p]) => [num(p.freq_hz, 1), pm(p.z_ohms, p.u95_ohms), num(p.r_ohms, 3), num(p.x_ohms, 3)]
           .concat(valid.map((z) => (z.points[k] ? num(z.points[k].z_ohms, 3) : "—"))))));
-      sec.appendChild(table(["load", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω"], valid.map((z) => [num(z.load_ohms, 0) + " Ω",
+      sec.appendChild(table(["load", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω"], valid.map((z) => [ohms(z.load_ohms),
         z.at_1k ? pm(z.at_1k.z_ohms, z.at_1k.u95_ohms) : "—", z.at_20hz ? pm(z.at_20hz.z_ohms, z.at_20hz.u95_ohms) : "—"])));
       // Per channel (both driven in phase; driven alone for the ground return).
       if (chans.length > 1) {
@@ -176,7 +176,7 @@
       if (port.ground_return_ohms !== undefined)
         sec.appendChild(el("p", { text: "Shared ground return " + num(port.ground_return_ohms, 3) + " Ω (real part at 1 kHz, mean of " +
           chans.filter((c) => c.ground_return_ohms !== undefined).map((c) => (c.channel ? "R " : "L ") + num(c.ground_return_ohms, 3)).join(", ") +
-          "): each channel driven alone against both driven in phase into " + port.ground_return_load + " Ω" +
+          "): each channel driven alone against both driven in phase into " + loadName(port.ground_return_load) +
           ". |Zout| above is with both channels driven in phase, as a stereo headphone sees it." }));
       else if (port.ground_return_note)
         sec.appendChild(el("p", { cls: "muted", text: "Shared ground return " + port.ground_return_note + "." }));
@@ -202,7 +202,7 @@
       ser.push({ label: "1 % / 0.1 % crossing", values: j[curves.length + 1], points: true, pointSize: 11, width: 0, color: "#d62728" });
       ser.push({ label: "1 %", values: j[0].map(() => -40), dash: [2, 4], color: "#888" });
       ser.push({ label: "0.1 %", values: j[0].map(() => -60), dash: [6, 4], color: "#888" });
-      chart(grid, "THD+N versus output level" + (curves.some((c) => c.dash) ? ", L solid, R dashed" : ""), j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2 });
+      chart(grid, "THD+N versus output level" + (curves.some((c) => c.dash) ? ", L solid, R dashed" : ""), j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2, minSpan: 10 });
       sec.appendChild(el("h3", { text: "THD+N versus output level" }));
       const rows = [];
       for (const c of curves)
@@ -212,15 +212,8 @@
     }
     // Maximum level per load.
     const ml = loads.filter((l) => l.max_level && l.max_level.at_1pct.found);
+    if (ml.length) maxLevelChart(grid, ml);
     if (ml.length) {
-      const xs = ml.map((_, i) => i + 1);
-      const haveV = ml.some((l) => l.max_level.at_1pct.vrms !== undefined);
-      const ser = haveV ? [{ label: "Vrms at 1 %", values: ml.map((l) => l.max_level.at_1pct.vrms ?? null), points: true }]
-        : [{ label: "dBFS (ADC) at 1 %", values: ml.map((l) => l.max_level.at_1pct.out_dbfs ?? null), points: true }];
-      const haveMw = ml.some((l) => l.max_level.at_1pct.mw !== undefined);
-      if (haveMw) ser.push({ label: "mW at 1 % (right axis)", values: ml.map((l) => l.max_level.at_1pct.mw ?? null), points: true, scale: "y2", dash: [5, 3] });
-      chart(grid, "Maximum level per load (" + ml.map((l, i) => i + 1 + " = " + loadName(l)).join(", ") + ")", xs, ser,
-        { xlabel: "load", ylabel: haveV ? "Vrms" : "dBFS", y2label: haveMw ? "mW" : undefined, points: true, xdigits: 0, ydigits: 3 });
       sec.appendChild(el("h3", { text: "Maximum level" }));
       sec.appendChild(table(["load", "Vrms (1 %)", "dBV", "dBu", "mW", "Vrms (0.1 %)", "stopped because"], ml.map((l) => {
         const a = l.max_level.at_1pct, b = l.max_level.at_0p1pct;
@@ -244,7 +237,7 @@
         ser.push({ label: "THD+N, " + r.name, values: j[2 * i + 1], points: true, dash: r.r ? [5, 3] : undefined, color: palette[r.k] });
         ser.push({ label: "THD, " + r.name, values: j[2 * i + 2], points: true, dash: r.r ? [8, 3, 2, 3] : [2, 3], color: palette[r.k] });
       });
-      chart(grid, "THD+N and THD versus frequency (" + port.nominal_load + " Ω)" + (runs.some((r) => r.r) ? ", L solid, R dashed; THD dotted" : ""), j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB" });
+      chart(grid, "THD+N and THD versus frequency (" + loadName(port.nominal_load) + ")" + (runs.some((r) => r.r) ? ", L solid, R dashed; THD dotted" : ""), j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 10 });
       sec.appendChild(el("h3", { text: "THD+N and THD versus frequency" }));
       sec.appendChild(el("p", { cls: "muted", text: "THD counts harmonics 2–10 inside the 20 Hz–20 kHz band only: above 2 kHz the higher harmonics, above 10 kHz all of them, lie outside it (column \"harmonics out of band\"). \"≤\": every harmonic was below the noise, THD is a bound." }));
       const oob = (p) => (p.first_harmonic_out_of_band ? "H" + p.first_harmonic_out_of_band + " and above (from " + num(p.first_harmonic_out_of_band * p.freq_hz / 1000, 1) + " kHz)" : "none");
@@ -263,8 +256,8 @@
         if (x.some(isBound))
           ser.push({ label: label + " upper bound (<)", values: x.map((p) => (isBound(p) ? p[key + "_db"] : null)), points: true, pointSize: 8, width: 0, hollow: true, color: palette[i] });
       }
-      chart(grid, "Crosstalk versus frequency (" + port.nominal_load + " Ω, reference level)", x.map((p) => p.freq_hz), ser,
-        { xlog: true, xlabel: "Hz", ylabel: "dB", ydigits: 1 });
+      chart(grid, "Crosstalk versus frequency (" + loadName(port.nominal_load) + ", reference level)", x.map((p) => p.freq_hz), ser,
+        { xlog: true, xlabel: "Hz", ylabel: "dB", ydigits: 1, minSpan: 10 });
       sec.appendChild(el("h3", { text: "Crosstalk versus frequency" }));
       if (x.some((p) => p.l_to_r_bound || p.r_to_l_bound))
         sec.appendChild(el("p", { cls: "muted", text: "Hollow markers and “< x”: the leak did not stand 10 dB above the narrow-band noise at that frequency; x is its 95 % upper bound." }));
@@ -330,6 +323,27 @@
       sec.appendChild(el("p", { cls: "sub", text: "† The output mutes on digital silence (" + muting.map((l) => loadName(l) + ": idle noise " + num(l.noise.unweighted_dbfs, 1) + " dBFS").join(", ") +
         "): noise and SNR there are measured under a −60 dBFS tone, its fundamental and harmonics notched out." }));
     void other;
+  }
+
+  // Maximum level per load: one bar per load (Vrms, or ADC dBFS uncalibrated), mW as points on the right
+  // axis; under each bar its load and why the search stopped there.
+  function maxLevelChart(grid, ml) {
+    const short = { thdn_1pct: "1 % THD+N", current_limit: "current limit", rail_clipping: "rails", compression: "compression",
+      safety_limit: "safety limit", full_scale: "full scale", input_full_scale: "input full scale", no_signal: "no signal" };
+    const xs = ml.map((_, i) => i + 1);
+    const haveV = ml.some((l) => l.max_level.at_1pct.vrms !== undefined);
+    const at1 = ml.every((l) => l.max_level.stop_reason === "thdn_1pct") ? "at 1 % THD+N" : ml.every((l) => l.max_level.stop_reason === "full_scale") ? "at full-scale drive" : "at 1 % THD+N or where the search stopped";
+    const bars = uPlot.paths.bars({ size: [0.5, 80] });
+    const ser = [{ label: (haveV ? "Vrms " : "dBFS (ADC) ") + at1, values: ml.map((l) => (haveV ? l.max_level.at_1pct.vrms : l.max_level.at_1pct.out_dbfs) ?? null), paths: bars, width: 1, fill: palette[0] + "99" }];
+    const haveMw = ml.some((l) => l.max_level.at_1pct.mw !== undefined);
+    if (haveMw) ser.push({ label: "mW (right axis)", values: ml.map((l) => l.max_level.at_1pct.mw ?? null), points: true, pointSize: 8, width: 0, scale: "y2", color: palette[1] });
+    const lo = haveV ? 0 : Math.min(...ser[0].values.filter((v) => v !== null)) - 6;
+    const box = chart(grid, "Maximum level per load (under each bar: why the search stopped)", xs, ser, {
+      xlabel: "load", ylabel: haveV ? "Vrms" : "dBFS", y2label: haveMw ? "mW" : undefined, xdigits: 0, ydigits: 3,
+      xrange: () => [0.5, ml.length + 0.5], yrange: (u, a, hi) => [lo, haveV ? hi * 1.1 : Math.max(hi + 1, lo + 10)],
+      xaxis: { size: 56, splits: () => xs, values: (u, splits) => splits.map((i) => (ml[i - 1] ? loadName(ml[i - 1]) + "\n" + (short[ml[i - 1].max_level.stop_reason] || ml[i - 1].max_level.stop_reason || "") : "")) },
+    });
+    box.classList.add("maxlevel");
   }
 
   function reportPage() {

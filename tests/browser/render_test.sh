@@ -5,6 +5,9 @@
 # A third report (and the compare page) is rendered from results whose device name and a warning hold
 # "<!--<script>" and "</script><script>alert(1)</script>": the data block must not end early or swallow
 # the page's scripts, and the Content-Security-Policy (script hashes) must block nothing.
+# Values (check_values.js): the summary table's |Zout| at 1 kHz and a maximum level equal results.json's as the
+# page rounds them; no "-0.0" and no "ohm" in the page's text; the warnings box and the summary above the plots.
+# Screenshots: the whole page, and above the fold in light and dark.
 # usage: render_test.sh OUTBENCH_EXE OUT_DIR SOURCE_DIR
 set -euo pipefail
 EXE=$1
@@ -27,6 +30,7 @@ browse() {  # browse URL -> DOM after scripts ran, on stdout; the browser's log 
 check_page() {  # check_page NAME HTML PLOTS TEXT
   local name=$1 html=$2 min_plots=$3 text=$4 dom selftest plots drawn
   dom=$(browse --dump-dom "file://$html")
+  printf '%s' "$dom" >"$OUT/$name.dom.html"
   selftest=$(printf '%s' "$dom" | tr '\n' ' ' | sed -n 's/.*<pre id="outbench-selftest">\([^<]*\)<\/pre>.*/\1/p')
   echo "$name: self-check $selftest"
   [[ -n "$selftest" ]] || { echo "FAIL $name: the page's script did not run"; return 1; }
@@ -43,17 +47,24 @@ check_page() {  # check_page NAME HTML PLOTS TEXT
   grep -q "$text" <<<"$dom" || { echo "FAIL $name: '$text' not on the page"; return 1; }
   browse --screenshot="$OUT/$name.png" --window-size=1280,3000 "file://$html" >/dev/null
   [[ -s "$OUT/$name.png" ]] || { echo "FAIL $name: no screenshot"; return 1; }
+  if [[ $name == usb ]]; then  # the default report above the fold (1280×900), light and dark
+    browse --screenshot="$OUT/$name-fold.png" "file://$html" >/dev/null
+    browse --screenshot="$OUT/$name-fold-dark.png" --force-dark-mode --blink-settings=preferredColorScheme=0 "file://$html" >/dev/null
+  fi
   echo "ok $name: $plots plots drawn, screenshot $OUT/$name.png"
 }
 
 "$EXE" run --quick --quiet -o "$OUT/usb" >/dev/null
 "$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
 check_page usb "$OUT/usb/report.html" 18 "Headphone out: usable as a consumer line out"
+node "$SRC/tests/browser/check_values.js" "$OUT/usb.dom.html" "$OUT/usb/results.json" headphone 32
 check_page dongle "$OUT/dongle/report.html" 9 "Headphone out: usable with conditions as a consumer line out"
+node "$SRC/tests/browser/check_values.js" "$OUT/dongle.dom.html" "$OUT/dongle/results.json" headphone 16
 # A results file of schema outbench/1 (before grades, THD beside THD+N, near-max THD+N and DR re max level).
 mkdir -p "$OUT/v1" && cp "$SRC/tests/data/results-outbench1-dongle.json" "$OUT/v1/results.json"
 "$EXE" report "$OUT/v1/results.json" 2>/dev/null
 check_page v1 "$OUT/v1/report.html" 9 "Headphone out: not usable as a consumer line out"
+node "$SRC/tests/browser/check_values.js" "$OUT/v1.dom.html" "$OUT/v1/results.json" headphone 32
 mkdir -p "$OUT/hostile"
 node -e '
   const fs = require("fs"), [src, dst] = process.argv.slice(1);
@@ -64,6 +75,7 @@ node -e '
   fs.writeFileSync(dst, JSON.stringify(r));' "$OUT/usb/results.json" "$OUT/hostile/results.json"
 "$EXE" report "$OUT/hostile/results.json" 2>/dev/null
 check_page hostile "$OUT/hostile/report.html" 18 "Headphone out: usable as a consumer line out"
+grep -q '<li class="warn">warning &lt;!--' "$OUT/hostile.dom.html" || { echo "FAIL hostile: the warning is not in the warnings box"; exit 1; }
 "$EXE" compare "$OUT/hostile/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
 check_page compare "$OUT/compare.html" 2 "verdict-changed"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
