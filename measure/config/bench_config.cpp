@@ -55,6 +55,8 @@ namespace {
 // "audio": the simulated device model (relative to the bench file) or the PortAudio device and its settings.
 void read_audio(const JsonReader& r, const std::filesystem::path& path, BenchConfig& c) {
   const auto audio = r.at("audio");
+  audio.only_keys(
+      {"type", "rate_hz", "device_model", "device", "host_api", "ignore_xrun_flags", "frames_per_buffer", "retries"});
   c.audio = audio.string("type");
   if (c.audio != "simulated" && c.audio != "portaudio") audio.fail("type", "\"simulated\" or \"portaudio\"");
   c.rate_hz = audio.number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz, 48000);
@@ -98,6 +100,7 @@ std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) 
   const auto ports = r.at("ports");
   for (const auto& name : ports.keys()) {
     const auto p = ports.at(name);
+    p.only_keys({"output_channels", "input_channels", "vrms_at_0dbfs", "calibrated_on"});
     PortWiring w;
     w.name = name;
     w.output_channels = p.int_list("output_channels", 0, 255);
@@ -122,6 +125,7 @@ std::vector<Load> read_loads(const JsonReader& r, const std::string& src) {
   loads.require_array();
   for (std::size_t i = 0; i < loads.size(); ++i) {
     const auto l = loads.at(i);
+    l.only_keys({"name", "nominal_ohms", "actual_ohms", "lead_ohms", "tolerance_pct", "lead_uncertainty_ohms"});
     Load load;
     load.name = l.string("name");
     if (load.name == "open") {
@@ -164,6 +168,8 @@ SafetyLimits read_safety(const JsonReader& r) {
   SafetyLimits safety;
   if (!r.has("safety")) return safety;
   const auto s = r.at("safety");
+  // A misspelt limit must never be a limit ignored: every key is one of these.
+  s.only_keys({"max_drive_dbfs", "max_vrms", "max_mw", "uncalibrated_max_drive_dbfs"});
   safety.max_drive_dbfs = s.number_in("max_drive_dbfs", -120, 0, 0);
   safety.max_vrms = s.number_in("max_vrms", 0.001, 100, safety.max_vrms);
   safety.max_mw = s.number_in("max_mw", 0.001, 1e5, safety.max_mw);
@@ -179,12 +185,16 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   const std::string src = path.string();
   JsonReader r(j, src);
   r.require_object();
+  r.only_keys({"schema", "name", "audio", "loopback_input", "ports", "loads", "load_switch", "safety", "analyser_floor",
+               "settle_s"});
   if (r.string("schema") != "outbench-bench/1") r.fail("schema", "\"outbench-bench/1\"");
   BenchConfig c;
   c.source = src;
   c.name = r.string("name", path.stem().string());
   read_audio(r, path, c);
   const auto in = r.at("loopback_input");
+  in.only_keys({"impedance_ohms", "vrms_at_0dbfs", "calibrated_on", "impedance_tolerance_pct",
+                "impedance_calibrated_on", "impedance_vs_freq"});
   c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
   c.input_impedance_tolerance_pct = in.number_in("impedance_tolerance_pct", 0.0, 100.0, 10.0);
   c.input_impedance_calibrated_on = in.string("impedance_calibrated_on", "");
@@ -199,6 +209,8 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   // switch's own (load_switch.settle_s).
   if (r.has("analyser_floor")) {
     const auto f = r.at("analyser_floor");
+    f.only_keys({"thdn_db", "noise_dbfs", "at_level_dbfs", "gain_1k_db", "response_deviation_20_20k_db",
+                 "latency_frames", "response", "port", "measured_on"});  // as `outbench calibrate loopback` writes it
     c.analyser_floor = BenchConfig::Floor{f.number_in("thdn_db", -200, 0), f.number_in("noise_dbfs", -250, 0)};
   }
   return c;

@@ -258,6 +258,10 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 void JsonReader::only_keys(std::initializer_list<const char*> known) const {
+  only_keys(std::vector<const char*>(known));
+}
+
+void JsonReader::only_keys(const std::vector<const char*>& known) const {
   if (!j_.is_object()) return;
   for (const auto& [key, value] : j_.items()) {
     bool ok = false;

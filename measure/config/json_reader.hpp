@@ -57,6 +57,7 @@ class JsonReader {
   // Every member of this object must be one of `known`; otherwise InputError naming the key, the nearest
   // known key and the list.
   void only_keys(std::initializer_list<const char*> known) const;
+  void only_keys(const std::vector<const char*>& known) const;
   void require_array() const;
   [[noreturn]] void fail(const std::string& key, const std::string& expected) const;
 

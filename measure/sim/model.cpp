@@ -72,6 +72,9 @@ constexpr Param kParams[] = {
 };
 
 PortModel read_port(const JsonReader& p, const std::string& name) {
+  std::vector<const char*> known = {"channels", "volume_db", "volume_max_db", "ground_return_ohms", "mute_on_silence"};
+  for (const Param& q : kParams) known.push_back(q.key);
+  p.only_keys(known);  // a misspelt parameter is an error, not its default used silently
   PortModel pm;
   pm.name = name;
   pm.channels = p.integer_in("channels", 1, 2);
@@ -105,6 +108,7 @@ DeviceModel load_device_model(const std::filesystem::path& path) {
   const auto j = read_json_file(path);
   JsonReader r(j, path.string());
   r.require_object();
+  r.only_keys({"schema", "name", "description", "clock_ppm", "clock_wander_ppm_per_min", "loopback_input", "ports"});
   if (r.string("schema") != "outbench-device/1") r.fail("schema", "\"outbench-device/1\"");
   DeviceModel m;
   m.source = path.string();
@@ -113,6 +117,7 @@ DeviceModel load_device_model(const std::filesystem::path& path) {
   m.clock_ppm = r.number_in("clock_ppm", -1000, 1000, 0);
   m.clock_wander_ppm_per_min = r.number_in("clock_wander_ppm_per_min", -100, 100, 0);
   const auto lb = r.at("loopback_input");
+  lb.only_keys({"impedance_ohms", "full_scale_vrms", "noise_dbfs", "latency_frames"});
   m.loopback.impedance_ohms = lb.number_in("impedance_ohms", 100, 1e12);
   m.loopback.full_scale_vrms = lb.number_in("full_scale_vrms", 0.01, 100);
   m.loopback.noise_dbfs = lb.number_in("noise_dbfs", -200, -20, m.loopback.noise_dbfs);

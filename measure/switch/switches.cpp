@@ -48,8 +48,13 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
   const auto kind = parse_load_switch_kind(r.string("type"));
   if (!kind) r.fail("type", load_switch_kind_list());
   s.type = *kind;
-  if (s.type == LoadSwitchKind::simulated || s.type == LoadSwitchKind::manual) return s;
+  // A misspelt key (e.g. "timeout" for "timeout_s") is an error, not a default used silently.
+  if (s.type == LoadSwitchKind::simulated || s.type == LoadSwitchKind::manual) {
+    r.only_keys({"type"});
+    return s;
+  }
   if (s.type == LoadSwitchKind::command) {
+    r.only_keys({"type", "argv", "timeout_s", "settle_s"});
     const auto a = r.at("argv");
     a.require_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -62,6 +67,7 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
     s.settle_s = r.number_in("settle_s", 0, 10, 0.1);
     return s;
   }
+  r.only_keys({"type", "port", "baud", "preset", "relays", "commands", "all_off", "settle_s"});
   SerialRelaySwitch::Config& c = s.serial;
   c.port = r.string("port");
   c.baud = r.has("baud") ? r.integer_in("baud", 1200, 115200) : 9600;

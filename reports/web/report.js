@@ -214,6 +214,7 @@
     const ml = loads.filter((l) => l.max_level && l.max_level.at_1pct.found);
     if (ml.length) maxLevelChart(grid, ml);
     if (ml.length) {
+      const haveV = ml.some((l) => l.max_level.at_1pct.vrms !== undefined);
       sec.appendChild(el("h3", { text: "Maximum level" }));
       sec.appendChild(table(["load", "Vrms (1 %)", "dBV", "dBu", "mW", "Vrms (0.1 %)", "stopped because"], ml.map((l) => {
         const a = l.max_level.at_1pct, b = l.max_level.at_0p1pct;

@@ -171,6 +171,35 @@ TEST(RulesInput, MisspeltKeysAreNamedNotIgnored) {
                   "\"sensitivity_db_spl_per_mw\"?)"}});
 }
 
+// The same for bench files and device models: a misspelt safety limit must never be a limit ignored (it
+// was: "max_vrm" ran with the 8 Vrms default), nor a misspelt model parameter its default; exit 2.
+TEST(BenchInput, MisspeltKeysAreNamedNotIgnored) {
+  test::TempDir d;
+  const std::filesystem::path src(OUTBENCH_SOURCE_DIR);
+  const auto bench = json::parse(test::slurp(src / "fixtures/benches/simulated-usb.json"));
+  const auto device = json::parse(test::slurp(src / "fixtures/devices/usb-interface.json"));
+  json safety = bench, port = bench, load = bench, model = device, top = device;
+  safety["safety"] = {{"max_vrm", 0.1}};
+  port["ports"]["line"]["vrms_at_0dbf"] = 1.2;
+  load["loads"] = json::array({{{"name", "open"}}, {{"name", "32"}, {"nominal_ohm", 32}}});
+  model["ports"]["line"]["source_r_ohm"] = 50;
+  top["clock_pm"] = 100;
+  for (const auto& [name, j] : {std::pair{"safety", safety}, {"port", port}, {"load", load}})
+    write_file(d / (std::string(name) + ".json"), j.dump());
+  write_file(d / "model.json", model.dump());
+  write_file(d / "top.json", top.dump());
+  expect_exit_2({{"run --quick --bench " + (d / "safety.json") + " -o " + (d / "r"),
+                  "safety.json: safety.max_vrm: unknown field (did you mean \"max_vrms\"?)"},
+                 {"run --quick --bench " + (d / "port.json") + " -o " + (d / "r"),
+                  "port.json: ports.line.vrms_at_0dbf: unknown field (did you mean \"vrms_at_0dbfs\"?)"},
+                 {"run --quick --bench " + (d / "load.json") + " -o " + (d / "r"),
+                  "load.json: loads[1].nominal_ohm: unknown field (did you mean \"nominal_ohms\"?)"},
+                 {"run --quick --device " + (d / "model.json") + " -o " + (d / "r"),
+                  "model.json: ports.line.source_r_ohm: unknown field (did you mean \"source_r_ohms\"?)"},
+                 {"run --quick --device " + (d / "top.json") + " -o " + (d / "r"),
+                  "top.json: clock_pm: unknown field (did you mean \"clock_ppm\"?)"}});
+}
+
 // Bench wiring mistakes: each names both entries.
 TEST(BenchInput, WiringMistakesNameBothEntries) {
   test::TempDir d;
