@@ -139,7 +139,9 @@ void print_summary(const Results& r, const std::filesystem::path& out) {
         std::printf("    %-5s %s\n", l.load_name.c_str(), l.problem.c_str());
         continue;
       }
-      std::printf("    %-5s THD+N %6.1f dB @ %.0f dBFS", l.load_name.c_str(), l.thdn_ref.thdn_db,
+      // Within 3 dB of the analyser's floor the figure is the analyser's: a bound (docs/MEASUREMENTS.md).
+      const bool bound = l.floor.thdn && l.floor.thdn->analyser_limited;
+      std::printf("    %-5s THD+N %s%6.1f dB @ %.0f dBFS", l.load_name.c_str(), bound ? "<=" : "", l.thdn_ref.thdn_db,
                   r.conditions.reference_level_dbfs);
       const auto& m = l.max_level.at_1pct;
       if (m.found && m.vrms)
