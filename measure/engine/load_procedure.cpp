@@ -191,8 +191,7 @@ void snr_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& 
     if (!f.noise_tone_dbfs) continue;
     tone_read = true;
     undecided = undecided || (floor_dbfs && floor_margin(*f.noise_tone_dbfs, *floor_dbfs).analyser_limited);
-    if (!shows && f.noise.valid &&
-        mute_decided(f.noise.noise_dbfs, *f.noise_tone_dbfs, floor_dbfs, kMuteMarginDb))
+    if (!shows && f.noise.valid && mute_decided(f.noise.noise_dbfs, *f.noise_tone_dbfs, floor_dbfs, kMuteMarginDb))
       shows = &f;
   }
   lr.mute_undecided = undecided;
