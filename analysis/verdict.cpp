@@ -55,6 +55,15 @@ void mark_marginal(RuleResult& r, std::optional<double> u95, int digits) {
   r.condition = r.description + ": " + num(*r.measured, digits) + " +/- " + num(*u95, digits) + " " + r.unit +
                 " (k = 2) includes the limit of " + num(r.limit, digits) + " " + r.unit +
                 ": marginal, the measurement cannot tell on which side it lies.";
+  // The sentence says it once: the value with its uncertainty against the limit, not "outside the limit" first.
+  const std::string unc = " +/- " + num(*u95, digits) + " " + r.unit + " (k = 2), which includes the limit of " +
+                          r.comparison + " " + num(r.limit, digits) + " " + r.unit +
+                          ": marginal, the measurement cannot tell on which side it lies.";
+  for (const char* clause : {", within the limit of ", ", outside the limit of "})
+    if (const auto at = r.sentence.rfind(clause); at != std::string::npos) {
+      r.sentence = r.sentence.substr(0, at) + unc;
+      return;
+    }
   r.sentence += " " + r.condition;
 }
 

@@ -234,6 +234,11 @@ TEST(Verdict, ZoutRulesWithTheLimitInsideTheUncertaintyAreMarginal) {
   EXPECT_DOUBLE_EQ(*r16.uncertainty, 0.1);
   EXPECT_NE(r16.condition.find("2.05 +/- 0.10 ohm (k = 2) includes the limit of 2.00 ohm"), std::string::npos)
       << r16.condition;
+  // The sentence states the value with its band once, not "outside the limit" and then "marginal".
+  EXPECT_NE(r16.sentence.find("2.05 ohm +/- 0.10 ohm (k = 2), which includes the limit of <= 2.00 ohm: marginal"),
+            std::string::npos)
+      << r16.sentence;
+  EXPECT_EQ(r16.sentence.find("outside"), std::string::npos) << r16.sentence;
   EXPECT_EQ(v.grade, "yes_with_conditions") << v.summary;
   EXPECT_NE(v.summary.find("marginal"), std::string::npos) << v.summary;
   // Outside the band: the comparison stands (fail above, pass below).
