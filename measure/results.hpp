@@ -143,9 +143,9 @@ struct LoadResult {
     ThdnResult thdn;
   };
   std::vector<AtLevel> at_levels;
-  std::vector<double> spectrum_dbfs;        // spectrum of the reference tone, decimated for plots
-  std::vector<double> noise_spectrum_dbfs;  // idle-channel noise, same bands
-  double spectrum_bin_hz = 0;
+  std::vector<double> spectrum_dbfs;        // reference tone, 1/48-octave max-hold, a sine reads its level
+  std::vector<double> noise_spectrum_dbfs;  // idle-channel noise density, dBFS in 1 Hz, same bands
+  double spectrum_bin_hz = 0, noise_spectrum_bin_hz = 0;  // the FFT bins they are made of
   // After the switch: the 1 kHz level relative to open, measured and predicted from the other loads' |Zout|,
   // with the measured change's resolution (analysis/load_checks.hpp).
   struct SwitchCheck {

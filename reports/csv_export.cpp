@@ -126,8 +126,10 @@ struct Exporter {
       t += '\n';
     }
     add_file(where, t);
-    figures += quoted(where) + ",start_hz," + number_text(start->get<double>()) + ",Hz\n";
-    figures += quoted(where) + ",points_per_octave," + number_text(ppo->get<double>()) + ",\n";
+    for (const auto& [k, v] : o.items()) {  // its scalars (start, step, scale, bin width, window)
+      std::string c;
+      if (cell(v, c)) figures += quoted(where) + "," + quoted(k) + "," + c + "," + unit_of_field(k) + "\n";
+    }
     return true;
   }
 

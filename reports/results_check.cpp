@@ -141,6 +141,9 @@ void check_spectrum(const Node& s) {
   s.member("points_per_octave", "a number > 0").positive();
   const Node lv = s.arr("level_dbfs");
   for (std::size_t i = 0; i < lv.size(); ++i) lv.item(i).number_or_null();
+  s.opt_str("scale");
+  s.opt_str("window");
+  s.opt_num("bin_hz");
 }
 
 void check_level_point(const Node& p) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "analysis/distortion.hpp"
+#include "analysis/windows.hpp"
 #include "reports/analysis_json.hpp"
 
 namespace outbench {
@@ -9,6 +11,18 @@ namespace outbench {
 using nlohmann::json;
 
 namespace {
+
+// A plot spectrum (engine/spectra.hpp): 1/48-octave bands from 10 Hz with their scale ("sine": a sine reads
+// its level; "density_per_hz": dBFS in 1 Hz), the FFT bin width and window they come from (0: not stated).
+json spectrum_json(const std::vector<double>& level_dbfs, const char* scale, double bin_hz) {
+  json j = {{"start_hz", 10.0},
+            {"points_per_octave", 48},
+            {"level_dbfs", level_dbfs},
+            {"scale", scale},
+            {"window", std::string(window_name(kThdnWindow))}};
+  if (bin_hz > 0) j["bin_hz"] = bin_hz;
+  return j;
+}
 
 template <class T>
 void put(json& j, const char* key, const std::optional<T>& v) {
@@ -111,7 +125,7 @@ void channel_figures_json(const ChannelFigures& f, json& j) {
   put(j, "dynamic_range_db", f.dynamic_range_db);
   put(j, "dynamic_range_a_db", f.dynamic_range_a_db);
   // Channel 0's spectrum is the load's; the idle-noise spectrum stays channel 0's only (the file's size).
-  if (f.channel != 0) j["spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", f.spectrum_dbfs}};
+  if (f.channel != 0) j["spectrum"] = spectrum_json(f.spectrum_dbfs, "sine", 0);
 }
 
 // Each channel's response into a load (both channels driven in phase): gain at 1 kHz, deviation, and relative_db
@@ -226,8 +240,8 @@ json load_json(const LoadResult& l) {
     al.push_back(
         {{"what", a.what}, {"drive_dbfs", a.drive_dbfs}, {"out_vrms", a.out_vrms}, {"thdn", thdn_json(a.thdn)}});
   j["at_levels"] = al;
-  j["spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", l.spectrum_dbfs}};
-  j["noise_spectrum"] = {{"start_hz", 10.0}, {"points_per_octave", 48}, {"level_dbfs", l.noise_spectrum_dbfs}};
+  j["spectrum"] = spectrum_json(l.spectrum_dbfs, "sine", l.spectrum_bin_hz);
+  j["noise_spectrum"] = spectrum_json(l.noise_spectrum_dbfs, "density_per_hz", l.noise_spectrum_bin_hz);
   return j;
 }
 

@@ -114,13 +114,13 @@ void reference_tone(StepContext& cx, const PortWiring& port, const Load& load, L
   for (auto& f : lr.channel_figures) {
     const auto& x = c.channels[static_cast<std::size_t>(f.channel)];
     const auto seg = settled_segment(x, plan.rate_hz, tone_hz / 2);
-    f.spectrum_dbfs = decimated_spectrum_dbfs(
+    const PlotSpectrum sp = tone_spectrum(
         std::vector<double>(x.begin() + static_cast<long>(seg.start), x.begin() + static_cast<long>(seg.start + seg.n)),
         plan.rate_hz);
+    f.spectrum_dbfs = sp.level_dbfs;
+    if (&f == &lr.channel_figures.front()) lr.spectrum_bin_hz = sp.bin_hz;
   }
   lr.spectrum_dbfs = lr.channel_figures.front().spectrum_dbfs;
-  lr.spectrum_bin_hz =
-      plan.rate_hz / static_cast<double>(fft_good_size_below(std::min<std::size_t>(c.channels[0].size(), 1u << 18)));
 }
 
 // Idle noise (unweighted and A), then the -60 dBFS tone (AES17): its THD+N residual (for the dynamic range) and
@@ -137,7 +137,9 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
   for (auto& f : lr.channel_figures) {
     const auto& x = c.channels[static_cast<std::size_t>(f.channel)];
     f.noise = analyze_noise(x, plan.rate_hz);
-    f.noise_spectrum_dbfs = decimated_spectrum_dbfs(x, plan.rate_hz);
+    const PlotSpectrum ns = noise_density(x, plan.rate_hz);
+    f.noise_spectrum_dbfs = ns.level_dbfs;
+    if (&f == &lr.channel_figures.front()) lr.noise_spectrum_bin_hz = ns.bin_hz;
     f.noise_a = analyze_noise(x, plan.rate_hz, 20, 20000, Weighting::A);
     if (input.valid()) {
       f.noise_dbv = f.noise.noise_dbfs + k;

@@ -274,19 +274,22 @@
       const h = (nl.thdn_reference.harmonics || []).map((x) => x.freq_hz);
       const marks = xs.map((f) => (h.some((hf) => Math.abs(Math.log2(f / hf)) < 0.5 / sp.points_per_octave) ? nl.thdn_reference.level_dbfs + Math.max(...nl.thdn_reference.harmonics.map((x) => x.level_dbc || -200)) : null));
       ser.push({ label: "harmonics", values: xs.map((f, i) => (marks[i] !== null ? sp.level_dbfs[i] : null)), points: true, width: 0, color: "#d62728" });
-      chart(grid, "Spectrum of the reference tone (" + loadName(nl) + ")", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
+      // The scale is stated (results since this version): a sine reads its level; older files: the bin's power.
+      const spScale = sp.scale === "sine" ? ", a sine reads its level; noise per " + num(sp.bin_hz, 2) + " Hz bin, " + sp.window + " window" : ", power per FFT bin (max-hold per 1/48 octave)";
+      chart(grid, "Spectrum of the reference tone (" + loadName(nl) + spScale + ")", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Harmonics of the reference tone (" + loadName(nl) + ")" }));
       sec.appendChild(table(["order", "Hz", "dBc", "in band"], nl.thdn_reference.harmonics.map((x) => [x.order, num(x.freq_hz, 1), num(x.level_dbc, 1) + (x.below_noise ? " (below noise)" : ""), x.in_band ? "yes" : "no"])));
-      sec.appendChild(table(["Hz (1/48 octave)", "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(sp.level_dbfs[i], 1)])));
+      sec.appendChild(table(["Hz (every 6th of an octave)", "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(sp.level_dbfs[i], 1)])));
     }
     if (nl && nl.noise_spectrum && nl.noise_spectrum.level_dbfs.length) {
       const ns = nl.noise_spectrum, xs = ns.level_dbfs.map((_, i) => ns.start_hz * Math.pow(2, i / ns.points_per_octave));
-      chart(grid, "Idle-channel noise spectrum (" + loadName(nl) + ", max-hold per 1/48 octave)", xs,
+      const density = ns.scale === "density_per_hz";
+      chart(grid, "Idle-channel noise spectrum (" + loadName(nl) + (density ? ", density in 1 Hz, mean per 1/48 octave of " + num(ns.bin_hz, 2) + " Hz bins, " + ns.window + " window)" : ", max-hold per 1/48 octave)"), xs,
         [{ label: "idle noise", values: ns.level_dbfs, color: "#7f7f7f" }].concat(((r) => (r && r.level_dbfs.length === ns.level_dbfs.length
           ? [{ label: "idle noise R (dashed)", values: r.level_dbfs, color: "#7f7f7f", dash: [5, 3] }] : []))(chanOf(nl, 1) && chanOf(nl, 1).noise_spectrum)),
-        { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
+        { xlog: true, xlabel: "Hz", ylabel: density ? "dBFS/√Hz" : "dBFS", ydigits: 1 });
       sec.appendChild(el("h3", { text: "Idle-channel noise spectrum (" + loadName(nl) + ")" }));
-      sec.appendChild(table(["Hz (1/48 octave)", "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(ns.level_dbfs[i], 1)])));
+      sec.appendChild(table(["Hz (every 6th of an octave)", density ? "dBFS/√Hz" : "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(ns.level_dbfs[i], 1)])));
     }
     // Everything per load in one table.
     sec.appendChild(el("h3", { text: "Per load" }));
