@@ -2,15 +2,21 @@
 // model's own tracking law (fixtures/devices/README.md "Volume control"): each channel's gain error at every
 // setting, the balance, the lowest setting that keeps the balance within the rules, and the verdict's sentence.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "analysis/units.hpp"
+#include "measure/config/bench_config.hpp"
 #include "measure/config/rules_config.hpp"
 #include "measure/engine/sequencer.hpp"
 #include "measure/engine/volume_tracking.hpp"
+#include "measure/errors.hpp"
 #include "measure/sim/model.hpp"
 #include "measure/sim/simulated_bench.hpp"
+#include "measure/switch/volume_setters.hpp"
 #include "sim_support.hpp"
 
 namespace outbench {
@@ -87,7 +93,7 @@ TEST(VolumeTracking, SteppedControlAndItsTop) {
                                        p["volume_step_db"] = 4;
                                        p["volume_max_db"] = 6;
                                        p["volume_db"] = -2;
-                                       p["volume_tracking_db"] = nlohmann::json::array({0.0, 1.0});
+                                       p["volume_tracking_db"] = nlohmann::json::array({0.0, 0.9});
                                        p["volume_tracking_exponent"] = 1;
                                      }),
                     0.05);
@@ -108,7 +114,8 @@ TEST(VolumeTracking, SteppedControlAndItsTop) {
     for (const auto& ch : st.channels)
       EXPECT_NEAR(*ch.gain_error_db, truth_error_db(pm.ch(ch.channel), st.setting_db), 0.02)
           << "setting " << st.setting_db << " channel " << ch.channel;
-  // Balance -0.25 dB at 10 dB down already breaks 0.5 dB at 20 dB down (-0.5 - rounding).
+  // The right channel's error, 0.9 dB x a / 40, passes 0.5 dB at -12 (a = 20 after rounding: 0.45) and breaks it at
+  // -18.
   ASSERT_TRUE(hp.volume->balanced_down_to_db);
   double want_lowest = hp.volume->steps.front().setting_db;
   for (const auto& st : hp.volume->steps) {
@@ -116,6 +123,7 @@ TEST(VolumeTracking, SteppedControlAndItsTop) {
     want_lowest = st.setting_db;
   }
   EXPECT_DOUBLE_EQ(*hp.volume->balanced_down_to_db, want_lowest);
+  EXPECT_DOUBLE_EQ(want_lowest, -12.0);
 }
 
 // The verdict input is pure: from the top down until the first step beyond the limit; none when the top fails.
@@ -130,6 +138,44 @@ TEST(VolumeTracking, BalancedDownToStopsAtTheFirstBreach) {
   EXPECT_EQ(balanced_down_to({step(0, 0.7), step(-6, 0.1)}, 0.5), std::nullopt);
   EXPECT_EQ(balanced_down_to({step(0, 0.0), step(-6, std::nullopt), step(-12, 0.0)}, 0.5), 0.0);
   EXPECT_EQ(balanced_down_to({step(0, 0.0), step(-6, 0.5)}, 0.5), -6.0);
+}
+
+// On hardware the bench file says how to set the volume: a misspelt key is refused with its path and the near
+// key; a command gets the setting as its last argument (here a script that writes it to a file).
+TEST(VolumeTracking, BenchVolumeSectionRefusesUnknownKeysAndRunsItsCommand) {
+  const auto dir = std::filesystem::temp_directory_path() / ("outbench_volume_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto bench_with = [&](const nlohmann::json& volume) {
+    auto b = nlohmann::json::parse(std::ifstream(test::fixture("benches/usb-2in4out-relay.json")));
+    b["ports"]["headphone"]["volume"] = volume;
+    std::ofstream(dir / "bench.json") << b.dump();
+    return load_bench_config(dir / "bench.json");
+  };
+  try {
+    bench_with({{"type", "manual"}, {"top-db", 0}});
+    ADD_FAILURE() << "a misspelt key was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("ports.headphone.volume.top-db: unknown field (did you mean \"top_db\"?)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(bench_with({{"type", "knob"}}), InputError);
+  EXPECT_THROW(bench_with({{"type", "manual"}, {"top_db", 0}, {"run_db", 3}}), InputError);  // above the top
+  const auto script = dir / "set-volume.sh";
+  std::ofstream(script) << "#!/bin/sh\necho \"$1 $2\" > " << (dir / "got").string() << "\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const BenchConfig b = bench_with({{"type", "command"}, {"argv", {script.string(), "headphone"}}, {"settle_s", 0}});
+  const auto& v = b.port("headphone")->volume;
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->type, "command");
+  std::vector<std::unique_ptr<VolumeSetter>> owned;
+  const auto volumes = bench_volumes(b, nullptr, owned);
+  ASSERT_EQ(volumes.count("headphone"), 1u);
+  volumes.at("headphone").setter->set("headphone", -6);
+  std::string got;
+  std::getline(std::ifstream(dir / "got"), got);
+  EXPECT_EQ(got, "headphone -6");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
