@@ -116,6 +116,19 @@ void conclude(Verdict& v, const std::string& yes, const std::string& conditional
   }
 }
 
+// What the volume steps say of the balance: how far down the volume the headphone out can serve as a line out.
+std::string volume_sentence(const PortFigures& hp, const VerdictRules& rules, bool usable) {
+  const std::string lim = num(rules.max_balance_db) + " dB";
+  if (!hp.volume_balanced_to_db)
+    return "Left and right differ by more than " + lim + " at every volume setting measured (volume tracking).";
+  const std::string to = num(*hp.volume_balanced_to_db, 0) + " dB of volume";
+  const std::string why = *hp.volume_balanced_to_db > *hp.volume_lowest_db + 1e-9
+                              ? "below that left and right differ by more than " + lim
+                              : "the lowest setting measured; left and right stay within " + lim;
+  return (usable ? "Usable as a line out down to " : "Left and right stay within " + lim + " down to ") + to + " (" +
+         (usable ? why : "volume tracking") + ").";
+}
+
 }  // namespace
 
 const PortFigures::PerLoad* PortFigures::load(double ohms) const {
@@ -188,6 +201,7 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   conclude(v, "Yes: the headphone out works as a " + level.name + " line out.",
            "Yes, with conditions: the headphone out works as a " + level.name + " line out within these limits.",
            "No: the headphone out does not meet the " + level.name + " line-out rules.");
+  if (hp.volume_lowest_db) v.summary += " " + volume_sentence(hp, rules, v.grade != "no");
   return v;
 }
 

@@ -68,6 +68,9 @@ struct PortFigures {
   std::optional<double> dynamic_range_db;    // the worse channel's
   std::string dynamic_range_channel;         // as max_zout_channel
   std::optional<double> balance_db;          // |L - R| at the reference level
+  // The volume steps, in dB below the top of the control: the lowest measured, and the lowest down to which
+  // |L - R| stays within max_balance_db from the top (absent: not measured, or not even at the top).
+  std::optional<double> volume_lowest_db, volume_balanced_to_db;
   const PerLoad* load(double ohms) const;
 };
 

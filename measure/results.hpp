@@ -205,6 +205,30 @@ struct ChannelImpedance {
   std::optional<double> ground_return_ohms;  // Re of the shared return's resistance at 1 kHz from this channel
 };
 
+// The volume control stepped down from the top of its range into the port's nominal load
+// (measure/engine/volume_tracking.hpp; docs/MEASUREMENTS.md "Volume tracking").
+struct VolumeStep {
+  double setting_db = 0;      // on the device's scale
+  double attenuation_db = 0;  // below the top: the nominal gain change from the top step is -attenuation_db
+  double drive_dbfs = 0;
+  struct Channel {
+    int channel = 0;
+    std::optional<double> level_dbfs;     // the tone at the loopback input
+    std::optional<double> gain_error_db;  // level change from the top step minus its nominal change
+    std::optional<double> thdn_db, noise_dbfs, noise_dbv;
+  };
+  std::vector<Channel> channels;
+  std::optional<double> balance_db;  // left minus right level (signed)
+};
+struct VolumeTracking {
+  std::string load;  // the port's nominal load
+  double top_db = 0, run_db = 0;
+  std::vector<VolumeStep> steps;
+  double balance_limit_db = 0;  // the rules' max_balance_db
+  // The lowest setting down to which every step from the top keeps |balance| within balance_limit_db.
+  std::optional<double> balanced_down_to_db;
+};
+
 struct PortResult {
   // The loopback input's own floor (measure/engine/analyser_floor.hpp), at the input range in use.
   struct AnalyserFloor {
@@ -253,6 +277,7 @@ struct PortResult {
     std::string sentence;
   };
   std::vector<Recommendation> recommendations;
+  std::optional<VolumeTracking> volume;  // ports with a volume control the run could set
 };
 
 // Two clocks (reports/SCHEMA.md "conditions.clock"): the DUT's clock against the analyser's, per capture.

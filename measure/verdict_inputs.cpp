@@ -85,7 +85,21 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
       f.balance_db = l.balance_db;
     }
   }
+  if (p.volume && !p.volume->steps.empty()) {  // the volume steps (engine/volume_tracking.hpp)
+    f.volume_lowest_db = p.volume->steps.back().setting_db - p.volume->top_db;
+    if (const auto d = balanced_down_to(p.volume->steps, rules.max_balance_db))
+      f.volume_balanced_to_db = *d - p.volume->top_db;
+  }
   return f;
+}
+
+std::optional<double> balanced_down_to(const std::vector<VolumeStep>& steps, double limit_db) {
+  std::optional<double> out;
+  for (const auto& st : steps) {
+    if (!st.balance_db || std::abs(*st.balance_db) > limit_db) break;
+    out = st.setting_db;
+  }
+  return out;
 }
 
 void decide_verdicts(Results& r, const VerdictRules& rules) {

@@ -29,6 +29,10 @@ bool is_line_load(double load_ohms, const VerdictRules& rules);
 // carry (nullptr: none).
 PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool calibrated, const LineLevel* level);
 
+// The lowest volume setting (VolumeStep::setting_db) down to which every step from the top (steps[0]) keeps
+// |balance| within limit_db; nullopt when the top step already exceeds it or has no balance.
+std::optional<double> balanced_down_to(const std::vector<VolumeStep>& steps, double limit_db);
+
 // Fills r.verdicts from r.ports (replacing any there): decided once, after every port of the run (absent
 // ones included) is in the results.
 void decide_verdicts(Results& r, const VerdictRules& rules);

@@ -338,6 +338,19 @@ void check_port(const Node& p) {
       c.num("channel");
       each(c.arr("points"), thdn_freq);
     });
+  if (auto v = p.opt_obj("volume")) {  // the volume steps (plotted: balance and gain error per setting)
+    for (const char* k : {"top_db", "balance_limit_db"}) v->num(k);
+    v->opt_num_or_null("balanced_down_to_db");
+    each(v->arr("steps"), [](const Node& st) {
+      st.num("setting_db");
+      st.opt_num_or_null("balance_db");
+      each(st.arr("channels"), [](const Node& c) {
+        c.num("channel");
+        for (const char* k : {"level_dbfs", "gain_error_db", "thdn_db", "noise_dbfs", "noise_dbv"})
+          c.opt_num_or_null(k);
+      });
+    });
+  }
   if (auto xf = p.opt_arr("crosstalk_vs_freq"))
     each(*xf, [](const Node& x) {
       x.num("freq_hz");

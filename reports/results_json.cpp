@@ -5,6 +5,7 @@
 #include "analysis/distortion.hpp"
 #include "analysis/windows.hpp"
 #include "reports/analysis_json.hpp"
+#include "reports/volume_json.hpp"
 
 namespace outbench {
 
@@ -400,6 +401,7 @@ json port_json(const PortResult& p) {
     rec.push_back(jr);
   }
   jp["recommendations"] = rec;
+  if (p.volume) jp["volume"] = volume_json(*p.volume);
   return jp;
 }
 

@@ -30,6 +30,8 @@ OpenBench open_bench(const BenchConfig& bench, const sim::DeviceModel& model, st
   if (bench.audio == "simulated") {
     auto sio = std::make_unique<sim::SimulatedBench>(model, bench, seed);
     r.sw = std::make_unique<sim::SimulatedLoadSwitch>(*sio);
+    r.volume_setters.push_back(std::make_unique<sim::SimulatedVolume>(*sio));
+    r.volumes = sim::model_volumes(model, *r.volume_setters.back());
     r.io = std::move(sio);
     r.audio = "simulated";
     return r;
@@ -45,6 +47,7 @@ OpenBench open_bench(const BenchConfig& bench, const sim::DeviceModel& model, st
     }
   }
   r.sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, loads_in_place, stop);
+  r.volumes = bench_volumes(bench, stop, r.volume_setters);
   r.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
   r.io = std::move(pio);
   return r;

@@ -11,14 +11,17 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "measure/config/bench_config.hpp"
 #include "measure/io/audio_io.hpp"
 #include "measure/io/portaudio_io.hpp"
 #include "measure/sim/model.hpp"
 #include "measure/switch/switches.hpp"
+#include "measure/switch/volume_setters.hpp"
 
 namespace outbench::cli {
 
@@ -30,6 +33,9 @@ struct OpenBench {
   std::unique_ptr<AudioIo> io;
   std::unique_ptr<LoadSwitch> sw;
   std::string audio;  // results' conditions.audio: "simulated" or "portaudio: DEVICE (HOST API)"
+  // The ports' volume controls the run steps (simulated: the model's; real: the bench's ports.NAME.volume).
+  std::vector<std::unique_ptr<VolumeSetter>> volume_setters;
+  std::map<std::string, PortVolume> volumes;
 };
 
 // A simulated bench runs `model` with `seed` (and a simulated switch); a real one opens PortAudio, then the

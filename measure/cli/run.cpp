@@ -297,6 +297,7 @@ int run(const Args& args) {
   opt.on_checkpoint = [&save](const Results& r) { save(r); };
   if (show_progress) opt.on_progress = print_progress;
   const OpenBench ob = open_run_bench(bench, model, seed, opt, vm.count("yes") > 0);
+  opt.volumes = ob.volumes;
   res.conditions.audio = ob.audio;
   const StopSignals signals(ob.io.get());  // until the final save: a Ctrl-C then is noted, not fatal
   const int rc = measure(bench, ob, opt, res, save, show_progress);

@@ -7,6 +7,7 @@
 #include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
 #include "measure/switch/switches.hpp"
+#include "measure/switch/volume_setters.hpp"
 
 namespace outbench {
 
@@ -100,7 +101,7 @@ std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) 
   const auto ports = r.at("ports");
   for (const auto& name : ports.keys()) {
     const auto p = ports.at(name);
-    p.only_keys({"output_channels", "input_channels", "vrms_at_0dbfs", "calibrated_on"});
+    p.only_keys({"output_channels", "input_channels", "vrms_at_0dbfs", "calibrated_on", "volume"});
     PortWiring w;
     w.name = name;
     w.output_channels = p.int_list("output_channels", 0, 255);
@@ -111,6 +112,7 @@ std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) 
     check_wiring(w, p, out, src);
     if (const double v = p.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) w.output.vrms_at_0dbfs = v;  // 0: none
     w.calibrated_on = p.string("calibrated_on", "");
+    if (p.has("volume")) w.volume = read_volume_config(p.at("volume"), src);
     out.push_back(w);
   }
   if (out.empty()) ports.fail("", "at least one port");

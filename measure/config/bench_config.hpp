@@ -22,6 +22,7 @@
 #include "analysis/units.hpp"
 #include "measure/config/kinds.hpp"
 #include "measure/io/audio_io.hpp"
+#include "measure/io/volume_setter.hpp"
 
 namespace outbench {
 
@@ -31,11 +32,12 @@ inline constexpr double kMinRunRateHz = 44100.0;
 inline constexpr double kMaxRunRateHz = 192000.0;
 
 struct PortWiring {
-  std::string name;                  // "line", "headphone"
-  std::vector<int> output_channels;  // interface outputs carrying the port (L, R)
-  std::vector<int> input_channels;   // loopback inputs wired across the load (L, R)
-  Calibration output;                // Vrms of a 0 dBFS sine at the port, open circuit
-  std::string calibrated_on;         // date of the calibration, or "device model"
+  std::string name;                    // "line", "headphone"
+  std::vector<int> output_channels;    // interface outputs carrying the port (L, R)
+  std::vector<int> input_channels;     // loopback inputs wired across the load (L, R)
+  Calibration output;                  // Vrms of a 0 dBFS sine at the port, open circuit
+  std::string calibrated_on;           // date of the calibration, or "device model"
+  std::optional<VolumeConfig> volume;  // ports.NAME.volume: how the run sets its volume control
 };
 
 struct SafetyLimits {

@@ -12,6 +12,7 @@
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/step_context.hpp"
 #include "measure/engine/two_clocks.hpp"
+#include "measure/engine/volume_tracking.hpp"
 #include "measure/strformat.hpp"
 
 namespace outbench {
@@ -115,6 +116,8 @@ struct Sequencer::Impl {
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
       thdn_vs_freq(cx, port, done);
       crosstalk_vs_freq(cx, port, done);
+      if (const auto v = cx.opt.volumes.find(port.name); v != cx.opt.volumes.end())
+        volume_tracking(cx, port, done, v->second);
     }
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }

@@ -9,25 +9,27 @@
 // or 1 mW (headphone loads); into the heaviest load then one sweep per channel driven alone (ground_return.hpp).
 // Then output impedance from open versus each load (per channel), combined and checked for agreement, the
 // shared ground return, and THD+N versus
-// frequency into the port's nominal load. Every drive is capped by the bench's safety limits, predicted
-// from the sweep's measured gain into the load before the tone is played; tones fade in and out.
-// Progress goes to a callback; results go to a checkpoint callback after each port x load (results.json
-// is rewritten then, so an interrupted run keeps what it measured). A stop flag ends the run between steps.
-// At the end (or at a stop), the ports asked for that the device lacks (line, headphone) are added as
-// absent; a complete run then has its verdicts decided, once (measure/verdict_inputs.hpp).
-// Sequencer::run only orchestrates: the steps are plan, capture_session, port_volts (with drive_limits),
-// load_procedure, level_search, port_sweeps, port_impedance and spectra, each in its own unit here.
+// frequency into the port's nominal load, and (a port in RunOptions::volumes) its volume control stepped down. Every
+// drive is capped by the bench's safety limits, predicted from the sweep's measured gain into the load before the tone
+// is played; tones fade in and out. Progress goes to a callback; results go to a checkpoint callback after each port x
+// load (results.json is rewritten then, so an interrupted run keeps what it measured). A stop flag ends the run between
+// steps. At the end (or at a stop), the ports asked for that the device lacks (line, headphone) are added as absent; a
+// complete run then has its verdicts decided, once (measure/verdict_inputs.hpp). Sequencer::run only orchestrates: the
+// steps are plan, capture_session, port_volts (with drive_limits), load_procedure, level_search, port_sweeps,
+// port_impedance and spectra, each in its own unit here.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "measure/config/bench_config.hpp"
 #include "measure/engine/capture_session.hpp"
 #include "measure/io/audio_io.hpp"
+#include "measure/io/volume_setter.hpp"
 #include "measure/results.hpp"
 #include "measure/verdict_inputs.hpp"
 
@@ -42,7 +44,8 @@ struct RunOptions {
   double tone_hz = 997.0;               // AES17
   double sweep_level_dbfs = -20.0;
   VerdictRules rules;
-  CaptureSink keep_capture;  // when set: receives every capture (--keep-captures)
+  CaptureSink keep_capture;                   // when set: receives every capture (--keep-captures)
+  std::map<std::string, PortVolume> volumes;  // ports whose volume control the run steps (volume_tracking.hpp)
   std::function<void(const Progress&)> on_progress;
   std::function<void(const Results&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <optional>
 #include <sstream>
 
@@ -69,6 +70,10 @@ constexpr Param kParams[] = {
     {"hum_hz", &ChannelModel::hum_hz, 1, 1000, true},
     {"crosstalk_db", &ChannelModel::crosstalk_db, -200, -6, true},
     {"dac_lowpass_hz", &ChannelModel::dac_lowpass_hz, 0, 1e6, true},
+    {"volume_step_db", &ChannelModel::volume_step_db, 0, 20, true},
+    {"volume_tracking_db", &ChannelModel::volume_tracking_db, -20, 20, true},
+    {"volume_tracking_ref_db", &ChannelModel::volume_tracking_ref_db, 1, 120, true},
+    {"volume_tracking_exponent", &ChannelModel::volume_tracking_exponent, 0, 4, true},
 };
 
 PortModel read_port(const JsonReader& p, const std::string& name) {
@@ -103,6 +108,14 @@ PortModel read_port(const JsonReader& p, const std::string& name) {
 }
 
 }  // namespace
+
+double volume_gain_db(const ChannelModel& c, double setting_db) {
+  double atten = std::max(0.0, c.volume_max_db - setting_db);
+  if (c.volume_step_db > 0) atten = c.volume_step_db * std::round(atten / c.volume_step_db);
+  const double error =
+      atten > 0 ? c.volume_tracking_db * std::pow(atten / c.volume_tracking_ref_db, c.volume_tracking_exponent) : 0.0;
+  return c.volume_max_db - atten + error;
+}
 
 DeviceModel load_device_model(const std::filesystem::path& path) {
   const auto j = read_json_file(path);

@@ -17,6 +17,13 @@ struct ChannelModel {
   double vrms_at_0dbfs = 1.0;  // open-circuit EMF of a 0 dBFS sine (before clipping), at volume_db
   double volume_db = 0.0;      // analogue volume after the DAC: its setting now (0 = as vrms_at_0dbfs says)
   double volume_max_db = 0.0;  // the top of the volume control's range
+  // The volume control's steps and tracking (volume_gain_db): settings land on whole steps below the top
+  // (0 = continuous); the channel's gain error at an attenuation a (dB below the top) is
+  // volume_tracking_db * (a / volume_tracking_ref_db)^volume_tracking_exponent.
+  double volume_step_db = 0.0;
+  double volume_tracking_db = 0.0;
+  double volume_tracking_ref_db = 40.0;
+  double volume_tracking_exponent = 1.0;
   double source_r_ohms = 0.0;
   double coupling_c_farads = 0.0;    // series capacitor, 0 = none
   double rail_vpeak = 10.0;          // the EMF cannot exceed +/- this (soft knee from 90 %)
@@ -71,5 +78,10 @@ struct DeviceModel {
 };
 
 DeviceModel load_device_model(const std::filesystem::path& path);
+
+// The channel's gain in dB (re vrms_at_0dbfs) with its volume control at `setting_db`: the setting rounded to
+// the nearest whole step below the top (volume_step_db; a setting above the top is the top), plus the channel's
+// tracking error at that attenuation. Exactly `setting_db` for a control without steps or tracking error.
+double volume_gain_db(const ChannelModel& channel, double setting_db);
 
 }  // namespace outbench::sim

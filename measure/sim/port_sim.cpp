@@ -108,7 +108,7 @@ struct ChannelSim {
   double vc = 0, i_prev = 0;
   double denom = 0;  // R + Zl + T/2C: the channel's own loop, for the current i = u / denom
   ChannelSim(const ChannelModel& p, double rate_hz) {
-    k_emf = std::numbers::sqrt2 * p.vrms_at_0dbfs * std::pow(10.0, p.volume_db / 20.0);
+    k_emf = std::numbers::sqrt2 * p.vrms_at_0dbfs * std::pow(10.0, volume_gain_db(p, p.volume_db) / 20.0);
     const double h2 = std::pow(10.0, p.h2_dbc_at_0dbfs / 20.0), h3 = std::pow(10.0, p.h3_dbc_at_0dbfs / 20.0);
     k2 = 2 * h2 / k_emf;
     k3 = -4 * h3 / (k_emf * k_emf);

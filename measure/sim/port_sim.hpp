@@ -1,7 +1,7 @@
 // Sample-by-sample physical model of one output port driving one load into the loopback ADC.
 //
 // Per channel: digital stimulus x (full-scale units) -> optional DAC low-pass (2nd-order Butterworth,
-// bilinear) -> EMF e = x * sqrt(2) * vrms_at_0dbfs * 10^(volume_db/20) -> static nonlinearity
+// bilinear) -> EMF e = x * sqrt(2) * vrms_at_0dbfs * 10^(g/20), g = volume_gain_db (model.hpp) -> static nonlinearity
 // e + k2 e^2 + k3 e^3 (k2 = 2 h2 / Ap, k3 = -4 h3 / Ap^2 with Ap the EMF peak of a 0 dBFS sine, so the
 // stated harmonic levels hold at 0 dBFS; H2 then scales with amplitude, H3 with amplitude squared) ->
 // crosstalk from the other channel -> EMF noise (white, std chosen so its 20 Hz..20 kHz RMS is noise_vrms)

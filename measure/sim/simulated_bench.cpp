@@ -54,6 +54,11 @@ Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const 
     for (auto& s : per_ch) s.assign(s.size(), 0.0);
     y = simulate_port(model_.loopback, quiet, load_ohms_, per_ch, rate_hz_, capture_frames,
                       ~seed_ - terminated_calls_++, lead_ohms_);
+  } else if (const auto v = volume_.find(wiring->name); v != volume_.end()) {
+    PortModel stepped = *pm;
+    stepped.volume_db = stepped.right.volume_db = v->second;
+    y = simulate_port(model_.loopback, stepped, load_ohms_, per_ch, rate_hz_, capture_frames,
+                      (seed_ ^ 0x5851f42d4c957f2dULL) + volume_calls_++, lead_ohms_);
   } else {
     y = simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++, lead_ohms_);
   }
@@ -66,6 +71,13 @@ Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const 
         it != wiring->input_channels.end() && idx < y.size() ? y[idx] : std::vector<double>(capture_frames, 0.0));
   }
   return c;
+}
+
+std::map<std::string, PortVolume> model_volumes(const DeviceModel& model, VolumeSetter& setter) {
+  std::map<std::string, PortVolume> out;
+  for (const auto& p : model.ports)
+    if (p.has_volume) out[p.name] = PortVolume{p.volume_max_db, p.volume_db, &setter};
+  return out;
 }
 
 BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
@@ -94,7 +106,7 @@ BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
       w.output_channels.push_back(base + c);
       w.input_channels.push_back(c);
     }
-    w.output.vrms_at_0dbfs = p->vrms_at_0dbfs * std::pow(10.0, p->volume_db / 20.0);
+    w.output.vrms_at_0dbfs = p->vrms_at_0dbfs * std::pow(10.0, volume_gain_db(*p, p->volume_db) / 20.0);
     w.calibrated_on = "device model";
     b.ports.push_back(w);
   }

@@ -2,13 +2,17 @@
 // channels belong to, into the load a SimulatedLoadSwitch selected, and a bench configuration derived from
 // the model (calibrated from the model's own figures: the run can then report volts).
 // Deterministic: capture k of a run uses seed + k. A model with clock_ppm plays on its own clock (model.hpp):
-// its stimulus is resampled (libsoxr) before the port is simulated.
+// its stimulus is resampled (libsoxr) before the port is simulated. SimulatedVolume sets a port's volume
+// control for the volume-tracking step.
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 #include "measure/config/bench_config.hpp"
 #include "measure/io/audio_io.hpp"
+#include "measure/io/volume_setter.hpp"
 #include "measure/sim/model.hpp"
 
 namespace outbench::sim {
@@ -28,6 +32,11 @@ class SimulatedBench : public AudioIo {
   // signal, noise or hum), drawn from a seed sequence of their own so the run's other captures do not move.
   void set_input_terminated(bool on) { input_terminated_ = on; }
   const DeviceModel& model() const { return model_; }
+  // A port's volume control set directly (the volume-tracking step): its captures run at `setting_db` on
+  // every channel, drawn from a seed sequence of their own (the run's other captures do not move), until
+  // clear_volume().
+  void set_volume_db(const std::string& port, double setting_db) { volume_[port] = setting_db; }
+  void clear_volume(const std::string& port) { volume_.erase(port); }
 
  private:
   DeviceModel model_;
@@ -40,7 +49,25 @@ class SimulatedBench : public AudioIo {
   double lead_ohms_ = 0.0;  // the selected load's leads (Load::lead_ohms), in series before the load
   bool input_terminated_ = false;
   std::uint64_t terminated_calls_ = 0;
+  std::map<std::string, double> volume_;  // ports whose volume the volume-tracking step set
+  std::uint64_t volume_calls_ = 0;
 };
+
+// The simulated bench's volume controls: set() sets the model (SimulatedBench::set_volume_db).
+class SimulatedVolume : public VolumeSetter {
+ public:
+  explicit SimulatedVolume(SimulatedBench& bench) : bench_(bench) {}
+  void set(const std::string& port, double setting_db) override { bench_.set_volume_db(port, setting_db); }
+  void done(const std::string& port) override { bench_.clear_volume(port); }
+  std::string describe() const override { return "simulated volume control"; }
+
+ private:
+  SimulatedBench& bench_;
+};
+
+// The volume controls of a model's ports that have one (PortModel::has_volume): top = volume_max_db, run =
+// volume_db (the left channel's), each set through `setter`.
+std::map<std::string, PortVolume> model_volumes(const DeviceModel& model, VolumeSetter& setter);
 
 class SimulatedLoadSwitch : public LoadSwitch {
  public:

@@ -264,6 +264,8 @@
         sec.appendChild(el("p", { cls: "muted", text: "Hollow markers and “< x”: the leak did not stand 10 dB above the narrow-band noise at that frequency; x is its 95 % upper bound." }));
       sec.appendChild(table(["Hz", "L → R dB", "R → L dB"], x.map((p) => [num(p.freq_hz, 1), xt(p.l_to_r_db, p.l_to_r_bound), xt(p.r_to_l_db, p.r_to_l_bound)])));
     }
+    // Sections of their own files (volume.js: volume tracking), with this file's plot and table helpers.
+    for (const f of window.obPortSections || []) f(port, sec, grid, { el, chart, table, num, loadName, palette, fg });
     // Spectrum of the reference tone into the nominal load, with harmonics marked; noise spectrum.
     const nl = loads.find((l) => l.load === port.nominal_load) || loads[0];
     if (nl && nl.spectrum && nl.spectrum.level_dbfs.length) {
