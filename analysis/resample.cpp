@@ -2,8 +2,12 @@
 
 #include <soxr.h>
 
+#include <cmath>
+#include <numbers>
 #include <stdexcept>
 #include <string>
+
+#include "analysis/fft.hpp"
 
 namespace outbench {
 
@@ -31,6 +35,23 @@ std::vector<double> resample_by_ratio(std::span<const double> x, double in_per_o
   soxr_delete(s);
   if (err) throw std::runtime_error(std::string("libsoxr: ") + err);
   return out;
+}
+
+std::vector<double> shift_by_fraction(std::span<const double> x, double shift) {
+  if (!(std::abs(shift) <= 1.0)) throw std::invalid_argument("shift_by_fraction: |shift| above 1 sample");
+  if (x.empty() || shift == 0.0) return {x.begin(), x.end()};
+  std::size_t n = 1;
+  while (n < x.size() + 1024) n *= 2;
+  RealFft fft(n);
+  auto spec = fft.forward(x);
+  for (std::size_t k = 0; k < spec.size(); ++k) {
+    const double w = 2.0 * std::numbers::pi * static_cast<double>(k) * shift / static_cast<double>(n);
+    spec[k] *= std::polar(1.0 / static_cast<double>(n), w);
+  }
+  spec[spec.size() - 1] = spec[spec.size() - 1].real();  // the Nyquist bin of a real signal stays real
+  fft.inverse();
+  const auto t = fft.time();
+  return {t.begin(), t.begin() + static_cast<long>(x.size())};
 }
 
 }  // namespace outbench

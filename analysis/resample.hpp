@@ -19,4 +19,10 @@ namespace outbench {
 
 std::vector<double> resample_by_ratio(std::span<const double> x, double in_per_out, std::size_t out_frames);
 
+// y[n] = x(n + shift) for the band-limited x through the samples (|shift| <= 1): a delay of -shift samples by
+// a linear phase on the whole signal's spectrum (FFT, zero-padded by at least 1024 frames so that the wrap-around
+// is silence for a signal that starts and ends in silence or noise). The Nyquist bin keeps its real part.
+// Same length as x.
+std::vector<double> shift_by_fraction(std::span<const double> x, double shift);
+
 }  // namespace outbench

@@ -16,6 +16,8 @@ PortAudioOptions portaudio_options(const BenchConfig& bench) {
   o.rate_hz = bench.rate_hz;
   o.ignore_xrun_flags = bench.ignore_xrun_flags;
   o.frames_per_buffer = bench.frames_per_buffer;
+  o.input_device = bench.input_device;
+  o.input_host_api = bench.input_host_api;
   o.output_channels = o.input_channels = 1;
   for (const auto& p : bench.ports) {
     for (int c : p.output_channels) o.output_channels = std::max(o.output_channels, c + 1);
@@ -49,6 +51,7 @@ OpenBench open_bench(const BenchConfig& bench, const sim::DeviceModel& model, st
   r.sw = make_load_switch(bench.load_switch_json, bench.source, bench.loads, loads_in_place, stop);
   r.volumes = bench_volumes(bench, stop, r.volume_setters);
   r.audio = "portaudio: " + pio->device_name() + " (" + bench.host_api + ")";
+  if (bench.two_devices()) r.audio += ", captured on " + pio->input_device_name() + " (" + bench.input_host_api + ")";
   r.io = std::move(pio);
   return r;
 }

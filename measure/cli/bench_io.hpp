@@ -4,7 +4,8 @@
 // Method: a real bench opens the audio interface first (a missing interface is the likelier mistake), with
 // SIGINT and SIGTERM blocked meanwhile (StopSignalsBlocked: PortAudio's and JACK's threads never receive
 // them), then the relay board or switch program. The stream opens as many channels as the highest channel
-// any port uses, at the bench's rate, buffer size and xrun policy.
+// any port uses, at the bench's rate, buffer size and xrun policy; a two-device bench opens an output stream
+// on the device under test and an input stream on the analyser (measure/io/portaudio_io.hpp).
 // Conventions: an interface that cannot be opened is an InputError naming the bench file and pointing to
 // `outbench devices`. Limits: one bench per process (PortAudio and the stop signals are process-wide).
 #pragma once
@@ -32,7 +33,9 @@ PortAudioOptions portaudio_options(const BenchConfig& bench);
 struct OpenBench {
   std::unique_ptr<AudioIo> io;
   std::unique_ptr<LoadSwitch> sw;
-  std::string audio;  // results' conditions.audio: "simulated" or "portaudio: DEVICE (HOST API)"
+  // results' conditions.audio: "simulated", "portaudio: DEVICE (HOST API)", or on two devices
+  // "portaudio: DUT (HOST API), captured on ANALYSER (HOST API)"
+  std::string audio;
   // The ports' volume controls the run steps (simulated: the model's; real: the bench's ports.NAME.volume).
   std::vector<std::unique_ptr<VolumeSetter>> volume_setters;
   std::map<std::string, PortVolume> volumes;

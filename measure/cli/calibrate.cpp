@@ -209,8 +209,9 @@ int calibrate_input(const CalibrationJob& job, nlohmann::json& j) {
   const double in_dbfs = measure_input_dbfs(b.io(), job.bench.retries, port, job.level_dbfs);
   const double vrms = port.output.vrms_from_dbfs(job.level_dbfs);  // open load: the EMF (Zin >> Zout)
   const double v0 = vrms / ratio_from_db(in_dbfs);
-  j["loopback_input"]["vrms_at_0dbfs"] = v0;
-  j["loopback_input"]["calibrated_on"] = now_utc();
+  auto& in = analyser_input_section(j);  // loopback_input, or audio.input on two devices
+  in["vrms_at_0dbfs"] = v0;
+  in["calibrated_on"] = now_utc();
   write_text_atomic(job.bench_file, j.dump(2) + "\n");
   std::printf("loopback input: %.4f Vrms reads 0 dBFS (%.2f dBFS for %.4f Vrms) stored in %s\n", v0, in_dbfs, vrms,
               job.bench_file.c_str());

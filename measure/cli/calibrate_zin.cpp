@@ -144,7 +144,7 @@ int calibrate_input_impedance(const Args& args) {
   // Tolerance: the resistor's (dZin/Zin = dRs/Rs to first order) plus half the spread 100 Hz..10 kHz.
   const double tol_pct = job->series_tolerance_pct + 100.0 * (hi - lo) / 2.0 / zin_ohms;
   auto j = read_json_file(job->bench_file);
-  auto& in = j["loopback_input"];
+  auto& in = analyser_input_section(j);  // loopback_input, or audio.input on two devices
   in["impedance_ohms"] = zin_ohms;
   in["impedance_tolerance_pct"] = tol_pct;
   in["impedance_calibrated_on"] = now_utc();

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "measure/cli/bench_io.hpp"
 #include "measure/cli/cli.hpp"
 #include "measure/config/bench_config.hpp"
 #include "measure/errors.hpp"
@@ -49,16 +50,35 @@ int devices(const Args& args) {
   if (!parse(args, desc, vm, "outbench devices [--bench FILE | --inputs N --outputs M]")) return 0;
   checked("--inputs", in, 0, 256, "channels");
   checked("--outputs", out, 0, 256, "channels");
+  std::vector<DeviceNeed> needs;
   if (vm.count("bench")) {
     const BenchConfig b = load_bench_config(bench_file);
-    for (const auto& p : b.ports) {
-      for (int c : p.output_channels) out = std::max(out, c + 1);
-      for (int c : p.input_channels) in = std::max(in, c + 1);
+    const auto o = portaudio_options(b);
+    in = o.input_channels;
+    out = o.output_channels;
+    if (b.audio != "portaudio") {
+      std::cout << "Bench '" << b.name << "' is simulated: it opens no audio device.\n";
+    } else if (b.two_devices()) {
+      std::cout << "Bench '" << b.name << "' plays " << out << " output(s) on '" << b.device << "' (" << b.host_api
+                << ") and captures " << in << " input(s) on '" << b.input_device << "' (" << b.input_host_api << ") at "
+                << b.rate_hz << " Hz (two devices, two clocks).\n";
+      needs.push_back({"output device (the DUT, audio.output)", b.device, b.host_api, 0, out, b.rate_hz});
+      needs.push_back({"input device (the analyser, audio.input)", b.input_device, b.input_host_api, in, 0, b.rate_hz});
+    } else {
+      std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at " << b.rate_hz
+                << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
+      needs.push_back({"device (audio.device)", b.device, b.host_api, in, out, b.rate_hz});
     }
-    std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at " << b.rate_hz
-              << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
   }
   std::cout << describe_audio_devices(in, out);
+  if (!needs.empty()) {
+    bool ok = true;
+    std::cout << "Bench check:\n" << check_audio_devices(needs, ok);
+    if (!ok) {
+      std::cout.flush();
+      throw InputError("the bench's audio device(s) are not ready (PROBLEM lines above): fix '" + bench_file + "'");
+    }
+  }
   return 0;
 }
 

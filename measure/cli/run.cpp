@@ -64,9 +64,12 @@ BenchAndModel load_bench_and_model(const po::variables_map& vm, const RunArgs& a
     r.bench = load_bench_config(a.bench_file);
     if (r.bench.audio == "simulated") {
       r.model = sim::load_device_model(vm.count("device") ? a.device : r.bench.device_model);
+      r.bench.two_clocks = r.model.two_clocks();  // a model with clock_ppm plays on its own clock
     } else {
       r.model.name = r.bench.name;
-      r.model.description = "real device through " + r.bench.host_api + ": " + r.bench.device;
+      r.model.description =
+          "real device through " + r.bench.host_api + ": " + r.bench.device +
+          (r.bench.two_devices() ? ", captured on " + r.bench.input_device + " (" + r.bench.input_host_api + ")" : "");
       r.model.source = r.bench.source;
     }
   } else {

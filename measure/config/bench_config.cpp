@@ -6,6 +6,7 @@
 
 #include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
+#include "measure/strformat.hpp"
 #include "measure/switch/switches.hpp"
 #include "measure/switch/volume_setters.hpp"
 
@@ -33,6 +34,12 @@ std::vector<Load> standard_loads() {
           {"300", 300, 300},    {"32", 32, 32},      {"16", 16, 16}};
 }
 
+nlohmann::json& analyser_input_section(nlohmann::json& j) {
+  if (j.contains("audio") && j["audio"].is_object() && j["audio"].contains("input") && !j.contains("loopback_input"))
+    return j["audio"]["input"];
+  return j["loopback_input"];
+}
+
 std::string expand_env(const std::string& s, const std::string& where) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -53,27 +60,81 @@ std::string expand_env(const std::string& s, const std::string& where) {
 
 namespace {
 
-// "audio": the simulated device model (relative to the bench file) or the PortAudio device and its settings.
+// The analyser input's calibration and impedance: "loopback_input", or "audio.input" of the two-device form.
+const std::vector<const char*> kAnalyserInputKeys = {"impedance_ohms",          "vrms_at_0dbfs",
+                                                     "calibrated_on",           "impedance_tolerance_pct",
+                                                     "impedance_calibrated_on", "impedance_vs_freq"};
+
+// The two-device form: "output" (the device under test) and "input" (the analyser), each with its device,
+// host API and (optionally) rate, which must be the bench's one rate: only drift is corrected, not a rate.
+void read_two_devices(const JsonReader& audio, BenchConfig& c) {
+  if (!audio.has("output") || !audio.has("input"))
+    audio.fail(audio.has("output") ? "input" : "output",
+               "both \"output\" (the device under test) and \"input\" (the analyser) in the two-device form");
+  for (const char* k : {"device", "host_api"})
+    if (audio.has(k))
+      audio.fail(k, "no \"" + std::string(k) + "\" beside \"output\" and \"input\": give each device its own");
+  const auto out = audio.at("output"), in = audio.at("input");
+  out.only_keys({"device", "host_api", "rate_hz"});
+  std::vector<const char*> in_keys = {"device", "host_api", "rate_hz"};
+  in_keys.insert(in_keys.end(), kAnalyserInputKeys.begin(), kAnalyserInputKeys.end());
+  in.only_keys(in_keys);
+  c.device = out.string("device");
+  c.host_api = out.string("host_api", "");
+  c.input_device = in.string("device");
+  c.input_host_api = in.string("host_api", "");
+  if (c.input_device.empty()) in.fail("device", "a device name substring or index (not empty)");
+  if (!audio.has("rate_hz") && out.has("rate_hz")) c.rate_hz = out.number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz);
+  for (const auto* d : {&out, &in})
+    if (d->has("rate_hz") && d->number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz) != c.rate_hz)
+      d->fail("rate_hz", strformat("%.0f Hz, the bench's rate (both devices run at one nominal rate; outbench "
+                                   "corrects the drift between their clocks, not a rate conversion)",
+                                   c.rate_hz));
+  c.two_clocks = true;
+}
+
+// "audio": the simulated device model (relative to the bench file) or the PortAudio device(s) and settings.
 void read_audio(const JsonReader& r, const std::filesystem::path& path, BenchConfig& c) {
   const auto audio = r.at("audio");
-  audio.only_keys(
-      {"type", "rate_hz", "device_model", "device", "host_api", "ignore_xrun_flags", "frames_per_buffer", "retries"});
+  audio.only_keys({"type", "rate_hz", "device_model", "device", "host_api", "output", "input", "ignore_xrun_flags",
+                   "frames_per_buffer", "retries"});
   c.audio = audio.string("type");
   if (c.audio != "simulated" && c.audio != "portaudio") audio.fail("type", "\"simulated\" or \"portaudio\"");
   c.rate_hz = audio.number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz, 48000);
-  if (c.rate_hz != std::floor(c.rate_hz)) audio.fail("rate_hz", "a whole number of Hz");
   if (c.audio == "simulated") {
+    for (const char* k : {"output", "input"})
+      if (audio.has(k)) audio.fail(k, "no \"" + std::string(k) + "\" with a simulated audio device");
     c.device_model = audio.string("device_model");
     const auto rel = std::filesystem::path(c.device_model);
     std::error_code ec;
     if (rel.is_relative() && !std::filesystem::exists(rel, ec)) c.device_model = (path.parent_path() / rel).string();
   } else {
-    c.device = audio.string("device");
-    c.host_api = audio.string("host_api", "");
+    if (audio.has("output") || audio.has("input")) {
+      read_two_devices(audio, c);
+    } else {
+      c.device = audio.string("device");
+      c.host_api = audio.string("host_api", "");
+    }
     c.ignore_xrun_flags = audio.boolean("ignore_xrun_flags", false);
     c.frames_per_buffer = static_cast<unsigned long>(audio.number_in("frames_per_buffer", 0, 65536, 0));
     c.retries = audio.has("retries") ? audio.integer_in("retries", 0, 10) : 2;
   }
+  if (c.rate_hz != std::floor(c.rate_hz)) audio.fail("rate_hz", "a whole number of Hz");
+}
+
+// The analyser input's calibration and impedance (loopback_input, or audio.input of the two-device form).
+void read_analyser_input(const JsonReader& r, BenchConfig& c) {
+  if (c.two_devices() && r.has("loopback_input"))
+    r.fail("loopback_input",
+           "no \"loopback_input\" in the two-device form: its keys (impedance_ohms, vrms_at_0dbfs, ...) belong "
+           "in \"audio.input\", the analyser's section");
+  const auto in = c.two_devices() ? r.at("audio").at("input") : r.at("loopback_input");
+  if (!c.two_devices()) in.only_keys(kAnalyserInputKeys);
+  c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
+  c.input_impedance_tolerance_pct = in.number_in("impedance_tolerance_pct", 0.0, 100.0, 10.0);
+  c.input_impedance_calibrated_on = in.string("impedance_calibrated_on", "");
+  if (const double v = in.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) c.input.vrms_at_0dbfs = v;  // 0: none
+  c.input_calibrated_on = in.string("calibrated_on", "");
 }
 
 // One wire per channel: a channel twice in a port, or an output shared by two ports, is a wiring mistake.
@@ -194,14 +255,7 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   c.source = src;
   c.name = r.string("name", path.stem().string());
   read_audio(r, path, c);
-  const auto in = r.at("loopback_input");
-  in.only_keys({"impedance_ohms", "vrms_at_0dbfs", "calibrated_on", "impedance_tolerance_pct",
-                "impedance_calibrated_on", "impedance_vs_freq"});
-  c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
-  c.input_impedance_tolerance_pct = in.number_in("impedance_tolerance_pct", 0.0, 100.0, 10.0);
-  c.input_impedance_calibrated_on = in.string("impedance_calibrated_on", "");
-  if (const double v = in.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) c.input.vrms_at_0dbfs = v;  // 0: none
-  c.input_calibrated_on = in.string("calibrated_on", "");
+  read_analyser_input(r, c);
   c.ports = read_ports(r, src);
   c.loads = read_loads(r, src);
   if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");

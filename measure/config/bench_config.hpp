@@ -2,6 +2,10 @@
 // are wired to the port under test, the dummy loads (nominal and measured-actual ohms), the loopback
 // input's impedance, the calibrations and the safety limits. JSON, "schema": "outbench-bench/1"
 // (fixtures/benches/README.md documents every field). Channel numbers count from 0.
+// Two forms of "audio" for a real bench: one device ("device", "host_api": one full-duplex stream, one clock),
+// or two ("output": the device under test, "input": the analyser, with the analyser input's calibration and
+// impedance in place of "loopback_input"): the ports' output_channels then count on the output device and
+// their input_channels on the input device, both run at the one rate_hz, and the bench has two clocks.
 //
 // Method: load_bench_config reads the file with JsonReader, section by section, and checks what can be
 // checked before anything is opened: the wiring (a channel once per port, no output in two ports), the
@@ -54,8 +58,13 @@ struct BenchConfig {
   std::string name;
   std::string audio = "simulated";  // simulated | portaudio
   std::string device_model;         // simulated: device model file
-  std::string device;               // portaudio: device name substring or index
+  std::string device;               // portaudio: device name substring or index (two devices: the output's)
   std::string host_api;             // portaudio: ALSA, JACK, ...
+  // Two-device form: the analyser (audio.input) that captures, apart from the device under test that plays
+  // (device, host_api above: audio.output). Empty: one device plays and captures.
+  std::string input_device;
+  std::string input_host_api;
+  bool two_devices() const { return !input_device.empty(); }
   double rate_hz = 48000;
   std::vector<PortWiring> ports;
   double input_impedance_ohms = 1e6;
@@ -87,6 +96,10 @@ struct BenchConfig {
 std::vector<Load> standard_loads();
 
 BenchConfig load_bench_config(const std::filesystem::path& path);
+
+// The section of a bench file's JSON that holds the analyser input's calibration and impedance (what
+// `outbench calibrate` writes): "audio.input" in the two-device form, else "loopback_input".
+nlohmann::json& analyser_input_section(nlohmann::json& bench_json);
 
 // "${NAME}" in a string -> the environment variable (InputError naming `where` when it is not set).
 std::string expand_env(const std::string& s, const std::string& where);

@@ -28,7 +28,7 @@ struct Sequencer::Impl {
 
   Impl(const BenchConfig& b, AudioIo& io, LoadSwitch& sw, const RunOptions& o, Results& r)
       : plan(io.rate_hz(), o.quick),
-        two_clocks(b.two_clocks ? std::make_unique<TwoClockIo>(io) : nullptr),
+        two_clocks(b.two_clocks ? std::make_unique<TwoClockIo>(io, b.two_devices()) : nullptr),
         session(two_clocks ? *two_clocks : io, sw, b.retries, plan),
         volts(b, session),
         cx(context(b, o, r)) {

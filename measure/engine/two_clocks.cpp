@@ -49,9 +49,21 @@ Capture TwoClockIo::play_record(const std::vector<int>& out_channels, const std:
                 "latency between the two devices below " + strformat("%.0f ms", kGapS * 1e3) + "?)";
     return c;
   }
+  // Streams apart: the first marker of every capture lands where the run's first capture had it (whole sample).
+  if (streams_apart_ && !anchor_) anchor_ = std::round(best.first_position);
   for (auto& ch : c.channels) {
-    const auto z = resample_by_ratio(ch, 1.0 / best.ratio, start + capture_frames);
-    ch.assign(z.begin() + static_cast<long>(start), z.end());
+    if (streams_apart_ && *anchor_ < static_cast<double>(start)) {
+      const auto a = static_cast<std::size_t>(*anchor_);
+      const double whole = std::round(best.first_position);
+      const auto i = static_cast<std::size_t>(whole);
+      const auto xs = shift_by_fraction(ch, best.first_position - whole);  // the first marker on sample i
+      const auto z =
+          resample_by_ratio(std::span<const double>(xs).subspan(i), 1.0 / best.ratio, start - a + capture_frames);
+      ch.assign(z.begin() + static_cast<long>(start - a), z.end());
+    } else {
+      const auto z = resample_by_ratio(ch, 1.0 / best.ratio, start + capture_frames);
+      ch.assign(z.begin() + static_cast<long>(start), z.end());
+    }
   }
   c.clock_ppm = best.ppm;
   return c;

@@ -66,11 +66,32 @@ PortAudioSession::~PortAudioSession() {
   Pa_Terminate();
 }
 
+// The device matching `device` (name substring, case-insensitive, or index) on a host API whose name contains
+// `host_api` (empty: any); -1 when none does, with every device listed in `listing`.
+static int find_device(const std::string& device, const std::string& host_api, std::string& listing) {
+  const int n = Pa_GetDeviceCount();
+  check(n, "cannot list audio devices");
+  const bool by_index = !device.empty() && std::all_of(device.begin(), device.end(), ::isdigit);
+  std::ostringstream seen;
+  int chosen = -1;
+  for (int i = 0; i < n; ++i) {
+    const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
+    const PaHostApiInfo* h = Pa_GetHostApiInfo(d->hostApi);
+    seen << "\n  " << i << ": " << d->name << " (" << h->name << ", " << d->maxInputChannels << " in, "
+         << d->maxOutputChannels << " out)";
+    if (chosen >= 0 || (!host_api.empty() && lower(h->name).find(lower(host_api)) == std::string::npos)) continue;
+    if (by_index ? i == std::stoi(device) : lower(d->name).find(lower(device)) != std::string::npos) chosen = i;
+  }
+  listing = n > 0 ? seen.str() : std::string(" (none)");
+  return chosen;
+}
+
 struct PortAudioIo::Impl {
   PortAudioOptions opt;
   std::unique_ptr<PortAudioSession> session;
-  PaStream* stream = nullptr;
-  std::string device_name;
+  PaStream* stream = nullptr;     // full duplex; on two devices the output stream (the DUT)
+  PaStream* in_stream = nullptr;  // two devices: the input stream (the analyser)
+  std::string device_name, input_device_name;
   double rate = 0;
 
   struct Job {
@@ -79,9 +100,11 @@ struct PortAudioIo::Impl {
     std::vector<std::vector<float>> in;  // per requested input channel
     std::vector<int> in_map;
     std::size_t out_frames = 0, cap_frames = 0;
-    std::atomic<std::size_t> pos{0};
-    std::atomic<bool> done{false};
+    std::atomic<std::size_t> pos{0};  // frames played (full duplex: and captured)
+    std::atomic<bool> done{false};    // the capture is complete
     std::atomic<int> xruns{0};
+    std::atomic<std::size_t> in_pos{0};  // two devices: frames captured
+    std::atomic<bool> in_started{false}, out_done{false};
   };
   std::atomic<Job*> job{nullptr};
   // Callbacks between taking the job pointer and letting go of it: play_record waits for zero after
@@ -95,72 +118,139 @@ struct PortAudioIo::Impl {
   float gain = 1.0f;
   float gain_step = 0.0f;
 
-  static int callback(const void* input, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
-                      PaStreamCallbackFlags flags, void* user) noexcept {
-    auto* self = static_cast<Impl*>(user);
-    auto** out = static_cast<float**>(output);
-    const auto* const* in = static_cast<const float* const*>(input);
-    for (int c = 0; c < self->opt.output_channels; ++c) std::fill(out[c], out[c] + frames, 0.0f);
-    struct Hold {
-      std::atomic<int>& n;
-      explicit Hold(std::atomic<int>& c) : n(c) { n.fetch_add(1); }
-      ~Hold() { n.fetch_sub(1); }
-    } hold(self->in_callback);
-    Job* j = self->job.load();
-    if (!j || j->done.load(std::memory_order_relaxed)) return paContinue;
-    if (flags & (paInputOverflow | paInputUnderflow | paOutputUnderflow | paOutputOverflow)) j->xruns.fetch_add(1);
-    const std::size_t pos = j->pos.load(std::memory_order_relaxed);
-    const bool mute = self->muting.load(std::memory_order_relaxed);
+  struct Hold {
+    std::atomic<int>& n;
+    explicit Hold(std::atomic<int>& c) : n(c) { n.fetch_add(1); }
+    ~Hold() { n.fetch_sub(1); }
+  };
+
+  // The stimulus frames [pos, pos + frames) into `out` (silence() ramps them down).
+  void play(const Job& j, float** out, std::size_t pos, unsigned long frames) noexcept {
+    const bool mute = muting.load(std::memory_order_relaxed);
     for (unsigned long i = 0; i < frames; ++i) {
       const std::size_t idx = pos + i;
       float g = 1.0f;
       if (mute) {
-        self->gain = std::max(0.0f, self->gain - self->gain_step);
-        g = self->gain;
+        gain = std::max(0.0f, gain - gain_step);
+        g = gain;
       }
-      if (idx < j->out_frames)
-        for (std::size_t k = 0; k < j->out.size(); ++k) out[j->out_map[k]][i] = g * j->out[k][idx];
-      if (idx < j->cap_frames)
-        for (std::size_t k = 0; k < j->in.size(); ++k) j->in[k][idx] = in ? in[j->in_map[k]][i] : 0.0f;
+      if (idx < j.out_frames)
+        for (std::size_t k = 0; k < j.out.size(); ++k) out[j.out_map[k]][i] = g * j.out[k][idx];
     }
+  }
+  static void record(Job& j, const float* const* in, std::size_t pos, unsigned long frames) noexcept {
+    for (unsigned long i = 0; i < frames && pos + i < j.cap_frames; ++i)
+      for (std::size_t k = 0; k < j.in.size(); ++k) j.in[k][pos + i] = in ? in[j.in_map[k]][i] : 0.0f;
+  }
+
+  static int callback(const void* input, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
+                      PaStreamCallbackFlags flags, void* user) noexcept {
+    auto* self = static_cast<Impl*>(user);
+    auto** out = static_cast<float**>(output);
+    for (int c = 0; c < self->opt.output_channels; ++c) std::fill(out[c], out[c] + frames, 0.0f);
+    const Hold hold(self->in_callback);
+    Job* j = self->job.load();
+    if (!j || j->done.load(std::memory_order_relaxed)) return paContinue;
+    if (flags & (paInputOverflow | paInputUnderflow | paOutputUnderflow | paOutputOverflow)) j->xruns.fetch_add(1);
+    const std::size_t pos = j->pos.load(std::memory_order_relaxed);
+    self->play(*j, out, pos, frames);
+    record(*j, static_cast<const float* const*>(input), pos, frames);
     j->pos.store(pos + frames, std::memory_order_relaxed);
     if (pos + frames >= j->cap_frames) j->done.store(true, std::memory_order_release);
     return paContinue;
+  }
+
+  // Two devices, the DUT's output stream: plays the job once its capture has begun.
+  static int out_callback(const void*, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
+                          PaStreamCallbackFlags flags, void* user) noexcept {
+    auto* self = static_cast<Impl*>(user);
+    auto** out = static_cast<float**>(output);
+    for (int c = 0; c < self->opt.output_channels; ++c) std::fill(out[c], out[c] + frames, 0.0f);
+    const Hold hold(self->in_callback);
+    Job* j = self->job.load();
+    if (!j || j->out_done.load(std::memory_order_relaxed) || !j->in_started.load(std::memory_order_acquire))
+      return paContinue;
+    if (flags & (paOutputUnderflow | paOutputOverflow)) j->xruns.fetch_add(1);
+    const std::size_t pos = j->pos.load(std::memory_order_relaxed);
+    self->play(*j, out, pos, frames);
+    j->pos.store(pos + frames, std::memory_order_relaxed);
+    if (pos + frames >= j->out_frames) j->out_done.store(true, std::memory_order_release);
+    return paContinue;
+  }
+
+  // Two devices, the analyser's input stream: captures from its next buffer on.
+  static int in_callback_fn(const void* input, void*, unsigned long frames, const PaStreamCallbackTimeInfo*,
+                            PaStreamCallbackFlags flags, void* user) noexcept {
+    auto* self = static_cast<Impl*>(user);
+    const Hold hold(self->in_callback);
+    Job* j = self->job.load();
+    if (!j || j->done.load(std::memory_order_relaxed)) return paContinue;
+    if (flags & (paInputOverflow | paInputUnderflow)) j->xruns.fetch_add(1);
+    const std::size_t pos = j->in_pos.load(std::memory_order_relaxed);
+    record(*j, static_cast<const float* const*>(input), pos, frames);
+    j->in_pos.store(pos + frames, std::memory_order_relaxed);
+    j->in_started.store(true, std::memory_order_release);
+    if (pos + frames >= j->cap_frames) j->done.store(true, std::memory_order_release);
+    return paContinue;
+  }
+
+  // The device for `role`, checked for the channels it must open; std::runtime_error saying what is wrong.
+  int choose(const std::string& role, const std::string& device, const std::string& host_api, int need_in,
+             int need_out) {
+    std::string listing;
+    const int chosen = find_device(device, host_api, listing);
+    if (chosen < 0)
+      throw std::runtime_error(
+          "no audio device matches '" + device + "'" + (host_api.empty() ? "" : " on host API '" + host_api + "'") +
+          (role.empty() ? "" : " (" + role + ")") + "; the devices are:" + listing +
+          (session->jack_server_missing() ? "\n  (no JACK server is running: start jackd if the device is a JACK one)"
+                                          : ""));
+    const PaDeviceInfo* d = Pa_GetDeviceInfo(chosen);
+    if (d->maxOutputChannels < need_out || d->maxInputChannels < need_in)
+      throw std::runtime_error("audio device '" + std::string(d->name) + "'" + (role.empty() ? "" : " (" + role + ")") +
+                               " has " + std::to_string(d->maxInputChannels) + " inputs and " +
+                               std::to_string(d->maxOutputChannels) + " outputs; the bench needs " +
+                               std::to_string(need_in) + " and " + std::to_string(need_out));
+    return chosen;
+  }
+
+  void open_two_devices() {
+    const int od = choose("the output device: the DUT, audio.output", opt.device, opt.host_api, 0, opt.output_channels);
+    const int id = choose("the input device: the analyser, audio.input", opt.input_device, opt.input_host_api,
+                          opt.input_channels, 0);
+    device_name = Pa_GetDeviceInfo(od)->name;
+    input_device_name = Pa_GetDeviceInfo(id)->name;
+    PaStreamParameters ip{}, op{};
+    op.device = od;
+    ip.device = id;
+    ip.channelCount = opt.input_channels;
+    op.channelCount = opt.output_channels;
+    ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
+    ip.suggestedLatency = Pa_GetDeviceInfo(id)->defaultLowInputLatency;
+    op.suggestedLatency = Pa_GetDeviceInfo(od)->defaultLowOutputLatency;
+    const unsigned long fpb = opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified;
+    const std::string at = " at " + std::to_string(static_cast<int>(opt.rate_hz)) + " Hz";
+    check(Pa_OpenStream(&in_stream, &ip, nullptr, opt.rate_hz, fpb, paClipOff, &Impl::in_callback_fn, this),
+          "cannot open the input device '" + input_device_name + "'" + at);
+    check(Pa_OpenStream(&stream, nullptr, &op, opt.rate_hz, fpb, paClipOff, &Impl::out_callback, this),
+          "cannot open the output device '" + device_name + "'" + at);
+    check(Pa_StartStream(in_stream), "cannot start the input stream on '" + input_device_name + "'");
+    check(Pa_StartStream(stream), "cannot start the output stream on '" + device_name + "'");
   }
 };
 
 PortAudioIo::PortAudioIo(const PortAudioOptions& opt) : impl_(std::make_unique<Impl>()) {
   impl_->opt = opt;
   impl_->session = std::make_unique<PortAudioSession>(opt.client_name);
-  const int n = Pa_GetDeviceCount();
-  check(n, "cannot list audio devices");
-  int chosen = -1;
-  const bool by_index = !opt.device.empty() && std::all_of(opt.device.begin(), opt.device.end(), ::isdigit);
-  std::ostringstream seen;
-  for (int i = 0; i < n; ++i) {
-    const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
-    const PaHostApiInfo* h = Pa_GetHostApiInfo(d->hostApi);
-    seen << "\n  " << i << ": " << d->name << " (" << h->name << ", " << d->maxInputChannels << " in, "
-         << d->maxOutputChannels << " out)";
-    if (!opt.host_api.empty() && lower(h->name).find(lower(opt.host_api)) == std::string::npos) continue;
-    if (by_index ? i == std::stoi(opt.device) : lower(d->name).find(lower(opt.device)) != std::string::npos) {
-      chosen = i;
-      break;
-    }
+  impl_->rate = opt.rate_hz;
+  impl_->gain_step = static_cast<float>(1.0 / (kFadeS * opt.rate_hz));
+  if (!opt.input_device.empty()) {
+    impl_->open_two_devices();
+    return;
   }
-  if (chosen < 0)
-    throw std::runtime_error("no audio device matches '" + opt.device + "'" +
-                             (opt.host_api.empty() ? "" : " on host API '" + opt.host_api + "'") +
-                             "; the devices are:" + (n > 0 ? seen.str() : std::string(" (none)")) +
-                             (impl_->session->jack_server_missing()
-                                  ? "\n  (no JACK server is running: start jackd if the device is a JACK one)"
-                                  : ""));
+  const int chosen = impl_->choose("", opt.device, opt.host_api, opt.input_channels, opt.output_channels);
   const PaDeviceInfo* d = Pa_GetDeviceInfo(chosen);
   impl_->device_name = d->name;
-  if (d->maxOutputChannels < opt.output_channels || d->maxInputChannels < opt.input_channels)
-    throw std::runtime_error("audio device '" + std::string(d->name) + "' has " + std::to_string(d->maxInputChannels) +
-                             " inputs and " + std::to_string(d->maxOutputChannels) + " outputs; the bench needs " +
-                             std::to_string(opt.input_channels) + " and " + std::to_string(opt.output_channels));
   PaStreamParameters ip{}, op{};
   ip.device = op.device = chosen;
   ip.channelCount = opt.input_channels;
@@ -172,8 +262,6 @@ PortAudioIo::PortAudioIo(const PortAudioOptions& opt) : impl_(std::make_unique<I
                       opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified, paClipOff,
                       &Impl::callback, impl_.get()),
         "cannot open '" + impl_->device_name + "' at " + std::to_string(static_cast<int>(opt.rate_hz)) + " Hz");
-  impl_->rate = opt.rate_hz;
-  impl_->gain_step = static_cast<float>(1.0 / (kFadeS * opt.rate_hz));
   check(Pa_StartStream(impl_->stream), "cannot start the audio stream on '" + impl_->device_name + "'");
 }
 
@@ -181,9 +269,12 @@ PortAudioIo::~PortAudioIo() {
   if (impl_->stream) {
     silence();
     std::this_thread::sleep_for(std::chrono::duration<double>(2 * kFadeS));
-    Pa_StopStream(impl_->stream);
-    Pa_CloseStream(impl_->stream);
   }
+  for (PaStream* s : {impl_->stream, impl_->in_stream})
+    if (s) {
+      Pa_StopStream(s);
+      Pa_CloseStream(s);
+    }
 }
 
 double PortAudioIo::rate_hz() const {
@@ -191,6 +282,9 @@ double PortAudioIo::rate_hz() const {
 }
 std::string PortAudioIo::device_name() const {
   return impl_->device_name;
+}
+std::string PortAudioIo::input_device_name() const {
+  return impl_->input_device_name;
 }
 
 void PortAudioIo::silence() {
@@ -221,15 +315,19 @@ Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std
   }
   j.out_frames = n_out;
   j.cap_frames = capture_frames;
+  if (n_out == 0) j.out_done = true;
   j.in.assign(in_channels.size(), std::vector<float>(capture_frames, 0.0f));
   impl_->job.store(&j, std::memory_order_release);
   const auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::duration<double>(static_cast<double>(capture_frames) / impl_->rate + kJobTimeoutExtraS);
-  while (!j.done.load(std::memory_order_acquire)) {
+  const bool two = impl_->in_stream != nullptr;  // two devices: the stimulus played to its end as well
+  while (!j.done.load(std::memory_order_acquire) || (two && !j.out_done.load(std::memory_order_acquire))) {
     if (std::chrono::steady_clock::now() > deadline) {
       impl_->withdraw_job();
-      throw std::runtime_error("the audio device '" + impl_->device_name + "' stopped delivering data");
+      throw std::runtime_error("the audio device '" +
+                               (two && !j.done.load() ? impl_->input_device_name : impl_->device_name) + "' stopped " +
+                               (two && j.done.load() ? "playing" : "delivering data"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -239,6 +337,58 @@ Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std
   result.valid = result.xruns == 0 || impl_->opt.ignore_xrun_flags;
   if (!result.valid) result.problem = std::to_string(result.xruns) + " buffer under/overflow(s)";
   return result;
+}
+
+std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok) {
+  PortAudioSession session("outbench-devices");
+  ok = true;
+  std::ostringstream o;
+  const auto problem = [&](const DeviceNeed& n, const std::string& what) {
+    ok = false;
+    o << "PROBLEM: " << n.role << ": " << what << "\n";
+  };
+  for (const auto& n : needs) {
+    std::string listing;
+    const int i = find_device(n.device, n.host_api, listing);
+    if (i < 0) {
+      problem(n, "no device matches '" + n.device + "'" +
+                     (n.host_api.empty() ? "" : " on host API '" + n.host_api + "'") +
+                     (session.jack_server_missing() ? " (no JACK server is running)" : "") +
+                     ": put a name substring or index from the list above into the bench file");
+      continue;
+    }
+    const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
+    const std::string name = "'" + std::string(d->name) + "' [" + Pa_GetHostApiInfo(d->hostApi)->name + "]";
+    if (d->maxInputChannels < n.inputs || d->maxOutputChannels < n.outputs) {
+      problem(n, name + " has " + std::to_string(d->maxInputChannels) + " input(s) and " +
+                     std::to_string(d->maxOutputChannels) + " output(s); the bench needs " + std::to_string(n.inputs) +
+                     " and " + std::to_string(n.outputs) + " (the highest channel of its ports + 1)");
+      continue;
+    }
+    PaStreamParameters ip{}, op{};
+    ip.device = op.device = i;
+    ip.channelCount = n.inputs;
+    op.channelCount = n.outputs;
+    ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
+    ip.suggestedLatency = d->defaultLowInputLatency;
+    op.suggestedLatency = d->defaultLowOutputLatency;
+    const auto supported = [&](double r) {
+      return Pa_IsFormatSupported(n.inputs > 0 ? &ip : nullptr, n.outputs > 0 ? &op : nullptr, r) ==
+             paFormatIsSupported;
+    };
+    const std::string channels = std::to_string(n.inputs) + " in / " + std::to_string(n.outputs) + " out";
+    if (!supported(n.rate_hz)) {
+      std::string rates;
+      for (double r : {44100.0, 48000.0, 88200.0, 96000.0, 176400.0, 192000.0})
+        if (supported(r)) rates += (rates.empty() ? "" : ", ") + std::to_string(static_cast<int>(r));
+      problem(n, name + " does not run " + channels + " at " + std::to_string(static_cast<int>(n.rate_hz)) +
+                     " Hz (it does at: " + (rates.empty() ? "none of the standard rates" : rates + " Hz") +
+                     "); set audio.rate_hz to one both devices support");
+      continue;
+    }
+    o << "ok: " << n.role << ": " << name << ", " << channels << " at " << static_cast<int>(n.rate_hz) << " Hz\n";
+  }
+  return o.str();
 }
 
 std::string describe_audio_devices(int want_in, int want_out) {

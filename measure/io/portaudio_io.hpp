@@ -8,6 +8,12 @@
 // its xrun count (the sequencer retries it, bench `audio.retries`, and marks the load); `ignore_xrun_flags`
 // judges the data instead (JACK without realtime raises the flags with intact data): the capture is then
 // valid and still carries its count. silence() ramps the output to zero within 10 ms.
+// Two devices (input_device set): an output stream on the device under test and an input stream on the
+// analyser, each kept running with its own callback and clock. play_record starts the capture first (the input
+// callback takes the job at its next buffer) and the stimulus only once the capture has begun (the output
+// callback's next buffer after that), so the capture brackets the stimulus: it holds the streams' offset plus
+// both devices' latencies before the stimulus, which the caller finds per capture (and must leave room for at
+// the end); the two clocks are corrected by the caller (measure/engine/two_clocks.hpp).
 // PortAudio's own error text is carried in every exception.
 #pragma once
 
@@ -28,6 +34,9 @@ struct PortAudioOptions {
   unsigned long frames_per_buffer = 0;  // 0 = PortAudio's choice
   bool ignore_xrun_flags = false;
   std::string client_name = "outbench";  // JACK client name
+  // Two devices: the analyser that captures (device/host_api above play). Empty: one full-duplex stream.
+  std::string input_device;
+  std::string input_host_api;
 };
 
 // Pa_Initialize/Pa_Terminate guard; silences ALSA's probe errors (a machine without a sound card prints ~100).
@@ -49,12 +58,24 @@ class PortAudioIo : public AudioIo {
   Capture play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
                       const std::vector<int>& in_channels, std::size_t capture_frames) override;
   void silence() override;
-  std::string device_name() const;
+  std::string device_name() const;        // the device that plays (one device: plays and captures)
+  std::string input_device_name() const;  // two devices: the analyser; else empty
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// `outbench devices --bench`: one device a bench needs, and what it needs of it.
+struct DeviceNeed {
+  std::string role;  // "device", "output device (the DUT, audio.output)", "input device (the analyser, audio.input)"
+  std::string device, host_api;
+  int inputs = 0, outputs = 0;  // channels opened (0: none of that direction)
+  double rate_hz = 48000;
+};
+// One line per need ("ok: ..." or "PROBLEM: ..." naming what is missing and how to fix it); `ok` tells
+// whether every need is met.
+std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok);
 
 // `outbench devices`: host APIs and devices with channel counts, default rates and latencies, and the sample
 // rates each device supports at the given channel counts (0 = the device's maximum).

@@ -6,6 +6,11 @@
 // pseudo-terminal plays a USB relay board with the CH340 "LCUS" protocol (A0 <relay> <0|1> <checksum>):
 // its slave is linked at --relay-link so a bench file can name it as its serial port. The loads of the relays
 // that are on are in parallel; none on = open. --unplugged outputs silence (a cable pulled).
+// A model with clock_ppm plays on its own clock: the DUT reads its inputs at 1 + clock_ppm * 1e-6 samples per
+// JACK sample (measure/sim/clock_stream.hpp; clock_wander_ppm_per_min is not simulated here), after a queue of
+// kFastQueueFrames when it runs fast (the queue shrinks by clock_ppm * 1e-6 per sample: 62 ms last 7 minutes
+// at +150 ppm). --analyser NAME puts the out_N ports on a second JACK client NAME (the analyser of a
+// two-device bench, its in_N fed from the DUT's out_N), so PortAudio sees two devices.
 #include <fcntl.h>
 #include <jack/jack.h>
 #include <signal.h>
@@ -29,6 +34,7 @@
 
 #include "measure/config/kinds.hpp"
 #include "measure/errors.hpp"
+#include "measure/sim/clock_stream.hpp"
 #include "measure/sim/port_sim.hpp"
 
 namespace po = boost::program_options;
@@ -41,9 +47,15 @@ extern "C" void on_signal(int) {
   g_quit = true;
 }
 
+constexpr double kFastQueueFrames = 3000;  // a DUT that runs fast starts this far behind its input
+constexpr std::size_t kMaxBlockFrames = 16384;
+
 struct Dut {
   std::vector<sim::PortSimulator> sims;
   std::vector<jack_port_t*> in, out;
+  std::vector<sim::ClockStream> clocks;  // one per input channel when the DUT has its own clock
+  std::vector<std::vector<float>> clocked;
+  std::vector<jack_port_t*> an_in, an_out;  // --analyser: the analyser client's ports
   std::atomic<double> load_ohms{std::numeric_limits<double>::infinity()};
   double applied_ohms = -1;
   bool unplugged = false;
@@ -61,8 +73,13 @@ int process(jack_nframes_t n, void* arg) noexcept {
     const float* ip[2] = {nullptr, nullptr};
     float* op[2] = {nullptr, nullptr};
     for (int c = 0; c < s.channels(); ++c) {
-      ip[c] = static_cast<const float*>(jack_port_get_buffer(d->in[ch + static_cast<std::size_t>(c)], n));
-      op[c] = static_cast<float*>(jack_port_get_buffer(d->out[ch + static_cast<std::size_t>(c)], n));
+      const auto k = ch + static_cast<std::size_t>(c);
+      ip[c] = static_cast<const float*>(jack_port_get_buffer(d->in[k], n));
+      op[c] = static_cast<float*>(jack_port_get_buffer(d->out[k], n));
+      if (!d->clocks.empty() && n <= kMaxBlockFrames) {  // the DUT's own clock
+        d->clocks[k].process(ip[c], d->clocked[k].data(), n);
+        ip[c] = d->clocked[k].data();
+      }
     }
     if (d->unplugged) {
       for (int c = 0; c < s.channels(); ++c) std::memset(op[c], 0, n * sizeof(float));
@@ -71,6 +88,14 @@ int process(jack_nframes_t n, void* arg) noexcept {
     }
     ch += static_cast<std::size_t>(s.channels());
   }
+  return 0;
+}
+
+// The analyser client: its inputs (fed from the DUT's outputs) straight to its outputs.
+int analyser_process(jack_nframes_t n, void* arg) noexcept {
+  auto* d = static_cast<Dut*>(arg);
+  for (std::size_t k = 0; k < d->an_in.size(); ++k)
+    std::memcpy(jack_port_get_buffer(d->an_out[k], n), jack_port_get_buffer(d->an_in[k], n), n * sizeof(float));
   return 0;
 }
 
@@ -94,7 +119,7 @@ void raw_mode(int fd) {
 }
 
 struct DutOptions {
-  std::string device, name = "outbench-dut", relay_link, relays = "10k=1,600=2,300=3,32=4,16=5";
+  std::string device, name = "outbench-dut", relay_link, relays = "10k=1,600=2,300=3,32=4,16=5", analyser;
   bool unplugged = false;
   std::uint64_t seed = 1;
 };
@@ -106,6 +131,7 @@ std::optional<int> parse_options(int argc, char** argv, DutOptions& o) {
       "name", po::value(&o.name)->default_value(o.name), "JACK client name")(
       "relay-link", po::value(&o.relay_link), "path of a symlink to the relay board's pseudo-terminal")(
       "relays", po::value(&o.relays)->default_value(o.relays), "load=relay pairs (relays from 1)")(
+      "analyser", po::value(&o.analyser), "JACK client name of a separate analyser carrying the out_N ports")(
       "seed", po::value(&o.seed)->default_value(o.seed), "noise seed")("unplugged", po::bool_switch(&o.unplugged),
                                                                        "output silence (a cable pulled)");
   po::variables_map vm;
@@ -201,6 +227,34 @@ void apply_lcus_frames(std::vector<unsigned char>& buf, std::map<int, bool>& on,
   }
 }
 
+// The analyser as a second JACK client: in_N connected from the DUT's out_N, copied to its out_N.
+jack_client_t* open_analyser(jack_client_t* dut_client, const std::string& name, Dut& dut) {
+  jack_status_t status{};
+  jack_client_t* a = jack_client_open(name.c_str(), JackNoStartServer, &status);
+  if (!a) {
+    std::cerr << "outbench-virtual-dut: cannot open the analyser client '" << name << "'\n";
+    return nullptr;
+  }
+  for (std::size_t k = 0; k < dut.out.size(); ++k) {
+    dut.an_in.push_back(
+        jack_port_register(a, ("in_" + std::to_string(k)).c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0));
+    dut.an_out.push_back(
+        jack_port_register(a, ("out_" + std::to_string(k)).c_str(), JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0));
+  }
+  jack_set_process_callback(a, analyser_process, &dut);
+  if (jack_activate(a) != 0) {
+    std::cerr << "outbench-virtual-dut: cannot activate the analyser client\n";
+    return nullptr;
+  }
+  for (std::size_t k = 0; k < dut.out.size(); ++k)
+    if (jack_connect(a, jack_port_name(dut.out[k]), jack_port_name(dut.an_in[k])) != 0) {
+      std::cerr << "outbench-virtual-dut: cannot connect " << jack_port_name(dut.out[k]) << "\n";
+      return nullptr;
+    }
+  (void)dut_client;
+  return a;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -227,17 +281,27 @@ int main(int argc, char** argv) {
   auto dut = std::make_unique<Dut>();
   dut->unplugged = o.unplugged;
   register_ports(client, model, o.seed, *dut);
+  if (model.clock_ppm != 0)
+    for (std::size_t k = 0; k < dut->in.size(); ++k) {
+      dut->clocks.emplace_back(model.clock_ppm,
+                               model.clock_ppm > 0 ? kFastQueueFrames : sim::ClockStream::kHalfTaps + 64.0);
+      dut->clocked.emplace_back(kMaxBlockFrames, 0.0f);
+    }
   jack_set_process_callback(client, process, dut.get());
   if (jack_activate(client) != 0) {
     std::cerr << "outbench-virtual-dut: cannot activate the JACK client\n";
     return 1;
   }
+  jack_client_t* analyser = nullptr;
+  if (!o.analyser.empty() && !(analyser = open_analyser(client, o.analyser, *dut))) return 1;
   RelayPty pty;
   if (!o.relay_link.empty() && !open_relay_pty(o.relay_link, pty)) return 1;
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  std::fprintf(stderr, "outbench-virtual-dut: %s as JACK client '%s' at %.0f Hz%s\n", model.name.c_str(),
-               o.name.c_str(), rate, o.relay_link.empty() ? "" : (", relays on " + o.relay_link).c_str());
+  std::fprintf(stderr, "outbench-virtual-dut: %s as JACK client '%s' at %.0f Hz%s%s, clock %+.1f ppm\n",
+               model.name.c_str(), o.name.c_str(), rate,
+               o.relay_link.empty() ? "" : (", relays on " + o.relay_link).c_str(),
+               o.analyser.empty() ? "" : (", captured by '" + o.analyser + "'").c_str(), model.clock_ppm);
 
   std::map<int, bool> on;
   std::vector<unsigned char> buf;
@@ -250,6 +314,7 @@ int main(int argc, char** argv) {
     }
     usleep(1000);
   }
+  if (analyser) jack_client_close(analyser);
   jack_client_close(client);
   if (!o.relay_link.empty()) std::filesystem::remove(o.relay_link);
   if (pty.slave_keep >= 0) close(pty.slave_keep);

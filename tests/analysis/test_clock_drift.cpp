@@ -92,5 +92,25 @@ TEST(Resample, ATonePlayedOnAFastClockComesBackOnTheStimulusClock) {
   EXPECT_THROW(resample_by_ratio(std::vector<double>(10), 3.0, 10), std::invalid_argument);
 }
 
+// A capture aligned on its marker (two streams apart): x(n + shift) for a fraction of a sample, band-limited.
+TEST(Resample, AFractionalShiftIsTheSignalAtTheShiftedTimes) {
+  for (double shift : {0.3, -0.47, 1.0}) {
+    const double f = 15000.0;           // high in the band, where a shift shows most
+    const auto burst = [&](double t) {  // a Hann-windowed tone: starts and ends in silence
+      const double w = t > 0 && t < 40000 ? 0.5 - 0.5 * std::cos(2 * kPi * t / 40000) : 0.0;
+      return w * std::sin(2 * kPi * f * t / kFs);
+    };
+    std::vector<double> x(48000);
+    for (std::size_t n = 0; n < x.size(); ++n) x[n] = burst(static_cast<double>(n));
+    const auto y = shift_by_fraction(x, shift);
+    ASSERT_EQ(y.size(), x.size());
+    double worst = 0;
+    for (std::size_t n = 0; n < y.size(); ++n)
+      worst = std::max(worst, std::abs(y[n] - burst(static_cast<double>(n) + shift)));
+    EXPECT_LT(worst, 1e-6) << shift;
+  }
+  EXPECT_THROW(shift_by_fraction(std::vector<double>(10), 1.5), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace outbench

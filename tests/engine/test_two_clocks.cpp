@@ -7,10 +7,12 @@
 
 #include <cmath>
 #include <map>
+#include <numbers>
 
 #include "analysis/units.hpp"
 #include "measure/config/rules_config.hpp"
 #include "measure/engine/sequencer.hpp"
+#include "measure/sim/clock_stream.hpp"
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "model_truth.hpp"
@@ -112,6 +114,31 @@ TEST(TwoClocksWander, IsReportedAndWarned) {
   EXPECT_TRUE(warned);
   const auto& l = test::port_of(run.res, "headphone").loads.front();
   EXPECT_NEAR(l.thdn_ref.thdn_db, test::model_thdn_db(run.model, *run.model.port("headphone"), l.load_ohms, -20), 0.5);
+}
+
+// The virtual DUT's clock on JACK (measure/sim/clock_stream.hpp): a tone in 256-frame blocks comes out as the
+// tone at k * (1 + ppm) - queue, within -110 dB, fast or slow, and with no underrun over 10 s.
+TEST(ClockStream, PlaysTheInputOnItsOwnClock) {
+  constexpr double kFs = 48000, kF = 19000;
+  for (double ppm : {150.0, -80.0}) {
+    const double queue = ppm > 0 ? 3000 : 128, r = 1 + ppm * 1e-6;
+    sim::ClockStream cs(ppm, queue);
+    std::vector<float> in(256), out(256);
+    double worst = 0;
+    for (std::size_t block = 0; block < 1875; ++block) {
+      for (std::size_t i = 0; i < 256; ++i)
+        in[i] =
+            static_cast<float>(0.5 * std::sin(2 * std::numbers::pi * kF * static_cast<double>(block * 256 + i) / kFs));
+      cs.process(in.data(), out.data(), 256);
+      if (block < 40) continue;  // the queue's silence first
+      for (std::size_t i = 0; i < 256; ++i) {
+        const double k = static_cast<double>(block * 256 + i);
+        worst = std::max(worst, std::abs(out[i] - 0.5 * std::sin(2 * std::numbers::pi * kF * (k * r - queue) / kFs)));
+      }
+    }
+    EXPECT_LE(static_cast<double>(cs.underruns()), queue + 64);  // the queue's start only
+    EXPECT_LT(db_from_ratio(worst / 0.5), -110.0) << ppm;
+  }
 }
 
 }  // namespace

@@ -93,6 +93,89 @@ TEST(Hil, RecoversTheDeviceThroughJack) {
   RecordProperty("stimulus_s", std::to_string(stimulus_s));
 }
 
+// Two devices, two clocks, end to end: the phone dongle (headphone out only) played on the DUT's JACK client
+// and captured on a separate analyser client (two PortAudio streams, fixtures/benches/jack-two-devices.json),
+// the DUT's clock offset in the virtual DUT itself (its model's clock_ppm, resampled in real time). Every
+// figure is held to the tolerances of the one-clock run above (RecoversTheDeviceThroughJack), against the
+// model; the ppm reported per capture within 1 ppm of the model's.
+class HilTwoDevices : public ::testing::TestWithParam<double> {};
+
+TEST_P(HilTwoDevices, DongleThroughASeparateAnalyser) {
+  const double ppm = GetParam();
+  test::TempDir d;
+  auto dev = json::parse(test::slurp(kSrc + "/fixtures/devices/phone-dongle.json"));
+  dev["clock_ppm"] = ppm;
+  std::ofstream(d / "dongle.json") << dev.dump();
+  const auto r = with_jack("--analyser --device " + (d / "dongle.json"),
+                           "run --quick --quiet --loads open,600,32,16 --bench " + kSrc +
+                               "/fixtures/benches/jack-two-devices.json -o " + (d / "rep"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(test::slurp(d / "rep/results.json"));
+  ASSERT_TRUE(j["complete"].get<bool>());
+  const std::string audio = j["conditions"]["audio"].get<std::string>();
+  EXPECT_NE(audio.find("outbench-dut"), std::string::npos) << audio;
+  EXPECT_NE(audio.find("captured on outbench-analyser"), std::string::npos) << audio;
+  ASSERT_TRUE(j["conditions"].contains("clock"));
+  const auto& c = j["conditions"]["clock"];
+  EXPECT_NEAR(c["mean_ppm"].get<double>(), ppm, 1.0);
+  EXPECT_GT(c["captures"].size(), 10u);
+  for (const auto& k : c["captures"]) EXPECT_NEAR(k["ppm"].get<double>(), ppm, 1.0) << k["capture"];
+  const auto model = sim::load_device_model(d / "dongle.json");
+  const auto* pm = model.port("headphone");
+  const auto& p = port_of(j, "headphone");
+  const double z1k = std::abs(sim::source_impedance(*pm, 1000)), z20 = std::abs(sim::source_impedance(*pm, 20));
+  EXPECT_NEAR(p["output_impedance"]["z_1k_ohms"].get<double>(), z1k, 0.02 * z1k);
+  EXPECT_NEAR(p["output_impedance"]["z_20hz_ohms"].get<double>(), z20, 0.05 * z20);
+  EXPECT_TRUE(p["output_impedance"]["loads_agree"].get<bool>());
+  ASSERT_EQ(p["loads"].size(), 4u);
+  for (const auto& l : p["loads"]) {
+    ASSERT_TRUE(l["valid"].get<bool>()) << l["load"] << " " << l.value("problem", "");
+    const double rl =
+        l["load_ohms"].is_string() ? std::numeric_limits<double>::infinity() : l["load_ohms"].get<double>();
+    for (const auto& pt : l["response"]["points"]) {
+      const double f = pt["freq_hz"].get<double>();
+      if (f < 20 || f > 20000) continue;
+      const double truth = db_from_ratio(sim::divider_gain(*pm, model.loopback, rl, f) /
+                                         sim::divider_gain(*pm, model.loopback, rl, 1000));
+      ASSERT_NEAR(pt["relative_db"].get<double>(), truth, 0.1) << l["load"] << " at " << f;
+    }
+    EXPECT_NEAR(db_from_ratio(l["max_level"]["at_1pct"]["vrms"].get<double>() / test::model_max_vrms(model, *pm, rl)),
+                0.0, 0.3)
+        << l["load"];
+    EXPECT_NEAR(l["thdn_reference"]["thdn_db"].get<double>(), test::model_thdn_db(model, *pm, rl, -20.0), 0.5)
+        << l["load"];
+    std::printf("[ two dev  ] %+.0f ppm, load %s: latency %ld frames\n", ppm, l["load"].dump().c_str(),
+                l["response"]["latency_samples"].get<long>());
+  }
+  std::printf("[ timing   ] two devices through JACK: %.1f s for %.1f s of stimulus\n",
+              j["conditions"]["elapsed_s"].get<double>(), j["conditions"]["stimulus_s"].get<double>());
+}
+
+INSTANTIATE_TEST_SUITE_P(PhoneDongle, HilTwoDevices, ::testing::Values(150.0, -80.0));
+
+// `outbench devices --bench` on a two-device bench checks both devices; a device that is not there is named.
+TEST(Hil, DevicesChecksBothDevicesOfATwoDeviceBench) {
+  const std::string bench = kSrc + "/fixtures/benches/jack-two-devices.json";
+  auto r = with_jack("--analyser --device " + kSrc + "/fixtures/devices/phone-dongle.json", "devices --bench " + bench);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("ok: output device (the DUT, audio.output): 'outbench-dut'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok: input device (the analyser, audio.input): 'outbench-analyser'"), std::string::npos)
+      << r.out;
+  // Without the analyser client: the input device is named as missing, exit 2.
+  r = with_jack("--device " + kSrc + "/fixtures/devices/phone-dongle.json", "devices --bench " + bench);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("PROBLEM: input device (the analyser, audio.input): no device matches 'outbench-analyser'"),
+            std::string::npos)
+      << r.out;
+  // A run on it says which device is missing.
+  test::TempDir d;
+  r = with_jack("--device " + kSrc + "/fixtures/devices/phone-dongle.json",
+                "run --quick --bench " + bench + " -o " + (d / "rep"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("'outbench-analyser'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("the analyser, audio.input"), std::string::npos) << r.err;
+}
+
 TEST(Hil, DevicesListsTheJackDevice) {
   const auto r = with_jack("", "devices");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -107,6 +107,15 @@ def suite(outbench, src, work):
     bad = copy.deepcopy(b)
     bad["load_switch"] = {"type": "relay"}
     check_rejected(bench, bad, "bench with load_switch.type \"relay\"", failures, "relay")
+    two = load(os.path.join(src, "fixtures", "benches", "phone-dongle-usb-interface.json"))
+    bad = copy.deepcopy(two)  # the two-device form: a misspelt key of the analyser's section (first: in the message)
+    bad["audio"] = {"input": {"vrms_at_0dbf": 1.0, **two["audio"]["input"]},
+                    **{k: v for k, v in two["audio"].items() if k != "input"}}
+    check_rejected(bench, bad, "two-device bench with audio.input.vrms_at_0dbf (misspelt)", failures, "vrms_at_0dbf'")
+    outbench_refuses(outbench, ["--bench", write(work, "bad-two.json", bad)], work, "the same bench", failures)
+    bad = {"loopback_input": {"impedance_ohms": 1e6}, **copy.deepcopy(two)}  # the analyser's input twice
+    check_rejected(bench, bad, "two-device bench with loopback_input too", failures, "loopback_input")
+    outbench_refuses(outbench, ["--bench", write(work, "bad-two-lb.json", bad)], work, "the same bench", failures)
     d = load(os.path.join(src, "fixtures", "devices", "phone-dongle.json"))
     bad = copy.deepcopy(d)
     bad["ports"]["headphone"]["source_r_ohms"] = "1.0"
