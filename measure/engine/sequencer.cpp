@@ -7,6 +7,7 @@
 #include "measure/engine/analyser_floor.hpp"
 #include "measure/engine/drive_limits.hpp"
 #include "measure/engine/ground_return.hpp"
+#include "measure/engine/imd_step.hpp"
 #include "measure/engine/load_procedure.hpp"
 #include "measure/engine/port_impedance.hpp"
 #include "measure/engine/port_sweeps.hpp"
@@ -115,6 +116,7 @@ struct Sequencer::Impl {
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
       thdn_vs_freq(cx, port, done);
       crosstalk_vs_freq(cx, port, done);
+      imd_vs_level(cx, port, done);
     }
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }
