@@ -2,6 +2,8 @@
 // 4:1) and CCIF (19 + 20 kHz, 1:1) two-tones, both channels driven together and each read (analysis/imd.hpp),
 // at the reference level and versus level up to the maximum level; fills PortResult::imd.
 //
+// The sequencer runs it once every port's other figures are measured (so the simulated bench's noise, which
+// follows the capture count, leaves those figures as they were), with the volts that port's run learned.
 // Method: the drives are the reference drive plus whole multiples of 2 x the plan's level step (6 dB, --quick
 // 12 dB) from kLevelStartDbfs up, then each channel's maximum-level drive into that load (its 1 % THD+N point,
 // or where its THD+N-versus-level search stopped cleanly). At each drive the SMPTE two-tone, then the CCIF one,
