@@ -20,6 +20,7 @@ extern const std::string_view report_css;
 extern const std::string_view format_js;
 extern const std::string_view summary_js;
 extern const std::string_view volume_js;
+extern const std::string_view imd_js;  // the IMD table and plot (web/imd.js)
 }  // namespace assets
 
 using nlohmann::json;
@@ -91,10 +92,10 @@ const std::string& uplot_script() {
   return s;
 }
 const std::string& page_script() {
-  // One script: the unit formatter, the port sections report.js calls (volume), the plots and tables, then the
-  // summary (which formats the whole page).
-  static const std::string s = lf(assets::format_js) + "\n" + lf(assets::volume_js) + "\n" + lf(assets::report_js) +
-                               "\n" + lf(assets::summary_js);
+  // One script: the unit formatter, the port sections report.js calls (volume, IMD), the plots and tables, then
+  // the summary (which formats the whole page).
+  static const std::string s = lf(assets::format_js) + "\n" + lf(assets::volume_js) + "\n" + lf(assets::imd_js) +
+                               "\n" + lf(assets::report_js) + "\n" + lf(assets::summary_js);
   return s;
 }
 

@@ -359,6 +359,31 @@ void check_port(const Node& p) {
       x.opt_bool("l_to_r_bound");
       x.opt_bool("r_to_l_bound");
     });
+  if (auto imd = p.opt_obj("imd")) {  // IMD (SMPTE, CCIF) per channel: the report's table and plot
+    imd->str("load");
+    imd->opt_str("note");
+    auto step = [](const Node& st) {
+      st.num("drive_dbfs");
+      st.boolean("valid");
+      st.opt_str("problem");
+      if (!st.flag("valid")) return;
+      st.num_or_null("level_dbfs");
+      st.opt_bool("bound");
+      for (const char* k : {"out_vrms", "imd_db", "imd_pct", "d2_db", "d2_pct", "d3_db", "d3_pct"})
+        st.opt_num_or_null(k);
+    };
+    for (const char* name : {"smpte", "ccif"})
+      if (auto s = imd->opt_obj(name)) {
+        each(s->arr("reference"), [&](const Node& r) {
+          r.num("channel");
+          step(r);
+        });
+        each(s->arr("vs_level"), [&](const Node& c) {
+          c.num("channel");
+          each(c.arr("steps"), step);
+        });
+      }
+  }
 }
 
 void check_verdict(const Node& v) {

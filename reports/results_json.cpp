@@ -5,6 +5,7 @@
 #include "analysis/distortion.hpp"
 #include "analysis/windows.hpp"
 #include "reports/analysis_json.hpp"
+#include "reports/imd_results_json.hpp"
 #include "reports/volume_json.hpp"
 
 namespace outbench {
@@ -391,6 +392,7 @@ json port_json(const PortResult& p) {
   for (const auto& x : p.crosstalk_vs_freq) xf.push_back(crosstalk_json(x));
   jp["crosstalk_vs_freq"] = xf;
   jp["crosstalk_vs_freq_drive_dbfs"] = p.crosstalk_vs_freq_drive_dbfs;
+  if (p.imd) jp["imd"] = port_imd_json(*p.imd);
   json rec = json::array();
   for (const auto& x : p.recommendations) {
     json jr = {

@@ -7,6 +7,7 @@
 
 #include "analysis/narrowband.hpp"
 #include "measure/config/kinds.hpp"
+#include "measure/engine/imd_step.hpp"
 
 namespace outbench::engine {
 
@@ -74,6 +75,7 @@ double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
   double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 2 * (d.sweep_s + kSweepTailS);  // + ground return
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave))
     freq += 2 * xtalk_seconds(f);
+  freq += imd_plan_seconds(*this, -20.0);  // IMD (SMPTE, CCIF) versus level
   return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
 }
 

@@ -7,6 +7,7 @@
 #include "measure/engine/analyser_floor.hpp"
 #include "measure/engine/drive_limits.hpp"
 #include "measure/engine/ground_return.hpp"
+#include "measure/engine/imd_step.hpp"
 #include "measure/engine/load_procedure.hpp"
 #include "measure/engine/port_impedance.hpp"
 #include "measure/engine/port_sweeps.hpp"
@@ -25,6 +26,12 @@ struct Sequencer::Impl {
   CaptureSession session;
   PortVolts volts;
   StepContext cx;
+  struct ImdLater {
+    const PortWiring* port;
+    std::size_t index;  // in results.ports
+    PortVolts volts;    // what the port's run learned (its caps)
+  };
+  std::vector<ImdLater> imd_later;
 
   Impl(const BenchConfig& b, AudioIo& io, LoadSwitch& sw, const RunOptions& o, Results& r)
       : plan(io.rate_hz(), o.quick),
@@ -118,6 +125,7 @@ struct Sequencer::Impl {
       crosstalk_vs_freq(cx, port, done);
       if (const auto v = cx.opt.volumes.find(port.name); v != cx.opt.volumes.end())
         volume_tracking(cx, port, done, v->second);
+      imd_later.push_back({&port, res.ports.size() - 1, volts});
     }
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }
@@ -128,6 +136,14 @@ struct Sequencer::Impl {
     session.planned_s = plan.plan_seconds(ports.size(), loads.size());
     check_safe_to_start(cx.bench, cx.opt);
     for (const PortWiring* port : ports) run_port(*port, loads);
+    // IMD after every port's other figures (the simulated bench's noise follows the capture count, so the
+    // figures measured before stay as they were), each port with the volts it learned.
+    for (auto& [port, index, port_volts] : imd_later) {
+      StepContext imd_cx{cx.bench, cx.opt, plan, session, port_volts, cx.res};
+      session.cur_port = port->name;
+      imd_vs_level(imd_cx, *port, cx.res.ports[index]);
+      if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(cx.res);
+    }
     cx.res.conditions.stimulus_s = session.stimulus_s;
     cx.res.conditions.capture_s = session.played_s;
     cx.res.conditions.xrun_captures = session.xrun_captures;

@@ -246,6 +246,7 @@
       for (const r of runs) for (const p of r.pts) rows.push([num(p.freq_hz, 1), r.name, num(p.thdn_db, 1), thdOf(p), num(p.level_dbfs, 2), oob(p)]);
       sec.appendChild(table(["Hz", "level", "THD+N dB", "THD dB", "level dBFS (ADC)", "harmonics out of band"], rows));
     }
+    if (window.obImd) window.obImd(port, sec, grid, { el, table, chart, joined, num, loadName, palette });  // imd.js
     // Crosstalk versus frequency into the nominal load.
     if (port.crosstalk_vs_freq && port.crosstalk_vs_freq.length) {
       const x = port.crosstalk_vs_freq;

@@ -56,9 +56,9 @@ check_page() {  # check_page NAME HTML PLOTS TEXT
 
 "$EXE" run --quick --quiet -o "$OUT/usb" >/dev/null
 "$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
-check_page usb "$OUT/usb/report.html" 18 "Headphone out: usable as a consumer line out"
+check_page usb "$OUT/usb/report.html" 20 "Headphone out: usable as a consumer line out"
 node "$SRC/tests/browser/check_values.js" "$OUT/usb.dom.html" "$OUT/usb/results.json" headphone 32
-check_page dongle "$OUT/dongle/report.html" 9 "Headphone out: usable with conditions as a consumer line out"
+check_page dongle "$OUT/dongle/report.html" 10 "Headphone out: usable with conditions as a consumer line out"
 node "$SRC/tests/browser/check_values.js" "$OUT/dongle.dom.html" "$OUT/dongle/results.json" headphone 16
 # A results file of schema outbench/1 (before grades, THD beside THD+N, near-max THD+N and DR re max level).
 mkdir -p "$OUT/v1" && cp "$SRC/tests/data/results-outbench1-dongle.json" "$OUT/v1/results.json"
@@ -74,7 +74,7 @@ node -e '
   r.warnings.push("warning " + evil);
   fs.writeFileSync(dst, JSON.stringify(r));' "$OUT/usb/results.json" "$OUT/hostile/results.json"
 "$EXE" report "$OUT/hostile/results.json" 2>/dev/null
-check_page hostile "$OUT/hostile/report.html" 18 "Headphone out: usable as a consumer line out"
+check_page hostile "$OUT/hostile/report.html" 20 "Headphone out: usable as a consumer line out"
 grep -q '<li class="warn">warning &lt;!--' "$OUT/hostile.dom.html" || { echo "FAIL hostile: the warning is not in the warnings box"; exit 1; }
 "$EXE" compare "$OUT/hostile/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
 check_page compare "$OUT/compare.html" 2 "verdict-changed"

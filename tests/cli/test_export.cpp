@@ -93,6 +93,17 @@ TEST(CliExport, CsvFilesHoldTheResultsNumbersWithUnits) {
   EXPECT_EQ(loads[0][0], "load");
   EXPECT_EQ(loads[2][0], "32");
   EXPECT_NEAR(std::stod(loads[2][column(loads[0], "snr_a_db (dB)")]), load32["snr_a_db"].get<double>(), 1e-5);
+
+  // IMD (ports[].imd): the reference readings one row per channel, and each channel's steps versus level.
+  const auto& imd = port["imd"]["smpte"];
+  const auto ref = read_csv(d / "csv/line_imd_smpte_reference.csv");
+  ASSERT_EQ(ref.size(), imd["reference"].size() + 1);
+  EXPECT_EQ(ref[0][0], "channel");
+  EXPECT_NEAR(std::stod(ref[2][column(ref[0], "imd_pct (%)")]), imd["reference"][1]["imd_pct"].get<double>(), 1e-9);
+  const auto steps = read_csv(d / "csv/line_imd_smpte_vs_level_channel1_steps.csv");
+  ASSERT_EQ(steps.size(), imd["vs_level"][1]["steps"].size() + 1);
+  EXPECT_NEAR(std::stod(steps[1][column(steps[0], "imd_db (dB)")]),
+              imd["vs_level"][1]["steps"][0]["imd_db"].get<double>(), 1e-6);
 }
 
 TEST(CliExport, BadInputIsAUsageOrInputError) {
