@@ -308,11 +308,15 @@ struct RunConditions {
   double sweep_level_dbfs = -20;
   double sweep_start_hz = 0, sweep_stop_hz = 0, sweep_duration_s = 0;
   double input_impedance_ohms = 0;
-  double input_impedance_tolerance_pct = 0;   // its +/- (the bench's loopback_input.impedance_tolerance_pct)
-  std::string input_impedance_calibrated_on;  // date of `calibrate input-impedance`, "" = not calibrated
-  std::optional<double> input_vrms_at_0dbfs;  // the input calibration; absent = uncalibrated
-  double stimulus_s = 0;                      // total duration of the stimuli played
-  double capture_s = 0;                       // total duration captured (stimuli + latency + sweep tails)
+  double input_impedance_tolerance_pct = 0;          // its +/- (the bench's loopback_input.impedance_tolerance_pct)
+  std::string input_impedance_calibrated_on;         // date of `calibrate input-impedance`, "" = not calibrated
+  std::optional<double> input_vrms_at_0dbfs;         // the input calibration; absent = uncalibrated
+  double stimulus_s = 0;                             // total duration of the stimuli played
+  std::map<std::string, double> stimulus_by_step_s;  // the same per plan step (engine/test_set.hpp names)
+  std::vector<std::string> tests;        // the plan's tests that ran (--tests, resolved); empty = not recorded
+  bool tests_subset = false;             // --tests chose a subset
+  std::vector<std::string> tests_added;  // dependencies --tests added, with the reason
+  double capture_s = 0;                  // total duration captured (stimuli + latency + sweep tails)
   double elapsed_s = 0;
   int xrun_captures = 0;
   int retried_captures = 0;

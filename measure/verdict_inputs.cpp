@@ -43,6 +43,23 @@ std::string worse_channel_name(const LoadResult& l, const char* figure) {
   return it == l.worse_channel.end() || it->second == 0 ? "" : channel_name(it->second);
 }
 
+// A run of a subset of the plan (--tests): a verdict that would pass while some of its rules had no input
+// cannot be decided (its missing figures were not measured, not passed); a rule that failed still fails it.
+void not_measured_by_subset(Results& r) {
+  std::string tests;
+  for (const auto& t : r.conditions.tests) tests += (tests.empty() ? "" : ",") + t;
+  for (auto& v : r.verdicts) {
+    if (!v.applicable || v.grade == "no" || v.grade == "cannot_decide") continue;
+    std::string missing;
+    for (const auto& rule : v.rules)
+      if (!rule.evaluated) missing += (missing.empty() ? "" : "; ") + rule.description;
+    if (missing.empty()) continue;
+    v.grade = "cannot_decide";
+    v.pass = false;
+    v.summary = "Cannot decide: not measured in this run (--tests " + tests + "): " + missing + ".";
+  }
+}
+
 }  // namespace
 
 bool is_line_load(double load_ohms, const VerdictRules& rules) {
@@ -124,6 +141,7 @@ void decide_verdicts(Results& r, const VerdictRules& rules) {
       drives_headphones(line ? port_figures(*line, rules, cal, nullptr) : not_measured, rules, "line"));
   r.verdicts.push_back(
       drives_headphones(hp ? port_figures(*hp, rules, cal, nullptr) : not_measured, rules, "headphone"));
+  if (r.conditions.tests_subset) not_measured_by_subset(r);
 }
 
 void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibration& input,

@@ -314,7 +314,16 @@ std::string conditions_html(const json& r) {
                       std::to_string(k.at("captures").size()) + " captures), removed from every capture");
   }
   row("seed", std::to_string(c.value("seed", std::uint64_t{0})) + (c.value("quick", false) ? " (quick run)" : ""));
-  row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s / " + num(c.at("elapsed_s"), 1) + " s");
+  std::string steps;  // stimulus per plan step (SCHEMA.md conditions.stimulus_by_step_s)
+  const json by_step = c.value("stimulus_by_step_s", json::object());
+  for (const auto& [k, v] : by_step.items()) steps += (steps.empty() ? " (" : ", ") + esc(k) + " " + num(v, 1) + " s";
+  row("stimulus / elapsed", num(c.at("stimulus_s"), 1) + " s" + (steps.empty() ? "" : steps + ")") + " / " +
+                                num(c.at("elapsed_s"), 1) + " s");
+  if (c.contains("tests") && c.at("tests").value("subset", false)) {
+    std::string t;
+    for (const auto& n : c.at("tests").at("run")) t += (t.empty() ? "" : ", ") + esc(n.get<std::string>());
+    row("tests", "a subset of the plan (--tests): " + t + "; the other figures were not measured");
+  }
   o << "</table>\n";
   return o.str();
 }

@@ -304,6 +304,8 @@ json conditions_json(const Results& r) {
           {"input_vrms_at_0dbfs", c.input_vrms_at_0dbfs.value_or(0.0)},  // 0 = uncalibrated (SCHEMA.md)
           {"calibrated", r.calibrated()},
           {"stimulus_s", c.stimulus_s},
+          {"stimulus_by_step_s", c.stimulus_by_step_s},
+          {"tests", {{"run", c.tests}, {"subset", c.tests_subset}, {"added", c.tests_added}}},
           {"capture_s", c.capture_s},
           {"elapsed_s", c.elapsed_s},
           {"xruns", {{"captures_flagged", c.xrun_captures}, {"captures_retried", c.retried_captures}}},

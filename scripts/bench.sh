@@ -45,6 +45,9 @@ whole "analyze response, 10 s sweep at 96 kHz" 10 "$(inproc BM_Response)" \
 whole "analyze thdn, 60 s tone at 96 kHz" 60 "$(inproc BM_Thdn/96000/60)" \
   $B analyze thdn --input "$tmp/tone60.wav" --json
 echo "(targets: response >= 100x real time within 48 MB; thdn >= 1000x)"
+echo
+echo "== stimulus budget (seconds of stimulus per plan step: the wall time on hardware) =="
+build/bench/outbench_stimulus_budget
 t=$(secs $B run --quiet -o "$tmp/full")
 printf 'outbench run (full, simulated bench): %.2f s\n' "$t"
 t=$(secs $B run --quick --quiet -o "$tmp/quick")

@@ -15,6 +15,7 @@
 #include "measure/config/rules_config.hpp"
 #include "measure/engine/self_test.hpp"
 #include "measure/engine/sequencer.hpp"
+#include "measure/engine/test_set.hpp"
 #include "measure/errors.hpp"
 #include "measure/files/atomic_write.hpp"
 #include "measure/files/wav_file.hpp"
@@ -31,9 +32,21 @@ namespace outbench::cli {
 namespace {
 
 struct RunArgs {
-  std::string device, bench_file, ports, loads, rules_file, out_dir = "outbench-report", seed_text = "1";
+  std::string device, bench_file, ports, loads, tests, rules_file, out_dir = "outbench-report", seed_text = "1";
   double ref_dbfs = -20;
 };
+
+// --tests: the plan's tests, one a line, with what each needs.
+std::string tests_help() {
+  std::string s =
+      "tests of the plan to run, e.g. --tests zout,thdn (default: all); the sweep into each load "
+      "always runs:";
+  for (const auto& t : engine::kTests) {
+    s += "\n  " + std::string(t.name) + ": " + t.what;
+    if (*t.needs) s += " (adds " + std::string(t.needs) + ")";
+  }
+  return s;
+}
 
 po::options_description run_options(RunArgs& a) {
   po::options_description desc("run options");
@@ -42,6 +55,7 @@ po::options_description run_options(RunArgs& a) {
       "bench", po::value(&a.bench_file), "bench configuration (JSON)")(
       "ports", po::value(&a.ports), "ports to measure, e.g. line,headphone (default: all)")(
       "loads", po::value(&a.loads), "loads, e.g. open,10k,600,300,32,16 (default: all on the bench)")(
+      "tests", po::value(&a.tests), tests_help().c_str())(
       "rules", po::value(&a.rules_file), "verdict rules (JSON; default fixtures/verdicts/default.json)")(
       "seed", po::value(&a.seed_text)->default_value(a.seed_text), "seed of the simulated bench")(
       "reference-dbfs", po::value(&a.ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
@@ -78,6 +92,14 @@ BenchAndModel load_bench_and_model(const po::variables_map& vm, const RunArgs& a
     r.bench = sim::bench_for_model(r.model, 48000);
   }
   return r;
+}
+
+engine::TestSet resolve_tests_or_usage(const std::vector<std::string>& names) {
+  try {
+    return engine::resolve_tests(names);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
 }
 
 void check_port_and_load_names(const RunOptions& opt, const BenchConfig& bench) {
@@ -197,8 +219,9 @@ class ReportSaver {
 };
 
 void print_progress(const Progress& p) {
-  std::fprintf(stderr, "\r\033[K%3.0f%%  %-9s %-5s %-28s %4.0f s left", 100 * p.fraction, p.port.c_str(),
-               p.load.c_str(), p.test.c_str(), p.eta_s);
+  std::fprintf(stderr, "\r\033[K%3.0f%%  %-9s %-5s %-28s %4.0f s left  stimulus %5.1f s (%s %.1f s)", 100 * p.fraction,
+               p.port.c_str(), p.load.c_str(), p.test.c_str(), p.eta_s, p.stimulus_s,
+               p.step.empty() ? "-" : p.step.c_str(), p.step_s);
   std::fflush(stderr);
 }
 
@@ -265,6 +288,8 @@ int run(const Args& args) {
   RunOptions opt;
   if (vm.count("ports")) opt.ports = parse_list(a.ports, "--ports");
   if (vm.count("loads")) opt.loads = parse_list(a.loads, "--loads");
+  if (vm.count("tests")) opt.tests = parse_list(a.tests, "--tests");
+  const engine::TestSet tests = resolve_tests_or_usage(opt.tests);
   const BenchAndModel bm = load_bench_and_model(vm, a);
   const BenchConfig& bench = bm.bench;
   const sim::DeviceModel& model = bm.model;
@@ -276,6 +301,7 @@ int run(const Args& args) {
   opt.reference_level_dbfs = a.ref_dbfs;
   opt.rules = rules;
   opt.stop = &stop_requested();
+  for (const auto& added : tests.added) std::fprintf(stderr, "outbench: --tests: added %s\n", added.c_str());
   // Refuse an uncalibrated bench before the report folder or the audio device is touched.
   check_safe_to_start(bench, opt);
 

@@ -7,13 +7,27 @@
 
 namespace outbench::engine {
 
+std::string step_of_capture(const std::string& what) {
+  static const std::map<std::string, std::string> steps{{"sweep", "response"},      {"ref-tone", "thdn"},
+                                                        {"noise", "noise"},         {"dr-tone", "noise"},
+                                                        {"xtalk", "crosstalk"},     {"level", "maxlevel"},
+                                                        {"nominal", "levels"},      {"sweep-alone", "zout"},
+                                                        {"thdn-freq", "thdn-freq"}, {"xtalk-freq", "crosstalk-freq"},
+                                                        {"probe", "probe"},         {"floor", "floor"},
+                                                        {"imd-smpte", "imd"},       {"imd-ccif", "imd"},
+                                                        {"volume-tone", "volume"},  {"volume-noise", "volume"}};
+  const auto it = steps.find(what);
+  return it == steps.end() ? what : it->second;
+}
+
 void CaptureSession::check_stop() const {
   if (stop && stop->load()) throw Stopped();
 }
 
 void CaptureSession::progress(const std::string& test) const {
   if (!on_progress) return;
-  Progress p{cur_port, cur_load, test, planned_s > 0 ? std::min(1.0, played_s / planned_s) : 0, 0};
+  Progress p{cur_port, cur_load,   test,      planned_s > 0 ? std::min(1.0, played_s / planned_s) : 0,
+             0,        stimulus_s, last_step, last_step.empty() ? 0.0 : stimulus_by_step_s.at(last_step)};
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   p.eta_s = p.fraction > 0.01 ? el / p.fraction * (1 - p.fraction) : 0;
   on_progress(p);
@@ -55,7 +69,10 @@ Capture CaptureSession::play(const PortWiring& port, const std::vector<std::vect
   const double rate = plan.rate_hz;
   if (c.clock_ppm) clock_readings.push_back({port.name + "-" + cur_load + "-" + what, *c.clock_ppm, c.clock_at_s});
   played_s += c.attempts * static_cast<double>(capture_frames) / rate;
-  stimulus_s += c.attempts * (stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate);
+  const double stim_s = c.attempts * (stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate);
+  stimulus_s += stim_s;
+  last_step = step_of_capture(what);
+  stimulus_by_step_s[last_step] += stim_s;
   retried_captures += c.attempts - 1;  // every attempt before the last had xruns
   xrun_captures += c.attempts - 1 + (c.xruns > 0 ? 1 : 0);
   if (!c.valid)

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <limits>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,8 +29,11 @@ namespace outbench {
 
 struct Progress {
   std::string port, load, test;
-  double fraction = 0;  // 0..1 of the planned stimulus time
-  double eta_s = 0;     // estimated time left
+  double fraction = 0;    // 0..1 of the planned stimulus time
+  double eta_s = 0;       // estimated time left
+  double stimulus_s = 0;  // stimulus played so far
+  std::string step;       // the plan step of the last capture (engine/test_set.hpp)
+  double step_s = 0;      // its stimulus so far
 };
 
 class Stopped : public std::runtime_error {
@@ -61,7 +65,8 @@ struct CaptureSession {
   DriveCap cap{-std::numeric_limits<double>::infinity(), "", "no load selected"};
   long latency_frames = -1;  // the round-trip latency once the first sweep measured it
   double planned_s = 0, played_s = 0;
-  double stimulus_s = 0;     // sum of the stimulus lengths played (what the bench time is compared with)
+  double stimulus_s = 0;  // sum of the stimulus lengths played (what the bench time is compared with)
+  std::map<std::string, double> stimulus_by_step_s;  // the same per step (step_of_capture)
   int xrun_captures = 0;     // captures that carried xrun flags (retried, or accepted: ignore_xrun_flags)
   int retried_captures = 0;  // captures played again after an xrun
   int capture_no = 0;
@@ -80,9 +85,14 @@ struct CaptureSession {
   };
   std::optional<Selected> selected;  // what the switch last connected (port, load), once it said so
   // Play `stim` (one vector per output channel of the port), capture all the port's inputs.
+  // The stimulus is booked under the step of `what` (step_of_capture).
   Capture play(const PortWiring& port, const std::vector<std::vector<double>>& stim, std::size_t capture_frames,
                const std::string& what);
+  std::string last_step;
 };
+
+// The plan step a capture named `what` belongs to: "xtalk" -> "crosstalk", "thdn-freq" -> "thdn-freq", ...
+std::string step_of_capture(const std::string& what);
 
 }  // namespace engine
 }  // namespace outbench

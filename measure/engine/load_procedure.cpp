@@ -313,18 +313,20 @@ void measure_load(StepContext& cx, const PortWiring& port, const Load& load, Swe
   const double safe = cx.session.cap.drive_dbfs;
   lr.drive_cap_dbfs = safe;
   lr.drive_cap_limit = cx.session.cap.limit_text;
-  reference_tone(cx, port, load, lr, safe);
-  noise_and_dynamic_range(cx, port, lr, safe);
-  if (port.output_channels.size() >= 2) {
+  if (cx.tests.has("thdn")) reference_tone(cx, port, load, lr, safe);
+  if (cx.tests.has("noise")) noise_and_dynamic_range(cx, port, lr, safe);
+  if (port.output_channels.size() >= 2 && cx.tests.has("crosstalk")) {
     cx.session.progress("crosstalk");
     for (double f : cx.plan.d.xtalk_freqs)
       lr.crosstalk.push_back(crosstalk_at(cx, port, f, std::min(cx.opt.reference_level_dbfs, safe)));
   }
-  cx.session.progress("THD+N versus level");
-  max_level(cx, port, load, lr);
-  snr_and_dynamic_range(cx, port, lr);
+  if (cx.tests.has("maxlevel")) {
+    cx.session.progress("THD+N versus level");
+    max_level(cx, port, load, lr);
+  }
+  if (cx.tests.has("noise")) snr_and_dynamic_range(cx, port, lr);
   headline_from_channels(lr);
-  at_levels(cx, port, load, lr);
+  if (cx.tests.has("levels")) at_levels(cx, port, load, lr);
 }
 
 void floor_warnings(const BenchConfig& bench, const std::string& port, const LoadResult& lr,

@@ -37,7 +37,8 @@ ThdnOptions band_for(const StepContext& cx, double f_hz) {
   return o;
 }
 
-LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs) {
+LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs,
+                                   const char* what) {
   const Plan& plan = cx.plan;
   const double rate = plan.rate_hz;
   LoadResult::Crosstalk x;
@@ -48,7 +49,7 @@ LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, doub
   for (int driven = 0; driven < 2; ++driven) {
     const auto ch = static_cast<std::size_t>(driven);
     const Capture c = cx.session.play(port, on_channels(port, plan.tone(f_hz, drive_dbfs, secs), driven),
-                                      plan.frames(secs) + cx.session.margin_frames(), "xtalk");
+                                      plan.frames(secs) + cx.session.margin_frames(), what);
     // Both channels over the driven one's settled segment, at the tone's frequency (the same window and
     // frequency for both, so the ratio is the coupling).
     const auto seg = settled_segment(c.channels[ch], rate, std::min(20.0, f_hz / 2));
@@ -72,7 +73,7 @@ void crosstalk_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr) 
   pr.crosstalk_vs_freq_drive_dbfs = drive;
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, cx.plan.d.xtalk_per_octave)) {
     cx.session.progress("crosstalk versus frequency");
-    pr.crosstalk_vs_freq.push_back(crosstalk_at(cx, port, f, drive));
+    pr.crosstalk_vs_freq.push_back(crosstalk_at(cx, port, f, drive, "xtalk-freq"));
   }
 }
 

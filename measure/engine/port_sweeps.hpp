@@ -23,7 +23,8 @@ namespace outbench::engine {
 ThdnOptions band_for(const StepContext& cx, double f_hz);
 
 // One crosstalk point at `drive_dbfs`; a reading the narrow-band analysis refuses is NaN (no value).
-LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs);
+LoadResult::Crosstalk crosstalk_at(StepContext& cx, const PortWiring& port, double f_hz, double drive_dbfs,
+                                   const char* what = "xtalk");
 
 // Into pr.nominal_load (selected here): fill pr.thdn_vs_freq / pr.crosstalk_vs_freq and their drives.
 void thdn_vs_freq(StepContext& cx, const PortWiring& port, PortResult& pr);

@@ -25,6 +25,7 @@ struct Sequencer::Impl {
   std::unique_ptr<TwoClockIo> two_clocks;  // the bench has two clocks: every capture through it
   CaptureSession session;
   PortVolts volts;
+  TestSet tests;
   StepContext cx;
   struct ImdLater {
     const PortWiring* port;
@@ -38,13 +39,16 @@ struct Sequencer::Impl {
         two_clocks(b.two_clocks ? std::make_unique<TwoClockIo>(io, b.two_devices()) : nullptr),
         session(two_clocks ? *two_clocks : io, sw, b.retries, plan),
         volts(b, session),
+        tests(resolve_tests(o.tests)),
         cx(context(b, o, r)) {
     session.stop = o.stop;
     session.on_progress = o.on_progress;
     session.sink = o.keep_capture;
   }
 
-  StepContext context(const BenchConfig& b, const RunOptions& o, Results& r) { return {b, o, plan, session, volts, r}; }
+  StepContext context(const BenchConfig& b, const RunOptions& o, Results& r) {
+    return {b, o, plan, session, volts, r, tests};
+  }
 
   // Switch to `load` (progress shown under its name first) and take its cap.
   void switch_to(const PortWiring& port, const Load& load, const char* what) {
@@ -65,7 +69,7 @@ struct Sequencer::Impl {
     lr.lead_uncertainty_ohms = load.lead_uncertainty_ohms;
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
     measure_load(cx, port, load, sweep, lr, open_latency);
-    if (heaviest) alone_sweeps(cx, port, sweep, lr, open_latency);
+    if (heaviest && tests.has("zout")) alone_sweeps(cx, port, sweep, lr, open_latency);
     lr.xrun_captures = session.xrun_captures - xruns_before;
     lr.retried_captures = session.retried_captures - retried_before;
     // (With ignore_xrun_flags the flags are counted in results.json but not warned about: the bench says
@@ -111,21 +115,23 @@ struct Sequencer::Impl {
       switch_to(port, *open, "level probe");
       volts.probe(port, *open, cx.opt.tone_hz, std::max(cx.opt.sweep_level_dbfs, cx.opt.reference_level_dbfs));
     }
-    res.ports.back().analyser_floor = measure_analyser_floor(cx, port);
+    if (tests.has("thdn") || tests.has("noise")) res.ports.back().analyser_floor = measure_analyser_floor(cx, port);
     std::optional<long> open_latency;
     const Load* heaviest = heaviest_load(loads);
     for (const Load* load : loads) run_load(port, *load, sweep, open_latency, load == heaviest);
     PortResult& done = res.ports.back();
     range_advice(done, res.warnings);
-    port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings, bench.input_impedance_tolerance_pct);
+    if (tests.has("zout"))
+      port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings,
+                     bench.input_impedance_tolerance_pct);
     classify_limits(done, cx.opt.tone_hz, bench.input_impedance_ohms);
-    ground_return(done, bench.input_impedance_ohms);
+    if (tests.has("zout")) ground_return(done, bench.input_impedance_ohms);
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
-      thdn_vs_freq(cx, port, done);
-      crosstalk_vs_freq(cx, port, done);
-      if (const auto v = cx.opt.volumes.find(port.name); v != cx.opt.volumes.end())
+      if (tests.has("thdn-freq")) thdn_vs_freq(cx, port, done);
+      if (tests.has("crosstalk-freq")) crosstalk_vs_freq(cx, port, done);
+      if (const auto v = cx.opt.volumes.find(port.name); v != cx.opt.volumes.end() && tests.has("volume"))
         volume_tracking(cx, port, done, v->second);
-      imd_later.push_back({&port, res.ports.size() - 1, volts});
+      if (tests.has("imd")) imd_later.push_back({&port, res.ports.size() - 1, volts});
     }
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }
@@ -134,6 +140,9 @@ struct Sequencer::Impl {
     const auto ports = ports_in_run(cx.bench, cx.opt.ports);
     const auto loads = loads_in_run(cx.bench, cx.opt.loads);
     session.planned_s = plan.plan_seconds(ports.size(), loads.size());
+    cx.res.conditions.tests = tests.list();
+    cx.res.conditions.tests_subset = !tests.all;
+    cx.res.conditions.tests_added = tests.added;
     check_safe_to_start(cx.bench, cx.opt);
     for (const PortWiring* port : ports) run_port(*port, loads);
     // IMD after every port's other figures (the simulated bench's noise follows the capture count, so the
@@ -145,6 +154,7 @@ struct Sequencer::Impl {
       if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(cx.res);
     }
     cx.res.conditions.stimulus_s = session.stimulus_s;
+    cx.res.conditions.stimulus_by_step_s = session.stimulus_by_step_s;
     cx.res.conditions.capture_s = session.played_s;
     cx.res.conditions.xrun_captures = session.xrun_captures;
     cx.res.conditions.retried_captures = session.retried_captures;
@@ -195,6 +205,7 @@ void Sequencer::run(Results& results) {
       results.warnings.push_back("could not switch the loads off after the error");
     }
     results.conditions.stimulus_s = impl.session.stimulus_s;
+    results.conditions.stimulus_by_step_s = impl.session.stimulus_by_step_s;
     results.conditions.capture_s = impl.session.played_s;
     results.conditions.clock = summarise_clock(impl.session.clock_readings, results.warnings);
   };

@@ -38,6 +38,7 @@ namespace outbench {
 struct RunOptions {
   std::vector<std::string> ports;  // empty: every port of the bench
   std::vector<std::string> loads;  // empty: every load of the bench
+  std::vector<std::string> tests;  // empty: the whole plan (engine/test_set.hpp)
   bool quick = false;
   std::uint64_t seed = 1;
   double reference_level_dbfs = -20.0;  // AES17

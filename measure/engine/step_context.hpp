@@ -10,6 +10,7 @@
 #include "measure/engine/plan.hpp"
 #include "measure/engine/port_volts.hpp"
 #include "measure/engine/sequencer.hpp"
+#include "measure/engine/test_set.hpp"
 #include "measure/results.hpp"
 
 namespace outbench::engine {
@@ -21,6 +22,7 @@ struct StepContext {
   CaptureSession& session;
   PortVolts& volts;
   Results& res;
+  const TestSet& tests;  // the plan's tests this run plays (--tests)
 };
 
 }  // namespace outbench::engine
