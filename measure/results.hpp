@@ -64,6 +64,13 @@ struct AloneSweep {
   std::string problem;  // why the driven channel has no response
 };
 
+// Margins over the port's analyser floor (analysis/floor_margin.hpp; absent: no floor known): idle noise,
+// noise under the -60 dBFS tone (unweighted, A), the reference tone's THD+N residual and the -60 dBFS
+// tone's residual (DR). The SNR carries the margin of the noise it uses.
+struct FloorMargins {
+  std::optional<FloorMargin> noise, noise_a, noise_tone, noise_tone_a, thdn, dr, dr_a;
+};
+
 // One channel's figures in a load: every tone and noise capture records both channels and each is analysed
 // (docs/MEASUREMENTS.md "Both channels"). The load's own fields of the same names are the worse channel's.
 struct ChannelFigures {
@@ -77,6 +84,7 @@ struct ChannelFigures {
   MaxLevel max_level;
   std::optional<double> snr_db, snr_a_db, dynamic_range_db, dynamic_range_a_db;
   std::vector<double> spectrum_dbfs, noise_spectrum_dbfs;  // as LoadResult's
+  FloorMargins floor;                                      // this channel's figures over the port's floor
 };
 
 struct LoadResult {
@@ -113,13 +121,8 @@ struct LoadResult {
   // noise in use (idle, or under the tone when the output mutes). Unweighted and A-weighted.
   std::optional<double> dynamic_range_db, dynamic_range_a_db;
   std::optional<double> snr_db, snr_a_db;
-  // Margins over the port's analyser floor (analysis/floor_margin.hpp; absent: no floor known): idle noise,
-  // noise under the -60 dBFS tone (unweighted, A), the reference tone's THD+N residual and the -60 dBFS
-  // tone's residual (DR). The SNR carries the margin of the noise it uses.
-  struct FloorMargins {
-    std::optional<FloorMargin> noise, noise_a, noise_tone, noise_tone_a, thdn, dr, dr_a;
-  };
-  FloorMargins floor;
+  using FloorMargins = outbench::FloorMargins;
+  FloorMargins floor;  // the headline figures' margins (each channel's: channel_figures[].floor)
   std::optional<double> ref_below_input_fs_db;  // the reference tone's level below input full scale, dB
   bool mute_undecided = false;          // the noise under the tone was analyser-limited: muting could not be judged
   double reference_drive_dbfs = 0;      // drive of the reference tone (capped by the safety limits)
@@ -137,11 +140,20 @@ struct LoadResult {
   };
   std::vector<Crosstalk> crosstalk;
   // THD+N at nominal line level (line loads) or at 1 mW (headphone loads), when calibrated.
+  // Each channel is driven to the level through its own gain; the fields are the worse channel's (`channel`).
   struct AtLevel {
     std::string what;  // "nominal consumer line level (-10 dBV)", "1 mW"
     double drive_dbfs = 0;
     double out_vrms = 0;
     ThdnResult thdn;
+    int channel = 0;  // the channel the fields above are from
+    struct Channel {
+      int channel = 0;
+      double drive_dbfs = 0;
+      double out_vrms = 0;
+      ThdnResult thdn;
+    };
+    std::vector<Channel> channels;  // every channel that could be driven to the level (within the cap)
   };
   std::vector<AtLevel> at_levels;
   std::vector<double> spectrum_dbfs;        // reference tone, 1/48-octave max-hold, a sine reads its level
@@ -235,9 +247,28 @@ struct PortResult {
   struct AnalyserFloor {
     std::string source;  // "input terminated", "bench file" (calibrate loopback) or "" (not measured)
     std::optional<double> noise_dbfs, noise_a_dbfs;
-    std::optional<double> input_full_scale_vrms;  // the range in use (input calibration)
+    std::optional<double> input_full_scale_vrms;  // the range in use (input calibration, else the range's)
+    std::string input_range;                      // its name (the bench's ports.NAME.input_range), "" = not named
     std::string note;                             // why it is not measured
+    // The interface's output and input together at the run's reference drive (the bench file's, from calibrate
+    // loopback): its THD+N and residual (dBFS), the floor under THD+N at that drive.
+    std::optional<double> loopback_drive_dbfs, loopback_thdn_db, loopback_residual_dbfs;
+    // Every input channel's floor (index = channel; terminated input only); the fields above are channel 0's.
+    struct Channel {
+      std::optional<double> noise_dbfs, noise_a_dbfs;
+    };
+    std::vector<Channel> channels;
     bool known() const { return noise_dbfs.has_value(); }
+    // Channel `ch`'s floor: its own where measured, else channel 0's (the bench file's floor is one figure).
+    AnalyserFloor of_channel(int ch) const {
+      AnalyserFloor f = *this;
+      if (ch >= 0 && static_cast<std::size_t>(ch) < channels.size() &&
+          channels[static_cast<std::size_t>(ch)].noise_dbfs) {
+        f.noise_dbfs = channels[static_cast<std::size_t>(ch)].noise_dbfs;
+        f.noise_a_dbfs = channels[static_cast<std::size_t>(ch)].noise_a_dbfs;
+      }
+      return f;
+    }
   };
   std::string name;
   AnalyserFloor analyser_floor;
@@ -276,6 +307,9 @@ struct PortResult {
     std::optional<double> thdn_db;
     std::optional<double> noise_dbv;
     std::optional<double> volume_db;  // volume setting at which 0 dBFS gives nominal + headroom
+    // Each channel's drive for the level (index = channel) when the channels' gains differ by more than
+    // kDriveChannelsDifferDb; drive_dbfs is then the larger (the quieter channel reaches the level).
+    std::vector<double> channel_drives_dbfs;
     std::string sentence;
   };
   std::vector<Recommendation> recommendations;

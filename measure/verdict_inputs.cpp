@@ -1,5 +1,6 @@
 #include "measure/verdict_inputs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -158,6 +159,26 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         rec.level_name = lvl.name;
         rec.target_dbv = lvl.level_dbv;
         rec.drive_dbfs = lvl.level_dbv - db_from_ratio(*input.vrms_at_0dbfs) - l.response.gain_1k_db;
+        std::string per_channel;  // "(L x / R y dBFS)" when the channels need different drives
+        {
+          std::vector<double> drives;
+          for (const auto& c : l.channel_responses)
+            if (c.response.valid)
+              drives.push_back(lvl.level_dbv - db_from_ratio(*input.vrms_at_0dbfs) - c.response.gain_1k_db);
+          if (drives.size() >= 2 &&
+              *std::max_element(drives.begin(), drives.end()) - *std::min_element(drives.begin(), drives.end()) >
+                  kDriveChannelsDifferDb) {
+            rec.channel_drives_dbfs = drives;
+            rec.drive_dbfs = *std::max_element(drives.begin(), drives.end());
+            for (std::size_t c = 0; c < drives.size(); ++c)
+              per_channel += (c ? " / " : " (") +
+                             std::string(c == 0   ? "L "
+                                         : c == 1 ? "R "
+                                                  : "ch ") +
+                             strformat("%.1f", drives[c]);
+            per_channel += " dBFS)";
+          }
+        }
         for (const auto& a : l.at_levels)
           if (a.thdn.valid && std::abs(dbv_from_vrms(a.out_vrms) - lvl.level_dbv) < 1.0) rec.thdn_db = a.thdn.thdn_db;
         rec.noise_dbv = l.mutes_on_silence ? l.noise_tone_dbv : l.noise_dbv;  // the noise in use
@@ -165,7 +186,7 @@ void recommend_line_drive(Results& r, const VerdictRules& rules, const Calibrati
         if (rec.drive_dbfs > 0) {
           rec.sentence = "The headphone out cannot reach " + target + " even at 0 dBFS";
         } else {
-          rec.sentence = "For " + target + " play at " + strformat("%.1f", rec.drive_dbfs) + " dBFS" +
+          rec.sentence = "For " + target + " play at " + strformat("%.1f", rec.drive_dbfs) + " dBFS" + per_channel +
                          (vol != volumes.end() ? " with the volume at " + strformat("%.1f", vol->second.now_db) + " dB"
                                                : " with the volume as calibrated");
           if (rec.thdn_db) rec.sentence += ": THD+N " + strformat("%.1f", *rec.thdn_db) + " dB";

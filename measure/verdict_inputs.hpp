@@ -41,6 +41,9 @@ void decide_verdicts(Results& r, const VerdictRules& rules);
 // each nominal line level, with the THD+N and noise measured there; where the port has a volume control
 // (volumes[port]), also the volume setting at which a full-scale (0 dBFS) signal gives nominal level plus
 // the rules' headroom. Needs a calibrated loopback input (`input`); fills PortResult::recommendations.
+// Each channel's drive for a level is given (Recommendation::channel_drives_dbfs) when the channels' gains at
+// 1 kHz differ by more than this; the recommended drive is then the larger (the quieter channel reaches it).
+inline constexpr double kDriveChannelsDifferDb = 0.1;
 struct VolumeControl {
   double now_db = 0;  // setting during the run
   double max_db = 0;  // top of its range

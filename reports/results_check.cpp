@@ -198,6 +198,14 @@ void check_figures(const Node& l) {
   for (const char* k : {"dynamic_range_db", "dynamic_range_a_db", "snr_db", "snr_a_db"}) l.opt_num_or_null(k);
   if (auto s = l.opt_obj("spectrum")) check_spectrum(*s);
   if (auto s = l.opt_obj("noise_spectrum")) check_spectrum(*s);
+  if (auto f = l.opt_obj("floor"))
+    for (const auto& [key, value] : f->json_value().items()) {
+      const Node m = f->obj(key.c_str());
+      m.num("margin_db");
+      m.boolean("analyser_limited");
+      m.opt_num("floor_corrected_db");
+      m.opt_num("floor_corrected_dbfs");
+    }
 }
 
 void check_load(const Node& l, std::size_t* response_points, const std::string& first_path) {
@@ -236,14 +244,6 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
   l.opt_num_or_null("balance_db");
   l.opt_bool("mute_undecided");
   l.opt_num("reference_below_input_fs_db");
-  if (auto f = l.opt_obj("floor"))
-    for (const auto& [key, value] : f->json_value().items()) {
-      const Node m = f->obj(key.c_str());
-      m.num("margin_db");
-      m.boolean("analyser_limited");
-      m.opt_num("floor_corrected_db");
-      m.opt_num("floor_corrected_dbfs");
-    }
   each(l.arr("crosstalk"), [](const Node& x) {
     x.num("freq_hz");
     x.num_or_null("l_to_r_db");

@@ -39,8 +39,9 @@ json margin_json(const FloorMargin& m, std::optional<double> figure, double sign
   return j;
 }
 
-json floor_json(const LoadResult& l) {
-  const auto& f = l.floor;
+// The margins `f` of one set of figures (a load's headline or one channel's: the same field names).
+template <class Figures>
+json floor_json(const FloorMargins& f, const Figures& l, bool mutes_on_silence) {
   json j = json::object();
   auto add = [&](const char* key, const std::optional<FloorMargin>& m, std::optional<double> figure, double sign,
                  const char* corrected_key) {
@@ -53,8 +54,8 @@ json floor_json(const LoadResult& l) {
   add("noise_under_tone_a", f.noise_tone_a, l.noise_tone_a_dbfs, -1, "floor_corrected_dbfs");
   add("thdn", f.thdn, l.thdn_ref.valid ? std::optional<double>(l.thdn_ref.thdn_db) : std::nullopt, -1,
       "floor_corrected_db");
-  add("snr", l.mutes_on_silence ? f.noise_tone : f.noise, l.snr_db, +1, "floor_corrected_db");
-  add("snr_a", l.mutes_on_silence ? f.noise_tone_a : f.noise_a, l.snr_a_db, +1, "floor_corrected_db");
+  add("snr", mutes_on_silence ? f.noise_tone : f.noise, l.snr_db, +1, "floor_corrected_db");
+  add("snr_a", mutes_on_silence ? f.noise_tone_a : f.noise_a, l.snr_a_db, +1, "floor_corrected_db");
   add("dynamic_range", f.dr, l.dynamic_range_db, +1, "floor_corrected_db");
   add("dynamic_range_a", f.dr_a, l.dynamic_range_a_db, +1, "floor_corrected_db");
   return j;
@@ -111,7 +112,8 @@ json opt_pair_json(std::initializer_list<std::pair<const char*, std::optional<do
 }
 
 // One channel's figures (LoadResult::channel_figures) merged into its loads[].channels[] entry.
-void channel_figures_json(const ChannelFigures& f, json& j) {
+void channel_figures_json(const ChannelFigures& f, bool mutes_on_silence, json& j) {
+  if (const json fl = floor_json(f.floor, f, mutes_on_silence); !fl.empty()) j["floor"] = fl;
   j["thdn_reference"] = thdn_json(f.thdn_ref);
   j["noise"] = noise_json(f.noise, f.noise_a, f.noise_dbv, f.noise_a_dbv);
   j["noise_under_tone"] = opt_pair_json({{"unweighted_dbfs", f.noise_tone_dbfs},
@@ -147,7 +149,7 @@ json load_channels_json(const LoadResult& l) {
     for (const auto& p : c.response.points) rel.push_back(finite_or_null(p.relative_db));
     j["relative_db"] = rel;
     for (const auto& f : l.channel_figures)
-      if (f.channel == c.channel) channel_figures_json(f, j);
+      if (f.channel == c.channel) channel_figures_json(f, l.mutes_on_silence, j);
     out.push_back(j);
   }
   return out;
@@ -212,7 +214,7 @@ json load_json(const LoadResult& l) {
   j["dynamic_range_residual"] =
       opt_pair_json({{"unweighted_dbfs", l.dr_residual_dbfs}, {"a_weighted_dbfs", l.dr_residual_a_dbfs}});
   if (l.mute_undecided) j["mute_undecided"] = true;
-  if (const json fl = floor_json(l); !fl.empty()) j["floor"] = fl;
+  if (const json fl = floor_json(l.floor, l, l.mutes_on_silence); !fl.empty()) j["floor"] = fl;
   put(j, "reference_below_input_fs_db", l.ref_below_input_fs_db);
   put(j, "dynamic_range_db", l.dynamic_range_db);
   put(j, "dynamic_range_a_db", l.dynamic_range_a_db);
@@ -238,9 +240,16 @@ json load_json(const LoadResult& l) {
   for (const auto& x : l.crosstalk) xt.push_back(crosstalk_json(x));
   j["crosstalk"] = xt;
   json al = json::array();
-  for (const auto& a : l.at_levels)
-    al.push_back(
-        {{"what", a.what}, {"drive_dbfs", a.drive_dbfs}, {"out_vrms", a.out_vrms}, {"thdn", thdn_json(a.thdn)}});
+  for (const auto& a : l.at_levels) {
+    json ja = {{"what", a.what}, {"drive_dbfs", a.drive_dbfs}, {"out_vrms", a.out_vrms}, {"thdn", thdn_json(a.thdn)}};
+    if (!a.channels.empty()) ja["channel"] = a.channel;
+    for (const auto& c : a.channels)
+      ja["channels"].push_back({{"channel", c.channel},
+                                {"drive_dbfs", c.drive_dbfs},
+                                {"out_vrms", c.out_vrms},
+                                {"thdn", thdn_json(c.thdn)}});
+    al.push_back(ja);
+  }
   j["at_levels"] = al;
   j["spectrum"] = spectrum_json(l.spectrum_dbfs, "sine", l.spectrum_bin_hz);
   j["noise_spectrum"] = spectrum_json(l.noise_spectrum_dbfs, "density_per_hz", l.noise_spectrum_bin_hz);
@@ -357,6 +366,12 @@ json port_json(const PortResult& p) {
     put(jf, "noise_dbfs", f.noise_dbfs);
     put(jf, "noise_a_dbfs", f.noise_a_dbfs);
     put(jf, "input_full_scale_vrms", f.input_full_scale_vrms);
+    if (!f.input_range.empty()) jf["input_range"] = f.input_range;
+    put(jf, "loopback_drive_dbfs", f.loopback_drive_dbfs);
+    put(jf, "loopback_thdn_db", f.loopback_thdn_db);
+    put(jf, "loopback_residual_dbfs", f.loopback_residual_dbfs);
+    for (const auto& c : f.channels)
+      jf["channels"].push_back(opt_pair_json({{"noise_dbfs", c.noise_dbfs}, {"noise_a_dbfs", c.noise_a_dbfs}}));
     if (!f.note.empty()) jf["note"] = f.note;
     if (p.present) jp["analyser_floor"] = jf;
   }
@@ -402,6 +417,7 @@ json port_json(const PortResult& p) {
     put(jr, "thdn_db", x.thdn_db);
     put(jr, "noise_dbv", x.noise_dbv);
     put(jr, "volume_db", x.volume_db);
+    if (!x.channel_drives_dbfs.empty()) jr["channel_drives_dbfs"] = x.channel_drives_dbfs;
     rec.push_back(jr);
   }
   jp["recommendations"] = rec;

@@ -1,6 +1,9 @@
 #include "measure/cli/bench_io.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <iostream>
 #include <stdexcept>
 
 #include "measure/cli/signals.hpp"
@@ -34,6 +37,9 @@ OpenBench open_bench(const BenchConfig& bench, const sim::DeviceModel& model, st
     r.sw = std::make_unique<sim::SimulatedLoadSwitch>(*sio);
     r.volume_setters.push_back(std::make_unique<sim::SimulatedVolume>(*sio));
     r.volumes = sim::model_volumes(model, *r.volume_setters.back());
+    if (parse_input_termination(bench.load_switch_json, bench.source).kind == InputTermination::Kind::manual)
+      r.sw =
+          std::make_unique<ManualTerminationSwitch>(std::move(r.sw), std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0);
     r.io = std::move(sio);
     r.audio = "simulated";
     return r;

@@ -103,6 +103,7 @@ struct CalibrationJob {
   std::string what;  // output | input | loopback
   std::string bench_file, port_name = "line";
   double level_dbfs = -10;
+  double reference_dbfs = -20;  // loopback: the run's reference level (outbench run --reference-dbfs)
   std::optional<double> measured_vrms;
   BenchConfig bench;
   const PortWiring* port = nullptr;
@@ -121,12 +122,15 @@ std::optional<CalibrationJob> read_job(const Args& args) {
                                                  "bench file to update")(
       "port", po::value(&job.port_name)->default_value(job.port_name), "output port")(
       "level-dbfs", po::value(&job.level_dbfs)->default_value(job.level_dbfs), "calibration tone level (dBFS)")(
-      "measured-vrms", po::value(&measured), "output: the Vrms your meter reads across the open port");
+      "measured-vrms", po::value(&measured), "output: the Vrms your meter reads across the open port")(
+      "reference-dbfs", po::value(&job.reference_dbfs)->default_value(job.reference_dbfs),
+      "loopback: also measure at the runs' reference level (outbench run --reference-dbfs)");
   po::variables_map vm;
   if (!parse(Args(args.begin() + 1, args.end()), desc, vm,
              "outbench calibrate " + job.what + " --bench FILE [options]"))
     return std::nullopt;
   checked("--level-dbfs", job.level_dbfs, -60, -1, "dBFS");
+  checked("--reference-dbfs", job.reference_dbfs, -80, 0, "dBFS");
   if (vm.count("measured-vrms")) job.measured_vrms = checked("--measured-vrms", measured, 1e-6, 1000, "Vrms");
   job.bench = load_bench_config(job.bench_file);
   const double level = job.level_dbfs;
@@ -261,6 +265,12 @@ int calibrate_loopback(const CalibrationJob& job, nlohmann::json& j) {
   if (r.level_dbfs > kCalClipDbfs)
     throw InputError("the loopback input reads " + std::to_string(r.level_dbfs) + " dBFS for a " +
                      std::to_string(tone_dbfs) + " dBFS tone: it clips; lower the input gain and calibrate again");
+  // The same at the runs' reference level: the floor under a run's THD+N there (output and input together).
+  const double ref_dbfs = std::min(job.reference_dbfs, job.cap.drive_dbfs);
+  const auto cr = loopback_capture(b, job, cal_tone(ref_dbfs, kCalToneS, rate), static_cast<std::size_t>(0.2 * rate),
+                                   "reference tone");
+  const auto rr = analyze_thdn(cr.channels.front(), rate, o);
+  if (!rr.valid) throw InputError("no reference tone came back through the loopback: " + rr.reason);
   const auto cn = loopback_capture(b, job, make_silence(kCalToneS, rate), 0, "noise");
   const auto n = analyze_noise(cn.channels.front(), rate);
   const auto resp = loopback_response(b, job);
@@ -280,12 +290,16 @@ int calibrate_loopback(const CalibrationJob& job, nlohmann::json& j) {
                          {"latency_frames", resp.latency_frames},
                          {"response", pts},
                          {"port", job.port_name},
+                         {"reference_drive_dbfs", ref_dbfs},
+                         {"reference_thdn_db", rr.thdn_db},
+                         {"reference_residual_dbfs", rr.level_dbfs + rr.thdn_db},
                          {"measured_on", now_utc()}};
   write_text_atomic(job.bench_file, j.dump(2) + "\n");
   std::printf(
-      "analyser floor (%s out into the input): THD+N %.1f dB at %.1f dBFS, noise %.1f dBFS, response within "
-      "+/-%.2f dB 20 Hz-20 kHz, latency %ld frames; stored in %s\n",
-      job.port_name.c_str(), r.thdn_db, r.level_dbfs, n.noise_dbfs, dev, resp.latency_frames, job.bench_file.c_str());
+      "analyser floor (%s out into the input): THD+N %.1f dB at %.1f dBFS (%.1f dB at the runs' %.1f dBFS drive), "
+      "noise %.1f dBFS, response within +/-%.2f dB 20 Hz-20 kHz, latency %ld frames; stored in %s\n",
+      job.port_name.c_str(), r.thdn_db, r.level_dbfs, rr.thdn_db, ref_dbfs, n.noise_dbfs, dev, resp.latency_frames,
+      job.bench_file.c_str());
   return 0;
 }
 

@@ -61,9 +61,9 @@ std::string expand_env(const std::string& s, const std::string& where) {
 namespace {
 
 // The analyser input's calibration and impedance: "loopback_input", or "audio.input" of the two-device form.
-const std::vector<const char*> kAnalyserInputKeys = {"impedance_ohms",          "vrms_at_0dbfs",
-                                                     "calibrated_on",           "impedance_tolerance_pct",
-                                                     "impedance_calibrated_on", "impedance_vs_freq"};
+const std::vector<const char*> kAnalyserInputKeys = {
+    "impedance_ohms",          "vrms_at_0dbfs",     "calibrated_on", "impedance_tolerance_pct",
+    "impedance_calibrated_on", "impedance_vs_freq", "ranges"};
 
 // The two-device form: "output" (the device under test) and "input" (the analyser), each with its device,
 // host API and (optionally) rate, which must be the bench's one rate: only drift is corrected, not a rate.
@@ -162,7 +162,7 @@ std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) 
   const auto ports = r.at("ports");
   for (const auto& name : ports.keys()) {
     const auto p = ports.at(name);
-    p.only_keys({"output_channels", "input_channels", "vrms_at_0dbfs", "calibrated_on", "volume"});
+    p.only_keys({"output_channels", "input_channels", "vrms_at_0dbfs", "calibrated_on", "volume", "input_range"});
     PortWiring w;
     w.name = name;
     w.output_channels = p.int_list("output_channels", 0, 255);
@@ -174,6 +174,7 @@ std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) 
     if (const double v = p.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) w.output.vrms_at_0dbfs = v;  // 0: none
     w.calibrated_on = p.string("calibrated_on", "");
     if (p.has("volume")) w.volume = read_volume_config(p.at("volume"), src);
+    w.input_range = p.string("input_range", "");
     out.push_back(w);
   }
   if (out.empty()) ports.fail("", "at least one port");
@@ -227,6 +228,39 @@ void read_load_switch(const JsonReader& r, const nlohmann::json& j, const std::s
     r.at("load_switch").fail("type", "\"simulated\" with a simulated audio device");
 }
 
+// "loopback_input.ranges": [{name, full_scale_vrms}], each name once; every port names the range in use
+// ("ports.NAME.input_range"; with one range it may leave it out), and no port names a range not listed.
+void read_input_ranges(const JsonReader& r, const JsonReader& in, BenchConfig& c) {
+  std::string names;
+  if (in.has("ranges")) {
+    const auto rs = in.at("ranges");
+    rs.require_array();
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      const auto e = rs.at(i);
+      e.only_keys({"name", "full_scale_vrms"});
+      InputRange ir{e.string("name"), e.number_in("full_scale_vrms", 1e-4, 1000)};
+      for (const auto& o : c.input_ranges)
+        if (o.name == ir.name) e.fail("name", "a name no other range has (\"" + ir.name + "\" is there twice)");
+      names += (names.empty() ? "\"" : ", \"") + ir.name + "\"";
+      c.input_ranges.push_back(ir);
+    }
+    if (c.input_ranges.empty()) rs.fail("", "at least one range, or no \"ranges\"");
+  }
+  for (auto& w : c.ports) {
+    const auto p = r.at("ports").at(w.name);
+    if (w.input_range.empty()) {
+      if (c.input_ranges.size() == 1) w.input_range = c.input_ranges.front().name;
+      if (c.input_ranges.size() > 1) p.fail("input_range", "the loopback input's range in use: one of " + names);
+      continue;
+    }
+    bool found = false;
+    for (const auto& ir : c.input_ranges) found |= ir.name == w.input_range;
+    if (!found)
+      p.fail("input_range",
+             c.input_ranges.empty() ? "a range listed in loopback_input.ranges (there is none)" : "one of " + names);
+  }
+}
+
 SafetyLimits read_safety(const JsonReader& r) {
   SafetyLimits safety;
   if (!r.has("safety")) return safety;
@@ -257,6 +291,7 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   read_audio(r, path, c);
   read_analyser_input(r, c);
   c.ports = read_ports(r, src);
+  read_input_ranges(r, c.two_devices() ? r.at("audio").at("input") : r.at("loopback_input"), c);
   c.loads = read_loads(r, src);
   if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");
   read_load_switch(r, j, src, c);
@@ -266,8 +301,14 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   if (r.has("analyser_floor")) {
     const auto f = r.at("analyser_floor");
     f.only_keys({"thdn_db", "noise_dbfs", "at_level_dbfs", "gain_1k_db", "response_deviation_20_20k_db",
-                 "latency_frames", "response", "port", "measured_on"});  // as `outbench calibrate loopback` writes it
+                 "latency_frames", "response", "port", "measured_on", "reference_drive_dbfs", "reference_thdn_db",
+                 "reference_residual_dbfs"});  // as `outbench calibrate loopback` writes it
     c.analyser_floor = BenchConfig::Floor{f.number_in("thdn_db", -200, 0), f.number_in("noise_dbfs", -250, 0)};
+    if (f.has("reference_drive_dbfs") || f.has("reference_thdn_db") || f.has("reference_residual_dbfs")) {
+      c.analyser_floor->reference_drive_dbfs = f.number_in("reference_drive_dbfs", -200, 0);
+      c.analyser_floor->reference_thdn_db = f.number_in("reference_thdn_db", -250, 0);
+      c.analyser_floor->reference_residual_dbfs = f.number_in("reference_residual_dbfs", -250, 0);
+    }
   }
   return c;
 }

@@ -42,6 +42,13 @@ struct PortWiring {
   Calibration output;                  // Vrms of a 0 dBFS sine at the port, open circuit
   std::string calibrated_on;           // date of the calibration, or "device model"
   std::optional<VolumeConfig> volume;  // ports.NAME.volume: how the run sets its volume control
+  std::string input_range;             // the loopback input's range in use (a name of BenchConfig::input_ranges)
+};
+
+// One range of the loopback input (its gain setting): the sine Vrms that reads 0 dBFS there.
+struct InputRange {
+  std::string name;
+  double full_scale_vrms = 0;
 };
 
 struct SafetyLimits {
@@ -71,6 +78,7 @@ struct BenchConfig {
   double input_impedance_tolerance_pct = 10.0;  // its +/- (calibrate input-impedance: the measured one's)
   std::string input_impedance_calibrated_on;    // date of calibrate input-impedance ("" = a datasheet figure)
   Calibration input;                            // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
+  std::vector<InputRange> input_ranges;         // loopback_input.ranges (each port names the one in use)
   std::string input_calibrated_on;
   std::vector<Load> loads;
   bool ignore_xrun_flags = false;       // portaudio: judge the data, not the flags (JACK without realtime)
@@ -86,6 +94,10 @@ struct BenchConfig {
   struct Floor {
     double thdn_db = 0;     // the interface's own THD+N, output straight into input (calibrate loopback)
     double noise_dbfs = 0;  // and its idle noise
+    // The same at a run's reference level (calibrate loopback --reference-dbfs, default -20): the drive, the
+    // THD+N there and its residual (level + THD+N, dBFS at the input): the floor under a run's THD+N at that
+    // drive. Absent in files calibrated before they existed.
+    std::optional<double> reference_drive_dbfs, reference_thdn_db, reference_residual_dbfs;
   };
   std::optional<Floor> analyser_floor;
   const PortWiring* port(const std::string& name) const;

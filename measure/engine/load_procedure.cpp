@@ -181,16 +181,17 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
 // tone's residual), unweighted and A (docs/MEASUREMENTS.md "Noise, SNR and dynamic range").
 void snr_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr) {
   // Judged on the device's own levels (floor-corrected): not where the noise under the tone is the analyser's.
-  std::optional<double> floor_dbfs;
+  const PortResult::AnalyserFloor* floor = nullptr;
   bool seen_before = false;
   if (!cx.res.ports.empty() && cx.res.ports.back().name == port.name) {
-    floor_dbfs = cx.res.ports.back().analyser_floor.noise_dbfs;
+    floor = &cx.res.ports.back().analyser_floor;
     for (const auto& other : cx.res.ports.back().loads) seen_before = seen_before || other.mutes_on_silence;
   }
   const ChannelFigures* shows = nullptr;  // the first channel that shows the mute
   bool tone_read = false, undecided = false;
   for (const auto& f : lr.channel_figures) {
     if (!f.noise_tone_dbfs) continue;
+    const std::optional<double> floor_dbfs = floor ? floor->of_channel(f.channel).noise_dbfs : std::nullopt;
     tone_read = true;
     undecided = undecided || (floor_dbfs && floor_margin(*f.noise_tone_dbfs, *floor_dbfs).analyser_limited);
     if (!shows && f.noise.valid && mute_decided(f.noise.noise_dbfs, *f.noise_tone_dbfs, floor_dbfs, kMuteMarginDb))
@@ -276,6 +277,18 @@ void max_level(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
   }
 }
 
+// The worse channel's reading of one level (higher THD+N by more than kChannelResolutionDb; else the first).
+LoadResult::AtLevel at_level_headline(const std::string& what, std::vector<LoadResult::AtLevel::Channel> chans) {
+  std::size_t w = 0;
+  for (std::size_t i = 1; i < chans.size(); ++i)
+    if (chans[i].thdn.valid &&
+        (!chans[w].thdn.valid || chans[i].thdn.thdn_db > chans[w].thdn.thdn_db + kChannelResolutionDb))
+      w = i;
+  LoadResult::AtLevel al{what, chans[w].drive_dbfs, chans[w].out_vrms, chans[w].thdn, chans[w].channel, {}};
+  al.channels = std::move(chans);
+  return al;
+}
+
 // THD+N at each nominal line level (the line load) or at 1 mW (loads up to 600 ohm), once calibrated.
 void at_levels(StepContext& cx, const PortWiring& port, const Load& load, LoadResult& lr) {
   const Plan& plan = cx.plan;
@@ -290,14 +303,30 @@ void at_levels(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
     targets.push_back({"1 mW", dbv_from_vrms(vrms_from_mw(1.0, load.actual_ohms))});
   }
   for (const auto& [what, dbv] : targets) {
-    const double drive = dbv - db_from_ratio(*input.vrms_at_0dbfs) - lr.response.gain_1k_db;
-    if (drive > cx.session.cap.drive_dbfs) continue;
+    // Each channel at the drive that brings it to the level through its own gain; a channel whose drive is
+    // above the cap stays silent and is left out.
+    std::vector<std::vector<double>> stim(port.output_channels.size());
+    std::vector<LoadResult::AtLevel::Channel> chans;
+    for (std::size_t ch = 0; ch < stim.size(); ++ch) {
+      const auto* cr = ch < lr.channel_responses.size() && lr.channel_responses[ch].response.valid
+                           ? &lr.channel_responses[ch].response
+                           : &lr.response;
+      const double drive = dbv - db_from_ratio(*input.vrms_at_0dbfs) - cr->gain_1k_db;
+      const bool fits = drive <= cx.session.cap.drive_dbfs;
+      stim[ch] = plan.tone(cx.opt.tone_hz, std::min(drive, cx.session.cap.drive_dbfs), plan.d.tone_s);
+      if (fits)
+        chans.push_back({static_cast<int>(ch), drive, vrms_from_dbv(dbv), {}});
+      else
+        std::fill(stim[ch].begin(), stim[ch].end(), 0.0);  // silent: its drive is above the cap
+    }
+    if (chans.empty()) continue;
     cx.session.progress("THD+N at " + what);
-    const Capture c = cx.session.play(port, on_channels(port, plan.tone(cx.opt.tone_hz, drive, plan.d.tone_s)),
-                                      plan.frames(plan.d.tone_s) + cx.session.margin_frames(), "nominal");
-    LoadResult::AtLevel al{what, drive, vrms_from_dbv(dbv), plan.thdn(c.channels[0], cx.opt.tone_hz)};
-    if (al.thdn.valid) al.out_vrms = input.vrms_from_dbfs(al.thdn.level_dbfs);
-    lr.at_levels.push_back(al);
+    const Capture c = cx.session.play(port, stim, plan.frames(plan.d.tone_s) + cx.session.margin_frames(), "nominal");
+    for (auto& ac : chans) {
+      ac.thdn = plan.thdn(c.channels[static_cast<std::size_t>(ac.channel)], cx.opt.tone_hz);
+      if (ac.thdn.valid) ac.out_vrms = input.vrms_from_dbfs(ac.thdn.level_dbfs);
+    }
+    lr.at_levels.push_back(at_level_headline(what, std::move(chans)));
   }
 }
 
@@ -333,9 +362,16 @@ void floor_warnings(const BenchConfig& bench, const std::string& port, const Loa
                     std::vector<std::string>& warnings) {
   if (!bench.analyser_floor || !lr.valid) return;
   const auto& fl = *bench.analyser_floor;
-  if (lr.thdn_ref.valid && lr.thdn_ref.thdn_db < fl.thdn_db + kFloorMarginDb)
+  // The interface's THD+N at this load's reference drive where calibrate loopback measured it there.
+  const bool same =
+      fl.reference_thdn_db && std::abs(*fl.reference_drive_dbfs - lr.reference_drive_dbfs) <= kLoopbackDriveMatchDb;
+  const double floor_thdn = same ? *fl.reference_thdn_db : fl.thdn_db;
+  if (lr.thdn_ref.valid && lr.thdn_ref.thdn_db < floor_thdn + kFloorMarginDb)
     warnings.push_back(port + " into " + lr.load_name + ": THD+N " + strformat("%.1f", lr.thdn_ref.thdn_db) +
-                       " dB is within 10 dB of the analyser floor (" + strformat("%.1f", fl.thdn_db) + " dB)");
+                       " dB is within 10 dB of the analyser floor (" + strformat("%.1f", floor_thdn) + " dB" +
+                       (same ? " at the same drive)"
+                             : ", measured near full scale: calibrate loopback again for " +
+                                   strformat("%.1f", lr.reference_drive_dbfs) + " dBFS)"));
   if (lr.noise.valid && lr.noise.noise_dbfs < fl.noise_dbfs + kFloorMarginDb)
     warnings.push_back(port + " into " + lr.load_name + ": noise " + strformat("%.1f", lr.noise.noise_dbfs) +
                        " dBFS is within 10 dB of the analyser floor (" + strformat("%.1f", fl.noise_dbfs) + " dBFS)");

@@ -40,8 +40,9 @@ std::optional<std::complex<double>> z1k_from(const PortResult& pr, const LoadRes
 }
 
 // `l`'s |Zout| versus frequency, the leads taken out.
-ImpedanceResult impedance_of(const LoadResult& open, const LoadResult& l, double input_ohms) {
-  ImpedanceResult z = output_impedance(open.response, l.response, l.load_ohms, input_ohms);
+ImpedanceResult impedance_of(const LoadResult& open, const LoadResult& l, double input_ohms,
+                             const ResponseResult& open_response, const ResponseResult& load_response) {
+  ImpedanceResult z = output_impedance(open_response, load_response, l.load_ohms, input_ohms);
   if (!z.valid || (l.lead_ohms == 0.0 && open.lead_ohms == 0.0)) return z;
   for (auto& p : z.points) p.z_ohms = source_only(p.z_ohms, open, l, input_ohms);
   z.z_1k_ohms = impedance_at(z.points, 1000.0);
@@ -205,7 +206,7 @@ void channel_impedances(PortResult& pr, const LoadResult& open, double input_ohm
       if (&l == &open || !l.valid) continue;
       for (const auto& lc : l.channel_responses)
         if (lc.channel == oc.channel && lc.response.valid) {
-          per_load.push_back(output_impedance(oc.response, lc.response, l.load_ohms, input_ohms));
+          per_load.push_back(impedance_of(open, l, input_ohms, oc.response, lc.response));  // leads out
           tols.push_back(tolerances_of(l, input_tolerance_pct));
           add_uncertainty(per_load.back(), tols.back());
         }
@@ -254,7 +255,7 @@ void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vect
   std::vector<ImpedanceTolerances> tols;
   for (const auto& l : pr.loads) {
     if (&l == open || !l.valid) continue;
-    pr.impedance_per_load.push_back(impedance_of(*open, l, input_ohms));
+    pr.impedance_per_load.push_back(impedance_of(*open, l, input_ohms, open->response, l.response));
     tols.push_back(tolerances_of(l, input_tolerance_pct));
     add_uncertainty(pr.impedance_per_load.back(), tols.back());
   }
@@ -270,8 +271,9 @@ namespace {
 
 // |Zout + leads + Zp| / |Zp| at `freq_hz` for each load (the open load: Zp = the input's impedance), when |Zout| was
 // measured: the factor from the Vrms across the load to the EMF behind |Zout|.
-std::optional<double> emf_per_load_vrms(const PortResult& pr, const LoadResult& l, double freq_hz, double input_ohms) {
-  const auto z = impedance_at(pr.impedance, freq_hz);
+std::optional<double> emf_per_load_vrms(const std::vector<ImpedancePoint>& zout, const LoadResult& l, double freq_hz,
+                                        double input_ohms) {
+  const auto z = impedance_at(zout, freq_hz);
   if (!z) return std::nullopt;
   if (!std::isfinite(l.load_ohms) && !std::isfinite(input_ohms)) return 1.0;
   const double zp = std::isfinite(l.load_ohms) ? parallel_ohms(l.load_ohms, input_ohms) : input_ohms;
@@ -294,20 +296,43 @@ std::string limit_explanation(const LimitFinding& f) {
 }  // namespace
 
 void classify_limits(PortResult& pr, double tone_hz, double input_ohms) {
-  std::vector<LimitInput> in;
-  for (const auto& l : pr.loads) {
-    const auto& ml = l.max_level;
-    in.push_back({l.valid, l.load_ohms, ml.at_1pct.vrms, ml.stop_reason == stop_reason_id(StopReason::thdn_1pct),
-                  ml.stop_reason == stop_reason_id(StopReason::compression),
-                  emf_per_load_vrms(pr, l, tone_hz, input_ohms)});
+  // Per channel: that channel's maximum level into each load and its own |Zout| (channel 0's is the port's
+  // when the channels were not analysed apart).
+  std::size_t n_channels = 1;
+  for (const auto& l : pr.loads) n_channels = std::max(n_channels, l.channel_figures.size());
+  for (std::size_t ch = 0; ch < n_channels; ++ch) {
+    const std::vector<ImpedancePoint>* zout = ch == 0 ? &pr.impedance : nullptr;  // the port's is channel 0's
+    for (const auto& c : pr.channels)
+      if (ch > 0 && c.channel == static_cast<int>(ch) && !c.impedance.empty()) zout = &c.impedance;
+    if (!zout) continue;
+    auto level_of = [&](LoadResult& l) -> MaxLevel* {
+      if (l.channel_figures.empty()) return ch == 0 ? &l.max_level : nullptr;
+      return ch < l.channel_figures.size() ? &l.channel_figures[ch].max_level : nullptr;
+    };
+    std::vector<LimitInput> in;
+    for (auto& l : pr.loads) {
+      const MaxLevel* ml = level_of(l);
+      if (!ml) ml = &l.max_level;  // a load without this channel: not classified (valid = false below)
+      in.push_back({l.valid && level_of(l), l.load_ohms, ml->at_1pct.vrms,
+                    ml->stop_reason == stop_reason_id(StopReason::thdn_1pct),
+                    ml->stop_reason == stop_reason_id(StopReason::compression),
+                    emf_per_load_vrms(*zout, l, tone_hz, input_ohms)});
+    }
+    const auto limits = classify_output_limits(in);
+    for (std::size_t i = 0; i < pr.loads.size(); ++i) {
+      MaxLevel* ml = level_of(pr.loads[i]);
+      if (!limits[i] || !ml) continue;
+      ml->stop_reason = stop_reason_id(limits[i]->kind == LimitKind::rail_clipping ? StopReason::rail_clipping
+                                                                                   : StopReason::current_limit);
+      ml->explanation = limit_explanation(*limits[i]);
+    }
   }
-  const auto limits = classify_output_limits(in);
-  for (std::size_t i = 0; i < pr.loads.size(); ++i) {
-    if (!limits[i]) continue;
-    auto& ml = pr.loads[i].max_level;
-    ml.stop_reason = stop_reason_id(limits[i]->kind == LimitKind::rail_clipping ? StopReason::rail_clipping
-                                                                                : StopReason::current_limit);
-    ml.explanation = limit_explanation(*limits[i]);
+  // The headline maximum level is the worse channel's (engine/channel_figures.hpp): take its classification.
+  for (auto& l : pr.loads) {
+    const auto w = l.worse_channel.find("max_level");
+    if (w == l.worse_channel.end()) continue;
+    for (const auto& c : l.channel_figures)
+      if (c.channel == w->second) l.max_level = c.max_level;
   }
 }
 

@@ -30,6 +30,8 @@ void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vect
 
 // After port_impedance: names the limit behind each load's maximum level from the EMF behind |Zout| at
 // `tone_hz` (rail_clipping or current_limit in place of thdn_1pct / compression; analysis/load_checks.hpp).
+// Per channel: each channel's maximum level (channel_figures[].max_level) is classified with that channel's own
+// |Zout| (ports[].channels[]), and the load's headline max_level is then the worse channel's, as classified.
 // Without |Zout| (no open load, loads not switched) the stop reasons stay as the search found them.
 void classify_limits(PortResult& pr, double tone_hz, double input_ohms);
 

@@ -120,7 +120,7 @@ struct Sequencer::Impl {
     const Load* heaviest = heaviest_load(loads);
     for (const Load* load : loads) run_load(port, *load, sweep, open_latency, load == heaviest);
     PortResult& done = res.ports.back();
-    range_advice(done, res.warnings);
+    range_advice(done, bench.input_ranges, res.warnings);
     if (tests.has("zout"))
       port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings,
                      bench.input_impedance_tolerance_pct);

@@ -126,6 +126,7 @@ void SerialRelaySwitch::all_off() {
     return;
   }
   for (const auto& [name, relay] : c_.relays) port_.write_all(relay_bytes(relay, false));
+  if (c_.terminate_relay > 0) port_.write_all(relay_bytes(c_.terminate_relay, false));  // the input reconnected
 }
 
 void SerialRelaySwitch::select(const Load& load) {
@@ -154,6 +155,13 @@ void SerialRelaySwitch::select(const Load& load) {
     port_.write_all(relay_bytes(relay, true));
   }
   settle();
+}
+
+bool SerialRelaySwitch::terminate_input(bool on) {
+  if (c_.terminate_relay <= 0) return false;
+  port_.write_all(relay_bytes(c_.terminate_relay, on));
+  settle();
+  return true;
 }
 
 void SerialRelaySwitch::settle() const {

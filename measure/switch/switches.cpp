@@ -49,12 +49,19 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
   if (!kind) r.fail("type", load_switch_kind_list());
   s.type = *kind;
   // A misspelt key (e.g. "timeout" for "timeout_s") is an error, not a default used silently.
+  const InputTermination term = parse_input_termination(section, source);
+  if (term.kind == InputTermination::Kind::relay &&
+      !(s.type == LoadSwitchKind::simulated || (s.type == LoadSwitchKind::serial && section.contains("preset"))))
+    r.at("terminate_input")
+        .fail("relay",
+              "a relay only on a serial board with a preset or the simulated switch; use \"manual\" "
+              "(a shorting plug you fit when asked)");
   if (s.type == LoadSwitchKind::simulated || s.type == LoadSwitchKind::manual) {
-    r.only_keys({"type"});
+    r.only_keys({"type", "terminate_input"});
     return s;
   }
   if (s.type == LoadSwitchKind::command) {
-    r.only_keys({"type", "argv", "timeout_s", "settle_s"});
+    r.only_keys({"type", "argv", "timeout_s", "settle_s", "terminate_input"});
     const auto a = r.at("argv");
     a.require_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -67,8 +74,9 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
     s.settle_s = r.number_in("settle_s", 0, 10, 0.1);
     return s;
   }
-  r.only_keys({"type", "port", "baud", "preset", "relays", "commands", "all_off", "settle_s"});
+  r.only_keys({"type", "port", "baud", "preset", "relays", "commands", "all_off", "settle_s", "terminate_input"});
   SerialRelaySwitch::Config& c = s.serial;
+  if (term.kind == InputTermination::Kind::relay) c.terminate_relay = term.relay;
   c.port = r.string("port");
   c.baud = r.has("baud") ? r.integer_in("baud", 1200, 115200) : 9600;
   bool known_baud = false;
@@ -100,6 +108,40 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
 
 }  // namespace
 
+InputTermination parse_input_termination(const nlohmann::json& section, const std::string& source) {
+  InputTermination t;
+  if (!section.is_object() || !section.contains("terminate_input")) return t;
+  const JsonReader r(section, source, "load_switch");
+  const auto& v = section.at("terminate_input");
+  if (v.is_string() && v.get<std::string>() == "manual") {
+    t.kind = InputTermination::Kind::manual;
+    return t;
+  }
+  if (!v.is_object())
+    r.fail("terminate_input", "{\"relay\": N} (the relay that shorts the loopback input) or \"manual\"");
+  const auto o = r.at("terminate_input");
+  o.only_keys({"relay"});
+  t.kind = InputTermination::Kind::relay;
+  t.relay = o.integer_in("relay", 1, 16);
+  return t;
+}
+
+ManualTerminationSwitch::ManualTerminationSwitch(std::unique_ptr<LoadSwitch> inner, std::istream& in, std::ostream& out,
+                                                 bool is_terminal)
+    : inner_(std::move(inner)), in_(in), out_(out), terminal_(is_terminal) {}
+
+bool ManualTerminationSwitch::terminate_input(bool on) {
+  if (!terminal_) return false;
+  out_ << (on ? "\nFit the shorting plug to the loopback input (the analyser's own floor is measured next), "
+                "then press Enter... "
+              : "\nRemove the shorting plug from the loopback input, then press Enter... ")
+       << std::flush;
+  std::string line;
+  if (!std::getline(in_, line)) throw UsageError("no answer on the terminal (Ctrl-C or end of input): stopped");
+  inner_->terminate_input(on);  // the simulated bench terminates its model
+  return true;
+}
+
 ManualSwitch::ManualSwitch(std::istream& in, std::ostream& out, bool is_terminal, bool assume_yes, std::string label)
     : in_(in), out_(out), terminal_(is_terminal), yes_(assume_yes), label_(std::move(label)) {}
 
@@ -126,12 +168,19 @@ std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, cons
   if (s.type == LoadSwitchKind::simulated)
     JsonReader(section, source, "load_switch")
         .fail("type", "\"serial\", \"command\" or \"manual\" (\"simulated\" works only with \"audio\": \"simulated\")");
+  std::unique_ptr<LoadSwitch> sw;
   if (s.type == LoadSwitchKind::manual)
-    return std::make_unique<ManualSwitch>(std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0, assume_yes,
-                                          "the port under test");
-  if (s.type == LoadSwitchKind::command) return std::make_unique<CommandSwitch>(s.argv, s.timeout_s, s.settle_s, stop);
-  s.serial.stop = stop;
-  return std::make_unique<SerialRelaySwitch>(std::move(s.serial));
+    sw = std::make_unique<ManualSwitch>(std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0, assume_yes,
+                                        "the port under test");
+  else if (s.type == LoadSwitchKind::command)
+    sw = std::make_unique<CommandSwitch>(s.argv, s.timeout_s, s.settle_s, stop);
+  else {
+    s.serial.stop = stop;
+    sw = std::make_unique<SerialRelaySwitch>(std::move(s.serial));
+  }
+  if (parse_input_termination(section, source).kind == InputTermination::Kind::manual)
+    sw = std::make_unique<ManualTerminationSwitch>(std::move(sw), std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0);
+  return sw;
 }
 
 }  // namespace outbench

@@ -16,6 +16,11 @@
 //           {"type":"command","argv":["/usr/local/bin/relay","--load"],"timeout_s":10,"settle_s":0.1}
 //  manual:  prints which load to connect and waits for Enter; refuses without a terminal unless told the
 //           loads are in place (--yes, single-load runs).
+//  terminate_input (any type, optional): how the loopback input is terminated for the analyser's floor:
+//           {"relay": N} (a relay of a preset serial board that shorts the input; on the simulated switch the
+//           model terminates it) or "manual" (the user is asked to fit a shorting plug and to remove it, as
+//           the manual loads are asked for). Absent: a real switch cannot terminate the input (the bench
+//           file's analyser_floor is used); the simulated switch still can (the model knows its floor).
 #pragma once
 
 #include <atomic>
@@ -51,6 +56,33 @@ std::vector<unsigned char> parse_bytes(const std::string& spec, const std::strin
 // InputError "switch command 'X' (`where`): not found / not executable" when there is none.
 std::string find_switch_program(const std::string& program, const std::string& where);
 
+// How the loopback input is terminated (load_switch.terminate_input).
+struct InputTermination {
+  enum class Kind { none, relay, manual } kind = Kind::none;
+  int relay = 0;
+};
+
+// load_switch.terminate_input of a bench file's section, checked (InputError naming the key and the fix).
+InputTermination parse_input_termination(const nlohmann::json& section, const std::string& source);
+
+// Asks the user to fit (terminate_input(true)) and remove (false) a shorting plug on the loopback input, on
+// `out`, waiting for Enter on `in`, then tells `inner` (the simulated switch terminates its model); false
+// without a terminal (the floor is then not measured; the run goes on). Everything else goes to `inner`.
+class ManualTerminationSwitch : public LoadSwitch {
+ public:
+  ManualTerminationSwitch(std::unique_ptr<LoadSwitch> inner, std::istream& in, std::ostream& out, bool is_terminal);
+  void select(const Load& load) override { inner_->select(load); }
+  void all_off() override { inner_->all_off(); }
+  std::string describe() const override { return inner_->describe() + ", input shorted by hand"; }
+  bool terminate_input(bool on) override;
+
+ private:
+  std::unique_ptr<LoadSwitch> inner_;
+  std::istream& in_;
+  std::ostream& out_;
+  bool terminal_;
+};
+
 class SerialRelaySwitch : public LoadSwitch {
  public:
   struct Config {
@@ -62,12 +94,14 @@ class SerialRelaySwitch : public LoadSwitch {
     std::vector<unsigned char> all_off;                                        // raw
     double settle_s = 0.2;
     const std::atomic<bool>* stop = nullptr;  // when set, the settle wait ends and select() throws
+    int terminate_relay = 0;                  // presets: the relay that shorts the loopback input (0: none)
   };
   explicit SerialRelaySwitch(Config c);
   ~SerialRelaySwitch() override;
   void select(const Load& load) override;
   void all_off() override;
   std::string describe() const override;
+  bool terminate_input(bool on) override;
 
  private:
   std::vector<unsigned char> relay_bytes(int relay, bool on) const;

@@ -76,9 +76,11 @@
     const thdOf = (t) => (t.thd_db === null || t.thd_db === undefined ? "—" : (t.thd_below_noise ? "≤ " : "") + num(t.thd_db, 1));
     // A load's headline figures are the worse channel's; each channel's (loads[].channels[]) follows as "(L x / R y)" where they differ.
     const chanOf = (l, c) => (l.channels || []).find((x) => x.channel === c && x.thdn_reference);
-    const perCh = (l, get, d) => {
+    // With `key`, each channel's value is marked against its own input's floor (channels[].floor), as fl() does.
+    const perCh = (l, get, d, key, bound) => {
       const a = chanOf(l, 0), b = chanOf(l, 1);
-      const x = a && num(get(a), d), y = b && num(get(b), d);
+      const f = (c) => (key && c.floor ? fl(c, key, get(c), d, bound) : num(get(c), d));
+      const x = a && f(a), y = b && f(b);
       return a && b && x !== y ? " (L " + x + " / R " + y + ")" : "";
     };
     const work = [];
@@ -89,7 +91,7 @@
           inVrms ? num(inVrms * Math.pow(10, l.thdn_reference.level_dbfs / 20), 3) : "—",
           num(l.thdn_reference.thdn_db, 1) + perCh(l, (c) => c.thdn_reference.thdn_db, 1), pct(l.thdn_reference.thdn_db), thdOf(l.thdn_reference)]);
       for (const a of l.at_levels || [])
-        if (a.thdn && a.thdn.valid) work.push([loadName(l), a.what, num(a.out_vrms, 3), num(a.thdn.thdn_db, 1), pct(a.thdn.thdn_db), thdOf(a.thdn)]);
+        if (a.thdn && a.thdn.valid) work.push([loadName(l), a.what, num(a.out_vrms, 3), num(a.thdn.thdn_db, 1) + perCh({ channels: (a.channels || []).map((c) => Object.assign({ thdn_reference: c.thdn }, c)) }, (c) => c.thdn.thdn_db, 1), pct(a.thdn.thdn_db), thdOf(a.thdn)]);
     }
     if (work.length) {
       sec.appendChild(el("h3", { text: "THD+N and THD at working levels" }));
@@ -309,10 +311,10 @@
     };
     const nk = (l, a) => (l.mutes_on_silence && l.noise_under_tone ? "noise_under_tone" : "noise") + (a ? "_a" : "");
     sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "DR(A) dB", "SNR dB", "SNR(A) dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
-      port.loads.map((l) => l.valid ? [loadName(l), fl(l, "thdn", l.thdn_reference.thdn_db, 1, "≤") + perCh(l, (c) => c.thdn_reference.thdn_db, 1), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2),
-        fl(l, nk(l, false), inUse(l).unweighted_dbfs, 1, "≤") + mark(l) + perCh(l, (c) => inUse(Object.assign({ mutes_on_silence: l.mutes_on_silence }, c)).unweighted_dbfs, 1),
-        fl(l, nk(l, true), inUse(l).a_weighted_dbfs, 1, "≤") + mark(l), num(inUse(l).unweighted_dbv, 1) + mark(l), fl(l, "dynamic_range", l.dynamic_range_db, 1, "≥") + perCh(l, (c) => c.dynamic_range_db, 1), fl(l, "dynamic_range_a", l.dynamic_range_a_db, 1, "≥"),
-        fl(l, "snr", l.snr_db, 1, "≥") + mark(l) + perCh(l, (c) => c.snr_db, 1), fl(l, "snr_a", l.snr_a_db, 1, "≥") + mark(l), num(l.balance_db, 3),
+      port.loads.map((l) => l.valid ? [loadName(l), fl(l, "thdn", l.thdn_reference.thdn_db, 1, "≤") + perCh(l, (c) => c.thdn_reference.thdn_db, 1, "thdn", "≤"), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2),
+        fl(l, nk(l, false), inUse(l).unweighted_dbfs, 1, "≤") + mark(l) + perCh(l, (c) => inUse(Object.assign({ mutes_on_silence: l.mutes_on_silence }, c)).unweighted_dbfs, 1, nk(l, false), "≤"),
+        fl(l, nk(l, true), inUse(l).a_weighted_dbfs, 1, "≤") + mark(l), num(inUse(l).unweighted_dbv, 1) + mark(l), fl(l, "dynamic_range", l.dynamic_range_db, 1, "≥") + perCh(l, (c) => c.dynamic_range_db, 1, "dynamic_range", "≥"), fl(l, "dynamic_range_a", l.dynamic_range_a_db, 1, "≥"),
+        fl(l, "snr", l.snr_db, 1, "≥") + mark(l) + perCh(l, (c) => c.snr_db, 1, "snr", "≥"), fl(l, "snr_a", l.snr_a_db, 1, "≥") + mark(l), num(l.balance_db, 3),
         l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + xt(x.l_to_r_db, x.l_to_r_bound) + " / " + xt(x.r_to_l_db, x.r_to_l_bound)).join(", ") : "—",
         num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", "", "", ""])));
     sec.appendChild(el("p", { cls: "sub", text: data.results.schema === "outbench/1"

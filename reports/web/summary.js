@@ -68,7 +68,10 @@
         F.num(nl.drives_dbfs ? nl.drives_dbfs.reference : results.conditions.reference_level_dbfs, 1) + " dBFS drive, " + F.loadName(nl)] });
       for (const l of loads)
         for (const at of l.at_levels || [])
-          if (at.thdn && at.thdn.valid) rows.push({ cells: ["THD+N / THD at " + at.what, thdText(at.thdn), F.num(at.out_vrms, 3) + " Vrms into " + F.loadName(l)] });
+          if (at.thdn && at.thdn.valid) {
+            const pcA = perChannel((at.channels || []).filter((c) => c.thdn && c.thdn.valid).map((c) => ({ ch: c.channel, v: c.thdn.thdn_db })), (x) => F.num(x, 1) + " dB");
+            rows.push({ cells: ["THD+N / THD at " + at.what, thdText(at.thdn) + (pcA ? "; THD+N " + pcA : ""), F.num(at.out_vrms, 3) + " Vrms into " + F.loadName(l)] });
+          }
       const noise = nl.mutes_on_silence && nl.noise_under_tone ? nl.noise_under_tone : nl.noise;
       const dbv = noise && has(noise.unweighted_dbv);
       if (noise)

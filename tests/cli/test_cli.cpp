@@ -375,6 +375,12 @@ TEST(CliCalibrate, OutputInputAndLoopbackOnTheSimulatedBench) {
     EXPECT_LT(fl["response_deviation_20_20k_db"].get<double>(), 0.05);
     EXPECT_EQ(fl["latency_frames"].get<long>(), model.loopback.latency_frames);
     EXPECT_GT(fl["response"].size(), 25u);
+    // And at the runs' reference drive (-20 dBFS): the model's THD+N there, and its residual in dBFS.
+    EXPECT_EQ(fl["reference_drive_dbfs"].get<double>(), -20.0);
+    const double ref_thdn =
+        test::model_thdn_db(model, *model.port("line"), std::numeric_limits<double>::infinity(), -20.0);
+    EXPECT_NEAR(fl["reference_thdn_db"].get<double>(), ref_thdn, 0.5);
+    EXPECT_LT(fl["reference_residual_dbfs"].get<double>(), -20.0 + ref_thdn + 0.5);
   }
   EXPECT_TRUE(c["loopback_input"].contains("calibrated_on"));
   EXPECT_EQ(c["name"], b["name"]);  // the rest of the file is kept
