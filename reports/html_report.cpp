@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "measure/errors.hpp"
+#include "reports/html_page.hpp"
 #include "reports/sha256.hpp"
 
 namespace outbench {
@@ -21,11 +22,13 @@ extern const std::string_view format_js;
 extern const std::string_view summary_js;
 extern const std::string_view volume_js;
 extern const std::string_view imd_js;  // the IMD table and plot (web/imd.js)
+extern const std::string_view marks_js;
+extern const std::string_view compare_js;
 }  // namespace assets
 
 using nlohmann::json;
 
-namespace {
+namespace html {
 
 std::string esc(const std::string& s) {
   std::string o;
@@ -47,6 +50,10 @@ std::string num(const json& v, int digits) {
   if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);  // no "-0.00"
   return s;
 }
+
+}  // namespace html
+
+namespace {
 
 // JSON inside <script type="application/json">: every '<' is written as the JSON escape \u003c, so no
 // string (a device name, a warning) can put "<!--", "<script" or "</script" into the script-data state of
@@ -92,10 +99,11 @@ const std::string& uplot_script() {
   return s;
 }
 const std::string& page_script() {
-  // One script: the unit formatter, the port sections report.js calls (volume, IMD), the plots and tables, then
-  // the summary (which formats the whole page).
-  static const std::string s = lf(assets::format_js) + "\n" + lf(assets::volume_js) + "\n" + lf(assets::imd_js) +
-                               "\n" + lf(assets::report_js) + "\n" + lf(assets::summary_js);
+  // One script: the unit formatter, the plots' limits and warning tags, the port sections report.js calls
+  // (volume, IMD), the plots and tables, the comparison's overlays, then the summary (which formats the page).
+  static const std::string s = lf(assets::format_js) + "\n" + lf(assets::marks_js) + "\n" + lf(assets::volume_js) +
+                               "\n" + lf(assets::imd_js) + "\n" + lf(assets::report_js) + "\n" +
+                               lf(assets::compare_js) + "\n" + lf(assets::summary_js);
   return s;
 }
 
@@ -106,7 +114,7 @@ std::string report_script_csp() {
          csp_sha256(page_script()) + "; style-src 'unsafe-inline'; img-src data:";
 }
 
-namespace {
+namespace html {
 
 // A verdict's grade; files written before grades existed carry only "pass".
 std::string verdict_grade(const json& v) {
@@ -152,6 +160,12 @@ std::string run_label(const json& r) {
   return (id.empty() ? std::string() : "run <span class=\"run-id\">" + esc(id) + "</span> ") +
          (complete ? "(complete)" : "(<b>incomplete</b>)");
 }
+
+}  // namespace html
+
+namespace {
+
+using namespace html;
 
 // The one-line answer a user reads first, with the figures behind it.
 std::string headline(const json& r, const json& v) {
@@ -270,7 +284,9 @@ std::string warnings_html(const json& r) {
     << (warnings.empty() ? ": none" : " (" + std::to_string(warnings.size()) + ")") << "</b>";
   if (!warnings.empty()) {
     o << "<ul>\n";
-    for (const auto& w : warnings) o << "<li class=\"warn\">" << esc(w) << "</li>\n";
+    // Each warning has an anchor (#warning-N, from 1): the plots it qualifies link to it (reports/web/marks.js).
+    for (std::size_t i = 0; i < warnings.size(); ++i)
+      o << "<li class=\"warn\" id=\"warning-" << i + 1 << "\">" << esc(warnings[i]) << "</li>\n";
     o << "</ul>";
   }
   o << "</div>\n";
@@ -346,105 +362,6 @@ std::string render_report_html(const json& r, const std::string& src) {
     return h;
   } catch (const json::exception& e) {
     throw InputError("'" + src + "' is not a valid results file: " + e.what());
-  }
-}
-
-namespace {
-
-struct Figure {
-  std::string what;
-  json a, b;
-  double tolerance;
-  std::string unit;
-  bool relative;  // tolerance as a fraction
-};
-
-void collect(const json& ra, const json& rb, std::vector<Figure>& out) {
-  for (const auto& pa : ra.at("ports")) {
-    const json* pb = find_port(rb, pa.value("name", ""));
-    if (!pb || !pa.value("present", true) || !pb->value("present", true)) continue;
-    const std::string pn = pa.value("name", "") + " out";
-    const auto& ia = pa.at("output_impedance");
-    const auto& ib = pb->at("output_impedance");
-    out.push_back({pn + ": output impedance at 1 kHz", ia.value("z_1k_ohms", json()), ib.value("z_1k_ohms", json()),
-                   0.02, "Ω", true});
-    out.push_back({pn + ": output impedance at 20 Hz", ia.value("z_20hz_ohms", json()), ib.value("z_20hz_ohms", json()),
-                   0.05, "Ω", true});
-    for (const auto& la : pa.at("loads")) {
-      for (const auto& lb : pb->at("loads")) {
-        if (la.value("load", "") != lb.value("load", "") || !la.value("valid", true) || !lb.value("valid", true))
-          continue;
-        const std::string ln = pn + " into " + la.value("load", "");
-        out.push_back({ln + ": THD+N at reference", la.at("thdn_reference").value("thdn_db", json()),
-                       lb.at("thdn_reference").value("thdn_db", json()), 1.0, "dB", false});
-        out.push_back({ln + ": maximum level (1 %)", la.at("max_level").at("at_1pct").value("dbv", json()),
-                       lb.at("max_level").at("at_1pct").value("dbv", json()), 0.3, "dBV", false});
-        out.push_back({ln + ": noise", la.at("noise").value("unweighted_dbfs", json()),
-                       lb.at("noise").value("unweighted_dbfs", json()), 1.0, "dBFS", false});
-        out.push_back({ln + ": SNR", la.value("snr_db", json()), lb.value("snr_db", json()), 1.0, "dB", false});
-        out.push_back({ln + ": dynamic range", la.value("dynamic_range_db", json()),
-                       lb.value("dynamic_range_db", json()), 1.0, "dB", false});
-        out.push_back({ln + ": response deviation 20–20k", la.value("response_deviation_20_20k_db", json()),
-                       lb.value("response_deviation_20_20k_db", json()), 0.1, "dB", false});
-      }
-    }
-  }
-}
-
-}  // namespace
-
-std::string render_compare_html(const json& a, const std::string& an, const json& b, const std::string& bn) {
-  check_results_schema(a, an);
-  check_results_schema(b, bn);
-  try {
-    std::string h = head("outbench: compare");
-    h += "<h1>Compare</h1>\n<p class=\"sub\">A: " + esc(a.at("device").value("name", "")) + " (" + esc(an) + ", " +
-         run_label(a) + ", " + esc(a.at("conditions").value("date_utc", "")) +
-         ")<br>B: " + esc(b.at("device").value("name", "")) + " (" + esc(bn) + ", " + run_label(b) + ", " +
-         esc(b.at("conditions").value("date_utc", "")) + ")</p>\n";
-    std::ostringstream o;
-    o << "<h2>Verdicts</h2>\n<table><tr><th class=\"l\">question</th><th>A</th><th>B</th><th "
-         "class=\"l\">change</th></tr>\n";
-    int changed = 0;
-    for (const auto& va : a.at("verdicts")) {
-      const json* vb = nullptr;
-      for (const auto& v : b.at("verdicts"))
-        if (v.value("question", "") == va.value("question", "")) vb = &v;
-      auto word = [](const json* v) {
-        return !v ? std::string("—") : !v->value("applicable", true) ? "N/A" : verdict_word(*v);
-      };
-      const bool diff = !vb || word(&va) != word(vb);
-      changed += diff;
-      o << "<tr><td class=\"l\">" << esc(va.value("question", "")) << "</td><td>" << word(&va) << "</td><td>"
-        << word(vb) << "</td><td class=\"l" << (diff ? " changed verdict-changed" : "") << "\">"
-        << (diff ? "CHANGED" : "same") << "</td></tr>\n";
-    }
-    o << "</table>\n<p>" << changed << " verdict(s) changed.</p>\n";
-    std::vector<Figure> figs;
-    collect(a, b, figs);
-    o << "<h2>Figures</h2>\n<table><tr><th class=\"l\">figure</th><th>A</th><th>B</th><th>B − "
-         "A</th><th>tolerance</th></tr>\n";
-    int moved = 0;
-    for (const auto& f : figs) {
-      if (!f.a.is_number() || !f.b.is_number()) continue;
-      const double va = f.a.get<double>(), vb = f.b.get<double>();
-      const double tol = f.relative ? f.tolerance * std::max(std::abs(va), 1e-9) : f.tolerance;
-      const bool mv = std::abs(vb - va) > tol;
-      moved += mv;
-      char d[64], t[64];
-      std::snprintf(d, sizeof d, "%+.3g %s", vb - va, f.unit.c_str());
-      std::snprintf(t, sizeof t, f.relative ? "%.0f %%" : "%.2g", f.relative ? 100 * f.tolerance : f.tolerance);
-      o << "<tr><td class=\"l\">" << esc(f.what) << "</td><td>" << num(f.a, 3) << "</td><td>" << num(f.b, 3)
-        << "</td><td class=\"delta" << (mv ? " moved" : "") << "\">" << d << "</td><td>" << t
-        << (f.relative ? "" : " " + f.unit) << "</td></tr>\n";
-    }
-    o << "</table>\n<p>" << moved << " figure(s) moved by more than their tolerance (highlighted).</p>\n";
-    h += o.str();
-    h += "<div id=\"outbench-ports\"></div>\n";
-    h += tail({{"mode", "compare"}, {"a", a}, {"b", b}});
-    return h;
-  } catch (const json::exception& e) {
-    throw InputError("cannot compare '" + an + "' and '" + bn + "': " + e.what());
   }
 }
 

@@ -2,16 +2,29 @@
 // script and the data inlined; a Content-Security-Policy forbids any network request). The verdicts,
 // conditions and differences are rendered here as plain HTML (readable without scripts, printable); the
 // plots and data tables are drawn by the page script from the embedded results.json.
-// Input is results.json (schema "outbench/1"), so a report can be re-rendered from the JSON alone; any other
-// schema or a malformed document throws InputError saying what is wrong.
+// Input is results.json (schema "outbench/2", or "outbench/1"), so a report can be re-rendered from the JSON alone; any
+// other schema or a malformed document throws InputError saying what is wrong.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace outbench {
 
 std::string render_report_html(const nlohmann::json& results, const std::string& source_name);
+// One results file of a comparison and the name it was given on the command line.
+struct CompareRun {
+  nlohmann::json results;
+  std::string name;
+};
+
+// compare.html for 2…26 runs, labelled A, B, C, …: the verdicts with a column per run (a verdict that differs
+// from run A's is marked), the figures with a column per run and each run's difference from A (moved beyond
+// the figure's tolerance: highlighted), the datasheet summary with a column per run, and every curve of the
+// runs overlaid (reports/web/compare.js). Throws InputError for fewer than two runs or an invalid file.
+std::string render_compare_html(const std::vector<CompareRun>& runs);
+// Two runs (as above).
 std::string render_compare_html(const nlohmann::json& a, const std::string& a_name, const nlohmann::json& b,
                                 const std::string& b_name);
 

@@ -27,7 +27,9 @@ std::string examples_for(const std::string& usage) {
       {"outbench calibrate loopback", "  outbench calibrate loopback --bench my-bench.json --port line\n"},
       {"outbench report", "  outbench report outbench-report/results.json -o report.html\n"},
       {"outbench export", "  outbench export outbench-report/results.json --csv outbench-csv\n"},
-      {"outbench compare", "  outbench compare before/results.json after/results.json -o compare.html\n"},
+      {"outbench compare",
+       "  outbench compare before/results.json after/results.json -o compare.html\n"
+       "  outbench compare run1/results.json run2/results.json run3/results.json\n"},
       {"outbench generate sweep", "  outbench generate sweep --rate 96000 --seconds 10 -o sweep.wav\n"},
       {"outbench generate tone", "  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n"},
       {"outbench generate imd", "  outbench generate imd --standard ccif --level-dbfs -6 -o ccif.wav\n"},

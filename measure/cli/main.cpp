@@ -18,7 +18,7 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
   devices                 list audio interfaces (PortAudio host APIs, devices, sample rates)
   calibrate output|input|loopback --bench FILE   volts per dBFS, and the analyser's own floor
   report results.json     render report.html from results.json
-  compare a.json b.json   two runs side by side (compare.html)
+  compare a.json b.json ...   2 to 26 runs side by side, curves overlaid (compare.html)
   export results.json --csv DIR   one CSV per curve and per table, units in the header row
   generate sweep|tone|imd write a test signal (WAV)
   analyze thdn            THD+N, THD and harmonics of a tone capture

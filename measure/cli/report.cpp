@@ -1,4 +1,4 @@
-// outbench report results.json [-o report.html]; outbench compare a.json b.json [-o compare.html].
+// outbench report results.json [-o report.html]; outbench compare a.json b.json [c.json …] [-o compare.html].
 #include <iostream>
 
 #include "measure/cli/cli.hpp"
@@ -44,28 +44,31 @@ int compare(const Args& args) {
   std::vector<std::string> inputs;
   std::string out = "compare.html";
   po::options_description desc("compare options");
-  desc.add_options()("help,h", "show this help")("inputs", po::value(&inputs)->required(), "a.json b.json")(
+  desc.add_options()("help,h", "show this help")("inputs", po::value(&inputs)->required(),
+                                                 "a.json b.json [c.json …] (2 to 26 files)")(
       "output,o", po::value(&out)->default_value(out), "HTML file");
   po::positional_options_description pos;
-  pos.add("inputs", 2);
+  pos.add("inputs", -1);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
     if (vm.count("help")) {
-      std::cout << "usage: outbench compare a.json b.json [-o compare.html]\n"
+      std::cout << "usage: outbench compare a.json b.json [c.json ...] [-o compare.html]\n"
                 << desc << "\n"
                 << examples_for("outbench compare");
       return 0;
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + "\nusage: outbench compare a.json b.json [-o compare.html]");
+    throw UsageError(std::string(e.what()) + "\nusage: outbench compare a.json b.json [c.json ...] [-o compare.html]");
   }
-  if (inputs.size() != 2) throw UsageError("compare needs two results files: outbench compare a.json b.json");
+  if (inputs.size() < 2 || inputs.size() > 26)
+    throw UsageError("compare needs 2 to 26 results files (got " + std::to_string(inputs.size()) +
+                     "): outbench compare a.json b.json [c.json ...]");
   check_output_file("-o", out, "HTML file", "compare.html");
-  const auto a = read_json_file(inputs[0]);
-  const auto b = read_json_file(inputs[1]);
-  write_text_atomic(out, render_compare_html(a, inputs[0], b, inputs[1]));
+  std::vector<CompareRun> runs;
+  for (const auto& in : inputs) runs.push_back({read_json_file(in), in});
+  write_text_atomic(out, render_compare_html(runs));
   std::cerr << "comparison: " << out << "\n";
   return 0;
 }

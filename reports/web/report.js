@@ -31,12 +31,25 @@
     return el("details", {}, [el("summary", { text: "table" }), t]);
   }
 
-  // A uPlot chart: xs shared, series [{label, values, dash}], opts {xlog, xlabel, ylabel, points}.
+  // A uPlot chart: xs shared, series [{label, values, dash}], opts {xlog, xlabel, ylabel, points, tag}.
+  // A series with limitValue (a rule's limit, marks.js) or faded (a reason) does not set the y axis; a limit
+  // widens it only up to 4 times the data's span, else its label says "off scale". opts.tag: the port, kind and
+  // loads of the plot, for the warning markers (marks.js).
   function chart(container, title, xs, series, opts) {
     const box = el("div", { cls: "plot" }, [el("div", { cls: "t", text: title })]);
     container.appendChild(box);
+    if (window.obMarks) window.obMarks.tag(box, opts.tag);
     const width = Math.max(320, Math.min(box.clientWidth || 540, 1100) - 16);
     const axis = (label) => ({ label, stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } });
+    const inScale = limitsInScale(series, opts);
+    const span = (lo, hi) => (opts.minSpan ? [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)] : [lo, hi]);
+    const yRange = (u, lo, hi) => {
+      let [a, b] = span(lo === null ? 0 : lo, hi === null ? 0 : hi);
+      const w = b - a;
+      for (const v of inScale) { a = Math.min(a, v); b = Math.max(b, v); }
+      const pad = b - a > w ? 0.04 * (b - a) : 0;
+      return [a - pad, b + pad];
+    };
     const u = new uPlot({
       width, height: 280,
       scales: {
@@ -44,19 +57,39 @@
         x: opts.xlog ? { time: false, distr: 3, log: 10, range: (u, lo, hi) => [lo, hi] } : { time: false, range: opts.xrange },
         y2: { auto: true },  // a second quantity on the right axis (mW beside Vrms)
         // A minimum span keeps a flat response from looking like noise (e.g. +/-0.002 dB drawn full height).
-        y: opts.yrange ? { range: opts.yrange } : opts.minSpan ? { range: (u, lo, hi) => [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)] } : {},
+        y: opts.yrange ? { range: opts.yrange } : opts.minSpan || inScale.length ? { range: yRange } : {},
       },
       axes: [Object.assign(axis(opts.xlabel), opts.xaxis || {}), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
       cursor: { drag: { x: true, y: true, uni: 30 } },
       series: [{ label: opts.xlabel, value: (u, v) => num(v, opts.xdigits === undefined ? 1 : opts.xdigits) }].concat(series.map((s, i) => ({
-        label: s.label, stroke: s.color || palette[i % palette.length], width: s.width === undefined ? 1.5 : s.width, dash: s.dash,
+        label: s.label + (s.faded ? ", " + s.faded : ""), stroke: (s.color || palette[i % palette.length]) + (s.faded ? "55" : ""),
+        width: s.width === undefined ? (s.faded ? 1 : 1.5) : s.width, dash: s.dash, auto: !(s.faded || s.limitValue !== undefined),
         scale: s.scale || "y", paths: s.paths, fill: s.fill,
         spanGaps: true, points: { show: !!(opts.points || s.points), size: s.pointSize || 5, fill: s.hollow ? bg : undefined },
         value: (u, v) => num(v, opts.ydigits === undefined ? 2 : opts.ydigits),
       }))),
     }, [xs].concat(series.map((s) => s.values)), box);
+    u.obMeta = { title, port: opts.tag && opts.tag.port, kind: opts.tag && opts.tag.kind };
     plots.push(u);
     return box;
+  }
+
+  // The limits drawn into the axis: within 4 times the span of the data (the series that set the axis);
+  // the label of any other says where it lies.
+  function limitsInScale(series, opts) {
+    const vals = series.filter((s) => !s.faded && s.limitValue === undefined && (s.scale || "y") === "y")
+      .flatMap((s) => s.values.filter((v) => v !== null && v !== undefined && Number.isFinite(v)));
+    const lims = series.filter((s) => s.limitValue !== undefined);
+    if (!vals.length || !lims.length || opts.yrange) return [];
+    let lo = Math.min(...vals), hi = Math.max(...vals);
+    if (opts.minSpan) [lo, hi] = [Math.min(lo, (lo + hi) / 2 - opts.minSpan / 2), Math.max(hi, (lo + hi) / 2 + opts.minSpan / 2)];
+    const w = Math.max(hi - lo, 1e-9), out = [];
+    for (const s of lims) {
+      const v = s.limitValue;
+      if (Math.max(hi, v) - Math.min(lo, v) <= 4 * w) out.push(v);
+      else s.label += v > hi ? " (off scale, above)" : " (off scale, below)";
+    }
+    return out;
   }
 
   // Join series with different x into one table (uPlot.join), sorted and deduplicated.
@@ -68,6 +101,7 @@
   function portSection(port, root, other) {
     if (!port.present) return;
     const sec = el("section", {}, [el("h2", { text: port.name + " out" })]);
+    const M = window.obMarks, tag = (kind, ls) => ({ port: port.name, kind, loads: ls.map((l) => l.load) });
     root.appendChild(sec);
     const loads = port.loads.filter((l) => l.valid);
     // Distortion at the levels people use (shown, not folded): nominal line level into the line load, 1 mW
@@ -115,8 +149,8 @@
         const r = right(l);
         if (r) rser.push({ label: loadName(l) + " R", values: r.relative_db, color, dash: [5, 3] });
       });
-      chart(grid, "Frequency response (relative to 1 kHz)" + (stereo ? ", L solid, R dashed" : ""), xs, rser,
-        { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 1 });
+      chart(grid, "Frequency response (relative to 1 kHz)" + (stereo ? ", L solid, R dashed" : ""), xs, rser.concat(M.responseLimits(data.results, port.name, xs)),
+        { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 1, tag: tag("response", loads) });
       const rows = xs.filter((_, i) => i % 8 === 0).map((f, k) => [num(f, 1)].concat(loads.map((l) => num(l.response.points[k * 8].relative_db, 3))));
       sec.appendChild(el("h3", { text: "Frequency response (dB re 1 kHz)" }));
       sec.appendChild(table(["Hz"].concat(loads.map(loadName)), rows));
@@ -132,16 +166,17 @@
       // The expanded uncertainty (k = 2) of the combined |Z| as a band: its two edges, thin and dotted.
       if (imp.points.some((p) => p.u95_ohms !== undefined))
         [-1, 1].forEach((s) => ser.push({ label: (s > 0 ? "+" : "−") + "U (k = 2)", values: imp.points.map((p) => (p.u95_ohms === undefined ? null : p.z_ohms + s * p.u95_ohms)), width: 1, color: fg, dash: [1, 3] }));
+      // Per-load estimates whose uncertainty is large against |Z| are faded and do not set the axes (marks.js).
       imp.per_load.forEach((z, i) => {
-        if (z.valid) ser.push({ label: ohms(z.load_ohms) + " load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length] });
+        if (z.valid) ser.push({ label: ohms(z.load_ohms) + " load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length], faded: M.fadeReason(z, imp.points) });
       });
-      chart(grid, "Output impedance |Z|", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3, minSpan: 0.1 * (imp.z_1k_ohms || 1) });
+      chart(grid, "Output impedance |Z|", xs, ser.concat(M.zoutLimits(data.results, port.name, xs)), { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3, minSpan: 0.1 * (imp.z_1k_ohms || 1), tag: tag("impedance", loads) });
       const phase = (pts) => pts.map((p) => Math.atan2(p.x_ohms, p.r_ohms) * 180 / Math.PI);
       const ph = [{ label: "combined", values: phase(imp.points), width: 2.5, color: fg }];
       imp.per_load.forEach((z, i) => {
-        if (z.valid) ph.push({ label: ohms(z.load_ohms) + " load", values: phase(z.points), dash: [4, 3], color: palette[(i + 1) % palette.length] });
+        if (z.valid) ph.push({ label: ohms(z.load_ohms) + " load", values: phase(z.points), dash: [4, 3], color: palette[(i + 1) % palette.length], faded: M.fadeReason(z, imp.points) });
       });
-      chart(grid, "Output impedance phase", xs, ph, { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1 });
+      chart(grid, "Output impedance phase", xs, ph, { xlog: true, xlabel: "Hz", ylabel: "degrees", ydigits: 1, tag: tag("phase", loads) });
       sec.appendChild(el("h3", { text: "Output impedance" }));
       // "x ± U Ω" where the results carry the expanded uncertainty (k = 2), the bare value otherwise.
       const pm = (v, u) => (v === undefined || v === null ? "—" : num(v, 3) + (u === undefined || u === null ? "" : " ± " + num(u, 3)));
@@ -199,12 +234,14 @@
           const pt = c.ml && c.ml[key];
           if (pt && pt.found && xOf(pt) !== undefined && c.steps.some((s) => s.valid && s.thdn_db >= db)) cross.push({ x: xOf(pt), y: db });
         }
-      const j = joined(lv.concat([{ x: cross.map((c) => c.x), y: cross.map((c) => c.y) }]));
+      const segs = volts ? M.thdnSegments(data.results, port.name) : [];  // the THD+N limit at nominal level
+      const j = joined(lv.concat([{ x: cross.map((c) => c.x), y: cross.map((c) => c.y) }], segs));
       const ser = curves.map((c, k) => ({ label: loadName(c.l) + c.ch, values: j[k + 1], points: true, dash: c.dash, color: palette[c.i % palette.length] }));
       ser.push({ label: "1 % / 0.1 % crossing", values: j[curves.length + 1], points: true, pointSize: 11, width: 0, color: "#d62728" });
       ser.push({ label: "1 %", values: j[0].map(() => -40), dash: [2, 4], color: "#888" });
       ser.push({ label: "0.1 %", values: j[0].map(() => -60), dash: [6, 4], color: "#888" });
-      chart(grid, "THD+N versus output level" + (curves.some((c) => c.dash) ? ", L solid, R dashed" : ""), j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2, minSpan: 10 });
+      segs.forEach((g, k) => ser.push({ label: g.label, values: j[curves.length + 2 + k], limitValue: g.limitValue, color: "#888", width: 3, dash: [2, 2] }));
+      chart(grid, "THD+N versus output level" + (curves.some((c) => c.dash) ? ", L solid, R dashed" : ""), j[0], ser, { xlabel: volts ? "dBV" : "dBFS (ADC)", ylabel: "THD+N dB", xdigits: 2, minSpan: 10, tag: tag("level", loads) });
       sec.appendChild(el("h3", { text: "THD+N versus output level" }));
       const rows = [];
       for (const c of curves)
@@ -214,7 +251,7 @@
     }
     // Maximum level per load.
     const ml = loads.filter((l) => l.max_level && l.max_level.at_1pct.found);
-    if (ml.length) maxLevelChart(grid, ml);
+    if (ml.length) maxLevelChart(grid, ml, tag("maxlevel", ml));
     if (ml.length) {
       const haveV = ml.some((l) => l.max_level.at_1pct.vrms !== undefined);
       sec.appendChild(el("h3", { text: "Maximum level" }));
@@ -240,7 +277,7 @@
         ser.push({ label: "THD+N, " + r.name, values: j[2 * i + 1], points: true, dash: r.r ? [5, 3] : undefined, color: palette[r.k] });
         ser.push({ label: "THD, " + r.name, values: j[2 * i + 2], points: true, dash: r.r ? [8, 3, 2, 3] : [2, 3], color: palette[r.k] });
       });
-      chart(grid, "THD+N and THD versus frequency (" + loadName(port.nominal_load) + ")" + (runs.some((r) => r.r) ? ", L solid, R dashed; THD dotted" : ""), j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 10 });
+      chart(grid, "THD+N and THD versus frequency (" + loadName(port.nominal_load) + ")" + (runs.some((r) => r.r) ? ", L solid, R dashed; THD dotted" : ""), j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 10, tag: tag("thdn_freq", loads.filter((l) => l.load === port.nominal_load)) });
       sec.appendChild(el("h3", { text: "THD+N and THD versus frequency" }));
       sec.appendChild(el("p", { cls: "muted", text: "THD counts harmonics 2–10 inside the 20 Hz–20 kHz band only: above 2 kHz the higher harmonics, above 10 kHz all of them, lie outside it (column \"harmonics out of band\"). \"≤\": every harmonic was below the noise, THD is a bound." }));
       const oob = (p) => (p.first_harmonic_out_of_band ? "H" + p.first_harmonic_out_of_band + " and above (from " + num(p.first_harmonic_out_of_band * p.freq_hz / 1000, 1) + " kHz)" : "none");
@@ -261,7 +298,7 @@
           ser.push({ label: label + " upper bound (<)", values: x.map((p) => (isBound(p) ? p[key + "_db"] : null)), points: true, pointSize: 8, width: 0, hollow: true, color: palette[i] });
       }
       chart(grid, "Crosstalk versus frequency (" + loadName(port.nominal_load) + ", reference level)", x.map((p) => p.freq_hz), ser,
-        { xlog: true, xlabel: "Hz", ylabel: "dB", ydigits: 1, minSpan: 10 });
+        { xlog: true, xlabel: "Hz", ylabel: "dB", ydigits: 1, minSpan: 10, tag: tag("crosstalk", loads.filter((l) => l.load === port.nominal_load)) });
       sec.appendChild(el("h3", { text: "Crosstalk versus frequency" }));
       if (x.some((p) => p.l_to_r_bound || p.r_to_l_bound))
         sec.appendChild(el("p", { cls: "muted", text: "Hollow markers and “< x”: the leak did not stand 10 dB above the narrow-band noise at that frequency; x is its 95 % upper bound." }));
@@ -281,7 +318,7 @@
       ser.push({ label: "harmonics", values: xs.map((f, i) => (marks[i] !== null ? sp.level_dbfs[i] : null)), points: true, width: 0, color: "#d62728" });
       // The scale is stated (results since this version): a sine reads its level; older files: the bin's power.
       const spScale = sp.scale === "sine" ? ", a sine reads its level; noise per " + num(sp.bin_hz, 2) + " Hz bin, " + sp.window + " window" : ", power per FFT bin (max-hold per 1/48 octave)";
-      chart(grid, "Spectrum of the reference tone (" + loadName(nl) + spScale + ")", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1 });
+      chart(grid, "Spectrum of the reference tone (" + loadName(nl) + spScale + ")", xs, ser, { xlog: true, xlabel: "Hz", ylabel: "dBFS", ydigits: 1, tag: tag("spectrum", [nl]) });
       sec.appendChild(el("h3", { text: "Harmonics of the reference tone (" + loadName(nl) + ")" }));
       sec.appendChild(table(["order", "Hz", "dBc", "in band"], nl.thdn_reference.harmonics.map((x) => [x.order, num(x.freq_hz, 1), num(x.level_dbc, 1) + (x.below_noise ? " (below noise)" : ""), x.in_band ? "yes" : "no"])));
       sec.appendChild(table(["Hz (every 6th of an octave)", "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(sp.level_dbfs[i], 1)])));
@@ -292,7 +329,7 @@
       chart(grid, "Idle-channel noise spectrum (" + loadName(nl) + (density ? ", density in 1 Hz, mean per 1/48 octave of " + num(ns.bin_hz, 2) + " Hz bins, " + ns.window + " window)" : ", max-hold per 1/48 octave)"), xs,
         [{ label: "idle noise", values: ns.level_dbfs, color: "#7f7f7f" }].concat(((r) => (r && r.level_dbfs.length === ns.level_dbfs.length
           ? [{ label: "idle noise R (dashed)", values: r.level_dbfs, color: "#7f7f7f", dash: [5, 3] }] : []))(chanOf(nl, 1) && chanOf(nl, 1).noise_spectrum)),
-        { xlog: true, xlabel: "Hz", ylabel: density ? "dBFS/√Hz" : "dBFS", ydigits: 1 });
+        { xlog: true, xlabel: "Hz", ylabel: density ? "dBFS/√Hz" : "dBFS", ydigits: 1, tag: tag("noise", [nl]) });
       sec.appendChild(el("h3", { text: "Idle-channel noise spectrum (" + loadName(nl) + ")" }));
       sec.appendChild(table(["Hz (every 6th of an octave)", density ? "dBFS/√Hz" : "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(ns.level_dbfs[i], 1)])));
     }
@@ -336,7 +373,7 @@
 
   // Maximum level per load: one bar per load (Vrms, or ADC dBFS uncalibrated), mW as points on the right
   // axis; under each bar its load and why the search stopped there.
-  function maxLevelChart(grid, ml) {
+  function maxLevelChart(grid, ml, tag) {
     const short = { thdn_1pct: "1 % THD+N", current_limit: "current limit", rail_clipping: "rails", compression: "compression",
       safety_limit: "safety limit", full_scale: "full scale", input_full_scale: "input full scale", no_signal: "no signal" };
     const xs = ml.map((_, i) => i + 1);
@@ -349,7 +386,7 @@
     const lo = haveV ? 0 : Math.min(...ser[0].values.filter((v) => v !== null)) - 6;
     const box = chart(grid, "Maximum level per load (under each bar: why the search stopped)", xs, ser, {
       xlabel: "load", ylabel: haveV ? "Vrms" : "dBFS", y2label: haveMw ? "mW" : undefined, xdigits: 0, ydigits: 3,
-      xrange: () => [0.5, ml.length + 0.5], yrange: (u, a, hi) => [lo, haveV ? hi * 1.1 : Math.max(hi + 1, lo + 10)],
+      tag, xrange: () => [0.5, ml.length + 0.5], yrange: (u, a, hi) => [lo, haveV ? hi * 1.1 : Math.max(hi + 1, lo + 10)],
       xaxis: { size: 56, splits: () => xs, values: (u, splits) => splits.map((i) => (ml[i - 1] ? loadName(ml[i - 1]) + "\n" + (short[ml[i - 1].max_level.stop_reason] || ml[i - 1].max_level.stop_reason || "") : "")) },
     });
     box.classList.add("maxlevel");
@@ -360,44 +397,14 @@
     for (const p of data.results.ports) portSection(p, root);
   }
 
-  // Compare: overlay the two runs' responses and impedances; the differences table is rendered by outbench.
-  function comparePage() {
-    const root = byId("outbench-ports");
-    const [a, b] = [data.a, data.b];
-    for (const pa of a.ports) {
-      const pb = b.ports.find((p) => p.name === pa.name);
-      if (!pa.present || !pb || !pb.present) continue;
-      const grid = el("div", { cls: "plots" });
-      root.appendChild(el("h2", { text: pa.name + " out: A (solid) versus B (dashed)" }));
-      root.appendChild(grid);
-      const ia = pa.output_impedance, ib = pb.output_impedance;
-      if (ia && ib && ia.points && ib.points && ia.points.length && ib.points.length) {
-        const j = uPlot.join([[ia.points.map((p) => p.freq_hz), ia.points.map((p) => p.z_ohms)], [ib.points.map((p) => p.freq_hz), ib.points.map((p) => p.z_ohms)]]);
-        chart(grid, "Output impedance |Z|", j[0], [{ label: "A", values: j[1] }, { label: "B", values: j[2], dash: [5, 4] }], { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3 });
-      }
-      const la = pa.loads.filter((l) => l.valid), lb = pb.loads.filter((l) => l.valid);
-      const series = [], tables = [];
-      la.forEach((l, i) => {
-        const m = lb.find((x) => x.load === l.load);
-        tables.push([l.response.points.map((p) => p.freq_hz), l.response.points.map((p) => p.relative_db)]);
-        series.push({ label: "A " + loadName(l), color: palette[i % palette.length] });
-        if (m) {
-          tables.push([m.response.points.map((p) => p.freq_hz), m.response.points.map((p) => p.relative_db)]);
-          series.push({ label: "B " + loadName(m), color: palette[i % palette.length], dash: [5, 4] });
-        }
-      });
-      if (tables.length) {
-        const j = uPlot.join(tables);
-        chart(grid, "Frequency response (relative to 1 kHz)", j[0], series.map((s, i) => Object.assign(s, { values: j[i + 1] })), { xlog: true, xlabel: "Hz", ylabel: "dB" });
-      }
-    }
-  }
+  // The comparison page (compare.js) draws with the same helpers.
+  window.obReport = { chart, el, table, joined, palette, fg, plots, errors };
 
   // Printing shows every table: closed <details> would hide them.
   window.addEventListener("beforeprint", () => { for (const d of document.querySelectorAll("details")) d.open = true; });
 
   try {
-    if (mode === "compare") comparePage(); else reportPage();
+    if (mode === "report") reportPage();
   } catch (e) {
     errors.push("report script: " + (e && e.stack ? e.stack : e));
   }
@@ -413,5 +420,9 @@
       if (hasData && n > 200) drawn++;
     }
     byId("outbench-selftest").textContent = JSON.stringify({ plots: plots.length, drawn, errors });
+    // For the browser tests (page opened with #plotdata): every plot's series as drawn, to read values back.
+    if (/plotdata/.test(location.hash))
+      document.body.appendChild(el("pre", { id: "outbench-plotdata", text: JSON.stringify(plots.map((u) => Object.assign({}, u.obMeta, {
+        x: u.data[0], y_range: [u.scales.y.min, u.scales.y.max], series: u.series.slice(1).map((s, i) => ({ label: s.label, values: u.data[i + 1] })) }))) }));
   }, 300);
 })();

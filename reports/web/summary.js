@@ -113,6 +113,37 @@
     }
   }
 
+  // compare.html: one table per port, a column per run (A, B, …); a figure a run lacks reads "—".
+  function compareSummary(runs) {
+    const root = byId("outbench-summary");
+    if (!root) return;
+    root.appendChild(el("h2", "", "Summary (a column per run)"));
+    const names = [];
+    for (const r of runs) for (const p of r.results.ports) if (p.present && p.loads && !names.includes(p.name)) names.push(p.name);
+    for (const name of names) {
+      const per = runs.map((r) => {
+        const port = r.results.ports.find((p) => p.name === name);
+        return new Map(port && port.present && port.loads ? portRows(port, r.results).map((row) => [row.cells[0], row.cells[1]]) : []);
+      });
+      const figures = [];
+      for (const m of per) for (const k of m.keys()) if (!figures.includes(k)) figures.push(k);
+      if (!figures.length) continue;
+      root.appendChild(el("h3", "", name + " out"));
+      const t = el("table", "summary compare-summary");
+      t.dataset.port = name;
+      const hr = el("tr");
+      for (const h of ["figure"].concat(runs.map((r) => r.label))) hr.appendChild(el("th", "l", h));
+      t.appendChild(hr);
+      for (const f of figures) {
+        const tr = el("tr");
+        tr.appendChild(el("td", "l", f));
+        for (const m of per) tr.appendChild(el("td", "l v", m.has(f) ? m.get(f) : "—"));
+        t.appendChild(tr);
+      }
+      root.appendChild(t);
+    }
+  }
+
   // The "table" toggles say what they open: "table: output impedance per frequency".
   function labelToggles() {
     for (const s of document.querySelectorAll("details > summary")) {
@@ -136,6 +167,7 @@
   try {
     const data = JSON.parse(byId("outbench-data").textContent);
     if ((data.mode || "report") === "report") summary(data.results);
+    else if (data.mode === "compare" && data.runs) compareSummary(data.runs);
     labelToggles();
     F.page(document.body);
   } catch (e) {

@@ -7,6 +7,11 @@
 # the page's scripts, and the Content-Security-Policy (script hashes) must block nothing.
 # Values (check_values.js): the summary table's |Zout| at 1 kHz and a maximum level equal results.json's as the
 # page rounds them; no "-0.0" and no "ohm" in the page's text; the warnings box and the summary above the plots.
+# Plots (check_plots.js, the page opened with #plotdata): every limit of an evaluated rule that judges a curve
+# is drawn on its plot at the rule's limit with its result; per-load |Zout| estimates are faded exactly where
+# their uncertainty exceeds 10 % of |Z| and do not set the axis; analyser-floor warnings tag the THD+N-versus-
+# level plot of their port; a comparison of three runs (one of schema outbench/1) draws each run's |Zout| as
+# its results hold it.
 # Screenshots: the whole page, and above the fold in light and dark.
 # usage: render_test.sh OUTBENCH_EXE OUT_DIR SOURCE_DIR
 set -euo pipefail
@@ -54,12 +59,20 @@ check_page() {  # check_page NAME HTML PLOTS TEXT
   echo "ok $name: $plots plots drawn, screenshot $OUT/$name.png"
 }
 
+plotdata() {  # plotdata NAME HTML -> $OUT/NAME.plots.html: the DOM with every plot's data (#plotdata)
+  browse --dump-dom "file://$2#plotdata" >"$OUT/$1.plots.html"
+}
+
 "$EXE" run --quick --quiet -o "$OUT/usb" >/dev/null
 "$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
 check_page usb "$OUT/usb/report.html" 20 "Headphone out: usable as a consumer line out"
 node "$SRC/tests/browser/check_values.js" "$OUT/usb.dom.html" "$OUT/usb/results.json" headphone 32
+plotdata usb "$OUT/usb/report.html"
+node "$SRC/tests/browser/check_plots.js" report "$OUT/usb.plots.html" "$OUT/usb/results.json"
 check_page dongle "$OUT/dongle/report.html" 10 "Headphone out: usable with conditions as a consumer line out"
 node "$SRC/tests/browser/check_values.js" "$OUT/dongle.dom.html" "$OUT/dongle/results.json" headphone 16
+plotdata dongle "$OUT/dongle/report.html"
+node "$SRC/tests/browser/check_plots.js" report "$OUT/dongle.plots.html" "$OUT/dongle/results.json"
 # A results file of schema outbench/1 (before grades, THD beside THD+N, near-max THD+N and DR re max level).
 mkdir -p "$OUT/v1" && cp "$SRC/tests/data/results-outbench1-dongle.json" "$OUT/v1/results.json"
 "$EXE" report "$OUT/v1/results.json" 2>/dev/null
@@ -75,8 +88,11 @@ node -e '
   fs.writeFileSync(dst, JSON.stringify(r));' "$OUT/usb/results.json" "$OUT/hostile/results.json"
 "$EXE" report "$OUT/hostile/results.json" 2>/dev/null
 check_page hostile "$OUT/hostile/report.html" 20 "Headphone out: usable as a consumer line out"
-grep -q '<li class="warn">warning &lt;!--' "$OUT/hostile.dom.html" || { echo "FAIL hostile: the warning is not in the warnings box"; exit 1; }
-"$EXE" compare "$OUT/hostile/results.json" "$OUT/dongle/results.json" -o "$OUT/compare.html" 2>/dev/null
-check_page compare "$OUT/compare.html" 2 "verdict-changed"
+grep -Eq '<li class="warn" id="warning-[0-9]+">warning &lt;!--' "$OUT/hostile.dom.html" || { echo "FAIL hostile: the warning is not in the warnings box"; exit 1; }
+"$EXE" compare "$OUT/hostile/results.json" "$OUT/dongle/results.json" "$OUT/v1/results.json" -o "$OUT/compare.html" 2>/dev/null
+# 7 overlays for each port: response, |Z|, THD+N v level, THD+N v frequency, crosstalk, two spectra
+check_page compare "$OUT/compare.html" 14 "verdict-changed"
+plotdata compare "$OUT/compare.html"
+node "$SRC/tests/browser/check_plots.js" compare "$OUT/compare.plots.html" "$OUT/hostile/results.json" "$OUT/dongle/results.json" "$OUT/v1/results.json"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
 echo "browser tests: 5 passed, 0 failed"
