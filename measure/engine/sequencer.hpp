@@ -27,6 +27,7 @@
 
 #include "measure/config/bench_config.hpp"
 #include "measure/engine/capture_session.hpp"
+#include "measure/headphone_inputs.hpp"
 #include "measure/io/audio_io.hpp"
 #include "measure/results.hpp"
 #include "measure/verdict_inputs.hpp"
@@ -42,7 +43,8 @@ struct RunOptions {
   double tone_hz = 997.0;               // AES17
   double sweep_level_dbfs = -20.0;
   VerdictRules rules;
-  CaptureSink keep_capture;  // when set: receives every capture (--keep-captures)
+  std::vector<HeadphoneModel> headphones;  // the predicted responses (measure/headphone_inputs.hpp); empty: none
+  CaptureSink keep_capture;                // when set: receives every capture (--keep-captures)
   std::function<void(const Progress&)> on_progress;
   std::function<void(const Results&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;
