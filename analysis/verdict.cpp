@@ -80,6 +80,7 @@ std::optional<double> shortfall_db(const RuleResult& r, bool volts, double max_d
 void conclude(Verdict& v, const std::string& yes, const std::string& conditional, const std::string& no) {
   int evaluated = 0, failed = 0, conditions = 0;
   for (const auto& r : v.rules) {
+    if (r.informational) continue;
     evaluated += r.evaluated;
     failed += r.grade == "fail";
     conditions += r.grade == "conditional" || r.grade == "marginal";
@@ -87,7 +88,7 @@ void conclude(Verdict& v, const std::string& yes, const std::string& conditional
   v.grade = evaluated == 0 ? "cannot_decide" : failed ? "no" : conditions ? "yes_with_conditions" : "yes";
   v.pass = v.grade == "yes";
   int skipped = 0;
-  for (const auto& r : v.rules) skipped += !r.evaluated;
+  for (const auto& r : v.rules) skipped += !r.evaluated && !r.informational;
   if (evaluated == 0) {
     v.summary = "Cannot decide: no rule could be evaluated.";
   } else if (v.grade == "yes") {
@@ -95,23 +96,24 @@ void conclude(Verdict& v, const std::string& yes, const std::string& conditional
   } else if (v.grade == "yes_with_conditions") {
     v.summary = conditional;
     for (const auto& r : v.rules)
-      if (r.grade == "conditional" || r.grade == "marginal") v.summary += " " + r.condition;
+      if (!r.informational && (r.grade == "conditional" || r.grade == "marginal")) v.summary += " " + r.condition;
   } else {
     v.summary = no + " Failed:";
     for (const auto& r : v.rules)
-      if (r.grade == "fail") v.summary += " " + r.description + ";";
+      if (!r.informational && r.grade == "fail") v.summary += " " + r.description + ";";
     v.summary.back() = '.';
     if (conditions) {
       v.summary += " Also short:";
       for (const auto& r : v.rules)
-        if (r.grade == "conditional" || r.grade == "marginal") v.summary += " " + r.description + ";";
+        if (!r.informational && (r.grade == "conditional" || r.grade == "marginal"))
+          v.summary += " " + r.description + ";";
       v.summary.back() = '.';
     }
   }
   if (evaluated > 0 && skipped > 0) {
     v.summary += " Not evaluated (" + std::to_string(skipped) + "):";
     for (const auto& r : v.rules)
-      if (!r.evaluated) v.summary += " " + r.description + ";";
+      if (!r.evaluated && !r.informational) v.summary += " " + r.description + ";";
     v.summary.back() = '.';
   }
 }
@@ -127,6 +129,27 @@ std::string volume_sentence(const PortFigures& hp, const VerdictRules& rules, bo
                               : "the lowest setting measured; left and right stay within " + lim;
   return (usable ? "Usable as a line out down to " : "Left and right stay within " + lim + " down to ") + to + " (" +
          (usable ? why : "volume tracking") + ").";
+}
+
+// The response predicted with each headphone; once any is evaluated, the damping rules are information only.
+void judge_by_headphones(Verdict& v, const PortFigures& port, const VerdictRules& rules) {
+  bool judged = false;
+  for (const auto& h : port.headphones) {
+    v.rules.push_back(rule("headphone_" + h.id, "response with " + h.name, h.max_deviation_db,
+                           rules.response_tolerance_db, "dB", false,
+                           "With " + h.name + channel_note(h.channel) +
+                               " the response (predicted from the output impedance, 20 Hz-20 kHz re 1 kHz) "
+                               "changes by up to {v}",
+                           h.problem.empty() ? "not predicted" : h.problem, 2));
+    mark_marginal(v.rules.back(), h.u95_db, 2);
+    judged = judged || v.rules.back().evaluated;
+  }
+  if (!judged) return;
+  for (auto& r : v.rules)
+    if (r.id.rfind("damping_", 0) == 0) {
+      r.informational = true;
+      r.sentence += " Information only: the responses predicted with the headphones judge the output impedance.";
+    }
 }
 
 }  // namespace
@@ -256,6 +279,7 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
         "The response into " + at + channel_note(l ? l->response_deviation_channel : "") + " deviates by up to {v}",
         nomeas, 2));
   }
+  judge_by_headphones(v, line, rules);
   conclude(v, "Yes: the " + label + " can drive the headphones in the rules.",
            "Yes, with conditions: the " + label + " can drive the headphones in the rules within these limits.",
            "No: the " + label + " is not suited to every headphone load in the rules.");

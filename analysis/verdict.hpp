@@ -8,7 +8,8 @@
 // within measured +/- u95: the measurement cannot say on which side it is (`pass` keeps the comparison of the
 // measured value; `condition` says so). A verdict is "yes" when every evaluated rule passed,
 // "yes_with_conditions" when the others were conditional or marginal, "no" when any rule failed,
-// "cannot_decide" when none could be evaluated; `pass` stays true for "yes" only.
+// "cannot_decide" when none could be evaluated; `pass` stays true for "yes" only. An informational rule
+// (RuleResult::informational) is reported with its grade and does not count.
 #pragma once
 
 #include <optional>
@@ -71,6 +72,16 @@ struct PortFigures {
   // The volume steps, in dB below the top of the control: the lowest measured, and the lowest down to which
   // |L - R| stays within max_balance_db from the top (absent: not measured, or not even at the top).
   std::optional<double> volume_lowest_db, volume_balanced_to_db;
+  // The responses predicted with real headphones (analysis/headphone.hpp); empty: none predicted, and the
+  // damping rules judge the output impedance instead.
+  struct Headphone {
+    std::string id, name;
+    std::optional<double> max_deviation_db;  // max |dB re 1 kHz| over 20 Hz..20 kHz, the worse channel's
+    std::optional<double> u95_db;            // its expanded uncertainty (k = 2), from |Zout|'s
+    std::string channel;                     // as max_zout_channel
+    std::string problem;                     // why it was not predicted
+  };
+  std::vector<Headphone> headphones;
   const PerLoad* load(double ohms) const;
 };
 
@@ -87,6 +98,7 @@ struct RuleResult {
   std::string condition;              // conditional or marginal: by how much it missed and what that means
   std::optional<double> uncertainty;  // the measured value's expanded uncertainty (k = 2), when known
   std::string sentence;
+  bool informational = false;  // shown with its grade, not counted in the verdict's
 };
 
 struct Verdict {
@@ -104,7 +116,9 @@ struct Verdict {
 
 Verdict headphone_as_line_out(const PortFigures& headphone, const PortFigures* line_out, const VerdictRules& rules,
                               const LineLevel& level);
-// "Can this port drive headphones?" (damping, voltage for the target SPL, response, per headphone load).
+// "Can this port drive headphones?" (damping, voltage for the target SPL, response, per headphone load; and the
+// response predicted with each headphone of PortFigures::headphones, <= response_tolerance_db: when any of those
+// is evaluated, the damping rules stay as information and no longer count in the grade).
 // For the line out this is the "line out usable for headphones" verdict (docs/MEASUREMENTS.md); for the headphone out
 // it checks the port at its own job (a 120 ohm IEC 61938 output fails the damping rule for 16 and 32 ohm).
 Verdict drives_headphones(const PortFigures& port, const VerdictRules& rules, const std::string& port_name);

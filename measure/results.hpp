@@ -10,6 +10,7 @@
 
 #include "analysis/distortion.hpp"
 #include "analysis/floor_margin.hpp"
+#include "analysis/headphone.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/load_checks.hpp"
 #include "analysis/response.hpp"
@@ -314,6 +315,17 @@ struct PortResult {
   };
   std::vector<Recommendation> recommendations;
   std::optional<VolumeTracking> volume;  // ports with a volume control the run could set
+  // The response each headphone of the run's set would see from this port (measure/headphone_inputs.hpp):
+  // the prediction from channel 0's |Zout| (`impedance`), and every channel's maximum deviation.
+  struct Headphone {
+    HeadphonePrediction prediction;
+    struct Channel {
+      int channel = 0;
+      std::optional<double> max_deviation_db, max_deviation_u95_db;
+    };
+    std::vector<Channel> channels;
+  };
+  std::vector<Headphone> headphones;
 };
 
 // Two clocks (reports/SCHEMA.md "conditions.clock"): the DUT's clock against the analyser's, per capture.

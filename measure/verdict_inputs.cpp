@@ -80,6 +80,17 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
     if (!f.max_zout_channel.empty() && f.max_zout_channel == channel_name(c.channel))
       f.max_zout_u95_ohms = c.max_zout_u95_ohms;
   f.zout_1k_ohms = p.z_1k_ohms;
+  for (const auto& h : p.headphones) {  // the worse channel's deviation, as the response deviation's
+    PortFigures::Headphone fh{h.prediction.id,     h.prediction.name, {}, h.prediction.max_deviation_u95_db, "",
+                              h.prediction.problem};
+    std::vector<std::pair<int, std::optional<double>>> devs;
+    for (const auto& c : h.channels) devs.push_back({c.channel, c.max_deviation_db});
+    std::tie(fh.max_deviation_db, fh.channel) =
+        worse(h.prediction.max_deviation_db, devs, kResponseChannelResolutionDb, false);
+    for (const auto& c : h.channels)
+      if (!fh.channel.empty() && fh.channel == channel_name(c.channel)) fh.u95_db = c.max_deviation_u95_db;
+    f.headphones.push_back(fh);
+  }
   for (const auto& l : p.loads) {
     if (!l.valid || !std::isfinite(l.load_ohms)) continue;
     PortFigures::PerLoad pl;

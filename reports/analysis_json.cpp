@@ -139,4 +139,26 @@ nlohmann::json imd_json(const ImdResult& r) {
   return j;
 }
 
+json headphone_prediction_json(const HeadphonePrediction& r) {
+  json j = {{"id", r.id}, {"name", r.name}, {"source", r.source}};
+  auto put = [&j](const char* key, std::optional<double> v) {
+    if (v) j[key] = finite_or_null(*v);
+  };
+  put("level_1k_db", r.level_1k_db);
+  put("max_deviation_20_20k_db", r.max_deviation_db);
+  put("max_deviation_u95_db", r.max_deviation_u95_db);
+  put("min_damping_factor", r.min_damping_factor);
+  if (!r.problem.empty()) j["problem"] = r.problem;
+  json pts = json::array();
+  for (const auto& q : r.points)
+    pts.push_back({{"freq_hz", q.freq_hz},
+                   {"z_ohms", std::abs(q.z_headphone_ohms)},
+                   {"phase_deg", std::arg(q.z_headphone_ohms) * 180.0 / M_PI},
+                   {"level_db", finite_or_null(q.level_db)},
+                   {"relative_db", finite_or_null(q.relative_db)},
+                   {"damping_factor", finite_or_null(q.damping_factor)}});
+  j["points"] = pts;
+  return j;
+}
+
 }  // namespace outbench

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/distortion.hpp"
+#include "analysis/headphone.hpp"
 #include "analysis/imd.hpp"
 #include "analysis/impedance.hpp"
 #include "analysis/response.hpp"
@@ -22,5 +23,7 @@ nlohmann::json impedance_json(const ImpedanceResult& r);
 nlohmann::json impedance_points_json(const std::vector<ImpedancePoint>& points);
 // SMPTE: imd_db/imd_pct; CCIF: d2_db/d2_pct/d3_db/d3_pct; both: the components read, bound.
 nlohmann::json imd_json(const ImdResult& r);
+// A predicted headphone response (reports/SCHEMA.md "ports[].headphones[]", without `channels`).
+nlohmann::json headphone_prediction_json(const HeadphonePrediction& r);
 
 }  // namespace outbench

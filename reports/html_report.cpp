@@ -235,15 +235,17 @@ std::string verdict_html(const json& r) {
         const bool marginal = rule.value("grade", "") == "marginal";  // the limit within +/- u95
         const bool ev = rule.value("evaluated", false), ok = rule.value("pass", false) && !marginal;
         const bool cond = rule.value("grade", "") == "conditional" || marginal;
+        const bool info = rule.value("informational", false);  // shown, not counted in the verdict
         o << "<tr><td class=\"l\">" << esc(rule.value("description", "")) << "</td><td>" << num(rule.at("measured"), 2)
           << " " << esc(rule.value("unit", "")) << "</td><td>" << esc(rule.value("comparison", "")) << " "
           << num(rule.at("limit"), 2) << " " << esc(rule.value("unit", "")) << "</td><td><span class=\"badge "
-          << (!ev    ? "skip"
-              : ok   ? "pass"
-              : cond ? "cond"
-                     : "fail")
+          << (!ev || info ? "skip"
+              : ok        ? "pass"
+              : cond      ? "cond"
+                          : "fail")
           << "\">"
           << (!ev    ? "skipped"
+              : info ? "information"
               : ok   ? "pass"
               : cond ? (marginal ? "marginal" : "short")
                      : "fail")

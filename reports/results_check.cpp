@@ -351,6 +351,18 @@ void check_port(const Node& p) {
       });
     });
   }
+  if (auto hs = p.opt_arr("headphones"))  // the responses predicted with real headphones (plotted, tabled)
+    each(*hs, [](const Node& h) {
+      h.str("id");
+      h.str("name");
+      for (const char* k : {"level_1k_db", "max_deviation_20_20k_db", "max_deviation_u95_db", "min_damping_factor"})
+        h.opt_num_or_null(k);
+      each(h.arr("points"), [](const Node& q) {
+        q.num("freq_hz");
+        for (const char* k : {"z_ohms", "phase_deg", "level_db", "relative_db", "damping_factor"}) q.num_or_null(k);
+      });
+      if (auto ch = h.opt_arr("channels")) each(*ch, [](const Node& c) { c.num("channel"); });
+    });
   if (auto xf = p.opt_arr("crosstalk_vs_freq"))
     each(*xf, [](const Node& x) {
       x.num("freq_hz");
@@ -399,6 +411,7 @@ void check_verdict(const Node& v) {
     r.num_or_null("limit");
     r.opt_bool("evaluated");
     r.opt_bool("pass");
+    r.opt_bool("informational");
   });
   if (auto ll = v.opt_obj("line_level")) {
     ll->opt_str("name");

@@ -270,6 +270,7 @@ json verdict_json(const Verdict& v) {
                {"sentence", r.sentence}};
     if (!r.condition.empty()) jr["condition"] = r.condition;
     if (r.uncertainty) jr["uncertainty"] = *r.uncertainty;
+    if (r.informational) jr["informational"] = true;
     jr["measured"] = r.measured ? finite_or_null(*r.measured) : json(nullptr);
     rules.push_back(jr);
   }
@@ -397,6 +398,20 @@ json port_json(const PortResult& p) {
   put(jp, "ground_return_ohms", p.ground_return_ohms);
   if (!p.ground_return_load.empty()) jp["ground_return_load"] = p.ground_return_load;
   if (!p.ground_return_note.empty()) jp["ground_return_note"] = p.ground_return_note;
+  if (!p.headphones.empty()) {  // the responses predicted with real headphones, each channel's maximum too
+    json hs = json::array();
+    for (const auto& h : p.headphones) {
+      json j = headphone_prediction_json(h.prediction), ch = json::array();
+      for (const auto& c : h.channels) {
+        ch.push_back({{"channel", c.channel}});
+        put(ch.back(), "max_deviation_20_20k_db", c.max_deviation_db);
+        put(ch.back(), "max_deviation_u95_db", c.max_deviation_u95_db);
+      }
+      j["channels"] = ch;
+      hs.push_back(j);
+    }
+    jp["headphones"] = hs;
+  }
   jp["thdn_vs_freq"] = thdn_freq_json(p.thdn_vs_freq);
   jp["thdn_vs_freq_channels"] = thdn_freq_channels_json(p.thdn_vs_freq_channels);
   jp["thdn_vs_freq_drive_dbfs"] = p.thdn_vs_freq_drive_dbfs;

@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+namespace outbench {
+struct HeadphoneModel;
+}
+
 namespace outbench::cli {
 
 using Args = std::vector<std::string>;
@@ -29,8 +33,11 @@ int devices(const Args& args);
 int calibrate(const Args& args);
 int compare(const Args& args);
 int export_results(const Args& args);
-int generate_imd(const Args& args);         // generate imd (imd.cpp)
-int analyze_imd_command(const Args& args);  // analyze imd (imd.cpp)
+int generate_imd(const Args& args);                // generate imd (imd.cpp)
+int analyze_imd_command(const Args& args);         // analyze imd (imd.cpp)
+int analyze_headphones_command(const Args& args);  // analyze headphones (headphones.cpp)
+// --headphones FILE[,FILE] (`list`), or the shipped set (fixtures/headphones) when `list` is null.
+std::vector<HeadphoneModel> headphones_option(const std::string* list);
 
 // Parse `args` against `desc` (no positional arguments: a stray word is an error); --help prints usage and
 // returns false.

@@ -25,6 +25,7 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
   analyze response        frequency response from a sweep and its capture
   analyze impedance       output impedance from open and loaded sweep captures
   analyze imd             SMPTE IMD or CCIF difference-frequency distortion of a two-tone capture
+  analyze headphones      the response real headphones would see, from a run's results.json
   --version               print the version
 )";
 
@@ -43,11 +44,12 @@ const char* group_usage(const std::string& command) {
            "  imd     a two-tone for analyze imd: --standard smpte (60 Hz + 7 kHz, 4:1) or ccif (19 + 20 kHz)\n"
            "example:\n  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n";
   if (command == "analyze" || command == "analyse")
-    return "usage: outbench analyze thdn|response|impedance|imd [options]   (outbench analyze thdn --help)\n"
+    return "usage: outbench analyze thdn|response|impedance|imd|headphones [options]   (outbench analyze thdn --help)\n"
            "  thdn        THD+N, THD and harmonics of a tone capture\n"
            "  response    frequency response (and harmonic distortion) from a sweep and its capture\n"
            "  impedance   output impedance from open and loaded sweep captures\n"
            "  imd         SMPTE IMD or CCIF difference-frequency distortion of a two-tone capture\n"
+           "  headphones  the response real headphones would see, from a run's results.json\n"
            "example:\n  outbench analyze thdn --input capture.wav --json\n";
   return nullptr;
 }

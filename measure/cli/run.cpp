@@ -10,6 +10,7 @@
 #include "measure/cli/bench_io.hpp"
 #include "measure/cli/cli.hpp"
 #include "measure/cli/signals.hpp"
+#include "measure/config/headphones_config.hpp"
 #include "measure/config/json_reader.hpp"
 #include "measure/config/kinds.hpp"
 #include "measure/config/rules_config.hpp"
@@ -33,6 +34,7 @@ namespace {
 
 struct RunArgs {
   std::string device, bench_file, ports, loads, tests, rules_file, out_dir = "outbench-report", seed_text = "1";
+  std::string headphones;
   double ref_dbfs = -20;
 };
 
@@ -57,6 +59,8 @@ po::options_description run_options(RunArgs& a) {
       "loads", po::value(&a.loads), "loads, e.g. open,10k,600,300,32,16 (default: all on the bench)")(
       "tests", po::value(&a.tests), tests_help().c_str())(
       "rules", po::value(&a.rules_file), "verdict rules (JSON; default fixtures/verdicts/default.json)")(
+      "headphones", po::value(&a.headphones),
+      "headphones for the predicted responses, FILE[,FILE] (.json network, .csv curve; default fixtures/headphones)")(
       "seed", po::value(&a.seed_text)->default_value(a.seed_text), "seed of the simulated bench")(
       "reference-dbfs", po::value(&a.ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
       "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
@@ -296,6 +300,8 @@ int run(const Args& args) {
   const VerdictRules rules = load_rules(vm.count("rules") ? std::filesystem::path(a.rules_file)
                                                           : fixtures_dir() / "verdicts" / "default.json");
   check_port_and_load_names(opt, bench);
+  opt.headphones = vm.count("headphones") ? load_headphone_list(parse_list(a.headphones, "--headphones"))
+                                          : load_headphone_folder(fixtures_dir() / "headphones");
   opt.quick = vm.count("quick") > 0;
   opt.seed = seed;
   opt.reference_level_dbfs = a.ref_dbfs;

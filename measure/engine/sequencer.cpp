@@ -221,6 +221,7 @@ void Sequencer::run(Results& results) {
   }
   sw_.all_off();
   add_absent_ports(results);
+  predict_headphones(results, opt_.headphones);
   decide_verdicts(results, opt_.rules);
   results.complete = true;
 }

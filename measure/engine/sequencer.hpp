@@ -28,6 +28,7 @@
 
 #include "measure/config/bench_config.hpp"
 #include "measure/engine/capture_session.hpp"
+#include "measure/headphone_inputs.hpp"
 #include "measure/io/audio_io.hpp"
 #include "measure/io/volume_setter.hpp"
 #include "measure/results.hpp"
@@ -47,6 +48,7 @@ struct RunOptions {
   VerdictRules rules;
   CaptureSink keep_capture;                   // when set: receives every capture (--keep-captures)
   std::map<std::string, PortVolume> volumes;  // ports whose volume control the run steps (volume_tracking.hpp)
+  std::vector<HeadphoneModel> headphones;     // the predicted responses (measure/headphone_inputs.hpp); empty: none
   std::function<void(const Progress&)> on_progress;
   std::function<void(const Results&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;

@@ -218,6 +218,19 @@
       else if (port.ground_return_note)
         sec.appendChild(el("p", { cls: "muted", text: "Shared ground return " + port.ground_return_note + "." }));
     }
+    // The response each headphone would see from this port's |Zout| (complex divider), one trace per headphone.
+    const hps = (port.headphones || []).filter((h) => h.points && h.points.length);
+    if (hps.length) {
+      const j = joined(hps.map((h) => ({ x: h.points.map((p) => p.freq_hz), y: h.points.map((p) => p.relative_db) })));
+      chart(grid, "Predicted response with headphones (dB re 1 kHz, from the output impedance)", j[0], hps.map((h, i) => ({ label: h.name, values: j[i + 1] })),
+        { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 1 });
+      const worst = (h) => Math.max(h.max_deviation_20_20k_db, ...(h.channels || []).map((c) => c.max_deviation_20_20k_db ?? -1));
+      sec.appendChild(el("h3", { text: "Predicted response with headphones" }));
+      const t = table(["headphone", "max deviation 20 Hz–20 kHz dB", "level at 1 kHz dB", "lowest damping factor"], hps.map((h) => [h.name,
+        num(worst(h), 2) + (h.max_deviation_u95_db !== undefined ? " ± " + num(h.max_deviation_u95_db, 2) : ""), num(h.level_1k_db, 2), num(h.min_damping_factor, 1)]));
+      t.open = true;
+      sec.appendChild(t);
+    }
     // THD+N versus output level per load.
     const volts = loads.some((l) => l.thdn_vs_level.some((s) => s.out_vrms !== undefined));
     // One curve per load and channel (L solid, R dashed) when the file has each channel's steps.

@@ -256,3 +256,47 @@ TEST(Verdict, ZoutRulesWithTheLimitInsideTheUncertaintyAreMarginal) {
 
 }  // namespace
 }  // namespace outbench
+
+namespace outbench {
+namespace {
+
+// With predicted responses the headphones judge: each deviation <= response_tolerance_db (0.5 dB); the damping
+// rules stay, graded, as information that no longer counts. Without predictions the damping rules judge.
+TEST(Verdict, PredictedHeadphoneResponsesJudgeInsteadOfDamping) {
+  const VerdictRules rules;
+  auto f = good_headphone();  // 10 ohm: fails Rl/8 for 16 and 32 ohm
+  ASSERT_EQ(drives_headphones(f, rules, "headphone").grade, "no");
+  f.headphones = {{"planar-16", "16 ohm planar", 0.0, std::nullopt, "", ""},
+                  {"dynamic-300", "300 ohm dynamic", 0.5, std::nullopt, "", ""}};
+  auto v = drives_headphones(f, rules, "headphone");
+  EXPECT_EQ(v.grade, "yes") << v.summary;
+  const auto& d16 = rule(v, "damping_16");
+  EXPECT_TRUE(d16.informational);
+  EXPECT_EQ(d16.grade, "fail");  // still graded, shown as information
+  EXPECT_NE(d16.sentence.find("Information only"), std::string::npos) << d16.sentence;
+  const auto& h = rule(v, "headphone_dynamic-300");
+  EXPECT_EQ(h.grade, "pass");  // 0.50 dB against <= 0.50 dB
+  EXPECT_NE(h.sentence.find("With 300 ohm dynamic the response (predicted from the output impedance"),
+            std::string::npos)
+      << h.sentence;
+  // Just past the tolerance: no, naming the headphone; the damping rules are not in the failures.
+  f.headphones[1].max_deviation_db = 0.51;
+  v = drives_headphones(f, rules, "headphone");
+  EXPECT_EQ(v.grade, "no");
+  EXPECT_NE(v.summary.find("Failed: response with 300 ohm dynamic."), std::string::npos) << v.summary;
+  EXPECT_EQ(v.summary.find("damping"), std::string::npos) << v.summary;
+  // The tolerance within the deviation's uncertainty: marginal, yes with conditions.
+  f.headphones[1].u95_db = 0.05;
+  v = drives_headphones(f, rules, "headphone");
+  EXPECT_EQ(rule(v, "headphone_dynamic-300").grade, "marginal");
+  EXPECT_EQ(v.grade, "yes_with_conditions") << v.summary;
+  // A headphone that could not be predicted is skipped; with none evaluated, the damping rules judge again.
+  f.headphones = {{"x", "x", std::nullopt, std::nullopt, "", "the output impedance was not measured"}};
+  v = drives_headphones(f, rules, "headphone");
+  EXPECT_FALSE(rule(v, "headphone_x").evaluated);
+  EXPECT_FALSE(rule(v, "damping_16").informational);
+  EXPECT_EQ(v.grade, "no");
+}
+
+}  // namespace
+}  // namespace outbench

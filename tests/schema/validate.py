@@ -87,6 +87,9 @@ def suite(outbench, src, work):
         check_valid(bench, load(f), os.path.relpath(f, src), failures)
     for f in sorted(glob.glob(os.path.join(src, "fixtures", "verdicts", "*.json"))):
         check_valid(rules, load(f), os.path.relpath(f, src), failures)
+    headphone = validator(os.path.join(sd, "headphone.schema.json"))
+    for f in sorted(glob.glob(os.path.join(src, "fixtures", "headphones", "*.json"))):
+        check_valid(headphone, load(f), os.path.relpath(f, src), failures)
     runs = [(os.path.basename(f)[:-5], ["--device", f]) for f in devices]
     runs.append(("simulated-usb bench", ["--bench", os.path.join(src, "fixtures", "benches", "simulated-usb.json")]))
     outputs = {}
