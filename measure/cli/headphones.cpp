@@ -44,8 +44,12 @@ Results read_impedances(const std::string& path) {
     if (pr.present && p.has("channels")) {
       const auto ch = p.at("channels");
       ch.require_array();
-      for (std::size_t c = 0; c < ch.size(); ++c)
-        pr.channels.push_back({ch.at(c).integer_in("channel", 0, 63), z_points(ch.at(c).at("impedance"))});
+      for (std::size_t c = 0; c < ch.size(); ++c) {
+        ChannelImpedance ci;
+        ci.channel = ch.at(c).integer_in("channel", 0, 63);
+        ci.impedance = z_points(ch.at(c).at("impedance"));
+        pr.channels.push_back(std::move(ci));
+      }
     }
     res.ports.push_back(pr);
   }

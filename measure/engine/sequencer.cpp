@@ -148,7 +148,7 @@ struct Sequencer::Impl {
     // IMD after every port's other figures (the simulated bench's noise follows the capture count, so the
     // figures measured before stay as they were), each port with the volts it learned.
     for (auto& [port, index, port_volts] : imd_later) {
-      StepContext imd_cx{cx.bench, cx.opt, plan, session, port_volts, cx.res};
+      StepContext imd_cx{cx.bench, cx.opt, plan, session, port_volts, cx.res, cx.tests};
       session.cur_port = port->name;
       imd_vs_level(imd_cx, *port, cx.res.ports[index]);
       if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(cx.res);

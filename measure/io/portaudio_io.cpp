@@ -358,7 +358,9 @@ std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok) 
       continue;
     }
     const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
-    const std::string name = "'" + std::string(d->name) + "' [" + Pa_GetHostApiInfo(d->hostApi)->name + "]";
+    char name_buf[512];  // snprintf: GCC 12's -Wrestrict misreads the concatenation
+    std::snprintf(name_buf, sizeof name_buf, "'%s' [%s]", d->name, Pa_GetHostApiInfo(d->hostApi)->name);
+    const std::string name = name_buf;
     if (d->maxInputChannels < n.inputs || d->maxOutputChannels < n.outputs) {
       problem(n, name + " has " + std::to_string(d->maxInputChannels) + " input(s) and " +
                      std::to_string(d->maxOutputChannels) + " output(s); the bench needs " + std::to_string(n.inputs) +

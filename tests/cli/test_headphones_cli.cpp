@@ -107,8 +107,12 @@ TEST(HeadphoneCli, RunPredictsTheShippedSet) {
     // About 1 ohm: flat 16 ohm deviates by nothing, the IEM (7.4-40 ohm) by 20 log10(40/41) - 20 log10(7.4/8.4).
     for (const auto& h : p["headphones"]) {
       const double dev = h["max_deviation_20_20k_db"].get<double>();
-      if (h["id"] == "planar-16") EXPECT_LT(dev, 0.01);
-      if (h["id"] == "iem-ba-multi") EXPECT_NEAR(dev, 0.89, 0.1);
+      if (h["id"] == "planar-16") {
+        EXPECT_LT(dev, 0.01);
+      }
+      if (h["id"] == "iem-ba-multi") {
+        EXPECT_NEAR(dev, 0.89, 0.1);
+      }
     }
   }
   int judged = 0;

@@ -55,7 +55,9 @@ TEST(Headphones, PredictedDeviationIsTheDividerWithTheModelsSource) {
     int judged = 0;
     for (const auto& r : v.rules) {
       if (r.id.rfind("headphone_", 0) == 0) judged += r.evaluated;
-      if (r.id.rfind("damping_", 0) == 0) EXPECT_TRUE(r.informational) << r.id;
+      if (r.id.rfind("damping_", 0) == 0) {
+        EXPECT_TRUE(r.informational) << r.id;
+      }
     }
     EXPECT_EQ(judged, 4);
     EXPECT_EQ(v.grade, "no") << v.summary;  // 220 uF into the 16 ohm planar: several dB down at 20 Hz

@@ -79,8 +79,9 @@ TEST(VolumeTracking, RecoversTheModelsTrackingLaw) {
   const auto &top = hp.volume->steps.front().channels[0], &low = hp.volume->steps.back().channels[0];
   EXPECT_NEAR(*low.noise_dbfs, *top.noise_dbfs, 1.0);
   for (const auto& v : r.res.verdicts)
-    if (v.id == "headphone_as_line_out")
+    if (v.id == "headphone_as_line_out") {
       EXPECT_NE(v.summary.find("down to -42 dB of volume"), std::string::npos) << v.summary;
+    }
 }
 
 // A stepped control with a step that does not divide 6 dB: the setting lands on the nearest step, and that
