@@ -27,12 +27,6 @@ struct Sequencer::Impl {
   PortVolts volts;
   TestSet tests;
   StepContext cx;
-  struct ImdLater {
-    const PortWiring* port;
-    std::size_t index;  // in results.ports
-    PortVolts volts;    // what the port's run learned (its caps)
-  };
-  std::vector<ImdLater> imd_later;
 
   Impl(const BenchConfig& b, AudioIo& io, LoadSwitch& sw, const RunOptions& o, Results& r)
       : plan(io.rate_hz(), o.quick),
@@ -131,7 +125,7 @@ struct Sequencer::Impl {
       if (tests.has("crosstalk-freq")) crosstalk_vs_freq(cx, port, done);
       if (const auto v = cx.opt.volumes.find(port.name); v != cx.opt.volumes.end() && tests.has("volume"))
         volume_tracking(cx, port, done, v->second);
-      if (tests.has("imd")) imd_later.push_back({&port, res.ports.size() - 1, volts});
+      if (tests.has("imd")) imd_vs_level(cx, port, done);
     }
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }
@@ -145,14 +139,6 @@ struct Sequencer::Impl {
     cx.res.conditions.tests_added = tests.added;
     check_safe_to_start(cx.bench, cx.opt);
     for (const PortWiring* port : ports) run_port(*port, loads);
-    // IMD after every port's other figures (the simulated bench's noise follows the capture count, so the
-    // figures measured before stay as they were), each port with the volts it learned.
-    for (auto& [port, index, port_volts] : imd_later) {
-      StepContext imd_cx{cx.bench, cx.opt, plan, session, port_volts, cx.res, cx.tests};
-      session.cur_port = port->name;
-      imd_vs_level(imd_cx, *port, cx.res.ports[index]);
-      if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(cx.res);
-    }
     cx.res.conditions.stimulus_s = session.stimulus_s;
     cx.res.conditions.stimulus_by_step_s = session.stimulus_by_step_s;
     cx.res.conditions.capture_s = session.played_s;

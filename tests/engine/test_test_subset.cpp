@@ -20,7 +20,9 @@ Results run_tests(const std::string& device, std::vector<std::string> tests, boo
   const auto bench = sim::bench_for_model(model, 48000);
   sim::SimulatedBench io(model, bench, 1);
   sim::SimulatedLoadSwitch sw(io);
+  sim::SimulatedVolume vol(io);
   RunOptions opt;
+  opt.volumes = sim::model_volumes(model, vol);  // the model's volume control, as outbench run sets it
   opt.quick = quick;
   opt.tests = std::move(tests);
   opt.rules = load_rules(test::fixture("verdicts/default.json"));
