@@ -32,7 +32,7 @@ struct Figure {
 };
 
 // The figures of run A's ports and loads, looked up by port and load name in every run.
-std::vector<Figure> collect(const std::vector<CompareRun>& runs) {
+std::vector<Figure> collect(const std::vector<CompareRun>& runs, const CompareThresholds& th) {
   std::vector<Figure> out;
   const json& ra = runs[0].results;
   for (const auto& pa : ra.at("ports")) {
@@ -48,8 +48,8 @@ std::vector<Figure> collect(const std::vector<CompareRun>& runs) {
       for (const json* p : ports) f.values.push_back(p ? p->at("output_impedance").value(key, json()) : json());
       out.push_back(std::move(f));
     };
-    port_fig("output impedance at 1 kHz", "z_1k_ohms", 0.02);
-    port_fig("output impedance at 20 Hz", "z_20hz_ohms", 0.05);
+    port_fig("output impedance at 1 kHz", "z_1k_ohms", th.z_1k_pct / 100);
+    port_fig("output impedance at 20 Hz", "z_20hz_ohms", th.z_20hz_pct / 100);
     for (const auto& la : pa.at("loads")) {
       if (!la.value("valid", true)) continue;
       std::vector<const json*> loads;
@@ -68,20 +68,21 @@ std::vector<Figure> collect(const std::vector<CompareRun>& runs) {
         out.push_back(std::move(f));
       };
       load_fig(
-          "THD+N at reference", [](const json& l) { return l.at("thdn_reference").value("thdn_db", json()); }, 1.0,
-          "dB");
+          "THD+N at reference", [](const json& l) { return l.at("thdn_reference").value("thdn_db", json()); },
+          th.thdn_db, "dB");
       load_fig(
           "maximum level (1 %)", [](const json& l) { return l.at("max_level").at("at_1pct").value("dbv", json()); },
-          0.3, "dBV");
+          th.max_level_db, "dBV");
       load_fig(
-          "noise", [](const json& l) { return l.at("noise").value("unweighted_dbfs", json()); }, 1.0, "dBFS");
+          "noise", [](const json& l) { return l.at("noise").value("unweighted_dbfs", json()); }, th.noise_db, "dBFS");
       load_fig(
-          "SNR", [](const json& l) { return l.value("snr_db", json()); }, 1.0, "dB");
+          "SNR", [](const json& l) { return l.value("snr_db", json()); }, th.snr_db, "dB");
       load_fig(
-          "dynamic range", [](const json& l) { return l.value("dynamic_range_db", json()); }, 1.0, "dB");
+          "dynamic range", [](const json& l) { return l.value("dynamic_range_db", json()); }, th.dynamic_range_db,
+          "dB");
       load_fig(
           "response deviation 20–20k", [](const json& l) { return l.value("response_deviation_20_20k_db", json()); },
-          0.1, "dB");
+          th.response_deviation_db, "dB");
     }
   }
   return out;
@@ -134,14 +135,14 @@ std::string verdicts_table(const std::vector<CompareRun>& runs) {
 }
 
 // Values per run, then each later run's difference from A (highlighted when beyond the tolerance).
-std::string figures_table(const std::vector<CompareRun>& runs) {
+std::string figures_table(const std::vector<CompareRun>& runs, const CompareThresholds& th) {
   std::ostringstream o;
   o << "<h2>Figures</h2>\n<table class=\"compare-figures\"><tr><th class=\"l\">figure</th>";
   for (std::size_t i = 0; i < runs.size(); ++i) o << "<th>" << letter(i) << "</th>";
   for (std::size_t i = 1; i < runs.size(); ++i) o << "<th>" << letter(i) << " − A</th>";
   o << "<th>tolerance</th></tr>\n";
   int moved = 0;
-  for (const auto& f : collect(runs)) {
+  for (const auto& f : collect(runs, th)) {
     if (!f.values[0].is_number()) continue;
     if (std::none_of(f.values.begin() + 1, f.values.end(), [](const json& v) { return v.is_number(); })) continue;
     const double va = f.values[0].get<double>();
@@ -164,18 +165,19 @@ std::string figures_table(const std::vector<CompareRun>& runs) {
     }
     moved += any;
     char t[64];
-    std::snprintf(t, sizeof t, f.relative ? "%.0f %%" : "%.2g", f.relative ? 100 * f.tolerance : f.tolerance);
+    std::snprintf(t, sizeof t, f.relative ? "%.3g %%" : "%.3g", f.relative ? 100 * f.tolerance : f.tolerance);
     o << "<tr><td class=\"l\">" << esc(f.what) << "</td>" << vals << deltas << "<td>" << t
       << (f.relative ? "" : " " + f.unit) << "</td></tr>\n";
   }
   o << "</table>\n<p>" << moved << " figure(s) moved by more than their tolerance"
-    << (runs.size() > 2 ? " in at least one run" : "") << " (highlighted).</p>\n";
+    << (runs.size() > 2 ? " in at least one run" : "") << " (highlighted; tolerances "
+    << (th.source.empty() ? std::string("as built in") : "from " + esc(th.source)) << ").</p>\n";
   return o.str();
 }
 
 }  // namespace
 
-std::string render_compare_html(const std::vector<CompareRun>& runs) {
+std::string render_compare_html(const std::vector<CompareRun>& runs, const CompareThresholds& thresholds) {
   if (runs.size() < 2 || runs.size() > kMaxRuns)
     throw InputError("compare needs 2 to " + std::to_string(kMaxRuns) + " results files, got " +
                      std::to_string(runs.size()));
@@ -183,7 +185,7 @@ std::string render_compare_html(const std::vector<CompareRun>& runs) {
   try {
     std::string h = head("outbench: compare") + header(runs) + verdicts_table(runs);
     h += "<div id=\"outbench-summary\"></div>\n";
-    h += figures_table(runs);
+    h += figures_table(runs, thresholds);
     h += "<div id=\"outbench-ports\"></div>\n";
     json data = {{"mode", "compare"}, {"runs", json::array()}};
     for (std::size_t i = 0; i < runs.size(); ++i)

@@ -23,7 +23,15 @@ struct CompareRun {
 // from run A's is marked), the figures with a column per run and each run's difference from A (moved beyond
 // the figure's tolerance: highlighted), the datasheet summary with a column per run, and every curve of the
 // runs overlaid (reports/web/compare.js). Throws InputError for fewer than two runs or an invalid file.
-std::string render_compare_html(const std::vector<CompareRun>& runs);
+// How far a figure may move from run A's value before the comparison highlights it (outbench compare
+// --thresholds FILE; README "Comparing runs"): |Zout| relative (%), the others absolute (dB).
+struct CompareThresholds {
+  double z_1k_pct = 2.0, z_20hz_pct = 5.0;
+  double thdn_db = 1.0, max_level_db = 0.3, noise_db = 1.0, snr_db = 1.0, dynamic_range_db = 1.0;
+  double response_deviation_db = 0.1;
+  std::string source;  // the file they came from; empty: these defaults
+};
+std::string render_compare_html(const std::vector<CompareRun>& runs, const CompareThresholds& thresholds = {});
 // Two runs (as above).
 std::string render_compare_html(const nlohmann::json& a, const std::string& a_name, const nlohmann::json& b,
                                 const std::string& b_name);

@@ -29,7 +29,8 @@ std::string examples_for(const std::string& usage) {
       {"outbench export", "  outbench export outbench-report/results.json --csv outbench-csv\n"},
       {"outbench compare",
        "  outbench compare before/results.json after/results.json -o compare.html\n"
-       "  outbench compare run1/results.json run2/results.json run3/results.json\n"},
+       "  outbench compare run1/results.json run2/results.json run3/results.json\n"
+       "  outbench compare a.json b.json --thresholds fixtures/compare-thresholds.json\n"},
       {"outbench generate sweep", "  outbench generate sweep --rate 96000 --seconds 10 -o sweep.wav\n"},
       {"outbench generate tone", "  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n"},
       {"outbench generate imd", "  outbench generate imd --standard ccif --level-dbfs -6 -o ccif.wav\n"},

@@ -81,6 +81,26 @@ TEST(CliCompare, ThreeRunsAColumnEachMovedFiguresPerRun) {
       run_cli("compare " + v1 + " " + (d / "rep/results.json") + " " + (d / "c.json") + " -o " + (d / "v1.html"));
   EXPECT_EQ(w.exit_code, 0) << w.err;
 
+  // A thresholds file: |Zout| may move 15 %, SNR 3 dB: nothing of B or C moves any more; the page says whose
+  // tolerances it used. A misspelt key is refused, naming it.
+  std::ofstream(d / "th.json") << R"({"schema": "outbench-compare-thresholds/1", "z_1k_pct": 15, "snr_db": 3})";
+  const auto t = run_cli("compare " + (d / "rep/results.json") + " " + (d / "b.json") + " " + (d / "c.json") +
+                         " --thresholds " + (d / "th.json") + " -o " + (d / "th.html"));
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const std::string th_html = test::slurp(d / "th.html");
+  EXPECT_NE(th_html.find("0 figure(s) moved by more than their tolerance in at least one run (highlighted; "
+                         "tolerances from " +
+                         (d / "th.json") + ")"),
+            std::string::npos);
+  const auto zt = row_cells(th_html, "headphone out: output impedance at 1 kHz");
+  ASSERT_EQ(zt.size(), 7u);
+  EXPECT_EQ(zt[6], "<td>15 %</td>");
+  std::ofstream(d / "typo.json") << R"({"schema": "outbench-compare-thresholds/1", "z1k_pct": 15})";
+  const auto typo = run_cli("compare " + (d / "rep/results.json") + " " + (d / "b.json") + " --thresholds " +
+                            (d / "typo.json") + " -o " + (d / "typo.html"));
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("z1k_pct"), std::string::npos) << typo.err;
+
   const auto one = run_cli("compare " + (d / "rep/results.json") + " -o " + (d / "one.html"));
   EXPECT_EQ(one.exit_code, 2);
   EXPECT_NE(one.err.find("compare needs 2 to 26 results files (got 1)"), std::string::npos) << one.err;
