@@ -116,12 +116,33 @@
     });
     return parsed;
   }
+  // The warnings that qualify a plot or figure; t = {port, kind, loads: [load names]}.
+  function hitsFor(t) {
+    return warnings().filter((w) => w.port === t.port && w.kinds.includes(t.kind) && (!w.load || (t.loads || []).includes(w.load)));
+  }
+  function appendTags(el, hits) {
+    for (const w of hits) {
+      const a = document.createElement("a");
+      a.className = "warntag";
+      a.href = "#warning-" + w.n;
+      a.title = w.text;
+      a.textContent = "⚠ " + w.n;
+      el.appendChild(a);
+    }
+  }
+  // Adds "⚠ N" links to a figure's cell (the summary table), as tag() does to a plot's title.
+  function tagCell(cell, t) {
+    const hits = hitsFor(t);
+    if (!hits.length) return;
+    cell.parentNode.dataset.warnings = hits.map((w) => w.n).join(",");
+    appendTags(cell, hits);
+  }
   // Adds "⚠ N" links to a plot's title; tag = {port, kind, loads: [load names]}.
   function tag(box, t) {
     if (!t) return;
     box.dataset.port = t.port;
     box.dataset.kind = t.kind;
-    const hits = warnings().filter((w) => w.port === t.port && w.kinds.includes(t.kind) && (!w.load || (t.loads || []).includes(w.load)));
+    const hits = hitsFor(t);
     if (!hits.length) return;
     box.dataset.warnings = hits.map((w) => w.n).join(",");
     const title = box.querySelector(".t");
@@ -135,5 +156,5 @@
     }
   }
 
-  window.obMarks = { limitsOf, responseLimits, zoutLimits, thdnSegments, fadeReason, relativeU95, tag, FADE_REL_U95 };
+  window.obMarks = { limitsOf, responseLimits, zoutLimits, thdnSegments, fadeReason, relativeU95, tag, tagCell, FADE_REL_U95 };
 })();

@@ -52,37 +52,37 @@
       const z20k = has(imp.z_20k_ohms) ? imp.z_20k_ohms : zAt(imp.points, 20000);
       const v = [withU(imp.z_20hz_ohms, imp.z_20hz_u95_ohms, 3, "Ω"), withU(imp.z_1k_ohms, imp.z_1k_u95_ohms, 3, "Ω"), withU(z20k, imp.z_20k_u95_ohms, 3, "Ω")];
       const pc = perChannel(chans.map((c) => ({ ch: c.channel, v: c.z_1k_ohms })), (x) => F.num(x, 3) + " Ω");
-      rows.push({ cls: "zout", cells: ["|Zout| at 20 Hz / 1 kHz / 20 kHz", v.join(" / ") + (pc ? "; at 1 kHz " + pc : ""), "both channels driven in phase" + (imp.loads_agree === false ? "; loads disagree" : "")] });
+      rows.push({ cls: "zout", kind: "impedance", all: true, cells: ["|Zout| at 20 Hz / 1 kHz / 20 kHz", v.join(" / ") + (pc ? "; at 1 kHz " + pc : ""), "both channels driven in phase" + (imp.loads_agree === false ? "; loads disagree" : "")] });
     }
     for (const l of loads) {
       const m = l.max_level, a = m && m.at_1pct;
       if (!a || !a.found) continue;
       const parts = has(a.vrms) ? [F.num(a.vrms, 3) + " Vrms", F.num(a.dbv, 1) + " dBV", F.num(a.dbu, 1) + " dBu"].concat(has(a.mw) ? [F.num(a.mw, 1) + " mW"] : [])
         : [F.num(a.out_dbfs, 1) + " dBFS (ADC)"];
-      rows.push({ cls: "maxlevel", load: l.load, cells: ["maximum level into " + F.loadName(l), parts.join(", "),
+      rows.push({ cls: "maxlevel", kind: "maxlevel", load: l.load, cells: ["maximum level into " + F.loadName(l), parts.join(", "),
         "stopped: " + (stopWords[m.stop_reason] || m.stop_reason || "—")] });
     }
     if (nl) {
       const pcT = perChannel((nl.channels_reference || []).map((c) => ({ ch: c.channel, v: c.thdn_db })), (x) => F.num(x, 1) + " dB");
-      rows.push({ cells: ["THD+N / THD at the reference level", thdText(nl.thdn_reference) + (pcT ? "; THD+N " + pcT : ""),
+      rows.push({ kind: "level", load: nl.load, cells: ["THD+N / THD at the reference level", thdText(nl.thdn_reference) + (pcT ? "; THD+N " + pcT : ""),
         F.num(nl.drives_dbfs ? nl.drives_dbfs.reference : results.conditions.reference_level_dbfs, 1) + " dBFS drive, " + F.loadName(nl)] });
       for (const l of loads)
         for (const at of l.at_levels || [])
           if (at.thdn && at.thdn.valid) {
             const pcA = perChannel((at.channels || []).filter((c) => c.thdn && c.thdn.valid).map((c) => ({ ch: c.channel, v: c.thdn.thdn_db })), (x) => F.num(x, 1) + " dB");
-            rows.push({ cells: ["THD+N / THD at " + at.what, thdText(at.thdn) + (pcA ? "; THD+N " + pcA : ""), F.num(at.out_vrms, 3) + " Vrms into " + F.loadName(l)] });
+            rows.push({ kind: "level", load: l.load, cells: ["THD+N / THD at " + at.what, thdText(at.thdn) + (pcA ? "; THD+N " + pcA : ""), F.num(at.out_vrms, 3) + " Vrms into " + F.loadName(l)] });
           }
       const noise = nl.mutes_on_silence && nl.noise_under_tone ? nl.noise_under_tone : nl.noise;
       const dbv = noise && has(noise.unweighted_dbv);
       if (noise)
-        rows.push({ cells: ["noise, unweighted / A-weighted", dbv ? F.num(noise.unweighted_dbv, 1) + " / " + F.num(noise.a_weighted_dbv, 1) + " dBV"
+        rows.push({ kind: "noise", load: nl.load, cells: ["noise, unweighted / A-weighted", dbv ? F.num(noise.unweighted_dbv, 1) + " / " + F.num(noise.a_weighted_dbv, 1) + " dBV"
           : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS", "20 Hz–20 kHz, " + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
-      rows.push({ cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB", "re the maximum level, " + F.loadName(nl)] });
+      rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB", "re the maximum level, " + F.loadName(nl)] });
       const x1k = (nl.crosstalk || []).reduce((b, x) => (!b || Math.abs(Math.log(x.freq_hz / 1000)) < Math.abs(Math.log(b.freq_hz / 1000)) ? x : b), null);
-      if (x1k) rows.push({ cells: ["crosstalk L → R / R → L", xt(x1k.l_to_r_db, x1k.l_to_r_bound) + " / " + xt(x1k.r_to_l_db, x1k.r_to_l_bound), F.num(x1k.freq_hz, 0) + " Hz, " + F.loadName(nl)] });
+      if (x1k) rows.push({ kind: "crosstalk", load: nl.load, cells: ["crosstalk L → R / R → L", xt(x1k.l_to_r_db, x1k.l_to_r_bound) + " / " + xt(x1k.r_to_l_db, x1k.r_to_l_bound), F.num(x1k.freq_hz, 0) + " Hz, " + F.loadName(nl)] });
       if (has(nl.balance_db)) rows.push({ cells: ["balance |L − R|", F.num(nl.balance_db, 3) + " dB", "reference level, " + F.loadName(nl)] });
       const pcR = perChannel((nl.channels || []).filter((c) => c.valid !== false).map((c) => ({ ch: c.channel, v: c.response_deviation_20_20k_db })), (x) => "±" + F.num(x, 2) + " dB");
-      rows.push({ cells: ["response deviation 20 Hz–20 kHz", (has(nl.response_deviation_20_20k_db) ? "±" + F.num(nl.response_deviation_20_20k_db, 2) + " dB" : "—") + (pcR ? "; " + pcR : ""), "re 1 kHz, " + F.loadName(nl)] });
+      rows.push({ kind: "response", load: nl.load, cells: ["response deviation 20 Hz–20 kHz", (has(nl.response_deviation_20_20k_db) ? "±" + F.num(nl.response_deviation_20_20k_db, 2) + " dB" : "—") + (pcR ? "; " + pcR : ""), "re 1 kHz, " + F.loadName(nl)] });
       const lat = nl.response && nl.response.latency_samples, rate = results.conditions.rate_hz;
       if (has(lat)) rows.push({ cells: ["latency", lat + " frames" + (has(rate) && rate > 0 ? " (" + F.num(1000 * lat / rate, 2) + " ms)" : ""), "output to loopback input, " + F.num(rate, 0) + " Hz"] });
     }
@@ -107,6 +107,9 @@
         const tr = el("tr", r.cls || "");
         if (r.load !== undefined) tr.dataset.load = r.load;
         r.cells.forEach((c, i) => tr.appendChild(el("td", "l" + (i === 1 ? " v" : ""), c)));
+        // The warnings that qualify this figure (marks.js: by port, kind and load), linked from its name.
+        if (r.kind && window.obMarks)
+          window.obMarks.tagCell(tr.firstChild, { port: port.name, kind: r.kind, loads: r.all ? port.loads.map((l) => l.load) : [r.load] });
         t.appendChild(tr);
       }
       root.appendChild(t);
