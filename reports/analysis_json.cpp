@@ -111,6 +111,18 @@ json impedance_json(const ImpedanceResult& r) {
 
 namespace outbench {
 
+void put_imd_figures(const ImdResult& r, nlohmann::json& j) {
+  if (r.standard == ImdStandard::Smpte) {
+    j["imd_db"] = finite_or_null(r.imd_db);
+    j["imd_pct"] = finite_or_null(r.imd_pct);
+  } else {
+    j["d2_db"] = finite_or_null(r.d2_db);
+    j["d2_pct"] = finite_or_null(r.d2_pct);
+    j["d3_db"] = finite_or_null(r.d3_db);
+    j["d3_pct"] = finite_or_null(r.d3_pct);
+  }
+}
+
 nlohmann::json imd_json(const ImdResult& r) {
   nlohmann::json comps = nlohmann::json::array();
   for (const auto& c : r.components)
@@ -127,15 +139,7 @@ nlohmann::json imd_json(const ImdResult& r) {
                       {"components", comps},
                       {"start_frame", r.start_frame},
                       {"n_frames", r.n_frames}};
-  if (r.standard == ImdStandard::Smpte) {
-    j["imd_db"] = finite_or_null(r.imd_db);
-    j["imd_pct"] = finite_or_null(r.imd_pct);
-  } else {
-    j["d2_db"] = finite_or_null(r.d2_db);
-    j["d2_pct"] = finite_or_null(r.d2_pct);
-    j["d3_db"] = finite_or_null(r.d3_db);
-    j["d3_pct"] = finite_or_null(r.d3_pct);
-  }
+  put_imd_figures(r, j);
   return j;
 }
 

@@ -23,6 +23,8 @@ nlohmann::json impedance_json(const ImpedanceResult& r);
 nlohmann::json impedance_points_json(const std::vector<ImpedancePoint>& points);
 // SMPTE: imd_db/imd_pct; CCIF: d2_db/d2_pct/d3_db/d3_pct; both: the components read, bound.
 nlohmann::json imd_json(const ImdResult& r);
+// The standard's figures alone, into j: SMPTE imd_db/imd_pct, CCIF d2_db/d2_pct/d3_db/d3_pct.
+void put_imd_figures(const ImdResult& r, nlohmann::json& j);
 // A predicted headphone response (reports/SCHEMA.md "ports[].headphones[]", without `channels`).
 nlohmann::json headphone_prediction_json(const HeadphonePrediction& r);
 

@@ -19,15 +19,7 @@ void figures(const ImdStep& s, json& j) {
   j["level_dbfs"] = finite_or_null(r.level_dbfs);
   if (s.out_vrms) j["out_vrms"] = finite_or_null(*s.out_vrms);
   j["bound"] = r.bound;
-  if (r.standard == ImdStandard::Smpte) {
-    j["imd_db"] = finite_or_null(r.imd_db);
-    j["imd_pct"] = finite_or_null(r.imd_pct);
-  } else {
-    j["d2_db"] = finite_or_null(r.d2_db);
-    j["d2_pct"] = finite_or_null(r.d2_pct);
-    j["d3_db"] = finite_or_null(r.d3_db);
-    j["d3_pct"] = finite_or_null(r.d3_pct);
-  }
+  put_imd_figures(r, j);
 }
 
 json standard_json(ImdStandard standard, const std::vector<ImdSeries>& series) {

@@ -39,6 +39,19 @@ void check(PaError e, const std::string& what) {
   if (e < 0) throw std::runtime_error(what + ": " + Pa_GetErrorText(e));
 }
 
+// Float32, non-interleaved, the device's low latencies: every stream outbench opens, and every format check.
+std::pair<PaStreamParameters, PaStreamParameters> stream_parameters(int device, int inputs, int outputs) {
+  const PaDeviceInfo* d = Pa_GetDeviceInfo(device);
+  PaStreamParameters ip{}, op{};
+  ip.device = op.device = device;
+  ip.channelCount = inputs;
+  op.channelCount = outputs;
+  ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
+  ip.suggestedLatency = d->defaultLowInputLatency;
+  op.suggestedLatency = d->defaultLowOutputLatency;
+  return {ip, op};
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
@@ -220,14 +233,8 @@ struct PortAudioIo::Impl {
                           opt.input_channels, 0);
     device_name = Pa_GetDeviceInfo(od)->name;
     input_device_name = Pa_GetDeviceInfo(id)->name;
-    PaStreamParameters ip{}, op{};
-    op.device = od;
-    ip.device = id;
-    ip.channelCount = opt.input_channels;
-    op.channelCount = opt.output_channels;
-    ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
-    ip.suggestedLatency = Pa_GetDeviceInfo(id)->defaultLowInputLatency;
-    op.suggestedLatency = Pa_GetDeviceInfo(od)->defaultLowOutputLatency;
+    const PaStreamParameters ip = stream_parameters(id, opt.input_channels, 0).first;
+    const PaStreamParameters op = stream_parameters(od, 0, opt.output_channels).second;
     const unsigned long fpb = opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified;
     const std::string at = " at " + std::to_string(static_cast<int>(opt.rate_hz)) + " Hz";
     check(Pa_OpenStream(&in_stream, &ip, nullptr, opt.rate_hz, fpb, paClipOff, &Impl::in_callback_fn, this),
@@ -251,13 +258,7 @@ PortAudioIo::PortAudioIo(const PortAudioOptions& opt) : impl_(std::make_unique<I
   const int chosen = impl_->choose("", opt.device, opt.host_api, opt.input_channels, opt.output_channels);
   const PaDeviceInfo* d = Pa_GetDeviceInfo(chosen);
   impl_->device_name = d->name;
-  PaStreamParameters ip{}, op{};
-  ip.device = op.device = chosen;
-  ip.channelCount = opt.input_channels;
-  op.channelCount = opt.output_channels;
-  ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
-  ip.suggestedLatency = d->defaultLowInputLatency;
-  op.suggestedLatency = d->defaultLowOutputLatency;
+  const auto [ip, op] = stream_parameters(chosen, opt.input_channels, opt.output_channels);
   check(Pa_OpenStream(&impl_->stream, &ip, &op, opt.rate_hz,
                       opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified, paClipOff,
                       &Impl::callback, impl_.get()),
@@ -367,13 +368,7 @@ std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok) 
                      " and " + std::to_string(n.outputs) + " (the highest channel of its ports + 1)");
       continue;
     }
-    PaStreamParameters ip{}, op{};
-    ip.device = op.device = i;
-    ip.channelCount = n.inputs;
-    op.channelCount = n.outputs;
-    ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
-    ip.suggestedLatency = d->defaultLowInputLatency;
-    op.suggestedLatency = d->defaultLowOutputLatency;
+    const auto [ip, op] = stream_parameters(i, n.inputs, n.outputs);
     const auto supported = [&](double r) {
       return Pa_IsFormatSupported(n.inputs > 0 ? &ip : nullptr, n.outputs > 0 ? &op : nullptr, r) ==
              paFormatIsSupported;
@@ -411,13 +406,7 @@ std::string describe_audio_devices(int want_in, int want_out) {
     const int ni = want_in > 0 ? std::min(want_in, d->maxInputChannels) : d->maxInputChannels;
     const int no = want_out > 0 ? std::min(want_out, d->maxOutputChannels) : d->maxOutputChannels;
     if (ni <= 0 || no <= 0) continue;
-    PaStreamParameters ip{}, op{};
-    ip.device = op.device = i;
-    ip.channelCount = ni;
-    op.channelCount = no;
-    ip.sampleFormat = op.sampleFormat = paFloat32 | paNonInterleaved;
-    ip.suggestedLatency = d->defaultLowInputLatency;
-    op.suggestedLatency = d->defaultLowOutputLatency;
+    const auto [ip, op] = stream_parameters(i, ni, no);
     o << "      full duplex " << ni << " in / " << no << " out at:";
     for (double r : {44100.0, 48000.0, 88200.0, 96000.0, 176400.0, 192000.0})
       if (Pa_IsFormatSupported(&ip, &op, r) == paFormatIsSupported) o << " " << r / 1000 << "k";

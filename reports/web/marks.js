@@ -145,15 +145,7 @@
     const hits = hitsFor(t);
     if (!hits.length) return;
     box.dataset.warnings = hits.map((w) => w.n).join(",");
-    const title = box.querySelector(".t");
-    for (const w of hits) {
-      const a = document.createElement("a");
-      a.className = "warntag";
-      a.href = "#warning-" + w.n;
-      a.title = w.text;
-      a.textContent = "⚠ " + w.n;
-      title.appendChild(a);
-    }
+    appendTags(box.querySelector(".t"), hits);
   }
 
   window.obMarks = { limitsOf, responseLimits, zoutLimits, thdnSegments, fadeReason, relativeU95, tag, tagCell, FADE_REL_U95 };
