@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
@@ -76,18 +77,31 @@ void volume_tracking(StepContext& cx, const PortWiring& port, PortResult& pr, co
   vt.top_db = vol.top_db;
   vt.run_db = vol.run_db;
   vt.balance_limit_db = cx.opt.rules.max_balance_db;
-  for (double s : volume_settings(vol.top_db)) {
-    cx.session.progress("volume " + strformat("%.0f", s) + " dB");
-    cx.session.check_stop();
-    vol.setter->set(port.name, s);
-    // Above the run's setting the port gives more volts per dBFS than the cap was made for.
-    const double above = s > vol.run_db + 1e-9 ? s - vol.run_db + kSafetyMarginDb : 0.0;
-    const double drive = std::min(cx.opt.reference_level_dbfs, cx.session.cap.drive_dbfs - above);
-    VolumeStep st = measure_step(cx, port, s, drive);
-    st.attenuation_db = vol.top_db - s;
-    vt.steps.push_back(std::move(st));
+  std::optional<double> left_at;  // the setting the control was last sent to, while it is not run_db
+  try {
+    for (double s : volume_settings(vol.top_db)) {
+      cx.session.progress("volume " + strformat("%.0f", s) + " dB");
+      cx.session.check_stop();
+      left_at = s;
+      vol.setter->set(port.name, s);
+      // Above the run's setting the port gives more volts per dBFS than the cap was made for.
+      const double above = s > vol.run_db + 1e-9 ? s - vol.run_db + kSafetyMarginDb : 0.0;
+      const double drive = std::min(cx.opt.reference_level_dbfs, cx.session.cap.drive_dbfs - above);
+      VolumeStep st = measure_step(cx, port, s, drive);
+      st.attenuation_db = vol.top_db - s;
+      vt.steps.push_back(std::move(st));
+    }
+    vol.setter->set(port.name, vol.run_db);
+  } catch (...) {
+    // Stopped mid-way (Ctrl-C, a failed capture or command): the control may sit away from the run's setting,
+    // where neither the calibration nor the safety limits hold. Said in the (partial) results before leaving.
+    if (left_at)
+      cx.res.warnings.push_back(port.name + ": the volume steps stopped with the volume control at " +
+                                strformat("%g", *left_at) + " dB, not at the run's setting " +
+                                strformat("%g", vol.run_db) + " dB: set it back to " + strformat("%g", vol.run_db) +
+                                " dB before the next run (the calibration and the safety limits hold only there)");
+    throw;
   }
-  vol.setter->set(port.name, vol.run_db);
   vol.setter->done(port.name);
   gain_errors(vt.steps);
   vt.balanced_down_to_db = balanced_down_to(vt.steps, vt.balance_limit_db);

@@ -179,5 +179,34 @@ TEST(VolumeTracking, BenchVolumeSectionRefusesUnknownKeysAndRunsItsCommand) {
   std::filesystem::remove_all(dir);
 }
 
+// A volume command that fails at -12 dB stops the run; the results say where the control was left and what to
+// set it back to (the calibration and the safety limits hold only at the run's setting).
+TEST(VolumeTracking, AStopMidwaySaysWhereTheControlWasLeft) {
+  struct FailsAt : VolumeSetter {
+    void set(const std::string&, double setting_db) override {
+      if (setting_db < -11.5) throw std::runtime_error("volume command failed");
+    }
+    std::string describe() const override { return "test"; }
+  } setter;
+  const auto model = test::model_with("usb-interface.json", nullptr);
+  const BenchConfig bench = sim::bench_for_model(model, 48000);
+  sim::SimulatedBench io(model, bench, 1);
+  sim::SimulatedLoadSwitch sw(io);
+  RunOptions opt;
+  opt.quick = true;
+  opt.ports = {"headphone"};
+  opt.loads = {"open", "32"};
+  opt.rules = load_rules(test::fixture("verdicts/default.json"));
+  opt.volumes["headphone"] = PortVolume{0.0, -6.0, &setter};
+  Results res;
+  EXPECT_THROW(Sequencer(bench, io, sw, opt).run(res), std::runtime_error);
+  bool said = false;
+  for (const auto& w : res.warnings)
+    said = said || w == "headphone: the volume steps stopped with the volume control at -12 dB, not at the run's "
+                        "setting -6 dB: set it back to -6 dB before the next run (the calibration and the safety "
+                        "limits hold only there)";
+  EXPECT_TRUE(said);
+}
+
 }  // namespace
 }  // namespace outbench
