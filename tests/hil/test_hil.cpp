@@ -119,7 +119,13 @@ TEST_P(HilTwoDevices, DongleThroughASeparateAnalyser) {
   const auto& c = j["conditions"]["clock"];
   EXPECT_NEAR(c["mean_ppm"].get<double>(), ppm, 1.0);
   EXPECT_GT(c["captures"].size(), 10u);
-  for (const auto& k : c["captures"]) EXPECT_NEAR(k["ppm"].get<double>(), ppm, 1.0) << k["capture"];
+  // Each capture's own estimate within 1 ppm, except the level probe's: its markers are 0.3 s apart, and a
+  // 0.03-sample timing error there is 2-3 ppm (seen: 148.4 and -77.5 on a loaded machine); its drift over
+  // 0.3 s is a thousandth of a sample either way.
+  for (const auto& k : c["captures"]) {
+    const bool probe = k["capture"].get<std::string>().ends_with("-probe");
+    EXPECT_NEAR(k["ppm"].get<double>(), ppm, probe ? 4.0 : 1.0) << k["capture"];
+  }
   const auto model = sim::load_device_model(d / "dongle.json");
   const auto* pm = model.port("headphone");
   const auto& p = port_of(j, "headphone");
