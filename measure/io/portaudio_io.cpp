@@ -368,7 +368,9 @@ std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok) 
                      " and " + std::to_string(n.outputs) + " (the highest channel of its ports + 1)");
       continue;
     }
-    const auto [ip, op] = stream_parameters(i, n.inputs, n.outputs);
+    // Named copies, not a structured binding: clang 14 (the fuzz build) cannot capture bindings in a lambda.
+    const auto params = stream_parameters(i, n.inputs, n.outputs);
+    const PaStreamParameters ip = params.first, op = params.second;
     const auto supported = [&](double r) {
       return Pa_IsFormatSupported(n.inputs > 0 ? &ip : nullptr, n.outputs > 0 ? &op : nullptr, r) ==
              paFormatIsSupported;
