@@ -47,7 +47,7 @@ class ReportChannels : public ::testing::Test {
   static void expect_rejected(const json& bad, const std::string& field, const std::string& expected) {
     const std::string in = *dir_ / "bad.json", out = *dir_ / "bad.html";
     { std::ofstream(in) << bad.dump(); }
-    for (const std::string cmd : {"report " + in, "compare " + (*dir_ / "rep/results.json") + " " + in}) {
+    for (const std::string& cmd : {"report " + in, "compare " + (*dir_ / "rep/results.json") + " " + in}) {
       std::filesystem::remove(out);
       const auto r = run_cli(cmd + " -o " + out);
       EXPECT_EQ(r.exit_code, 2) << field << ": " << r.err;
