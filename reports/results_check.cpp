@@ -2,13 +2,13 @@
 // html_report.cpp or report.js reads is checked for its type (finite numbers, array lengths, required
 // members), so a hand-edited or truncated file gives an error naming the field instead of a crash, a
 // half-drawn page or a page whose script stops.
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "measure/errors.hpp"
 #include "reports/html_report.hpp"
+#include "reports/results_check_node.hpp"
 
 namespace outbench {
 
@@ -16,117 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string shown(const json& v) {
-  std::string s = v.dump();
-  if (s.size() > 40) s = s.substr(0, 37) + "...";
-  return s;
-}
-
-// A node of the document with its JSON path, e.g. ports[0].loads[2].response.points[5].
-class Node {
- public:
-  Node(const json& j, const std::string& src, std::string path) : j_(j), src_(src), path_(std::move(path)) {}
-
-  const json& json_value() const { return j_; }
-  const std::string& path() const { return path_; }
-  bool has(const char* key) const { return j_.is_object() && j_.contains(key); }
-  std::size_t size() const { return j_.size(); }
-
-  [[noreturn]] void fail(const std::string& expected) const {
-    throw InputError(src_ + ": " + (path_.empty() ? "(top level)" : path_) + ": expected " + expected + ", got " +
-                     shown(j_));
-  }
-  [[noreturn]] void missing(const char* key, const std::string& expected) const {
-    throw InputError(src_ + ": " + child_path(key) + ": expected " + expected + ", but it is missing");
-  }
-
-  Node member(const char* key, const std::string& expected) const {
-    if (!has(key)) missing(key, expected);
-    return Node(j_.at(key), src_, child_path(key));
-  }
-  Node item(std::size_t i) const { return Node(j_.at(i), src_, path_ + "[" + std::to_string(i) + "]"); }
-
-  // Required members.
-  Node obj(const char* key) const { return member(key, "an object").object(); }
-  Node arr(const char* key) const { return member(key, "an array").array(); }
-  void num(const char* key) const { member(key, "a number").number(); }
-  void num_or_null(const char* key) const { member(key, "a number or null").number_or_null(); }
-  void str(const char* key) const { member(key, "a string").string(); }
-  void boolean(const char* key) const { member(key, "true or false").boolean(); }
-  // Optional members: absent is fine, present must have the type.
-  void opt_num_or_null(const char* key) const {
-    if (has(key)) num_or_null(key);
-  }
-  void opt_num(const char* key) const {
-    if (has(key)) num(key);
-  }
-  void opt_str(const char* key) const {
-    if (has(key)) str(key);
-  }
-  void opt_bool(const char* key) const {
-    if (has(key)) boolean(key);
-  }
-  // Optional string that must be one of `allowed`.
-  void opt_one_of(const char* key, std::initializer_list<const char*> allowed) const {
-    if (!has(key)) return;
-    std::string list;
-    for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + "\"" + a + "\"";
-    const Node n = member(key, "one of " + list);
-    if (n.j_.is_string())
-      for (const char* a : allowed)
-        if (n.j_.get<std::string>() == a) return;
-    n.fail("one of " + list);
-  }
-  std::optional<Node> opt_obj(const char* key) const {
-    if (!has(key)) return std::nullopt;
-    return obj(key);
-  }
-  std::optional<Node> opt_arr(const char* key) const {
-    if (!has(key)) return std::nullopt;
-    return arr(key);
-  }
-
-  const Node& object() const {
-    if (!j_.is_object()) fail("an object");
-    return *this;
-  }
-  const Node& array() const {
-    if (!j_.is_array()) fail("an array");
-    return *this;
-  }
-  void number() const {
-    if (!j_.is_number() || !std::isfinite(j_.get<double>())) fail("a number");
-  }
-  void number_or_null() const {
-    if (!j_.is_null() && (!j_.is_number() || !std::isfinite(j_.get<double>()))) fail("a number or null");
-  }
-  void positive() const {
-    if (!j_.is_number() || !std::isfinite(j_.get<double>()) || !(j_.get<double>() > 0)) fail("a number > 0");
-  }
-  void string() const {
-    if (!j_.is_string()) fail("a string");
-  }
-  void boolean() const {
-    if (!j_.is_boolean()) fail("true or false");
-  }
-  bool flag(const char* key) const { return j_.at(key).get<bool>(); }  // after boolean(key)
-
- private:
-  std::string child_path(const char* key) const { return path_.empty() ? key : path_ + "." + key; }
-  const json& j_;
-  const std::string& src_;
-  std::string path_;
-};
-
-// Each element of `a` is an object checked by `f`.
-template <class F>
-void each(const Node& a, F&& f) {
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const Node e = a.item(i);
-    e.object();
-    f(e);
-  }
-}
+using results_check::each;
+using results_check::Node;
 
 void check_z_point(const Node& p) {
   p.num("freq_hz");
@@ -154,12 +45,12 @@ void check_level_point(const Node& p) {
   for (const char* k : {"vrms", "dbv", "dbu", "mw"}) p.opt_num_or_null(k);
 }
 
-// A valid load: everything the per-load table, the plots and compare read.
-// The figures a load and each of its channels[] carry (the load's are the worse channel's): THD+N at the
-// reference level, THD+N versus level, maximum level, noise, SNR, dynamic range, spectra.
-void check_figures(const Node& l) {
-  const Node t = l.obj("thdn_reference");
+// A THD+N analysis (analysis_json.cpp thdn_json): THD+N and THD in the tables, the harmonics on the spectrum.
+void check_thdn(const Node& t) {
+  t.opt_bool("valid");
   t.opt_num_or_null("thdn_db");
+  t.opt_num_or_null("thd_db");
+  t.opt_bool("thd_below_noise");
   t.opt_num_or_null("level_dbfs");
   each(t.arr("harmonics"), [](const Node& h) {
     h.num("order");
@@ -168,6 +59,46 @@ void check_figures(const Node& l) {
     h.opt_bool("in_band");
     h.opt_bool("below_noise");
   });
+}
+
+// A channel number: an integer from 0 to n - 1 (n: the channels of the load's channels[]).
+void check_channel_index(const Node& c, std::size_t n, const std::string& of) {
+  const json& v = c.json_value();
+  if (!v.is_number_integer() || v.get<long long>() < 0 || (n > 0 && v.get<long long>() >= static_cast<long long>(n)))
+    c.fail(n > 0 ? "a channel number from 0 to " + std::to_string(n - 1) + " (the channels of " + of + ")"
+                 : std::string("a channel number (an integer >= 0)"));
+}
+
+// THD+N at nominal line level / 1 mW (the working-levels table and the summary): each entry's figures, the
+// worse channel's number, and per channel at most one entry for each of the load's channels[].
+void check_at_levels(const Node& l) {
+  const std::size_t n = l.has("channels") ? l.json_value().at("channels").size() : 0;
+  const std::string of = l.path() + ".channels";
+  each(l.arr("at_levels"), [&](const Node& a) {
+    a.str("what");
+    a.num_or_null("drive_dbfs");
+    a.num_or_null("out_vrms");
+    check_thdn(a.obj("thdn"));
+    if (a.has("channel")) check_channel_index(a.member("channel", "a channel number"), n, of);
+    const auto ch = a.opt_arr("channels");
+    if (!ch) return;
+    if (n > 0 && ch->size() > n)
+      ch->fail("at most " + std::to_string(n) + " entries, one per channel of " + of + " (got " +
+               std::to_string(ch->size()) + ")");
+    each(*ch, [&](const Node& c) {
+      check_channel_index(c.member("channel", "a channel number"), n, of);
+      c.num_or_null("drive_dbfs");
+      c.num_or_null("out_vrms");
+      check_thdn(c.obj("thdn"));
+    });
+  });
+}
+
+// A valid load: everything the per-load table, the plots and compare read.
+// The figures a load and each of its channels[] carry (the load's are the worse channel's): THD+N at the
+// reference level, THD+N versus level, maximum level, noise, SNR, dynamic range, spectra.
+void check_figures(const Node& l) {
+  check_thdn(l.obj("thdn_reference"));
   each(l.arr("thdn_vs_level"), [](const Node& s) {
     s.boolean("valid");
     s.opt_num_or_null("drive_dbfs");
@@ -240,6 +171,7 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
       if (c.has("thdn_reference")) check_figures(c);  // that channel's figures (absent in older files)
     });
   check_figures(l);
+  if (l.has("at_levels")) check_at_levels(l);
   l.opt_bool("mutes_on_silence");
   l.opt_num_or_null("balance_db");
   l.opt_bool("mute_undecided");

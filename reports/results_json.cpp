@@ -112,8 +112,8 @@ json opt_pair_json(std::initializer_list<std::pair<const char*, std::optional<do
 }
 
 // One channel's figures (LoadResult::channel_figures) merged into its loads[].channels[] entry.
-void channel_figures_json(const ChannelFigures& f, bool mutes_on_silence, json& j) {
-  if (const json fl = floor_json(f.floor, f, mutes_on_silence); !fl.empty()) j["floor"] = fl;
+void channel_figures_json(const ChannelFigures& f, const LoadResult& l, json& j) {
+  if (const json fl = floor_json(f.floor, f, l.mutes_on_silence); !fl.empty()) j["floor"] = fl;
   j["thdn_reference"] = thdn_json(f.thdn_ref);
   j["noise"] = noise_json(f.noise, f.noise_a, f.noise_dbv, f.noise_a_dbv);
   j["noise_under_tone"] = opt_pair_json({{"unweighted_dbfs", f.noise_tone_dbfs},
@@ -128,8 +128,11 @@ void channel_figures_json(const ChannelFigures& f, bool mutes_on_silence, json& 
   put(j, "snr_a_db", f.snr_a_db);
   put(j, "dynamic_range_db", f.dynamic_range_db);
   put(j, "dynamic_range_a_db", f.dynamic_range_a_db);
-  // Channel 0's spectrum is the load's; the idle-noise spectrum stays channel 0's only (the file's size).
-  if (f.channel != 0) j["spectrum"] = spectrum_json(f.spectrum_dbfs, "sine", 0);
+  // Channel 0's spectra are the load's (`spectrum`, `noise_spectrum`); every other channel carries its own.
+  if (f.channel != 0) {
+    j["spectrum"] = spectrum_json(f.spectrum_dbfs, "sine", l.spectrum_bin_hz);
+    j["noise_spectrum"] = spectrum_json(f.noise_spectrum_dbfs, "density_per_hz", l.noise_spectrum_bin_hz);
+  }
 }
 
 // Each channel's response into a load (both channels driven in phase): gain at 1 kHz, deviation, and relative_db
@@ -149,7 +152,7 @@ json load_channels_json(const LoadResult& l) {
     for (const auto& p : c.response.points) rel.push_back(finite_or_null(p.relative_db));
     j["relative_db"] = rel;
     for (const auto& f : l.channel_figures)
-      if (f.channel == c.channel) channel_figures_json(f, l.mutes_on_silence, j);
+      if (f.channel == c.channel) channel_figures_json(f, l, j);
     out.push_back(j);
   }
   return out;

@@ -131,8 +131,8 @@ std::string find_switch_program(const std::string& program, const std::string& w
 }
 
 CommandSwitch::CommandSwitch(std::vector<std::string> argv, double timeout_s, double settle_s,
-                             const std::atomic<bool>* stop)
-    : argv_(std::move(argv)), timeout_s_(timeout_s), settle_s_(settle_s), stop_(stop) {
+                             const std::atomic<bool>* stop, bool terminates_input)
+    : argv_(std::move(argv)), timeout_s_(timeout_s), settle_s_(settle_s), stop_(stop), terminate_(terminates_input) {
   if (argv_.empty()) throw InputError("a command load switch needs at least the program to run");
   find_switch_program(argv_.front(), "(load_switch.argv[0])");
 }
@@ -208,21 +208,31 @@ int wait_for_switch_command(pid_t pid, int err_read_fd, std::string& err, double
 }  // namespace
 
 void CommandSwitch::select(const Load& load) {
+  run({load.name}, "for load '" + load.name + "'");
+}
+
+bool CommandSwitch::terminate_input(bool on) {
+  if (!terminate_) return false;
+  run({"terminate_input", on ? "on" : "off"},
+      on ? "terminating the loopback input" : "reconnecting the loopback input");
+  return true;
+}
+
+void CommandSwitch::run(const std::vector<std::string>& extra, const std::string& what) {
   std::vector<std::string> args = argv_;
-  args.push_back(load.name);
+  args.insert(args.end(), extra.begin(), extra.end());
   std::string shown;
   for (const auto& a : args) shown += (shown.empty() ? "" : " ") + a;
-  const std::string for_load = "for load '" + load.name + "'";
   if (stop_ && stop_->load()) throw std::runtime_error("stopped before the load-switch command '" + shown + "'");
   // Checked again now: the program may have gone since the bench file was read.
-  const std::string program = find_switch_program(args.front(), for_load);
+  const std::string program = find_switch_program(args.front(), what);
   int err_pipe[2];
   if (::pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error(std::string("cannot start the load-switch command: pipe: ") + std::strerror(errno));
   Fd err_read{err_pipe[0]};
   Fd err_write{err_pipe[1]};
   ::fcntl(err_read.fd, F_SETFL, O_NONBLOCK);  // our end only: the command's stderr blocks as usual
-  const pid_t pid = spawn_switch_command(program, args, err_write.fd, for_load, shown);
+  const pid_t pid = spawn_switch_command(program, args, err_write.fd, what, shown);
   ::close(err_write.fd);
   err_write.fd = -1;
   std::string err;

@@ -55,7 +55,13 @@ SwitchSpec parse_switch(const nlohmann::json& section, const std::string& source
     r.at("terminate_input")
         .fail("relay",
               "a relay only on a serial board with a preset or the simulated switch; use \"manual\" "
-              "(a shorting plug you fit when asked)");
+              "(a shorting plug you fit when asked)" +
+                  std::string(s.type == LoadSwitchKind::command
+                                  ? " or \"command\" (your command is run with terminate_input on / off)"
+                                  : ""));
+  if (term.kind == InputTermination::Kind::command && s.type != LoadSwitchKind::command)
+    r.fail("terminate_input",
+           "\"command\" only with a command load switch (type \"command\"); use {\"relay\": N} or \"manual\"");
   if (s.type == LoadSwitchKind::simulated || s.type == LoadSwitchKind::manual) {
     r.only_keys({"type", "terminate_input"});
     return s;
@@ -113,12 +119,14 @@ InputTermination parse_input_termination(const nlohmann::json& section, const st
   if (!section.is_object() || !section.contains("terminate_input")) return t;
   const JsonReader r(section, source, "load_switch");
   const auto& v = section.at("terminate_input");
-  if (v.is_string() && v.get<std::string>() == "manual") {
-    t.kind = InputTermination::Kind::manual;
+  if (v.is_string() && (v.get<std::string>() == "manual" || v.get<std::string>() == "command")) {
+    t.kind = v.get<std::string>() == "manual" ? InputTermination::Kind::manual : InputTermination::Kind::command;
     return t;
   }
   if (!v.is_object())
-    r.fail("terminate_input", "{\"relay\": N} (the relay that shorts the loopback input) or \"manual\"");
+    r.fail("terminate_input",
+           "{\"relay\": N} (the relay that shorts the loopback input), \"command\" (a command switch runs "
+           "its argv with terminate_input on / off) or \"manual\"");
   const auto o = r.at("terminate_input");
   o.only_keys({"relay"});
   t.kind = InputTermination::Kind::relay;
@@ -173,7 +181,9 @@ std::unique_ptr<LoadSwitch> make_load_switch(const nlohmann::json& section, cons
     sw = std::make_unique<ManualSwitch>(std::cin, std::cerr, ::isatty(STDIN_FILENO) != 0, assume_yes,
                                         "the port under test");
   else if (s.type == LoadSwitchKind::command)
-    sw = std::make_unique<CommandSwitch>(s.argv, s.timeout_s, s.settle_s, stop);
+    sw = std::make_unique<CommandSwitch>(
+        s.argv, s.timeout_s, s.settle_s, stop,
+        parse_input_termination(section, source).kind == InputTermination::Kind::command);
   else {
     s.serial.stop = stop;
     sw = std::make_unique<SerialRelaySwitch>(std::move(s.serial));

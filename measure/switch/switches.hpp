@@ -18,9 +18,11 @@
 //           loads are in place (--yes, single-load runs).
 //  terminate_input (any type, optional): how the loopback input is terminated for the analyser's floor:
 //           {"relay": N} (a relay of a preset serial board that shorts the input; on the simulated switch the
-//           model terminates it) or "manual" (the user is asked to fit a shorting plug and to remove it, as
-//           the manual loads are asked for). Absent: a real switch cannot terminate the input (the bench
-//           file's analyser_floor is used); the simulated switch still can (the model knows its floor).
+//           model terminates it), "command" (a command switch only: its argv + ["terminate_input", "on"]
+//           before the floor capture, + ["terminate_input", "off"] after it; a failure stops the run as a
+//           failed load selection does) or "manual" (the user is asked to fit a shorting plug and to remove
+//           it, as the manual loads are asked for). Absent: a real switch cannot terminate the input (the
+//           bench file's analyser_floor is used); the simulated switch still can (the model knows its floor).
 #pragma once
 
 #include <atomic>
@@ -58,7 +60,7 @@ std::string find_switch_program(const std::string& program, const std::string& w
 
 // How the loopback input is terminated (load_switch.terminate_input).
 struct InputTermination {
-  enum class Kind { none, relay, manual } kind = Kind::none;
+  enum class Kind { none, relay, manual, command } kind = Kind::none;
   int relay = 0;
 };
 
@@ -113,16 +115,20 @@ class SerialRelaySwitch : public LoadSwitch {
 class CommandSwitch : public LoadSwitch {
  public:
   // Checks that argv[0] can be run (InputError otherwise). `stop` (the run's Ctrl-C flag) ends a running
-  // command: its process group is killed and select() throws.
+  // command: its process group is killed and select() throws. `terminates_input` (terminate_input:
+  // "command"): terminate_input(on) runs argv + ["terminate_input", "on" or "off"].
   CommandSwitch(std::vector<std::string> argv, double timeout_s, double settle_s,
-                const std::atomic<bool>* stop = nullptr);
+                const std::atomic<bool>* stop = nullptr, bool terminates_input = false);
   void select(const Load& load) override;
   std::string describe() const override;
+  bool terminate_input(bool on) override;  // a failed command throws, as select() does: the run stops
 
  private:
+  void run(const std::vector<std::string>& extra, const std::string& what);  // argv + extra, checked
   std::vector<std::string> argv_;
   double timeout_s_, settle_s_;
   const std::atomic<bool>* stop_;
+  bool terminate_ = false;
 };
 
 class ManualSwitch : public LoadSwitch {

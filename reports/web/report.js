@@ -339,12 +339,15 @@
     if (nl && nl.noise_spectrum && nl.noise_spectrum.level_dbfs.length) {
       const ns = nl.noise_spectrum, xs = ns.level_dbfs.map((_, i) => ns.start_hz * Math.pow(2, i / ns.points_per_octave));
       const density = ns.scale === "density_per_hz";
-      chart(grid, "Idle-channel noise spectrum (" + loadName(nl) + (density ? ", density in 1 Hz, mean per 1/48 octave of " + num(ns.bin_hz, 2) + " Hz bins, " + ns.window + " window)" : ", max-hold per 1/48 octave)"), xs,
-        [{ label: "idle noise", values: ns.level_dbfs, color: "#7f7f7f" }].concat(((r) => (r && r.level_dbfs.length === ns.level_dbfs.length
-          ? [{ label: "idle noise R (dashed)", values: r.level_dbfs, color: "#7f7f7f", dash: [5, 3] }] : []))(chanOf(nl, 1) && chanOf(nl, 1).noise_spectrum)),
+      // Each channel's own (channels[].noise_spectrum, results since this version): L solid, R dashed.
+      const rn = chanOf(nl, 1) && chanOf(nl, 1).noise_spectrum;
+      const nr = rn && rn.level_dbfs.length === ns.level_dbfs.length ? rn : null;
+      chart(grid, "Idle-channel noise spectrum (" + loadName(nl) + (density ? ", density in 1 Hz, mean per 1/48 octave of " + num(ns.bin_hz, 2) + " Hz bins, " + ns.window + " window" : ", max-hold per 1/48 octave") + (nr ? ", L solid, R dashed)" : ")"), xs,
+        [{ label: "idle noise" + (nr ? " L" : ""), values: ns.level_dbfs, color: "#7f7f7f" }].concat(nr ? [{ label: "idle noise R", values: nr.level_dbfs, color: "#7f7f7f", dash: [5, 3] }] : []),
         { xlog: true, xlabel: "Hz", ylabel: density ? "dBFS/√Hz" : "dBFS", ydigits: 1, tag: tag("noise", [nl]) });
       sec.appendChild(el("h3", { text: "Idle-channel noise spectrum (" + loadName(nl) + ")" }));
-      sec.appendChild(table(["Hz (every 6th of an octave)", density ? "dBFS/√Hz" : "dBFS"], xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(ns.level_dbfs[i], 1)])));
+      const nunit = density ? "dBFS/√Hz" : "dBFS";
+      sec.appendChild(table(["Hz (every 6th of an octave)"].concat(nr ? ["L " + nunit, "R " + nunit] : [nunit]), xs.map((f, i) => [f, i]).filter(([, i]) => i % 8 === 0).map(([f, i]) => [num(f, 1), num(ns.level_dbfs[i], 1)].concat(nr ? [num(nr.level_dbfs[i], 1)] : []))));
     }
     // Everything per load in one table.
     sec.appendChild(el("h3", { text: "Per load" }));
@@ -394,6 +397,10 @@
     const at1 = ml.every((l) => l.max_level.stop_reason === "thdn_1pct") ? "at 1 % THD+N" : ml.every((l) => l.max_level.stop_reason === "full_scale") ? "at full-scale drive" : "at 1 % THD+N or where the search stopped";
     const bars = uPlot.paths.bars({ size: [0.5, 80] });
     const ser = [{ label: (haveV ? "Vrms " : "dBFS (ADC) ") + at1, values: ml.map((l) => (haveV ? l.max_level.at_1pct.vrms : l.max_level.at_1pct.out_dbfs) ?? null), paths: bars, width: 1, fill: palette[0] + "99" }];
+    // Each channel's own 1 % point on its load's bar (loads[].channels[].max_level): L filled, R hollow.
+    const chML = (l, c) => { const x = (l.channels || []).find((e) => e.channel === c && e.max_level && e.max_level.at_1pct.found); return x ? (haveV ? x.max_level.at_1pct.vrms : x.max_level.at_1pct.out_dbfs) ?? null : null; };
+    if (ml.some((l) => chML(l, 1) !== null))
+      for (const [c, name] of [[0, "L"], [1, "R"]]) ser.push({ label: name + " channel", values: ml.map((l) => chML(l, c)), points: true, pointSize: 7, width: 0, hollow: c === 1, color: palette[2] });
     const haveMw = ml.some((l) => l.max_level.at_1pct.mw !== undefined);
     if (haveMw) ser.push({ label: "mW (right axis)", values: ml.map((l) => l.max_level.at_1pct.mw ?? null), points: true, pointSize: 8, width: 0, scale: "y2", color: palette[1] });
     const lo = haveV ? 0 : Math.min(...ser[0].values.filter((v) => v !== null)) - 6;

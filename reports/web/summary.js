@@ -59,7 +59,10 @@
       if (!a || !a.found) continue;
       const parts = has(a.vrms) ? [F.num(a.vrms, 3) + " Vrms", F.num(a.dbv, 1) + " dBV", F.num(a.dbu, 1) + " dBu"].concat(has(a.mw) ? [F.num(a.mw, 1) + " mW"] : [])
         : [F.num(a.out_dbfs, 1) + " dBFS (ADC)"];
-      rows.push({ cls: "maxlevel", kind: "maxlevel", load: l.load, cells: ["maximum level into " + F.loadName(l), parts.join(", "),
+      // Each channel's own 1 % point (loads[].channels[].max_level) where the channels differ.
+      const pcM = perChannel((l.channels || []).filter((c) => c.max_level && c.max_level.at_1pct && c.max_level.at_1pct.found)
+        .map((c) => ({ ch: c.channel, v: has(a.vrms) ? c.max_level.at_1pct.vrms : c.max_level.at_1pct.out_dbfs })), (x) => (has(a.vrms) ? F.num(x, 3) + " Vrms" : F.num(x, 1) + " dBFS"));
+      rows.push({ cls: "maxlevel", kind: "maxlevel", load: l.load, cells: ["maximum level into " + F.loadName(l), parts.join(", ") + (pcM ? "; " + pcM : ""),
         "stopped: " + (stopWords[m.stop_reason] || m.stop_reason || "—")] });
     }
     if (nl) {
@@ -74,10 +77,14 @@
           }
       const noise = nl.mutes_on_silence && nl.noise_under_tone ? nl.noise_under_tone : nl.noise;
       const dbv = noise && has(noise.unweighted_dbv);
+      // Each channel's (loads[].channels[]) where they differ: the noise in use, SNR(A) and DR(A).
+      const nch = (nl.channels || []).filter((c) => c.noise);
+      const pcN = perChannel(nch.map((c) => { const n = nl.mutes_on_silence && c.noise_under_tone ? c.noise_under_tone : c.noise; return { ch: c.channel, v: dbv ? n.unweighted_dbv : n.unweighted_dbfs }; }), (x) => F.num(x, 1) + (dbv ? " dBV" : " dBFS"));
+      const pcS = perChannel(nch.map((c) => ({ ch: c.channel, v: c.snr_a_db })), (x) => F.num(x, 1) + " dB");
       if (noise)
-        rows.push({ kind: "noise", load: nl.load, cells: ["noise, unweighted / A-weighted", dbv ? F.num(noise.unweighted_dbv, 1) + " / " + F.num(noise.a_weighted_dbv, 1) + " dBV"
-          : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS", "20 Hz–20 kHz, " + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
-      rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB", "re the maximum level, " + F.loadName(nl)] });
+        rows.push({ kind: "noise", load: nl.load, cells: ["noise, unweighted / A-weighted", (dbv ? F.num(noise.unweighted_dbv, 1) + " / " + F.num(noise.a_weighted_dbv, 1) + " dBV"
+          : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS") + (pcN ? "; unweighted " + pcN : ""), "20 Hz–20 kHz, " + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
+      rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB" + (pcS ? "; SNR(A) " + pcS : ""), "re the maximum level, " + F.loadName(nl)] });
       const x1k = (nl.crosstalk || []).reduce((b, x) => (!b || Math.abs(Math.log(x.freq_hz / 1000)) < Math.abs(Math.log(b.freq_hz / 1000)) ? x : b), null);
       if (x1k) rows.push({ kind: "crosstalk", load: nl.load, cells: ["crosstalk L → R / R → L", xt(x1k.l_to_r_db, x1k.l_to_r_bound) + " / " + xt(x1k.r_to_l_db, x1k.r_to_l_bound), F.num(x1k.freq_hz, 0) + " Hz, " + F.loadName(nl)] });
       if (has(nl.balance_db)) rows.push({ cells: ["balance |L − R|", F.num(nl.balance_db, 3) + " dB", "reference level, " + F.loadName(nl)] });

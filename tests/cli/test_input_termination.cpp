@@ -18,6 +18,7 @@
 #include "measure/errors.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "measure/switch/switches.hpp"
+#include "run_cli.hpp"
 #include "sim_support.hpp"
 
 namespace outbench {
@@ -147,6 +148,81 @@ TEST(InputTermination, ManualShortingPlugIsAskedForAndTheFloorMeasured) {
       EXPECT_FALSE(fl.known());
     }
   }
+}
+
+// The simulated bench's load switch, whose input termination also runs a command switch's terminate_input:
+// the run's floor step drives the real command while the model is terminated with it.
+class CommandTerminatedSim : public LoadSwitch {
+ public:
+  CommandTerminatedSim(sim::SimulatedBench& io, std::unique_ptr<LoadSwitch> cmd) : sim_(io), cmd_(std::move(cmd)) {}
+  void select(const Load& load) override { sim_.select(load); }
+  std::string describe() const override { return cmd_->describe(); }
+  bool terminate_input(bool on) override { return cmd_->terminate_input(on) && sim_.terminate_input(on); }
+
+ private:
+  sim::SimulatedLoadSwitch sim_;
+  std::unique_ptr<LoadSwitch> cmd_;
+};
+
+// "command": a command switch runs its own program with `terminate_input on` before the floor capture and
+// `terminate_input off` after it (a shell script records its arguments); the floor is then measured (the
+// model's ADC floor). Loads still get their one argument. A failing command stops the run with its stderr;
+// "command" on another switch type is refused naming the key.
+TEST(InputTermination, ACommandSwitchRunsItsProgramToTerminateTheInput) {
+  const auto dir = std::filesystem::temp_directory_path() / ("outbench_term_cmd_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto log = dir / "args.log";
+  const auto script = dir / "relay.sh";
+  std::ofstream(script) << "#!/bin/sh\necho \"$*\" >> '" << log.string()
+                        << "'\n[ \"$2\" = fail ] && { echo 'no such relay' >&2; exit 3; }\nexit 0\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const json section = {{"type", "command"},
+                        {"argv", {script.string(), "--board", "1"}},
+                        {"settle_s", 0.0},
+                        {"terminate_input", "command"}};
+  const std::vector<Load> loads = {{"open", INFINITY, INFINITY}, {"10k", 1e4, 1e4}};
+  EXPECT_NO_THROW(check_load_switch(section, "b.json", loads));
+  const auto model = test::model_with("usb-interface.json", {});
+  const BenchConfig bench = sim::bench_for_model(model, 48000);
+  sim::SimulatedBench io(model, bench, 4);
+  CommandTerminatedSim sw(io, make_load_switch(section, "b.json", loads, false));
+  const Results res = run_line(io, sw, bench);
+  const auto& fl = test::port_of(res, "line").analyser_floor;
+  EXPECT_EQ(fl.source, "input terminated");
+  ASSERT_TRUE(fl.noise_dbfs);
+  EXPECT_NEAR(*fl.noise_dbfs, model.loopback.noise_dbfs, 0.3);
+  EXPECT_EQ(test::slurp(log), "--board 1 terminate_input on\n--board 1 terminate_input off\n");
+  // A load is still selected with its name alone.
+  std::filesystem::remove(log);
+  auto direct = make_load_switch(section, "b.json", loads, false);
+  direct->select(loads[1]);
+  EXPECT_EQ(test::slurp(log), "--board 1 10k\n");
+  // Without "command" the switch cannot terminate the input and runs nothing.
+  json plain = section;
+  plain.erase("terminate_input");
+  std::filesystem::remove(log);
+  EXPECT_FALSE(make_load_switch(plain, "b.json", loads, false)->terminate_input(true));
+  EXPECT_FALSE(std::filesystem::exists(log));
+  // A failing command stops the run with what it said.
+  json failing = section;
+  failing["argv"] = {script.string(), "--board", "fail"};
+  try {
+    make_load_switch(failing, "b.json", loads, false)->terminate_input(true);
+    ADD_FAILURE() << "a failing terminate command did not stop the run";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("fail terminate_input on' failed (exit status 3): no such relay"),
+              std::string::npos)
+        << e.what();
+  }
+  // "command" belongs to a command switch only.
+  try {
+    check_load_switch({{"type", "manual"}, {"terminate_input", "command"}}, "b.json", loads);
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("load_switch.terminate_input"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("only with a command load switch"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // Input ranges: the port names the one in use; the advice names the most sensitive range that keeps the
