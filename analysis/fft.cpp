@@ -85,6 +85,8 @@ void release_plan(std::size_t n, int direction) noexcept {
 
 // Large buffers: anonymous mmap (page-aligned, so FFTW's alignment holds) with transparent huge pages for all
 // whole 2 MiB pages of it; the tail stays on small pages, so a huge page is never resident for a few bytes.
+// In a one-shot process (large plans freed when unused) they come from malloc instead, like the twiddle tables:
+// each reuses the pages the last freed (`outbench analyze` puts its heap on huge pages and never trims it).
 constexpr std::size_t kBulkBytes = std::size_t{1} << 20;
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
