@@ -50,9 +50,10 @@ PlanCache& plan_cache() {
   return cache;
 }
 
-// The in-place plan of size n in one direction, made on first request; the caller holds it until
-// release_plan().
-fftw_plan acquire_plan(std::size_t n, int direction) {
+// The in-place plan of size n in one direction, made on first request (on the caller's buffer `buf`, which
+// FFTW_ESTIMATE does not touch: it only tells the planner the layout and alignment; every buffer is at least
+// 16-byte aligned, so the plan serves them all); the caller holds it until release_plan().
+fftw_plan acquire_plan(std::size_t n, int direction, double* buf) {
   std::lock_guard<std::mutex> lock(planner_mutex());
   auto& cache = plan_cache();
   const PlanKey key{n, direction};
@@ -61,14 +62,10 @@ fftw_plan acquire_plan(std::size_t n, int direction) {
     ++it->second.users;
     return it->second.plan;
   }
-  // FFTW_ESTIMATE does not touch the arrays: this buffer only tells the planner the layout and alignment.
-  double* t = fftw_alloc_real(2 * (n / 2 + 1));
-  if (!t) throw std::bad_alloc();
-  auto* s = reinterpret_cast<fftw_complex*>(t);
+  auto* s = reinterpret_cast<fftw_complex*>(buf);
   const int ni = static_cast<int>(n);
-  fftw_plan p = direction == FFTW_FORWARD ? fftw_plan_dft_r2c_1d(ni, t, s, FFTW_ESTIMATE | FFTW_DESTROY_INPUT)
-                                          : fftw_plan_dft_c2r_1d(ni, s, t, FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
-  fftw_free(t);
+  fftw_plan p = direction == FFTW_FORWARD ? fftw_plan_dft_r2c_1d(ni, buf, s, FFTW_ESTIMATE | FFTW_DESTROY_INPUT)
+                                          : fftw_plan_dft_c2r_1d(ni, s, buf, FFTW_ESTIMATE | FFTW_DESTROY_INPUT);
   if (!p) throw std::runtime_error("FFTW could not make a plan of size " + std::to_string(n));
   cache.plans.emplace(key, PlanEntry{p, 1});
   return p;
@@ -88,6 +85,8 @@ void release_plan(std::size_t n, int direction) noexcept {
 
 // Large buffers: anonymous mmap (page-aligned, so FFTW's alignment holds) with transparent huge pages for all
 // whole 2 MiB pages of it; the tail stays on small pages, so a huge page is never resident for a few bytes.
+// In a one-shot process (large plans freed when unused) they come from malloc instead, like the twiddle tables:
+// each reuses the pages the last freed (`outbench analyze` puts its heap on huge pages and never trims it).
 constexpr std::size_t kBulkBytes = std::size_t{1} << 20;
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
@@ -98,7 +97,7 @@ std::size_t allocation_bytes(std::size_t bytes) {
 }
 
 double* allocate_buffer(std::size_t bytes) {
-  if (bytes < kBulkBytes) {
+  if (bytes < kBulkBytes || g_free_large_plans.load(std::memory_order_relaxed)) {
     auto* p = fftw_alloc_real(bytes / sizeof(double));
     if (!p) throw std::bad_alloc();
     return p;
@@ -109,9 +108,10 @@ double* allocate_buffer(std::size_t bytes) {
   return static_cast<double*>(p);
 }
 
+// Odd byte counts mark large buffers from malloc (a one-shot process), even ones large mapped buffers.
 void free_buffer(double* p, std::size_t bytes) noexcept {
   if (!p) return;
-  if (bytes < kBulkBytes)
+  if (bytes < kBulkBytes || bytes % 2 == 1)
     fftw_free(p);
   else
     ::munmap(p, bytes);
@@ -143,7 +143,8 @@ struct BufferPool {
       total_bytes -= e.bytes;
       return e;
     }
-    return {allocate_buffer(need), allocation_bytes(need)};
+    const bool from_heap = need >= kBulkBytes && g_free_large_plans.load(std::memory_order_relaxed);
+    return {allocate_buffer(need), from_heap ? need + 1 : allocation_bytes(need)};
   }
   void give(Entry e) noexcept {
     // A one-shot process (large plans freed when unused) keeps no large buffer either: a new one costs a few
@@ -219,12 +220,12 @@ RealFft& RealFft::operator=(RealFft&& o) noexcept {
 }
 
 void RealFft::forward() {
-  if (!plan_fwd_) plan_fwd_ = acquire_plan(n_, FFTW_FORWARD);
+  if (!plan_fwd_) plan_fwd_ = acquire_plan(n_, FFTW_FORWARD, buf_);
   fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_fwd_), buf_, reinterpret_cast<fftw_complex*>(buf_));
 }
 
 void RealFft::inverse() {
-  if (!plan_inv_) plan_inv_ = acquire_plan(n_, FFTW_BACKWARD);
+  if (!plan_inv_) plan_inv_ = acquire_plan(n_, FFTW_BACKWARD, buf_);
   fftw_execute_dft_c2r(static_cast<fftw_plan>(plan_inv_), reinterpret_cast<fftw_complex*>(buf_), buf_);
 }
 

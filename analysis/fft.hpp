@@ -16,13 +16,13 @@
 // or drop_plans() is called. Cached plans stay for the process (a long run transforms the same sizes again
 // and again), unless fft_free_large_plans_when_unused(true): then plans of 65536 points or more are
 // destroyed when no RealFft holds them (their twiddle tables weigh ~10 bytes per point, more than the data;
-// a one-shot process such as `outbench analyze` makes each once and keeps its peak memory down), and buffers of
-// 1 MiB or more are unmapped when their RealFft is destroyed instead of being kept for the next one. Creating
+// a one-shot process such as `outbench analyze` makes each once), and buffers of 1 MiB or more come from malloc
+// and are freed when their RealFft is destroyed (the freed pages, and a freed plan's, serve the next ones). Creating
 // and destroying plans is serialised by a mutex (FFTW's planner is not thread-safe), executing them is
 // thread-safe because every RealFft owns its buffer. A RealFft object itself is not shared between threads.
-// The buffer is not zeroed on construction. Buffers of 1 MiB or more come from mmap with MADV_HUGEPAGE (a few
-// page faults instead of thousands); buffers of destroyed objects are kept per thread (bounded count and bytes)
-// and handed to the next RealFft that fits, since fresh pages cost more than the transform itself.
+// The buffer is not zeroed on construction. Otherwise buffers of 1 MiB or more come from mmap with MADV_HUGEPAGE
+// (a few page faults instead of thousands); buffers of destroyed objects are kept per thread (bounded count and
+// bytes) and handed to the next RealFft that fits, since fresh pages cost more than the transform itself.
 #pragma once
 
 #include <complex>

@@ -80,10 +80,12 @@ double Deconvolver::deconvolve(RealFft& fft) const {
     if (inv[k] != 0.0) e_y += std::norm(Y[k]);
   const double scale = 1.0 / static_cast<double>(n_fft_);
   for (std::size_t k = 0; k < Y.size(); ++k) Y[k] *= inv[k] * scale;
+  // One full-size plan's twiddles at a time (the peak memory): the forward plan is given back before the
+  // inverse one is made, and made again for the explained-energy check (in a one-shot process on the pages the
+  // inverse's freed: its twiddles cost less than their memory).
+  fft.drop_plans();
   fft.inverse();
-  // The forward plan stays held for the explained-energy check's transform (made once, not twice); the
-  // inverse's twiddles are freed before the gates are cut.
-  fft.drop_inverse_plan();
+  fft.drop_plans();
   return e_y;
 }
 

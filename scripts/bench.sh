@@ -23,8 +23,10 @@ whole() {  # label audio_seconds in_process_x_realtime command...
   local label=$1 audio_s=$2 inproc=$3
   shift 3
   read -r wmin wmed cmin cmed rss < <(taskset -c 0 build/bench/outbench_run_stats "$RUNS" "$@")
-  printf '%-44s %8.0fx %8.0fx %8.0fx %8.1f %12s\n' "$label" "$(echo "$audio_s / $wmin" | bc -l)" \
-    "$(echo "$audio_s / $wmed" | bc -l)" "$(echo "$audio_s / $cmin" | bc -l)" "$rss" "$inproc"
+  printf '%-44s %8.0fx %8.0fx %8.0fx %8.1f %8.1f %12s\n' "$label" "$(echo "$audio_s / $wmin" | bc -l)" \
+    "$(echo "$audio_s / $wmed" | bc -l)" "$(echo "$audio_s / $cmin" | bc -l)" "$rss" "$(echo "$rss * 1.048576" | bc -l)" \
+    "$inproc"
+  printf '%-44s %8.3fs %8.3fs %8.3fs\n' "  (seconds)" "$wmin" "$wmed" "$cmin"
 }
 echo
 echo "== whole process (one core, $RUNS runs; x real time = seconds of audio per second) =="
@@ -39,12 +41,13 @@ fi
 $B generate tone --freq-hz 997 --seconds 60 --rate 96000 --level-dbfs -1 -o "$tmp/tone60.wav" >/dev/null 2>&1
 # In-process figures of the same cases from the Google Benchmark run above.
 inproc() { awk -v n="$1" '$1 == n { print $NF "x" }' "$tmp/gbench.txt"; }
-printf '%-44s %9s %9s %9s %8s %12s\n' "case" "wall min" "wall med" "CPU min" "peak MiB" "in-process"
+echo "load before: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; other jobs inflate the wall times)"
+printf '%-44s %9s %9s %9s %8s %8s %12s\n' "case" "wall min" "wall med" "CPU min" "peak MiB" "peak MB" "in-process"
 whole "analyze response, 10 s sweep at 96 kHz" 10 "$(inproc BM_Response)" \
   $B analyze response --reference "$tmp/sweep10.wav" --input "$tmp/cap10.wav" --json
 whole "analyze thdn, 60 s tone at 96 kHz" 60 "$(inproc BM_Thdn/96000/60)" \
   $B analyze thdn --input "$tmp/tone60.wav" --json
-echo "(targets: response >= 100x real time within 48 MB; thdn >= 1000x)"
+echo "(targets: response >= 100x real time within 48 MB; thdn >= 1000x; load after: $(uptime | sed 's/.*load average: //'))"
 echo
 echo "== stimulus budget (seconds of stimulus per plan step: the wall time on hardware) =="
 build/bench/outbench_stimulus_budget

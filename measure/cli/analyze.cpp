@@ -10,6 +10,7 @@
 #include "measure/cli/cli.hpp"
 #include "measure/errors.hpp"
 #include "measure/files/bulk_allocator.hpp"
+#include "measure/files/huge_page_heap.hpp"
 #include "measure/files/wav_file.hpp"
 #include "reports/analysis_json.hpp"
 
@@ -232,10 +233,10 @@ int analyze_impedance_command(const Args& args) {
 
 int analyze(const Args& args) {
   if (args.empty()) throw UsageError("analyze: say what to analyse: thdn, response, impedance, imd or headphones");
-  // One analysis per process: each large FFT plan is used once, so none is kept beside the next, and freed
-  // ones leave the process (peak memory).
+  // One analysis per process: each large FFT plan is used once or twice, so none is kept beside the next; the
+  // twiddle tables of the next reuse the (huge) pages of the last (see bulk_allocator.hpp).
   fft_free_large_plans_when_unused(true);
-  return_large_blocks_to_the_system();
+  serve_blocks_from_a_huge_page_heap();
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "thdn") return analyze_thdn_command(rest);
   if (args[0] == "response") return analyze_response_command(rest);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <thread>
 
 #include "analysis/fft.hpp"
@@ -129,6 +130,41 @@ TEST(Fft, LargeBuffersAreKeptOnlyInLongRuns) {
   EXPECT_GE(fft_buffer_bytes_kept(), before + 2 * (n / 2 + 1) * sizeof(double));
   { RealFft again(n); }  // takes the kept buffer and gives it back
   EXPECT_GE(fft_buffer_bytes_kept(), before + 2 * (n / 2 + 1) * sizeof(double));
+}
+
+// A large buffer made in one mode and released in the other goes back to its own allocator (a one-shot
+// process takes large buffers from malloc, a long run maps them): kept, handed on and freed, its transforms
+// stay exact, and a buffer mapped in a long run is unmapped, not freed, in a one-shot process.
+TEST(Fft, LargeBuffersSurviveAModeSwitch) {
+  constexpr std::size_t n = std::size_t{5} << 18;  // 10 MB: larger than any buffer the other tests leave kept
+  const auto x = test::gaussian(n, 1.0, 13);
+  auto round_trip_error = [&](RealFft& fft) {
+    fft.forward(x);
+    fft.inverse();
+    double err = 0;
+    for (std::size_t i = 0; i < n; i += 101)
+      err = std::max(err, std::abs(fft.time()[i] / static_cast<double>(n) - x[i]));
+    return err;
+  };
+  const std::size_t before = fft_buffer_bytes_kept();
+  fft_free_large_plans_when_unused(true);
+  auto heap = std::make_unique<RealFft>(n);  // from malloc
+  EXPECT_LT(round_trip_error(*heap), 1e-12);
+  fft_free_large_plans_when_unused(false);
+  heap.reset();  // kept for the next transform
+  EXPECT_GE(fft_buffer_bytes_kept(), before + 2 * (n / 2 + 1) * sizeof(double));
+  {
+    RealFft again(n);  // the malloc'ed buffer, handed on
+    EXPECT_LT(round_trip_error(again), 1e-12);
+    auto mapped = std::make_unique<RealFft>(n);  // mapped
+    EXPECT_LT(round_trip_error(*mapped), 1e-12);
+    fft_free_large_plans_when_unused(true);
+    mapped.reset();  // unmapped
+  }                  // `again`: freed
+  EXPECT_EQ(fft_buffer_bytes_kept(), before);
+  RealFft after(n);
+  EXPECT_LT(round_trip_error(after), 1e-12);
+  fft_free_large_plans_when_unused(false);
 }
 
 // Transforms stay exact across drop_plans() (plans made again) and when a buffer released by a larger
