@@ -231,7 +231,8 @@ int analyze_impedance_command(const Args& args) {
 }  // namespace
 
 int analyze(const Args& args) {
-  if (args.empty()) throw UsageError("analyze: say what to analyse: thdn, response, impedance, imd or headphones");
+  if (args.empty())
+    throw UsageError("analyze: say what to analyse: thdn, response, impedance, imd, multitone or headphones");
   // One analysis per process: each large FFT plan is used once, so none is kept beside the next, and freed
   // ones leave the process (peak memory).
   fft_free_large_plans_when_unused(true);
@@ -241,8 +242,10 @@ int analyze(const Args& args) {
   if (args[0] == "response") return analyze_response_command(rest);
   if (args[0] == "impedance") return analyze_impedance_command(rest);
   if (args[0] == "imd") return analyze_imd_command(rest);
+  if (args[0] == "multitone") return analyze_multitone_command(rest);
   if (args[0] == "headphones") return analyze_headphones_command(rest);
-  throw UsageError("analyze: '" + args[0] + "' is not an analysis: use thdn, response, impedance, imd or headphones");
+  throw UsageError("analyze: '" + args[0] +
+                   "' is not an analysis: use thdn, response, impedance, imd, multitone or headphones");
 }
 
 }  // namespace outbench::cli
