@@ -303,6 +303,22 @@ void check_port(const Node& p) {
       x.opt_bool("l_to_r_bound");
       x.opt_bool("r_to_l_bound");
     });
+  if (auto mt = p.opt_obj("multitone")) {  // the multitone: the report's TD+N and response plots
+    mt->str("load");
+    for (const char* k : {"drive_dbfs", "tone_level_dbfs", "crest_factor_db", "period_s", "duration_s"}) mt->num(k);
+    each(mt->arr("channels"), [](const Node& c) {
+      c.num("channel");
+      c.boolean("valid");
+      c.opt_str("problem");
+      if (!c.flag("valid")) return;
+      c.num_or_null("tdn_db");
+      c.num_or_null("floor_db");
+      each(c.arr("tones"), [](const Node& t) {
+        t.num("freq_hz");
+        for (const char* k : {"level_dbfs", "response_db", "tdn_db", "tdn_re_tone_db", "floor_db"}) t.num_or_null(k);
+      });
+    });
+  }
   if (auto imd = p.opt_obj("imd")) {  // IMD (SMPTE, CCIF) per channel: the report's table and plot
     imd->str("load");
     imd->opt_str("note");

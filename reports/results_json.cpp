@@ -6,6 +6,7 @@
 #include "analysis/windows.hpp"
 #include "reports/analysis_json.hpp"
 #include "reports/imd_results_json.hpp"
+#include "reports/multitone_json.hpp"
 #include "reports/volume_json.hpp"
 
 namespace outbench {
@@ -428,6 +429,7 @@ json port_json(const PortResult& p) {
   jp["crosstalk_vs_freq"] = xf;
   jp["crosstalk_vs_freq_drive_dbfs"] = p.crosstalk_vs_freq_drive_dbfs;
   if (p.imd) jp["imd"] = port_imd_json(*p.imd);
+  if (p.multitone) jp["multitone"] = port_multitone_json(*p.multitone);
   json rec = json::array();
   for (const auto& x : p.recommendations) {
     json jr = {

@@ -232,7 +232,8 @@ int analyze_impedance_command(const Args& args) {
 }  // namespace
 
 int analyze(const Args& args) {
-  if (args.empty()) throw UsageError("analyze: say what to analyse: thdn, response, impedance, imd or headphones");
+  if (args.empty())
+    throw UsageError("analyze: say what to analyse: thdn, response, impedance, imd, multitone or headphones");
   // One analysis per process: each large FFT plan is used once or twice, so none is kept beside the next; the
   // twiddle tables of the next reuse the (huge) pages of the last (see bulk_allocator.hpp).
   fft_free_large_plans_when_unused(true);
@@ -242,8 +243,10 @@ int analyze(const Args& args) {
   if (args[0] == "response") return analyze_response_command(rest);
   if (args[0] == "impedance") return analyze_impedance_command(rest);
   if (args[0] == "imd") return analyze_imd_command(rest);
+  if (args[0] == "multitone") return analyze_multitone_command(rest);
   if (args[0] == "headphones") return analyze_headphones_command(rest);
-  throw UsageError("analyze: '" + args[0] + "' is not an analysis: use thdn, response, impedance, imd or headphones");
+  throw UsageError("analyze: '" + args[0] +
+                   "' is not an analysis: use thdn, response, impedance, imd, multitone or headphones");
 }
 
 }  // namespace outbench::cli

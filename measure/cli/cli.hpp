@@ -35,6 +35,8 @@ int compare(const Args& args);
 int export_results(const Args& args);
 int generate_imd(const Args& args);                // generate imd (imd.cpp)
 int analyze_imd_command(const Args& args);         // analyze imd (imd.cpp)
+int generate_multitone(const Args& args);          // generate multitone (multitone.cpp)
+int analyze_multitone_command(const Args& args);   // analyze multitone (multitone.cpp)
 int analyze_headphones_command(const Args& args);  // analyze headphones (headphones.cpp)
 // --headphones FILE[,FILE] (`list`), or the shipped set (fixtures/headphones) when `list` is null.
 std::vector<HeadphoneModel> headphones_option(const std::string* list);

@@ -1,4 +1,4 @@
-// outbench generate sweep|tone: write a test signal as a WAV file.
+// outbench generate sweep|tone (imd, multitone: imd.cpp, multitone.cpp): write a test signal as a WAV file.
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -79,10 +79,11 @@ std::pair<std::vector<double>, std::string> make_signal(const GenerateArgs& g) {
 
 int generate(const Args& args) {
   if (!args.empty() && args[0] == "imd") return generate_imd(Args(args.begin() + 1, args.end()));
+  if (!args.empty() && args[0] == "multitone") return generate_multitone(Args(args.begin() + 1, args.end()));
   if (args.empty() || (args[0] != "sweep" && args[0] != "tone"))
     throw UsageError(
-        "generate: say what to generate: 'outbench generate sweep ...', 'outbench generate tone ...' or 'outbench "
-        "generate imd ...'");
+        "generate: say what to generate: 'outbench generate sweep ...', 'outbench generate tone ...', 'outbench "
+        "generate imd ...' or 'outbench generate multitone ...'");
   GenerateArgs g;
   g.sweep = args[0] == "sweep";
   if (g.sweep) {

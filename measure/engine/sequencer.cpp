@@ -9,6 +9,7 @@
 #include "measure/engine/ground_return.hpp"
 #include "measure/engine/imd_step.hpp"
 #include "measure/engine/load_procedure.hpp"
+#include "measure/engine/multitone_step.hpp"
 #include "measure/engine/port_impedance.hpp"
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/step_context.hpp"
@@ -121,11 +122,13 @@ struct Sequencer::Impl {
     classify_limits(done, cx.opt.tone_hz, bench.input_impedance_ohms);
     if (tests.has("zout")) ground_return(done, bench.input_impedance_ohms);
     if (done.loads_switched) {  // into the nominal load: not when no load was connected
-      if (tests.has("thdn-freq")) thdn_vs_freq(cx, port, done);
+      // With --quick the multitone stands in for the THD+N-versus-frequency tone list (full runs play both).
+      if (tests.has("thdn-freq") && !(cx.opt.quick && tests.has("multitone"))) thdn_vs_freq(cx, port, done);
       if (tests.has("crosstalk-freq")) crosstalk_vs_freq(cx, port, done);
       if (const auto v = cx.opt.volumes.find(port.name); v != cx.opt.volumes.end() && tests.has("volume"))
         volume_tracking(cx, port, done, v->second);
       if (tests.has("imd")) imd_vs_level(cx, port, done);
+      if (tests.has("multitone")) multitone_step(cx, port, done);  // last: the steps before play as they did
     }
     if (cx.opt.on_checkpoint) cx.opt.on_checkpoint(res);
   }

@@ -20,6 +20,10 @@ const std::vector<TestInfo> kTests{
     {"volume", "the volume control stepped 0 to -60 dB into the nominal load: gain error, balance", "", ""},
     {"imd", "SMPTE and CCIF intermodulation into the nominal load, versus level up to the maximum level", "maxlevel",
      "its series ends at each channel's 1 % point"},
+    {"multitone",
+     "one multitone (31 third-octave tones) into the nominal load: response and distortion + noise "
+     "versus frequency (with --quick it replaces the thdn-freq tone list)",
+     "", ""},
 };
 
 std::string test_names() {
