@@ -20,6 +20,10 @@ const std::vector<TestInfo> kTests{
     {"volume", "the volume control stepped 0 to -60 dB into the nominal load: gain error, balance", "", ""},
     {"imd", "SMPTE and CCIF intermodulation into the nominal load, versus level up to the maximum level", "maxlevel",
      "its series ends at each channel's 1 % point"},
+    {"dc", "DC offset per channel at the load (32 ohm, else the nominal load): loopback when DC-coupled, else a meter",
+     "", ""},
+    {"transients", "the output across the stream starting and stopping (32 ohm, else the nominal load): peak, duration",
+     "", ""},
 };
 
 std::string test_names() {
