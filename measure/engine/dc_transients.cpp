@@ -102,8 +102,12 @@ void read_event(const StepContext& cx, const Capture& c, const std::string& name
     e.seen = "full";
     if (volts) e.peak_mv = f.peak_signed * mv_per_fs;
     e.peak_dbfs = f.peak > 0 ? 20 * std::log10(f.peak) : -std::numeric_limits<double>::infinity();
+    if (!f.above_noise) {  // the peak is the noise's own: no duration, no waveform
+      e.note = "no transient above the noise";
+      out.events.push_back(std::move(e));
+      continue;
+    }
     e.duration_ms = static_cast<double>(f.duration_frames) / rate * 1e3;
-    if (!f.above_noise) e.note = "no transient above the noise";
     // The waveform: 5 ms before the event to 3 durations after it (at least 20 ms), within the window.
     const auto before = static_cast<std::size_t>(0.005 * rate);
     const auto after = std::max(static_cast<std::size_t>(0.02 * rate), 3 * (f.peak_frame - event + f.duration_frames));
