@@ -15,6 +15,7 @@
 #include "analysis/load_checks.hpp"
 #include "analysis/response.hpp"
 #include "analysis/verdict.hpp"
+#include "measure/dc_results.hpp"
 #include "measure/imd_results.hpp"
 #include "measure/multitone_results.hpp"
 
@@ -301,8 +302,10 @@ struct PortResult {
   std::optional<ThdnFreqSeries> thdn_vs_freq_near_max;
   std::vector<LoadResult::Crosstalk> crosstalk_vs_freq;  // into the nominal load
   double crosstalk_vs_freq_drive_dbfs = 0;
-  std::optional<PortImd> imd;              // SMPTE and CCIF into the nominal load (measure/imd_results.hpp)
-  std::optional<PortMultitone> multitone;  // into the nominal load (measure/multitone_results.hpp)
+  std::optional<PortImd> imd;                // SMPTE and CCIF into the nominal load (measure/imd_results.hpp)
+  std::optional<PortMultitone> multitone;    // into the nominal load (measure/multitone_results.hpp)
+  std::optional<PortDcOffset> dc_offset;     // the step "dc" (measure/dc_results.hpp)
+  std::optional<PortTransients> transients;  // the step "transients"
   struct Recommendation {
     std::string level_name;
     double target_dbv = 0;

@@ -23,6 +23,7 @@ extern const std::string_view summary_js;
 extern const std::string_view volume_js;
 extern const std::string_view multitone_js;  // the multitone section (web/multitone.js)
 extern const std::string_view imd_js;        // the IMD table and plot (web/imd.js)
+extern const std::string_view dc_js;         // the DC offset and transients tables and plot (web/dc.js)
 extern const std::string_view marks_js;
 extern const std::string_view compare_js;
 }  // namespace assets
@@ -103,8 +104,9 @@ const std::string& page_script() {
   // One script: the unit formatter, the plots' limits and warning tags, the port sections report.js calls
   // (volume, IMD), the plots and tables, the comparison's overlays, then the summary (which formats the page).
   static const std::string s = lf(assets::format_js) + "\n" + lf(assets::marks_js) + "\n" + lf(assets::volume_js) +
-                               "\n" + lf(assets::multitone_js) + "\n" + lf(assets::imd_js) + "\n" +
-                               lf(assets::report_js) + "\n" + lf(assets::compare_js) + "\n" + lf(assets::summary_js);
+                               "\n" + lf(assets::multitone_js) + "\n" + lf(assets::dc_js) + "\n" + lf(assets::imd_js) +
+                               "\n" + lf(assets::report_js) + "\n" + lf(assets::compare_js) + "\n" +
+                               lf(assets::summary_js);
   return s;
 }
 

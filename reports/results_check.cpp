@@ -283,6 +283,24 @@ void check_port(const Node& p) {
       });
     });
   }
+  if (auto d = p.opt_obj("dc_offset"))  // the DC offset per channel (tabled)
+    each(d->arr("channels"), [](const Node& c) {
+      c.num("channel");
+      c.str("method");
+      c.opt_num_or_null("value_mv");
+    });
+  if (auto t = p.opt_obj("transients"))  // the switching transients (tabled, the waveform plotted)
+    each(t->arr("events"), [](const Node& e) {
+      e.str("event");
+      e.num("channel");
+      e.str("seen");
+      for (const char* k : {"peak_mv", "peak_dbfs", "duration_ms"}) e.opt_num_or_null(k);
+      if (auto w = e.opt_obj("wave")) {
+        w->num("start_ms");
+        w->num("step_ms");
+        w->arr("values");
+      }
+    });
   if (auto hs = p.opt_arr("headphones"))  // the responses predicted with real headphones (plotted, tabled)
     each(*hs, [](const Node& h) {
       h.str("id");

@@ -5,6 +5,7 @@
 #include "analysis/distortion.hpp"
 #include "analysis/windows.hpp"
 #include "reports/analysis_json.hpp"
+#include "reports/dc_json.hpp"
 #include "reports/imd_results_json.hpp"
 #include "reports/multitone_json.hpp"
 #include "reports/volume_json.hpp"
@@ -442,6 +443,8 @@ json port_json(const PortResult& p) {
   }
   jp["recommendations"] = rec;
   if (p.volume) jp["volume"] = volume_json(*p.volume);
+  if (p.dc_offset) jp["dc_offset"] = dc_offset_json(*p.dc_offset);
+  if (p.transients) jp["transients"] = transients_json(*p.transients);
   return jp;
 }
 

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "analysis/units.hpp"
 #include "measure/cli/bench_io.hpp"
@@ -66,8 +68,28 @@ po::options_description run_options(RunArgs& a) {
       "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
       "quiet,q", "no progress display")("output,o", po::value(&a.out_dir)->default_value(a.out_dir), "report folder")(
       "keep-captures", "also write every capture as WAV into the report folder")(
-      "yes", "manual load switch: the load is already in place (single-load runs)");
+      "yes", "manual load switch: the load is already in place (single-load runs)")(
+      "dc-meter", "ask for DC voltmeter readings on stdin (test dc, input not DC-coupled; default: when a terminal)")(
+      "no-prompt", "never ask for a meter reading (the DC offset is then not measured on such a bench)");
   return desc;
+}
+
+// The dc step's meter prompt: the question on stderr, one line of stdin in mV.
+std::optional<double> ask_meter_mv(const std::string& prompt, std::string& why_not) {
+  std::cerr << "\n" << prompt << std::flush;
+  std::string line;
+  if (!std::getline(std::cin, line)) {
+    why_not = "no reading entered (end of input)";
+    return std::nullopt;
+  }
+  try {
+    std::size_t used = 0;
+    const double mv = std::stod(line, &used);
+    if (line.find_first_not_of(" \t\r", used) == std::string::npos && std::isfinite(mv)) return mv;
+  } catch (const std::exception&) {
+  }
+  why_not = "the reading '" + line + "' is not a number of mV";
+  return std::nullopt;
 }
 
 struct BenchAndModel {
@@ -307,6 +329,7 @@ int run(const Args& args) {
   opt.reference_level_dbfs = a.ref_dbfs;
   opt.rules = rules;
   opt.stop = &stop_requested();
+  if (!vm.count("no-prompt") && (vm.count("dc-meter") || ::isatty(STDIN_FILENO))) opt.ask_dc_meter_mv = ask_meter_mv;
   for (const auto& added : tests.added) std::fprintf(stderr, "outbench: --tests: added %s\n", added.c_str());
   // Refuse an uncalibrated bench before the report folder or the audio device is touched.
   check_safe_to_start(bench, opt);

@@ -63,7 +63,7 @@ namespace {
 // The analyser input's calibration and impedance: "loopback_input", or "audio.input" of the two-device form.
 const std::vector<const char*> kAnalyserInputKeys = {
     "impedance_ohms",          "vrms_at_0dbfs",     "calibrated_on", "impedance_tolerance_pct",
-    "impedance_calibrated_on", "impedance_vs_freq", "ranges"};
+    "impedance_calibrated_on", "impedance_vs_freq", "ranges",        "dc_coupled"};
 
 // The two-device form: "output" (the device under test) and "input" (the analyser), each with its device,
 // host API and (optionally) rate, which must be the bench's one rate: only drift is corrected, not a rate.
@@ -135,6 +135,8 @@ void read_analyser_input(const JsonReader& r, BenchConfig& c) {
   c.input_impedance_calibrated_on = in.string("impedance_calibrated_on", "");
   if (const double v = in.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) c.input.vrms_at_0dbfs = v;  // 0: none
   c.input_calibrated_on = in.string("calibrated_on", "");
+  // DC-coupled: the input reads DC (the DC offset step measures it from the loopback); the simulated one does.
+  c.input_dc_coupled = in.boolean("dc_coupled", c.audio == "simulated");
 }
 
 // One wire per channel: a channel twice in a port, or an output shared by two ports, is a wiring mistake.

@@ -80,6 +80,7 @@ struct BenchConfig {
   Calibration input;                            // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
   std::vector<InputRange> input_ranges;         // loopback_input.ranges (each port names the one in use)
   std::string input_calibrated_on;
+  bool input_dc_coupled = false;  // loopback_input.dc_coupled (audio.input.dc_coupled): the input reads DC
   std::vector<Load> loads;
   bool ignore_xrun_flags = false;       // portaudio: judge the data, not the flags (JACK without realtime)
   unsigned long frames_per_buffer = 0;  // portaudio: 0 = PortAudio's choice

@@ -5,6 +5,7 @@
 
 #include "measure/config/kinds.hpp"
 #include "measure/engine/analyser_floor.hpp"
+#include "measure/engine/dc_transients.hpp"
 #include "measure/engine/drive_limits.hpp"
 #include "measure/engine/ground_return.hpp"
 #include "measure/engine/imd_step.hpp"
@@ -28,6 +29,7 @@ struct Sequencer::Impl {
   PortVolts volts;
   TestSet tests;
   StepContext cx;
+  std::string dc_load;  // the load the dc and transients steps use on the port now (dc_transients.hpp)
 
   Impl(const BenchConfig& b, AudioIo& io, LoadSwitch& sw, const RunOptions& o, Results& r)
       : plan(io.rate_hz(), o.quick),
@@ -65,6 +67,7 @@ struct Sequencer::Impl {
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
     measure_load(cx, port, load, sweep, lr, open_latency);
     if (heaviest && tests.has("zout")) alone_sweeps(cx, port, sweep, lr, open_latency);
+    if (load.name == dc_load) dc_and_transients(cx, port, load, res.ports.back());
     lr.xrun_captures = session.xrun_captures - xruns_before;
     lr.retried_captures = session.retried_captures - retried_before;
     // (With ignore_xrun_flags the flags are counted in results.json but not warned about: the bench says
@@ -113,6 +116,7 @@ struct Sequencer::Impl {
     if (tests.has("thdn") || tests.has("noise")) res.ports.back().analyser_floor = measure_analyser_floor(cx, port);
     std::optional<long> open_latency;
     const Load* heaviest = heaviest_load(loads);
+    dc_load = dc_load_for(loads, res.ports.back().nominal_load);
     for (const Load* load : loads) run_load(port, *load, sweep, open_latency, load == heaviest);
     PortResult& done = res.ports.back();
     range_advice(done, bench.input_ranges, res.warnings);

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct RunOptions {
   std::function<void(const Progress&)> on_progress;
   std::function<void(const Results&)> on_checkpoint;
   const std::atomic<bool>* stop = nullptr;
+  // Asks for a DC voltmeter's reading (mV) with `prompt` (the dc step, when the loopback cannot read DC); nullopt
+  // with the reason in why_not when none was given. Empty: nobody to ask (no terminal, --no-prompt).
+  std::function<std::optional<double>(const std::string& prompt, std::string& why_not)> ask_dc_meter_mv;
 };
 
 class Sequencer {

@@ -24,6 +24,10 @@ const std::vector<TestInfo> kTests{
      "one multitone (31 third-octave tones) into the nominal load: response and distortion + noise "
      "versus frequency (with --quick it replaces the thdn-freq tone list)",
      "", ""},
+    {"dc", "DC offset per channel at the load (32 ohm, else the nominal load): loopback when DC-coupled, else a meter",
+     "", ""},
+    {"transients", "the output across the stream starting and stopping (32 ohm, else the nominal load): peak, duration",
+     "", ""},
 };
 
 std::string test_names() {

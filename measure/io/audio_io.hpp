@@ -6,6 +6,8 @@
 // includes the interface's latency; the caller finds and removes it. A capture disturbed by a dropout
 // (xrun) comes back with valid == false, its xrun count and the reason; the caller decides whether to retry
 // (the sequencer does, up to the bench's audio.retries, and marks the load).
+// AudioIo::capture_stream_events (the DC and transients step, measure/engine/dc_transients.hpp) captures the
+// inputs across the outputs' stream starting and stopping; an AudioIo that cannot says why (the default).
 // LoadSwitch::select connects one dummy load (by name, e.g. "open", "10k", "32") across the port under test.
 #pragma once
 
@@ -36,6 +38,16 @@ class AudioIo {
                               const std::vector<int>& in_channels, std::size_t capture_frames) = 0;
   // Set every output to silence at once (Ctrl-C, errors). Must be safe to call at any time.
   virtual void silence() {}
+  // Digital silence on out_channels while in_channels are captured for capture_frames, the outputs' stream
+  // starting at frame start_frame and stopping at stop_frame of the capture (-1: no such event; both -1: the
+  // idle stream running throughout). nullopt, with the reason in why_not, where this AudioIo cannot.
+  virtual std::optional<Capture> capture_stream_events(const std::vector<int>& /*out_channels*/,
+                                                       const std::vector<int>& /*in_channels*/,
+                                                       std::size_t /*capture_frames*/, long /*start_frame*/,
+                                                       long /*stop_frame*/, std::string& why_not) {
+    why_not = "this audio I/O keeps the output stream running for the whole run (no stream start or stop to capture)";
+    return std::nullopt;
+  }
 };
 
 struct Load {

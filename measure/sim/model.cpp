@@ -74,6 +74,11 @@ constexpr Param kParams[] = {
     {"volume_tracking_db", &ChannelModel::volume_tracking_db, -20, 20, true},
     {"volume_tracking_ref_db", &ChannelModel::volume_tracking_ref_db, 1, 120, true},
     {"volume_tracking_exponent", &ChannelModel::volume_tracking_exponent, 0, 4, true},
+    {"dc_offset_mv", &ChannelModel::dc_offset_mv, -1e4, 1e4, true},
+    {"turn_on_step_mv", &ChannelModel::turn_on_step_mv, -1e4, 1e4, true},
+    {"turn_on_tau_ms", &ChannelModel::turn_on_tau_ms, 1e-3, 1e4, true},
+    {"turn_off_step_mv", &ChannelModel::turn_off_step_mv, -1e4, 1e4, true},
+    {"turn_off_tau_ms", &ChannelModel::turn_off_tau_ms, 1e-3, 1e4, true},
 };
 
 PortModel read_port(const JsonReader& p, const std::string& name) {

@@ -35,6 +35,13 @@ struct ChannelModel {
   double hum_hz = 50.0;
   double crosstalk_db = -120.0;  // this channel's EMF gets this much of the other's
   double dac_lowpass_hz = 0.0;   // 2nd-order Butterworth (bilinear), 0 = none
+  // DC offset of the EMF (mV), before the coupling capacitor: with one, the capacitor holds it (charged from the
+  // first frame, steady state) and none reaches the load; without one the load sees it through the divider.
+  double dc_offset_mv = 0.0;
+  // Switching transients, added to the EMF when the stream starts / stops (played only where the bench asks
+  // for stream events, port_sim.hpp simulate_stream_events): step * exp(-t / tau) from the event.
+  double turn_on_step_mv = 0.0, turn_on_tau_ms = 1.0;
+  double turn_off_step_mv = 0.0, turn_off_tau_ms = 1.0;
 };
 
 inline constexpr double kMuteAfterZeroMs = 10.0;

@@ -103,6 +103,8 @@ namespace {
 // One channel's constants (from its ChannelModel) and state.
 struct ChannelSim {
   double k_emf, k2, k3, xt, sigma_emf, hum_amp, hum_w, kc, rail, ilim, r_src;
+  double dc_v, on_v, on_decay, off_v, off_decay;  // DC offset, transient steps (V) and per-frame decays
+  double transient_v = 0;                         // the transient's EMF now
   bool has_c;
   Biquad lp;
   double vc = 0, i_prev = 0;
@@ -121,6 +123,12 @@ struct ChannelSim {
     rail = p.rail_vpeak;
     ilim = p.current_limit_apeak;
     r_src = p.source_r_ohms;
+    dc_v = p.dc_offset_mv * 1e-3;
+    vc = has_c ? dc_v : 0.0;  // the capacitor holds the offset: steady state from the first frame
+    on_v = p.turn_on_step_mv * 1e-3;
+    off_v = p.turn_off_step_mv * 1e-3;
+    on_decay = std::exp(-1.0 / (p.turn_on_tau_ms * 1e-3 * rate_hz));
+    off_decay = std::exp(-1.0 / (p.turn_off_tau_ms * 1e-3 * rate_hz));
     if (p.dac_lowpass_hz > 0 && p.dac_lowpass_hz < rate_hz / 2) lp = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
   }
   // The loop's driving voltage this frame: the EMF less the capacitor's charge (trapezoidal rule).
@@ -161,7 +169,8 @@ struct PortSimulator::State {
   Rng rng;
   std::uint64_t n = 0;
   bool mute_on_silence = false;
-  std::uint64_t zero_run = 0, mute_after = 0;  // frames of exact digital zero so far; muted beyond mute_after
+  std::uint64_t zero_run = 0, mute_after = 0;      // frames of exact digital zero so far; muted beyond mute_after
+  std::int64_t start_frame = -1, stop_frame = -1;  // stream events (set_stream_events), -1 = none
   State(const LoopbackModel& l, const PortModel& pm, double fs, std::uint64_t seed)
       : lb(l), rate_hz(fs), nch(static_cast<std::size_t>(pm.channels)), rng(seed) {
     mute_on_silence = pm.mute_on_silence;
@@ -195,6 +204,13 @@ struct PortSimulator::State {
       e[0] = e0;
       e[1] = e1;
     }
+    const auto now = static_cast<std::int64_t>(t);
+    for (std::size_t c = 0; c < nch; ++c) {
+      ChannelSim& k = ch[c];
+      k.transient_v = now == start_frame ? k.on_v : now == stop_frame ? k.transient_v + k.off_v : k.transient_v;
+      e[c] += k.dc_v + k.transient_v;
+      k.transient_v *= now >= stop_frame && stop_frame >= 0 ? k.off_decay : k.on_decay;
+    }
     for (std::size_t c = 0; c < nch; ++c) {
       double emf = e[c] + (ch[c].hum_amp != 0 ? ch[c].hum_amp * std::sin(ch[c].hum_w * t) : 0.0);
       if (ch[c].sigma_emf > 0 && !muted) emf += ch[c].sigma_emf * rng.gauss();
@@ -219,6 +235,10 @@ PortSimulator::PortSimulator(PortSimulator&&) noexcept = default;
 void PortSimulator::set_load_ohms(double load_ohms, double lead_ohms) {
   s_->set_load(load_ohms, lead_ohms);
 }
+void PortSimulator::set_stream_events(std::int64_t start_frame, std::int64_t stop_frame) {
+  s_->start_frame = start_frame;
+  s_->stop_frame = stop_frame;
+}
 int PortSimulator::channels() const {
   return static_cast<int>(s_->nch);
 }
@@ -241,11 +261,10 @@ void PortSimulator::process(const double* const* in, double* const* out, std::si
   }
 }
 
-std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
-                                               const std::vector<std::vector<double>>& stim, double rate_hz,
-                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms) {
-  PortSimulator sim(lb, p, rate_hz, seed);
-  sim.set_load_ohms(load_ohms, lead_ohms);
+namespace {
+
+std::vector<std::vector<double>> run_port(PortSimulator& sim, const LoopbackModel& lb, const PortModel& p,
+                                          const std::vector<std::vector<double>>& stim, std::size_t capture_frames) {
   const auto nch = static_cast<std::size_t>(p.channels);
   const auto latency = static_cast<std::size_t>(lb.latency_frames);
   std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
@@ -262,6 +281,26 @@ std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const Po
   }
   sim.process(ip, op, n);
   return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
+                                               const std::vector<std::vector<double>>& stim, double rate_hz,
+                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms) {
+  PortSimulator sim(lb, p, rate_hz, seed);
+  sim.set_load_ohms(load_ohms, lead_ohms);
+  return run_port(sim, lb, p, stim, capture_frames);
+}
+
+std::vector<std::vector<double>> simulate_stream_events(const LoopbackModel& lb, const PortModel& p, double load_ohms,
+                                                        double rate_hz, std::size_t capture_frames,
+                                                        std::int64_t start_frame, std::int64_t stop_frame,
+                                                        std::uint64_t seed, double lead_ohms) {
+  PortSimulator sim(lb, p, rate_hz, seed);
+  sim.set_load_ohms(load_ohms, lead_ohms);
+  sim.set_stream_events(start_frame, stop_frame);
+  return run_port(sim, lb, p, {}, capture_frames);
 }
 
 }  // namespace outbench::sim

@@ -22,6 +22,11 @@
 // mute_on_silence: once every channel's input has been exactly 0.0 for more than kMuteAfterZeroMs (a run of
 // digital zero; a -150 dBFS dither or any non-zero sample is not silence), the EMF is held at zero (no noise,
 // no hum) until the next non-zero sample; the ADC's own noise remains.
+// DC offset and switching transients: dc_offset_mv is added to the EMF before the coupling capacitor; a port with
+// a capacitor starts with it charged to the offset (the steady state), so no DC reaches the load. Stream events
+// (set_stream_events; simulate_stream_events): at the start frame the EMF gets turn_on_step_mv, decaying as
+// exp(-t / turn_on_tau_ms); at the stop frame turn_off_step_mv is added, and the sum decays as exp(-t /
+// turn_off_tau_ms). Without events (every other capture) nothing is added: the stream runs throughout.
 #pragma once
 
 #include <complex>
@@ -45,6 +50,8 @@ class PortSimulator {
   void process(const float* const* in, float* const* out, std::size_t frames);
   void process(const double* const* in, double* const* out, std::size_t frames);
   int channels() const;
+  // Frames (from this simulator's first) at which the stream starts / stops (-1: none).
+  void set_stream_events(std::int64_t start_frame, std::int64_t stop_frame);
 
  private:
   struct State;
@@ -55,6 +62,13 @@ class PortSimulator {
 std::vector<std::vector<double>> simulate_port(const LoopbackModel& loopback, const PortModel& port, double load_ohms,
                                                const std::vector<std::vector<double>>& stimulus, double rate_hz,
                                                std::size_t capture_frames, std::uint64_t seed, double lead_ohms = 0.0);
+
+// Digital silence with the stream starting at start_frame and stopping at stop_frame of the device (-1: none;
+// the capture is delayed by the loopback's latency as above).
+std::vector<std::vector<double>> simulate_stream_events(const LoopbackModel& loopback, const PortModel& port,
+                                                        double load_ohms, double rate_hz, std::size_t capture_frames,
+                                                        std::int64_t start_frame, std::int64_t stop_frame,
+                                                        std::uint64_t seed, double lead_ohms = 0.0);
 
 // Analytic figures of one channel of the model (a PortModel gives its left channel), for tests and for the truth
 // the engine is checked against; without the ground return.

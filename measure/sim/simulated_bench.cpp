@@ -17,18 +17,47 @@ SimulatedBench::SimulatedBench(DeviceModel model, const BenchConfig& bench, std:
       seed_(seed),
       load_ohms_(std::numeric_limits<double>::infinity()) {}
 
+const PortWiring& SimulatedBench::wiring_of(int out_channel) const {
+  const PortWiring* wiring = nullptr;
+  for (const auto& p : bench_.ports)
+    if (std::any_of(p.output_channels.begin(), p.output_channels.end(), [&](int c) { return c == out_channel; }))
+      wiring = &p;
+  if (!wiring)
+    throw std::invalid_argument("simulated bench: output channel " + std::to_string(out_channel) +
+                                " belongs to no port");
+  return *wiring;
+}
+
+Capture SimulatedBench::to_capture(const PortWiring& w, const std::vector<std::vector<double>>& y,
+                                   const std::vector<int>& in_channels, std::size_t capture_frames) const {
+  Capture c;
+  c.rate_hz = rate_hz_;
+  for (int in : in_channels) {
+    const auto it = std::find(w.input_channels.begin(), w.input_channels.end(), in);
+    const auto idx = static_cast<std::size_t>(it - w.input_channels.begin());
+    c.channels.push_back(it != w.input_channels.end() && idx < y.size() ? y[idx]
+                                                                        : std::vector<double>(capture_frames, 0.0));
+  }
+  return c;
+}
+
+std::optional<Capture> SimulatedBench::capture_stream_events(const std::vector<int>& out_channels,
+                                                             const std::vector<int>& in_channels,
+                                                             std::size_t capture_frames, long start_frame,
+                                                             long stop_frame, std::string& /*why_not*/) {
+  const PortWiring& wiring = wiring_of(out_channels.front());
+  const PortModel* pm = model_.port(wiring.name);
+  if (!pm) throw std::invalid_argument("simulated device '" + model_.name + "' has no " + wiring.name + " port");
+  const auto y = simulate_stream_events(model_.loopback, *pm, load_ohms_, rate_hz_, capture_frames, start_frame,
+                                        stop_frame, (seed_ ^ 0x2545f4914f6cdd1dULL) + event_calls_++, lead_ohms_);
+  return to_capture(wiring, y, in_channels, capture_frames);
+}
+
 Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stim,
                                     const std::vector<int>& in_channels, std::size_t capture_frames) {
   if (stim.size() != out_channels.size())
     throw std::invalid_argument("play_record: one stimulus per output channel is needed");
-  const PortWiring* wiring = nullptr;
-  for (const auto& p : bench_.ports)
-    if (std::any_of(p.output_channels.begin(), p.output_channels.end(),
-                    [&](int c) { return c == out_channels.front(); }))
-      wiring = &p;
-  if (!wiring)
-    throw std::invalid_argument("simulated bench: output channel " + std::to_string(out_channels.front()) +
-                                " belongs to no port");
+  const PortWiring* wiring = &wiring_of(out_channels.front());
   const PortModel* pm = model_.port(wiring->name);
   if (!pm) throw std::invalid_argument("simulated device '" + model_.name + "' has no " + wiring->name + " port");
   // Stimulus per port channel (silence where an output is not driven).
@@ -62,15 +91,7 @@ Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const 
   } else {
     y = simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++, lead_ohms_);
   }
-  Capture c;
-  c.rate_hz = rate_hz_;
-  for (int in : in_channels) {
-    const auto it = std::find(wiring->input_channels.begin(), wiring->input_channels.end(), in);
-    const auto idx = static_cast<std::size_t>(it - wiring->input_channels.begin());
-    c.channels.push_back(
-        it != wiring->input_channels.end() && idx < y.size() ? y[idx] : std::vector<double>(capture_frames, 0.0));
-  }
-  return c;
+  return to_capture(*wiring, y, in_channels, capture_frames);
 }
 
 std::map<std::string, PortVolume> model_volumes(const DeviceModel& model, VolumeSetter& setter) {
@@ -91,6 +112,7 @@ BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
   b.input_impedance_ohms = model.loopback.impedance_ohms;
   b.input.vrms_at_0dbfs = model.loopback.full_scale_vrms;
   b.input_calibrated_on = "device model";
+  b.input_dc_coupled = true;  // the simulated loopback sees DC (through the load divider)
   int next = 0;
   std::vector<const PortModel*> order;
   for (const auto& [kind, word] : kPortKindNames)

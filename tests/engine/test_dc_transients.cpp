@@ -1,0 +1,141 @@
+// DC offset and switching transients (docs/MEASUREMENTS.md "DC offset and switching transients"): the dc and
+// transients steps on the simulated bench recover the model's dc_offset_mv and turn-on/turn-off steps
+// (fixtures/devices/README.md), at the load: through the divider Zl / (Rs + Zl), Zl = 32 ohm || the loopback's
+// input; a coupling capacitor keeps the offset off the load; without a DC-coupled input the offset comes from a
+// meter reading, or is not measured with the reason.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+
+#include "measure/config/rules_config.hpp"
+#include "measure/engine/sequencer.hpp"
+#include "measure/sim/simulated_bench.hpp"
+#include "sim_support.hpp"
+
+namespace outbench {
+namespace {
+
+struct DcRun {
+  sim::DeviceModel model;
+  BenchConfig bench;
+  Results res;
+  DcRun(const sim::DeviceModel& m, bool dc_coupled = true,
+        std::function<std::optional<double>(const std::string&, std::string&)> ask = nullptr)
+      : model(m), bench(sim::bench_for_model(m, 48000)) {
+    bench.input_dc_coupled = dc_coupled;
+    sim::SimulatedBench io(model, bench, 1);
+    sim::SimulatedLoadSwitch sw(io);
+    RunOptions opt;
+    opt.quick = true;
+    opt.ports = {"headphone"};
+    opt.loads = {"open", "32"};
+    opt.tests = {"dc", "transients"};
+    opt.rules = load_rules(test::fixture("verdicts/default.json"));
+    opt.ask_dc_meter_mv = std::move(ask);
+    Sequencer(bench, io, sw, opt).run(res);
+  }
+};
+
+// The headphone port DC-coupled (no capacitor) with the given extra fields.
+sim::DeviceModel dc_coupled_model(const nlohmann::json& fields) {
+  return test::model_with("usb-interface.json", [&](nlohmann::json& d) {
+    d["ports"]["headphone"]["coupling_c_farads"] = 0;
+    for (const auto& [k, v] : fields.items()) d["ports"]["headphone"][k] = v;
+  });
+}
+
+// |V_load / E| at DC into 32 ohm (the loopback's input in parallel), the model's source resistance.
+double divider_32(const sim::DeviceModel& m, int ch) {
+  const double zl = 32.0 * m.loopback.impedance_ohms / (32.0 + m.loopback.impedance_ohms);
+  return zl / (m.port("headphone")->ch(ch).source_r_ohms + zl);
+}
+
+TEST(DcOffset, RecoveredAtTheLoadOnADcCoupledModel) {
+  const DcRun r(dc_coupled_model({{"dc_offset_mv", {12.5, -7.0}}}));
+  const PortResult& hp = test::port_of(r.res, "headphone");
+  ASSERT_TRUE(hp.dc_offset);
+  EXPECT_EQ(hp.dc_offset->load, "32");
+  ASSERT_EQ(hp.dc_offset->channels.size(), 2u);
+  const double emf[2] = {12.5, -7.0};
+  for (int c = 0; c < 2; ++c) {
+    const auto& d = hp.dc_offset->channels[static_cast<std::size_t>(c)];
+    EXPECT_EQ(d.method, "loopback");
+    ASSERT_TRUE(d.value_mv);
+    const double want = emf[c] * divider_32(r.model, c);  // at the load, not the EMF
+    EXPECT_NEAR(*d.value_mv, want, 0.02 * std::abs(want) + 0.05) << "channel " << c;
+  }
+}
+
+TEST(DcOffset, ACouplingCapacitorKeepsItOffTheLoad) {
+  const DcRun r(test::model_with("usb-interface.json",
+                                 [](nlohmann::json& d) { d["ports"]["headphone"]["dc_offset_mv"] = 50.0; }));
+  const PortResult& hp = test::port_of(r.res, "headphone");
+  ASSERT_TRUE(hp.dc_offset);
+  for (const auto& d : hp.dc_offset->channels) {
+    ASSERT_TRUE(d.value_mv);
+    EXPECT_NEAR(*d.value_mv, 0.0, 0.05) << "channel " << d.channel;
+  }
+}
+
+TEST(DcOffset, FromTheMeterWhenTheInputIsNotDcCoupled) {
+  int asked = 0;
+  const DcRun metered(
+      dc_coupled_model({{"dc_offset_mv", 5.0}}), false,
+      [&](const std::string& prompt, std::string&) -> std::optional<double> {
+        EXPECT_NE(prompt.find("headphone port, channel " + std::string(asked ? "R" : "L")), std::string::npos)
+            << prompt;
+        return 1.5 + asked++;
+      });
+  const auto& d = test::port_of(metered.res, "headphone").dc_offset;
+  ASSERT_TRUE(d);
+  ASSERT_EQ(d->channels.size(), 2u);
+  EXPECT_EQ(d->channels[0].method, "meter");
+  EXPECT_DOUBLE_EQ(*d->channels[0].value_mv, 1.5);
+  EXPECT_DOUBLE_EQ(*d->channels[1].value_mv, 2.5);
+
+  const DcRun unasked(dc_coupled_model({{"dc_offset_mv", 5.0}}), false);
+  const auto& u = test::port_of(unasked.res, "headphone").dc_offset;
+  ASSERT_TRUE(u);
+  for (const auto& c : u->channels) {
+    EXPECT_EQ(c.method, "not_measured");
+    EXPECT_FALSE(c.value_mv);
+    EXPECT_NE(c.note.find("not DC-coupled"), std::string::npos) << c.note;
+  }
+}
+
+// Turn-on 300 mV decaying with 5 ms, turn-off -150 mV with 2 ms (left), halves on the right: each peak within
+// 5 % of step * divider, its duration within 0.3 ms of tau * ln 10 (the time above 10 % of the peak).
+TEST(Transients, PeakAndDurationRecoveredFromTheModelsSteps) {
+  const DcRun r(dc_coupled_model({{"dc_offset_mv", 3.0},
+                                  {"turn_on_step_mv", {300.0, 150.0}},
+                                  {"turn_on_tau_ms", 5.0},
+                                  {"turn_off_step_mv", {-150.0, -75.0}},
+                                  {"turn_off_tau_ms", 2.0}}));
+  const PortResult& hp = test::port_of(r.res, "headphone");
+  ASSERT_TRUE(hp.transients);
+  EXPECT_EQ(hp.transients->load, "32");
+  int seen = 0;
+  for (const auto& e : hp.transients->events) {
+    if (e.event == "rate_change") {
+      EXPECT_EQ(e.seen, "not_measured");
+      EXPECT_FALSE(e.note.empty());
+      continue;
+    }
+    ++seen;
+    EXPECT_EQ(e.seen, "full");
+    const bool start = e.event == "start";
+    const double step = (start ? 300.0 : -150.0) / (e.channel == 0 ? 1.0 : 2.0);
+    const double want = step * divider_32(r.model, e.channel);
+    ASSERT_TRUE(e.peak_mv && e.peak_dbfs && e.duration_ms);
+    EXPECT_NEAR(*e.peak_mv, want, 0.05 * std::abs(want)) << e.event << " channel " << e.channel;
+    EXPECT_NEAR(*e.duration_ms, (start ? 5.0 : 2.0) * std::log(10.0), 0.3) << e.event << " channel " << e.channel;
+    const double fs_mv = std::sqrt(2.0) * *r.bench.input.vrms_at_0dbfs * 1e3;
+    EXPECT_NEAR(*e.peak_dbfs, 20 * std::log10(std::abs(want) / fs_mv), 0.5);
+    EXPECT_FALSE(e.wave.empty());
+  }
+  EXPECT_EQ(seen, 4);
+}
+
+}  // namespace
+}  // namespace outbench
