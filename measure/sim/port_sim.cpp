@@ -4,6 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
+
+#include "measure/sim/companion_net.hpp"
+#include "measure/sim/oversampled.hpp"
 
 namespace outbench::sim {
 
@@ -92,7 +96,25 @@ std::complex<double> source_impedance(const ChannelModel& p, double f) {
   return z;
 }
 
+std::complex<double> loopback_impedance(const LoopbackModel& lb, double f) {
+  if (!(lb.input_capacitance_pf > 0)) return lb.impedance_ohms;
+  return 1.0 / (1.0 / lb.impedance_ohms +
+                std::complex<double>(0, 2 * std::numbers::pi * f * lb.input_capacitance_pf * 1e-12));
+}
+
+std::complex<double> divider_gain(const ChannelModel& p, const LoopbackModel& lb, const NetworkElement& load,
+                                  double f) {
+  const auto zl = network_impedance(load, f), zin = loopback_impedance(lb, f);
+  const auto zp = zl * zin / (zl + zin);
+  return zp / (source_impedance(p, f) + zp);
+}
+
 double divider_gain(const ChannelModel& p, const LoopbackModel& lb, double load_ohms, double f) {
+  if (lb.input_capacitance_pf > 0) {
+    const auto zin = loopback_impedance(lb, f);
+    const auto zp = std::isfinite(load_ohms) ? load_ohms * zin / (load_ohms + zin) : zin;
+    return std::abs(zp / (source_impedance(p, f) + zp));
+  }
   const double zl =
       std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
   return std::abs(zl / (source_impedance(p, f) + zl));
@@ -106,7 +128,8 @@ struct ChannelSim {
   bool has_c;
   Biquad lp;
   double vc = 0, i_prev = 0;
-  double denom = 0;  // R + Zl + T/2C: the channel's own loop, for the current i = u / denom
+  double denom = 0;                 // R + Zl + T/2C: the channel's own loop, for the current i = u / denom
+  std::optional<CompanionNet> net;  // a reactive load (or an input capacitance): Zl in discrete time
   ChannelSim(const ChannelModel& p, double rate_hz) {
     k_emf = std::numbers::sqrt2 * p.vrms_at_0dbfs * std::pow(10.0, volume_gain_db(p, p.volume_db) / 20.0);
     const double h2 = std::pow(10.0, p.h2_dbc_at_0dbfs / 20.0), h3 = std::pow(10.0, p.h3_dbc_at_0dbfs / 20.0);
@@ -172,9 +195,28 @@ struct PortSimulator::State {
     g = pm.ground_return_ohms;
     set_load(std::numeric_limits<double>::infinity());
   }
-  void set_load(double load_ohms, double lead_ohms = 0.0) {
+  void set_load(double load_ohms, double lead_ohms = 0.0, const NetworkElement* network = nullptr) {
     zl = std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
-    for (auto& c : ch) c.denom = c.r_src + lead_ohms + zl + c.kc;
+    const auto combined = load_network(load_ohms, network);
+    for (auto& c : ch) {
+      c.net.reset();
+      if (combined) c.net.emplace(*combined, rate_hz);
+      c.denom = c.r_src + lead_ohms + (c.net ? c.net->resistance_ohms() : zl) + c.kc;
+    }
+  }
+  // The load in parallel with the loopback input as one network, when either is reactive (else nullopt: the
+  // resistive zl).
+  std::optional<NetworkElement> load_network(double load_ohms, const NetworkElement* network) const {
+    if (!network && !(lb.input_capacitance_pf > 0)) return std::nullopt;
+    using K = NetworkElement::Kind;
+    NetworkElement all{K::parallel, 0, {}};
+    if (network)
+      all.parts.push_back(*network);
+    else if (std::isfinite(load_ohms))
+      all.parts.push_back({K::resistor, load_ohms, {}});
+    all.parts.push_back({K::resistor, lb.impedance_ohms, {}});
+    if (lb.input_capacitance_pf > 0) all.parts.push_back({K::capacitor, lb.input_capacitance_pf * 1e-12, {}});
+    return all;
   }
   // One frame: x[c] in, y[c] out (ADC units, not yet delayed). The random draws keep one order (channel 0's
   // EMF noise and ADC noise, then channel 1's) whatever the ground return.
@@ -201,12 +243,14 @@ struct PortSimulator::State {
       if (muted) emf = 0.0;  // the mute: the EMF (noise, hum, the DAC filter's tail) is gone
       adc_noise[c] = sigma_adc * rng.gauss();
       u[c] = ch[c].drive(soft_clip(emf, ch[c].rail));
+      if (ch[c].net) u[c] -= ch[c].net->history();
     }
     solve_currents(u, ch.data(), nch, g, i);
     for (std::size_t c = 0; c < nch; ++c) {
       ch[c].commit(i[c]);
       // The loopback reads the load's voltage at the jack: i Zl (the ground return's drop is outside it).
-      const double out = std::clamp(i[c] * zl * adc_scale + adc_noise[c], -1.0, 1.0 - kAdcLsb);
+      const double v = ch[c].net ? ch[c].net->commit(i[c]) : i[c] * zl;
+      const double out = std::clamp(v * adc_scale + adc_noise[c], -1.0, 1.0 - kAdcLsb);
       y[c] = std::round(out / kAdcLsb) * kAdcLsb;
     }
   }
@@ -218,6 +262,9 @@ PortSimulator::~PortSimulator() = default;
 PortSimulator::PortSimulator(PortSimulator&&) noexcept = default;
 void PortSimulator::set_load_ohms(double load_ohms, double lead_ohms) {
   s_->set_load(load_ohms, lead_ohms);
+}
+void PortSimulator::set_load(double load_ohms, double lead_ohms, const NetworkElement* network) {
+  s_->set_load(load_ohms, lead_ohms, network);
 }
 int PortSimulator::channels() const {
   return static_cast<int>(s_->nch);
@@ -243,9 +290,8 @@ void PortSimulator::process(const double* const* in, double* const* out, std::si
 
 std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
                                                const std::vector<std::vector<double>>& stim, double rate_hz,
-                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms) {
-  PortSimulator sim(lb, p, rate_hz, seed);
-  sim.set_load_ohms(load_ohms, lead_ohms);
+                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms,
+                                               const NetworkElement* load_network) {
   const auto nch = static_cast<std::size_t>(p.channels);
   const auto latency = static_cast<std::size_t>(lb.latency_frames);
   std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
@@ -254,6 +300,13 @@ std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const Po
   std::vector<std::vector<double>> in(nch, std::vector<double>(n, 0.0));
   for (std::size_t c = 0; c < nch && c < stim.size(); ++c)
     std::copy_n(stim[c].begin(), std::min(n, stim[c].size()), in[c].begin());
+  if (load_network || lb.input_capacitance_pf > 0) {  // reactive: at kOversample times the rate
+    const auto y = simulate_oversampled(lb, p, load_ohms, in, rate_hz, seed, lead_ohms, load_network);
+    for (std::size_t c = 0; c < nch; ++c) std::copy(y[c].begin(), y[c].end(), out[c].begin() + latency);
+    return out;
+  }
+  PortSimulator sim(lb, p, rate_hz, seed);
+  sim.set_load(load_ohms, lead_ohms, load_network);
   const double* ip[2] = {nullptr, nullptr};
   double* op[2] = {nullptr, nullptr};
   for (std::size_t c = 0; c < nch; ++c) {
