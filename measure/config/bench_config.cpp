@@ -31,8 +31,14 @@ const Load* BenchConfig::load(const std::string& n) const {
 }
 
 std::vector<Load> standard_loads() {
-  return {{"open", kInf, kInf}, {"10k", 10e3, 10e3}, {"600", 600, 600},
-          {"300", 300, 300},    {"32", 32, 32},      {"16", 16, 16}};
+  const auto resistor = [](const char* name, double ohms) {
+    Load l;
+    l.name = name;
+    l.nominal_ohms = l.actual_ohms = ohms;
+    return l;
+  };
+  return {resistor("open", kInf), resistor("10k", 10e3), resistor("600", 600),
+          resistor("300", 300),   resistor("32", 32),    resistor("16", 16)};
 }
 
 nlohmann::json& analyser_input_section(nlohmann::json& j) {
