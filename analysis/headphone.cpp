@@ -51,33 +51,6 @@ double max_deviation(const std::vector<HeadphonePoint>& pts, const std::vector<s
 
 }  // namespace
 
-std::complex<double> network_impedance(const NetworkElement& e, double freq_hz) {
-  const double w = 2.0 * std::numbers::pi * freq_hz;
-  using K = NetworkElement::Kind;
-  switch (e.kind) {
-    case K::resistor: return {e.value, 0.0};
-    case K::inductor: return {0.0, w * e.value};
-    case K::capacitor:
-      return e.value > 0 ? std::complex<double>(0.0, -1.0 / (w * e.value))
-                         : std::complex<double>(std::numeric_limits<double>::infinity(), 0.0);
-    case K::series: {
-      std::complex<double> z = 0.0;
-      for (const auto& p : e.parts) z += network_impedance(p, freq_hz);
-      return z;
-    }
-    case K::parallel: {
-      std::complex<double> y = 0.0;
-      for (const auto& p : e.parts) {
-        const auto z = network_impedance(p, freq_hz);
-        if (std::abs(z) == 0.0) return 0.0;  // a short across the group
-        if (std::isfinite(std::abs(z))) y += 1.0 / z;
-      }
-      return std::abs(y) == 0.0 ? std::complex<double>(std::numeric_limits<double>::infinity(), 0.0) : 1.0 / y;
-    }
-  }
-  return 0.0;
-}
-
 std::optional<std::complex<double>> HeadphoneModel::z_at(double freq_hz) const {
   if (network) return network_impedance(*network, freq_hz);
   return impedance_at(curve, freq_hz);

@@ -25,16 +25,7 @@
 
 namespace outbench {
 
-// One element of a network: a resistor, inductor or capacitor, or a series or parallel group of elements.
-struct NetworkElement {
-  enum class Kind { resistor, inductor, capacitor, series, parallel };
-  Kind kind = Kind::resistor;
-  double value = 0;                   // ohm, henry or farad (leaf elements)
-  std::vector<NetworkElement> parts;  // series and parallel groups
-};
-
-// The network's complex impedance at freq_hz (> 0). A parallel group holding a zero impedance is a short (0).
-std::complex<double> network_impedance(const NetworkElement& e, double freq_hz);
+// NetworkElement and network_impedance: analysis/network.hpp (included by analysis/impedance.hpp).
 
 struct HeadphoneModel {
   std::string id;      // short name (the file's stem): rule ids and results

@@ -15,6 +15,16 @@ std::complex<double> output_impedance(std::complex<double> h_open, std::complex<
   return input_ohms * zp * (1.0 - r) / (r * zp - input_ohms);
 }
 
+std::complex<double> output_impedance(std::complex<double> h_open, std::complex<double> h_load,
+                                      std::complex<double> load_ohms, std::complex<double> input_ohms) {
+  if (load_ohms.imag() == 0.0 && input_ohms.imag() == 0.0)
+    return output_impedance(h_open, h_load, load_ohms.real(), input_ohms.real());
+  const std::complex<double> r = h_open / h_load;
+  if (!std::isfinite(input_ohms.real())) return load_ohms * (r - 1.0);
+  const std::complex<double> zp = load_ohms * input_ohms / (load_ohms + input_ohms);
+  return input_ohms * zp * (1.0 - r) / (r * zp - input_ohms);
+}
+
 std::optional<std::complex<double>> ground_return_ohms(std::complex<double> z_both, std::complex<double> z_alone,
                                                        std::complex<double> k_both, std::complex<double> k_alone) {
   const std::complex<double> dk = k_both - k_alone;
@@ -24,9 +34,27 @@ std::optional<std::complex<double>> ground_return_ohms(std::complex<double> z_bo
 
 ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded, double load_ohms,
                                  double input_ohms) {
+  FrequencyImpedance zl, zin;
+  zl.ohms = load_ohms;
+  zin.ohms = input_ohms;
+  return output_impedance(open, loaded, zl, zin);
+}
+
+double parallel_magnitude_ohms(const ImpedanceResult& r, double freq_hz) {
+  if (r.load_z.resistive() && r.input_z.resistive())
+    return std::isfinite(r.input_ohms) ? r.load_ohms * r.input_ohms / (r.load_ohms + r.input_ohms) : r.load_ohms;
+  const auto zl = r.load_z.at(freq_hz), zin = r.input_z.at(freq_hz);
+  return std::isfinite(zin.real()) ? std::abs(zl * zin / (zl + zin)) : std::abs(zl);
+}
+
+ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded,
+                                 const FrequencyImpedance& load, const FrequencyImpedance& input) {
   ImpedanceResult res;
-  res.load_ohms = load_ohms;
-  res.input_ohms = input_ohms;
+  res.load_z = load;
+  res.input_z = input;
+  res.load_ohms = load.resistive() ? load.ohms : std::abs(load.at(1000.0));
+  res.input_ohms = input.resistive() ? input.ohms : std::abs(input.at(1000.0));
+  const double load_ohms = res.load_ohms, input_ohms = res.input_ohms;
   if (!open.valid || !loaded.valid) {
     res.reason =
         !open.valid ? "open-load response invalid: " + open.reason : "loaded response invalid: " + loaded.reason;
@@ -45,7 +73,7 @@ ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResul
   for (const auto& p : open.points) {
     const auto hl = response_at(loaded.points, p.freq_hz);
     if (!hl || std::abs(*hl) == 0.0) continue;
-    const auto z = output_impedance(p.h, *hl, load_ohms, input_ohms);
+    const auto z = output_impedance(p.h, *hl, load.at(p.freq_hz), input.at(p.freq_hz));
     if (!std::isfinite(z.real()) || !std::isfinite(z.imag())) {
       res.points.clear();
       res.reason = "the output impedance at " + std::to_string(p.freq_hz) +
@@ -86,9 +114,8 @@ std::optional<std::complex<double>> input_impedance_from_series(std::complex<dou
   return series_ohms / km1 - source_ohms;
 }
 
-double combine_weight(std::complex<double> z_ohms, const ImpedanceResult& r) {
-  const double zp =
-      std::isfinite(r.input_ohms) ? r.load_ohms * r.input_ohms / (r.load_ohms + r.input_ohms) : r.load_ohms;
+double combine_weight(std::complex<double> z_ohms, const ImpedanceResult& r, double freq_hz) {
+  const double zp = parallel_magnitude_ohms(r, freq_hz);
   const double m = std::abs(z_ohms);
   return std::pow(m / (m + zp), 2) + 1e-30;
 }
@@ -110,7 +137,7 @@ std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>
       if (!r.valid) continue;
       const auto z = impedance_at(r.points, f);
       if (!z) continue;
-      const double w = combine_weight(*z, r);
+      const double w = combine_weight(*z, r, f);
       sum += w * *z;
       wsum += w;
     }

@@ -3,6 +3,8 @@
 // The source (EMF E, impedance Zout) drives the load Rl in parallel with the loopback input's impedance Zin:
 // Zp = Rl*Zin/(Rl+Zin). With r(f) = H_open(f)/H_load(f),
 //   Zout(f) = Zin*Zp*(1 - r) / (r*Zp - Zin)      (-> Zp*(r - 1) as Zin -> infinity).
+// Rl and Zin may be complex and frequency-dependent (a reactive dummy load, an input's R || C; FrequencyImpedance of
+// analysis/network.hpp): each point then uses Zl(f) and Zin(f) at its own frequency, Zp = Zl*Zin/(Zl + Zin).
 // Complex: a series coupling capacitor gives X < 0 and |Zout| rising at low frequencies. Both transfer
 // functions must share one latency (use the open capture's for the loaded one). Sensitivity: the relative
 // error of |Zout| is about (|Zout| + Zp)/|Zout| times the relative error of r, so a load much larger than
@@ -17,22 +19,19 @@
 #include <string>
 #include <vector>
 
+#include "analysis/network.hpp"
 #include "analysis/response.hpp"
 
 namespace outbench {
 
-struct ImpedancePoint {
-  double freq_hz = 0;
-  std::complex<double> z_ohms;
-  double u95_ohms = 0;  // expanded uncertainty of |z| (k = 2), 0 = not estimated (analysis/impedance_uncertainty.hpp)
-  double magnitude_ohms() const { return std::abs(z_ohms); }
-};
+// ImpedancePoint, NetworkElement, FrequencyImpedance: analysis/network.hpp.
 
 struct ImpedanceResult {
   bool valid = false;
   std::string reason;
-  double load_ohms = 0;
-  double input_ohms = 0;
+  double load_ohms = 0;                // the load's |Z| at 1 kHz (its resistance when resistive)
+  double input_ohms = 0;               // the input's |Z| at 1 kHz
+  FrequencyImpedance load_z, input_z;  // both versus frequency (resistive: ohms = load_ohms, input_ohms)
   std::vector<ImpedancePoint> points;
   std::optional<std::complex<double>> z_1k_ohms;
   std::optional<std::complex<double>> z_20hz_ohms;
@@ -44,9 +43,20 @@ inline constexpr double kInfiniteOhms = std::numeric_limits<double>::infinity();
 std::complex<double> output_impedance(std::complex<double> h_open, std::complex<double> h_load, double load_ohms,
                                       double input_ohms);
 
+// Complex Zl and Zin at one frequency (Zin infinite in its real part: no input). Exactly the real form when
+// both are real.
+std::complex<double> output_impedance(std::complex<double> h_open, std::complex<double> h_load,
+                                      std::complex<double> load_ohms, std::complex<double> input_ohms);
+
 // From two response results measured with the same sweep (points at the same frequencies).
 ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded, double load_ohms,
                                  double input_ohms);
+// The same with Zl(f) and Zin(f) evaluated per point (load_ohms, input_ohms of the result: their |Z| at 1 kHz).
+ImpedanceResult output_impedance(const ResponseResult& open, const ResponseResult& loaded,
+                                 const FrequencyImpedance& load, const FrequencyImpedance& input);
+
+// |Zl(f) || Zin(f)| of a result's load and input (the real Rl || Zin when both are resistive).
+double parallel_magnitude_ohms(const ImpedanceResult& r, double freq_hz);
 
 // Interpolate z at freq_hz (linear in log-frequency on the complex value; log_interp.hpp).
 std::optional<std::complex<double>> impedance_at(const std::vector<ImpedancePoint>& pts, double freq_hz);
@@ -76,7 +86,7 @@ std::optional<std::complex<double>> input_impedance_from_series(std::complex<dou
 // Combine per-load estimates (same frequencies) into one, weighting by inverse error variance (header note).
 std::vector<ImpedancePoint> combine_impedance(const std::vector<ImpedanceResult>& per_load);
 
-// The (unnormalised) weight combine_impedance gives the estimate `z_ohms` of the load result `r`.
-double combine_weight(std::complex<double> z_ohms, const ImpedanceResult& r);
+// The (unnormalised) weight combine_impedance gives the estimate `z_ohms` of the load result `r` at freq_hz.
+double combine_weight(std::complex<double> z_ohms, const ImpedanceResult& r, double freq_hz);
 
 }  // namespace outbench

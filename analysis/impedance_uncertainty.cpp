@@ -16,6 +16,15 @@ double input_term_ohms(std::complex<double> z, double input_ohms, const Impedanc
   return std::abs(z * z / input_ohms) * tol.input_tolerance_pct / 100.0 / kSqrt3;
 }
 
+// The same for the result `r` at freq_hz (its input's Zin(f) when not resistive).
+double input_term_ohms(std::complex<double> z, const ImpedanceResult& r, double freq_hz,
+                       const ImpedanceTolerances& tol) {
+  if (r.input_z.resistive()) return input_term_ohms(z, r.input_ohms, tol);
+  const auto zin = r.input_z.at(freq_hz);
+  if (!std::isfinite(zin.real())) return 0.0;
+  return std::abs(z * z / zin) * tol.input_tolerance_pct / 100.0 / kSqrt3;
+}
+
 }  // namespace
 
 ImpedanceUncertainty impedance_uncertainty(std::complex<double> z_ohms, double load_ohms, double input_ohms,
@@ -27,6 +36,22 @@ ImpedanceUncertainty impedance_uncertainty(std::complex<double> z_ohms, double l
   u.lead_ohms = tol.lead_uncertainty_ohms / kSqrt3;
   u.statistical_ohms = statistical_ohms;
   (void)load_ohms;  // the load enters through the estimate itself (dZ/Z = (1 + Z/Zin) dRl/Rl)
+  u.u95_ohms = 2.0 * std::sqrt(u.load_ohms * u.load_ohms + u.input_ohms * u.input_ohms + u.lead_ohms * u.lead_ohms +
+                               u.statistical_ohms * u.statistical_ohms);
+  return u;
+}
+
+ImpedanceUncertainty impedance_uncertainty(std::complex<double> z_ohms, std::complex<double> input_ohms,
+                                           const ImpedanceTolerances& tol, double statistical_ohms) {
+  if (input_ohms.imag() == 0.0) return impedance_uncertainty(z_ohms, 0.0, input_ohms.real(), tol, statistical_ohms);
+  ImpedanceUncertainty u;
+  const std::complex<double> zin_term = std::isfinite(input_ohms.real()) ? z_ohms / input_ohms : 0.0;
+  u.load_ohms = std::abs(z_ohms * (1.0 + zin_term)) * tol.load_tolerance_pct / 100.0 / kSqrt3;
+  u.input_ohms = std::isfinite(input_ohms.real())
+                     ? std::abs(z_ohms * z_ohms / input_ohms) * tol.input_tolerance_pct / 100.0 / kSqrt3
+                     : 0.0;
+  u.lead_ohms = tol.lead_uncertainty_ohms / kSqrt3;
+  u.statistical_ohms = statistical_ohms;
   u.u95_ohms = 2.0 * std::sqrt(u.load_ohms * u.load_ohms + u.input_ohms * u.input_ohms + u.lead_ohms * u.lead_ohms +
                                u.statistical_ohms * u.statistical_ohms);
   return u;
@@ -54,10 +79,13 @@ double impedance_scatter_ohms(const std::vector<ImpedancePoint>& pts, std::size_
 
 void add_uncertainty(ImpedanceResult& r, const ImpedanceTolerances& tol) {
   if (!r.valid) return;
-  for (std::size_t i = 0; i < r.points.size(); ++i)
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    const double stat = impedance_scatter_ohms(r.points, i);
     r.points[i].u95_ohms =
-        impedance_uncertainty(r.points[i].z_ohms, r.load_ohms, r.input_ohms, tol, impedance_scatter_ohms(r.points, i))
-            .u95_ohms;
+        r.input_z.resistive()
+            ? impedance_uncertainty(r.points[i].z_ohms, r.load_ohms, r.input_ohms, tol, stat).u95_ohms
+            : impedance_uncertainty(r.points[i].z_ohms, r.input_z.at(r.points[i].freq_hz), tol, stat).u95_ohms;
+  }
   r.z_1k_u95_ohms = u95_at(r.points, 1000.0);
   r.z_20hz_u95_ohms = u95_at(r.points, 20.0);
 }
@@ -74,9 +102,9 @@ std::vector<ImpedancePoint> combine_impedance_with_uncertainty(const std::vector
       const auto z = impedance_at(r.points, p.freq_hz);
       const auto u95 = u95_at(r.points, p.freq_hz);
       if (!z || !u95) continue;
-      w[i] = combine_weight(*z, r);
+      w[i] = combine_weight(*z, r, p.freq_hz);
       wsum += w[i];
-      u_in[i] = input_term_ohms(*z, r.input_ohms, tols[i]);
+      u_in[i] = input_term_ohms(*z, r, p.freq_hz, tols[i]);
       const double u = *u95 / 2.0;
       u_ind[i] = std::sqrt(std::max(0.0, u * u - u_in[i] * u_in[i]));
     }

@@ -14,6 +14,8 @@
 // independent relative noise s; s from their RMS over +/- half an octave, times |Z|. The terms add in quadrature,
 // then k = 2. Combining loads (weights w_i, summing to 1, of combine_impedance) the load, lead and statistical
 // terms are independent between loads (sum of (w_i u_i)^2) and the input's term is common to all (|sum w_i u_i|).
+// A frequency-dependent input (Zin(f), ImpedanceResult::input_z) enters each point with its own complex Zin(f);
+// its tolerance is then the calibration's (the series resistor's), not a spread over frequency.
 // Conventions: ohm; tolerances in percent; u95 = the expanded uncertainty (k = 2, about 95 % coverage).
 // Limits: first order in each term (fine for tolerances of a few percent); the statistical term needs at least
 // three points within the half octave (0 otherwise); a systematic error shared by neighbouring points (a relay
@@ -40,6 +42,9 @@ struct ImpedanceUncertainty {
 };
 
 ImpedanceUncertainty impedance_uncertainty(std::complex<double> z_ohms, double load_ohms, double input_ohms,
+                                           const ImpedanceTolerances& tol, double statistical_ohms);
+// The same with the input's complex impedance at that frequency (infinite real part: no input).
+ImpedanceUncertainty impedance_uncertainty(std::complex<double> z_ohms, std::complex<double> input_ohms,
                                            const ImpedanceTolerances& tol, double statistical_ohms);
 
 // Standard uncertainty of |z| at point i from the scatter of its neighbours within +/- half_width_oct.

@@ -92,8 +92,10 @@ struct ChannelFigures {
 
 struct LoadResult {
   std::string load_name;
-  double load_ohms = 0;  // actual; +inf for open
-  double lead_ohms = 0;  // the bench's series lead resistance to this load (subtracted from |Zout|)
+  double load_ohms = 0;          // actual; +inf for open (a reactive load: its |Z| at 1 kHz)
+  FrequencyImpedance load_z;     // the load versus frequency (a resistor: load_ohms), for |Zout|
+  std::string load_description;  // a reactive load's network or curve ("" for a resistor)
+  double lead_ohms = 0;          // the bench's series lead resistance to this load (subtracted from |Zout|)
   double tolerance_pct = 1.0, lead_uncertainty_ohms = 0.02;  // the bench's (Load), for |Zout|'s uncertainty
   bool valid = true;
   std::string problem;

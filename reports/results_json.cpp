@@ -191,6 +191,7 @@ json load_json(const LoadResult& l) {
   json j;
   j["load"] = l.load_name;
   j["load_ohms"] = ohms(l.load_ohms);
+  if (!l.load_description.empty()) j["load_network"] = l.load_description;
   j["lead_ohms"] = l.lead_ohms;
   j["valid"] = l.valid;
   if (!l.valid) {

@@ -127,6 +127,8 @@ int calibrate_input_impedance(const Args& args) {
   if (sim) b.sw->select(open);
   nlohmann::json pts = nlohmann::json::array();
   double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  double g_sum = 0, c_sum = 0;  // the R || C fit: the mean conductance and capacitance over the spread band
+  int n_fit = 0;
   for (const auto& p : direct.points) {
     const auto hs = response_at(series.points, p.freq_hz);
     const auto zin = hs ? input_impedance_from_series(p.h, *hs, job->series_ohms, job->source_ohms) : std::nullopt;
@@ -134,6 +136,12 @@ int calibrate_input_impedance(const Args& args) {
     pts.push_back({{"freq_hz", p.freq_hz}, {"ohms", std::abs(*zin)}, {"r_ohms", zin->real()}, {"x_ohms", zin->imag()}});
     if (p.freq_hz >= kSpreadLoHz && p.freq_hz <= kSpreadHiHz)
       lo = std::min(lo, std::abs(*zin)), hi = std::max(hi, std::abs(*zin));
+    if (p.freq_hz >= kSpreadLoHz && p.freq_hz <= kSpreadHiHz) {
+      const std::complex<double> y = 1.0 / *zin;
+      g_sum += y.real();
+      c_sum += y.imag() / (2 * M_PI * p.freq_hz);
+      ++n_fit;
+    }
   }
   const auto h1 = response_at(direct.points, 1000.0), s1 = response_at(series.points, 1000.0);
   const auto z1k = h1 && s1 ? input_impedance_from_series(*h1, *s1, job->series_ohms, job->source_ohms) : std::nullopt;
@@ -148,7 +156,14 @@ int calibrate_input_impedance(const Args& args) {
   in["impedance_ohms"] = zin_ohms;
   in["impedance_tolerance_pct"] = tol_pct;
   in["impedance_calibrated_on"] = now_utc();
-  in["impedance_vs_freq"] = {{"series_ohms", job->series_ohms}, {"source_ohms", job->source_ohms}, {"points", pts}};
+  // Runs use the curve per frequency point: its tolerance is the resistor's alone (no spread over frequency).
+  nlohmann::json fit = nlohmann::json::object();
+  if (n_fit > 0 && g_sum > 0) fit = {{"r_ohms", n_fit / g_sum}, {"c_pf", std::max(0.0, c_sum / n_fit * 1e12)}};
+  in["impedance_vs_freq"] = {{"series_ohms", job->series_ohms},
+                             {"source_ohms", job->source_ohms},
+                             {"tolerance_pct", job->series_tolerance_pct},
+                             {"fit", fit},
+                             {"points", pts}};
   write_text_atomic(job->bench_file, j.dump(2) + "\n");
   std::printf("loopback input: %.6g ohm at 1 kHz (+/- %.2f %%; %.6g..%.6g ohm over 100 Hz-10 kHz) stored in %s\n",
               zin_ohms, tol_pct, lo, hi, job->bench_file.c_str());

@@ -1,11 +1,12 @@
 // outbench calibrate input-impedance: the loopback input's impedance versus frequency, from the open port read
 // directly and through a known series resistor the user inserts (analysis/impedance.hpp
 // input_impedance_from_series; docs/MEASUREMENTS.md "Input impedance calibration"). Stored in the bench file
-// (loopback_input.impedance_ohms at 1 kHz, impedance_tolerance_pct, impedance_calibrated_on, impedance_vs_freq),
-// atomically; every later |Zout| uses it. A simulated bench inserts the resistor itself (as a lead of the open
-// load); a real one asks the user at the terminal (refused without one).
-// Limits: the engine uses the 1 kHz value at every frequency (the curve is stored for inspection; its spread
-// 100 Hz..10 kHz is in the stored tolerance).
+// (loopback_input.impedance_ohms at 1 kHz, impedance_tolerance_pct, impedance_calibrated_on, impedance_vs_freq:
+// the points R + jX, their tolerance (the resistor's) and an R || C fit over 100 Hz..10 kHz), atomically; every
+// later |Zout| uses Zin(f) per frequency point (the curve; held at its end points outside it). A simulated bench
+// inserts the resistor itself (as a lead of the open load); a real one asks the user at the terminal (refused
+// without one). Limits: impedance_tolerance_pct (used only where the curve is not: older readers) holds the
+// resistor's tolerance plus half the spread of |Zin| over 100 Hz..10 kHz.
 #pragma once
 
 #include "measure/cli/cli.hpp"

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "measure/config/headphones_config.hpp"
 #include "measure/config/json_reader.hpp"
 #include "measure/errors.hpp"
 #include "measure/strformat.hpp"
@@ -30,8 +31,14 @@ const Load* BenchConfig::load(const std::string& n) const {
 }
 
 std::vector<Load> standard_loads() {
-  return {{"open", kInf, kInf}, {"10k", 10e3, 10e3}, {"600", 600, 600},
-          {"300", 300, 300},    {"32", 32, 32},      {"16", 16, 16}};
+  const auto resistor = [](const char* name, double ohms) {
+    Load l;
+    l.name = name;
+    l.nominal_ohms = l.actual_ohms = ohms;
+    return l;
+  };
+  return {resistor("open", kInf), resistor("10k", 10e3), resistor("600", 600),
+          resistor("300", 300),   resistor("32", 32),    resistor("16", 16)};
 }
 
 nlohmann::json& analyser_input_section(nlohmann::json& j) {
@@ -122,6 +129,29 @@ void read_audio(const JsonReader& r, const std::filesystem::path& path, BenchCon
   if (c.rate_hz != std::floor(c.rate_hz)) audio.fail("rate_hz", "a whole number of Hz");
 }
 
+// "impedance_vs_freq" as `calibrate input-impedance` writes it: points of R + jX, increasing in frequency.
+void read_zin_curve(const JsonReader& z, BenchConfig& c) {
+  z.only_keys({"series_ohms", "source_ohms", "tolerance_pct", "fit", "points"});
+  const auto pts = z.at("points");
+  pts.require_array();
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    const auto p = pts.at(i);
+    p.only_keys({"freq_hz", "ohms", "r_ohms", "x_ohms"});
+    const double f = p.number_in("freq_hz", 0.1, 1e6);
+    const std::complex<double> zin(p.number_in("r_ohms", -1e12, 1e12), p.number_in("x_ohms", -1e12, 1e12));
+    if (!c.input_impedance_curve.empty() && !(f > c.input_impedance_curve.back().freq_hz))
+      p.fail("freq_hz", "a frequency above the previous point's (" +
+                            strformat("%g", c.input_impedance_curve.back().freq_hz) +
+                            " Hz): points in increasing order");
+    if (!(std::abs(zin) >= 100)) p.fail("r_ohms", "an input impedance of at least 100 ohm (|R + jX|)");
+    c.input_impedance_curve.push_back({f, zin});
+  }
+  if (c.input_impedance_curve.size() < 2)
+    pts.fail("", "at least 2 points (rerun `outbench calibrate input-impedance`), or no \"impedance_vs_freq\"");
+  // Older calibrations stored no tolerance of their own: the whole impedance_tolerance_pct (with its spread).
+  c.input_impedance_curve_tolerance_pct = z.number_in("tolerance_pct", 0.0, 100.0, c.input_impedance_tolerance_pct);
+}
+
 // The analyser input's calibration and impedance (loopback_input, or audio.input of the two-device form).
 void read_analyser_input(const JsonReader& r, BenchConfig& c) {
   if (c.two_devices() && r.has("loopback_input"))
@@ -133,6 +163,7 @@ void read_analyser_input(const JsonReader& r, BenchConfig& c) {
   c.input_impedance_ohms = in.number_in("impedance_ohms", 100, 1e12);
   c.input_impedance_tolerance_pct = in.number_in("impedance_tolerance_pct", 0.0, 100.0, 10.0);
   c.input_impedance_calibrated_on = in.string("impedance_calibrated_on", "");
+  if (in.has("impedance_vs_freq")) read_zin_curve(in.at("impedance_vs_freq"), c);
   if (const double v = in.number_in("vrms_at_0dbfs", 0, 1000, 0); v > 0) c.input.vrms_at_0dbfs = v;  // 0: none
   c.input_calibrated_on = in.string("calibrated_on", "");
   // DC-coupled: the input reads DC (the DC offset step measures it from the loopback); the simulated one does.
@@ -183,18 +214,51 @@ std::vector<PortWiring> read_ports(const JsonReader& r, const std::string& src) 
   return out;
 }
 
+// A reactive load: "network" (an element as in a headphone file) or "impedance_file" (a headphone file beside
+// the bench file: a .json network or a .csv/.txt measured curve); its nominal and actual ohms are |Z| at 1 kHz.
+void read_reactive_load(const JsonReader& l, const std::filesystem::path& bench_path, bool simulated, Load& load) {
+  if (l.has("network") && l.has("impedance_file"))
+    l.fail("impedance_file", "one of \"network\" and \"impedance_file\", not both");
+  for (const char* k : {"nominal_ohms", "actual_ohms"})
+    if (l.has(k))
+      l.fail(k, "no \"" + std::string(k) + "\" with a network or curve: its |Z| at 1 kHz is the load's nominal value");
+  if (l.has("network")) {
+    load.network = read_network_element(l.at("network"));
+    load.description = describe_network(*load.network);
+  } else {
+    std::filesystem::path f = l.string("impedance_file");
+    if (f.is_relative()) f = bench_path.parent_path() / f;
+    const auto hp = load_headphone(f);
+    load.network = hp.network;
+    load.curve = hp.curve;
+    load.description = hp.network ? describe_network(*hp.network) : "measured curve " + f.filename().string();
+  }
+  if (simulated && !load.network)
+    l.fail("impedance_file", "a network (.json): the simulated bench cannot run a measured curve as a load");
+  load.nominal_ohms = load.actual_ohms = std::abs(load.impedance().at(1000.0));
+  if (!(load.actual_ohms >= 0.1) || !std::isfinite(load.actual_ohms))
+    l.fail(l.has("network") ? "network" : "impedance_file",
+           "a load of 0.1 ohm to 10 Mohm at 1 kHz, not " + strformat("%g", load.actual_ohms) + " ohm");
+}
+
 // "loads" (default: the standard loads); each name once, and an "open" load among them.
-std::vector<Load> read_loads(const JsonReader& r, const std::string& src) {
+std::vector<Load> read_loads(const JsonReader& r, const std::filesystem::path& bench_path, bool simulated) {
+  const std::string src = bench_path.string();
   if (!r.has("loads")) return standard_loads();
   std::vector<Load> out;
   const auto loads = r.at("loads");
   loads.require_array();
   for (std::size_t i = 0; i < loads.size(); ++i) {
     const auto l = loads.at(i);
-    l.only_keys({"name", "nominal_ohms", "actual_ohms", "lead_ohms", "tolerance_pct", "lead_uncertainty_ohms"});
+    l.only_keys({"name", "nominal_ohms", "actual_ohms", "lead_ohms", "tolerance_pct", "lead_uncertainty_ohms",
+                 "network", "impedance_file"});
     Load load;
     load.name = l.string("name");
-    if (load.name == "open") {
+    if (load.name == "open" && (l.has("network") || l.has("impedance_file")))
+      l.fail(l.has("network") ? "network" : "impedance_file", "nothing: the \"open\" load is no load at all");
+    if (load.name != "open" && (l.has("network") || l.has("impedance_file"))) {
+      read_reactive_load(l, bench_path, simulated, load);
+    } else if (load.name == "open") {
       load.nominal_ohms = load.actual_ohms = kInf;
     } else {
       load.nominal_ohms = l.number_in("nominal_ohms", 0.1, 1e7);
@@ -294,7 +358,7 @@ BenchConfig load_bench_config(const std::filesystem::path& path) {
   read_analyser_input(r, c);
   c.ports = read_ports(r, src);
   read_input_ranges(r, c.two_devices() ? r.at("audio").at("input") : r.at("loopback_input"), c);
-  c.loads = read_loads(r, src);
+  c.loads = read_loads(r, path, c.audio == "simulated");
   if (!c.load("open")) r.fail("loads", "a load named \"open\" (output impedance is measured against it)");
   read_load_switch(r, j, src, c);
   c.safety = read_safety(r);

@@ -77,8 +77,18 @@ struct BenchConfig {
   double input_impedance_ohms = 1e6;
   double input_impedance_tolerance_pct = 10.0;  // its +/- (calibrate input-impedance: the measured one's)
   std::string input_impedance_calibrated_on;    // date of calibrate input-impedance ("" = a datasheet figure)
-  Calibration input;                            // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
-  std::vector<InputRange> input_ranges;         // loopback_input.ranges (each port names the one in use)
+  // loopback_input.impedance_vs_freq (calibrate input-impedance): Zin versus frequency, used per frequency point
+  // in |Zout| (held at its end points outside its span); empty: input_impedance_ohms at every frequency. Its
+  // tolerance (the calibration's series resistor's) replaces input_impedance_tolerance_pct when it is used.
+  std::vector<ImpedancePoint> input_impedance_curve;
+  double input_impedance_curve_tolerance_pct = 0;
+  // The input's impedance versus frequency, and the tolerance that goes with it.
+  FrequencyImpedance input_z() const { return {input_impedance_ohms, std::nullopt, input_impedance_curve}; }
+  double input_z_tolerance_pct() const {
+    return input_impedance_curve.empty() ? input_impedance_tolerance_pct : input_impedance_curve_tolerance_pct;
+  }
+  Calibration input;                     // Vrms that reads 0 dBFS (a full-scale sine) at the loopback input
+  std::vector<InputRange> input_ranges;  // loopback_input.ranges (each port names the one in use)
   std::string input_calibrated_on;
   bool input_dc_coupled = false;  // loopback_input.dc_coupled (audio.input.dc_coupled): the input reads DC
   std::vector<Load> loads;

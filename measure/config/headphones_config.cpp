@@ -43,6 +43,14 @@ NetworkElement read_element(const JsonReader& r, int depth) {
   return e;
 }
 
+}  // namespace
+
+NetworkElement read_network_element(const JsonReader& r) {
+  return read_element(r, 0);
+}
+
+namespace {
+
 HeadphoneModel read_network_file(const std::filesystem::path& path) {
   const auto j = read_json_file(path);
   JsonReader r(j, path.string());

@@ -15,11 +15,16 @@
 #include <vector>
 
 #include "analysis/headphone.hpp"
+#include "measure/config/json_reader.hpp"
 
 namespace outbench {
 
 // One headphone file; the model's id is the file's stem.
 HeadphoneModel load_headphone(const std::filesystem::path& path);
+
+// A network element of a JSON file (`r`: the element's object), as in a headphone file's "network" (bench files'
+// reactive loads use it too).
+NetworkElement read_network_element(const JsonReader& r);
 
 // A measured curve from CSV text (`source` names it in errors).
 std::vector<ImpedancePoint> parse_impedance_csv(const std::string& text, const std::string& source);

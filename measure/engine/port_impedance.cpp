@@ -23,6 +23,13 @@ const LoadResult* open_load(const PortResult& pr) {
   return nullptr;
 }
 
+// The load versus frequency: its network or curve, else the resistor load_ohms.
+FrequencyImpedance load_z_of(const LoadResult& l) {
+  FrequencyImpedance z = l.load_z;
+  if (z.resistive()) z.ohms = l.load_ohms;
+  return z;
+}
+
 // `l`'s estimate made without leads, with the bench's leads to `l` and to the open load taken out.
 std::complex<double> source_only(std::complex<double> z_raw, const LoadResult& open, const LoadResult& l,
                                  double input_ohms) {
@@ -30,19 +37,22 @@ std::complex<double> source_only(std::complex<double> z_raw, const LoadResult& o
   return without_leads(z_raw, parallel_ohms(l.load_ohms, input_ohms), input_ohms, l.lead_ohms, open.lead_ohms);
 }
 
-// Zout at 1 kHz from the open load versus `l` alone, when both were measured (the leads taken out).
-std::optional<std::complex<double>> z1k_from(const PortResult& pr, const LoadResult& l, double input_ohms) {
+// Zout at 1 kHz from the open load versus `l` alone, when both were measured (the leads taken out): the load's
+// and the input's complex impedance at 1 kHz.
+std::optional<std::complex<double>> z1k_from(const PortResult& pr, const LoadResult& l, const FrequencyImpedance& zin) {
+  const double input_ohms = zin.ohms;
   const LoadResult* open = open_load(pr);
   if (!open || !l.valid || !std::isfinite(l.load_ohms) || &l == open) return std::nullopt;
   const auto ho = response_at(open->response.points, 1000.0), hl = response_at(l.response.points, 1000.0);
   if (!ho || !hl || std::abs(*hl) == 0.0) return std::nullopt;
-  return source_only(output_impedance(*ho, *hl, l.load_ohms, input_ohms), *open, l, input_ohms);
+  return source_only(output_impedance(*ho, *hl, load_z_of(l).at(1000.0), zin.at(1000.0)), *open, l, input_ohms);
 }
 
-// `l`'s |Zout| versus frequency, the leads taken out.
-ImpedanceResult impedance_of(const LoadResult& open, const LoadResult& l, double input_ohms,
+// `l`'s |Zout| versus frequency (the load's Zl(f) and the input's Zin(f) at every point), the leads taken out.
+ImpedanceResult impedance_of(const LoadResult& open, const LoadResult& l, const FrequencyImpedance& zin,
                              const ResponseResult& open_response, const ResponseResult& load_response) {
-  ImpedanceResult z = output_impedance(open_response, load_response, l.load_ohms, input_ohms);
+  const double input_ohms = zin.ohms;
+  ImpedanceResult z = output_impedance(open_response, load_response, load_z_of(l), zin);
   if (!z.valid || (l.lead_ohms == 0.0 && open.lead_ohms == 0.0)) return z;
   for (auto& p : z.points) p.z_ohms = source_only(p.z_ohms, open, l, input_ohms);
   z.z_1k_ohms = impedance_at(z.points, 1000.0);
@@ -76,13 +86,14 @@ double change_resolution_db(const LoadResult& open, const LoadResult& l, double 
 }
 
 // The reference Zout at 1 kHz from the loads other than `skip`, with its resolution.
-std::optional<LoadEstimate> reference_z1k(const PortResult& pr, const LoadResult* skip, double input_ohms,
+std::optional<LoadEstimate> reference_z1k(const PortResult& pr, const LoadResult* skip, const FrequencyImpedance& zin,
                                           double tone_hz) {
+  const double input_ohms = zin.ohms;
   const LoadResult* open = open_load(pr);
   std::vector<LoadEstimate> est;
   for (const auto& l : pr.loads) {
     if (&l == skip) continue;
-    if (const auto z = z1k_from(pr, l, input_ohms)) {
+    if (const auto z = z1k_from(pr, l, zin)) {
       const double zp = parallel_ohms(l.load_ohms, input_ohms);
       est.push_back({zp, *z, estimate_resolution_ohms(*z, zp, change_resolution_db(*open, l, tone_hz))});
     }
@@ -131,11 +142,13 @@ void check_any_switched(PortResult& pr, double input_ohms, std::vector<std::stri
 
 // Agreement at 1 kHz: each load against the median of the others, so one load whose relay did not switch
 // cannot drag the reference with it; each within 5 % plus its own resolution, or cannot be verified.
-void check_agreement(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings) {
+void check_agreement(PortResult& pr, const FrequencyImpedance& zin, double tone_hz,
+                     std::vector<std::string>& warnings) {
   const LoadResult* open = open_load(pr);
+  const double input_ohms = zin.ohms;
   for (auto& l : pr.loads) {
-    const auto zi_c = z1k_from(pr, l, input_ohms);
-    const auto ref = reference_z1k(pr, &l, input_ohms, tone_hz);
+    const auto zi_c = z1k_from(pr, l, zin);
+    const auto ref = reference_z1k(pr, &l, zin, tone_hz);
     if (!open || !zi_c || !ref) continue;
     const double zi = std::abs(*zi_c), zc = std::abs(ref->z_ohms);
     // The estimate's resolution and the reference's.
@@ -197,7 +210,8 @@ void summarise(const std::vector<ImpedancePoint>& pts, Out& o) {
 
 // Every channel's |Zout| from open versus each load, both channels driven in phase (channel 0's is also the
 // port's top-level figure).
-void channel_impedances(PortResult& pr, const LoadResult& open, double input_ohms, double input_tolerance_pct) {
+void channel_impedances(PortResult& pr, const LoadResult& open, const FrequencyImpedance& zin,
+                        double input_tolerance_pct) {
   for (const auto& oc : open.channel_responses) {
     if (!oc.response.valid) continue;
     std::vector<ImpedanceResult> per_load;
@@ -206,7 +220,7 @@ void channel_impedances(PortResult& pr, const LoadResult& open, double input_ohm
       if (&l == &open || !l.valid) continue;
       for (const auto& lc : l.channel_responses)
         if (lc.channel == oc.channel && lc.response.valid) {
-          per_load.push_back(impedance_of(open, l, input_ohms, oc.response, lc.response));  // leads out
+          per_load.push_back(impedance_of(open, l, zin, oc.response, lc.response));  // leads out
           tols.push_back(tolerances_of(l, input_tolerance_pct));
           add_uncertainty(per_load.back(), tols.back());
         }
@@ -225,7 +239,9 @@ void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double to
                     std::vector<std::string>& warnings) {
   const LoadResult* open = open_load(pr);
   if (!open || &lr == open || !lr.valid || !std::isfinite(lr.load_ohms)) return;
-  const auto zref = reference_z1k(pr, &lr, input_ohms, tone_hz);
+  FrequencyImpedance zin;
+  zin.ohms = input_ohms;
+  const auto zref = reference_z1k(pr, &lr, zin, tone_hz);
   if (!zref) return;
   LoadEstimate seen = *zref;  // the load sees the source and its own leads
   seen.z_ohms += lr.lead_ohms;
@@ -243,9 +259,10 @@ void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double to
                        "' did not switch? Its figures are not that load's.");
 }
 
-void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings,
+void port_impedance(PortResult& pr, const FrequencyImpedance& zin, double tone_hz, std::vector<std::string>& warnings,
                     double input_tolerance_pct) {
   const LoadResult* open = open_load(pr);
+  const double input_ohms = zin.ohms;
   if (!open) {
     warnings.push_back(pr.name + ": output impedance not measured (the open load is not in the run)");
     return;
@@ -255,15 +272,15 @@ void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vect
   std::vector<ImpedanceTolerances> tols;
   for (const auto& l : pr.loads) {
     if (&l == open || !l.valid) continue;
-    pr.impedance_per_load.push_back(impedance_of(*open, l, input_ohms, open->response, l.response));
+    pr.impedance_per_load.push_back(impedance_of(*open, l, zin, open->response, l.response));
     tols.push_back(tolerances_of(l, input_tolerance_pct));
     add_uncertainty(pr.impedance_per_load.back(), tols.back());
   }
   pr.impedance = combine_impedance_with_uncertainty(pr.impedance_per_load, tols);
-  channel_impedances(pr, *open, input_ohms, input_tolerance_pct);
+  channel_impedances(pr, *open, zin, input_tolerance_pct);
   if (pr.impedance.empty()) return;
   summarise(pr.impedance, pr);
-  if (pr.z_1k_ohms) check_agreement(pr, input_ohms, tone_hz, warnings);
+  if (pr.z_1k_ohms) check_agreement(pr, zin, tone_hz, warnings);
   warn_unverified(pr, warnings);
 }
 

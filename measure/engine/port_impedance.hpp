@@ -25,7 +25,10 @@ void check_switched(PortResult& pr, LoadResult& lr, double input_ohms, double to
 // One warning names the loads whose switch could not be verified at this |Zout|.
 // Every |Zout| figure carries its expanded uncertainty (k = 2; analysis/impedance_uncertainty.hpp) from each load's
 // tolerance_pct and lead_uncertainty_ohms, the input's `input_tolerance_pct` and the estimate's scatter.
-void port_impedance(PortResult& pr, double input_ohms, double tone_hz, std::vector<std::string>& warnings,
+// `zin`: the input's impedance versus frequency (bench input_z(): constant, or calibrate input-impedance's curve),
+// each load's its own (LoadResult::load_z: a resistor, or a reactive load's network or curve), both used per
+// frequency point; the checks at 1 kHz use the constant zin.ohms and each load's |Z| at 1 kHz.
+void port_impedance(PortResult& pr, const FrequencyImpedance& zin, double tone_hz, std::vector<std::string>& warnings,
                     double input_tolerance_pct = 10.0);
 
 // After port_impedance: names the limit behind each load's maximum level from the EMF behind |Zout| at

@@ -62,6 +62,8 @@ struct Sequencer::Impl {
     switch_to(port, load, "switching load");
     LoadResult lr;
     lr.lead_ohms = load.lead_ohms;
+    lr.load_z = load.impedance();
+    lr.load_description = load.description;
     lr.tolerance_pct = load.tolerance_pct;
     lr.lead_uncertainty_ohms = load.lead_uncertainty_ohms;
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
@@ -121,8 +123,7 @@ struct Sequencer::Impl {
     PortResult& done = res.ports.back();
     range_advice(done, bench.input_ranges, res.warnings);
     if (tests.has("zout"))
-      port_impedance(done, bench.input_impedance_ohms, cx.opt.tone_hz, res.warnings,
-                     bench.input_impedance_tolerance_pct);
+      port_impedance(done, bench.input_z(), cx.opt.tone_hz, res.warnings, bench.input_z_tolerance_pct());
     classify_limits(done, cx.opt.tone_hz, bench.input_impedance_ohms);
     if (tests.has("zout")) ground_return(done, bench.input_impedance_ohms);
     if (done.loads_switched) {  // into the nominal load: not when no load was connected

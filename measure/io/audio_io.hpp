@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/network.hpp"
+
 namespace outbench {
 
 struct Capture {
@@ -57,7 +59,14 @@ struct Load {
   double lead_ohms = 0;     // series resistance of its contacts, cable and jack (the loopback reads after it)
   // The +/- of actual_ohms (its tolerance, or the meter's accuracy) and of lead_ohms, for |Zout|'s uncertainty.
   double tolerance_pct = 1.0, lead_uncertainty_ohms = 0.02;
+  // A reactive dummy load (fixtures/benches/README.md): a network or a measured curve in place of the resistor;
+  // nominal_ohms and actual_ohms are then its |Z| at 1 kHz. `description` says what it is ("" for a resistor).
+  std::optional<NetworkElement> network;
+  std::vector<ImpedancePoint> curve;
+  std::string description;
   bool is_open() const;
+  // Its impedance versus frequency (a resistor: actual_ohms).
+  FrequencyImpedance impedance() const { return {actual_ohms, network, curve}; }
 };
 
 // play_record, played again while the capture comes back invalid with xruns, up to `retries` more times

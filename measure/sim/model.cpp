@@ -135,8 +135,9 @@ DeviceModel load_device_model(const std::filesystem::path& path) {
   m.clock_ppm = r.number_in("clock_ppm", -1000, 1000, 0);
   m.clock_wander_ppm_per_min = r.number_in("clock_wander_ppm_per_min", -100, 100, 0);
   const auto lb = r.at("loopback_input");
-  lb.only_keys({"impedance_ohms", "full_scale_vrms", "noise_dbfs", "latency_frames"});
+  lb.only_keys({"impedance_ohms", "input_capacitance_pf", "full_scale_vrms", "noise_dbfs", "latency_frames"});
   m.loopback.impedance_ohms = lb.number_in("impedance_ohms", 100, 1e12);
+  m.loopback.input_capacitance_pf = lb.number_in("input_capacitance_pf", 0, 1e6, 0);
   m.loopback.full_scale_vrms = lb.number_in("full_scale_vrms", 0.01, 100);
   m.loopback.noise_dbfs = lb.number_in("noise_dbfs", -200, -20, m.loopback.noise_dbfs);
   m.loopback.latency_frames = lb.has("latency_frames") ? lb.integer_in("latency_frames", 0, 100000) : 96;

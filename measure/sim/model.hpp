@@ -63,8 +63,9 @@ struct PortModel : ChannelModel {
 
 struct LoopbackModel {
   double impedance_ohms = 1e6;
-  double full_scale_vrms = 7.75;  // the sine RMS that reads 0 dBFS
-  double noise_dbfs = -130.0;     // ADC noise, 20 Hz..20 kHz
+  double input_capacitance_pf = 0.0;  // in parallel with impedance_ohms (0 = none)
+  double full_scale_vrms = 7.75;      // the sine RMS that reads 0 dBFS
+  double noise_dbfs = -130.0;         // ADC noise, 20 Hz..20 kHz
   int latency_frames = 96;
 };
 

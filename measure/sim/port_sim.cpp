@@ -4,6 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
+
+#include "measure/sim/companion_net.hpp"
+#include "measure/sim/oversampled.hpp"
 
 namespace outbench::sim {
 
@@ -92,7 +96,25 @@ std::complex<double> source_impedance(const ChannelModel& p, double f) {
   return z;
 }
 
+std::complex<double> loopback_impedance(const LoopbackModel& lb, double f) {
+  if (!(lb.input_capacitance_pf > 0)) return lb.impedance_ohms;
+  return 1.0 / (1.0 / lb.impedance_ohms +
+                std::complex<double>(0, 2 * std::numbers::pi * f * lb.input_capacitance_pf * 1e-12));
+}
+
+std::complex<double> divider_gain(const ChannelModel& p, const LoopbackModel& lb, const NetworkElement& load,
+                                  double f) {
+  const auto zl = network_impedance(load, f), zin = loopback_impedance(lb, f);
+  const auto zp = zl * zin / (zl + zin);
+  return zp / (source_impedance(p, f) + zp);
+}
+
 double divider_gain(const ChannelModel& p, const LoopbackModel& lb, double load_ohms, double f) {
+  if (lb.input_capacitance_pf > 0) {
+    const auto zin = loopback_impedance(lb, f);
+    const auto zp = std::isfinite(load_ohms) ? load_ohms * zin / (load_ohms + zin) : zin;
+    return std::abs(zp / (source_impedance(p, f) + zp));
+  }
   const double zl =
       std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
   return std::abs(zl / (source_impedance(p, f) + zl));
@@ -108,7 +130,8 @@ struct ChannelSim {
   bool has_c;
   Biquad lp;
   double vc = 0, i_prev = 0;
-  double denom = 0;  // R + Zl + T/2C: the channel's own loop, for the current i = u / denom
+  double denom = 0;                 // R + Zl + T/2C: the channel's own loop, for the current i = u / denom
+  std::optional<CompanionNet> net;  // a reactive load (or an input capacitance): Zl in discrete time
   ChannelSim(const ChannelModel& p, double rate_hz) {
     k_emf = std::numbers::sqrt2 * p.vrms_at_0dbfs * std::pow(10.0, volume_gain_db(p, p.volume_db) / 20.0);
     const double h2 = std::pow(10.0, p.h2_dbc_at_0dbfs / 20.0), h3 = std::pow(10.0, p.h3_dbc_at_0dbfs / 20.0);
@@ -181,9 +204,28 @@ struct PortSimulator::State {
     g = pm.ground_return_ohms;
     set_load(std::numeric_limits<double>::infinity());
   }
-  void set_load(double load_ohms, double lead_ohms = 0.0) {
+  void set_load(double load_ohms, double lead_ohms = 0.0, const NetworkElement* network = nullptr) {
     zl = std::isfinite(load_ohms) ? load_ohms * lb.impedance_ohms / (load_ohms + lb.impedance_ohms) : lb.impedance_ohms;
-    for (auto& c : ch) c.denom = c.r_src + lead_ohms + zl + c.kc;
+    const auto combined = load_network(load_ohms, network);
+    for (auto& c : ch) {
+      c.net.reset();
+      if (combined) c.net.emplace(*combined, rate_hz);
+      c.denom = c.r_src + lead_ohms + (c.net ? c.net->resistance_ohms() : zl) + c.kc;
+    }
+  }
+  // The load in parallel with the loopback input as one network, when either is reactive (else nullopt: the
+  // resistive zl).
+  std::optional<NetworkElement> load_network(double load_ohms, const NetworkElement* network) const {
+    if (!network && !(lb.input_capacitance_pf > 0)) return std::nullopt;
+    using K = NetworkElement::Kind;
+    NetworkElement all{K::parallel, 0, {}};
+    if (network)
+      all.parts.push_back(*network);
+    else if (std::isfinite(load_ohms))
+      all.parts.push_back({K::resistor, load_ohms, {}});
+    all.parts.push_back({K::resistor, lb.impedance_ohms, {}});
+    if (lb.input_capacitance_pf > 0) all.parts.push_back({K::capacitor, lb.input_capacitance_pf * 1e-12, {}});
+    return all;
   }
   // One frame: x[c] in, y[c] out (ADC units, not yet delayed). The random draws keep one order (channel 0's
   // EMF noise and ADC noise, then channel 1's) whatever the ground return.
@@ -217,12 +259,14 @@ struct PortSimulator::State {
       if (muted) emf = 0.0;  // the mute: the EMF (noise, hum, the DAC filter's tail) is gone
       adc_noise[c] = sigma_adc * rng.gauss();
       u[c] = ch[c].drive(soft_clip(emf, ch[c].rail));
+      if (ch[c].net) u[c] -= ch[c].net->history();
     }
     solve_currents(u, ch.data(), nch, g, i);
     for (std::size_t c = 0; c < nch; ++c) {
       ch[c].commit(i[c]);
       // The loopback reads the load's voltage at the jack: i Zl (the ground return's drop is outside it).
-      const double out = std::clamp(i[c] * zl * adc_scale + adc_noise[c], -1.0, 1.0 - kAdcLsb);
+      const double v = ch[c].net ? ch[c].net->commit(i[c]) : i[c] * zl;
+      const double out = std::clamp(v * adc_scale + adc_noise[c], -1.0, 1.0 - kAdcLsb);
       y[c] = std::round(out / kAdcLsb) * kAdcLsb;
     }
   }
@@ -234,6 +278,9 @@ PortSimulator::~PortSimulator() = default;
 PortSimulator::PortSimulator(PortSimulator&&) noexcept = default;
 void PortSimulator::set_load_ohms(double load_ohms, double lead_ohms) {
   s_->set_load(load_ohms, lead_ohms);
+}
+void PortSimulator::set_load(double load_ohms, double lead_ohms, const NetworkElement* network) {
+  s_->set_load(load_ohms, lead_ohms, network);
 }
 void PortSimulator::set_stream_events(std::int64_t start_frame, std::int64_t stop_frame) {
   s_->start_frame = start_frame;
@@ -287,9 +334,23 @@ std::vector<std::vector<double>> run_port(PortSimulator& sim, const LoopbackMode
 
 std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const PortModel& p, double load_ohms,
                                                const std::vector<std::vector<double>>& stim, double rate_hz,
-                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms) {
+                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms,
+                                               const NetworkElement* load_network) {
+  if (load_network || lb.input_capacitance_pf > 0) {  // reactive: at kOversample times the rate
+    const auto nch = static_cast<std::size_t>(p.channels);
+    const auto latency = static_cast<std::size_t>(lb.latency_frames);
+    std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
+    if (capture_frames <= latency) return out;
+    const std::size_t n = capture_frames - latency;
+    std::vector<std::vector<double>> in(nch, std::vector<double>(n, 0.0));
+    for (std::size_t c = 0; c < nch && c < stim.size(); ++c)
+      std::copy_n(stim[c].begin(), std::min(n, stim[c].size()), in[c].begin());
+    const auto y = simulate_oversampled(lb, p, load_ohms, in, rate_hz, seed, lead_ohms, load_network);
+    for (std::size_t c = 0; c < nch; ++c) std::copy(y[c].begin(), y[c].end(), out[c].begin() + latency);
+    return out;
+  }
   PortSimulator sim(lb, p, rate_hz, seed);
-  sim.set_load_ohms(load_ohms, lead_ohms);
+  sim.set_load(load_ohms, lead_ohms, load_network);
   return run_port(sim, lb, p, stim, capture_frames);
 }
 

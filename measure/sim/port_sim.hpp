@@ -10,11 +10,13 @@
 // after the leads) and coupling C (trapezoidal integration, i.e. the bilinear capacitor) into
 // Zl = R_load || Z_in -> output current limited to +/- current_limit_apeak -> v = i Zl -> ADC: v scaled so
 // full_scale_vrms reads 0 dBFS, plus ADC noise, clipped at full scale, quantised to 24 bits, delayed by
-// latency_frames. Deterministic for a seed (xoshiro256+ and Box-Muller).
-// Each channel runs with its own parameters (PortModel::ch). The ground return g (ground_return_ohms) is shared:
-// both load currents flow back through it from the jack's sleeve to the device's ground, and the loopback
-// reads each load's voltage at the jack (tip or ring to sleeve). With E the EMF, Zs the source impedance and
-// Zl the load: E_L = I_L (Zs_L + Zl) + g (I_L + I_R), likewise for R, so V_L = I_L Zl = E_L - I_L Zs_L -
+// latency_frames. A reactive load (a network, analysis/network.hpp) or a loopback input with a capacitance
+// (input_capacitance_pf, in parallel with its impedance_ohms) makes Zl a network, run in discrete time by the
+// trapezoidal rule (companion_net.hpp); the loopback then reads the network's voltage. Deterministic for a seed
+// (xoshiro256+ and Box-Muller). Each channel runs with its own parameters (PortModel::ch). The ground return g
+// (ground_return_ohms) is shared: both load currents flow back through it from the jack's sleeve to the device's
+// ground, and the loopback reads each load's voltage at the jack (tip or ring to sleeve). With E the EMF, Zs the source
+// impedance and Zl the load: E_L = I_L (Zs_L + Zl) + g (I_L + I_R), likewise for R, so V_L = I_L Zl = E_L - I_L Zs_L -
 // g (I_L + I_R). Driven in phase with equal currents each channel shows Zs + 2g; driven alone (the other at
 // digital zero) Zs + g d/(d + g), with d = Zs + Zl of the undriven channel, whose load carries -g/(d + g) of
 // the driven current (ground-return crosstalk). Solved per frame (2x2); a current at its limit is held there
@@ -34,6 +36,7 @@
 #include <memory>
 #include <vector>
 
+#include "analysis/network.hpp"
 #include "measure/sim/model.hpp"
 
 namespace outbench::sim {
@@ -46,6 +49,8 @@ class PortSimulator {
   ~PortSimulator();
   PortSimulator(PortSimulator&&) noexcept;
   void set_load_ohms(double load_ohms, double lead_ohms = 0.0);  // +infinity = open; leads in series
+  // A reactive load: `network` (when given) in place of the resistor load_ohms.
+  void set_load(double load_ohms, double lead_ohms, const NetworkElement* network);
   // in[c], out[c] for c < channels(); frames samples each. Inputs in full-scale units.
   void process(const float* const* in, float* const* out, std::size_t frames);
   void process(const double* const* in, double* const* out, std::size_t frames);
@@ -61,7 +66,8 @@ class PortSimulator {
 // load_ohms: +infinity for the open load. Returns capture_frames frames for each of the port's channels.
 std::vector<std::vector<double>> simulate_port(const LoopbackModel& loopback, const PortModel& port, double load_ohms,
                                                const std::vector<std::vector<double>>& stimulus, double rate_hz,
-                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms = 0.0);
+                                               std::size_t capture_frames, std::uint64_t seed, double lead_ohms = 0.0,
+                                               const NetworkElement* load_network = nullptr);
 
 // Digital silence with the stream starting at start_frame and stopping at stop_frame of the device (-1: none;
 // the capture is delayed by the loopback's latency as above).
@@ -75,5 +81,10 @@ std::vector<std::vector<double>> simulate_stream_events(const LoopbackModel& loo
 std::complex<double> source_impedance(const ChannelModel& channel, double freq_hz);
 // |V_load / E| at freq_hz for the load (open = +inf) with the loopback input in parallel.
 double divider_gain(const ChannelModel& channel, const LoopbackModel& loopback, double load_ohms, double freq_hz);
+// V_load / E at freq_hz for a reactive load (complex).
+std::complex<double> divider_gain(const ChannelModel& channel, const LoopbackModel& loopback,
+                                  const NetworkElement& load, double freq_hz);
+// The loopback input's impedance at freq_hz: impedance_ohms || input_capacitance_pf.
+std::complex<double> loopback_impedance(const LoopbackModel& loopback, double freq_hz);
 
 }  // namespace outbench::sim

@@ -77,19 +77,21 @@ Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const 
   }
   played_s_ += static_cast<double>(capture_frames) / rate_hz_;
   std::vector<std::vector<double>> y;
+  const NetworkElement* net = load_network_ ? &*load_network_ : nullptr;
   if (input_terminated_) {  // the device is off the input: no stimulus, no EMF noise or hum reaches the ADC
     PortModel quiet = *pm;
     for (ChannelModel* c : {static_cast<ChannelModel*>(&quiet), &quiet.right}) c->noise_vrms = c->hum_vrms = 0.0;
     for (auto& s : per_ch) s.assign(s.size(), 0.0);
     y = simulate_port(model_.loopback, quiet, load_ohms_, per_ch, rate_hz_, capture_frames,
-                      ~seed_ - terminated_calls_++, lead_ohms_);
+                      ~seed_ - terminated_calls_++, lead_ohms_, net);
   } else if (const auto v = volume_.find(wiring->name); v != volume_.end()) {
     PortModel stepped = *pm;
     stepped.volume_db = stepped.right.volume_db = v->second;
     y = simulate_port(model_.loopback, stepped, load_ohms_, per_ch, rate_hz_, capture_frames,
-                      (seed_ ^ 0x5851f42d4c957f2dULL) + volume_calls_++, lead_ohms_);
+                      (seed_ ^ 0x5851f42d4c957f2dULL) + volume_calls_++, lead_ohms_, net);
   } else {
-    y = simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++, lead_ohms_);
+    y = simulate_port(model_.loopback, *pm, load_ohms_, per_ch, rate_hz_, capture_frames, seed_ + calls_++, lead_ohms_,
+                      net);
   }
   return to_capture(*wiring, y, in_channels, capture_frames);
 }
@@ -110,6 +112,12 @@ BenchConfig bench_for_model(const DeviceModel& model, double rate_hz) {
   b.rate_hz = rate_hz;
   b.two_clocks = model.two_clocks();
   b.input_impedance_ohms = model.loopback.impedance_ohms;
+  if (model.loopback.input_capacitance_pf > 0) {  // Zin(f), as calibrate input-impedance would store it
+    for (double f = 5.0; f < 48000.0; f *= std::exp2(1.0 / 6))
+      b.input_impedance_curve.push_back({f, loopback_impedance(model.loopback, f)});
+    b.input_impedance_ohms = std::abs(loopback_impedance(model.loopback, 1000.0));
+    b.input_impedance_curve_tolerance_pct = b.input_impedance_tolerance_pct;
+  }
   b.input.vrms_at_0dbfs = model.loopback.full_scale_vrms;
   b.input_calibrated_on = "device model";
   b.input_dc_coupled = true;  // the simulated loopback sees DC (through the load divider)

@@ -26,9 +26,10 @@ class SimulatedBench : public AudioIo {
   std::optional<Capture> capture_stream_events(const std::vector<int>& out_channels,
                                                const std::vector<int>& in_channels, std::size_t capture_frames,
                                                long start_frame, long stop_frame, std::string& why_not) override;
-  void set_load_ohms(double ohms, double lead_ohms = 0.0) {
+  void set_load_ohms(double ohms, double lead_ohms = 0.0, std::optional<NetworkElement> network = std::nullopt) {
     load_ohms_ = ohms;
     lead_ohms_ = lead_ohms;
+    load_network_ = std::move(network);
   }
   double load_ohms() const { return load_ohms_; }
   // The loopback input terminated: captures hold the ADC's own noise and quantisation only (no device
@@ -51,6 +52,7 @@ class SimulatedBench : public AudioIo {
   double played_s_ = 0;  // capture time so far (the clock's wander runs with it)
   double load_ohms_;
   double lead_ohms_ = 0.0;  // the selected load's leads (Load::lead_ohms), in series before the load
+  std::optional<NetworkElement> load_network_;  // a reactive load's network (Load::network)
   bool input_terminated_ = false;
   std::uint64_t terminated_calls_ = 0;
   std::map<std::string, double> volume_;  // ports whose volume the volume-tracking step set
@@ -80,7 +82,7 @@ std::map<std::string, PortVolume> model_volumes(const DeviceModel& model, Volume
 class SimulatedLoadSwitch : public LoadSwitch {
  public:
   explicit SimulatedLoadSwitch(SimulatedBench& bench) : bench_(bench) {}
-  void select(const Load& load) override { bench_.set_load_ohms(load.actual_ohms, load.lead_ohms); }
+  void select(const Load& load) override { bench_.set_load_ohms(load.actual_ohms, load.lead_ohms, load.network); }
   void all_off() override { bench_.set_load_ohms(std::numeric_limits<double>::infinity()); }
   std::string describe() const override { return "simulated load switch"; }
   bool terminate_input(bool on) override {

@@ -363,13 +363,14 @@
       return c !== undefined ? s + " (" + num(c, d) + " corr.)" : s;
     };
     const nk = (l, a) => (l.mutes_on_silence && l.noise_under_tone ? "noise_under_tone" : "noise") + (a ? "_a" : "");
+    const withNet = (l) => loadName(l) + (l.load_network ? " (" + l.load_network + ")" : "");  // a reactive load's network
     sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "DR(A) dB", "SNR dB", "SNR(A) dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],
-      port.loads.map((l) => l.valid ? [loadName(l), fl(l, "thdn", l.thdn_reference.thdn_db, 1, "≤") + perCh(l, (c) => c.thdn_reference.thdn_db, 1, "thdn", "≤"), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2),
+      port.loads.map((l) => l.valid ? [withNet(l), fl(l, "thdn", l.thdn_reference.thdn_db, 1, "≤") + perCh(l, (c) => c.thdn_reference.thdn_db, 1, "thdn", "≤"), thdOf(l.thdn_reference), num(l.thdn_reference.level_dbfs, 2),
         fl(l, nk(l, false), inUse(l).unweighted_dbfs, 1, "≤") + mark(l) + perCh(l, (c) => inUse(Object.assign({ mutes_on_silence: l.mutes_on_silence }, c)).unweighted_dbfs, 1, nk(l, false), "≤"),
         fl(l, nk(l, true), inUse(l).a_weighted_dbfs, 1, "≤") + mark(l), num(inUse(l).unweighted_dbv, 1) + mark(l), fl(l, "dynamic_range", l.dynamic_range_db, 1, "≥") + perCh(l, (c) => c.dynamic_range_db, 1, "dynamic_range", "≥"), fl(l, "dynamic_range_a", l.dynamic_range_a_db, 1, "≥"),
         fl(l, "snr", l.snr_db, 1, "≥") + mark(l) + perCh(l, (c) => c.snr_db, 1, "snr", "≥"), fl(l, "snr_a", l.snr_a_db, 1, "≥") + mark(l), num(l.balance_db, 3),
         l.crosstalk.length ? l.crosstalk.map((x) => num(x.freq_hz, 0) + " Hz: " + xt(x.l_to_r_db, x.l_to_r_bound) + " / " + xt(x.r_to_l_db, x.r_to_l_bound)).join(", ") : "—",
-        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [loadName(l), l.problem, "", "", "", "", "", "", "", "", "", "", "", "", ""])));
+        num(l.response_deviation_20_20k_db, 2), l.response.latency_samples] : [withNet(l), l.problem, "", "", "", "", "", "", "", "", "", "", "", "", ""])));
     sec.appendChild(el("p", { cls: "sub", text: data.results.schema === "outbench/1"
       ? "DR is relative to 0 dBFS (AES17: the THD+N of a −60 dBFS tone plus 60 dB), SNR to the maximum level: this file is of schema outbench/1, written before DR was referenced to the maximum level."
       : "Each figure is the worse channel's; “(L x / R y)” gives each channel's where they differ. DR and SNR are relative to the maximum level into each load (the 1 % THD+N point, or the level at full-scale drive where the search stopped there), not to 0 dBFS: DR over the THD+N residual of a −60 dBFS tone, SNR over the noise. Both read within about 0.2 dB of each other when the tone's residual is noise." }));
