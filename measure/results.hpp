@@ -57,6 +57,8 @@ struct ChannelResponse {
   int channel = 0;
   ResponseResult response;                      // gains per dBFS of drive, as LoadResult::response
   std::optional<double> response_deviation_db;  // max |relative dB| 20 Hz..20 kHz
+  // Above 48 kHz: the same over 20 Hz..RunConditions::response_wide_hi_hz (to 40 kHz, or 0.45 rate if lower).
+  std::optional<double> response_deviation_wide_db;
 };
 
 // A sweep on one channel alone (the other at digital zero), for the ground return: both channels' responses at
@@ -81,6 +83,8 @@ struct ChannelFigures {
   ThdnResult thdn_ref;         // at the reference level
   NoiseResult noise, noise_a;  // idle noise (digital silence)
   std::optional<double> noise_dbv, noise_a_dbv;
+  // Above 48 kHz: the idle noise from 20 kHz to Nyquist (RunConditions::out_of_band_*), unweighted.
+  std::optional<double> noise_oob_dbfs, noise_oob_dbv;
   std::optional<double> noise_tone_dbfs, noise_tone_a_dbfs, noise_tone_dbv, noise_tone_a_dbv;
   std::optional<double> dr_residual_dbfs, dr_residual_a_dbfs;
   std::vector<LevelStep> thdn_vs_level;  // the steps up to this channel's own stop
@@ -100,9 +104,10 @@ struct LoadResult {
   bool valid = true;
   std::string problem;
   ResponseResult response;
-  std::optional<double> response_deviation_db;     // max |relative dB| 20 Hz..20 kHz
-  std::vector<ChannelResponse> channel_responses;  // every channel's (channel 0's is also `response`)
-  std::vector<AloneSweep> alone_sweeps;            // on the port's heaviest load only (ground return)
+  std::optional<double> response_deviation_db;       // max |relative dB| 20 Hz..20 kHz
+  std::optional<double> response_deviation_wide_db;  // above 48 kHz: to response_wide_hi_hz (ChannelResponse)
+  std::vector<ChannelResponse> channel_responses;    // every channel's (channel 0's is also `response`)
+  std::vector<AloneSweep> alone_sweeps;              // on the port's heaviest load only (ground return)
   // Every channel's figures; the fields below of the same names (thdn_ref, noise, ..., max_level, snr_db) are
   // the worse channel's, the left's unless another is worse by more than kChannelResolutionDb, and
   // `worse_channel` names the channel each came from ("thdn_reference", "noise", "max_level", "snr", ...).
@@ -115,6 +120,7 @@ struct LoadResult {
   MaxLevel max_level;
   NoiseResult noise, noise_a;  // idle noise (digital silence), as measured
   std::optional<double> noise_dbv, noise_a_dbv;
+  std::optional<double> noise_oob_dbfs, noise_oob_dbv;  // out-of-band idle noise (ChannelFigures), the worse
   // The noise under the -60 dBFS tone (its fundamental and harmonics notched), unweighted and A-weighted.
   std::optional<double> noise_tone_dbfs, noise_tone_a_dbfs, noise_tone_dbv, noise_tone_a_dbv;
   // Idle noise more than kMuteMarginDb below the noise under the tone: the output mutes on digital silence,
@@ -356,7 +362,9 @@ struct RunConditions {
   bool quick = false;
   double reference_level_dbfs = -20;
   double tone_hz = 997;
-  double band_lo_hz = 20, band_hi_hz = 20000;
+  double band_lo_hz = 20, band_hi_hz = 20000;  // of every THD+N and unweighted noise figure (--band)
+  // Above 48 kHz only (0 otherwise): the out-of-band noise band (20 kHz..Nyquist) and the wide response's top.
+  double out_of_band_lo_hz = 0, out_of_band_hi_hz = 0, response_wide_hi_hz = 0;
   std::string window{window_name(kThdnWindow)};  // the THD+N analysis window
   double sweep_level_dbfs = -20;
   double sweep_start_hz = 0, sweep_stop_hz = 0, sweep_duration_s = 0;

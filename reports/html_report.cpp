@@ -312,8 +312,14 @@ std::string conditions_html(const json& r) {
   row("outbench", c.value("outbench_version", ""));
   row("audio", c.value("audio", "") + ", " + num(c.at("rate_hz"), 0) + " Hz");
   row("reference level", num(c.at("reference_level_dbfs"), 1) + " dBFS, tone " + num(c.at("tone_hz"), 0) + " Hz");
-  row("THD+N band",
-      num(c.at("band_hz").at(0), 0) + "–" + num(c.at("band_hz").at(1), 0) + " Hz, window " + c.value("window", ""));
+  row("THD+N and noise band", num(c.at("band_hz").at(0), 0) + "–" + num(c.at("band_hz").at(1), 0) +
+                                  " Hz (A-weighted figures: 20–20000 Hz), window " + c.value("window", ""));
+  if (c.contains("out_of_band_hz"))
+    row("out-of-band noise",
+        num(c.at("out_of_band_hz").at(0), 0) + "–" + num(c.at("out_of_band_hz").at(1), 0) + " Hz, unweighted, idle");
+  if (c.contains("response_wide_hz"))
+    row("wide response", "deviation over " + num(c.at("response_wide_hz").at(0), 0) + "–" +
+                             num(c.at("response_wide_hz").at(1), 0) + " Hz");
   const auto& s = c.at("sweep");
   row("sweep", num(s.at("start_hz"), 1) + "–" + num(s.at("stop_hz"), 0) + " Hz, " + num(s.at("duration_s"), 2) +
                    " s, " + num(s.at("level_dbfs"), 1) + " dBFS (synchronized, Novák 2015)");

@@ -119,7 +119,8 @@ void check_figures(const Node& l) {
   check_level_point(ml.obj("at_1pct"));
   check_level_point(ml.obj("at_0p1pct"));
   const Node noise = l.obj("noise");
-  for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv"})
+  for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv", "out_of_band_dbfs",
+                        "out_of_band_dbv"})
     noise.opt_num_or_null(k);
   if (auto u = l.opt_obj("noise_under_tone"))
     for (const char* k : {"unweighted_dbfs", "a_weighted_dbfs", "unweighted_dbv", "a_weighted_dbv"})
@@ -156,6 +157,7 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
              std::to_string(pts.size()) + ")");
   }
   l.opt_num_or_null("response_deviation_20_20k_db");
+  l.opt_num_or_null("response_deviation_wide_db");
   if (auto chans = l.opt_arr("channels"))  // every channel's response (plotted: L solid, R dashed)
     each(*chans, [&pts](const Node& c) {
       c.num("channel");
@@ -163,6 +165,7 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
       if (!c.flag("valid")) return;
       c.opt_num_or_null("gain_1k_db");
       c.opt_num_or_null("response_deviation_20_20k_db");
+      c.opt_num_or_null("response_deviation_wide_db");
       const Node rel = c.arr("relative_db");
       if (rel.size() != pts.size())
         rel.fail(std::to_string(pts.size()) + " values, one per response point (got " + std::to_string(rel.size()) +

@@ -100,10 +100,15 @@ json max_level_json(const MaxLevel& m) {
           {"at_0p1pct", point_json(m.at_0p1pct)}};
 }
 
-json noise_json(const NoiseResult& n, const NoiseResult& na, std::optional<double> dbv, std::optional<double> a_dbv) {
-  json j = {{"unweighted_dbfs", finite_or_null(n.noise_dbfs)}, {"a_weighted_dbfs", finite_or_null(na.noise_dbfs)}};
-  put(j, "unweighted_dbv", dbv);
-  put(j, "a_weighted_dbv", a_dbv);
+// Idle noise; above 48 kHz also out of band (conditions.out_of_band_hz).
+template <class Figures>
+json noise_json(const Figures& f) {
+  json j = {{"unweighted_dbfs", finite_or_null(f.noise.noise_dbfs)},
+            {"a_weighted_dbfs", finite_or_null(f.noise_a.noise_dbfs)}};
+  put(j, "unweighted_dbv", f.noise_dbv);
+  put(j, "a_weighted_dbv", f.noise_a_dbv);
+  put(j, "out_of_band_dbfs", f.noise_oob_dbfs);
+  put(j, "out_of_band_dbv", f.noise_oob_dbv);
   return j;
 }
 
@@ -117,7 +122,7 @@ json opt_pair_json(std::initializer_list<std::pair<const char*, std::optional<do
 void channel_figures_json(const ChannelFigures& f, const LoadResult& l, json& j) {
   if (const json fl = floor_json(f.floor, f, l.mutes_on_silence); !fl.empty()) j["floor"] = fl;
   j["thdn_reference"] = thdn_json(f.thdn_ref);
-  j["noise"] = noise_json(f.noise, f.noise_a, f.noise_dbv, f.noise_a_dbv);
+  j["noise"] = noise_json(f);
   j["noise_under_tone"] = opt_pair_json({{"unweighted_dbfs", f.noise_tone_dbfs},
                                          {"a_weighted_dbfs", f.noise_tone_a_dbfs},
                                          {"unweighted_dbv", f.noise_tone_dbv},
@@ -150,6 +155,7 @@ json load_channels_json(const LoadResult& l) {
     }
     j["gain_1k_db"] = finite_or_null(c.response.gain_1k_db);
     put(j, "response_deviation_20_20k_db", c.response_deviation_db);
+    put(j, "response_deviation_wide_db", c.response_deviation_wide_db);
     json rel = json::array();
     for (const auto& p : c.response.points) rel.push_back(finite_or_null(p.relative_db));
     j["relative_db"] = rel;
@@ -201,6 +207,7 @@ json load_json(const LoadResult& l) {
   json resp = response_json(l.response);
   j["response"] = resp;
   put(j, "response_deviation_20_20k_db", l.response_deviation_db);
+  put(j, "response_deviation_wide_db", l.response_deviation_wide_db);
   j["channels"] = load_channels_json(l);
   j["thdn_reference"] = thdn_json(l.thdn_ref);
   json ch = json::array();
@@ -210,7 +217,7 @@ json load_json(const LoadResult& l) {
   put(j, "balance_db", l.balance_db);
   j["thdn_vs_level"] = steps_json(l.thdn_vs_level);
   j["max_level"] = max_level_json(l.max_level);
-  j["noise"] = noise_json(l.noise, l.noise_a, l.noise_dbv, l.noise_a_dbv);
+  j["noise"] = noise_json(l);
   j["noise_under_tone"] = opt_pair_json({{"unweighted_dbfs", l.noise_tone_dbfs},
                                          {"a_weighted_dbfs", l.noise_tone_a_dbfs},
                                          {"unweighted_dbv", l.noise_tone_dbv},
@@ -297,7 +304,7 @@ json clock_json(const ClockSummary& s) {
           {"captures", caps}};
 }
 
-json conditions_json(const Results& r) {
+json conditions_base_json(const Results& r) {
   const auto& c = r.conditions;
   return {{"date_utc", c.date_utc},
           {"outbench_version", c.outbench_version},
@@ -331,6 +338,15 @@ json conditions_json(const Results& r) {
             {"max_mw", c.max_mw},
             {"uncalibrated_max_drive_dbfs",
              c.uncalibrated_max_drive_dbfs ? json(*c.uncalibrated_max_drive_dbfs) : json(nullptr)}}}};
+}
+
+// The conditions; above 48 kHz also the out-of-band noise band and the wide response's band.
+json conditions_json(const Results& r) {
+  const auto& c = r.conditions;
+  json j = conditions_base_json(r);
+  if (c.out_of_band_hi_hz > 0) j["out_of_band_hz"] = {c.out_of_band_lo_hz, c.out_of_band_hi_hz};
+  if (c.response_wide_hi_hz > 0) j["response_wide_hz"] = {20.0, c.response_wide_hi_hz};
+  return j;
 }
 
 json thdn_freq_json(const std::vector<ThdnFreqPoint>& points) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <tuple>
 
 #include "analysis/units.hpp"
 #include "measure/cli/bench_io.hpp"
@@ -36,7 +37,7 @@ namespace {
 
 struct RunArgs {
   std::string device, bench_file, ports, loads, tests, rules_file, out_dir = "outbench-report", seed_text = "1";
-  std::string headphones;
+  std::string headphones, rate_text, band = "20:20000";
   double ref_dbfs = -20;
 };
 
@@ -65,6 +66,10 @@ po::options_description run_options(RunArgs& a) {
       "headphones for the predicted responses, FILE[,FILE] (.json network, .csv curve; default fixtures/headphones)")(
       "seed", po::value(&a.seed_text)->default_value(a.seed_text), "seed of the simulated bench")(
       "reference-dbfs", po::value(&a.ref_dbfs)->default_value(-20), "reference drive level (AES17: -20 dBFS)")(
+      "rate", po::value(&a.rate_text),
+      "sample rate in Hz: 44100, 48000, 88200, 96000 or 192000 (default: the bench's audio.rate_hz, 48000)")(
+      "band", po::value(&a.band)->default_value(a.band),
+      "band LOW:HIGH (Hz) of every THD+N and unweighted noise figure (AES17 default 20:20000; HIGH <= rate/2)")(
       "quick", "fewer points, for a first look")("json", "print results.json on stdout")(
       "quiet,q", "no progress display")("output,o", po::value(&a.out_dir)->default_value(a.out_dir), "report folder")(
       "keep-captures", "also write every capture as WAV into the report folder")(
@@ -97,6 +102,34 @@ struct BenchAndModel {
   sim::DeviceModel model;  // a real bench: only its name, description and source
 };
 
+// --rate: one of the run rates (before any file is read), or 0 when not given.
+double parse_rate(const po::variables_map& vm, const RunArgs& a) {
+  if (!vm.count("rate")) return 0;
+  const auto r = parse_number(a.rate_text);
+  if (!r || !is_run_rate(*r))
+    throw UsageError("--rate " + a.rate_text + ": outbench run measures at " + rate_list_text() + "; choose one");
+  return *r;
+}
+
+// The run's rate: --rate when given (within the bench's supported_rates_hz), else the bench's.
+void apply_rate(BenchConfig& bench, double rate_hz) {
+  if (rate_hz == 0) return;
+  const auto& ok = bench.supported_rates_hz;
+  if (!ok.empty() && std::find(ok.begin(), ok.end(), rate_hz) == ok.end())
+    throw UsageError(
+        strformat("--rate %.0f: the bench '%s' (%s) runs at ", rate_hz, bench.name.c_str(), bench.source.c_str()) +
+        rate_list_text(ok) + " only (its audio.supported_rates_hz); choose one of them");
+  bench.rate_hz = rate_hz;
+}
+
+// --band LOW:HIGH at the run's rate.
+std::pair<double, double> checked_band(const std::string& text, double rate_hz, double tone_hz) {
+  const auto [lo, hi] = parse_band(text, "--band");
+  if (const auto bad = engine::band_problem(lo, hi, rate_hz, tone_hz); !bad.empty())
+    throw UsageError("--band " + text + (hi > rate_hz / 2 ? strformat(" at --rate %.0f", rate_hz) : "") + ": " + bad);
+  return {lo, hi};
+}
+
 // --bench FILE (simulated: its device model, or --device), else the simulated bench of --device.
 BenchAndModel load_bench_and_model(const po::variables_map& vm, const RunArgs& a) {
   BenchAndModel r;
@@ -117,6 +150,7 @@ BenchAndModel load_bench_and_model(const po::variables_map& vm, const RunArgs& a
                                                         : fixtures_dir() / "devices" / "usb-interface.json");
     r.bench = sim::bench_for_model(r.model, 48000);
   }
+  apply_rate(r.bench, parse_rate(vm, a));
   return r;
 }
 
@@ -316,12 +350,15 @@ int run(const Args& args) {
   if (vm.count("loads")) opt.loads = parse_list(a.loads, "--loads");
   if (vm.count("tests")) opt.tests = parse_list(a.tests, "--tests");
   const engine::TestSet tests = resolve_tests_or_usage(opt.tests);
+  parse_rate(vm, a);             // a bad --rate before any file is read
+  parse_band(a.band, "--band");  // and a --band that is no band
   const BenchAndModel bm = load_bench_and_model(vm, a);
   const BenchConfig& bench = bm.bench;
   const sim::DeviceModel& model = bm.model;
   const VerdictRules rules = load_rules(vm.count("rules") ? std::filesystem::path(a.rules_file)
                                                           : fixtures_dir() / "verdicts" / "default.json");
   check_port_and_load_names(opt, bench);
+  std::tie(opt.band_lo_hz, opt.band_hi_hz) = checked_band(a.band, bench.rate_hz, opt.tone_hz);
   opt.headphones = vm.count("headphones") ? load_headphone_list(parse_list(a.headphones, "--headphones"))
                                           : load_headphone_folder(fixtures_dir() / "headphones");
   opt.quick = vm.count("quick") > 0;

@@ -18,6 +18,19 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMaxLeadOhms = 100.0;  // leads of more than this are a wiring fault, not a lead
 }  // namespace
 
+bool is_run_rate(double rate_hz) {
+  return std::find(std::begin(kRunRatesHz), std::end(kRunRatesHz), rate_hz) != std::end(kRunRatesHz);
+}
+
+std::string rate_list_text(const std::vector<double>& rates_hz) {
+  const std::vector<double> r =
+      rates_hz.empty() ? std::vector<double>(std::begin(kRunRatesHz), std::end(kRunRatesHz)) : rates_hz;
+  std::string s;
+  for (std::size_t i = 0; i < r.size(); ++i)
+    s += (i == 0 ? "" : i + 1 == r.size() ? " or " : ", ") + strformat("%.0f", r[i]);
+  return s + " Hz";
+}
+
 const PortWiring* BenchConfig::port(const std::string& n) const {
   for (const auto& p : ports)
     if (p.name == n) return &p;
@@ -100,11 +113,28 @@ void read_two_devices(const JsonReader& audio, BenchConfig& c) {
   c.two_clocks = true;
 }
 
+// audio.supported_rates_hz: each one a run rate, once; the bench's rate_hz among them.
+void read_supported_rates(const JsonReader& audio, BenchConfig& c) {
+  if (!audio.has("supported_rates_hz")) return;
+  const auto key = "supported_rates_hz";
+  const auto list = audio.int_list(key, static_cast<int>(kMinRunRateHz), static_cast<int>(kMaxRunRateHz));
+  for (int r : list) {
+    if (!is_run_rate(r)) audio.fail(key, "rates among " + rate_list_text() + ", not " + std::to_string(r));
+    if (std::count(list.begin(), list.end(), r) > 1)
+      audio.fail(key, "each rate once (" + std::to_string(r) + " twice)");
+    c.supported_rates_hz.push_back(r);
+  }
+  std::sort(c.supported_rates_hz.begin(), c.supported_rates_hz.end());
+  if (!std::count(c.supported_rates_hz.begin(), c.supported_rates_hz.end(), c.rate_hz))
+    audio.fail("rate_hz", strformat("%.0f Hz listed in supported_rates_hz (", c.rate_hz) +
+                              rate_list_text(c.supported_rates_hz) + ")");
+}
+
 // "audio": the simulated device model (relative to the bench file) or the PortAudio device(s) and settings.
 void read_audio(const JsonReader& r, const std::filesystem::path& path, BenchConfig& c) {
   const auto audio = r.at("audio");
-  audio.only_keys({"type", "rate_hz", "device_model", "device", "host_api", "output", "input", "ignore_xrun_flags",
-                   "frames_per_buffer", "retries"});
+  audio.only_keys({"type", "rate_hz", "supported_rates_hz", "device_model", "device", "host_api", "output", "input",
+                   "ignore_xrun_flags", "frames_per_buffer", "retries"});
   c.audio = audio.string("type");
   if (c.audio != "simulated" && c.audio != "portaudio") audio.fail("type", "\"simulated\" or \"portaudio\"");
   c.rate_hz = audio.number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz, 48000);
@@ -127,6 +157,8 @@ void read_audio(const JsonReader& r, const std::filesystem::path& path, BenchCon
     c.retries = audio.has("retries") ? audio.integer_in("retries", 0, 10) : 2;
   }
   if (c.rate_hz != std::floor(c.rate_hz)) audio.fail("rate_hz", "a whole number of Hz");
+  if (!is_run_rate(c.rate_hz)) audio.fail("rate_hz", "one of " + rate_list_text() + " (the rates a run measures at)");
+  read_supported_rates(audio, c);
 }
 
 // "impedance_vs_freq" as `calibrate input-impedance` writes it: points of R + jX, increasing in frequency.

@@ -12,8 +12,8 @@
 // loads (each name once, an "open" load), the load switch (its kind, its relay bytes or program).
 // Conventions: units in the field names; a relative device_model is found beside the bench file; "${VAR}"
 // is expanded in the load_switch section only; every problem is an InputError naming the file and field.
-// Limits: rates kMinRunRateHz..kMaxRunRateHz; a top-level "settle_s" of older files is accepted and not
-// used (the switch's own load_switch.settle_s is the wait after a switch).
+// Limits: rates kRunRatesHz only (audio.supported_rates_hz may narrow them for a bench); a top-level "settle_s" of
+// older files is accepted and not used (the switch's own load_switch.settle_s is the wait after a switch).
 #pragma once
 
 #include <filesystem>
@@ -34,6 +34,11 @@ namespace outbench {
 // sweeps' lowest frequency limits the top (sound files for generate/analyze: 8 kHz..384 kHz).
 inline constexpr double kMinRunRateHz = 44100.0;
 inline constexpr double kMaxRunRateHz = 192000.0;
+// The rates a run plays at (`outbench run --rate`, a bench's audio.rate_hz): the plan is checked at each.
+inline constexpr double kRunRatesHz[] = {44100.0, 48000.0, 88200.0, 96000.0, 192000.0};
+bool is_run_rate(double rate_hz);
+// "44100, 48000, 88200, 96000 or 192000 Hz" (or the given list).
+std::string rate_list_text(const std::vector<double>& rates_hz = {});
 
 struct PortWiring {
   std::string name;                    // "line", "headphone"
@@ -73,6 +78,9 @@ struct BenchConfig {
   std::string input_host_api;
   bool two_devices() const { return !input_device.empty(); }
   double rate_hz = 48000;
+  // audio.supported_rates_hz: the rates this bench's hardware runs at (`run --rate` outside them is refused);
+  // empty: every rate of kRunRatesHz.
+  std::vector<double> supported_rates_hz;
   std::vector<PortWiring> ports;
   double input_impedance_ohms = 1e6;
   double input_impedance_tolerance_pct = 10.0;  // its +/- (calibrate input-impedance: the measured one's)

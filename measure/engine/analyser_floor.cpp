@@ -10,6 +10,10 @@
 
 namespace outbench::engine {
 
+namespace {
+constexpr double kAes17BandwidthHz = 20000.0 - 20.0;  // the band a bench file's analyser_floor was read in
+}  // namespace
+
 PortResult::AnalyserFloor measure_analyser_floor(StepContext& cx, const PortWiring& port) {
   PortResult::AnalyserFloor fl;
   fl.input_range = port.input_range;
@@ -33,14 +37,14 @@ PortResult::AnalyserFloor measure_analyser_floor(StepContext& cx, const PortWiri
       throw;
     }
     cx.session.sw.terminate_input(false);
-    const auto n = analyze_noise(c.channels.at(0), plan.rate_hz);
+    const auto n = analyze_noise(c.channels.at(0), plan.rate_hz, plan.band_lo_hz, plan.band_hi_hz);
     const auto na = analyze_noise(c.channels.at(0), plan.rate_hz, 20, 20000, Weighting::A);
     if (n.valid && na.valid) {
       fl.source = "input terminated";
       fl.noise_dbfs = n.noise_dbfs;
       fl.noise_a_dbfs = na.noise_dbfs;
       for (std::size_t ch = 0; ch < c.channels.size() && ch < port.input_channels.size(); ++ch) {
-        const auto cn = analyze_noise(c.channels[ch], plan.rate_hz);
+        const auto cn = analyze_noise(c.channels[ch], plan.rate_hz, plan.band_lo_hz, plan.band_hi_hz);
         const auto cna = analyze_noise(c.channels[ch], plan.rate_hz, 20, 20000, Weighting::A);
         auto& fc = fl.channels.emplace_back();
         if (cn.valid) fc.noise_dbfs = cn.noise_dbfs;
@@ -52,6 +56,9 @@ PortResult::AnalyserFloor measure_analyser_floor(StepContext& cx, const PortWiri
   } else if (cx.bench.analyser_floor) {
     fl.source = "bench file";
     fl.noise_dbfs = cx.bench.analyser_floor->noise_dbfs;  // no A-weighted floor there
+    // Calibrated in 20 Hz..20 kHz: another --band takes its share of that floor, as of white noise.
+    const double bw_hz = cx.plan.band_hi_hz - cx.plan.band_lo_hz;
+    if (bw_hz != kAes17BandwidthHz) *fl.noise_dbfs += 10.0 * std::log10(bw_hz / kAes17BandwidthHz);
     return fl;
   } else {
     fl.note =

@@ -52,6 +52,12 @@ void headline_from_channels(LoadResult& lr) {
       "noise_a", [](const ChannelFigures& c) { return noise_of(c.noise_a); }, true);
   lr.noise_a = na.noise_a;
   lr.noise_a_dbv = na.noise_a_dbv;
+  if (cf[0].noise_oob_dbfs) {
+    const auto& no = pick(
+        "noise_out_of_band", [](const ChannelFigures& c) { return c.noise_oob_dbfs; }, true);
+    lr.noise_oob_dbfs = no.noise_oob_dbfs;
+    lr.noise_oob_dbv = no.noise_oob_dbv;
+  }
   const auto& nt = pick(
       "noise_under_tone", [](const ChannelFigures& c) { return c.noise_tone_dbfs; }, true);
   lr.noise_tone_dbfs = nt.noise_tone_dbfs;

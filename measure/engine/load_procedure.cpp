@@ -17,7 +17,7 @@ namespace outbench::engine {
 
 // One channel of a sweep capture: its response per dBFS of drive (the sweep was scaled by `sweep_scale`).
 ChannelResponse channel_response(const SweepPlan& sweep, const std::vector<double>& capture, int channel,
-                                 const ResponseOptions& ro, double sweep_scale) {
+                                 const ResponseOptions& ro, double sweep_scale, double wide_hi_hz) {
   ChannelResponse cr;
   cr.channel = channel;
   cr.response = sweep.deconv->analyze(capture, ro);
@@ -29,6 +29,7 @@ ChannelResponse channel_response(const SweepPlan& sweep, const std::vector<doubl
     p.h /= sweep_scale;
   }
   cr.response_deviation_db = max_abs_relative_db(cr.response.points, 20.0, 20000.0);
+  if (wide_hi_hz > 0) cr.response_deviation_wide_db = max_abs_relative_db(cr.response.points, 20.0, wide_hi_hz);
   return cr;
 }
 
@@ -55,7 +56,8 @@ bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, Sweep
   ro.sweep_l_s = sweep.info.l_s;
   if (open_latency) ro.forced_latency_frames = *open_latency;
   for (std::size_t ch = 0; ch < c.channels.size() && ch < port.output_channels.size(); ++ch)
-    lr.channel_responses.push_back(channel_response(sweep, c.channels[ch], static_cast<int>(ch), ro, sweep_scale));
+    lr.channel_responses.push_back(
+        channel_response(sweep, c.channels[ch], static_cast<int>(ch), ro, sweep_scale, cx.plan.wide_response_hi_hz()));
   lr.response = lr.channel_responses.front().response;
   if (!lr.response.valid) {
     lr.valid = false;
@@ -63,6 +65,7 @@ bool sweep_step(StepContext& cx, const PortWiring& port, const Load& load, Sweep
     return false;
   }
   lr.response_deviation_db = lr.channel_responses.front().response_deviation_db;
+  lr.response_deviation_wide_db = lr.channel_responses.front().response_deviation_wide_db;
   if (lr.response.latency_frames >= 0)
     cx.session.latency_frames = std::max(cx.session.latency_frames, lr.response.latency_frames);
   const double gain_db = lr.response.gain_1k_db;
@@ -136,7 +139,7 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
   const double k = input.valid() ? db_from_ratio(*input.vrms_at_0dbfs) : 0.0;
   for (auto& f : lr.channel_figures) {
     const auto& x = c.channels[static_cast<std::size_t>(f.channel)];
-    f.noise = analyze_noise(x, plan.rate_hz);
+    f.noise = analyze_noise(x, plan.rate_hz, plan.band_lo_hz, plan.band_hi_hz);
     const PlotSpectrum ns = noise_density(x, plan.rate_hz);
     f.noise_spectrum_dbfs = ns.level_dbfs;
     if (&f == &lr.channel_figures.front()) lr.noise_spectrum_bin_hz = ns.bin_hz;
@@ -145,6 +148,11 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
       f.noise_dbv = f.noise.noise_dbfs + k;
       f.noise_a_dbv = f.noise_a.noise_dbfs + k;
     }
+    if (plan.wide_band()) {
+      const auto oob = analyze_noise(x, plan.rate_hz, kOutOfBandLoHz, plan.rate_hz / 2);
+      if (oob.valid) f.noise_oob_dbfs = oob.noise_dbfs;
+      if (oob.valid && input.valid()) f.noise_oob_dbv = oob.noise_dbfs + k;
+    }
   }
   lr.noise_spectrum_dbfs = lr.channel_figures.front().noise_spectrum_dbfs;
   cx.session.progress("dynamic range");
@@ -152,7 +160,7 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
   lr.dynamic_range_drive_dbfs = dr_drive;
   c = cx.session.play(port, on_channels(port, plan.tone(cx.opt.tone_hz, dr_drive, plan.d.dr_s)),
                       plan.frames(plan.d.dr_s) + cx.session.margin_frames(), "dr-tone");
-  ThdnOptions o;
+  ThdnOptions o;  // A-weighted: 20 Hz..20 kHz whatever the run's band
   o.fundamental_hz = cx.opt.tone_hz;
   o.weighting = Weighting::A;
   for (auto& f : lr.channel_figures) {

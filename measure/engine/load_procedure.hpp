@@ -22,9 +22,9 @@ namespace outbench::engine {
 // Idle noise this far (dB) below the noise under the -60 dBFS tone: the output mutes on digital silence.
 inline constexpr double kMuteMarginDb = 3.0;
 // One channel of a sweep capture: its response per dBFS of drive (the sweep was scaled by `sweep_scale`) and
-// its deviation over 20 Hz..20 kHz.
+// its deviation over 20 Hz..20 kHz, and over 20 Hz..wide_hi_hz when that is > 0 (Plan::wide_response_hi_hz).
 ChannelResponse channel_response(const SweepPlan& sweep, const std::vector<double>& capture, int channel,
-                                 const ResponseOptions& ro, double sweep_scale);
+                                 const ResponseOptions& ro, double sweep_scale, double wide_hi_hz = 0.0);
 // The sweep's drive into the load selected now: the plan's level, kSweepHeadroomDb below the cap.
 double sweep_drive_dbfs(const StepContext& cx, const SweepPlan& sweep);
 

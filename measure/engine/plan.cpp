@@ -35,10 +35,20 @@ std::vector<double> Plan::tone(double freq_hz, double level_dbfs, double seconds
   return make_tone(t);
 }
 
-ThdnResult Plan::thdn(const std::vector<double>& x, double f0_hz) const {
+double Plan::wide_response_hi_hz() const {
+  return wide_band() ? std::min(kWideResponseHz, kWideResponseNyquistFraction * rate_hz) : 0.0;
+}
+
+ThdnOptions Plan::thdn_options(double f0_hz) const {
   ThdnOptions o;
   o.fundamental_hz = f0_hz;
-  return analyze_thdn(x, rate_hz, o);
+  o.band_lo_hz = band_lo_hz;
+  o.band_hi_hz = band_hi_hz;
+  return o;
+}
+
+ThdnResult Plan::thdn(const std::vector<double>& x, double f0_hz) const {
+  return analyze_thdn(x, rate_hz, thdn_options(f0_hz));
 }
 
 SweepPlan Plan::sweep(double level_dbfs) const {
@@ -77,6 +87,27 @@ double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
     freq += 2 * xtalk_seconds(f);
   freq += imd_plan_seconds(*this, -20.0);  // IMD (SMPTE, CCIF) versus level
   return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
+}
+
+std::string band_problem(double lo_hz, double hi_hz, double rate_hz, double tone_hz) {
+  char b[200];
+  if (!(lo_hz >= kMinBandLoHz))
+    std::snprintf(b, sizeof b, "the band must start at %g Hz or above, not %g Hz", kMinBandLoHz, lo_hz);
+  else if (!(hi_hz > lo_hz))
+    std::snprintf(b, sizeof b, "the band's low edge (%g Hz) must lie below its high edge (%g Hz)", lo_hz, hi_hz);
+  else if (hi_hz > rate_hz / 2)
+    std::snprintf(b, sizeof b,
+                  "the band ends at %g Hz, above half the sample rate (%g Hz at %g Hz): end it at %g Hz "
+                  "or below, or measure at a higher rate",
+                  hi_hz, rate_hz / 2, rate_hz, rate_hz / 2);
+  else if (lo_hz > tone_hz / 2 || hi_hz < 2 * tone_hz)
+    std::snprintf(b, sizeof b,
+                  "the band must hold the %g Hz test tone with an octave each side (%g..%g Hz at "
+                  "least)",
+                  tone_hz, tone_hz / 2, 2 * tone_hz);
+  else
+    return "";
+  return b;
 }
 
 std::vector<const Load*> loads_in_run(const BenchConfig& bench, const std::vector<std::string>& names) {

@@ -63,14 +63,28 @@ struct SweepPlan {
 std::vector<std::vector<double>> on_channels(const PortWiring& port, const std::vector<double>& x,
                                              int only_channel = -1);
 
+// The rate-dependent edges of a run: the response band's upper edge and the out-of-band noise band (both only
+// above 48 kHz, where the rate leaves room above 20 kHz).
+inline constexpr double kWideResponseHz = 40000.0;            // the response is also reported to here...
+inline constexpr double kWideResponseNyquistFraction = 0.45;  // ...or to this fraction of the rate, if lower
+inline constexpr double kOutOfBandLoHz = 20000.0;             // out-of-band noise: 20 kHz..Nyquist
+inline constexpr double kWideBandMinRateHz = 48000.0;         // rates above this get both
+
 struct Plan {
-  Plan(double rate_hz, bool quick) : rate_hz(rate_hz), d(quick ? kQuick : kFull) {}
+  Plan(double rate_hz, bool quick, double band_lo_hz = 20.0, double band_hi_hz = 20000.0)
+      : rate_hz(rate_hz), d(quick ? kQuick : kFull), band_lo_hz(band_lo_hz), band_hi_hz(band_hi_hz) {}
   double rate_hz;
   const Durations& d;
+  // The band of every THD+N and unweighted noise figure (--band, AES17 20 Hz..20 kHz by default).
+  double band_lo_hz, band_hi_hz;
+  bool wide_band() const { return rate_hz > kWideBandMinRateHz; }
+  // The response band's upper edge above 48 kHz: min(kWideResponseHz, 0.45 rate); 0 at 48 kHz and below.
+  double wide_response_hi_hz() const;
 
   std::size_t frames(double s) const;
   std::vector<double> tone(double freq_hz, double level_dbfs, double seconds) const;
-  ThdnResult thdn(const std::vector<double>& x, double f0_hz) const;
+  ThdnResult thdn(const std::vector<double>& x, double f0_hz) const;  // in the run's band
+  ThdnOptions thdn_options(double f0_hz) const;                       // the same options, for variants
   SweepPlan sweep(double level_dbfs) const;
   // Stimulus seconds of a crosstalk tone at f_hz: long enough that the narrow-band reading keeps the hum
   // lines out of its main lobe (analysis/narrowband.hpp) over the settled segment, at least d.xtalk_s, at
@@ -78,6 +92,11 @@ struct Plan {
   double xtalk_seconds(double f_hz) const;
   double plan_seconds(std::size_t n_ports, std::size_t n_loads) const;
 };
+
+// Why LOW..HIGH cannot be a run's band at rate_hz with tone_hz (LOW >= kMinBandLoHz, LOW < HIGH, HIGH <=
+// rate/2, the tone an octave inside it), or "" when it can. The text names the edges, not the option.
+inline constexpr double kMinBandLoHz = 10.0;
+std::string band_problem(double band_lo_hz, double band_hi_hz, double rate_hz, double tone_hz);
 
 // The loads of a run (every load of the bench when `names` is empty), open first. Throws
 // std::invalid_argument for a name the bench lacks.

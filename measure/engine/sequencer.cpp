@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 
 #include "measure/config/kinds.hpp"
 #include "measure/engine/analyser_floor.hpp"
@@ -32,7 +33,7 @@ struct Sequencer::Impl {
   std::string dc_load;  // the load the dc and transients steps use on the port now (dc_transients.hpp)
 
   Impl(const BenchConfig& b, AudioIo& io, LoadSwitch& sw, const RunOptions& o, Results& r)
-      : plan(io.rate_hz(), o.quick),
+      : plan(io.rate_hz(), o.quick, o.band_lo_hz, o.band_hi_hz),
         two_clocks(b.two_clocks ? std::make_unique<TwoClockIo>(io, b.two_devices()) : nullptr),
         session(two_clocks ? *two_clocks : io, sw, b.retries, plan),
         volts(b, session),
@@ -173,12 +174,21 @@ void Sequencer::add_absent_ports(Results& results) const {
 }
 
 void Sequencer::run(Results& results) {
+  if (const auto bad = band_problem(opt_.band_lo_hz, opt_.band_hi_hz, io_.rate_hz(), opt_.tone_hz); !bad.empty())
+    throw std::invalid_argument("band: " + bad);
   Impl impl(bench_, io_, sw_, opt_, results);
   results.conditions.rate_hz = io_.rate_hz();
   results.conditions.seed = opt_.seed;
   results.conditions.quick = opt_.quick;
   results.conditions.reference_level_dbfs = opt_.reference_level_dbfs;
   results.conditions.tone_hz = opt_.tone_hz;
+  results.conditions.band_lo_hz = opt_.band_lo_hz;
+  results.conditions.band_hi_hz = opt_.band_hi_hz;
+  if (impl.plan.wide_band()) {
+    results.conditions.out_of_band_lo_hz = kOutOfBandLoHz;
+    results.conditions.out_of_band_hi_hz = io_.rate_hz() / 2;
+    results.conditions.response_wide_hi_hz = impl.plan.wide_response_hi_hz();
+  }
   results.conditions.sweep_level_dbfs = opt_.sweep_level_dbfs;
   results.conditions.input_impedance_ohms = bench_.input_impedance_ohms;
   results.conditions.input_impedance_tolerance_pct = bench_.input_impedance_tolerance_pct;

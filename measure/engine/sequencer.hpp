@@ -46,6 +46,9 @@ struct RunOptions {
   double reference_level_dbfs = -20.0;  // AES17
   double tone_hz = 997.0;               // AES17
   double sweep_level_dbfs = -20.0;
+  // The band of every THD+N and unweighted noise figure (--band; AES17 20 Hz..20 kHz). A-weighted figures keep
+  // 20 Hz..20 kHz.
+  double band_lo_hz = 20.0, band_hi_hz = 20000.0;
   VerdictRules rules;
   CaptureSink keep_capture;                   // when set: receives every capture (--keep-captures)
   std::map<std::string, PortVolume> volumes;  // ports whose volume control the run steps (volume_tracking.hpp)

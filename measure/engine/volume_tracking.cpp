@@ -39,7 +39,7 @@ VolumeStep measure_step(StepContext& cx, const PortWiring& port, double setting_
       ch.level_dbfs = r.level_dbfs;
       ch.thdn_db = r.thdn_db;
     }
-    const NoiseResult nr = analyze_noise(n.channels[c], plan.rate_hz);
+    const NoiseResult nr = analyze_noise(n.channels[c], plan.rate_hz, plan.band_lo_hz, plan.band_hi_hz);
     if (nr.valid) {
       ch.noise_dbfs = nr.noise_dbfs;
       if (input.valid()) ch.noise_dbv = nr.noise_dbfs + db_from_ratio(*input.vrms_at_0dbfs);

@@ -98,6 +98,14 @@
     return j;
   }
 
+  // The note under THD+N versus frequency: which harmonics the run's band (conditions.band_hz) leaves out.
+  function thdBandNote(band) {
+    const hi = band && band[1] > 0 ? band[1] : 20000, lo = band && band[0] > 0 ? band[0] : 20;
+    const range = lo === 20 && hi === 20000 ? "the 20 Hz–20 kHz band" : "the run's band, " + num(lo, 0) + "–" + num(hi, 0) + " Hz,";
+    return "THD counts harmonics 2–10 inside " + range + " only: above " + +(hi / 10000).toPrecision(3) + " kHz the higher harmonics, above " +
+      +(hi / 2000).toPrecision(3) + " kHz all of them, lie outside it (column \"harmonics out of band\"). \"≤\": every harmonic was below the noise, THD is a bound.";
+  }
+
   function portSection(port, root, other) {
     if (!port.present) return;
     const sec = el("section", {}, [el("h2", { text: port.name + " out" })]);
@@ -292,7 +300,7 @@
       });
       chart(grid, "THD+N and THD versus frequency (" + loadName(port.nominal_load) + ")" + (runs.some((r) => r.r) ? ", L solid, R dashed; THD dotted" : ""), j[0], ser, { xlog: true, xlabel: "Hz", ylabel: "dB", minSpan: 10, tag: tag("thdn_freq", loads.filter((l) => l.load === port.nominal_load)) });
       sec.appendChild(el("h3", { text: "THD+N and THD versus frequency" }));
-      sec.appendChild(el("p", { cls: "muted", text: "THD counts harmonics 2–10 inside the 20 Hz–20 kHz band only: above 2 kHz the higher harmonics, above 10 kHz all of them, lie outside it (column \"harmonics out of band\"). \"≤\": every harmonic was below the noise, THD is a bound." }));
+      sec.appendChild(el("p", { cls: "muted", text: thdBandNote(data.results.conditions && data.results.conditions.band_hz) }));
       const oob = (p) => (p.first_harmonic_out_of_band ? "H" + p.first_harmonic_out_of_band + " and above (from " + num(p.first_harmonic_out_of_band * p.freq_hz / 1000, 1) + " kHz)" : "none");
       const rows = [];
       for (const r of runs) for (const p of r.pts) rows.push([num(p.freq_hz, 1), r.name, num(p.thdn_db, 1), thdOf(p), num(p.level_dbfs, 2), oob(p)]);

@@ -42,6 +42,13 @@
   const thdText = (t) => (t && t.valid ? F.num(t.thdn_db, 1) + " dB" + pct(t.thdn_db) + " / THD " + (has(t.thd_db) ? (t.thd_below_noise ? "≤ " : "") + F.num(t.thd_db, 1) + " dB" : "—") : "—");
   const xt = (v, bound) => (has(v) ? (bound ? "< " : "") + F.num(v, 1) + " dB" : "—");
 
+  // The band of the unweighted noise (--band; the A-weighted figure is always 20 Hz–20 kHz).
+  function bandText(results) {
+    const b = results.conditions.band_hz;
+    if (!b || (b[0] === 20 && b[1] === 20000)) return "20 Hz–20 kHz, ";
+    return "unweighted " + F.num(b[0], 0) + "–" + F.num(b[1], 0) + " Hz, A 20 Hz–20 kHz, ";
+  }
+
   function portRows(port, results) {
     const rows = [];  // [figure, value, condition]
     const loads = port.loads.filter((l) => l.valid);
@@ -83,13 +90,20 @@
       const pcS = perChannel(nch.map((c) => ({ ch: c.channel, v: c.snr_a_db })), (x) => F.num(x, 1) + " dB");
       if (noise)
         rows.push({ kind: "noise", load: nl.load, cells: ["noise, unweighted / A-weighted", (dbv ? F.num(noise.unweighted_dbv, 1) + " / " + F.num(noise.a_weighted_dbv, 1) + " dBV"
-          : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS") + (pcN ? "; unweighted " + pcN : ""), "20 Hz–20 kHz, " + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
+          : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS") + (pcN ? "; unweighted " + pcN : ""), bandText(results) + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
+      const oob = nl.noise || {}, oobBand = results.conditions.out_of_band_hz;
+      if (has(oob.out_of_band_dbfs) && oobBand)
+        rows.push({ kind: "noise", load: nl.load, cells: ["noise out of band, unweighted", has(oob.out_of_band_dbv) ? F.num(oob.out_of_band_dbv, 1) + " dBV" : F.num(oob.out_of_band_dbfs, 1) + " dBFS",
+          F.num(oobBand[0] / 1000, 0) + "–" + F.num(oobBand[1] / 1000, 1) + " kHz (Nyquist), idle, " + F.loadName(nl)] });
       rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB" + (pcS ? "; SNR(A) " + pcS : ""), "re the maximum level, " + F.loadName(nl)] });
       const x1k = (nl.crosstalk || []).reduce((b, x) => (!b || Math.abs(Math.log(x.freq_hz / 1000)) < Math.abs(Math.log(b.freq_hz / 1000)) ? x : b), null);
       if (x1k) rows.push({ kind: "crosstalk", load: nl.load, cells: ["crosstalk L → R / R → L", xt(x1k.l_to_r_db, x1k.l_to_r_bound) + " / " + xt(x1k.r_to_l_db, x1k.r_to_l_bound), F.num(x1k.freq_hz, 0) + " Hz, " + F.loadName(nl)] });
       if (has(nl.balance_db)) rows.push({ cells: ["balance |L − R|", F.num(nl.balance_db, 3) + " dB", "reference level, " + F.loadName(nl)] });
       const pcR = perChannel((nl.channels || []).filter((c) => c.valid !== false).map((c) => ({ ch: c.channel, v: c.response_deviation_20_20k_db })), (x) => "±" + F.num(x, 2) + " dB");
       rows.push({ kind: "response", load: nl.load, cells: ["response deviation 20 Hz–20 kHz", (has(nl.response_deviation_20_20k_db) ? "±" + F.num(nl.response_deviation_20_20k_db, 2) + " dB" : "—") + (pcR ? "; " + pcR : ""), "re 1 kHz, " + F.loadName(nl)] });
+      const wide = results.conditions.response_wide_hz;
+      if (wide && has(nl.response_deviation_wide_db))
+        rows.push({ kind: "response", load: nl.load, cells: ["response deviation 20 Hz–" + F.num(wide[1] / 1000, 1) + " kHz", "±" + F.num(nl.response_deviation_wide_db, 2) + " dB", "re 1 kHz, " + F.loadName(nl)] });
       const lat = nl.response && nl.response.latency_samples, rate = results.conditions.rate_hz;
       if (has(lat)) rows.push({ cells: ["latency", lat + " frames" + (has(rate) && rate > 0 ? " (" + F.num(1000 * lat / rate, 2) + " ms)" : ""), "output to loopback input, " + F.num(rate, 0) + " Hz"] });
     }
