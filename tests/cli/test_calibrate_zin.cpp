@@ -3,6 +3,7 @@
 // 99.5 ohm); the command recovers 20 kohm, stores it with its date; after: the 100 ohm line out reads 100 ohm.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -62,6 +63,55 @@ TEST(CliCalibrate, InputImpedanceRecoversTheModelsAndUnbiasesZout) {
   std::printf("line out |Zout| at 1 kHz with the calibrated input: %.3f ohm\n", after);
   const auto res = json::parse(test::slurp(d / "after/results.json"));
   EXPECT_EQ(res["conditions"]["input_impedance_calibrated_on"], in["impedance_calibrated_on"]);
+}
+
+// |Zout| at the highest point of the line out's combined estimate (the last point at or below 20 kHz).
+double line_z_top(const test::TempDir& d, const std::string& out, double* freq_hz) {
+  const auto r = test::run_cli("run --quick --quiet --ports line --loads open,10k --tests zout --bench " +
+                               (d / "bench.json") + " -o " + (d / out));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto res = json::parse(test::slurp(d / (out + "/results.json")));
+  double z = 0;
+  for (const auto& p : res["ports"])
+    if (p["name"] == "line")
+      for (const auto& pt : p["output_impedance"]["points"])
+        if (pt["freq_hz"].get<double>() <= 20000.0)
+          z = pt["z_ohms"].get<double>(), *freq_hz = pt["freq_hz"].get<double>();
+  return z;
+}
+
+// A 20 kohm || 470 pF input: the command stores Zin(f) (its R || C fit recovers the model's), and runs then use
+// it: the 100 ohm line out measured into 10 kohm reads 100 ohm at the top of the band, where the 1 Mohm the bench
+// assumed before read it biased by more than 10 %.
+TEST(CliCalibrate, InputImpedanceVersusFrequencyIsStoredAndUsed) {
+  test::TempDir d;
+  auto dev = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json"));
+  dev["loopback_input"]["impedance_ohms"] = 20000.0;
+  dev["loopback_input"]["input_capacitance_pf"] = 470.0;
+  std::ofstream(d / "device.json") << dev.dump();
+  auto b = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/simulated-usb.json"));
+  b["audio"]["device_model"] = d / "device.json";
+  std::ofstream(d / "bench.json") << b.dump();
+  double f_top = 0;
+  const double before = line_z_top(d, "before", &f_top);
+  const auto r =
+      test::run_cli("calibrate input-impedance --series-ohms 22000 --source-ohms 100 --bench " + (d / "bench.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto in = json::parse(test::slurp(d / "bench.json"))["loopback_input"];
+  const auto& z = in["impedance_vs_freq"];
+  EXPECT_NEAR(z["fit"]["r_ohms"].get<double>(), 20000.0, 200.0);
+  EXPECT_NEAR(z["fit"]["c_pf"].get<double>(), 470.0, 10.0);
+  EXPECT_EQ(z["tolerance_pct"].get<double>(), 1.0);  // the resistor's: the spread is in the curve now
+  for (const auto& p : z["points"]) {                // X of 20 kohm || 470 pF, within 2 %
+    const double f = p["freq_hz"].get<double>(), w = 2 * M_PI * f * 470e-12;
+    if (f < 1000 || f > 20000) continue;
+    const double x = -20000.0 * (20000.0 * w) / (1 + std::pow(20000.0 * w, 2));
+    EXPECT_NEAR(p["x_ohms"].get<double>(), x, 0.02 * std::abs(x)) << f << " Hz";
+  }
+  const double after = line_z_top(d, "after", &f_top);
+  std::printf("line out |Zout| at %.0f Hz: %.3f ohm assuming 1 Mohm, %.3f ohm with Zin(f)\n", f_top, before, after);
+  EXPECT_GT(std::abs(before - 100.0), 10.0);
+  EXPECT_NEAR(after, 100.0, 1.0);
 }
 
 }  // namespace
