@@ -26,6 +26,9 @@ struct Durations {
   int level_step_db, bisections, thdn_freq_per_octave;
   std::vector<double> xtalk_freqs;  // per load (80 Hz rather than 100 Hz: mains hum has a line at 100 Hz)
   double xtalk_per_octave;          // crosstalk versus frequency, into the nominal load
+  // THD+N versus frequency: each tone lasts this many cycles, within freq_tone_min_s and thdn_freq_max_s
+  // (60 cycles, 0.2..1.5 s; 30 cycles reads THD 1..4 dB off near 150 Hz, under 0.2 s hum lines leak in).
+  double thdn_freq_cycles, thdn_freq_max_s;
 };
 extern const Durations kFull, kQuick;
 
@@ -43,8 +46,6 @@ inline constexpr double kSweepStartHz = 5.0;      // so the response is clean fr
 inline constexpr double kFloorMarginDb = 10.0;    // readings this close to the analyser floor are flagged
 inline constexpr double kThdnFreqStartHz = 20.0;  // THD+N versus frequency: 20 Hz..20 kHz
 inline constexpr double kThdnFreqStopHz = 20000.0;
-inline constexpr double kThdnFreqCycles = 60.0;  // cycles per tone, at most kThdnFreqMaxS
-inline constexpr double kThdnFreqMaxS = 1.5;
 inline constexpr double kXtalkMaxS = 2.0;  // a crosstalk tone (its length is set by the hum lines near it)
 // THD+N versus frequency is measured again this far below the nominal load's 1 % THD+N drive.
 inline constexpr double kNearMaxBelowDb = 6.0;

@@ -110,9 +110,9 @@ std::vector<std::vector<ThdnFreqPoint>> thdn_freq_points(StepContext& cx, const 
   std::vector<std::vector<ThdnFreqPoint>> out(port.output_channels.size());
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, plan.d.thdn_freq_per_octave)) {
     cx.session.progress("THD+N versus frequency");
-    // kThdnFreqCycles cycles (the analysis needs ~20 in its segment), within d.freq_tone_min_s and
-    // kThdnFreqMaxS (30 cycles at 20 Hz).
-    const double secs = std::clamp(kThdnFreqCycles / f, plan.d.freq_tone_min_s, kThdnFreqMaxS);
+    // d.thdn_freq_cycles cycles (the analysis needs ~20 in its segment), within d.freq_tone_min_s and
+    // d.thdn_freq_max_s.
+    const double secs = std::clamp(plan.d.thdn_freq_cycles / f, plan.d.freq_tone_min_s, plan.d.thdn_freq_max_s);
     Capture c = cx.session.play(port, on_channels(port, plan.tone(f, drive, secs)),
                                 plan.frames(secs) + cx.session.margin_frames(), "thdn-freq");
     const ThdnOptions o = band_for(cx, f);

@@ -2,7 +2,7 @@
 // versus frequency (20 Hz..20 kHz) and crosstalk versus frequency; and the crosstalk of one frequency, which
 // the load procedure also uses.
 //
-// Method: each tone lasts kThdnFreqCycles cycles, within the plan's minimum and kThdnFreqMaxS. THD+N uses the
+// Method: each tone lasts the plan's thdn_freq_cycles cycles, within its minimum and maximum. THD+N uses the
 // AES17 band widened only where the tone and its exclusion band would not fit (to f/2 below 40 Hz, to 1.05 f
 // near Nyquist); each point records its band. Crosstalk drives each channel alone and reads both channels
 // narrow-band at f (analysis/narrowband.hpp: a windowed DFT at exactly f, over the driven channel's settled
