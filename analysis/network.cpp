@@ -66,7 +66,10 @@ std::string describe_network(const NetworkElement& e) {
       for (const auto& p : e.parts) {
         if (!s.empty()) s += e.kind == K::series ? " + " : " || ";
         const bool group = p.kind == K::series || p.kind == K::parallel;
-        s += group ? "(" + describe_network(p) + ")" : describe_network(p);
+        // Appended piece by piece: GCC 12's -Wrestrict misreads "(" + std::string&&.
+        if (group) s += '(';
+        s += describe_network(p);
+        if (group) s += ')';
       }
       return s;
     }

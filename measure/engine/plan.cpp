@@ -11,7 +11,7 @@
 
 namespace outbench::engine {
 
-const Durations kFull{2.0, 0.25, 0.1, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {80.0, 997.0, 10000.0}, 1.0, 60.0, 1.5};
+const Durations kFull{2.0, 0.25, 0.2, 0.5, 0.5, 0.3, 0.2, 3, 4, 3, {80.0, 997.0, 10000.0}, 1.0, 60.0, 1.5};
 const Durations kQuick{1.0, 0.25, 0.1, 0.25, 0.25, 0.2, 0.1, 6, 3, 1, {997.0}, 0.5, 60.0, 1.5};
 
 std::vector<std::vector<double>> on_channels(const PortWiring& port, const std::vector<double>& x, int only_channel) {

@@ -61,9 +61,9 @@ struct Load {
   double tolerance_pct = 1.0, lead_uncertainty_ohms = 0.02;
   // A reactive dummy load (fixtures/benches/README.md): a network or a measured curve in place of the resistor;
   // nominal_ohms and actual_ohms are then its |Z| at 1 kHz. `description` says what it is ("" for a resistor).
-  std::optional<NetworkElement> network;
-  std::vector<ImpedancePoint> curve;
-  std::string description;
+  std::optional<NetworkElement> network{};  // {}: brace-initialised Loads may leave these out
+  std::vector<ImpedancePoint> curve{};
+  std::string description{};
   bool is_open() const;
   // Its impedance versus frequency (a resistor: actual_ohms).
   FrequencyImpedance impedance() const { return {actual_ohms, network, curve}; }

@@ -68,8 +68,11 @@ TEST(MultitoneRun, ResponseAtTheTonesAgreesWithTheSweep) {
 
 TEST(MultitoneRun, QuickRunsReplaceTheThdnFreqToneListAndBookTheStimulus) {
   const Results& res = shared_run();
-  for (const auto& p : res.ports)
-    if (p.present) EXPECT_TRUE(p.thdn_vs_freq.empty()) << p.name;
+  for (const auto& p : res.ports) {
+    if (p.present) {
+      EXPECT_TRUE(p.thdn_vs_freq.empty()) << p.name;
+    }
+  }
   const auto& by_step = res.conditions.stimulus_by_step_s;
   ASSERT_TRUE(by_step.count("multitone"));
   EXPECT_NEAR(by_step.at("multitone"), 2 * engine::kMultitoneS, 1e-6);  // two ports
