@@ -65,12 +65,12 @@ plotdata() {  # plotdata NAME HTML -> $OUT/NAME.plots.html: the DOM with every p
 
 "$EXE" run --quick --quiet -o "$OUT/usb" >/dev/null
 "$EXE" run --quick --quiet --device "$SRC/fixtures/devices/phone-dongle.json" -o "$OUT/dongle" >/dev/null
-check_page usb "$OUT/usb/report.html" 23 "Headphone out: usable as a consumer line out"
+check_page usb "$OUT/usb/report.html" 25 "Headphone out: usable as a consumer line out"
 node "$SRC/tests/browser/check_values.js" "$OUT/usb.dom.html" "$OUT/usb/results.json" headphone 32
 python3 "$SRC/tests/browser/check_summary_tags.py" "$OUT/usb.dom.html" "$OUT/usb/results.json"
 plotdata usb "$OUT/usb/report.html"
 node "$SRC/tests/browser/check_plots.js" report "$OUT/usb.plots.html" "$OUT/usb/results.json"
-check_page dongle "$OUT/dongle/report.html" 12 "Headphone out: usable with conditions as a consumer line out"
+check_page dongle "$OUT/dongle/report.html" 13 "Headphone out: usable with conditions as a consumer line out"
 node "$SRC/tests/browser/check_values.js" "$OUT/dongle.dom.html" "$OUT/dongle/results.json" headphone 16
 plotdata dongle "$OUT/dongle/report.html"
 node "$SRC/tests/browser/check_plots.js" report "$OUT/dongle.plots.html" "$OUT/dongle/results.json"
@@ -88,11 +88,11 @@ node -e '
   r.warnings.push("warning " + evil);
   fs.writeFileSync(dst, JSON.stringify(r));' "$OUT/usb/results.json" "$OUT/hostile/results.json"
 "$EXE" report "$OUT/hostile/results.json" 2>/dev/null
-check_page hostile "$OUT/hostile/report.html" 23 "Headphone out: usable as a consumer line out"
+check_page hostile "$OUT/hostile/report.html" 25 "Headphone out: usable as a consumer line out"
 grep -Eq '<li class="warn" id="warning-[0-9]+">warning &lt;!--' "$OUT/hostile.dom.html" || { echo "FAIL hostile: the warning is not in the warnings box"; exit 1; }
 "$EXE" compare "$OUT/hostile/results.json" "$OUT/dongle/results.json" "$OUT/v1/results.json" -o "$OUT/compare.html" 2>/dev/null
 # 7 overlays for each port: response, |Z|, THD+N v level, THD+N v frequency, crosstalk, two spectra
-check_page compare "$OUT/compare.html" 14 "verdict-changed"
+check_page compare "$OUT/compare.html" 13 "verdict-changed"
 plotdata compare "$OUT/compare.html"
 node "$SRC/tests/browser/check_plots.js" compare "$OUT/compare.plots.html" "$OUT/hostile/results.json" "$OUT/dongle/results.json" "$OUT/v1/results.json"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }

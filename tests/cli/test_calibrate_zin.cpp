@@ -65,24 +65,29 @@ TEST(CliCalibrate, InputImpedanceRecoversTheModelsAndUnbiasesZout) {
   EXPECT_EQ(res["conditions"]["input_impedance_calibrated_on"], in["impedance_calibrated_on"]);
 }
 
-// |Zout| at the highest point of the line out's combined estimate (the last point at or below 20 kHz).
-double line_z_top(const test::TempDir& d, const std::string& out, double* freq_hz) {
+// |Zout| of the line out's combined estimate at its highest point at or below 20 kHz (`freq_hz` set to it) and at
+// the point nearest 1 kHz.
+double line_z_top(const test::TempDir& d, const std::string& out, double* freq_hz, double* z_1k_ohms) {
   const auto r = test::run_cli("run --quick --quiet --ports line --loads open,10k --tests zout --bench " +
                                (d / "bench.json") + " -o " + (d / out));
   EXPECT_EQ(r.exit_code, 0) << r.err;
   const auto res = json::parse(test::slurp(d / (out + "/results.json")));
-  double z = 0;
+  double z = 0, best_1k = 1e9;
   for (const auto& p : res["ports"])
     if (p["name"] == "line")
-      for (const auto& pt : p["output_impedance"]["points"])
-        if (pt["freq_hz"].get<double>() <= 20000.0)
-          z = pt["z_ohms"].get<double>(), *freq_hz = pt["freq_hz"].get<double>();
+      for (const auto& pt : p["output_impedance"]["points"]) {
+        const double f = pt["freq_hz"].get<double>();
+        if (f <= 20000.0) z = pt["z_ohms"].get<double>(), *freq_hz = f;
+        if (std::abs(std::log(f / 1000.0)) < best_1k)
+          best_1k = std::abs(std::log(f / 1000.0)), *z_1k_ohms = pt["z_ohms"];
+      }
   return z;
 }
 
 // A 20 kohm || 470 pF input: the command stores Zin(f) (its R || C fit recovers the model's), and runs then use
-// it: the 100 ohm line out measured into 10 kohm reads 100 ohm at the top of the band, where the 1 Mohm the bench
-// assumed before read it biased by more than 10 %.
+// it. The 100 ohm line out measured into 10 kohm with the 1 Mohm the bench assumed before reads low by about
+// Zs/Zin (-0.5 %: the input loads the open reading); with Zin(f) it reads 100 ohm within 0.2 % at 1 kHz and 1 % at
+// the top of the band. (At 20 kHz the capacitance's effect on |Zout| is second order: mostly in its reactance.)
 TEST(CliCalibrate, InputImpedanceVersusFrequencyIsStoredAndUsed) {
   test::TempDir d;
   auto dev = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json"));
@@ -92,8 +97,8 @@ TEST(CliCalibrate, InputImpedanceVersusFrequencyIsStoredAndUsed) {
   auto b = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/simulated-usb.json"));
   b["audio"]["device_model"] = d / "device.json";
   std::ofstream(d / "bench.json") << b.dump();
-  double f_top = 0;
-  const double before = line_z_top(d, "before", &f_top);
+  double f_top = 0, before_1k = 0, after_1k = 0;
+  line_z_top(d, "before", &f_top, &before_1k);
   const auto r =
       test::run_cli("calibrate input-impedance --series-ohms 22000 --source-ohms 100 --bench " + (d / "bench.json"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -108,9 +113,11 @@ TEST(CliCalibrate, InputImpedanceVersusFrequencyIsStoredAndUsed) {
     const double x = -20000.0 * (20000.0 * w) / (1 + std::pow(20000.0 * w, 2));
     EXPECT_NEAR(p["x_ohms"].get<double>(), x, 0.02 * std::abs(x)) << f << " Hz";
   }
-  const double after = line_z_top(d, "after", &f_top);
-  std::printf("line out |Zout| at %.0f Hz: %.3f ohm assuming 1 Mohm, %.3f ohm with Zin(f)\n", f_top, before, after);
-  EXPECT_GT(std::abs(before - 100.0), 10.0);
+  const double after = line_z_top(d, "after", &f_top, &after_1k);
+  std::printf("line out |Zout| at 1 kHz: %.3f ohm assuming 1 Mohm, %.3f ohm with Zin(f); at %.0f Hz %.3f ohm\n",
+              before_1k, after_1k, f_top, after);
+  EXPECT_LT(before_1k, 99.75);  // biased by the input's load, about -Zs/Zin
+  EXPECT_NEAR(after_1k, 100.0, 0.2);
   EXPECT_NEAR(after, 100.0, 1.0);
 }
 
