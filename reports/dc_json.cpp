@@ -2,23 +2,17 @@
 
 #include <cmath>
 
+#include "reports/json_put.hpp"
+
 namespace outbench {
 
 using nlohmann::json;
-
-namespace {
-
-void put(json& j, const char* key, const std::optional<double>& v) {
-  if (v) j[key] = std::isfinite(*v) ? json(*v) : json(nullptr);
-}
-
-}  // namespace
 
 json dc_offset_json(const PortDcOffset& d) {
   json chans = json::array();
   for (const auto& c : d.channels) {
     json jc = {{"channel", c.channel}, {"method", c.method}};
-    put(jc, "value_mv", c.value_mv);
+    put_optional(jc, "value_mv", c.value_mv);
     if (!c.note.empty()) jc["note"] = c.note;
     chans.push_back(jc);
   }
@@ -29,9 +23,9 @@ json transients_json(const PortTransients& t) {
   json evs = json::array();
   for (const auto& e : t.events) {
     json je = {{"event", e.event}, {"channel", e.channel}, {"seen", e.seen}};
-    put(je, "peak_mv", e.peak_mv);
-    put(je, "peak_dbfs", e.peak_dbfs);
-    put(je, "duration_ms", e.duration_ms);
+    put_optional(je, "peak_mv", e.peak_mv);
+    put_optional(je, "peak_dbfs", e.peak_dbfs);
+    put_optional(je, "duration_ms", e.duration_ms);
     if (!e.note.empty()) je["note"] = e.note;
     if (!e.wave.empty())
       je["wave"] = {{"start_ms", e.wave_start_ms},

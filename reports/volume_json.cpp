@@ -2,17 +2,11 @@
 
 #include <cmath>
 
+#include "reports/json_put.hpp"
+
 namespace outbench {
 
 using nlohmann::json;
-
-namespace {
-
-void put(json& j, const char* key, const std::optional<double>& v) {
-  if (v) j[key] = std::isfinite(*v) ? json(*v) : json(nullptr);
-}
-
-}  // namespace
 
 json volume_json(const VolumeTracking& v) {
   json steps = json::array();
@@ -20,18 +14,18 @@ json volume_json(const VolumeTracking& v) {
     json chans = json::array();
     for (const auto& c : st.channels) {
       json jc = {{"channel", c.channel}};
-      put(jc, "level_dbfs", c.level_dbfs);
-      put(jc, "gain_error_db", c.gain_error_db);
-      put(jc, "thdn_db", c.thdn_db);
-      put(jc, "noise_dbfs", c.noise_dbfs);
-      put(jc, "noise_dbv", c.noise_dbv);
+      put_optional(jc, "level_dbfs", c.level_dbfs);
+      put_optional(jc, "gain_error_db", c.gain_error_db);
+      put_optional(jc, "thdn_db", c.thdn_db);
+      put_optional(jc, "noise_dbfs", c.noise_dbfs);
+      put_optional(jc, "noise_dbv", c.noise_dbv);
       chans.push_back(jc);
     }
     json js = {{"setting_db", st.setting_db},
                {"attenuation_db", st.attenuation_db},
                {"drive_dbfs", st.drive_dbfs},
                {"channels", chans}};
-    put(js, "balance_db", st.balance_db);
+    put_optional(js, "balance_db", st.balance_db);
     steps.push_back(js);
   }
   json j = {{"load", v.load},
@@ -39,7 +33,7 @@ json volume_json(const VolumeTracking& v) {
             {"run_db", v.run_db},
             {"balance_limit_db", v.balance_limit_db},
             {"steps", steps}};
-  put(j, "balanced_down_to_db", v.balanced_down_to_db);
+  put_optional(j, "balanced_down_to_db", v.balanced_down_to_db);
   return j;
 }
 

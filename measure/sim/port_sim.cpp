@@ -310,24 +310,38 @@ void PortSimulator::process(const double* const* in, double* const* out, std::si
 
 namespace {
 
+// The capture's channels (zeros over the latency) and the stimulus padded or cut to the frames after it.
+struct PortBuffers {
+  std::vector<std::vector<double>> in, out;
+  std::size_t latency = 0, n = 0;  // n = 0: the capture ends within the latency
+};
+
+PortBuffers port_buffers(const LoopbackModel& lb, const PortModel& p, const std::vector<std::vector<double>>& stim,
+                         std::size_t capture_frames) {
+  PortBuffers b;
+  const auto nch = static_cast<std::size_t>(p.channels);
+  b.latency = static_cast<std::size_t>(lb.latency_frames);
+  b.out.assign(nch, std::vector<double>(capture_frames, 0.0));
+  if (capture_frames <= b.latency) return b;
+  b.n = capture_frames - b.latency;
+  b.in.assign(nch, std::vector<double>(b.n, 0.0));
+  for (std::size_t c = 0; c < nch && c < stim.size(); ++c)
+    std::copy_n(stim[c].begin(), std::min(b.n, stim[c].size()), b.in[c].begin());
+  return b;
+}
+
 std::vector<std::vector<double>> run_port(PortSimulator& sim, const LoopbackModel& lb, const PortModel& p,
                                           const std::vector<std::vector<double>>& stim, std::size_t capture_frames) {
-  const auto nch = static_cast<std::size_t>(p.channels);
-  const auto latency = static_cast<std::size_t>(lb.latency_frames);
-  std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
-  if (capture_frames <= latency) return out;
-  const std::size_t n = capture_frames - latency;
-  std::vector<std::vector<double>> in(nch, std::vector<double>(n, 0.0));
-  for (std::size_t c = 0; c < nch && c < stim.size(); ++c)
-    std::copy_n(stim[c].begin(), std::min(n, stim[c].size()), in[c].begin());
+  auto b = port_buffers(lb, p, stim, capture_frames);
+  if (b.n == 0) return std::move(b.out);
   const double* ip[2] = {nullptr, nullptr};
   double* op[2] = {nullptr, nullptr};
-  for (std::size_t c = 0; c < nch; ++c) {
-    ip[c] = in[c].data();
-    op[c] = out[c].data() + latency;
+  for (std::size_t c = 0; c < b.in.size(); ++c) {
+    ip[c] = b.in[c].data();
+    op[c] = b.out[c].data() + b.latency;
   }
-  sim.process(ip, op, n);
-  return out;
+  sim.process(ip, op, b.n);
+  return std::move(b.out);
 }
 
 }  // namespace
@@ -337,17 +351,11 @@ std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const Po
                                                std::size_t capture_frames, std::uint64_t seed, double lead_ohms,
                                                const NetworkElement* load_network) {
   if (load_network || lb.input_capacitance_pf > 0) {  // reactive: at kOversample times the rate
-    const auto nch = static_cast<std::size_t>(p.channels);
-    const auto latency = static_cast<std::size_t>(lb.latency_frames);
-    std::vector<std::vector<double>> out(nch, std::vector<double>(capture_frames, 0.0));
-    if (capture_frames <= latency) return out;
-    const std::size_t n = capture_frames - latency;
-    std::vector<std::vector<double>> in(nch, std::vector<double>(n, 0.0));
-    for (std::size_t c = 0; c < nch && c < stim.size(); ++c)
-      std::copy_n(stim[c].begin(), std::min(n, stim[c].size()), in[c].begin());
-    const auto y = simulate_oversampled(lb, p, load_ohms, in, rate_hz, seed, lead_ohms, load_network);
-    for (std::size_t c = 0; c < nch; ++c) std::copy(y[c].begin(), y[c].end(), out[c].begin() + latency);
-    return out;
+    auto b = port_buffers(lb, p, stim, capture_frames);
+    if (b.n == 0) return std::move(b.out);
+    const auto y = simulate_oversampled(lb, p, load_ohms, b.in, rate_hz, seed, lead_ohms, load_network);
+    for (std::size_t c = 0; c < b.out.size(); ++c) std::copy(y[c].begin(), y[c].end(), b.out[c].begin() + b.latency);
+    return std::move(b.out);
   }
   PortSimulator sim(lb, p, rate_hz, seed);
   sim.set_load(load_ohms, lead_ohms, load_network);
