@@ -176,10 +176,20 @@ void read_zin_curve(const JsonReader& z, BenchConfig& c) {
                             strformat("%g", c.input_impedance_curve.back().freq_hz) +
                             " Hz): points in increasing order");
     if (!(std::abs(zin) >= 100)) p.fail("r_ohms", "an input impedance of at least 100 ohm (|R + jX|)");
+    if (!(zin.real() > 0))
+      p.fail("r_ohms", "a positive resistance (a passive input; rerun `outbench calibrate input-impedance`)");
+    if (p.has("ohms") && !(std::abs(p.number_in("ohms", 0, 1e12) - std::abs(zin)) <= 0.01 * std::abs(zin)))
+      p.fail("ohms", strformat("|R + jX| = %.6g ohm (within 1 %%): ohms and r_ohms/x_ohms disagree", std::abs(zin)));
     c.input_impedance_curve.push_back({f, zin});
   }
   if (c.input_impedance_curve.size() < 2)
     pts.fail("", "at least 2 points (rerun `outbench calibrate input-impedance`), or no \"impedance_vs_freq\"");
+  // impedance_ohms is the curve's |Z| at 1 kHz (the 1 kHz checks use it): a hand-edited mismatch is refused.
+  const double z_1k_ohms = std::abs(c.input_z().at(1000.0));  // as the runs read the curve
+  if (!(std::abs(z_1k_ohms - c.input_impedance_ohms) <= 0.02 * z_1k_ohms))
+    z.fail("points", strformat("a curve whose |Z| at 1 kHz (%.6g ohm) is loopback_input.impedance_ohms (%.6g ohm) "
+                               "within 2 %%; rerun `outbench calibrate input-impedance`, or remove the curve",
+                               z_1k_ohms, c.input_impedance_ohms));
   // Older calibrations stored no tolerance of their own: the whole impedance_tolerance_pct (with its spread).
   c.input_impedance_curve_tolerance_pct = z.number_in("tolerance_pct", 0.0, 100.0, c.input_impedance_tolerance_pct);
 }

@@ -121,5 +121,36 @@ TEST(CliCalibrate, InputImpedanceVersusFrequencyIsStoredAndUsed) {
   EXPECT_NEAR(after, 100.0, 1.0);
 }
 
+// A hand-edited Z_in(f) that no passive input has, or that disagrees with impedance_ohms (which the 1 kHz checks
+// use), is refused naming the field, before anything plays.
+TEST(CliCalibrate, ImpossibleInputImpedanceCurvesAreRefused) {
+  test::TempDir d;
+  auto b = json::parse(test::slurp(std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/benches/simulated-usb.json"));
+  b["audio"]["device_model"] = std::string(OUTBENCH_SOURCE_DIR) + "/fixtures/devices/usb-interface.json";
+  const auto point = [](double f, double r, double x) {
+    return json{{"freq_hz", f}, {"ohms", std::hypot(r, x)}, {"r_ohms", r}, {"x_ohms", x}};
+  };
+  const auto refused = [&](json points, const std::string& field) {
+    b["loopback_input"]["impedance_vs_freq"] = {{"points", points}};
+    std::ofstream(d / "bench.json") << b.dump();
+    const auto r = test::run_cli("run --quick --quiet --ports line --loads open,10k --tests zout --bench " +
+                                 (d / "bench.json") + " -o " + (d / "out"));
+    EXPECT_EQ(r.exit_code, 2) << field;
+    EXPECT_NE(r.err.find("impedance_vs_freq.points" + field), std::string::npos) << r.err;
+  };
+  const double z = b["loopback_input"]["impedance_ohms"].get<double>();
+  refused(json::array({point(20, -z, 0), point(20000, -z, 0)}), "[0].r_ohms");  // negative resistance
+  refused(json::array({point(20, z / 100, 0), point(20000, z / 100, 0)}), ": expected a curve whose |Z| at 1 kHz");
+  auto bad_ohms = json::array({point(20, z, 0), point(20000, z, 0)});
+  bad_ohms[1]["ohms"] = z / 10;
+  refused(bad_ohms, "[1].ohms");
+  b["loopback_input"]["impedance_vs_freq"] = {{"points", json::array({point(20, z, 0), point(20000, z, 0)})}};
+  std::ofstream(d / "bench.json") << b.dump();
+  EXPECT_EQ(test::run_cli("run --quick --quiet --ports line --loads open,10k --tests zout --bench " +
+                          (d / "bench.json") + " -o " + (d / "ok"))
+                .exit_code,
+            0);
+}
+
 }  // namespace
 }  // namespace outbench
