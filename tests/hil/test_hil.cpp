@@ -82,11 +82,10 @@ TEST(Hil, RecoversTheDeviceThroughJack) {
     }
   }
   // The time on the bench is a benchmark figure, not a test assertion (a loaded machine is slower): it is
-  // printed and recorded in the test's XML output; only its presence is checked.
+  // printed and recorded in the test's XML output (get<double>() throws when the field is absent).
   const auto& c = r["conditions"];
   const double elapsed_s = c["elapsed_s"].get<double>(), stimulus_s = c["stimulus_s"].get<double>();
   EXPECT_GT(stimulus_s, 0.0);
-  EXPECT_GT(elapsed_s, 0.0);
   std::printf("[ timing   ] run through JACK: %.1f s for %.1f s of stimulus (%.2f x)\n", elapsed_s, stimulus_s,
               elapsed_s / stimulus_s);
   RecordProperty("elapsed_s", std::to_string(elapsed_s));
