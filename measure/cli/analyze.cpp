@@ -8,6 +8,7 @@
 #include "analysis/impedance.hpp"
 #include "analysis/response.hpp"
 #include "measure/cli/cli.hpp"
+#include "measure/cli/fft_wisdom_cache.hpp"
 #include "measure/errors.hpp"
 #include "measure/files/bulk_allocator.hpp"
 #include "measure/files/huge_page_heap.hpp"
@@ -235,16 +236,24 @@ int analyze(const Args& args) {
   if (args.empty())
     throw UsageError("analyze: say what to analyse: thdn, response, impedance, imd, multitone or headphones");
   // One analysis per process: each large FFT plan is used once or twice, so none is kept beside the next; the
-  // twiddle tables of the next reuse the (huge) pages of the last (see bulk_allocator.hpp).
+  // twiddle tables of the next reuse the (huge) pages of the last (see huge_page_heap.hpp).
   fft_free_large_plans_when_unused(true);
   serve_blocks_from_a_huge_page_heap();
   const Args rest(args.begin() + 1, args.end());
-  if (args[0] == "thdn") return analyze_thdn_command(rest);
-  if (args[0] == "response") return analyze_response_command(rest);
-  if (args[0] == "impedance") return analyze_impedance_command(rest);
-  if (args[0] == "imd") return analyze_imd_command(rest);
-  if (args[0] == "multitone") return analyze_multitone_command(rest);
-  if (args[0] == "headphones") return analyze_headphones_command(rest);
+  int (*command)(const Args&) = args[0] == "thdn"         ? analyze_thdn_command
+                                : args[0] == "response"   ? analyze_response_command
+                                : args[0] == "impedance"  ? analyze_impedance_command
+                                : args[0] == "imd"        ? analyze_imd_command
+                                : args[0] == "multitone"  ? analyze_multitone_command
+                                : args[0] == "headphones" ? analyze_headphones_command
+                                                          : nullptr;
+  if (command) {
+    // The planner's choices of earlier runs (fft_wisdom_cache.hpp): the same plans without the search.
+    FftWisdomCache wisdom;
+    const int rc = command(rest);
+    wisdom.save();
+    return rc;
+  }
   throw UsageError("analyze: '" + args[0] +
                    "' is not an analysis: use thdn, response, impedance, imd, multitone or headphones");
 }

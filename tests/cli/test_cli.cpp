@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <complex>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
@@ -43,6 +44,38 @@ TEST(Cli, ToneThdnJsonContract) {
       run_cli("analyze thdn --input " + (d / "t.wav") + " --fundamental-hz 997 --band 20:20000 --weighting a");
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("THD+N"), std::string::npos);
+}
+
+// The FFTW wisdom cache of `outbench analyze` (measure/cli/fft_wisdom_cache.hpp): a first run writes it, a run
+// that imports it prints the same figures bit for bit, a torn or foreign file is ignored (same figures) and
+// replaced by a valid one, and OUTBENCH_FFTW_WISDOM=off writes none.
+TEST(Cli, FftwWisdomCacheLeavesTheFiguresBitForBit) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 1 --rate 48000 --level-dbfs -6 -o " +
+                    (d / "s.wav"))
+                .exit_code,
+            0);
+  const std::string cmd = "analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json";
+  const std::string env = "XDG_CACHE_HOME=" + (d / "cache");
+  const std::string file = d / "cache/outbench/fftw-wisdom";
+  const auto off = run_cli(cmd, env + " OUTBENCH_FFTW_WISDOM=off");
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  EXPECT_FALSE(std::filesystem::exists(file));
+  const auto cold = run_cli(cmd, env);
+  ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  ASSERT_TRUE(std::filesystem::exists(file));
+  const std::string wisdom = test::slurp(file);
+  EXPECT_EQ(wisdom.rfind("outbench-fftw-wisdom 1 ", 0), 0u);
+  EXPECT_NE(wisdom.find("(fftw-3"), std::string::npos);
+  EXPECT_EQ(run_cli(cmd, env).out, off.out);
+  EXPECT_EQ(cold.out, off.out);
+  for (const std::string& bad : {wisdom.substr(0, wisdom.size() / 2), std::string("outbench-fftw-wisdom 1 0\n(x)")}) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bad;
+    const auto r = run_cli(cmd, env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, off.out);
+    EXPECT_EQ(test::slurp(file), wisdom);
+  }
 }
 
 TEST(Cli, SweepResponseAndImpedance) {

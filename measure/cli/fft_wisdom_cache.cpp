@@ -1,0 +1,91 @@
+#include "measure/cli/fft_wisdom_cache.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "analysis/fft.hpp"
+
+namespace outbench::cli {
+namespace {
+
+constexpr const char* kMagic = "outbench-fftw-wisdom 1 ";
+constexpr std::size_t kMaxBytes = std::size_t{4} << 20;
+
+std::filesystem::path cache_path() {
+  if (const char* off = std::getenv("OUTBENCH_FFTW_WISDOM");
+      off && (std::string(off) == "off" || std::string(off) == "0"))
+    return {};
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && xdg[0] == '/')
+    return std::filesystem::path(xdg) / "outbench" / "fftw-wisdom";
+  if (const char* home = std::getenv("HOME"); home && home[0] == '/')
+    return std::filesystem::path(home) / ".cache" / "outbench" / "fftw-wisdom";
+  return {};
+}
+
+std::string hex(unsigned long long v) {
+  char s[17];
+  std::snprintf(s, sizeof s, "%016llx", v);
+  return s;
+}
+
+}  // namespace
+
+unsigned long long wisdom_checksum(const std::string& text) {
+  unsigned long long h = 14695981039346656037ULL;
+  for (const unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+FftWisdomCache::FftWisdomCache() : path_(cache_path()) {
+  if (path_.empty()) return;
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) return;
+  std::string line;
+  if (!std::getline(in, line) || line.size() != std::string(kMagic).size() + 16 || line.rfind(kMagic, 0) != 0) return;
+  std::ostringstream rest;
+  rest << in.rdbuf();
+  std::string text = rest.str();
+  if (text.empty() || text.size() > kMaxBytes || hex(wisdom_checksum(text)) != line.substr(std::string(kMagic).size()))
+    return;
+  // FFTW restores its previous wisdom when an import fails part-way.
+  if (fftw_wisdom_import(text)) {
+    loaded_ = std::move(text);
+    imported_ = true;
+  }
+}
+
+void FftWisdomCache::save() noexcept {
+  if (path_.empty()) return;
+  try {
+    const std::string text = fftw_wisdom_export();
+    if (text.empty() || text == loaded_ || text.size() > kMaxBytes) return;
+    std::error_code ec;
+    std::filesystem::create_directories(path_.parent_path(), ec);
+    if (ec) return;
+    std::filesystem::path tmp = path_;
+    tmp += ".tmp" + std::to_string(::getpid());
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << kMagic << hex(wisdom_checksum(text)) << '\n' << text;
+      out.flush();
+      if (!out) {
+        std::filesystem::remove(tmp, ec);
+        return;
+      }
+    }
+    std::filesystem::rename(tmp, path_, ec);
+    if (ec) std::filesystem::remove(tmp, ec);
+    loaded_ = text;
+  } catch (...) {
+  }
+}
+
+}  // namespace outbench::cli
