@@ -5,7 +5,6 @@
 // Elements are default-initialised (resize() does not zero: the buffer is about to be filled).
 #pragma once
 
-#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cstddef>
@@ -52,14 +51,5 @@ struct BulkAllocator {
     return true;
   }
 };
-
-// glibc raises its mmap threshold to the size of the largest block freed (up to 32 MiB); past that, large
-// blocks such as FFTW's twiddle tables come from the heap and their pages stay resident after free(), so
-// the process's peak memory grows by every large plan it ever made. Called before the work, this pins the
-// threshold at 1 MiB: larger blocks are mapped and given back when freed; smaller ones (FFTW's planner makes
-// hundreds of 0.1-0.5 MiB temporaries) are recycled from the heap without fresh page faults.
-inline void return_large_blocks_to_the_system() {
-  ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
-}
 
 }  // namespace outbench
