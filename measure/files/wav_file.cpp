@@ -227,10 +227,12 @@ SoundFileHeader read_channel_into(const std::filesystem::path& path, int channel
   std::vector<std::size_t> bad(nch, n);
   std::vector<T> bad_v(nch, T{0});
   std::size_t done = 0;
+  // In blocks, also for one channel: each block is checked while it is still in the cache (one pass over the
+  // samples in memory instead of two).
   constexpr std::size_t kBlockFrames = 16384;
   std::vector<T> inter(nch == 1 ? 0 : kBlockFrames * nch);
   while (done < n) {
-    const auto want = static_cast<sf_count_t>(nch == 1 ? n - done : std::min(kBlockFrames, n - done));
+    const auto want = static_cast<sf_count_t>(std::min(kBlockFrames, n - done));
     T* to = nch == 1 ? dest.data() + done : inter.data();
     const sf_count_t got = readf(f.get(), to, want);
     if (got <= 0) break;
