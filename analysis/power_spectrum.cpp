@@ -26,10 +26,18 @@ Segment settled_segment_of(std::span<const T> x, double rate_hz, double lowest_f
   const auto block = static_cast<std::size_t>(std::ceil(rate_hz / std::max(lowest_freq_hz, 1.0)));
   if (block == 0 || n < 8 * block) return whole;
   const std::size_t nb = n / block;
+  // The largest |x| of each block. The maximum is exact, so four running maxima give the same value as one
+  // (also with NaN, which std::max passes over), without one long chain of dependent comparisons.
   std::vector<double> peak(nb, 0.0);
-  for (std::size_t b = 0; b < nb; ++b)
-    for (std::size_t i = b * block; i < (b + 1) * block; ++i)
-      peak[b] = std::max(peak[b], std::abs(static_cast<double>(x[i])));
+  for (std::size_t b = 0; b < nb; ++b) {
+    const T* xb = x.data() + b * block;
+    double m[4] = {0.0, 0.0, 0.0, 0.0};
+    std::size_t i = 0;
+    for (; i + 4 <= block; i += 4)
+      for (std::size_t j = 0; j < 4; ++j) m[j] = std::max(m[j], std::abs(static_cast<double>(xb[i + j])));
+    for (; i < block; ++i) m[0] = std::max(m[0], std::abs(static_cast<double>(xb[i])));
+    peak[b] = std::max(std::max(m[0], m[1]), std::max(m[2], m[3]));
+  }
   const double max_peak = *std::max_element(peak.begin(), peak.end());
   if (max_peak <= 0) return whole;
   std::vector<double> loud;
