@@ -5,7 +5,9 @@
 # `outbench analyze response` (10 s sweep at 96 kHz) and `analyze thdn` (60 s tone at 96 kHz) as a user
 # runs them, start-up and file reading included: x real time from the min and median wall time (and the
 # min CPU time, which a busy machine does not inflate) and the peak resident memory, beside the in-process
-# x_realtime of the same case. RUNS=N sets the number of runs (default 7).
+# x_realtime of the same case. RUNS=N sets the number of runs (default 7). The whole-process runs use a fresh
+# FFTW wisdom cache (XDG_CACHE_HOME in the temporary folder), warmed by one run first, as a user's second run
+# finds it; the response is also timed without it (OUTBENCH_FFTW_WISDOM=off: a first run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -41,9 +43,14 @@ fi
 $B generate tone --freq-hz 997 --seconds 60 --rate 96000 --level-dbfs -1 -o "$tmp/tone60.wav" >/dev/null 2>&1
 # In-process figures of the same cases from the Google Benchmark run above.
 inproc() { awk -v n="$1" '$1 == n { print $NF "x" }' "$tmp/gbench.txt"; }
+export XDG_CACHE_HOME="$tmp/cache"
+$B analyze response --reference "$tmp/sweep10.wav" --input "$tmp/cap10.wav" --json >/dev/null
+$B analyze thdn --input "$tmp/tone60.wav" --json >/dev/null
 echo "load before: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; other jobs inflate the wall times)"
 printf '%-44s %9s %9s %9s %8s %8s %12s\n' "case" "wall min" "wall med" "CPU min" "peak MiB" "peak MB" "in-process"
 whole "analyze response, 10 s sweep at 96 kHz" 10 "$(inproc BM_Response)" \
+  $B analyze response --reference "$tmp/sweep10.wav" --input "$tmp/cap10.wav" --json
+OUTBENCH_FFTW_WISDOM=off whole "  the same, no FFTW wisdom cache (a first run)" 10 "" \
   $B analyze response --reference "$tmp/sweep10.wav" --input "$tmp/cap10.wav" --json
 whole "analyze thdn, 60 s tone at 96 kHz" 60 "$(inproc BM_Thdn/96000/60)" \
   $B analyze thdn --input "$tmp/tone60.wav" --json
