@@ -264,6 +264,21 @@ TEST(Thdn, HarmonicAboveBandIsExcluded) {
   EXPECT_NEAR(analyze_thdn(x, fs, wide).thd_db, -60, 0.05);
 }
 
+// The settled part by its definition: blocks of ceil(rate / lowest) frames (here 143, not a multiple of 4, so the
+// search's last, unrolled-loop remainder counts), the block peaks within 5 % of the typical loud peak, less one
+// block each side. Each block holds 0.5 except that the settled blocks 5..34 of 40 peak at 1.0 in their last
+// frame: the settled part is blocks 6..33 (read without the last frames, every block would look alike).
+TEST(Thdn, SettledSegmentReadsEveryFrameOfEachBlock) {
+  const std::size_t block = 143, nb = 40;
+  std::vector<double> x(block * nb, 0.5);
+  for (std::size_t b = 5; b <= 34; ++b) x[b * block + block - 1] = (b % 2 ? 1.0 : -1.0);
+  const std::vector<float> xf(x.begin(), x.end());
+  for (const Segment s : {settled_segment(x, 1000, 7), settled_segment(xf, 1000, 7)}) {
+    EXPECT_EQ(s.start, 6 * block);
+    EXPECT_EQ(s.n, 28 * block);
+  }
+}
+
 TEST(Thdn, FadedToneIsTrimmedToSettledPart) {
   ToneSpec t;
   t.freq_hz = 997;
