@@ -31,9 +31,9 @@ std::string examples_for(const std::string& usage) {
       {"outbench report", "  outbench report outbench-report/results.json -o report.html\n"},
       {"outbench export", "  outbench export outbench-report/results.json --csv outbench-csv\n"},
       {"outbench compare",
-       "  outbench compare before/results.json after/results.json -o compare.html\n"
-       "  outbench compare run1/results.json run2/results.json run3/results.json\n"
-       "  outbench compare a.json b.json --thresholds fixtures/compare-thresholds.json\n"},
+       "  outbench compare outbench-report/results.json dongle/results.json -o compare.html  # after the run examples\n"
+       "  outbench compare outbench-report/results.json dongle/results.json --thresholds "
+       "fixtures/compare-thresholds.json\n"},
       {"outbench generate sweep",
        "  outbench generate sweep --rate 96000 --seconds 10 -o sweep.wav\n"
        "  outbench generate sweep --rate 96000 --seconds 10 --level-dbfs -12.0206 -o sweep-32.wav  # half the level\n"},

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every `outbench` command of README.md runs as written (label: unit, test cli.readme_commands): the lines of
-# the README's code blocks that start with "outbench " are run in order by bash, with OUTBENCH_EXE on the PATH
+# Every `outbench` command of README.md and every example of `outbench COMMAND --help` runs as written (label:
+# unit, test cli.readme_commands): the lines of the README's code blocks that start with "outbench ", then the
+# help examples, are run in order by bash, with OUTBENCH_EXE on the PATH
 # as `outbench`, in a scratch folder that stands for the repository's top folder (fixtures/ linked in; what the
 # commands write stays in the scratch folder). Each must exit 0. Skipped, and listed: the commands of a real
 # bench (a bench file of your own, my-bench.json: audio hardware) and `outbench devices` (lists the machine's
@@ -30,7 +31,17 @@ while IFS= read -r cmd; do
     tail -5 "$WORK/err.txt"
     failed=$((failed + 1))
   fi
-done < <(awk '/^```/ { inblock = !inblock; next } inblock && /^outbench / { print }' "$SRC/README.md")
+done < <(
+  awk '/^```/ { inblock = !inblock; next } inblock && /^outbench / { print }' "$SRC/README.md"
+  # Then the example lines of every subcommand's --help, in the same folder (after the README's commands, so
+  # outbench-report/ exists; the generate examples before the analyze examples that read their files).
+  for c in run list-devices devices "calibrate output" "calibrate input" "calibrate loopback" \
+           "calibrate input-impedance" report compare export "generate sweep" "generate tone" "generate imd" \
+           "generate multitone" "analyze thdn" "analyze response" "analyze impedance" "analyze imd" \
+           "analyze multitone" "analyze headphones"; do
+    # shellcheck disable=SC2086
+    "$EXE" $c --help | sed -n '/^examples\?:/,$p' | sed -n 's/^ *\(outbench .*\)$/\1/p'
+  done)
 
 if (( passed + failed < 20 )); then
   echo "FAIL: only $((passed + failed)) README commands found (the extraction is broken?)"
