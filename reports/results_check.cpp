@@ -2,6 +2,7 @@
 // html_report.cpp or report.js reads is checked for its type (finite numbers, array lengths, required
 // members), so a hand-edited or truncated file gives an error naming the field instead of a crash, a
 // half-drawn page or a page whose script stops.
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,14 +28,26 @@ void check_z_point(const Node& p) {
   p.opt_num("u95_ohms");
 }
 
+// A plot spectrum (results_json.cpp spectrum_json): bands from start_hz, points_per_octave of them per octave,
+// the report's x axis start_hz * 2^(i / points_per_octave). Values that are well-typed but no spectrum a run
+// writes (a band count that puts every band at start_hz, a zero bin width, an unknown scale) are refused:
+// the page would state a scale or a bin width the numbers do not have.
 void check_spectrum(const Node& s) {
-  s.member("start_hz", "a number > 0").positive();
-  s.member("points_per_octave", "a number > 0").positive();
+  constexpr double kTopHz = 1e6;  // above every rate's Nyquist (rates up to 384 kHz)
+  s.member("start_hz", "a number > 0").number_within(0, kTopHz, true, "a frequency > 0 and at most 1e6 Hz");
+  s.member("points_per_octave", "a number > 0")
+      .number_within(1, 1000, false, "a number of bands per octave from 1 to 1000 (runs write 48)");
   const Node lv = s.arr("level_dbfs");
   for (std::size_t i = 0; i < lv.size(); ++i) lv.item(i).number_or_null();
-  s.opt_str("scale");
+  const double start_hz = s.json_value().at("start_hz").get<double>();
+  const double ppo = s.json_value().at("points_per_octave").get<double>();
+  if (lv.size() > 1 && !(start_hz * std::exp2(static_cast<double>(lv.size() - 1) / ppo) <= kTopHz))
+    lv.fail("bands ending at or below 1e6 Hz (start_hz * 2^((n - 1) / points_per_octave) with n = " +
+            std::to_string(lv.size()) + " bands)");
+  s.opt_one_of("scale", {"sine", "density_per_hz"});
   s.opt_str("window");
-  s.opt_num("bin_hz");
+  if (s.has("bin_hz"))
+    s.member("bin_hz", "a number > 0").number_within(0, kTopHz, true, "a bin width > 0 and at most 1e6 Hz");
 }
 
 void check_level_point(const Node& p) {

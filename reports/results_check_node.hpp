@@ -104,6 +104,12 @@ class Node {
   void positive() const {
     if (!j_.is_number() || !std::isfinite(j_.get<double>()) || !(j_.get<double>() > 0)) fail("a number > 0");
   }
+  // A finite number above lo (or at least lo, with lo_open false) and at most hi; `expected` names the range.
+  void number_within(double lo, double hi, bool lo_open, const std::string& expected) const {
+    if (!j_.is_number() || !std::isfinite(j_.get<double>())) fail(expected);
+    const double v = j_.get<double>();
+    if ((lo_open ? !(v > lo) : !(v >= lo)) || !(v <= hi)) fail(expected);
+  }
   void string() const {
     if (!j_.is_string()) fail("a string");
   }

@@ -25,20 +25,31 @@ std::string examples_for(const std::string& usage) {
        "  outbench calibrate output --bench my-bench.json --port line   # then type the meter's Vrms\n"},
       {"outbench calibrate input", "  outbench calibrate input --bench my-bench.json --port line\n"},
       {"outbench calibrate loopback", "  outbench calibrate loopback --bench my-bench.json --port line\n"},
+      {"outbench calibrate input-impedance",
+       "  outbench calibrate input-impedance --bench my-bench.json --port line --series-ohms 22000\n"},
+      {"outbench list-devices", "  outbench list-devices\n"},
       {"outbench report", "  outbench report outbench-report/results.json -o report.html\n"},
       {"outbench export", "  outbench export outbench-report/results.json --csv outbench-csv\n"},
       {"outbench compare",
-       "  outbench compare before/results.json after/results.json -o compare.html\n"
-       "  outbench compare run1/results.json run2/results.json run3/results.json\n"
-       "  outbench compare a.json b.json --thresholds fixtures/compare-thresholds.json\n"},
-      {"outbench generate sweep", "  outbench generate sweep --rate 96000 --seconds 10 -o sweep.wav\n"},
+       "  outbench compare outbench-report/results.json dongle/results.json -o compare.html  # after the run examples\n"
+       "  outbench compare outbench-report/results.json dongle/results.json --thresholds "
+       "fixtures/compare-thresholds.json\n"},
+      {"outbench generate sweep",
+       "  outbench generate sweep --rate 96000 --seconds 10 -o sweep.wav\n"
+       "  outbench generate sweep --rate 96000 --seconds 10 --level-dbfs -12.0206 -o sweep-32.wav  # half the level\n"},
       {"outbench generate tone", "  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n"},
       {"outbench generate imd", "  outbench generate imd --standard ccif --level-dbfs -6 -o ccif.wav\n"},
-      {"outbench analyze imd", "  outbench analyze imd --standard ccif --input capture.wav --json\n"},
-      {"outbench analyze thdn", "  outbench analyze thdn --input capture.wav --json\n"},
-      {"outbench analyze response", "  outbench analyze response --reference sweep.wav --input capture.wav\n"},
+      {"outbench generate multitone", "  outbench generate multitone --level-dbfs -10 -o multitone.wav\n"},
+      // The analyze examples read what the generate examples write (a capture of your own in their place).
+      {"outbench analyze imd", "  outbench analyze imd --standard ccif --input ccif.wav --json\n"},
+      {"outbench analyze thdn", "  outbench analyze thdn --input tone.wav --json\n"},
+      {"outbench analyze response", "  outbench analyze response --reference sweep.wav --input sweep.wav\n"},
       {"outbench analyze impedance",
-       "  outbench analyze impedance --reference sweep.wav --open open.wav --loaded 32.wav --load-ohms 32\n"},
+       "  outbench analyze impedance --reference sweep.wav --open sweep.wav --loaded sweep-32.wav --load-ohms 32\n"},
+      {"outbench analyze multitone", "  outbench analyze multitone --input multitone.wav --level-dbfs -10\n"},
+      {"outbench analyze headphones",
+       "  outbench analyze headphones outbench-report/results.json --headphones "
+       "fixtures/headphones/dynamic-300.json\n"},
   };
   std::size_t best = 0;
   const char* text = nullptr;

@@ -16,7 +16,12 @@ namespace po = boost::program_options;
 namespace outbench::cli {
 
 int list_devices(const Args& args) {
-  if (!args.empty() && args[0] != "--help") throw UsageError("list-devices takes no arguments");
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << "usage: outbench list-devices\n  the simulated device models (fixtures/devices), for run --device\n"
+              << examples_for("outbench list-devices");
+    return 0;
+  }
+  if (!args.empty()) throw UsageError("list-devices takes no arguments");
   const auto dir = fixtures_dir() / "devices";
   std::printf("Simulated devices (%s):\n", dir.c_str());
   std::vector<std::filesystem::path> files;

@@ -75,16 +75,17 @@ int analyze_headphones_command(const Args& args) {
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
-  const std::string usage = "usage: outbench analyze headphones results.json [--headphones FILE[,FILE]] [--json]";
+  const std::string usage =
+      "outbench analyze headphones results.json [--headphones FILE[,FILE]] [--rules FILE] [--json]";
   try {
     po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
     if (vm.count("help")) {
-      std::cout << usage << "\n" << desc << "\n";
+      std::cout << "usage: " << usage << "\n" << desc << "\n" << examples_for(usage);
       return 0;
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    throw UsageError(std::string(e.what()) + "\n" + usage);
+    throw UsageError(std::string(e.what()) + "\nusage: " + usage);
   }
   const auto set = headphones_option(vm.count("headphones") ? &list : nullptr);
   const VerdictRules rules =

@@ -16,15 +16,16 @@ constexpr const char* kUsage = R"(usage: outbench COMMAND [options]   (outbench 
   run                     measure a device (default: the simulated USB interface) -> outbench-report/
   list-devices            list the simulated device models
   devices                 list audio interfaces (PortAudio host APIs, devices, sample rates)
-  calibrate output|input|loopback --bench FILE   volts per dBFS, and the analyser's own floor
+  calibrate output|input|loopback|input-impedance --bench FILE   volts per dBFS, the analyser's floor and Zin
   report results.json     render report.html from results.json
   compare a.json b.json ...   2 to 26 runs side by side, curves overlaid (compare.html)
   export results.json --csv DIR   one CSV per curve and per table, units in the header row
-  generate sweep|tone|imd write a test signal (WAV)
+  generate sweep|tone|imd|multitone   write a test signal (WAV)
   analyze thdn            THD+N, THD and harmonics of a tone capture
   analyze response        frequency response from a sweep and its capture
   analyze impedance       output impedance from open and loaded sweep captures
   analyze imd             SMPTE IMD or CCIF difference-frequency distortion of a two-tone capture
+  analyze multitone       response and TD+N versus frequency from a multitone capture
   analyze headphones      the response real headphones would see, from a run's results.json
   --version               print the version
 )";
@@ -36,21 +37,26 @@ const char* group_usage(const std::string& command) {
            "  output     volts at the port per dBFS, from a meter reading you type in\n"
            "  input      the loopback input's dBFS per volt, from the calibrated output\n"
            "  loopback   the interface's own THD+N and noise floor, output wired to input\n"
+           "  input-impedance   the loopback input's impedance versus frequency, via a series resistor\n"
            "example:\n  outbench calibrate output --bench my-bench.json --port line\n";
   if (command == "generate")
-    return "usage: outbench generate sweep|tone|imd [options] -o FILE.wav   (outbench generate sweep --help)\n"
+    return "usage: outbench generate sweep|tone|imd|multitone [options] -o FILE.wav   (outbench generate sweep "
+           "--help)\n"
            "  sweep   an exponential sine sweep (the reference for analyze response/impedance)\n"
            "  tone    a sine tone (for analyze thdn)\n"
            "  imd     a two-tone for analyze imd: --standard smpte (60 Hz + 7 kHz, 4:1) or ccif (19 + 20 kHz)\n"
+           "  multitone   31 tones 20 Hz-20 kHz for analyze multitone\n"
            "example:\n  outbench generate tone --freq-hz 997 --level-dbfs -20 -o tone.wav\n";
   if (command == "analyze" || command == "analyse")
-    return "usage: outbench analyze thdn|response|impedance|imd|headphones [options]   (outbench analyze thdn --help)\n"
+    return "usage: outbench analyze thdn|response|impedance|imd|multitone|headphones [options]   (outbench analyze "
+           "thdn --help)\n"
            "  thdn        THD+N, THD and harmonics of a tone capture\n"
            "  response    frequency response (and harmonic distortion) from a sweep and its capture\n"
            "  impedance   output impedance from open and loaded sweep captures\n"
            "  imd         SMPTE IMD or CCIF difference-frequency distortion of a two-tone capture\n"
+           "  multitone   response and TD+N versus frequency from a multitone capture\n"
            "  headphones  the response real headphones would see, from a run's results.json\n"
-           "example:\n  outbench analyze thdn --input capture.wav --json\n";
+           "example:\n  outbench analyze thdn --input tone.wav --json\n";
   return nullptr;
 }
 

@@ -164,6 +164,17 @@ void read_audio(const JsonReader& r, const std::filesystem::path& path, BenchCon
 // "impedance_vs_freq" as `calibrate input-impedance` writes it: points of R + jX, increasing in frequency.
 void read_zin_curve(const JsonReader& z, BenchConfig& c) {
   z.only_keys({"series_ohms", "source_ohms", "tolerance_pct", "fit", "points"});
+  // What the calibration was made with and its R || C fit (for inspection; runs use the points): in the ranges
+  // `calibrate input-impedance` accepts and writes, so a hand-edited value is not carried on unnoticed.
+  z.number_in("series_ohms", 1, 1e9, 1);
+  z.number_in("source_ohms", 0, 1e6, 0);
+  if (z.has("fit")) {
+    const auto fit = z.at("fit");
+    fit.require_object();
+    fit.only_keys({"r_ohms", "c_pf"});  // {} when calibrate could not fit
+    fit.number_in("r_ohms", 100, 1e12, 100);
+    fit.number_in("c_pf", 0, 1e9, 0);
+  }
   const auto pts = z.at("points");
   pts.require_array();
   for (std::size_t i = 0; i < pts.size(); ++i) {

@@ -449,9 +449,12 @@
       if (hasData && n > 200) drawn++;
     }
     byId("outbench-selftest").textContent = JSON.stringify({ plots: plots.length, drawn, errors });
-    // For the browser tests (page opened with #plotdata): every plot's series as drawn, to read values back.
+    // For the browser tests (page opened with #plotdata): every plot's series as drawn, to read values back, and
+    // the x axis's tick labels as uPlot drew them (its last rendered values; e.g. each maximum-level bar's load
+    // and stop reason).
     if (/plotdata/.test(location.hash))
       document.body.appendChild(el("pre", { id: "outbench-plotdata", text: JSON.stringify(plots.map((u) => Object.assign({}, u.obMeta, {
-        x: u.data[0], y_range: [u.scales.y.min, u.scales.y.max], series: u.series.slice(1).map((s, i) => ({ label: s.label, values: u.data[i + 1] })) }))) }));
+        x: u.data[0], x_ticks: u.axes[0]._values || null, x_range: [u.scales.x.min, u.scales.x.max], y_range: [u.scales.y.min, u.scales.y.max],
+        series: u.series.slice(1).map((s, i) => ({ label: s.label, dashed: !!(s.dash && s.dash.length), values: u.data[i + 1] })) }))) }));
   }, 300);
 })();

@@ -32,11 +32,13 @@
   }
   // "0.500 ± 0.004 Ω" (the ± part only where the results carry an uncertainty).
   const withU = (v, u, d, unit) => (has(v) ? F.num(v, d) + (has(u) ? " ± " + F.num(u, d) : "") + " " + unit : "—");
-  // Per channel: "L a / R b" when the channels' values print differently, else the one value.
+  // Per channel: "L a / R b" when the channels' values print differently, else null. A value may be a pair of
+  // figures ([u, a]: fmt prints both): then the channels are joined with ", " ("L u / a, R u / a").
   function perChannel(values, fmt) {
-    const shown = values.filter((x) => has(x.v)).map((x) => ({ ch: x.ch, s: fmt(x.v) }));
+    const ok = (v) => (Array.isArray(v) ? v.every(has) : has(v));
+    const shown = values.filter((x) => ok(x.v)).map((x) => ({ ch: x.ch, s: fmt(x.v) }));
     if (shown.length < 2 || shown.every((x) => x.s === shown[0].s)) return null;
-    return shown.map((x) => (x.ch === 0 ? "L " : x.ch === 1 ? "R " : "ch " + x.ch + " ") + x.s).join(" / ");
+    return shown.map((x) => (x.ch === 0 ? "L " : x.ch === 1 ? "R " : "ch " + x.ch + " ") + x.s).join(values.some((x) => Array.isArray(x.v)) ? ", " : " / ");
   }
   const pct = (db) => (has(db) ? " (" + +(100 * Math.pow(10, db / 20)).toPrecision(2) + " %)" : "");
   const thdText = (t) => (t && t.valid ? F.num(t.thdn_db, 1) + " dB" + pct(t.thdn_db) + " / THD " + (has(t.thd_db) ? (t.thd_below_noise ? "≤ " : "") + F.num(t.thd_db, 1) + " dB" : "—") : "—");
@@ -84,18 +86,20 @@
           }
       const noise = nl.mutes_on_silence && nl.noise_under_tone ? nl.noise_under_tone : nl.noise;
       const dbv = noise && has(noise.unweighted_dbv);
-      // Each channel's (loads[].channels[]) where they differ: the noise in use, SNR(A) and DR(A).
+      // Each channel's (loads[].channels[]) where they differ, both figures of a row: the noise in use
+      // (unweighted / A), SNR(A) / DR(A).
       const nch = (nl.channels || []).filter((c) => c.noise);
-      const pcN = perChannel(nch.map((c) => { const n = nl.mutes_on_silence && c.noise_under_tone ? c.noise_under_tone : c.noise; return { ch: c.channel, v: dbv ? n.unweighted_dbv : n.unweighted_dbfs }; }), (x) => F.num(x, 1) + (dbv ? " dBV" : " dBFS"));
-      const pcS = perChannel(nch.map((c) => ({ ch: c.channel, v: c.snr_a_db })), (x) => F.num(x, 1) + " dB");
+      const pair = (x) => F.num(x[0], 1) + " / " + F.num(x[1], 1);
+      const pcN = perChannel(nch.map((c) => { const n = nl.mutes_on_silence && c.noise_under_tone ? c.noise_under_tone : c.noise; return { ch: c.channel, v: dbv ? [n.unweighted_dbv, n.a_weighted_dbv] : [n.unweighted_dbfs, n.a_weighted_dbfs] }; }), pair);
+      const pcS = perChannel(nch.map((c) => ({ ch: c.channel, v: [c.snr_a_db, c.dynamic_range_a_db] })), pair);
       if (noise)
         rows.push({ kind: "noise", load: nl.load, cells: ["noise, unweighted / A-weighted", (dbv ? F.num(noise.unweighted_dbv, 1) + " / " + F.num(noise.a_weighted_dbv, 1) + " dBV"
-          : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS") + (pcN ? "; unweighted " + pcN : ""), bandText(results) + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
+          : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS") + (pcN ? "; " + pcN + (dbv ? " dBV" : " dBFS") : ""), bandText(results) + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
       const oob = nl.noise || {}, oobBand = results.conditions.out_of_band_hz;
       if (has(oob.out_of_band_dbfs) && oobBand)
         rows.push({ kind: "noise", load: nl.load, cells: ["noise out of band, unweighted", has(oob.out_of_band_dbv) ? F.num(oob.out_of_band_dbv, 1) + " dBV" : F.num(oob.out_of_band_dbfs, 1) + " dBFS",
           F.num(oobBand[0] / 1000, 0) + "–" + F.num(oobBand[1] / 1000, 1) + " kHz (Nyquist), idle, " + F.loadName(nl)] });
-      rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB" + (pcS ? "; SNR(A) " + pcS : ""), "re the maximum level, " + F.loadName(nl)] });
+      rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB" + (pcS ? "; " + pcS + " dB" : ""), "re the maximum level, " + F.loadName(nl)] });
       const x1k = (nl.crosstalk || []).reduce((b, x) => (!b || Math.abs(Math.log(x.freq_hz / 1000)) < Math.abs(Math.log(b.freq_hz / 1000)) ? x : b), null);
       if (x1k) rows.push({ kind: "crosstalk", load: nl.load, cells: ["crosstalk L → R / R → L", xt(x1k.l_to_r_db, x1k.l_to_r_bound) + " / " + xt(x1k.r_to_l_db, x1k.r_to_l_bound), F.num(x1k.freq_hz, 0) + " Hz, " + F.loadName(nl)] });
       if (has(nl.balance_db)) rows.push({ cells: ["balance |L − R|", F.num(nl.balance_db, 3) + " dB", "reference level, " + F.loadName(nl)] });

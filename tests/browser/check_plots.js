@@ -78,7 +78,93 @@ if (mode === "report") {
   }
   if (r.warnings.some((w) => /analyser's own floor/.test(w)) && !tagged) fails.push("no analyser-floor warning found in the warnings box");
   checked += tagged;
-  console.log("plots ok so far: " + checked + " limit/estimate checks, " + faded + " faded estimate(s)");
+  // Maximum level per load: one bar per valid load that found its 1 % point, in the order of results.json, each
+  // bar's height its at_1pct (Vrms, or ADC dBFS uncalibrated), the mW points and each channel's 1 % point equal
+  // to results.json's, and under each bar (the x axis's tick labels as drawn) the load and why the search
+  // stopped; the legend says "at 1 % THD+N" only when every load stopped there.
+  const stopShort = { thdn_1pct: "1 % THD+N", current_limit: "current limit", rail_clipping: "rails", compression: "compression",
+    safety_limit: "safety limit", full_scale: "full scale", input_full_scale: "input full scale", no_signal: "no signal" };
+  const loadText = (l) => (l.load_ohms === "open" || l.load === "open" ? "open" : l.load_ohms >= 1000 ? l.load_ohms / 1000 + " kΩ" : l.load_ohms + " Ω");
+  let bars = 0;
+  for (const port of r.ports) {
+    if (!port.present || !port.loads) continue;
+    const ml = port.loads.filter((l) => l.valid && l.max_level && l.max_level.at_1pct.found);
+    const p = plot(port.name, "maxlevel");
+    if (!ml.length) { if (p) fails.push(port.name + ": a maximum-level plot with no load that found its 1 % point"); continue; }
+    if (!p) { fails.push(port.name + ": no maximum-level plot"); continue; }
+    const volts = ml.some((l) => l.max_level.at_1pct.vrms !== undefined);
+    const bar = p.series[0], mw = p.series.find((s) => s.label.startsWith("mW")), chs = ["L", "R"].map((n) => p.series.find((s) => s.label === n + " channel"));
+    if (p.x.length !== ml.length) fails.push(port.name + " maximum level: " + p.x.length + " bars, results.json has " + ml.length + " loads");
+    const reasons = ml.map((l) => l.max_level.stop_reason);
+    const wantLegend = reasons.every((x) => x === "thdn_1pct") ? "at 1 % THD+N" : reasons.every((x) => x === "full_scale") ? "at full-scale drive" : "where the search stopped";
+    if (!bar.label.includes(wantLegend)) fails.push(port.name + " maximum level: legend '" + bar.label + "', expected it to say '" + wantLegend + "'");
+    if (!p.x_ticks || p.x_ticks.length < ml.length) fails.push(port.name + " maximum level: x tick labels " + JSON.stringify(p.x_ticks));
+    ml.forEach((l, i) => {
+      const a = l.max_level.at_1pct, want = volts ? a.vrms : a.out_dbfs, where = port.name + " maximum level into " + l.load;
+      if (!near(bar.values[i], want, 1e-9 * Math.abs(want))) fails.push(where + ": bar drawn at " + bar.values[i] + ", results.json " + want);
+      if (a.mw !== undefined && !(mw && near(mw.values[i], a.mw, 1e-9 * a.mw))) fails.push(where + ": mW drawn " + (mw && mw.values[i]) + ", results.json " + a.mw);
+      for (const c of l.channels || []) {
+        const cm = c.max_level && c.max_level.at_1pct;
+        if (!cm || !cm.found || c.channel > 1) continue;
+        const cw = volts ? cm.vrms : cm.out_dbfs, s = chs[c.channel];
+        if (!s || !near(s.values[i], cw, 1e-9 * Math.abs(cw))) fails.push(where + ": channel " + c.channel + " drawn " + (s && s.values[i]) + ", results.json " + cw);
+      }
+      const tick = p.x_ticks && p.x_ticks[i];
+      const wantTick = loadText(l) + "\n" + (stopShort[l.max_level.stop_reason] || l.max_level.stop_reason);
+      if (tick !== wantTick) fails.push(where + ": label under the bar " + JSON.stringify(tick) + ", expected " + JSON.stringify(wantTick));
+      bars++;
+    });
+  }
+  if (!bars) fails.push("no maximum-level bar checked");
+  // Axes that fit the data: a frequency axis ends at the data (no decade rounding out to 100 kHz), and a dB
+  // axis spans at least 1 dB (response) or 10 dB (THD+N versus level, crosstalk), so noise is not a feature.
+  let axes = 0;
+  for (const p of plots.filter((q) => q.port && ["response", "impedance", "phase", "crosstalk", "spectrum", "noise"].includes(q.kind))) {
+    const xs = p.x.filter((x) => x !== null && Number.isFinite(x));
+    const lo = Math.min(...xs), hi = Math.max(...xs);
+    if (!p.x_range || !near(p.x_range[0], lo, 1e-6 * lo) || !near(p.x_range[1], hi, 1e-6 * hi))
+      fails.push(p.port + " " + p.kind + ": frequency axis " + JSON.stringify(p.x_range) + ", data " + lo + "–" + hi + " Hz");
+    axes++;
+  }
+  for (const [kind, span] of [["response", 1], ["level", 10], ["crosstalk", 10]])
+    for (const p of plots.filter((q) => q.port && q.kind === kind)) {
+      if (!(p.y_range[1] - p.y_range[0] >= span - 1e-9)) fails.push(p.port + " " + kind + ": dB axis spans " + (p.y_range[1] - p.y_range[0]) + " dB, less than " + span);
+      axes++;
+    }
+  // Spectra with a stated scale: the title of each port's reference-tone and idle-noise spectrum states the
+  // scale, the FFT bin width (results.json's bin_hz, as the page rounds it) and the window.
+  for (const port of r.ports) {
+    const valid = (port.loads || []).filter((l) => l.valid);
+    const nl = valid.find((l) => l.load === port.nominal_load) || valid[0];
+    if (!port.present || !nl) continue;
+    for (const [kind, sp, words] of [["spectrum", nl.spectrum, "a sine reads its level; noise per "], ["noise", nl.noise_spectrum, "density in 1 Hz, mean per 1/48 octave of "]]) {
+      if (!sp || !sp.scale) continue;
+      const p = plot(port.name, kind);
+      const want = words + Number(sp.bin_hz).toFixed(2) + " Hz bin";
+      if (!p || !p.title.includes(want) || !p.title.includes(sp.window)) fails.push(port.name + " " + kind + ": title '" + (p && p.title) + "' does not state '" + want + "' and the " + sp.window + " window");
+      axes++;
+    }
+  }
+  checked += axes;
+  // Both channels: where results.json carries a second channel, every per-load curve of the response, THD+N
+  // versus level and the spectra has its right channel beside the left, L solid and R dashed.
+  let pairs = 0;
+  for (const port of r.ports) {
+    if (!port.present || !(port.loads || []).some((l) => l.valid && (l.channels || []).length > 1)) continue;
+    for (const kind of ["response", "level", "spectrum", "noise"]) {
+      const p = plot(port.name, kind);
+      if (!p) continue;
+      for (const s of p.series.filter((x) => / L$/.test(x.label))) {
+        const rr = p.series.find((x) => x.label === s.label.slice(0, -1) + "R");
+        if (!rr) fails.push(port.name + " " + kind + ": '" + s.label + "' has no right channel");
+        else if (s.dashed || !rr.dashed) fails.push(port.name + " " + kind + ": '" + s.label + "' dashed " + s.dashed + ", '" + rr.label + "' dashed " + rr.dashed + " (L solid, R dashed)");
+        else pairs++;
+      }
+    }
+  }
+  checked += pairs;
+  checked += bars;
+  console.log("plots ok so far: " + checked + " checks: limits, " + faded + " faded estimate(s), " + bars + " maximum-level bars, " + axes + " axes and spectrum scales, " + pairs + " L/R pairs");
 } else if (mode === "compare") {
   const labels = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   runs.forEach((r, k) => {

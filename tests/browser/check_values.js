@@ -45,6 +45,41 @@ else {
   if (!v || !v.startsWith(want)) fails.push(mlPort + " into " + mlLoad + ": summary maximum level reads '" + v + "', results.json " + want);
 }
 
+// Per channel where the channels differ: the nominal load's noise (unweighted / A) and SNR(A) / DR(A) rows
+// give each channel's pair ("L u / a, R u / a") exactly when the channels' pairs print differently.
+function rowByFigure(port, figure) {
+  const t = new RegExp('<table class="summary" data-port="' + port + '">([\\s\\S]*?)</table>').exec(dom);
+  for (const row of t ? t[1].matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g) : []) {
+    const cells = [...row[1].matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => cellText(m[1]));
+    if (cells.length > 1 && cells[0].startsWith(figure)) return cells[1];
+  }
+  return null;
+}
+let perChannelRows = 0, differing = 0;
+for (const p of r.ports) {
+  if (!p.present || !p.loads) continue;
+  const valid = p.loads.filter((l) => l.valid);
+  const nl = valid.find((l) => l.load === p.nominal_load) || valid[0];
+  const chans = nl && (nl.channels || []).filter((c) => c.noise);
+  if (!nl || !nl.noise || !chans || chans.length < 2) continue;
+  const under = (x) => (nl.mutes_on_silence && x.noise_under_tone ? x.noise_under_tone : x.noise);
+  const dbv = Number.isFinite(under(nl).unweighted_dbv);
+  const noisePair = (n) => (dbv ? [n.unweighted_dbv, n.a_weighted_dbv] : [n.unweighted_dbfs, n.a_weighted_dbfs]);
+  for (const [figure, pairOf, unit] of [["noise, unweighted / A-weighted", (c) => noisePair(under(c)), dbv ? " dBV" : " dBFS"],
+                                         ["SNR(A) / DR(A)", (c) => [c.snr_a_db, c.dynamic_range_a_db], " dB"]]) {
+    const v = rowByFigure(p.name, figure);
+    if (v === null) { fails.push(p.name + ": no summary row '" + figure + "'"); continue; }
+    const texts = chans.map((c) => (c.channel === 0 ? "L " : "R ") + pairOf(c).map((x) => fixed(x, 1)).join(" / "));
+    const differ = texts.some((t) => t.slice(2) !== texts[0].slice(2));
+    const want = texts.join(", ") + unit;
+    if (differ && !v.endsWith("; " + want)) fails.push(p.name + " '" + figure + "' reads '" + v + "', expected it to end '; " + want + "' (the channels differ)");
+    if (!differ && /\bL /.test(v)) fails.push(p.name + " '" + figure + "' reads '" + v + "': per channel though the channels agree");
+    perChannelRows++;
+    if (differ) differing++;
+  }
+}
+if (!perChannelRows && r.ports.some((p) => (p.loads || []).some((l) => (l.channels || []).length > 1))) fails.push("no noise or SNR(A)/DR(A) row with two channels checked");
+
 // The page's text (no scripts, styles, the embedded data or the self-check).
 const text = dom
   .replace(/<script[\s\S]*?<\/script>/g, " ")
@@ -67,4 +102,4 @@ if (fails.length) {
   for (const f of fails) console.log("FAIL values: " + f);
   process.exit(1);
 }
-console.log("values ok: |Zout| at 1 kHz of " + zChecked + " port(s), maximum level into " + mlPort + " " + mlLoad + ", no -0.0, no ohm, warnings and summary above the plots");
+console.log("values ok: |Zout| at 1 kHz of " + zChecked + " port(s), " + perChannelRows + " noise/SNR rows per channel (" + differing + " with differing channels), maximum level into " + mlPort + " " + mlLoad + ", no -0.0, no ohm, warnings and summary above the plots");

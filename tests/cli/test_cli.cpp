@@ -433,10 +433,29 @@ TEST(CliRun, ListDevices) {
 // Every subcommand's --help shows an example, and the examples use only options that exist: each one is run
 // through the option parser of its own subcommand with --help appended (an unknown option is exit 2).
 TEST(Cli, EverySubcommandHelpHasAWorkingExample) {
-  for (const std::string c :
-       {"run", "devices", "calibrate output", "calibrate input", "calibrate loopback", "report", "compare",
-        "generate sweep", "generate tone", "generate imd", "analyze thdn", "analyze response", "analyze imd", "export",
-        "analyze impedance", "calibrate", "generate", "analyze"}) {
+  for (const std::string c : {"run",
+                              "devices",
+                              "calibrate output",
+                              "calibrate input",
+                              "calibrate loopback",
+                              "report",
+                              "compare",
+                              "generate sweep",
+                              "generate tone",
+                              "generate imd",
+                              "analyze thdn",
+                              "analyze response",
+                              "analyze imd",
+                              "export",
+                              "analyze impedance",
+                              "calibrate",
+                              "generate",
+                              "analyze",
+                              "calibrate input-impedance",
+                              "generate multitone",
+                              "analyze multitone",
+                              "analyze headphones",
+                              "list-devices"}) {
     const auto r = run_cli(c + " --help");
     EXPECT_EQ(r.exit_code, 0) << c << ": " << r.err;
     const auto at = r.out.find("example");
@@ -449,10 +468,23 @@ TEST(Cli, EverySubcommandHelpHasAWorkingExample) {
       if (ob == std::string::npos) continue;
       std::string ex = line.substr(ob + 9);
       ex = ex.substr(0, ex.find('#'));
+      // A subcommand's example is of that subcommand ("calibrate input-impedance" showed `calibrate input`).
+      const bool own = ex.compare(0, c.size(), c) == 0 && (ex.size() == c.size() || ex[c.size()] == ' ');
+      if (c != "calibrate" && c != "generate" && c != "analyze") {
+        EXPECT_TRUE(own) << c << ": example '" << ex << "' is of another command";
+      }
       const auto e = run_cli(ex + " --help");
       EXPECT_EQ(e.exit_code, 0) << c << ": example '" << ex << "' is refused: " << e.err;
     }
   }
+  // `outbench --help` lists every subcommand, one line each.
+  const auto top = run_cli("--help");
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* w :
+       {"\n  run ", "\n  list-devices ", "\n  devices ", "input-impedance", "\n  report ", "\n  compare ",
+        "\n  export ", "sweep|tone|imd|multitone", "\n  analyze thdn ", "\n  analyze response ",
+        "\n  analyze impedance ", "\n  analyze imd ", "\n  analyze multitone ", "\n  analyze headphones "})
+    EXPECT_NE(top.out.find(w), std::string::npos) << "outbench --help lacks '" << w << "':\n" << top.out;
   // A command group without its subcommand is a usage error that lists the subcommands.
   const auto r = run_cli("calibrate");
   EXPECT_EQ(r.exit_code, 2);

@@ -125,7 +125,24 @@ TEST_F(ReportFiles, ReportAndCompareRejectMalformedFieldsNamingThem) {
 
   bad = *results_;
   bad["ports"][0]["loads"][li]["spectrum"]["points_per_octave"] = 0;
-  expect_rejected(bad, load + ".spectrum.points_per_octave", "a number > 0");
+  expect_rejected(bad, load + ".spectrum.points_per_octave", "a number of bands per octave from 1 to 1000");
+
+  // Well-typed but no spectrum a run writes: the page would state a scale or bin width the numbers lack.
+  bad = *results_;
+  bad["ports"][0]["loads"][li]["noise_spectrum"]["scale"] = "bogus";
+  expect_rejected(bad, load + ".noise_spectrum.scale", "one of \"sine\", \"density_per_hz\"");
+
+  bad = *results_;
+  bad["ports"][0]["loads"][li]["spectrum"]["points_per_octave"] = 1e9;
+  expect_rejected(bad, load + ".spectrum.points_per_octave", "a number of bands per octave from 1 to 1000");
+
+  bad = *results_;
+  bad["ports"][0]["loads"][li]["noise_spectrum"]["bin_hz"] = 0;
+  expect_rejected(bad, load + ".noise_spectrum.bin_hz", "a bin width > 0 and at most 1e6 Hz");
+
+  bad = *results_;  // 1 band per octave from 10 Hz: the 530 bands would end far above any rate's Nyquist
+  bad["ports"][0]["loads"][li]["spectrum"]["points_per_octave"] = 1;
+  expect_rejected(bad, load + ".spectrum.level_dbfs", "bands ending at or below 1e6 Hz");
 
   bad = *results_;
   bad["ports"][0]["output_impedance"]["points"][3]["z_ohms"] = nullptr;

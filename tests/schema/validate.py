@@ -58,13 +58,16 @@ def run_outbench(outbench, args, out_dir):
     return os.path.join(out_dir, "results.json")
 
 
-def outbench_refuses(outbench, args, work, name, failures):
-    """The C++ reader must refuse the same document (exit 2, a usage/input error)."""
+def outbench_refuses(outbench, args, work, name, failures, mention=None):
+    """The C++ reader must refuse the same document (exit 2, a usage/input error; its message naming `mention`)."""
     p = subprocess.run([outbench, "run", "--quick", "-q", "-o", os.path.join(work, "refused")] + args,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    print("%-8s %s (outbench exit %d)" % ("refused" if p.returncode == 2 else "ACCEPTED", name, p.returncode))
-    if p.returncode != 2:
-        failures.append(name + ": outbench exit %d, expected 2" % p.returncode)
+    ok = p.returncode == 2 and (mention is None or mention in p.stderr)
+    print("%-8s %s (outbench exit %d%s)" % ("refused" if ok else "ACCEPTED", name, p.returncode,
+                                           ": " + p.stderr.strip()[:160] if mention else ""))
+    if not ok:
+        failures.append(name + ": outbench exit %d, expected 2%s: %s" % (p.returncode, " naming " + mention if mention else "",
+                                                                      p.stderr[-300:]))
 
 
 def write(work, name, doc):
@@ -119,6 +122,40 @@ def suite(outbench, src, work):
     bad = {"loopback_input": {"impedance_ohms": 1e6}, **copy.deepcopy(two)}  # the analyser's input twice
     check_rejected(bench, bad, "two-device bench with loopback_input too", failures, "loopback_input")
     outbench_refuses(outbench, ["--bench", write(work, "bad-two-lb.json", bad)], work, "the same bench", failures)
+    # impedance_vs_freq (calibrate input-impedance): the schema describes what outbench reads, no looser. A curve
+    # as calibrate writes it is accepted by both; each broken copy is rejected by the schema and refused by run.
+    zin = b["loopback_input"]["impedance_ohms"]
+    curve = {"series_ohms": 22000.0, "source_ohms": 100.0, "tolerance_pct": 1.0, "fit": {"r_ohms": zin, "c_pf": 0.0},
+             "points": [{"freq_hz": f, "ohms": zin, "r_ohms": zin, "x_ohms": 0.0} for f in (20.0, 1000.0, 20000.0)]}
+    good = copy.deepcopy(b)
+    good["audio"]["device_model"] = os.path.join(src, "fixtures", "devices", "usb-interface.json")  # written elsewhere
+    good["loopback_input"]["impedance_vs_freq"] = curve
+    check_valid(bench, good, "bench with impedance_vs_freq as calibrate writes it", failures)
+    p = subprocess.run([outbench, "run", "--quick", "-q", "--ports", "line", "--loads", "open,10k", "--tests", "zout",
+                        "-o", os.path.join(work, "zin-ok"), "--bench", write(work, "zin-ok.json", good)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    print("%-8s the same bench (outbench exit %d)" % ("ok" if p.returncode == 0 else "REFUSED", p.returncode))
+    if p.returncode != 0:
+        failures.append("bench with impedance_vs_freq as calibrate writes it: outbench exit %d: %s" % (p.returncode, p.stderr[-300:]))
+    for name, edit, mention in [
+            ("a point without x_ohms", lambda z: z["points"][1].pop("x_ohms"), "x_ohms"),
+            ("a point of freq_hz and ohms only", lambda z: z["points"].__setitem__(1, {"freq_hz": 1000.0, "ohms": zin}), "r_ohms"),
+            ("a point with a misspelt key", lambda z: z["points"][1].__setitem__("x_ohm", 0.0), "x_ohm"),
+            ("one point", lambda z: z.__setitem__("points", z["points"][:1]), "short"),
+            ("no points", lambda z: z.pop("points"), "points"),
+            ("a negative r_ohms", lambda z: z["points"][0].__setitem__("r_ohms", -zin), "r_ohms"),
+            ("series_ohms 0", lambda z: z.__setitem__("series_ohms", 0), "series_ohms"),
+            ("source_ohms -1", lambda z: z.__setitem__("source_ohms", -1), "source_ohms"),
+            ("fit.r_ohms -5", lambda z: z["fit"].__setitem__("r_ohms", -5), "fit.r_ohms"),
+            ("fit.c_pf -1", lambda z: z["fit"].__setitem__("c_pf", -1), "c_pf"),
+            ("fit with a misspelt key", lambda z: z["fit"].__setitem__("c_nf", 1.0), "c_nf"),
+            ("an unknown key", lambda z: z.__setitem__("fitted", {}), "fitted")]:
+        bad = copy.deepcopy(good)
+        edit(bad["loopback_input"]["impedance_vs_freq"])
+        check_rejected(bench, bad, "bench with impedance_vs_freq: " + name, failures, mention)
+        outbench_refuses(outbench, ["--bench", write(work, "bad-zin.json", bad)], work, "the same bench", failures,
+                         "impedance_vs_freq")
+
     d = load(os.path.join(src, "fixtures", "devices", "phone-dongle.json"))
     bad = copy.deepcopy(d)
     bad["ports"]["headphone"]["source_r_ohms"] = "1.0"
@@ -146,6 +183,22 @@ def suite(outbench, src, work):
     bad = copy.deepcopy(res)
     del bad["verdicts"][0]["rules"][0]["grade"]
     check_rejected(results, bad, "outbench/2 results whose rule has no grade", failures, "grade")
+    # Spectra: well-typed values no run writes are rejected by the schema and refused by `outbench report`.
+    li = next(i for i, l in enumerate(res["ports"][0]["loads"]) if l["valid"] and "noise_spectrum" in l)
+    for name, key, field, value, mention in [("noise_spectrum.scale \"bogus\"", "noise_spectrum", "scale", "bogus", "bogus"),
+                                             ("spectrum.points_per_octave 1e9", "spectrum", "points_per_octave", 1e9, "1000"),
+                                             ("noise_spectrum.bin_hz 0", "noise_spectrum", "bin_hz", 0, "bin_hz")]:
+        bad = copy.deepcopy(res)
+        bad["ports"][0]["loads"][li][key][field] = value
+        check_rejected(results, bad, "results with " + name, failures, mention)
+        path = write(work, "bad-results.json", bad)
+        p = subprocess.run([outbench, "report", path, "-o", os.path.join(work, "bad-results.html")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        named = "ports[0].loads[%d].%s.%s" % (li, key, field) in p.stderr
+        print("%-8s the same results (outbench report exit %d%s)" % ("refused" if p.returncode == 2 and named else "ACCEPTED",
+                                                                    p.returncode, "" if named else ", path not named"))
+        if p.returncode != 2 or not named:
+            failures.append("results with %s: outbench report exit %d: %s" % (name, p.returncode, p.stderr[-300:]))
     ok = copy.deepcopy(res)
     ok["ports"][0]["some_new_field"] = {"x": 1}
     check_valid(results, ok, "results with an unknown new field (allowed)", failures)
