@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <limits>
 #include <numbers>
 
 #include "analysis/fft.hpp"
@@ -33,6 +34,20 @@ double fractional_delay(std::span<const double> seg, std::span<const double> mar
     den += w * omega * omega;
   }
   return den > 0 ? num / den : 0.0;
+}
+
+// The rms fractional delay the noise segments add to a clean marker of amplitude `gain` (each segment as long
+// as the marker): the timing noise of a marker found at that gain in that noise.
+double timing_noise_samples(std::span<const double> marker, double gain,
+                            const std::vector<std::span<const double>>& noise) {
+  std::vector<double> x(marker.size());
+  double sum = 0;
+  for (const auto seg : noise) {
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = gain * marker[i] + seg[i];
+    const double d = fractional_delay(x, marker);
+    sum += d * d;
+  }
+  return std::sqrt(sum / static_cast<double>(noise.size()));
 }
 }  // namespace
 
@@ -74,6 +89,7 @@ MarkerPosition locate_marker(std::span<const double> capture, std::span<const do
     ec += capture[at + i] * capture[at + i];
   }
   r.correlation = em > 0 && ec > 0 ? corr[best] / static_cast<double>(n) / std::sqrt(em * ec) : 0.0;
+  r.gain = em > 0 ? std::abs(corr[best]) / static_cast<double>(n) / em : 0.0;
   if (std::abs(r.correlation) < kMinCorrelation) return r;
   const double sign = r.correlation < 0 ? -1.0 : 1.0;
   std::vector<double> seg(len);
@@ -118,6 +134,26 @@ ClockDrift estimate_clock_drift(std::span<const double> capture, std::span<const
   d.second_position = m2.position;
   d.ratio = played_distance / (m2.position - m1.position);
   d.ppm = (d.ratio - 1.0) * 1e6;
+  // The uncertainty from the silence beside the markers: after the second first (the device's own noise as it
+  // plays silence), then before the first.
+  const std::size_t len = marker.size(), guard = len / 4, step = std::max<std::size_t>(1, len / 4);
+  constexpr std::size_t kMaxSegments = 16;
+  std::vector<std::span<const double>> noise;
+  const auto add = [&](double from, double to) {
+    if (!(to - from >= static_cast<double>(len))) return;
+    for (auto s = static_cast<std::size_t>(std::ceil(from));
+         static_cast<double>(s + len) <= to && noise.size() < kMaxSegments; s += step)
+      noise.push_back(capture.subspan(s, len));
+  };
+  add(m2.position + static_cast<double>(len + guard), static_cast<double>(capture.size()));
+  add(0.0, m1.position - static_cast<double>(guard));
+  d.noise_segments = noise.size();
+  if (noise.empty()) {
+    d.u_ppm = std::numeric_limits<double>::infinity();
+  } else {
+    const double u1 = timing_noise_samples(marker, m1.gain, noise), u2 = timing_noise_samples(marker, m2.gain, noise);
+    d.u_ppm = 1e6 * std::hypot(u1, u2) / (m2.position - m1.position);
+  }
   return d;
 }
 
