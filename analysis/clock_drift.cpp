@@ -136,8 +136,10 @@ ClockDrift estimate_clock_drift(std::span<const double> capture, std::span<const
   d.ppm = (d.ratio - 1.0) * 1e6;
   // The uncertainty from the silence beside the markers: after the second first (the device's own noise as it
   // plays silence), then before the first.
-  const std::size_t len = marker.size(), guard = len / 4, step = std::max<std::size_t>(1, len / 4);
-  constexpr std::size_t kMaxSegments = 16;
+  // Segments every 1/64 of a marker: the timing error a segment gives decorrelates within a few samples (the
+  // marker's bandwidth), so overlapping segments are nearly independent draws of it.
+  const std::size_t len = marker.size(), guard = len / 4, step = std::max<std::size_t>(1, len / 64);
+  constexpr std::size_t kMaxSegments = 64;
   std::vector<std::span<const double>> noise;
   const auto add = [&](double from, double to) {
     if (!(to - from >= static_cast<double>(len))) return;
