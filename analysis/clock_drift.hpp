@@ -13,7 +13,7 @@
 // the capture's silence beside the markers (before the first, after the second; a quarter of a marker's length
 // away from each) is cut into marker-long segments starting every 1/64 of a marker (the delay a segment gives
 // decorrelates within a few samples: nearly independent draws), each added to a clean marker of the gain
-// found, and the fractional delay that noise gives is taken rms over the segments (at most 64): the timing noise of
+// found, and the fractional delay that noise gives is taken rms over the segments (at most 32): the timing noise of
 // each marker, u_ppm = 1e6 * sqrt(u1^2 + u2^2) / distance. What the noise does not show (a device whose phase changes
 // between the two markers) is not in u_ppm. No marker-long silence beside the markers: u_ppm infinite. Limits: the
 // clock ratio is taken as constant between the two markers; a polarity inversion is allowed; markers drowned in noise

@@ -65,7 +65,7 @@ TEST(ClockDrift, EstimatesTheOffsetOfAnalyticCapturesWithinATenthOfAPpm) {
 // The uncertainty each estimate carries is the scatter its noise gives: markers 0.64 s apart in white noise as
 // strong as they are (rms 0.04 against the marker's 0.043 over its length: the simulated dongle's level probe
 // at -100 dBFS hears its markers so), 60 captures of independent noise: the rms error of the ppm against the
-// truth is the rms of u_ppm within 30 % (seen: 1.13 and 1.09 ppm); 20 dB less noise, a tenth of the
+// truth is the rms of u_ppm within 30 % (seen: 1.13 and 1.10 ppm); 20 dB less noise, a tenth of the
 // uncertainty; no silence beside the markers, u infinite.
 TEST(ClockDrift, TheUncertaintyIsTheScatterTheNoiseGives) {
   Played p;
