@@ -32,7 +32,7 @@ inline constexpr double kGapS = 0.1;           // silence between a marker and t
 inline constexpr double kMarkerMaxPeak = 0.1;  // -20 dBFS
 inline constexpr double kWanderWarnPpm = 2.0;  // spread of the per-capture ppm that is a warning
 // A capture's ppm is a reading of the clock when its standard uncertainty is at most kResolveUPpm (1 ppm is
-// five of them): above it (markers too faint or too close, e.g. the first steps of the level probe at
+// five of them): above it (markers too faint or too close, e.g. the first step of the level probe at
 // -100 dBFS) the capture is still corrected by its own estimate (its timing error at the capture's end is
 // u_ppm * 1e-6 * its length, hundredths of a sample), but it is listed apart and left out of the clock's figures.
 inline constexpr double kResolveUPpm = 0.2;

@@ -120,8 +120,8 @@ TEST_P(HilTwoDevices, DongleThroughASeparateAnalyser) {
   EXPECT_NEAR(c["mean_ppm"].get<double>(), ppm, 1.0);
   EXPECT_GT(c["captures"].size(), 10u);
   // Every capture reported as a reading of the clock within 1 ppm of the model's, and known to 0.2 ppm. The ones
-  // whose markers cannot resolve 1 ppm (the level probe's first steps, at -100 and -80 dBFS: markers at the
-  // analyser's noise, 0.44 s apart) are listed apart with their uncertainty: each within 5 of its u, and only
+  // whose markers cannot resolve 1 ppm (the level probe's first step, at -100 dBFS: markers about as strong as
+  // the analyser's noise, 0.44 s apart) are listed apart with their uncertainty: each within 5 of its u, and only
   // those.
   double lo = 1e9, hi = -1e9, ulo = 1e9, uhi = -1e9;
   for (const auto& k : c["captures"]) {
