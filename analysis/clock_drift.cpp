@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <limits>
 #include <numbers>
 
 #include "analysis/fft.hpp"
@@ -15,24 +16,58 @@ constexpr double kMarkerS = 0.040;
 constexpr double kLowFraction = 0.04, kHighFraction = 0.25;  // of the sample rate
 constexpr double kMinCorrelation = 0.5;
 
-// Fractional offset of `seg` against `marker` (same length) from the cross-spectrum phase slope.
-double fractional_delay(std::span<const double> seg, std::span<const double> marker) {
-  const std::size_t n = fft_good_size(2 * marker.size());
-  RealFft a(n), b(n);
-  const auto sa = a.forward(marker);
-  const auto sb = b.forward(seg);
-  double peak = 0;
-  for (const auto& v : sa) peak = std::max(peak, std::abs(v));
-  double num = 0, den = 0;
-  for (std::size_t k = 1; k < sa.size(); ++k) {
-    if (std::abs(sa[k]) < 1e-2 * peak) continue;
-    const auto cross = std::conj(sa[k]) * sb[k];
-    const double w = std::abs(cross);
-    const double omega = 2 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(n);
-    num += w * omega * -std::arg(cross);
-    den += w * omega * omega;
+// Fractional offsets of segments against one marker (same length), from the cross-spectrum phase slope; the
+// marker's spectrum is computed once.
+class DelayMeter {
+ public:
+  explicit DelayMeter(std::span<const double> marker) : n_(fft_good_size(2 * marker.size())), a_(n_), b_(n_) {
+    const auto sa = a_.forward(marker);
+    double peak = 0;
+    for (const auto& v : sa) peak = std::max(peak, std::abs(v));
+    for (std::size_t k = 1; k < sa.size(); ++k)
+      if (std::abs(sa[k]) >= 1e-2 * peak)
+        bins_.push_back({k, sa[k], 2 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(n_)});
   }
-  return den > 0 ? num / den : 0.0;
+  double delay(std::span<const double> seg) {
+    const auto sb = b_.forward(seg);
+    double num = 0, den = 0;
+    for (const auto& bin : bins_) {
+      const auto cross = std::conj(bin.sa) * sb[bin.k];
+      const double w = std::abs(cross);
+      num += w * bin.omega * -std::arg(cross);
+      den += w * bin.omega * bin.omega;
+    }
+    return den > 0 ? num / den : 0.0;
+  }
+
+ private:
+  struct Bin {
+    std::size_t k;
+    std::complex<double> sa;
+    double omega;
+  };
+  std::size_t n_;
+  RealFft a_, b_;
+  std::vector<Bin> bins_;
+};
+
+double fractional_delay(std::span<const double> seg, std::span<const double> marker) {
+  return DelayMeter(marker).delay(seg);
+}
+
+// The rms fractional delay the noise segments add to a clean marker of amplitude `gain` (each segment as long
+// as the marker): the timing noise of a marker found at that gain in that noise.
+double timing_noise_samples(std::span<const double> marker, double gain,
+                            const std::vector<std::span<const double>>& noise) {
+  DelayMeter meter(marker);
+  std::vector<double> x(marker.size());
+  double sum = 0;
+  for (const auto seg : noise) {
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = gain * marker[i] + seg[i];
+    const double d = meter.delay(x);
+    sum += d * d;
+  }
+  return std::sqrt(sum / static_cast<double>(noise.size()));
 }
 }  // namespace
 
@@ -74,6 +109,7 @@ MarkerPosition locate_marker(std::span<const double> capture, std::span<const do
     ec += capture[at + i] * capture[at + i];
   }
   r.correlation = em > 0 && ec > 0 ? corr[best] / static_cast<double>(n) / std::sqrt(em * ec) : 0.0;
+  r.gain = em > 0 ? std::abs(corr[best]) / static_cast<double>(n) / em : 0.0;
   if (std::abs(r.correlation) < kMinCorrelation) return r;
   const double sign = r.correlation < 0 ? -1.0 : 1.0;
   std::vector<double> seg(len);
@@ -118,6 +154,28 @@ ClockDrift estimate_clock_drift(std::span<const double> capture, std::span<const
   d.second_position = m2.position;
   d.ratio = played_distance / (m2.position - m1.position);
   d.ppm = (d.ratio - 1.0) * 1e6;
+  // The uncertainty from the silence beside the markers: after the second first (the device's own noise as it
+  // plays silence), then before the first.
+  // Segments every 1/64 of a marker: the timing error a segment gives decorrelates within a few samples (the
+  // marker's bandwidth), so overlapping segments are nearly independent draws of it; 32 of them read u to ~13 %.
+  const std::size_t len = marker.size(), guard = len / 4, step = std::max<std::size_t>(1, len / 64);
+  constexpr std::size_t kMaxSegments = 32;
+  std::vector<std::span<const double>> noise;
+  const auto add = [&](double from, double to) {
+    if (!(to - from >= static_cast<double>(len))) return;
+    for (auto s = static_cast<std::size_t>(std::ceil(from));
+         static_cast<double>(s + len) <= to && noise.size() < kMaxSegments; s += step)
+      noise.push_back(capture.subspan(s, len));
+  };
+  add(m2.position + static_cast<double>(len + guard), static_cast<double>(capture.size()));
+  add(0.0, m1.position - static_cast<double>(guard));
+  d.noise_segments = noise.size();
+  if (noise.empty()) {
+    d.u_ppm = std::numeric_limits<double>::infinity();
+  } else {
+    const double u1 = timing_noise_samples(marker, m1.gain, noise), u2 = timing_noise_samples(marker, m2.gain, noise);
+    d.u_ppm = 1e6 * std::hypot(u1, u2) / (m2.position - m1.position);
+  }
   return d;
 }
 

@@ -345,10 +345,13 @@ struct PortResult {
 struct ClockCapture {
   std::string capture;  // "port-load-what", as --keep-captures names it
   double ppm = 0;       // (f_DUT / f_analyser - 1) * 1e6, measured on this capture and removed from it
+  double u_ppm = 0;     // its standard uncertainty (the markers' timing noise over their distance)
   double at_s = 0;      // audio time played before it (timing markers included)
 };
 struct ClockSummary {
-  std::vector<ClockCapture> captures;
+  std::vector<ClockCapture> captures;    // resolved (u_ppm <= resolve_u_ppm): the figures below are theirs
+  std::vector<ClockCapture> unresolved;  // u_ppm above it: corrected by their own estimate, not in the figures
+  double resolve_u_ppm = 0;
   double mean_ppm = 0, min_ppm = 0, max_ppm = 0, spread_ppm = 0;  // spread = max - min
   double wander_ppm_per_min = 0;                                  // slope of ppm over the run
 };

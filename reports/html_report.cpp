@@ -298,6 +298,27 @@ std::string warnings_html(const json& r) {
   return o.str();
 }
 
+// Two clocks: each capture's ppm and its standard uncertainty, the resolved ones first (SCHEMA.md conditions.clock).
+std::string clock_captures_html(const json& k) {
+  std::ostringstream o;
+  o << "<details><summary>clock per capture</summary><table><tr><th class=\"l\">capture</th><th>at (s)</th>"
+       "<th>ppm</th><th>u (ppm)</th><th class=\"l\"></th></tr>\n";
+  for (const char* list : {"captures", "unresolved"}) {
+    if (!k.contains(list)) continue;
+    for (const auto& x : k.at(list)) {
+      const auto& u = x.value("u_ppm", json());
+      o << "<tr><td class=\"l\">" << esc(x.value("capture", "")) << "</td><td>" << num(x.at("at_s"), 1) << "</td><td>"
+        << num(x.at("ppm"), 2) << "</td><td>" << (u.is_number() ? num(u, 2) : std::string("–"))
+        << "</td><td class=\"l\">"
+        << (list[0] == 'u' ? "unresolved: u above " + num(k.value("resolve_u_ppm", json(0.0)), 1) + " ppm, not counted"
+                           : std::string())
+        << "</td></tr>\n";
+    }
+  }
+  o << "</table></details>\n";
+  return o.str();
+}
+
 std::string conditions_html(const json& r) {
   const auto& c = r.at("conditions");
   std::ostringstream o;
@@ -335,10 +356,15 @@ std::string conditions_html(const json& r) {
   }
   if (c.contains("clock")) {  // two clocks (SCHEMA.md conditions.clock)
     const auto& k = c.at("clock");
+    const std::size_t unresolved = k.contains("unresolved") ? k.at("unresolved").size() : 0;
     row("clocks", "two: the DUT's clock " + num(k.at("mean_ppm"), 2) + " ppm against the analyser's (per capture " +
                       num(k.at("min_ppm"), 2) + " … " + num(k.at("max_ppm"), 2) + ", spread " +
                       num(k.at("spread_ppm"), 2) + " ppm, " + num(k.at("wander_ppm_per_min"), 2) + " ppm/min, " +
-                      std::to_string(k.at("captures").size()) + " captures), removed from every capture");
+                      std::to_string(k.at("captures").size()) + " captures" +
+                      (unresolved > 0 ? "; " + std::to_string(unresolved) +
+                                            " more whose timing markers cannot resolve 1 ppm, not counted"
+                                      : "") +
+                      "), removed from every capture");
   }
   row("seed", std::to_string(c.value("seed", std::uint64_t{0})) + (c.value("quick", false) ? " (quick run)" : ""));
   std::string steps;  // stimulus per plan step (SCHEMA.md conditions.stimulus_by_step_s)
@@ -352,6 +378,7 @@ std::string conditions_html(const json& r) {
     row("tests", "a subset of the plan (--tests): " + t + "; the other figures were not measured");
   }
   o << "</table>\n";
+  if (c.contains("clock")) o << clock_captures_html(c.at("clock"));
   return o.str();
 }
 

@@ -444,7 +444,11 @@ void check_results_schema(const json& j, const std::string& src) {
   if (c.has("clock")) {  // two clocks (SCHEMA.md conditions.clock): the report reads these
     const Node k = c.obj("clock");
     for (const char* f : {"mean_ppm", "min_ppm", "max_ppm", "spread_ppm", "wander_ppm_per_min"}) k.num(f);
-    k.arr("captures");
+    for (const char* a : {"captures", "unresolved"}) {  // unresolved: since the per-capture uncertainty
+      if (!k.has(a) && a[0] == 'u') continue;
+      const Node list = k.arr(a);
+      for (std::size_t i = 0; i < list.size(); ++i) list.item(i).num("ppm");
+    }
   }
   each(r.arr("ports"), check_port);
   each(r.arr("verdicts"), check_verdict);

@@ -7,6 +7,7 @@
 #include "reports/analysis_json.hpp"
 #include "reports/dc_json.hpp"
 #include "reports/imd_results_json.hpp"
+#include "reports/json_put.hpp"
 #include "reports/multitone_json.hpp"
 #include "reports/volume_json.hpp"
 
@@ -294,14 +295,23 @@ json verdict_json(const Verdict& v) {
 }
 
 json clock_json(const ClockSummary& s) {
-  json caps = json::array();
-  for (const auto& c : s.captures) caps.push_back({{"capture", c.capture}, {"ppm", c.ppm}, {"at_s", c.at_s}});
+  const auto list = [](const std::vector<ClockCapture>& cs) {
+    json a = json::array();
+    for (const auto& c : cs) {
+      json k = {{"capture", c.capture}, {"ppm", c.ppm}, {"at_s", c.at_s}};
+      put_optional(k, "u_ppm", c.u_ppm);  // null: no silence beside the markers to read their noise
+      a.push_back(k);
+    }
+    return a;
+  };
   return {{"mean_ppm", s.mean_ppm},
           {"min_ppm", s.min_ppm},
           {"max_ppm", s.max_ppm},
           {"spread_ppm", s.spread_ppm},
           {"wander_ppm_per_min", s.wander_ppm_per_min},
-          {"captures", caps}};
+          {"resolve_u_ppm", s.resolve_u_ppm},
+          {"captures", list(s.captures)},
+          {"unresolved", list(s.unresolved)}};
 }
 
 json conditions_base_json(const Results& r) {

@@ -103,7 +103,13 @@ void read_two_devices(const JsonReader& audio, BenchConfig& c) {
   c.host_api = out.string("host_api", "");
   c.input_device = in.string("device");
   c.input_host_api = in.string("host_api", "");
+  if (c.device.empty()) out.fail("device", "a device name substring or index (not empty)");
   if (c.input_device.empty()) in.fail("device", "a device name substring or index (not empty)");
+  // One device named twice is one clock: the single-device form measures it full duplex.
+  if (c.input_device == c.device && c.input_host_api == c.host_api)
+    in.fail("device", "a device other than audio.output's ('" + c.device +
+                          "'): to measure through one device's own input, use the single-device form "
+                          "(audio.device, audio.host_api and loopback_input)");
   if (!audio.has("rate_hz") && out.has("rate_hz")) c.rate_hz = out.number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz);
   for (const auto* d : {&out, &in})
     if (d->has("rate_hz") && d->number_in("rate_hz", kMinRunRateHz, kMaxRunRateHz) != c.rate_hz)

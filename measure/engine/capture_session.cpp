@@ -67,7 +67,8 @@ Capture CaptureSession::play(const PortWiring& port, const std::vector<std::vect
   // A Ctrl-C during the capture faded the output to silence: that capture is not a measurement.
   check_stop();
   const double rate = plan.rate_hz;
-  if (c.clock_ppm) clock_readings.push_back({port.name + "-" + cur_load + "-" + what, *c.clock_ppm, c.clock_at_s});
+  if (c.clock_ppm)
+    clock_readings.push_back({port.name + "-" + cur_load + "-" + what, *c.clock_ppm, c.clock_u_ppm, c.clock_at_s});
   played_s += c.attempts * static_cast<double>(capture_frames) / rate;
   const double stim_s = c.attempts * (stim.empty() ? 0.0 : static_cast<double>(stim.front().size()) / rate);
   stimulus_s += stim_s;

@@ -40,13 +40,14 @@ Capture TwoClockIo::play_record(const std::vector<int>& out_channels, const std:
   ClockDrift best;
   for (const auto& ch : c.channels) {
     const auto d = estimate_clock_drift(ch, marker, static_cast<double>(second), gap);
-    if (d.found && !best.found) best = d;
+    if (d.found && (!best.found || d.u_ppm < best.u_ppm)) best = d;
     if (!best.found && best.problem.empty()) best.problem = d.problem;
   }
   if (!best.found) {
     c.valid = false;
-    c.problem = "two clocks: " + best.problem + " (is the DUT's output wired to the analyser's input, and the " +
-                "latency between the two devices below " + strformat("%.0f ms", kGapS * 1e3) + "?)";
+    c.problem = "two clocks: " + best.problem + " (is the DUT's output wired to the analyser's input, the " +
+                "latency between the two devices below " + strformat("%.0f ms", kGapS * 1e3) +
+                ", and their clocks within 1000 ppm, i.e. both at one nominal rate?)";
     return c;
   }
   // Streams apart: the first marker of every capture lands where the run's first capture had it (whole sample).
@@ -66,6 +67,7 @@ Capture TwoClockIo::play_record(const std::vector<int>& out_channels, const std:
     }
   }
   c.clock_ppm = best.ppm;
+  c.clock_u_ppm = best.u_ppm;
   return c;
 }
 
@@ -73,17 +75,26 @@ std::optional<ClockSummary> summarise_clock(const std::vector<ClockCapture>& cap
                                             std::vector<std::string>& warnings) {
   if (captures.empty()) return std::nullopt;
   ClockSummary s;
-  s.captures = captures;
+  s.resolve_u_ppm = kResolveUPpm;
+  for (const auto& c : captures) (c.u_ppm <= kResolveUPpm ? s.captures : s.unresolved).push_back(c);
+  const auto& used = s.captures.empty() ? s.unresolved : s.captures;
+  if (s.captures.empty())
+    warnings.push_back(
+        strformat("two clocks: no capture's timing markers resolve the clock to %.1f ppm (standard "
+                  "uncertainty above %.1f ppm on all %zu): the clock figures are from captures "
+                  "that cannot resolve it; are the DUT's output and the analyser's input levels "
+                  "far apart?",
+                  5 * kResolveUPpm, kResolveUPpm, s.unresolved.size()));
   double sum = 0, st = 0, stt = 0, sp = 0, stp = 0;
-  s.min_ppm = s.max_ppm = captures.front().ppm;
-  for (const auto& c : captures) {
+  s.min_ppm = s.max_ppm = used.front().ppm;
+  for (const auto& c : used) {
     sum += c.ppm;
     s.min_ppm = std::min(s.min_ppm, c.ppm);
     s.max_ppm = std::max(s.max_ppm, c.ppm);
     const double t = c.at_s / 60.0;
     st += t, stt += t * t, sp += c.ppm, stp += t * c.ppm;
   }
-  const double n = static_cast<double>(captures.size());
+  const double n = static_cast<double>(used.size());
   s.mean_ppm = sum / n;
   s.spread_ppm = s.max_ppm - s.min_ppm;
   const double den = n * stt - st * st;
@@ -95,6 +106,12 @@ std::optional<ClockSummary> summarise_clock(const std::vector<ClockCapture>& cap
                   "wanders): each capture was corrected by its own estimate, but check the DUT's "
                   "clock source",
                   s.spread_ppm, s.min_ppm, s.max_ppm, s.wander_ppm_per_min, kWanderWarnPpm));
+  if (std::abs(s.mean_ppm) > kVerifiedPpm)
+    warnings.push_back(
+        strformat("two clocks: the DUT's clock is %+.0f ppm off the analyser's, beyond the +/- %.0f "
+                  "ppm outbench's figures are verified for: check that both devices run at the "
+                  "bench's nominal rate",
+                  s.mean_ppm, kVerifiedPpm));
   return s;
 }
 

@@ -31,6 +31,12 @@ namespace outbench::engine {
 inline constexpr double kGapS = 0.1;           // silence between a marker and the stimulus
 inline constexpr double kMarkerMaxPeak = 0.1;  // -20 dBFS
 inline constexpr double kWanderWarnPpm = 2.0;  // spread of the per-capture ppm that is a warning
+// A capture's ppm is a reading of the clock when its standard uncertainty is at most kResolveUPpm (1 ppm is
+// five of them): above it (markers too faint or too close, e.g. the first step of the level probe at
+// -100 dBFS) the capture is still corrected by its own estimate (its timing error at the capture's end is
+// u_ppm * 1e-6 * its length, hundredths of a sample), but it is listed apart and left out of the clock's figures.
+inline constexpr double kResolveUPpm = 0.2;
+inline constexpr double kVerifiedPpm = 200.0;  // beyond it the run carries a warning (figures verified to +/- 200)
 
 class TwoClockIo : public AudioIo {
  public:
@@ -53,8 +59,10 @@ class TwoClockIo : public AudioIo {
   double played_s_ = 0;           // everything played through inner_ so far, markers and silences included
 };
 
-// The run's clock figures from its captures' estimates (none: nullopt); a spread above kWanderWarnPpm adds a
-// warning. wander_ppm_per_min: least-squares slope of ppm against the capture's start (minutes of capture).
+// The run's clock figures from its captures' estimates (none: nullopt), from the resolved ones (u_ppm at most
+// kResolveUPpm; the others in `unresolved`; none resolved: the figures from all of them, and a warning); a
+// spread above kWanderWarnPpm adds a warning, and so does a mean beyond kVerifiedPpm.
+// wander_ppm_per_min: least-squares slope of ppm against the capture's start (minutes of capture).
 std::optional<ClockSummary> summarise_clock(const std::vector<ClockCapture>& captures,
                                             std::vector<std::string>& warnings);
 

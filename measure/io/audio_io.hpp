@@ -28,6 +28,7 @@ struct Capture {
   int attempts = 1;     // captures made to get this one (play_record_retrying)
   double rate_hz = 0;
   std::optional<double> clock_ppm;            // two clocks: the drift measured on this capture and removed from it
+  double clock_u_ppm = 0;                     // two clocks: the standard uncertainty of clock_ppm
   double clock_at_s = 0;                      // two clocks: audio time played before this capture (markers included)
   std::vector<std::vector<double>> channels;  // one per requested input channel
 };

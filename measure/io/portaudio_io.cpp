@@ -231,6 +231,11 @@ struct PortAudioIo::Impl {
     const int od = choose("the output device: the DUT, audio.output", opt.device, opt.host_api, 0, opt.output_channels);
     const int id = choose("the input device: the analyser, audio.input", opt.input_device, opt.input_host_api,
                           opt.input_channels, 0);
+    if (od == id)
+      throw std::runtime_error("audio.output ('" + opt.device + "') and audio.input ('" + opt.input_device +
+                               "') both match the device '" + std::string(Pa_GetDeviceInfo(od)->name) +
+                               "': name two devices, or measure through one device's own input with the "
+                               "single-device form (audio.device and loopback_input)");
     device_name = Pa_GetDeviceInfo(od)->name;
     input_device_name = Pa_GetDeviceInfo(id)->name;
     const PaStreamParameters ip = stream_parameters(id, opt.input_channels, 0).first;
@@ -348,9 +353,17 @@ std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok) 
     ok = false;
     o << "PROBLEM: " << n.role << ": " << what << "\n";
   };
+  std::vector<int> found;  // the devices matched so far: two roles on one device is one clock
   for (const auto& n : needs) {
     std::string listing;
     const int i = find_device(n.device, n.host_api, listing);
+    if (i >= 0 && std::find(found.begin(), found.end(), i) != found.end()) {
+      problem(n, "'" + n.device + "' matches '" + std::string(Pa_GetDeviceInfo(i)->name) +
+                     "', the device of the other role: name two devices (a longer name substring or an index), or "
+                     "use the single-device form");
+      continue;
+    }
+    if (i >= 0) found.push_back(i);
     if (i < 0) {
       problem(n, "no device matches '" + n.device + "'" +
                      (n.host_api.empty() ? "" : " on host API '" + n.host_api + "'") +

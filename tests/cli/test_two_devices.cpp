@@ -84,6 +84,31 @@ TEST(TwoDeviceBench, MistakesAreNamed) {
   j = example();
   j["audio"]["input"].erase("impedance_ohms");
   EXPECT_NE(error_of(j).find("audio.input.impedance_ohms"), std::string::npos) << error_of(j);
+  // Hostile review: one device named for both, an empty DUT, a rate not a number, both forms at once.
+  j = example();
+  j["audio"]["input"]["device"] = j["audio"]["output"]["device"];
+  j["audio"]["input"]["host_api"] = j["audio"]["output"]["host_api"];
+  EXPECT_NE(error_of(j).find("audio.input.device: expected a device other than audio.output's ('USB-C to 3.5mm')"),
+            std::string::npos)
+      << error_of(j);
+  j = example();
+  j["audio"]["output"]["device"] = "";
+  EXPECT_NE(error_of(j).find("audio.output.device: expected a device name substring or index (not empty)"),
+            std::string::npos)
+      << error_of(j);
+  j = example();
+  j["audio"]["output"]["rate_hz"] = "48000";
+  EXPECT_NE(error_of(j).find("audio.output.rate_hz"), std::string::npos) << error_of(j);
+  j = example();
+  j["audio"]["host_api"] = "ALSA";
+  EXPECT_NE(error_of(j).find("audio.host_api: expected no \"host_api\" beside \"output\" and \"input\""),
+            std::string::npos)
+      << error_of(j);
+  j = example();
+  j["audio"].erase("output");
+  EXPECT_NE(error_of(j).find("audio.output: expected both \"output\" (the device under test) and \"input\""),
+            std::string::npos)
+      << error_of(j);
   j = json::parse(test::slurp(kSrc / "fixtures/benches/simulated-usb.json"));
   j["audio"]["input"] = {{"device", "x"}};
   EXPECT_NE(error_of(j).find("audio.input: expected no \"input\" with a simulated audio device"), std::string::npos)

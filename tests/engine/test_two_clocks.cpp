@@ -6,12 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numbers>
 
 #include "analysis/units.hpp"
 #include "measure/config/rules_config.hpp"
 #include "measure/engine/sequencer.hpp"
+#include "measure/engine/two_clocks.hpp"
 #include "measure/sim/clock_stream.hpp"
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
@@ -71,7 +73,20 @@ TEST_P(TwoClocks, EveryFigureAsOnOneClockAndThePpmWithinOne) {
   const auto& c = *run.res.conditions.clock;
   EXPECT_NEAR(c.mean_ppm, ppm, 1.0);
   EXPECT_GT(c.captures.size(), 20u);
-  for (const auto& k : c.captures) EXPECT_NEAR(k.ppm, ppm, 1.0) << k.capture;
+  for (const auto& k : c.captures) {
+    EXPECT_NEAR(k.ppm, ppm, 1.0) << k.capture;
+    EXPECT_LE(k.u_ppm, engine::kResolveUPpm) << k.capture;
+  }
+  // The level probe's first step (-100 dBFS: markers about as strong as the analyser's noise) cannot resolve
+  // 1 ppm: listed apart, within 5 of its own u of the truth (seen: 149.62 +- 1.34 at +150).
+  EXPECT_LE(c.unresolved.size(), 3u);
+  for (const auto& k : c.unresolved) {
+    EXPECT_GT(k.u_ppm, engine::kResolveUPpm) << k.capture;
+    EXPECT_NEAR(k.ppm, ppm, 5 * k.u_ppm) << k.capture;
+    EXPECT_TRUE(k.capture.ends_with("-probe")) << k.capture;
+  }
+  for (const auto& k : c.captures) std::printf("  %s %.3f +- %.3f\n", k.capture.c_str(), k.ppm, k.u_ppm);
+  for (const auto& k : c.unresolved) std::printf("  unresolved %s %.3f +- %.3f\n", k.capture.c_str(), k.ppm, k.u_ppm);
   EXPECT_LT(c.spread_ppm, 2.0);
   const auto& p = test::port_of(run.res, "headphone");
   const auto& p1 = test::port_of(ref.res, "headphone");
@@ -99,7 +114,8 @@ TEST_P(TwoClocks, EveryFigureAsOnOneClockAndThePpmWithinOne) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(PhoneDongle, TwoClocks, ::testing::Values(150.0, -80.0));
+// +150 and -80 as the issue asks; +/- 200, the range the figures are verified for.
+INSTANTIATE_TEST_SUITE_P(PhoneDongle, TwoClocks, ::testing::Values(150.0, -80.0, 200.0, -200.0));
 
 // A clock that moves by 10 ppm per minute: followed capture by capture (the figures hold), its slope
 // reported, and a warning.
@@ -114,6 +130,33 @@ TEST(TwoClocksWander, IsReportedAndWarned) {
   EXPECT_TRUE(warned);
   const auto& l = test::port_of(run.res, "headphone").loads.front();
   EXPECT_NEAR(l.thdn_ref.thdn_db, test::model_thdn_db(run.model, *run.model.port("headphone"), l.load_ohms, -20), 0.5);
+}
+
+// The clock's figures from the resolved captures only; none resolved, or a clock beyond +/- 200 ppm: warned.
+TEST(TwoClocksSummary, UnresolvedCapturesAreListedApartAndOutOfTheFigures) {
+  std::vector<std::string> w;
+  const auto s = engine::summarise_clock(
+      {{"hp-open-probe", 147.0, 1.3, 0}, {"hp-open-sweep", 150.1, 0.01, 1}, {"hp-open-ref-tone", 149.9, 0.02, 12}}, w);
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->captures.size(), 2u);
+  ASSERT_EQ(s->unresolved.size(), 1u);
+  EXPECT_EQ(s->unresolved[0].capture, "hp-open-probe");
+  EXPECT_DOUBLE_EQ(s->mean_ppm, 150.0);
+  EXPECT_NEAR(s->spread_ppm, 0.2, 1e-9);
+  EXPECT_DOUBLE_EQ(s->resolve_u_ppm, engine::kResolveUPpm);
+  EXPECT_TRUE(w.empty());  // the probe's 3 ppm off is not a wandering clock
+  // Nothing resolved: the figures from what there is, and a warning saying so.
+  const auto n = engine::summarise_clock({{"a", 147.0, 1.3, 0}, {"b", 152.0, 0.9, 1}}, w);
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->captures.empty());
+  EXPECT_DOUBLE_EQ(n->mean_ppm, 149.5);
+  ASSERT_GE(w.size(), 1u);
+  EXPECT_NE(w[0].find("no capture's timing markers resolve the clock"), std::string::npos) << w[0];
+  // A clock 500 ppm off is corrected, but beyond what the figures are verified for: a warning.
+  w.clear();
+  engine::summarise_clock({{"a", 500.0, 0.01, 0}}, w);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("+500 ppm off the analyser's, beyond the +/- 200"), std::string::npos) << w[0];
 }
 
 // The virtual DUT's clock on JACK (measure/sim/clock_stream.hpp): a tone in 256-frame blocks comes out as the

@@ -95,10 +95,20 @@ def suite(outbench, src, work):
         check_valid(headphone, load(f), os.path.relpath(f, src), failures)
     runs = [(os.path.basename(f)[:-5], ["--device", f]) for f in devices]
     runs.append(("simulated-usb bench", ["--bench", os.path.join(src, "fixtures", "benches", "simulated-usb.json")]))
+    clocked = load(os.path.join(src, "fixtures", "devices", "phone-dongle.json"))  # two clocks: conditions.clock
+    clocked["clock_ppm"] = 150
+    runs.append(("phone-dongle at +150 ppm", ["--device", write(work, "dongle-150ppm.json", clocked)]))
     outputs = {}
     for i, (name, args) in enumerate(runs):
         outputs[name] = load(run_outbench(outbench, args, os.path.join(work, "run%d" % i)))
         check_valid(results, outputs[name], "results.json of outbench run --quick: " + name, failures)
+    clock = outputs["phone-dongle at +150 ppm"]["conditions"].get("clock", {})
+    if not clock.get("captures") or "unresolved" not in clock:
+        failures.append("phone-dongle at +150 ppm: no conditions.clock.captures / unresolved in results.json")
+    else:
+        bad = copy.deepcopy(outputs["phone-dongle at +150 ppm"])
+        bad["conditions"]["clock"]["captures"][0]["u_ppm"] = "0.01"
+        check_rejected(results, bad, "results with clock.captures[0].u_ppm \"0.01\" (a string)", failures, "'0.01'")
     v1 = os.path.join(src, "tests", "data", "results-outbench1-dongle.json")
     check_valid(results, load(v1), os.path.relpath(v1, src) + " (outbench/1)", failures)
 
