@@ -45,7 +45,12 @@
       .replace(/\bkohms?\b/g, "kΩ")
       .replace(/\bohms?\b/g, "Ω")
       .replace(/(^|[^\w.])[-−]0(\.0+)?(?![\d.])/g, (all, pre, frac) => pre + "0" + (frac || ""))
-      .replace(/\(([+-]?\d+(?:\.\d+)?) dBV\b/g, (all, v) => {
+      // "(+1.8 dBV)" on its own becomes "+4 dBu (1.8 dBV)", not "(+4 dBu (1.8 dBV))".
+      .replace(/(?<!dBu )\(([+-]?\d+(?:\.\d+)?) dBV\)/g, (all, v) => {
+        const l = lineLevel(Number(v));
+        return l.indexOf("dBu") < 0 ? all : l;
+      })
+      .replace(/(?<!dBu )\(([+-]?\d+(?:\.\d+)?) dBV\b/g, (all, v) => {
         const l = lineLevel(Number(v));
         return l.indexOf("dBu") < 0 ? all : "(" + l;
       });

@@ -48,6 +48,9 @@
       const w = b - a;
       for (const v of inScale) { a = Math.min(a, v); b = Math.max(b, v); }
       const pad = b - a > w ? 0.04 * (b - a) : 0;
+      // A magnitude (|Z| in ohms) has no negative values: the padding or the minimum span stops at 0.
+      if (opts.nonNegative && a >= 0 && a - pad < 0) return [0, b + pad];
+      if (opts.nonNegative && a < 0) return [0, Math.max(b + pad, opts.minSpan || 1)];
       return [a - pad, b + pad];
     };
     const u = new uPlot({
@@ -178,7 +181,7 @@
       imp.per_load.forEach((z, i) => {
         if (z.valid) ser.push({ label: ohms(z.load_ohms) + " load", values: z.points.map((p) => p.z_ohms), dash: [4, 3], color: palette[(i + 1) % palette.length], faded: M.fadeReason(z, imp.points) });
       });
-      chart(grid, "Output impedance |Z|", xs, ser.concat(M.zoutLimits(data.results, port.name, xs)), { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3, minSpan: 0.1 * (imp.z_1k_ohms || 1), tag: tag("impedance", loads) });
+      chart(grid, "Output impedance |Z|", xs, ser.concat(M.zoutLimits(data.results, port.name, xs)), { xlog: true, xlabel: "Hz", ylabel: "Ω", ydigits: 3, minSpan: 0.1 * (imp.z_1k_ohms || 1), nonNegative: true, tag: tag("impedance", loads) });
       const phase = (pts) => pts.map((p) => Math.atan2(p.x_ohms, p.r_ohms) * 180 / Math.PI);
       const ph = [{ label: "combined", values: phase(imp.points), width: 2.5, color: fg }];
       imp.per_load.forEach((z, i) => {

@@ -44,6 +44,8 @@ if (mode === "report") {
   for (const port of r.ports) {
     const imp = port.output_impedance, p = plot(port.name, "impedance");
     if (!port.present || !imp || !p) continue;
+    // |Z| is a magnitude: its axis never runs below 0 ohm (padding or the minimum span once drew -0.92).
+    if (!(p.y_range[0] >= 0)) fails.push(port.name + ": the |Z| axis starts at " + p.y_range[0] + " Ω");
     for (const z of imp.per_load.filter((x) => x.valid)) {
       const rel = z.points.map((q, k) => q.u95_ohms / imp.points[k].z_ohms).filter(Number.isFinite).sort((a, b) => a - b);
       if (!rel.length) continue;

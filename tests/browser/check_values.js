@@ -88,6 +88,9 @@ const text = dom
   .replace(/<[^>]*>/g, " ");
 const negZero = /(^|[^\w.])[-−]0(\.0+)?(?![\d.])/.exec(text);
 if (negZero) fails.push("negative zero on the page: '" + text.substr(Math.max(0, negZero.index - 40), 80).replace(/\s+/g, " ") + "'");
+// A line level reads "+4 dBu (1.8 dBV)", never wrapped twice ("(+4 dBu (1.8 dBV))") nor said twice.
+const doubled = /\([+-]?\d+ dBu \([^)]*\)\)|dBu [+-]?\d+ dBu/.exec(text);
+if (doubled) fails.push("line level written twice: '" + text.substr(Math.max(0, doubled.index - 40), 80).replace(/\s+/g, " ") + "'");
 const ohm = /\bk?ohms?\b/i.exec(text);
 if (ohm) fails.push("'" + ohm[0] + "' on the page: '" + text.substr(Math.max(0, ohm.index - 40), 80).replace(/\s+/g, " ") + "'");
 
