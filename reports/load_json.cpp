@@ -104,9 +104,10 @@ json noise_json(const Figures& f) {
   return j;
 }
 
-// One channel's figures (LoadResult::channel_figures) merged into its loads[].channels[] entry.
-void channel_figures_json(const ChannelFigures& f, const LoadResult& l, json& j) {
-  if (const json fl = floor_json(f.floor, f, l.mutes_on_silence); !fl.empty()) j["floor"] = fl;
+// The figures a load and each of its channels carry under the same names (LoadResult, ChannelFigures).
+template <class Figures>
+void figures_json(const Figures& f, bool mutes_on_silence, json& j) {
+  if (const json fl = floor_json(f.floor, f, mutes_on_silence); !fl.empty()) j["floor"] = fl;
   j["thdn_reference"] = thdn_json(f.thdn_ref);
   j["noise"] = noise_json(f);
   j["noise_under_tone"] = optional_fields_json({{"unweighted_dbfs", f.noise_tone_dbfs},
@@ -121,6 +122,11 @@ void channel_figures_json(const ChannelFigures& f, const LoadResult& l, json& j)
   put_optional(j, "snr_a_db", f.snr_a_db);
   put_optional(j, "dynamic_range_db", f.dynamic_range_db);
   put_optional(j, "dynamic_range_a_db", f.dynamic_range_a_db);
+}
+
+// One channel's figures (LoadResult::channel_figures) merged into its loads[].channels[] entry.
+void channel_figures_json(const ChannelFigures& f, const LoadResult& l, json& j) {
+  figures_json(f, l.mutes_on_silence, j);
   // Channel 0's spectra are the load's (`spectrum`, `noise_spectrum`); every other channel carries its own.
   if (f.channel != 0) {
     j["spectrum"] = spectrum_json(f.spectrum_dbfs, "sine", l.spectrum_bin_hz);
@@ -179,30 +185,16 @@ json load_json(const LoadResult& l) {
   put_optional(j, "response_deviation_20_20k_db", l.response_deviation_db);
   put_optional(j, "response_deviation_wide_db", l.response_deviation_wide_db);
   j["channels"] = load_channels_json(l);
-  j["thdn_reference"] = thdn_json(l.thdn_ref);
+  figures_json(l, l.mutes_on_silence, j);  // (nlohmann::json orders an object's keys by name)
   json ch = json::array();
   for (const auto& c : l.channels_ref)
     ch.push_back({{"channel", c.channel}, {"level_dbfs", c.level_dbfs}, {"thdn_db", c.thdn_db}});
   j["channels_reference"] = ch;
   put_optional(j, "balance_db", l.balance_db);
-  j["thdn_vs_level"] = steps_json(l.thdn_vs_level);
-  j["max_level"] = max_level_json(l.max_level);
-  j["noise"] = noise_json(l);
-  j["noise_under_tone"] = optional_fields_json({{"unweighted_dbfs", l.noise_tone_dbfs},
-                                                {"a_weighted_dbfs", l.noise_tone_a_dbfs},
-                                                {"unweighted_dbv", l.noise_tone_dbv},
-                                                {"a_weighted_dbv", l.noise_tone_a_dbv}});
   if (!l.worse_channel.empty()) j["worse_channel"] = l.worse_channel;
   j["mutes_on_silence"] = l.mutes_on_silence;
-  j["dynamic_range_residual"] =
-      optional_fields_json({{"unweighted_dbfs", l.dr_residual_dbfs}, {"a_weighted_dbfs", l.dr_residual_a_dbfs}});
   if (l.mute_undecided) j["mute_undecided"] = true;
-  if (const json fl = floor_json(l.floor, l, l.mutes_on_silence); !fl.empty()) j["floor"] = fl;
   put_optional(j, "reference_below_input_fs_db", l.ref_below_input_fs_db);
-  put_optional(j, "dynamic_range_db", l.dynamic_range_db);
-  put_optional(j, "dynamic_range_a_db", l.dynamic_range_a_db);
-  put_optional(j, "snr_db", l.snr_db);
-  put_optional(j, "snr_a_db", l.snr_a_db);
   if (l.switch_check)
     j["switch_check"] = {{"measured_db", l.switch_check->measured_db},
                          {"predicted_db", l.switch_check->predicted_db},

@@ -14,17 +14,23 @@ using nlohmann::json;
 
 namespace {
 
+// The output impedance's figures of a port or of one of its channels (PortResult, ChannelImpedance).
+template <class Zout>
+void put_zout_figures(json& j, const Zout& z) {
+  put_optional(j, "z_1k_ohms", z.z_1k_ohms);
+  put_optional(j, "z_20hz_ohms", z.z_20hz_ohms);
+  put_optional(j, "max_z_20_20k_ohms", z.max_zout_ohms);
+  put_optional(j, "z_1k_u95_ohms", z.z_1k_u95_ohms);
+  put_optional(j, "z_20hz_u95_ohms", z.z_20hz_u95_ohms);
+  put_optional(j, "max_z_20_20k_u95_ohms", z.max_zout_u95_ohms);
+}
+
 // Each channel's output impedance (both driven in phase) and its ground-return figures.
 json port_channels_json(const PortResult& p) {
   json out = json::array();
   for (const auto& c : p.channels) {
     json j = {{"channel", c.channel}, {"impedance", impedance_points_json(c.impedance)}};
-    put_optional(j, "z_1k_ohms", c.z_1k_ohms);
-    put_optional(j, "z_20hz_ohms", c.z_20hz_ohms);
-    put_optional(j, "max_z_20_20k_ohms", c.max_zout_ohms);
-    put_optional(j, "z_1k_u95_ohms", c.z_1k_u95_ohms);
-    put_optional(j, "z_20hz_u95_ohms", c.z_20hz_u95_ohms);
-    put_optional(j, "max_z_20_20k_u95_ohms", c.max_zout_u95_ohms);
+    put_zout_figures(j, c);
     put_optional(j, "z_1k_alone_ohms", c.z_1k_alone_ohms);
     put_optional(j, "ground_return_ohms", c.ground_return_ohms);
     out.push_back(j);
@@ -166,12 +172,7 @@ json port_json(const PortResult& p) {
   jp["loads"] = loads;
   json imp;
   imp["points"] = impedance_points_json(p.impedance);
-  put_optional(imp, "z_1k_ohms", p.z_1k_ohms);
-  put_optional(imp, "z_20hz_ohms", p.z_20hz_ohms);
-  put_optional(imp, "max_z_20_20k_ohms", p.max_zout_ohms);
-  put_optional(imp, "z_1k_u95_ohms", p.z_1k_u95_ohms);
-  put_optional(imp, "z_20hz_u95_ohms", p.z_20hz_u95_ohms);
-  put_optional(imp, "max_z_20_20k_u95_ohms", p.max_zout_u95_ohms);
+  put_zout_figures(imp, p);
   imp["loads_agree"] = p.loads_agree;
   imp["loads_switched"] = p.loads_switched;
   imp["agreement_note"] = p.agreement_note;
