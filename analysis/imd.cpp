@@ -8,7 +8,9 @@
 
 #include "analysis/distortion.hpp"
 #include "analysis/narrowband.hpp"
+#include "analysis/number_text.hpp"
 #include "analysis/signals.hpp"
+#include "analysis/units.hpp"
 
 namespace outbench {
 
@@ -17,16 +19,6 @@ namespace {
 constexpr double kMinSettledS = 0.5;
 constexpr double kBoundShare = 0.01;
 constexpr double kMinTonePowerShare = 0.5;
-
-double db(double ratio) {
-  return 20.0 * std::log10(ratio);
-}
-
-std::string fmt_hz(double f) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.0f", f);
-  return b;
-}
 
 // The products the standard sums: name and frequency.
 std::vector<std::pair<std::string, double>> products(const ImdSpec& s) {
@@ -67,8 +59,8 @@ std::vector<double> make_imd_stimulus(const ImdStimulusSpec& spec) {
   if (!std::isfinite(spec.level_dbfs) || spec.level_dbfs > 0)
     throw std::invalid_argument("IMD stimulus: level must be a finite number <= 0 dBFS");
   if (!(spec.rate_hz > 0) || !(s.f1_hz > 0) || !(s.f2_hz > s.f1_hz) || s.f2_hz >= spec.rate_hz / 2)
-    throw std::invalid_argument("IMD stimulus: need 0 < f1 < f2 < Nyquist (f2 " + fmt_hz(s.f2_hz) + " Hz at " +
-                                fmt_hz(spec.rate_hz) + " Hz)");
+    throw std::invalid_argument("IMD stimulus: need 0 < f1 < f2 < Nyquist (f2 " + fmt_fixed(s.f2_hz, 0) + " Hz at " +
+                                fmt_fixed(spec.rate_hz, 0) + " Hz)");
   if (!(spec.duration_s > 2 * spec.fade_s) || !(s.ratio_f1_to_f2 > 0))
     throw std::invalid_argument("IMD stimulus: duration must exceed both fades and the ratio be positive");
   const double peak = std::pow(10.0, spec.level_dbfs / 20.0);
@@ -91,7 +83,7 @@ ImdResult analyze_imd(std::span<const double> x, double rate_hz, const ImdSpec& 
   r.f1_hz = spec.f1_hz;
   r.f2_hz = spec.f2_hz;
   if (!(rate_hz > 0) || !(spec.f2_hz > spec.f1_hz) || spec.f2_hz >= rate_hz / 2) {
-    r.reason = "f2 (" + fmt_hz(spec.f2_hz) + " Hz) must lie below Nyquist (" + fmt_hz(rate_hz / 2) + " Hz)";
+    r.reason = "f2 (" + fmt_fixed(spec.f2_hz, 0) + " Hz) must lie below Nyquist (" + fmt_fixed(rate_hz / 2, 0) + " Hz)";
     return r;
   }
   const double slowest = std::min(spec.f1_hz, spec.f2_hz - spec.f1_hz);
@@ -99,7 +91,7 @@ ImdResult analyze_imd(std::span<const double> x, double rate_hz, const ImdSpec& 
   r.start_frame = seg.start;
   r.n_frames = seg.n;
   if (static_cast<double>(seg.n) < kMinSettledS * rate_hz) {
-    r.reason = "the capture holds " + fmt_hz(1e3 * static_cast<double>(seg.n) / rate_hz) +
+    r.reason = "the capture holds " + fmt_fixed(1e3 * static_cast<double>(seg.n) / rate_hz, 0) +
                " ms of steady two-tone; at least 500 ms are needed";
     return r;
   }
@@ -138,12 +130,12 @@ ImdResult analyze_imd(std::span<const double> x, double rate_hz, const ImdSpec& 
     std::snprintf(
         b, sizeof b,
         "no %s two-tone in the capture: %s Hz and %s Hz carry %.1f %% of its power (at least %.0f %% expected)",
-        imd_standard_name(spec.standard), fmt_hz(spec.f1_hz).c_str(), fmt_hz(spec.f2_hz).c_str(),
+        imd_standard_name(spec.standard), fmt_fixed(spec.f1_hz, 0).c_str(), fmt_fixed(spec.f2_hz, 0).c_str(),
         ms > 0 ? 100 * tones_ms / ms : 0.0, 100 * kMinTonePowerShare);
     r.reason = b;
     return r;
   }
-  r.level_dbfs = db(a1 + a2);
+  r.level_dbfs = db_from_ratio(a1 + a2);
   double sum_sq = 0, bound_sq = 0, d2 = 0, d3 = 0;
   for (const auto& [name, f] : products(spec)) {
     const ImdComponent c = read(name, f);
@@ -160,12 +152,12 @@ ImdResult analyze_imd(std::span<const double> x, double rate_hz, const ImdSpec& 
   r.bound = bound_sq > kBoundShare * sum_sq;
   if (spec.standard == ImdStandard::Smpte) {
     const double imd = std::sqrt(sum_sq) / a2;
-    r.imd_db = db(imd);
+    r.imd_db = db_from_ratio(imd);
     r.imd_pct = 100 * imd;
   } else {
-    r.d2_db = db(d2 / (a1 + a2));
+    r.d2_db = db_from_ratio(d2 / (a1 + a2));
     r.d2_pct = 100 * d2 / (a1 + a2);
-    r.d3_db = db(d3 / (a1 + a2));
+    r.d3_db = db_from_ratio(d3 / (a1 + a2));
     r.d3_pct = 100 * d3 / (a1 + a2);
   }
   r.valid = true;

@@ -3,21 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <cstdio>
 #include <numbers>
 
 #include "analysis/fft.hpp"
+#include "analysis/number_text.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
 
 namespace outbench {
 namespace {
-
-std::string fmt(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
 
 // A product's bin folded about Nyquist (0..N/2).
 long fold(long p, long n) {
@@ -74,9 +68,9 @@ std::vector<long> place_tones(const MultitoneSpec& s, std::vector<bool>& hit, st
       }
     }
     if (chosen < 0) {
-      reason = "no bin within " + fmt(100 * kMultitoneSearchFraction) + " % of " + fmt(f) +
+      reason = "no bin within " + fmt_sig(100 * kMultitoneSearchFraction) + " % of " + fmt_sig(f) +
                " Hz is clear of the other tones' products with a period of " + std::to_string(n) + " samples (bin " +
-               fmt(bin_hz) + " Hz): use a longer period";
+               fmt_sig(bin_hz) + " Hz): use a longer period";
       return {};
     }
     placed.push_back(chosen);
@@ -136,9 +130,9 @@ MultitoneDesign design_multitone(const MultitoneSpec& s) {
   d.band_hi_hz = s.band_hi_hz;
   if (!(s.rate_hz > 0) || s.period_frames < 64 || !(s.band_lo_hz > 0) || !(s.band_hi_hz > s.band_lo_hz) ||
       s.band_hi_hz * (1 + kMultitoneSearchFraction) >= s.rate_hz / 2 || !(s.tones_per_decade > 0)) {
-    d.reason = "impossible multitone: the band " + fmt(s.band_lo_hz) + ".." + fmt(s.band_hi_hz) +
-               " Hz must lie below " + fmt(s.rate_hz / 2 / (1 + kMultitoneSearchFraction)) + " Hz (rate " +
-               fmt(s.rate_hz) + " Hz), with a period of at least 64 samples";
+    d.reason = "impossible multitone: the band " + fmt_sig(s.band_lo_hz) + ".." + fmt_sig(s.band_hi_hz) +
+               " Hz must lie below " + fmt_sig(s.rate_hz / 2 / (1 + kMultitoneSearchFraction)) + " Hz (rate " +
+               fmt_sig(s.rate_hz) + " Hz), with a period of at least 64 samples";
     return d;
   }
   d.product_bin.assign(s.period_frames / 2 + 1, false);

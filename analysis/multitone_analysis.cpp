@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <cstdio>
 
 #include "analysis/fft.hpp"
 #include "analysis/multitone.hpp"
+#include "analysis/number_text.hpp"
 #include "analysis/units.hpp"
 
 namespace outbench {
@@ -13,14 +13,11 @@ namespace {
 constexpr double kMinToneFraction = 0.5;  // below it the capture is not this multitone
 constexpr std::size_t kMinFloorBins = 8;  // clean bins behind each band's floor estimate
 
-std::string fmt(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+// -400 dB: the level of "nothing there" (a residual of exactly zero stays a number; multitone_json.hpp).
+constexpr double kNothingPowerRatio = 1e-40;
 
-double db10(double r) {
-  return 10 * std::log10(std::max(r, 1e-40));
+double db10(double power_ratio) {
+  return db_from_power_ratio_floored(power_ratio, kNothingPowerRatio);
 }
 
 // The last full period before the end of the loud region, kMultitoneMinSettleBlocks blocks after its start.
@@ -28,8 +25,8 @@ bool find_period(std::span<const double> x, const MultitoneDesign& d, std::size_
   const std::size_t n = d.period_frames;
   const double period_s = static_cast<double>(n) / d.rate_hz;
   if (x.size() < n) {
-    reason = "the capture (" + fmt(static_cast<double>(x.size()) / d.rate_hz) +
-             " s) is shorter than one period of the multitone (" + fmt(period_s) + " s)";
+    reason = "the capture (" + fmt_sig(static_cast<double>(x.size()) / d.rate_hz) +
+             " s) is shorter than one period of the multitone (" + fmt_sig(period_s) + " s)";
     return false;
   }
   const auto block = static_cast<std::size_t>(std::ceil(d.rate_hz / d.band_lo_hz));
@@ -64,9 +61,9 @@ bool find_period(std::span<const double> x, const MultitoneDesign& d, std::size_
   const std::size_t end = (best_first + best_len - 1) * block;  // the last loud block left out (fade-out)
   const std::size_t earliest = (best_first + kMultitoneMinSettleBlocks) * block;
   if (best_len < 2 || end < n || end - n < earliest) {
-    reason = "the steady part of the capture (" + fmt(static_cast<double>(best_len * block) / d.rate_hz) +
-             " s) does not hold one settled period of the multitone (" + fmt(period_s) + " s plus " +
-             fmt(static_cast<double>((kMultitoneMinSettleBlocks + 1) * block) / d.rate_hz) +
+    reason = "the steady part of the capture (" + fmt_sig(static_cast<double>(best_len * block) / d.rate_hz) +
+             " s) does not hold one settled period of the multitone (" + fmt_sig(period_s) + " s plus " +
+             fmt_sig(static_cast<double>((kMultitoneMinSettleBlocks + 1) * block) / d.rate_hz) +
              " s to settle): play it longer";
     return false;
   }
@@ -155,10 +152,10 @@ MultitoneAnalysis analyze_multitone(std::span<const double> x, const MultitoneDe
   r.total_dbfs = dbfs_from_mean_square(tone_ms);
   r.tone_fraction = band_ms > 0 ? tone_ms / band_ms : 0;
   if (r.tone_fraction < kMinToneFraction) {
-    r.reason = "the capture is not this multitone: only " + fmt(100 * r.tone_fraction) +
+    r.reason = "the capture is not this multitone: only " + fmt_sig(100 * r.tone_fraction) +
                " % of its power in the band lies on the multitone's " + std::to_string(kt) + " tone bins (at least " +
-               fmt(100 * kMinToneFraction) + " % expected); was it generated with the same rate (" + fmt(d.rate_hz) +
-               " Hz), period and band?";
+               fmt_sig(100 * kMinToneFraction) + " % expected); was it generated with the same rate (" +
+               fmt_sig(d.rate_hz) + " Hz), period and band?";
     r.tones.clear();
     return r;
   }

@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <cstdio>
 #include <limits>
 #include <numbers>
 
+#include "analysis/number_text.hpp"
+#include "analysis/units.hpp"
 #include "analysis/windows.hpp"
 
 namespace outbench {
@@ -50,14 +51,11 @@ bool clear_of_edges(double g, double bin_hz, double rate_hz) {
   return g >= kKeepOutBins * bin_hz && g <= rate_hz / 2 - kKeepOutBins * bin_hz;
 }
 
-std::string fmt(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
+// -600 dBFS: the level of an amplitude of exactly zero (it stays a number).
+constexpr double kNothingAmplitude = 1e-30;
 
 double dbfs(double amplitude) {
-  return 20 * std::log10(std::max(amplitude, 1e-30));
+  return db_from_ratio_floored(amplitude, kNothingAmplitude);
 }
 
 }  // namespace
@@ -98,9 +96,10 @@ NarrowbandResult narrowband_level(std::span<const double> x, double rate_hz, con
   double line = 0;
   if (!clear_of_edges(f, r.bin_hz, rate_hz) || !clear_of_hum(f, r.bin_hz, lines, opt.hum_tolerance, &line)) {
     const double need_s = narrowband_min_seconds(rate_hz, opt);
-    r.reason = "the tone at " + fmt(f) + " Hz is within " + fmt(kKeepOutBins) + " bins of " +
-               (line > 0 ? "the hum line at " + fmt(line) + " Hz" : "DC or Nyquist") + " in " + fmt(n / rate_hz) +
-               " s: " + (std::isfinite(need_s) ? "use at least " + fmt(need_s) + " s" : "no length separates them");
+    r.reason = "the tone at " + fmt_sig(f) + " Hz is within " + fmt_sig(kKeepOutBins) + " bins of " +
+               (line > 0 ? "the hum line at " + fmt_sig(line) + " Hz" : "DC or Nyquist") + " in " +
+               fmt_sig(n / rate_hz) +
+               " s: " + (std::isfinite(need_s) ? "use at least " + fmt_sig(need_s) + " s" : "no length separates them");
     return r;
   }
   const CachedWindow& cw = cached_window(kWindow, x.size());
@@ -124,7 +123,7 @@ NarrowbandResult narrowband_level(std::span<const double> x, double rate_hz, con
     }
   r.noise_points = static_cast<int>(noise.size());
   if (r.noise_points < kMinNoisePoints) {
-    r.reason = "no room for the noise estimate beside " + fmt(f) + " Hz (" + std::to_string(r.noise_points) +
+    r.reason = "no room for the noise estimate beside " + fmt_sig(f) + " Hz (" + std::to_string(r.noise_points) +
                " readings clear of hum): use a longer signal";
     return r;
   }

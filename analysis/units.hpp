@@ -7,6 +7,7 @@
 // All functions are pure and constexpr-friendly; levels of zero map to -infinity (never NaN).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -21,6 +22,14 @@ inline double db_from_ratio(double amplitude_ratio) {
 }
 inline double db_from_power_ratio(double power_ratio) {
   return power_ratio > 0 ? 10.0 * std::log10(power_ratio) : -std::numeric_limits<double>::infinity();
+}
+// The same with the ratio held at or above a floor first, for a figure that must stay a number when the ratio is
+// zero (JSON has no -infinity): 20 log10(max(ratio, min_ratio)). NaN stays NaN.
+inline double db_from_ratio_floored(double amplitude_ratio, double min_amplitude_ratio) {
+  return 20.0 * std::log10(std::max(amplitude_ratio, min_amplitude_ratio));
+}
+inline double db_from_power_ratio_floored(double power_ratio, double min_power_ratio) {
+  return 10.0 * std::log10(std::max(power_ratio, min_power_ratio));
 }
 inline double ratio_from_db(double level_db) {
   return std::pow(10.0, level_db / 20.0);

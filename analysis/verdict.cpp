@@ -1,8 +1,8 @@
 #include "analysis/verdict.hpp"
 
 #include <cmath>
-#include <cstdio>
 
+#include "analysis/number_text.hpp"
 #include "analysis/units.hpp"
 
 namespace outbench {
@@ -10,9 +10,7 @@ namespace outbench {
 namespace {
 
 std::string num(double v, int digits = 1) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", digits, v);
-  return b;
+  return fmt_fixed(v, digits);
 }
 
 RuleResult rule(std::string id, std::string desc, std::optional<double> measured, double limit, std::string unit,

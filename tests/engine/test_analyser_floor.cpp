@@ -59,15 +59,8 @@ FloorRun run_at_margin(double margin_db, const std::function<void(json&)>& edit 
   const double device_ratio = std::sqrt(floor_pow * (std::pow(10.0, margin_db / 10) - 1));
   const double gain = sim::divider_gain(pm, base.loopback, std::numeric_limits<double>::infinity(), 1000);
   FloorRun r{edited(device_ratio * fs / gain), {}, 10 * std::log10(floor_pow), power_db(device_ratio)};
-  const BenchConfig bench = sim::bench_for_model(r.model, 48000);
-  sim::SimulatedBench io(r.model, bench, 11);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 11;
-  opt.ports = {"line"};
-  opt.loads = {"open"};
-  Sequencer(bench, io, sw, opt).run(r.res);
+  r.res = test::quick_run(r.model, sim::bench_for_model(r.model, 48000),
+                          {.seed = 11, .ports = {"line"}, .loads = {"open"}});
   return r;
 }
 

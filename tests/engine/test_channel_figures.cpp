@@ -43,19 +43,16 @@ UnevenRun run_uneven() {
     hp["h2_dbc_at_0dbfs"] = {-105, -70};
     hp["rail_vpeak"] = {6.5, 1.5};
   });
-  const BenchConfig bench = sim::bench_for_model(r.model, 48000);
-  sim::SimulatedBench io(r.model, bench, 5);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 5;
-  opt.ports = {"headphone"};
-  opt.loads = {"open", "10k"};
   // Every test but the multitone, which with --quick replaces the THD+N-versus-frequency tone list read here.
+  std::vector<std::string> tests;
   for (const auto& t : engine::kTests)
-    if (std::string(t.name) != "multitone") opt.tests.push_back(t.name);
-  opt.rules = load_rules(test::fixture("verdicts/default.json"));
-  Sequencer(bench, io, sw, opt).run(r.res);
+    if (std::string(t.name) != "multitone") tests.push_back(t.name);
+  r.res = test::quick_run(r.model, sim::bench_for_model(r.model, 48000),
+                          {.seed = 5,
+                           .ports = {"headphone"},
+                           .loads = {"open", "10k"},
+                           .tests = std::move(tests),
+                           .rules = test::default_rules()});
   return r;
 }
 

@@ -33,17 +33,9 @@ struct SimRun {
 };
 
 SimRun quick_run(sim::DeviceModel model, const std::vector<std::string>& loads) {
-  SimRun r{std::move(model), {}, load_rules(test::fixture("verdicts/default.json")), {}};
+  SimRun r{std::move(model), {}, test::default_rules(), {}};
   r.bench = sim::bench_for_model(r.model, 48000);
-  sim::SimulatedBench io(r.model, r.bench, 7);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 7;
-  opt.ports = {"headphone"};
-  opt.loads = loads;
-  opt.rules = r.rules;
-  Sequencer(r.bench, io, sw, opt).run(r.res);
+  r.res = test::quick_run(r.model, r.bench, {.seed = 7, .ports = {"headphone"}, .loads = loads, .rules = r.rules});
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include "measure/engine/sequencer.hpp"
 #include "measure/errors.hpp"
 #include "measure/sim/simulated_bench.hpp"
+#include "sim_support.hpp"
 
 namespace outbench {
 namespace {
@@ -116,16 +117,9 @@ struct SimRun {
 SimRun run_headphone(const std::function<void(json&)>& edit) {
   SimRun r;
   r.model = ModelFile(headphone_model(edit)).load();
-  const BenchConfig bench = sim::bench_for_model(r.model, 48000);
-  sim::SimulatedBench io(r.model, bench, 3);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 3;
-  opt.ports = {"headphone"};
-  opt.loads = {"open", "300", "32", "16"};
-  opt.rules = load_rules(fixture("verdicts/default.json"));
-  Sequencer(bench, io, sw, opt).run(r.res);
+  r.res = test::quick_run(
+      r.model, sim::bench_for_model(r.model, 48000),
+      {.seed = 3, .ports = {"headphone"}, .loads = {"open", "300", "32", "16"}, .rules = test::default_rules()});
   return r;
 }
 

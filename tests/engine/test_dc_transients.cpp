@@ -24,16 +24,12 @@ struct DcRun {
         std::function<std::optional<double>(const std::string&, std::string&)> ask = nullptr)
       : model(m), bench(sim::bench_for_model(m, 48000)) {
     bench.input_dc_coupled = dc_coupled;
-    sim::SimulatedBench io(model, bench, 1);
-    sim::SimulatedLoadSwitch sw(io);
-    RunOptions opt;
-    opt.quick = true;
-    opt.ports = {"headphone"};
-    opt.loads = {"open", "32"};
-    opt.tests = {"dc", "transients"};
-    opt.rules = load_rules(test::fixture("verdicts/default.json"));
-    opt.ask_dc_meter_mv = std::move(ask);
-    Sequencer(bench, io, sw, opt).run(res);
+    res = test::quick_run(model, bench,
+                          {.ports = {"headphone"},
+                           .loads = {"open", "32"},
+                           .tests = {"dc", "transients"},
+                           .rules = test::default_rules(),
+                           .more = [&](RunOptions& o) { o.ask_dc_meter_mv = std::move(ask); }});
   }
 };
 

@@ -14,6 +14,7 @@
 #include "measure/sim/port_sim.hpp"
 #include "measure/sim/simulated_bench.hpp"
 #include "model_truth.hpp"
+#include "sim_support.hpp"
 
 namespace outbench {
 namespace test_support_tmp {
@@ -171,14 +172,7 @@ TEST(Engine, NonlinearityIsRecovered) {
   dev["ports"]["line"]["h3_dbc_at_0dbfs"] = -45;
   std::ofstream(f.path) << dev.dump();
   const auto model = sim::load_device_model(f.path);
-  const auto bench = sim::bench_for_model(model, 48000);
-  sim::SimulatedBench io(model, bench, 5);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.loads = {"open", "10k"};
-  Results res;
-  Sequencer(bench, io, sw, opt).run(res);
+  const Results res = test::quick_run(model, sim::bench_for_model(model, 48000), {.seed = 5, .loads = {"open", "10k"}});
   const auto& pm = *model.port("line");
   for (const auto& l : res.ports.front().loads) {
     EXPECT_NEAR(l.thdn_ref.thdn_db, test::model_thdn_db(model, pm, l.load_ohms, -20), 0.5) << l.load_name;

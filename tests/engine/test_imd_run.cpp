@@ -68,16 +68,8 @@ ImdRun run_polynomial_device() {
     line["h2_dbc_at_0dbfs"] = {-50, -56};
     line["h3_dbc_at_0dbfs"] = {-45, -60};
   });
-  const BenchConfig bench = sim::bench_for_model(r.model, 48000);
-  sim::SimulatedBench io(r.model, bench, 7);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 7;
-  opt.ports = {"line"};
-  opt.loads = {"open", "10k"};
-  opt.rules = load_rules(test::fixture("verdicts/default.json"));
-  Sequencer(bench, io, sw, opt).run(r.res);
+  r.res = test::quick_run(r.model, sim::bench_for_model(r.model, 48000),
+                          {.seed = 7, .ports = {"line"}, .loads = {"open", "10k"}, .rules = test::default_rules()});
   return r;
 }
 

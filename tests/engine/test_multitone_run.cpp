@@ -18,17 +18,8 @@ namespace {
 
 Results run_quick(const std::vector<std::string>& tests) {
   const auto model = test::model_with("usb-interface.json", nullptr);
-  const BenchConfig bench = sim::bench_for_model(model, 48000);
-  sim::SimulatedBench io(model, bench, 11);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 11;
-  opt.tests = tests;
-  opt.rules = load_rules(test::fixture("verdicts/default.json"));
-  Results res;
-  Sequencer(bench, io, sw, opt).run(res);
-  return res;
+  return test::quick_run(model, sim::bench_for_model(model, 48000),
+                         {.seed = 11, .tests = tests, .rules = test::default_rules()});
 }
 
 const Results& shared_run() {

@@ -46,15 +46,8 @@ struct LineRun {
 // A quick run of the line port into `loads` on the simulated bench, calibrated from the model.
 LineRun run_line(sim::DeviceModel model, std::vector<std::string> loads) {
   LineRun r{std::move(model), {}};
-  const BenchConfig bench = sim::bench_for_model(r.model, 48000);
-  sim::SimulatedBench io(r.model, bench, 11);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 11;
-  opt.ports = {"line"};
-  opt.loads = std::move(loads);
-  Sequencer(bench, io, sw, opt).run(r.res);
+  r.res = test::quick_run(r.model, sim::bench_for_model(r.model, 48000),
+                          {.seed = 11, .ports = {"line"}, .loads = std::move(loads)});
   return r;
 }
 

@@ -38,18 +38,12 @@ struct RateRun {
 RateRun run_at(sim::DeviceModel model, double rate_hz, const std::string& port, std::vector<std::string> loads,
                std::vector<std::string> tests, double lo_hz = 20, double hi_hz = 20000) {
   RateRun r{std::move(model), {}};
-  const BenchConfig bench = sim::bench_for_model(r.model, rate_hz);
-  sim::SimulatedBench io(r.model, bench, 5);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.seed = 5;
-  opt.ports = {port};
-  opt.loads = std::move(loads);
-  opt.tests = std::move(tests);
-  opt.band_lo_hz = lo_hz;
-  opt.band_hi_hz = hi_hz;
-  Sequencer(bench, io, sw, opt).run(r.res);
+  r.res = test::quick_run(
+      r.model, sim::bench_for_model(r.model, rate_hz),
+      {.seed = 5, .ports = {port}, .loads = std::move(loads), .tests = std::move(tests), .more = [&](RunOptions& o) {
+         o.band_lo_hz = lo_hz;
+         o.band_hi_hz = hi_hz;
+       }});
   return r;
 }
 

@@ -23,16 +23,7 @@ Results run_zout(const sim::DeviceModel& model, const std::string& port,
                  const std::function<void(BenchConfig&)>& edit) {
   BenchConfig bench = sim::bench_for_model(model, 48000);
   edit(bench);
-  sim::SimulatedBench io(model, bench, 1);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.ports = {port};
-  opt.tests = {"zout"};
-  opt.rules = load_rules(test::fixture("verdicts/default.json"));
-  Results res;
-  Sequencer(bench, io, sw, opt).run(res);
-  return res;
+  return test::quick_run(model, bench, {.ports = {port}, .tests = {"zout"}, .rules = test::default_rules()});
 }
 
 Load resistor(const std::string& name, double ohms) {

@@ -15,20 +15,10 @@
 namespace outbench {
 namespace {
 
-Results run_tests(const std::string& device, std::vector<std::string> tests, bool quick = true) {
+Results run_tests(const std::string& device, std::vector<std::string> tests) {
   const auto model = sim::load_device_model(test::fixture("devices/" + device));
-  const auto bench = sim::bench_for_model(model, 48000);
-  sim::SimulatedBench io(model, bench, 1);
-  sim::SimulatedLoadSwitch sw(io);
-  sim::SimulatedVolume vol(io);
-  RunOptions opt;
-  opt.volumes = sim::model_volumes(model, vol);  // the model's volume control, as outbench run sets it
-  opt.quick = quick;
-  opt.tests = std::move(tests);
-  opt.rules = load_rules(test::fixture("verdicts/default.json"));
-  Results res;
-  Sequencer(bench, io, sw, opt).run(res);
-  return res;
+  return test::quick_run(model, sim::bench_for_model(model, 48000),
+                         {.tests = std::move(tests), .rules = test::default_rules(), .model_volumes = true});
 }
 
 double sum_by_step(const Results& r) {

@@ -31,13 +31,7 @@ struct ClockRun {
       if (ppm != 0) d["clock_ppm"] = ppm;
       if (wander_ppm_per_min != 0) d["clock_wander_ppm_per_min"] = wander_ppm_per_min;
     });
-    const auto bench = sim::bench_for_model(model, 48000);
-    sim::SimulatedBench io(model, bench, 1);
-    sim::SimulatedLoadSwitch sw(io);
-    RunOptions opt;
-    opt.quick = true;
-    opt.rules = load_rules(test::fixture("verdicts/default.json"));
-    Sequencer(bench, io, sw, opt).run(res);
+    res = test::quick_run(model, sim::bench_for_model(model, 48000), {.rules = test::default_rules()});
   }
 };
 

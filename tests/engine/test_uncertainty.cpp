@@ -20,15 +20,7 @@ Results run_quick(const sim::DeviceModel& model, const std::function<void(BenchC
                   std::vector<std::string> ports = {}) {
   BenchConfig bench = sim::bench_for_model(model, 48000);
   if (edit) edit(bench);
-  sim::SimulatedBench io(model, bench, 1);
-  sim::SimulatedLoadSwitch sw(io);
-  RunOptions opt;
-  opt.quick = true;
-  opt.ports = std::move(ports);
-  opt.rules = load_rules(test::fixture("verdicts/default.json"));
-  Results res;
-  Sequencer(bench, io, sw, opt).run(res);
-  return res;
+  return test::quick_run(model, bench, {.ports = std::move(ports), .rules = test::default_rules()});
 }
 
 TEST(ZoutUncertainty, TrueSourceImpedanceLiesWithinTheStatedBand) {

@@ -29,16 +29,11 @@ struct VolumeRun {
   explicit VolumeRun(const sim::DeviceModel& m, double max_mw = 500.0)
       : model(m), bench(sim::bench_for_model(m, 48000)) {
     bench.safety.max_mw = max_mw;
-    sim::SimulatedBench io(model, bench, 1);
-    sim::SimulatedLoadSwitch sw(io);
-    sim::SimulatedVolume vol(io);
-    RunOptions opt;
-    opt.quick = true;
-    opt.ports = {"headphone"};
-    opt.loads = {"open", "10k", "32"};
-    opt.rules = load_rules(test::fixture("verdicts/default.json"));
-    opt.volumes = sim::model_volumes(model, vol);
-    Sequencer(bench, io, sw, opt).run(res);
+    res = test::quick_run(model, bench,
+                          {.ports = {"headphone"},
+                           .loads = {"open", "10k", "32"},
+                           .rules = test::default_rules(),
+                           .model_volumes = true});
   }
 };
 
