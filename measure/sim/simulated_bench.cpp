@@ -63,7 +63,7 @@ std::optional<Capture> SimulatedBench::capture_rate_change(const std::vector<int
   const PortModel* pm = model_.port(wiring.name);
   if (!pm) throw std::invalid_argument("simulated device '" + model_.name + "' has no " + wiring.name + " port");
   const auto y = simulate_stream_events(model_.loopback, *pm, load_ohms_, rate_hz_, capture_frames, -1, -1,
-                                        (seed_ ^ 0x2545f4914f6cdd1dULL) + event_calls_++, lead_ohms_, change_frame);
+                                        (seed_ ^ 0x9e3779b97f4a7c15ULL) + rate_calls_++, lead_ohms_, change_frame);
   Capture c = to_capture(wiring, y, in_channels, capture_frames);
   c.event_frames = {change_frame};
   return c;

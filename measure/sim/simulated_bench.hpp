@@ -62,6 +62,7 @@ class SimulatedBench : public AudioIo {
   std::map<std::string, double> volume_;  // ports whose volume the volume-tracking step set
   std::uint64_t volume_calls_ = 0;
   std::uint64_t event_calls_ = 0;
+  std::uint64_t rate_calls_ = 0;  // the rate-change captures: a sequence of their own (the others do not move)
   const PortWiring& wiring_of(int out_channel) const;
   Capture to_capture(const PortWiring& w, const std::vector<std::vector<double>>& y,
                      const std::vector<int>& in_channels, std::size_t capture_frames) const;
