@@ -152,6 +152,13 @@ void judge_by_headphones(Verdict& v, const PortFigures& port, const VerdictRules
 
 }  // namespace
 
+std::string verdict_notes(const Verdict& v) {
+  std::string notes;
+  for (const auto& r : v.rules)
+    if (r.informational && r.id == "thump_32" && !r.condition.empty()) notes += " " + r.condition;
+  return notes;
+}
+
 const PortFigures::PerLoad* PortFigures::load(double ohms) const {
   for (const auto& l : loads)
     if (std::abs(l.load_ohms - ohms) <= 0.02 * ohms) return &l;
@@ -278,9 +285,22 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
         nomeas, 2));
   }
   judge_by_headphones(v, line, rules);
+  // The thump at stream start/stop: information, said in the summary when it is above the limit.
+  auto thump = rule("thump_32", "thump into 32 ohm", line.thump_mv, rules.max_thump_mv, "mV", false,
+                    "Starting or stopping the stream, the " + label + " puts a peak of {v} into 32 ohm" +
+                        (line.thump_what.empty() ? "" : " (" + line.thump_what + ")"),
+                    "the switching transients were not measured into 32 ohm", 1);
+  thump.informational = true;
+  if (thump.evaluated && !thump.pass)
+    thump.condition = "Note: it thumps when the stream starts or stops, " + num(*line.thump_mv, 0) +
+                      " mV peak into 32 ohm" + (line.thump_what.empty() ? "" : " (" + line.thump_what + ")") +
+                      ", above the rules' " + num(rules.max_thump_mv, 0) +
+                      " mV: turn the volume down or unplug the headphones first.";
+  if (thump.evaluated) v.rules.push_back(thump);  // a run without the transients into 32 ohm: not shown
   conclude(v, "Yes: the " + label + " can drive the headphones in the rules.",
            "Yes, with conditions: the " + label + " can drive the headphones in the rules within these limits.",
            "No: the " + label + " is not suited to every headphone load in the rules.");
+  v.summary += verdict_notes(v);
   return v;
 }
 

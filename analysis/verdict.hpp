@@ -45,6 +45,10 @@ struct VerdictRules {
   double damping_factor = 8.0;  // |Zout| <= Rl / damping_factor
   double target_spl_db = 110.0;
   std::vector<HeadphoneLoadRule> headphone_loads{{16, 100}, {32, 100}, {300, 97}};
+  // The thump when the stream starts or stops, peak mV into 32 ohm (test "transients"): information beside the
+  // "drives headphones" verdict, which says so when it is exceeded. 20 mV peak is 12.5 uW into 32 ohm, about
+  // 81 dB SPL peak with 100 dB SPL/mW headphones (a clear click; sensitive IEMs hear ~20 dB more).
+  double max_thump_mv = 20.0;
 };
 
 // What the verdicts need of one port (optional = not measured).
@@ -82,6 +86,11 @@ struct PortFigures {
     std::string problem;                     // why it was not predicted
   };
   std::vector<Headphone> headphones;
+  // The largest |peak| of the stream starting or stopping into 32 ohm, over both events and channels (absent: not
+  // measured into 32 ohm; a peak not above the noise counts as it reads), and which event and channel it was
+  // ("turn-on, left"). The thump_32 rule is shown only when it is present.
+  std::optional<double> thump_mv;
+  std::string thump_what;
   const PerLoad* load(double ohms) const;
 };
 
@@ -122,5 +131,8 @@ Verdict headphone_as_line_out(const PortFigures& headphone, const PortFigures* l
 // For the line out this is the "line out usable for headphones" verdict (docs/MEASUREMENTS.md); for the headphone out
 // it checks the port at its own job (a 120 ohm IEC 61938 output fails the damping rule for 16 and 32 ohm).
 Verdict drives_headphones(const PortFigures& port, const VerdictRules& rules, const std::string& port_name);
+// The notes a verdict's summary ends with, whatever its grade (" Note: it thumps ..." from a failed thump_32 rule,
+// held in its `condition`), each with a leading space; "" when there are none.
+std::string verdict_notes(const Verdict& v);
 
 }  // namespace outbench

@@ -30,6 +30,7 @@ struct TransientEvent {
   std::string seen;  // "full", "partial" (only the stream's first frames) or "not_measured"
   std::optional<double> peak_mv, peak_dbfs, duration_ms;  // peak_mv: input calibrated; signed as the excursion
   std::string note;                                       // why partial or not measured
+  std::optional<double> to_rate_hz;                       // rate_change: the rate the stream was reopened at
   // The waveform around the event (channel's excursion from the baseline, mV; or full-scale units when the
   // input is uncalibrated): wave[k] at wave_start_ms + k * wave_step_ms from the event.
   std::vector<double> wave;

@@ -57,7 +57,7 @@ void not_measured_by_subset(Results& r) {
     if (missing.empty()) continue;
     v.grade = "cannot_decide";
     v.pass = false;
-    v.summary = "Cannot decide: not measured in this run (--tests " + tests + "): " + missing + ".";
+    v.summary = "Cannot decide: not measured in this run (--tests " + tests + "): " + missing + "." + verdict_notes(v);
   }
 }
 
@@ -114,6 +114,16 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
       f.balance_db = l.balance_db;
     }
   }
+  if (p.transients && p.transients->load == "32")  // the thump: the largest start/stop peak (engine/dc_transients)
+    for (const auto& e : p.transients->events)
+      if ((e.event == "start" || e.event == "stop") && e.peak_mv &&
+          (!f.thump_mv || std::abs(*e.peak_mv) > *f.thump_mv)) {
+        f.thump_mv = std::abs(*e.peak_mv);
+        f.thump_what = std::string(e.event == "start" ? "turn-on" : "turn-off") + ", " +
+                       (e.channel == 0   ? "left"
+                        : e.channel == 1 ? "right"
+                                         : "channel " + std::to_string(e.channel));
+      }
   if (p.volume && !p.volume->steps.empty()) {  // the volume steps (engine/volume_tracking.hpp)
     f.volume_lowest_db = p.volume->steps.back().setting_db - p.volume->top_db;
     if (const auto d = balanced_down_to(p.volume->steps, rules.max_balance_db))

@@ -27,6 +27,7 @@ json transients_json(const PortTransients& t) {
     put_optional(je, "peak_dbfs", e.peak_dbfs);
     put_optional(je, "duration_ms", e.duration_ms);
     if (!e.note.empty()) je["note"] = e.note;
+    put_optional(je, "to_rate_hz", e.to_rate_hz);
     if (!e.wave.empty())
       je["wave"] = {{"start_ms", e.wave_start_ms},
                     {"step_ms", e.wave_step_ms},

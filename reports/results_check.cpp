@@ -310,7 +310,7 @@ void check_port(const Node& p) {
       e.str("event");
       e.num("channel");
       e.str("seen");
-      for (const char* k : {"peak_mv", "peak_dbfs", "duration_ms"}) e.opt_num_or_null(k);
+      for (const char* k : {"peak_mv", "peak_dbfs", "duration_ms", "to_rate_hz"}) e.opt_num_or_null(k);
       if (auto w = e.opt_obj("wave")) {
         w->num("start_ms");
         w->num("step_ms");

@@ -67,12 +67,14 @@ int devices(const Args& args) {
       std::cout << "Bench '" << b.name << "' plays " << out << " output(s) on '" << b.device << "' (" << b.host_api
                 << ") and captures " << in << " input(s) on '" << b.input_device << "' (" << b.input_host_api << ") at "
                 << b.rate_hz << " Hz (two devices, two clocks).\n";
-      needs.push_back({"output device (the DUT, audio.output)", b.device, b.host_api, 0, out, b.rate_hz});
-      needs.push_back({"input device (the analyser, audio.input)", b.input_device, b.input_host_api, in, 0, b.rate_hz});
+      needs.push_back(
+          {"output device (the DUT, audio.output)", b.device, b.host_api, 0, out, b.rate_hz, b.supported_rates_hz});
+      needs.push_back({"input device (the analyser, audio.input)", b.input_device, b.input_host_api, in, 0, b.rate_hz,
+                       b.supported_rates_hz});
     } else {
       std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at " << b.rate_hz
                 << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
-      needs.push_back({"device (audio.device)", b.device, b.host_api, in, out, b.rate_hz});
+      needs.push_back({"device (audio.device)", b.device, b.host_api, in, out, b.rate_hz, b.supported_rates_hz});
     }
   }
   std::cout << describe_audio_devices(in, out);

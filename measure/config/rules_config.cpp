@@ -12,7 +12,8 @@ VerdictRules load_rules(const std::filesystem::path& path) {
   if (r.string("schema") != "outbench-rules/1") r.fail("schema", "\"outbench-rules/1\"");
   r.only_keys({"schema", "description", "line_levels", "line_load_ohms", "headroom_db", "max_conditional_shortfall_db",
                "max_zout_line_ohms", "response_tolerance_db", "max_thdn_db", "max_thdn_vs_line_out_db",
-               "min_dynamic_range_db", "max_balance_db", "damping_factor", "target_spl_db", "headphone_loads"});
+               "min_dynamic_range_db", "max_balance_db", "damping_factor", "target_spl_db", "headphone_loads",
+               "max_thump_mv"});
   VerdictRules v;
   if (r.has("line_levels")) {
     const auto ll = r.at("line_levels");
@@ -47,6 +48,7 @@ VerdictRules load_rules(const std::filesystem::path& path) {
   v.max_balance_db = r.number_in("max_balance_db", 0, 20, v.max_balance_db);
   v.damping_factor = r.number_in("damping_factor", 1, 1000, v.damping_factor);
   v.target_spl_db = r.number_in("target_spl_db", 60, 140, v.target_spl_db);
+  v.max_thump_mv = r.number_in("max_thump_mv", 0, 1e4, v.max_thump_mv);
   if (r.has("headphone_loads")) {
     const auto hl = r.at("headphone_loads");
     hl.require_array();

@@ -1,6 +1,8 @@
 #include "measure/engine/dc_transients.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <numbers>
 #include <stdexcept>
@@ -22,6 +24,10 @@ const char* channel_name(std::size_t c) {
   return c == 0 ? "L" : c == 1 ? "R" : "?";
 }
 
+// A capture across stream events booked like session.play's: stimulus time of step `what`, the capture's WAV.
+void book_events_capture(StepContext& cx, const PortWiring& port, double seconds, const Capture& c,
+                         const std::string& what);
+
 // A capture across stream events through the audio I/O, booked like session.play's; nullopt when it cannot.
 std::optional<Capture> events_capture(StepContext& cx, const PortWiring& port, double seconds, long start, long stop,
                                       const std::string& what, std::string& why_not) {
@@ -32,14 +38,20 @@ std::optional<Capture> events_capture(StepContext& cx, const PortWiring& port, d
   s.check_stop();
   if (!c) return c;
   if (!c->valid) throw std::runtime_error("capture '" + what + "' on " + port.name + " failed: " + c->problem);
+  book_events_capture(cx, port, seconds, *c, what);
+  return c;
+}
+
+void book_events_capture(StepContext& cx, const PortWiring& port, double seconds, const Capture& c,
+                         const std::string& what) {
+  CaptureSession& s = cx.session;
   s.played_s += seconds;
   s.stimulus_s += seconds;
   s.last_step = what;
   s.stimulus_by_step_s[what] += seconds;
   if (s.sink)
-    s.sink(strformat("%03d-%s-%s-%s", ++s.capture_no, port.name.c_str(), s.cur_load.c_str(), what.c_str()), c->channels,
+    s.sink(strformat("%03d-%s-%s-%s", ++s.capture_no, port.name.c_str(), s.cur_load.c_str(), what.c_str()), c.channels,
            cx.plan.rate_hz);
-  return c;
 }
 
 // The loopback reads DC: an idle capture (the stream running), its settled mean in volts.
@@ -123,31 +135,76 @@ void read_event(const StepContext& cx, const Capture& c, const std::string& name
   }
 }
 
+// The event frames the audio I/O reports (hardware: where it asked), else those asked for; `asked` must be met
+// in order and leave room for the baseline and the waveform's lead.
+std::vector<std::size_t> event_frames(const Capture& c, const std::vector<long>& asked) {
+  std::vector<std::size_t> f;
+  const bool given = c.event_frames.size() == asked.size();
+  for (std::size_t k = 0; k < asked.size(); ++k)
+    f.push_back(static_cast<std::size_t>(std::max(given ? c.event_frames[k] : asked[k], asked[k])));
+  return f;
+}
+
+void not_measured(const PortWiring& port, const char* name, const std::string& why, PortTransients& out) {
+  for (std::size_t ch = 0; ch < port.input_channels.size(); ++ch) {
+    TransientEvent e;
+    e.event = name;
+    e.channel = static_cast<int>(ch);
+    e.seen = "not_measured";
+    e.note = why;
+    out.events.push_back(e);
+  }
+}
+
+// The rate the rate-change capture reopens the stream at: the first of the bench's supported rates
+// (audio.supported_rates_hz; none listed: every run rate) other than the run's; 0 when there is none.
+double other_rate(const BenchConfig& bench, double rate_hz) {
+  const std::vector<double> rates = bench.supported_rates_hz.empty()
+                                        ? std::vector<double>(std::begin(kRunRatesHz), std::end(kRunRatesHz))
+                                        : bench.supported_rates_hz;
+  for (double r : rates)
+    if (r != rate_hz) return r;
+  return 0;
+}
+
 void transients(StepContext& cx, const PortWiring& port, PortResult& pr) {
   PortTransients out;
   out.load = cx.session.cur_load;
   out.threshold_fraction = kTransientFraction;
   const double rate = cx.plan.rate_hz;
-  const auto start = static_cast<std::size_t>(std::llround(kStartAtS * rate));
-  const auto stop = static_cast<std::size_t>(std::llround(kStopAtS * rate));
+  const long start = std::lround(kStartAtS * rate), stop = std::lround(kStopAtS * rate);
   std::string why_not;
-  const auto c = events_capture(cx, port, kEventsCaptureS, static_cast<long>(start), static_cast<long>(stop),
-                                "transients", why_not);
-  if (c) {
-    read_event(cx, *c, "start", start, start, stop, out);
-    read_event(cx, *c, "stop", stop, static_cast<std::size_t>(0.1 * rate), c->channels.front().size(), out);
-    why_not = "the audio I/O does not change the sample rate within a run";
+  if (const auto c = events_capture(cx, port, kEventsCaptureS, start, stop, "transients", why_not)) {
+    const auto f = event_frames(*c, {start, stop});
+    read_event(cx, *c, "start", f[0], f[0], f[1], out);
+    read_event(cx, *c, "stop", f[1], static_cast<std::size_t>(0.1 * rate), c->channels.front().size(), out);
+  } else {
+    not_measured(port, "start", why_not, out);
+    not_measured(port, "stop", why_not, out);
   }
-  for (const char* name : {"start", "stop", "rate_change"}) {
-    if (c && std::string(name) != "rate_change") continue;
-    for (std::size_t ch = 0; ch < port.input_channels.size(); ++ch) {
-      TransientEvent e;
-      e.event = name;
-      e.channel = static_cast<int>(ch);
-      e.seen = "not_measured";
-      e.note = why_not;
-      out.events.push_back(e);
-    }
+  // The sample rate changing: the stream reopened at another rate of the bench, at kStartAtS of its capture.
+  const double to_rate = other_rate(cx.bench, rate);
+  std::optional<Capture> rc;
+  if (to_rate > 0) {
+    CaptureSession& s = cx.session;
+    s.check_stop();
+    const auto frames = static_cast<std::size_t>(std::llround(kRateChangeCaptureS * rate));
+    rc = s.io.capture_rate_change(port.output_channels, port.input_channels, frames, start, to_rate, why_not);
+    s.check_stop();
+    if (rc && !rc->valid) throw std::runtime_error("capture 'rate-change' on " + port.name + " failed: " + rc->problem);
+    if (rc) book_events_capture(cx, port, kRateChangeCaptureS, *rc, "transients");
+  } else {
+    why_not = "the bench supports no other sample rate (audio.supported_rates_hz)";
+  }
+  if (rc) {
+    const auto f = event_frames(*rc, {start});
+    const std::size_t first = out.events.size();
+    read_event(cx, *rc, "rate_change", f[0], f[0], rc->channels.front().size(), out);
+    for (std::size_t k = first; k < out.events.size(); ++k) out.events[k].to_rate_hz = to_rate;
+  } else {
+    not_measured(port, "rate_change", why_not, out);
+    for (auto& e : out.events)
+      if (e.event == "rate_change" && to_rate > 0) e.to_rate_hz = to_rate;
   }
   pr.transients = std::move(out);
 }

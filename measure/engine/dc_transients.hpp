@@ -6,11 +6,13 @@
 // (loopback_input.dc_coupled / audio.input.dc_coupled) and calibrated: the mean of an idle capture after
 // kDcSettleS, in volts via the input calibration (method "loopback"); else a DC voltmeter's reading asked for
 // through RunOptions::ask_dc_meter_mv (method "meter"); else "not_measured" with the reason.
-// Transients: an idle capture across the output stream starting (at kStartAtS) and stopping (at kStopAtS),
-// where the audio I/O can capture across them (AudioIo::capture_stream_events: the simulated bench); each
-// channel's peak and duration (analysis/transient.hpp) and a decimated waveform. A sample-rate change is not
-// measured (no audio I/O of outbench changes the rate within a run); where the audio I/O cannot capture the
-// events (PortAudio keeps its streams running for the whole run) they are "not_measured" with its reason.
+// Transients: an idle capture across the output stream starting (at kStartAtS) and stopping (at kStopAtS)
+// (AudioIo::capture_stream_events: the simulated bench, PortAudio on two devices, or on one device that opens as
+// separate input and output streams), and one across the stream reopened at another rate of the bench at kStartAtS
+// (AudioIo::capture_rate_change: the simulated bench, PortAudio on two devices whose DUT takes the rate); each
+// channel's peak and duration (analysis/transient.hpp) and a decimated waveform. The audio I/O reports the
+// frames at which it acted (hardware: lower bounds of the events; the baseline ends there). Where it cannot
+// capture an event, the event is "not_measured" with its reason.
 // Conventions: idle means digital silence; mV at the load; peaks also in dBFS of the capture.
 // Limits: the transients' captures are not booked as stimulus of a step the plan estimates.
 #pragma once
@@ -25,8 +27,9 @@ namespace outbench::engine {
 inline constexpr double kDcCaptureS = 0.5;  // idle capture for the DC offset
 inline constexpr double kDcSettleS = 0.1;   // its first part left out (latency, settling)
 inline constexpr double kEventsCaptureS = 1.0;
-inline constexpr double kStartAtS = 0.2;  // the stream starts here in the events capture
-inline constexpr double kStopAtS = 0.6;   // and stops here
+inline constexpr double kStartAtS = 0.2;            // the stream starts here in the events capture
+inline constexpr double kStopAtS = 0.6;             // and stops here
+inline constexpr double kRateChangeCaptureS = 0.6;  // the rate-change capture: the rate changes at kStartAtS
 inline constexpr std::size_t kWavePoints = 200;
 
 // "32" when it is among `loads`, else `nominal` (the port's nominal load; "" = none).

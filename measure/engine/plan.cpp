@@ -8,6 +8,7 @@
 #include "analysis/narrowband.hpp"
 #include "measure/config/kinds.hpp"
 #include "measure/engine/imd_step.hpp"
+#include "measure/engine/multitone_step.hpp"
 
 namespace outbench::engine {
 
@@ -76,7 +77,7 @@ double Plan::xtalk_seconds(double f_hz) const {
   return std::clamp(1.05 * need_s + 4 * block_s + 2 * kFadeS, d.xtalk_s, kXtalkMaxS);
 }
 
-double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
+std::map<std::string, double> Plan::plan_seconds_by_step(std::size_t n_ports, std::size_t n_loads) const {
   double xtalk = 0;
   for (double f : d.xtalk_freqs) xtalk += 2 * xtalk_seconds(f);
   const double per_load =
@@ -85,8 +86,17 @@ double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
   double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 2 * (d.sweep_s + kSweepTailS);  // + ground return
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave))
     freq += 2 * xtalk_seconds(f);
-  freq += imd_plan_seconds(*this, -20.0);  // IMD (SMPTE, CCIF) versus level
-  return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
+  const double ports = static_cast<double>(n_ports);
+  return {{"per load", ports * static_cast<double>(n_loads) * per_load},
+          {"thdn-freq", ports * freq},
+          {"imd", ports * imd_plan_seconds(*this, -20.0)},          // IMD (SMPTE, CCIF) versus level
+          {"multitone", ports * (kMultitoneS + kCaptureMarginS)}};  // one multitone into the nominal load
+}
+
+double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
+  double s = 0;
+  for (const auto& [step, seconds] : plan_seconds_by_step(n_ports, n_loads)) s += seconds;
+  return s;
 }
 
 std::string band_problem(double lo_hz, double hi_hz, double rate_hz, double tone_hz) {

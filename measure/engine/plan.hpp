@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -91,7 +92,10 @@ struct Plan {
   // lines out of its main lobe (analysis/narrowband.hpp) over the settled segment, at least d.xtalk_s, at
   // most kXtalkMaxS (a tone on a hum line gets kXtalkMaxS; its reading is refused).
   double xtalk_seconds(double f_hz) const;
-  double plan_seconds(std::size_t n_ports, std::size_t n_loads) const;
+  double plan_seconds(std::size_t n_ports, std::size_t n_loads) const;  // the sum of plan_seconds_by_step
+  // The estimate's parts: "per load" (every load's captures), "thdn-freq" (the tone lists and the ground-return
+  // sweeps), "imd", "multitone" (each capture with its margin).
+  std::map<std::string, double> plan_seconds_by_step(std::size_t n_ports, std::size_t n_loads) const;
 };
 
 // Why LOW..HIGH cannot be a run's band at rate_hz with tone_hz (LOW >= kMinBandLoHz, LOW < HIGH, HIGH <=

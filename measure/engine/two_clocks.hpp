@@ -51,6 +51,11 @@ class TwoClockIo : public AudioIo {
                                                std::string& why_not) override {
     return inner_.capture_stream_events(out, in, frames, start, stop, why_not);
   }
+  std::optional<Capture> capture_rate_change(const std::vector<int>& out, const std::vector<int>& in,
+                                             std::size_t frames, long change, double other_rate_hz,
+                                             std::string& why_not) override {
+    return inner_.capture_rate_change(out, in, frames, change, other_rate_hz, why_not);
+  }
 
  private:
   AudioIo& inner_;

@@ -7,7 +7,8 @@
 // (xrun) comes back with valid == false, its xrun count and the reason; the caller decides whether to retry
 // (the sequencer does, up to the bench's audio.retries, and marks the load).
 // AudioIo::capture_stream_events (the DC and transients step, measure/engine/dc_transients.hpp) captures the
-// inputs across the outputs' stream starting and stopping; an AudioIo that cannot says why (the default).
+// inputs across the outputs' stream starting and stopping, capture_rate_change across its sample rate changing;
+// an AudioIo that cannot says why (the default).
 // LoadSwitch::select connects one dummy load (by name, e.g. "open", "10k", "32") across the port under test.
 #pragma once
 
@@ -31,6 +32,10 @@ struct Capture {
   double clock_u_ppm = 0;                     // two clocks: the standard uncertainty of clock_ppm
   double clock_at_s = 0;                      // two clocks: audio time played before this capture (markers included)
   std::vector<std::vector<double>> channels;  // one per requested input channel
+  // capture_stream_events / capture_rate_change: the frame of the capture at which each event was asked for (in
+  // the order start, stop; or the rate change). Hardware: the frames captured when the request was made, a lower
+  // bound of the event's own frame (it reaches the input after the request and the latencies).
+  std::vector<long> event_frames{};
 };
 
 class AudioIo {
@@ -49,6 +54,16 @@ class AudioIo {
                                                        std::size_t /*capture_frames*/, long /*start_frame*/,
                                                        long /*stop_frame*/, std::string& why_not) {
     why_not = "this audio I/O keeps the output stream running for the whole run (no stream start or stop to capture)";
+    return std::nullopt;
+  }
+  // Digital silence on out_channels while in_channels are captured for capture_frames at the run's rate; at
+  // change_frame the outputs' stream is reopened at other_rate_hz (the analyser's capture runs on), and put back
+  // at the run's rate after the capture. nullopt, with the reason in why_not, where this AudioIo cannot.
+  virtual std::optional<Capture> capture_rate_change(const std::vector<int>& /*out_channels*/,
+                                                     const std::vector<int>& /*in_channels*/,
+                                                     std::size_t /*capture_frames*/, long /*change_frame*/,
+                                                     double /*other_rate_hz*/, std::string& why_not) {
+    why_not = "this audio I/O does not change the sample rate within a run";
     return std::nullopt;
   }
 };

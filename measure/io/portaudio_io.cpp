@@ -12,6 +12,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -59,6 +60,9 @@ std::string lower(std::string s) {
 
 constexpr double kFadeS = 0.01;  // silence(): ramp to zero over this
 constexpr double kJobTimeoutExtraS = 5.0;
+// Stream events: the streams run this long before an events capture, and after the run's streams are back, so
+// neither the events capture nor the next one starts inside a transient of the switching around it.
+constexpr double kEventsSettleS = 0.5;
 
 }  // namespace
 
@@ -105,6 +109,7 @@ struct PortAudioIo::Impl {
   PaStream* stream = nullptr;     // full duplex; on two devices the output stream (the DUT)
   PaStream* in_stream = nullptr;  // two devices: the input stream (the analyser)
   std::string device_name, input_device_name;
+  int out_dev = -1, in_dev = -1;  // the devices' indices (one device: the same)
   double rate = 0;
 
   struct Job {
@@ -227,27 +232,95 @@ struct PortAudioIo::Impl {
     return chosen;
   }
 
+  unsigned long fpb() const { return opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified; }
+  static std::string at(double rate_hz) { return " at " + std::to_string(static_cast<int>(rate_hz)) + " Hz"; }
+
+  // The input-only stream on in_dev; PortAudio's error (0: none).
+  PaError open_input() {
+    const PaStreamParameters ip = stream_parameters(in_dev, opt.input_channels, 0).first;
+    return Pa_OpenStream(&in_stream, &ip, nullptr, opt.rate_hz, fpb(), paClipOff, &Impl::in_callback_fn, this);
+  }
+  // The output-only stream on out_dev at rate_hz (not started); PortAudio's error (0: none).
+  PaError open_output(double rate_hz) {
+    const PaStreamParameters op = stream_parameters(out_dev, 0, opt.output_channels).second;
+    return Pa_OpenStream(&stream, nullptr, &op, rate_hz, fpb(), paClipOff, &Impl::out_callback, this);
+  }
+  static void close_stream(PaStream*& s) {
+    if (!s) return;
+    if (Pa_IsStreamStopped(s) == 0) Pa_StopStream(s);
+    Pa_CloseStream(s);
+    s = nullptr;
+  }
+  static void run(PaStream* s, bool on, const std::string& what) {
+    if (on && Pa_IsStreamStopped(s) == 1) check(Pa_StartStream(s), "cannot start " + what);
+    if (!on && Pa_IsStreamStopped(s) == 0) check(Pa_StopStream(s), "cannot stop " + what);
+  }
+
+  void open_full_duplex() {
+    const auto [ip, op] = stream_parameters(out_dev, opt.input_channels, opt.output_channels);
+    check(Pa_OpenStream(&stream, &ip, &op, opt.rate_hz, fpb(), paClipOff, &Impl::callback, this),
+          "cannot open '" + device_name + "'" + at(opt.rate_hz));
+    check(Pa_StartStream(stream), "cannot start the audio stream on '" + device_name + "'");
+  }
+
   void open_two_devices() {
-    const int od = choose("the output device: the DUT, audio.output", opt.device, opt.host_api, 0, opt.output_channels);
-    const int id = choose("the input device: the analyser, audio.input", opt.input_device, opt.input_host_api,
-                          opt.input_channels, 0);
-    if (od == id)
+    out_dev = choose("the output device: the DUT, audio.output", opt.device, opt.host_api, 0, opt.output_channels);
+    in_dev = choose("the input device: the analyser, audio.input", opt.input_device, opt.input_host_api,
+                    opt.input_channels, 0);
+    if (out_dev == in_dev)
       throw std::runtime_error("audio.output ('" + opt.device + "') and audio.input ('" + opt.input_device +
-                               "') both match the device '" + std::string(Pa_GetDeviceInfo(od)->name) +
+                               "') both match the device '" + std::string(Pa_GetDeviceInfo(out_dev)->name) +
                                "': name two devices, or measure through one device's own input with the "
                                "single-device form (audio.device and loopback_input)");
-    device_name = Pa_GetDeviceInfo(od)->name;
-    input_device_name = Pa_GetDeviceInfo(id)->name;
-    const PaStreamParameters ip = stream_parameters(id, opt.input_channels, 0).first;
-    const PaStreamParameters op = stream_parameters(od, 0, opt.output_channels).second;
-    const unsigned long fpb = opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified;
-    const std::string at = " at " + std::to_string(static_cast<int>(opt.rate_hz)) + " Hz";
-    check(Pa_OpenStream(&in_stream, &ip, nullptr, opt.rate_hz, fpb, paClipOff, &Impl::in_callback_fn, this),
-          "cannot open the input device '" + input_device_name + "'" + at);
-    check(Pa_OpenStream(&stream, nullptr, &op, opt.rate_hz, fpb, paClipOff, &Impl::out_callback, this),
-          "cannot open the output device '" + device_name + "'" + at);
+    device_name = Pa_GetDeviceInfo(out_dev)->name;
+    input_device_name = Pa_GetDeviceInfo(in_dev)->name;
+    check(open_input(), "cannot open the input device '" + input_device_name + "'" + at(opt.rate_hz));
+    check(open_output(opt.rate_hz), "cannot open the output device '" + device_name + "'" + at(opt.rate_hz));
     check(Pa_StartStream(in_stream), "cannot start the input stream on '" + input_device_name + "'");
     check(Pa_StartStream(stream), "cannot start the output stream on '" + device_name + "'");
+  }
+
+  // A capture of digital silence on in_stream (running) while `actions` run in order on this thread, each once
+  // the capture has reached its frame; the frames captured when each ran are returned in event_frames.
+  struct Action {
+    long frame;
+    std::function<void()> run;
+  };
+  Capture events_job(const std::vector<int>& in_channels, std::size_t capture_frames,
+                     const std::vector<Action>& actions) {
+    Job j;
+    j.in_map = in_channels;
+    j.cap_frames = capture_frames;
+    j.out_done = true;  // nothing to play: the output streams play silence
+    j.in.assign(in_channels.size(), std::vector<float>(capture_frames, 0.0f));
+    Capture result;
+    result.rate_hz = rate;
+    job.store(&j, std::memory_order_release);
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration<double>(static_cast<double>(capture_frames) / rate + kJobTimeoutExtraS);
+    std::size_t next = 0;
+    try {
+      while (!j.done.load(std::memory_order_acquire)) {
+        const auto pos = static_cast<long>(j.in_pos.load(std::memory_order_relaxed));
+        if (next < actions.size() && pos >= actions[next].frame) {
+          result.event_frames.push_back(pos);
+          actions[next++].run();
+          continue;
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+          throw std::runtime_error("the audio device '" + input_device_name + "' stopped delivering data");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    } catch (...) {
+      withdraw_job();
+      throw;
+    }
+    withdraw_job();
+    result.xruns = j.xruns.load();
+    for (const auto& c : j.in) result.channels.emplace_back(c.begin(), c.end());
+    result.valid = result.xruns == 0 || opt.ignore_xrun_flags;
+    if (!result.valid) result.problem = std::to_string(result.xruns) + " buffer under/overflow(s)";
+    return result;
   }
 };
 
@@ -258,17 +331,15 @@ PortAudioIo::PortAudioIo(const PortAudioOptions& opt) : impl_(std::make_unique<I
   impl_->gain_step = static_cast<float>(1.0 / (kFadeS * opt.rate_hz));
   if (!opt.input_device.empty()) {
     impl_->open_two_devices();
-    return;
+  } else {
+    const int chosen = impl_->choose("", opt.device, opt.host_api, opt.input_channels, opt.output_channels);
+    impl_->out_dev = impl_->in_dev = chosen;
+    impl_->device_name = Pa_GetDeviceInfo(chosen)->name;
+    impl_->open_full_duplex();
   }
-  const int chosen = impl_->choose("", opt.device, opt.host_api, opt.input_channels, opt.output_channels);
-  const PaDeviceInfo* d = Pa_GetDeviceInfo(chosen);
-  impl_->device_name = d->name;
-  const auto [ip, op] = stream_parameters(chosen, opt.input_channels, opt.output_channels);
-  check(Pa_OpenStream(&impl_->stream, &ip, &op, opt.rate_hz,
-                      opt.frames_per_buffer ? opt.frames_per_buffer : paFramesPerBufferUnspecified, paClipOff,
-                      &Impl::callback, impl_.get()),
-        "cannot open '" + impl_->device_name + "' at " + std::to_string(static_cast<int>(opt.rate_hz)) + " Hz");
-  check(Pa_StartStream(impl_->stream), "cannot start the audio stream on '" + impl_->device_name + "'");
+  // A DUT that thumps when its stream starts would put the thump into the first capture (seen: the two-clock
+  // marker of the level probe not found behind a 300 mV turn-on step): the streams run a while first.
+  std::this_thread::sleep_for(std::chrono::duration<double>(kEventsSettleS));
 }
 
 PortAudioIo::~PortAudioIo() {
@@ -297,14 +368,134 @@ void PortAudioIo::silence() {
   impl_->muting.store(true);
 }
 
-Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
-                                 const std::vector<int>& in_channels, std::size_t capture_frames) {
+static void check_channels(const PortAudioOptions& opt, const std::vector<int>& out_channels,
+                           const std::vector<int>& in_channels) {
   for (int c : out_channels)
-    if (c < 0 || c >= impl_->opt.output_channels)
+    if (c < 0 || c >= opt.output_channels)
       throw std::invalid_argument("output channel " + std::to_string(c) + " is not open");
   for (int c : in_channels)
-    if (c < 0 || c >= impl_->opt.input_channels)
+    if (c < 0 || c >= opt.input_channels)
       throw std::invalid_argument("input channel " + std::to_string(c) + " is not open");
+}
+
+static void settle() {
+  std::this_thread::sleep_for(std::chrono::duration<double>(kEventsSettleS));
+}
+
+std::optional<Capture> PortAudioIo::capture_stream_events(const std::vector<int>& out_channels,
+                                                          const std::vector<int>& in_channels,
+                                                          std::size_t capture_frames, long start_frame, long stop_frame,
+                                                          std::string& why_not) {
+  if (start_frame < 0 && stop_frame < 0) {  // an idle capture: play_record of silence does it
+    why_not = "an idle capture is played as silence";
+    return std::nullopt;
+  }
+  check_channels(impl_->opt, out_channels, in_channels);
+  Impl& m = *impl_;
+  const bool two = m.in_stream != nullptr;
+  const std::string out_what = "the output stream on '" + m.device_name + "'";
+  if (!two) {  // the full-duplex stream makes way for an input-only and an output-only stream on the device
+    Impl::close_stream(m.stream);
+    PaError e = m.open_input();
+    if (e == paNoError) e = m.open_output(m.rate);
+    if (e == paNoError) e = Pa_StartStream(m.in_stream);
+    if (e != paNoError) {
+      Impl::close_stream(m.in_stream);
+      Impl::close_stream(m.stream);
+      m.open_full_duplex();
+      settle();
+      why_not = "'" + m.device_name + "' cannot be opened as an input-only and an output-only stream at once (" +
+                Pa_GetErrorText(e) +
+                "), so its output cannot start and stop while its input captures; a two-device bench "
+                "(audio.output and audio.input) can";
+      return std::nullopt;
+    }
+  }
+  // The output stream is stopped at the capture's start when the start comes first.
+  const bool running_first = start_frame < 0 || (stop_frame >= 0 && stop_frame < start_frame);
+  std::vector<Impl::Action> actions;
+  const auto start = [&m, out_what] { Impl::run(m.stream, true, out_what); };
+  const auto stop = [&m, out_what] { Impl::run(m.stream, false, out_what); };
+  if (start_frame >= 0) actions.push_back({start_frame, start});
+  if (stop_frame >= 0) actions.push_back({stop_frame, stop});
+  if (running_first) std::reverse(actions.begin(), actions.end());
+  const auto restore = [&] {
+    if (two) {
+      Impl::run(m.stream, true, out_what);
+    } else {
+      Impl::close_stream(m.in_stream);
+      Impl::close_stream(m.stream);
+      m.open_full_duplex();
+    }
+    settle();
+  };
+  Capture c;
+  try {
+    Impl::run(m.stream, running_first, out_what);
+    settle();
+    c = m.events_job(in_channels, capture_frames, actions);
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  return c;
+}
+
+std::optional<Capture> PortAudioIo::capture_rate_change(const std::vector<int>& out_channels,
+                                                        const std::vector<int>& in_channels, std::size_t capture_frames,
+                                                        long change_frame, double other_rate_hz, std::string& why_not) {
+  check_channels(impl_->opt, out_channels, in_channels);
+  Impl& m = *impl_;
+  if (!m.in_stream) {
+    why_not = "the bench plays and captures on one device ('" + m.device_name +
+              "'), whose input cannot capture on while its rate changes; a two-device bench (audio.output and "
+              "audio.input) can";
+    return std::nullopt;
+  }
+  const std::string rate_text = std::to_string(static_cast<int>(other_rate_hz)) + " Hz";
+  const PaStreamParameters op = stream_parameters(m.out_dev, 0, m.opt.output_channels).second;
+  if (const PaError e = Pa_IsFormatSupported(nullptr, &op, other_rate_hz); e != paFormatIsSupported) {
+    why_not =
+        "'" + m.device_name + "' does not play at " + rate_text + " (" + Pa_GetErrorText(e) +
+        (std::string(Pa_GetHostApiInfo(Pa_GetDeviceInfo(m.out_dev)->hostApi)->name).find("JACK") != std::string::npos
+             ? ": a JACK server runs at one rate)"
+             : ")");
+    return std::nullopt;
+  }
+  const std::string out_what = "the output stream on '" + m.device_name + "'";
+  PaError reopen = paNoError;
+  const auto reopen_at = [&](double r) {
+    Impl::close_stream(m.stream);
+    PaError e = m.open_output(r);
+    if (e != paNoError) check(m.open_output(m.rate), "cannot reopen '" + m.device_name + "'" + Impl::at(m.rate));
+    Impl::run(m.stream, true, out_what);
+    return e;
+  };
+  const auto restore = [&] {
+    reopen_at(m.rate);
+    settle();
+  };
+  Capture c;
+  try {
+    Impl::run(m.stream, true, out_what);
+    settle();
+    c = m.events_job(in_channels, capture_frames, {{change_frame, [&] { reopen = reopen_at(other_rate_hz); }}});
+  } catch (...) {
+    restore();
+    throw;
+  }
+  restore();
+  if (reopen != paNoError) {
+    why_not = "cannot reopen '" + m.device_name + "' at " + rate_text + " (" + Pa_GetErrorText(reopen) + ")";
+    return std::nullopt;
+  }
+  return c;
+}
+
+Capture PortAudioIo::play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
+                                 const std::vector<int>& in_channels, std::size_t capture_frames) {
+  check_channels(impl_->opt, out_channels, in_channels);
   // The callback indexes the stimulus by the channel list: one stimulus per output channel, or none.
   if (stimulus.size() != out_channels.size())
     throw std::invalid_argument(std::to_string(stimulus.size()) + " stimulus channel(s) for " +
@@ -398,7 +589,22 @@ std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok) 
                      "); set audio.rate_hz to one both devices support");
       continue;
     }
-    o << "ok: " << n.role << ": " << name << ", " << channels << " at " << static_cast<int>(n.rate_hz) << " Hz\n";
+    std::string missing;
+    for (double r : n.supported_rates_hz)
+      if (!supported(r)) missing += (missing.empty() ? "" : ", ") + std::to_string(static_cast<int>(r));
+    if (!missing.empty()) {
+      problem(n, name + " does not run " + channels + " at " + missing +
+                     " Hz, which audio.supported_rates_hz lists: take those rates out of the list (a run at them, "
+                     "and the rate-change transient, would fail)");
+      continue;
+    }
+    o << "ok: " << n.role << ": " << name << ", " << channels << " at " << static_cast<int>(n.rate_hz) << " Hz";
+    if (!n.supported_rates_hz.empty()) {
+      o << " (and every rate of audio.supported_rates_hz:";
+      for (double r : n.supported_rates_hz) o << " " << static_cast<int>(r);
+      o << ")";
+    }
+    o << "\n";
   }
   return o.str();
 }

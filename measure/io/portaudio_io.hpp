@@ -14,6 +14,11 @@
 // callback's next buffer after that), so the capture brackets the stimulus: it holds the streams' offset plus
 // both devices' latencies before the stimulus, which the caller finds per capture (and must leave room for at
 // the end); the two clocks are corrected by the caller (measure/engine/two_clocks.hpp).
+// Stream events (capture_stream_events, capture_rate_change): the capture runs on an input-only stream while the
+// main thread starts, stops or reopens the output stream once the capture has reached the frame asked for; the
+// frame captured when it asked is returned (Capture::event_frames). Before the capture the streams settle for
+// kEventsSettleS (0.5 s), and again after the run's streams are put back, so no other capture sees these
+// transients; the constructor waits as long after opening the streams, for the same reason.
 // PortAudio's own error text is carried in every exception.
 #pragma once
 
@@ -58,6 +63,17 @@ class PortAudioIo : public AudioIo {
   Capture play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
                       const std::vector<int>& in_channels, std::size_t capture_frames) override;
   void silence() override;
+  // The stream starting and stopping (measure/engine/dc_transients.hpp): on two devices the DUT's output stream is
+  // stopped and started while the analyser's input stream runs on; on one device the full-duplex stream is
+  // closed for the capture and the device opened as an input-only and an output-only stream (JACK can; a device
+  // that refuses gives nullopt with PortAudio's reason), then reopened as before. Only silence is played.
+  std::optional<Capture> capture_stream_events(const std::vector<int>& out_channels,
+                                               const std::vector<int>& in_channels, std::size_t capture_frames,
+                                               long start_frame, long stop_frame, std::string& why_not) override;
+  // Two devices only: the DUT's output stream reopened at other_rate_hz, where its device takes that rate.
+  std::optional<Capture> capture_rate_change(const std::vector<int>& out_channels, const std::vector<int>& in_channels,
+                                             std::size_t capture_frames, long change_frame, double other_rate_hz,
+                                             std::string& why_not) override;
   std::string device_name() const;        // the device that plays (one device: plays and captures)
   std::string input_device_name() const;  // two devices: the analyser; else empty
 
@@ -72,9 +88,10 @@ struct DeviceNeed {
   std::string device, host_api;
   int inputs = 0, outputs = 0;  // channels opened (0: none of that direction)
   double rate_hz = 48000;
+  std::vector<double> supported_rates_hz{};  // the bench's audio.supported_rates_hz: each is checked as well
 };
-// One line per need ("ok: ..." or "PROBLEM: ..." naming what is missing and how to fix it); `ok` tells
-// whether every need is met.
+// One line per need ("ok: ..." or "PROBLEM: ..." naming what is missing and how to fix it; a rate of
+// supported_rates_hz the device does not run at is a PROBLEM of its own); `ok` tells whether every need is met.
 std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok);
 
 // `outbench devices`: host APIs and devices with channel counts, default rates and latencies, and the sample

@@ -79,6 +79,8 @@ constexpr Param kParams[] = {
     {"turn_on_tau_ms", &ChannelModel::turn_on_tau_ms, 1e-3, 1e4, true},
     {"turn_off_step_mv", &ChannelModel::turn_off_step_mv, -1e4, 1e4, true},
     {"turn_off_tau_ms", &ChannelModel::turn_off_tau_ms, 1e-3, 1e4, true},
+    {"rate_change_step_mv", &ChannelModel::rate_change_step_mv, -1e4, 1e4, true},
+    {"rate_change_tau_ms", &ChannelModel::rate_change_tau_ms, 1e-3, 1e4, true},
 };
 
 PortModel read_port(const JsonReader& p, const std::string& name) {

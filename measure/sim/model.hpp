@@ -42,6 +42,9 @@ struct ChannelModel {
   // for stream events, port_sim.hpp simulate_stream_events): step * exp(-t / tau) from the event.
   double turn_on_step_mv = 0.0, turn_on_tau_ms = 1.0;
   double turn_off_step_mv = 0.0, turn_off_tau_ms = 1.0;
+  // The same when the stream's sample rate changes (played only where the bench asks for a rate change,
+  // simulate_stream_events' rate_change_frame).
+  double rate_change_step_mv = 0.0, rate_change_tau_ms = 1.0;
 };
 
 inline constexpr double kMuteAfterZeroMs = 10.0;

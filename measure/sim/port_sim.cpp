@@ -126,7 +126,9 @@ namespace {
 struct ChannelSim {
   double k_emf, k2, k3, xt, sigma_emf, hum_amp, hum_w, kc, rail, ilim, r_src;
   double dc_v, on_v, on_decay, off_v, off_decay;  // DC offset, transient steps (V) and per-frame decays
+  double rate_v, rate_decay;                      // the step at a sample-rate change
   double transient_v = 0;                         // the transient's EMF now
+  double decay = 1;                               // its per-frame decay: the last event's
   bool has_c;
   Biquad lp;
   double vc = 0, i_prev = 0;
@@ -152,6 +154,8 @@ struct ChannelSim {
     off_v = p.turn_off_step_mv * 1e-3;
     on_decay = std::exp(-1.0 / (p.turn_on_tau_ms * 1e-3 * rate_hz));
     off_decay = std::exp(-1.0 / (p.turn_off_tau_ms * 1e-3 * rate_hz));
+    rate_v = p.rate_change_step_mv * 1e-3;
+    rate_decay = std::exp(-1.0 / (p.rate_change_tau_ms * 1e-3 * rate_hz));
     if (p.dac_lowpass_hz > 0 && p.dac_lowpass_hz < rate_hz / 2) lp = butterworth_lowpass(p.dac_lowpass_hz, rate_hz);
   }
   // The loop's driving voltage this frame: the EMF less the capacitor's charge (trapezoidal rule).
@@ -194,6 +198,7 @@ struct PortSimulator::State {
   bool mute_on_silence = false;
   std::uint64_t zero_run = 0, mute_after = 0;      // frames of exact digital zero so far; muted beyond mute_after
   std::int64_t start_frame = -1, stop_frame = -1;  // stream events (set_stream_events), -1 = none
+  std::int64_t rate_frame = -1;                    // a sample-rate change (set_rate_change), -1 = none
   State(const LoopbackModel& l, const PortModel& pm, double fs, std::uint64_t seed)
       : lb(l), rate_hz(fs), nch(static_cast<std::size_t>(pm.channels)), rng(seed) {
     mute_on_silence = pm.mute_on_silence;
@@ -249,9 +254,21 @@ struct PortSimulator::State {
     const auto now = static_cast<std::int64_t>(t);
     for (std::size_t c = 0; c < nch; ++c) {
       ChannelSim& k = ch[c];
-      k.transient_v = now == start_frame ? k.on_v : now == stop_frame ? k.transient_v + k.off_v : k.transient_v;
+      // Each event adds its step to what is left of the earlier ones; the sum decays with the last event's tau.
+      if (now == start_frame) {
+        k.transient_v += k.on_v;
+        k.decay = k.on_decay;
+      }
+      if (now == stop_frame) {
+        k.transient_v += k.off_v;
+        k.decay = k.off_decay;
+      }
+      if (now == rate_frame) {
+        k.transient_v += k.rate_v;
+        k.decay = k.rate_decay;
+      }
       e[c] += k.dc_v + k.transient_v;
-      k.transient_v *= now >= stop_frame && stop_frame >= 0 ? k.off_decay : k.on_decay;
+      k.transient_v *= k.decay;
     }
     for (std::size_t c = 0; c < nch; ++c) {
       double emf = e[c] + (ch[c].hum_amp != 0 ? ch[c].hum_amp * std::sin(ch[c].hum_w * t) : 0.0);
@@ -285,6 +302,12 @@ void PortSimulator::set_load(double load_ohms, double lead_ohms, const NetworkEl
 void PortSimulator::set_stream_events(std::int64_t start_frame, std::int64_t stop_frame) {
   s_->start_frame = start_frame;
   s_->stop_frame = stop_frame;
+}
+void PortSimulator::set_rate_change(std::int64_t frame) {
+  s_->rate_frame = frame;
+}
+void PortSimulator::stream_event_now(bool started) {
+  (started ? s_->start_frame : s_->stop_frame) = static_cast<std::int64_t>(s_->n);
 }
 int PortSimulator::channels() const {
   return static_cast<int>(s_->nch);
@@ -365,10 +388,12 @@ std::vector<std::vector<double>> simulate_port(const LoopbackModel& lb, const Po
 std::vector<std::vector<double>> simulate_stream_events(const LoopbackModel& lb, const PortModel& p, double load_ohms,
                                                         double rate_hz, std::size_t capture_frames,
                                                         std::int64_t start_frame, std::int64_t stop_frame,
-                                                        std::uint64_t seed, double lead_ohms) {
+                                                        std::uint64_t seed, double lead_ohms,
+                                                        std::int64_t rate_change_frame) {
   PortSimulator sim(lb, p, rate_hz, seed);
   sim.set_load_ohms(load_ohms, lead_ohms);
   sim.set_stream_events(start_frame, stop_frame);
+  sim.set_rate_change(rate_change_frame);
   return run_port(sim, lb, p, {}, capture_frames);
 }
 

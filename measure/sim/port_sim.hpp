@@ -26,9 +26,11 @@
 // no hum) until the next non-zero sample; the ADC's own noise remains.
 // DC offset and switching transients: dc_offset_mv is added to the EMF before the coupling capacitor; a port with
 // a capacitor starts with it charged to the offset (the steady state), so no DC reaches the load. Stream events
-// (set_stream_events; simulate_stream_events): at the start frame the EMF gets turn_on_step_mv, decaying as
-// exp(-t / turn_on_tau_ms); at the stop frame turn_off_step_mv is added, and the sum decays as exp(-t /
-// turn_off_tau_ms). Without events (every other capture) nothing is added: the stream runs throughout.
+// (set_stream_events; simulate_stream_events): at the start frame turn_on_step_mv is added to the EMF's transient,
+// at the stop frame turn_off_step_mv, at a sample-rate change (set_rate_change) rate_change_step_mv; the sum decays
+// as exp(-t / tau) with the last event's tau (turn_on_tau_ms, turn_off_tau_ms, rate_change_tau_ms). Without
+// events (every other capture) nothing is added: the stream runs throughout. The JACK virtual DUT triggers them
+// as its input ports get connected and disconnected (stream_event_now).
 #pragma once
 
 #include <complex>
@@ -57,6 +59,9 @@ class PortSimulator {
   int channels() const;
   // Frames (from this simulator's first) at which the stream starts / stops (-1: none).
   void set_stream_events(std::int64_t start_frame, std::int64_t stop_frame);
+  void set_rate_change(std::int64_t frame);  // -1: none
+  // The stream starts (true) or stops (false) at the next frame processed.
+  void stream_event_now(bool started);
 
  private:
   struct State;
@@ -69,12 +74,13 @@ std::vector<std::vector<double>> simulate_port(const LoopbackModel& loopback, co
                                                std::size_t capture_frames, std::uint64_t seed, double lead_ohms = 0.0,
                                                const NetworkElement* load_network = nullptr);
 
-// Digital silence with the stream starting at start_frame and stopping at stop_frame of the device (-1: none;
-// the capture is delayed by the loopback's latency as above).
+// Digital silence with the stream starting at start_frame, stopping at stop_frame and changing its sample rate at
+// rate_change_frame of the device (-1: none; the capture is delayed by the loopback's latency as above).
 std::vector<std::vector<double>> simulate_stream_events(const LoopbackModel& loopback, const PortModel& port,
                                                         double load_ohms, double rate_hz, std::size_t capture_frames,
                                                         std::int64_t start_frame, std::int64_t stop_frame,
-                                                        std::uint64_t seed, double lead_ohms = 0.0);
+                                                        std::uint64_t seed, double lead_ohms = 0.0,
+                                                        std::int64_t rate_change_frame = -1);
 
 // Analytic figures of one channel of the model (a PortModel gives its left channel), for tests and for the truth
 // the engine is checked against; without the ground return.

@@ -50,7 +50,23 @@ std::optional<Capture> SimulatedBench::capture_stream_events(const std::vector<i
   if (!pm) throw std::invalid_argument("simulated device '" + model_.name + "' has no " + wiring.name + " port");
   const auto y = simulate_stream_events(model_.loopback, *pm, load_ohms_, rate_hz_, capture_frames, start_frame,
                                         stop_frame, (seed_ ^ 0x2545f4914f6cdd1dULL) + event_calls_++, lead_ohms_);
-  return to_capture(wiring, y, in_channels, capture_frames);
+  Capture c = to_capture(wiring, y, in_channels, capture_frames);
+  c.event_frames = {start_frame, stop_frame};
+  return c;
+}
+
+std::optional<Capture> SimulatedBench::capture_rate_change(const std::vector<int>& out_channels,
+                                                           const std::vector<int>& in_channels,
+                                                           std::size_t capture_frames, long change_frame,
+                                                           double /*other_rate_hz*/, std::string& /*why_not*/) {
+  const PortWiring& wiring = wiring_of(out_channels.front());
+  const PortModel* pm = model_.port(wiring.name);
+  if (!pm) throw std::invalid_argument("simulated device '" + model_.name + "' has no " + wiring.name + " port");
+  const auto y = simulate_stream_events(model_.loopback, *pm, load_ohms_, rate_hz_, capture_frames, -1, -1,
+                                        (seed_ ^ 0x9e3779b97f4a7c15ULL) + rate_calls_++, lead_ohms_, change_frame);
+  Capture c = to_capture(wiring, y, in_channels, capture_frames);
+  c.event_frames = {change_frame};
+  return c;
 }
 
 Capture SimulatedBench::play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stim,

@@ -26,6 +26,9 @@ class SimulatedBench : public AudioIo {
   std::optional<Capture> capture_stream_events(const std::vector<int>& out_channels,
                                                const std::vector<int>& in_channels, std::size_t capture_frames,
                                                long start_frame, long stop_frame, std::string& why_not) override;
+  std::optional<Capture> capture_rate_change(const std::vector<int>& out_channels, const std::vector<int>& in_channels,
+                                             std::size_t capture_frames, long change_frame, double other_rate_hz,
+                                             std::string& why_not) override;
   void set_load_ohms(double ohms, double lead_ohms = 0.0, std::optional<NetworkElement> network = std::nullopt) {
     load_ohms_ = ohms;
     lead_ohms_ = lead_ohms;
@@ -39,7 +42,8 @@ class SimulatedBench : public AudioIo {
   // A port's volume control set directly (the volume-tracking step): its captures run at `setting_db` on
   // every channel, drawn from a seed sequence of their own (the run's other captures do not move), until
   // clear_volume(). capture_stream_events plays the model's turn-on/turn-off transients (model.hpp) at the frames
-  // asked, from a seed sequence of its own; no other capture plays them (its stream is taken to be running).
+  // asked, capture_rate_change its rate-change step (the capture stays at the run's rate), from a seed sequence of
+  // their own; no other capture plays them (its stream is taken to be running).
   void set_volume_db(const std::string& port, double setting_db) { volume_[port] = setting_db; }
   void clear_volume(const std::string& port) { volume_.erase(port); }
 
@@ -58,6 +62,7 @@ class SimulatedBench : public AudioIo {
   std::map<std::string, double> volume_;  // ports whose volume the volume-tracking step set
   std::uint64_t volume_calls_ = 0;
   std::uint64_t event_calls_ = 0;
+  std::uint64_t rate_calls_ = 0;  // the rate-change captures: a sequence of their own (the others do not move)
   const PortWiring& wiring_of(int out_channel) const;
   Capture to_capture(const PortWiring& w, const std::vector<std::vector<double>>& y,
                      const std::vector<int>& in_channels, std::size_t capture_frames) const;

@@ -6,6 +6,8 @@
 // pseudo-terminal plays a USB relay board with the CH340 "LCUS" protocol (A0 <relay> <0|1> <checksum>):
 // its slave is linked at --relay-link so a bench file can name it as its serial port. The loads of the relays
 // that are on are in parallel; none on = open. --unplugged outputs silence (a cable pulled).
+// A port's stream runs while a client is connected to one of its in_N ports (PortAudio connects a stream's ports
+// when it starts and disconnects them when it stops): the model's turn_on_step_mv / turn_off_step_mv play then.
 // A model with clock_ppm plays on its own clock: the DUT reads its inputs at 1 + clock_ppm * 1e-6 samples per
 // JACK sample (measure/sim/clock_stream.hpp; clock_wander_ppm_per_min is not simulated here), after a queue of
 // kFastQueueFrames when it runs fast (the queue shrinks by clock_ppm * 1e-6 per sample: 62 ms last 7 minutes
@@ -56,6 +58,7 @@ struct Dut {
   std::vector<sim::ClockStream> clocks;  // one per input channel when the DUT has its own clock
   std::vector<std::vector<float>> clocked;
   std::vector<jack_port_t*> an_in, an_out;  // --analyser: the analyser client's ports
+  std::vector<bool> streaming;  // per port: a stream feeds its inputs (a client is connected to one of them)
   std::atomic<double> load_ohms{std::numeric_limits<double>::infinity()};
   double applied_ohms = -1;
   bool unplugged = false;
@@ -68,8 +71,18 @@ int process(jack_nframes_t n, void* arg) noexcept {
     for (auto& s : d->sims) s.set_load_ohms(load);
     d->applied_ohms = load;
   }
-  std::size_t ch = 0;
+  std::size_t ch = 0, port = 0;
   for (auto& s : d->sims) {
+    // The host's stream starting and stopping: PortAudio connects its ports to ours when a stream starts and
+    // disconnects them when it stops; the model's turn-on / turn-off step follows (port_sim.hpp).
+    bool connected = false;
+    for (int c = 0; c < s.channels(); ++c)
+      connected = connected || jack_port_connected(d->in[ch + static_cast<std::size_t>(c)]) > 0;
+    if (connected != d->streaming[port]) {
+      s.stream_event_now(connected);
+      d->streaming[port] = connected;
+    }
+    ++port;
     const float* ip[2] = {nullptr, nullptr};
     float* op[2] = {nullptr, nullptr};
     for (int c = 0; c < s.channels(); ++c) {
@@ -174,6 +187,7 @@ void register_ports(jack_client_t* client, const sim::DeviceModel& model, std::u
   int ch = 0;
   for (const auto* p : order) {
     dut.sims.emplace_back(model.loopback, *p, rate, seed + 1000 * k++);
+    dut.streaming.push_back(false);
     for (int c = 0; c < p->channels; ++c, ++ch) {
       dut.in.push_back(jack_port_register(client, ("in_" + std::to_string(ch)).c_str(), JACK_DEFAULT_AUDIO_TYPE,
                                           JackPortIsInput, 0));

@@ -1,7 +1,7 @@
 // outbench compare page: every curve of 2…26 runs (A, B, C, … as listed at the top) overlaid, per port:
 // frequency response and THD+N versus level per load (colour per load, line style per run: A solid, B dashed,
-// C dotted, …), |Zout|, THD+N versus frequency, crosstalk versus frequency and the spectra of the reference
-// tone and the idle noise into the nominal load (colour per run). A run without the port or load draws
+// C dotted, …), |Zout|, THD+N versus frequency, crosstalk versus frequency, the multitone's TD+N and response at
+// its tones, and the spectra of the reference tone and the idle noise into the nominal load (colour per run). A run without the port or load draws
 // nothing there. The verdicts and figures tables are rendered by outbench (reports/compare_html.cpp), the
 // summary with a column per run by summary.js. Uses report.js's chart helpers (window.obReport).
 (function () {
@@ -73,6 +73,16 @@
       const pts = (p.crosstalk_vs_freq || []).filter((q) => q.l_to_r_db !== null && q.l_to_r_db !== undefined);
       return pts.length && { x: pts.map((q) => q.freq_hz), y: pts.map((q) => q.l_to_r_db), points: true };
     }), { xlog: true, xlabel: "Hz", ylabel: "dB", ydigits: 1, minSpan: 10, tag: tag("crosstalk") });
+    // The multitone into the nominal load (a --quick run plays it in place of the THD+N-versus-frequency tones):
+    // TD+N per third-octave band and the response at the tones, each run's first channel read.
+    const mt = (p) => p.multitone && (p.multitone.channels || []).find((c) => c.valid && c.tones && c.tones.length);
+    for (const [key, title, ylabel, minSpan, kind] of [
+      ["tdn_db", "Multitone: TD+N versus frequency (nominal load, first channel)", "dB re multitone", 10, "multitone_tdn"],
+      ["response_db", "Multitone: response at the tones (nominal load, first channel)", "dB re stimulus", 1, "multitone_response"]])
+      overlay(grid, title, perRun(ports, runs, (p) => {
+        const c = mt(p);
+        return c && { x: c.tones.map((t) => t.freq_hz), y: c.tones.map((t) => t[key]), points: true };
+      }), { xlog: true, xlabel: "Hz", ylabel, ydigits: kind === "multitone_tdn" ? 1 : 2, minSpan, tag: tag(kind) });
     for (const [key, title, kind] of [["spectrum", "Spectrum of the reference tone (nominal load)", "spectrum"], ["noise_spectrum", "Idle-channel noise spectrum (nominal load)", "noise"]])
       overlay(grid, title, perRun(ports, runs, (p) => {
         const sp = nominal(p) && nominal(p)[key];

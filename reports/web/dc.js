@@ -17,9 +17,9 @@
     if (!tr || !tr.events || !tr.events.length) return;
     const evName = { start: "stream start", stop: "stream stop", rate_change: "sample-rate change" };
     sec.appendChild(h.table(["transient (" + h.loadName(tr.load) + ")", "channel", "peak mV", "peak dBFS", "duration ms", "seen", "note"],
-      tr.events.map((e) => [evName[e.event] || e.event, chName(e.channel), val(e.peak_mv, 1), val(e.peak_dbfs, 1),
+      tr.events.map((e) => [(evName[e.event] || e.event) + (e.to_rate_hz ? " (to " + val(e.to_rate_hz / 1000, 1) + " kHz)" : ""), chName(e.channel), val(e.peak_mv, 1), val(e.peak_dbfs, 1),
         val(e.duration_ms, 2), e.seen.replace("_", " "), e.note || ""])));
-    for (const ev of ["start", "stop"]) {
+    for (const ev of ["start", "stop", "rate_change"]) {
       const es = tr.events.filter((e) => e.event === ev && e.wave && e.wave.values && e.wave.values.length);
       if (!es.length) continue;
       const w0 = es[0].wave, n = Math.max(...es.map((e) => e.wave.values.length));

@@ -181,6 +181,18 @@ if (mode === "report") {
       if (i < 0 || !near(s.values[i], q.z_ohms, 1e-9 * q.z_ohms)) fails.push("compare: run " + labels[k] + " " + port.name + " |Z| at " + q.freq_hz + " Hz drawn " + (i < 0 ? "nowhere" : s.values[i]) + ", results " + q.z_ohms);
       else checked++;
     }
+    // The multitone overlay: each run's first valid channel, TD+N at the tone nearest 1 kHz as in its results.
+    for (const port of r.ports) {
+      const c = port.present !== false && port.multitone && (port.multitone.channels || []).find((x) => x.valid && x.tones && x.tones.length);
+      if (!c) continue;
+      const p = plot(port.name, "multitone_tdn");
+      const s = p && p.series.find((x) => x.label === labels[k]);
+      if (!s) { fails.push("compare: no multitone TD+N curve of run " + labels[k] + " on the " + port.name + " plot"); continue; }
+      const t = c.tones.reduce((b, x) => (Math.abs(Math.log(x.freq_hz / 1000)) < Math.abs(Math.log(b.freq_hz / 1000)) ? x : b));
+      const i = p.x.indexOf(t.freq_hz);
+      if (i < 0 || !near(s.values[i], t.tdn_db, 1e-9 * Math.abs(t.tdn_db))) fails.push("compare: run " + labels[k] + " " + port.name + " multitone TD+N at " + t.freq_hz + " Hz drawn " + (i < 0 ? "nowhere" : s.values[i]) + ", results " + t.tdn_db);
+      else checked++;
+    }
   });
 }
 if (fails.length) {

@@ -21,9 +21,11 @@ struct DcRun {
   BenchConfig bench;
   Results res;
   DcRun(const sim::DeviceModel& m, bool dc_coupled = true,
-        std::function<std::optional<double>(const std::string&, std::string&)> ask = nullptr)
+        std::function<std::optional<double>(const std::string&, std::string&)> ask = nullptr,
+        std::vector<double> supported_rates_hz = {})
       : model(m), bench(sim::bench_for_model(m, 48000)) {
     bench.input_dc_coupled = dc_coupled;
+    bench.supported_rates_hz = std::move(supported_rates_hz);
     res = test::quick_run(model, bench,
                           {.ports = {"headphone"},
                            .loads = {"open", "32"},
@@ -100,37 +102,95 @@ TEST(DcOffset, FromTheMeterWhenTheInputIsNotDcCoupled) {
   }
 }
 
-// Turn-on 300 mV decaying with 5 ms, turn-off -150 mV with 2 ms (left), halves on the right: each peak within
-// 5 % of step * divider, its duration within 0.3 ms of tau * ln 10 (the time above 10 % of the peak).
+// Turn-on 300 mV decaying with 5 ms, turn-off -150 mV with 2 ms, a rate change 200 mV with 3 ms (left), halves on
+// the right: each peak within 5 % of step * divider, its duration within 0.3 ms of tau * ln 10 (the time above
+// 10 % of the peak). The rate change reopens the stream at the first other rate the bench supports (none listed:
+// every run rate, so 44.1 kHz from 48 kHz).
 TEST(Transients, PeakAndDurationRecoveredFromTheModelsSteps) {
   const DcRun r(dc_coupled_model({{"dc_offset_mv", 3.0},
                                   {"turn_on_step_mv", {300.0, 150.0}},
                                   {"turn_on_tau_ms", 5.0},
                                   {"turn_off_step_mv", {-150.0, -75.0}},
-                                  {"turn_off_tau_ms", 2.0}}));
+                                  {"turn_off_tau_ms", 2.0},
+                                  {"rate_change_step_mv", {200.0, 100.0}},
+                                  {"rate_change_tau_ms", 3.0}}));
   const PortResult& hp = test::port_of(r.res, "headphone");
   ASSERT_TRUE(hp.transients);
   EXPECT_EQ(hp.transients->load, "32");
   int seen = 0;
   for (const auto& e : hp.transients->events) {
-    if (e.event == "rate_change") {
-      EXPECT_EQ(e.seen, "not_measured");
-      EXPECT_FALSE(e.note.empty());
-      continue;
-    }
     ++seen;
     EXPECT_EQ(e.seen, "full");
-    const bool start = e.event == "start";
-    const double step = (start ? 300.0 : -150.0) / (e.channel == 0 ? 1.0 : 2.0);
+    const bool start = e.event == "start", rate = e.event == "rate_change";
+    const double step = (start ? 300.0 : rate ? 200.0 : -150.0) / (e.channel == 0 ? 1.0 : 2.0);
+    const double tau_ms = start ? 5.0 : rate ? 3.0 : 2.0;
     const double want = step * divider_32(r.model, e.channel);
     ASSERT_TRUE(e.peak_mv && e.peak_dbfs && e.duration_ms);
     EXPECT_NEAR(*e.peak_mv, want, 0.05 * std::abs(want)) << e.event << " channel " << e.channel;
-    EXPECT_NEAR(*e.duration_ms, (start ? 5.0 : 2.0) * std::log(10.0), 0.3) << e.event << " channel " << e.channel;
+    EXPECT_NEAR(*e.duration_ms, tau_ms * std::log(10.0), 0.3) << e.event << " channel " << e.channel;
     const double fs_mv = std::sqrt(2.0) * *r.bench.input.vrms_at_0dbfs * 1e3;
     EXPECT_NEAR(*e.peak_dbfs, 20 * std::log10(std::abs(want) / fs_mv), 0.5);
     EXPECT_FALSE(e.wave.empty());
+    if (rate) {
+      ASSERT_TRUE(e.to_rate_hz);
+      EXPECT_EQ(*e.to_rate_hz, 44100.0);
+    }
   }
-  EXPECT_EQ(seen, 4);
+  EXPECT_EQ(seen, 6);
+}
+
+// A bench that supports one rate only: the rate change is not measured, and says why.
+TEST(Transients, RateChangeNotMeasuredWhenTheBenchHasOneRate) {
+  const DcRun r(dc_coupled_model({{"rate_change_step_mv", 200.0}}), true, nullptr, {48000.0});
+  const PortResult& hp = test::port_of(r.res, "headphone");
+  ASSERT_TRUE(hp.transients);
+  int rate_events = 0;
+  for (const auto& e : hp.transients->events) {
+    if (e.event != "rate_change") continue;
+    ++rate_events;
+    EXPECT_EQ(e.seen, "not_measured");
+    EXPECT_FALSE(e.peak_mv);
+    EXPECT_NE(e.note.find("supported_rates_hz"), std::string::npos) << e.note;
+  }
+  EXPECT_EQ(rate_events, 2);
+}
+
+// The thump note (rules max_thump_mv, default 20 mV, information only): a 300 mV turn-on step (left) reaches the
+// 32 ohm load as 300 * divider mV, above the limit, and the headphone verdict's summary says so with that peak; a
+// 10 mV step stays below it, and the rule passes without a note. The grade is not changed by it either way.
+TEST(Transients, ThumpAboveTheRulesLimitIsNotedInTheHeadphoneVerdict) {
+  const auto verdict = [](const Results& res) {
+    for (const auto& v : res.verdicts)
+      if (v.id == "headphone_for_headphones") return v;
+    throw std::runtime_error("no headphone_for_headphones verdict");
+  };
+  const DcRun loud(dc_coupled_model({{"turn_on_step_mv", {300.0, 150.0}}, {"turn_on_tau_ms", 5.0}}));
+  const Verdict v = verdict(loud.res);
+  const RuleResult* thump = nullptr;
+  for (const auto& r : v.rules)
+    if (r.id == "thump_32") thump = &r;
+  ASSERT_TRUE(thump);
+  EXPECT_TRUE(thump->informational);
+  EXPECT_EQ(thump->grade, "fail");
+  const double want = 300.0 * divider_32(loud.model, 0);
+  ASSERT_TRUE(thump->measured);
+  EXPECT_NEAR(*thump->measured, want, 0.05 * want);
+  EXPECT_DOUBLE_EQ(thump->limit, 20.0);
+  EXPECT_NE(v.summary.find("thumps when the stream starts or stops"), std::string::npos) << v.summary;
+  EXPECT_NE(v.summary.find("turn-on, left"), std::string::npos) << v.summary;
+
+  const DcRun quiet(dc_coupled_model({{"turn_on_step_mv", 10.0}, {"turn_on_tau_ms", 5.0}}));
+  const Verdict q = verdict(quiet.res);
+  bool found = false;
+  for (const auto& r : q.rules)
+    if (r.id == "thump_32") {
+      found = true;
+      EXPECT_EQ(r.grade, "pass");
+      EXPECT_NEAR(*r.measured, 10.0 * divider_32(quiet.model, 0), 0.5);
+    }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(q.summary.find("thumps"), std::string::npos) << q.summary;
+  EXPECT_EQ(q.grade, v.grade);  // information only
 }
 
 }  // namespace

@@ -70,5 +70,20 @@ TEST(MultitoneRun, QuickRunsReplaceTheThdnFreqToneListAndBookTheStimulus) {
   EXPECT_FALSE(by_step.count("thdn-freq"));
 }
 
+// The progress bar's estimate (Plan::plan_seconds) counts the multitone: its "multitone" part is what the run
+// books for it (one 1.3 s multitone per port) plus each capture's margin, and the total is the sum of the parts.
+TEST(MultitoneRun, PlanEstimateCountsTheMultitone) {
+  const Results& res = shared_run();
+  const double booked = res.conditions.stimulus_by_step_s.at("multitone");
+  const engine::Plan plan(48000, true);
+  const auto parts = plan.plan_seconds_by_step(2, 2);
+  ASSERT_TRUE(parts.count("multitone"));
+  EXPECT_GE(parts.at("multitone"), booked);
+  EXPECT_NEAR(parts.at("multitone"), booked, 2 * engine::kCaptureMarginS + 1e-9);
+  double sum = 0;
+  for (const auto& [step, s] : parts) sum += s;
+  EXPECT_DOUBLE_EQ(plan.plan_seconds(2, 2), sum);
+}
+
 }  // namespace
 }  // namespace outbench

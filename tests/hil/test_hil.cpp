@@ -181,6 +181,71 @@ TEST_P(HilTwoDevices, DongleThroughASeparateAnalyser) {
 
 INSTANTIATE_TEST_SUITE_P(PhoneDongle, HilTwoDevices, ::testing::Values(150.0, -80.0));
 
+// Switching transients through JACK (docs/MEASUREMENTS.md "DC offset and switching transients"): the virtual DUT plays
+// its model's turn-on / turn-off steps when PortAudio connects / disconnects its inputs (a stream starting /
+// stopping). One device (jack-virtual.json): the full-duplex stream makes way for an input-only and an output-only
+// stream; two devices (jack-two-devices.json): the DUT's output stream stops and starts while the analyser's runs.
+// Held to the simulated test's tolerances (tests/engine/test_dc_transients.cpp): each peak within 5 % of step x the
+// divider into 32 ohm, its duration within 0.3 ms of tau ln 10. A JACK server runs at one rate: the rate change is
+// "not_measured" with the reason.
+struct TransientBench {
+  const char* name;
+  const char* device;  // the model the DUT runs (its headphone port made DC-coupled, with the steps below)
+  const char* bench;
+  const char* jack_args;
+  const char* rate_note;  // in the rate change's reason
+};
+class HilTransients : public ::testing::TestWithParam<TransientBench> {};
+
+TEST_P(HilTransients, TurnOnAndOffPeaksMatchTheModel) {
+  const auto& tb = GetParam();
+  test::TempDir d;
+  auto dev = json::parse(test::slurp(kSrc + "/fixtures/devices/" + tb.device));
+  auto& hp = dev["ports"]["headphone"];
+  hp["coupling_c_farads"] = 0;
+  hp["turn_on_step_mv"] = {300.0, 150.0};
+  hp["turn_on_tau_ms"] = 5.0;
+  hp["turn_off_step_mv"] = {-150.0, -75.0};
+  hp["turn_off_tau_ms"] = 2.0;
+  std::ofstream(d / "dut.json") << dev.dump();
+  const auto r = with_jack(std::string(tb.jack_args) + " --device " + (d / "dut.json"),
+                           "run --quiet --tests transients --ports headphone --loads 32 --bench " + kSrc +
+                               "/fixtures/benches/" + tb.bench + " -o " + (d / "rep"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = json::parse(test::slurp(d / "rep/results.json"));
+  const auto model = sim::load_device_model(d / "dut.json");
+  const auto& t = port_of(j, "headphone")["transients"];
+  EXPECT_EQ(t["load"], "32");
+  int seen = 0;
+  for (const auto& e : t["events"]) {
+    const std::string ev = e["event"].get<std::string>();
+    const int ch = e["channel"].get<int>();
+    if (ev == "rate_change") {
+      EXPECT_EQ(e["seen"], "not_measured");
+      EXPECT_NE(e["note"].get<std::string>().find(tb.rate_note), std::string::npos) << e["note"];
+      continue;
+    }
+    ++seen;
+    ASSERT_EQ(e["seen"], "full") << ev << " " << e.value("note", "");
+    const bool start = ev == "start";
+    const auto& pc = model.port("headphone")->ch(ch);
+    const double zl = 32.0 * model.loopback.impedance_ohms / (32.0 + model.loopback.impedance_ohms);
+    const double want = (start ? pc.turn_on_step_mv : pc.turn_off_step_mv) * zl / (pc.source_r_ohms + zl);
+    EXPECT_NEAR(e["peak_mv"].get<double>(), want, 0.05 * std::abs(want)) << ev << " channel " << ch;
+    EXPECT_NEAR(e["duration_ms"].get<double>(), (start ? 5.0 : 2.0) * std::log(10.0), 0.3) << ev << " channel " << ch;
+    std::printf("[ thump    ] %s %s ch %d: %.1f mV (model %.1f), %.2f ms\n", tb.name, ev.c_str(), ch,
+                e["peak_mv"].get<double>(), want, e["duration_ms"].get<double>());
+  }
+  EXPECT_EQ(seen, 4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Benches, HilTransients,
+                         ::testing::Values(TransientBench{"OneDevice", "usb-interface.json", "jack-virtual.json", "",
+                                                          "one device"},
+                                           TransientBench{"TwoDevices", "phone-dongle.json", "jack-two-devices.json",
+                                                          "--analyser", "a JACK server runs at one rate"}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
 // `outbench devices --bench` on a two-device bench checks both devices; a device that is not there is named.
 TEST(Hil, DevicesChecksBothDevicesOfATwoDeviceBench) {
   const std::string bench = kSrc + "/fixtures/benches/jack-two-devices.json";
@@ -231,6 +296,26 @@ TEST(Hil, DevicesListsTheJackDevice) {
   ASSERT_EQ(b.exit_code, 0) << b.err;
   EXPECT_NE(b.out.find("needs 4 input(s) and 4 output(s)"), std::string::npos) << b.out;
   EXPECT_NE(b.out.find("4 in / 4 out at: 48k"), std::string::npos) << b.out;
+}
+
+// `outbench devices --bench` checks every rate of the bench's audio.supported_rates_hz: the JACK server runs at
+// 48 kHz only, so a bench listing 44.1 kHz as well is a PROBLEM naming that rate (exit 2); 48 kHz alone is ok.
+TEST(Hil, DevicesChecksTheBenchsSupportedRates) {
+  test::TempDir d;
+  auto cfg = json::parse(test::slurp(kSrc + "/fixtures/benches/jack-virtual.json"));
+  cfg["audio"]["supported_rates_hz"] = {48000, 44100};
+  std::ofstream(d / "two-rates.json") << cfg.dump();
+  auto r = with_jack("", "devices --bench " + (d / "two-rates.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.out.find("PROBLEM: device (audio.device): 'outbench-dut' [JACK Audio Connection Kit] does not run 4 in / "
+                       "4 out at 44100 Hz, which audio.supported_rates_hz lists"),
+            std::string::npos)
+      << r.out;
+  cfg["audio"]["supported_rates_hz"] = {48000};
+  std::ofstream(d / "one-rate.json") << cfg.dump();
+  r = with_jack("", "devices --bench " + (d / "one-rate.json"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("at 48000 Hz (and every rate of audio.supported_rates_hz: 48000)"), std::string::npos) << r.out;
 }
 
 TEST(Hil, UnpluggedCableIsFlaggedNotMeasured) {
