@@ -84,7 +84,8 @@ double Plan::plan_seconds(std::size_t n_ports, std::size_t n_loads) const {
   // THD+N versus frequency twice (reference level and near the maximum level).
   double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 2 * (d.sweep_s + kSweepTailS);  // + ground return
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave))
-    freq += 2 * xtalk_seconds(f);
+    if (std::find(d.xtalk_freqs.begin(), d.xtalk_freqs.end(), f) == d.xtalk_freqs.end())
+      freq += 2 * xtalk_seconds(f);        // a per-load frequency is reused (port_sweeps.cpp)
   freq += imd_plan_seconds(*this, -20.0);  // IMD (SMPTE, CCIF) versus level
   return static_cast<double>(n_ports) * (static_cast<double>(n_loads) * per_load + freq);
 }
