@@ -176,8 +176,7 @@ bool dc_offset_from_idle(StepContext& cx, const Capture& idle, PortResult& pr) {
   PortDcOffset out;
   out.load = cx.session.cur_load;
   dc_channels(cx, idle, out);
-  pr.dc_offset = out;
-  cx.session.stimulus_by_step_s["dc"] += 0.0;  // the step ran, playing nothing of its own
+  pr.dc_offset = out;  // the step plays nothing: it books no stimulus (absent from stimulus_by_step_s)
   return true;
 }
 
