@@ -5,6 +5,7 @@
 #include <iterator>
 #include <limits>
 #include <numbers>
+#include <span>
 #include <stdexcept>
 
 #include "analysis/transient.hpp"
@@ -54,26 +55,41 @@ void book_events_capture(StepContext& cx, const PortWiring& port, double seconds
            cx.plan.rate_hz);
 }
 
+bool loopback_reads_dc(const StepContext& cx) {
+  return cx.bench.input_dc_coupled && cx.bench.input.valid();
+}
+
+std::size_t dc_frames(const StepContext& cx) {
+  return static_cast<std::size_t>(std::llround(kDcCaptureS * cx.plan.rate_hz));
+}
+
+// Each channel's settled mean of the first kDcCaptureS of an idle capture, in mV via the input calibration.
+void dc_channels(const StepContext& cx, const Capture& c, PortDcOffset& out) {
+  const double volts_per_fs = std::numbers::sqrt2 * *cx.bench.input.vrms_at_0dbfs;
+  const auto skip = static_cast<std::size_t>(std::llround(kDcSettleS * cx.plan.rate_hz));
+  for (std::size_t ch = 0; ch < c.channels.size(); ++ch) {
+    const auto& x = c.channels[ch];
+    const std::span<const double> first(x.data(), std::min(x.size(), dc_frames(cx)));
+    out.channels.push_back({static_cast<int>(ch), settled_mean(first, skip) * volts_per_fs * 1e3, "loopback", ""});
+  }
+}
+
 // The loopback reads DC: an idle capture (the stream running), its settled mean in volts.
 void dc_from_loopback(StepContext& cx, const PortWiring& port, PortDcOffset& out) {
   std::string why_not;
   auto c = events_capture(cx, port, kDcCaptureS, -1, -1, "dc", why_not);
   if (!c) {
-    const auto frames = static_cast<std::size_t>(std::llround(kDcCaptureS * cx.plan.rate_hz));
+    const std::size_t frames = dc_frames(cx);
     c = cx.session.play(
         port, std::vector<std::vector<double>>(port.output_channels.size(), std::vector<double>(frames)), frames, "dc");
   }
-  const double volts_per_fs = std::numbers::sqrt2 * *cx.bench.input.vrms_at_0dbfs;
-  const auto skip = static_cast<std::size_t>(std::llround(kDcSettleS * cx.plan.rate_hz));
-  for (std::size_t ch = 0; ch < c->channels.size(); ++ch)
-    out.channels.push_back(
-        {static_cast<int>(ch), settled_mean(c->channels[ch], skip) * volts_per_fs * 1e3, "loopback", ""});
+  dc_channels(cx, *c, out);
 }
 
 void dc_offset(StepContext& cx, const PortWiring& port, PortResult& pr) {
   PortDcOffset out;
   out.load = cx.session.cur_load;
-  if (cx.bench.input_dc_coupled && cx.bench.input.valid()) {
+  if (loopback_reads_dc(cx)) {
     dc_from_loopback(cx, port, out);
   } else {
     const std::string why = !cx.bench.input_dc_coupled
@@ -211,8 +227,17 @@ void transients(StepContext& cx, const PortWiring& port, PortResult& pr) {
 
 }  // namespace
 
+bool dc_offset_from_idle(StepContext& cx, const Capture& idle, PortResult& pr) {
+  if (!loopback_reads_dc(cx) || cx.plan.frames(cx.plan.d.noise_s) != dc_frames(cx)) return false;
+  PortDcOffset out;
+  out.load = cx.session.cur_load;
+  dc_channels(cx, idle, out);
+  pr.dc_offset = out;  // the step plays nothing: it books no stimulus (absent from stimulus_by_step_s)
+  return true;
+}
+
 void dc_and_transients(StepContext& cx, const PortWiring& port, const Load& /*load*/, PortResult& pr) {
-  if (cx.tests.has("dc")) {
+  if (cx.tests.has("dc") && !pr.dc_offset) {
     cx.session.progress("DC offset");
     dc_offset(cx, port, pr);
   }

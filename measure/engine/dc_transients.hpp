@@ -35,7 +35,14 @@ inline constexpr std::size_t kWavePoints = 200;
 // "32" when it is among `loads`, else `nominal` (the port's nominal load; "" = none).
 std::string dc_load_for(const std::vector<const Load*>& loads, const std::string& nominal);
 
-// Into `load`, selected now: fills pr.dc_offset (test "dc") and pr.transients (test "transients").
+// The DC offset from the DC load's idle-noise capture (digital silence of the plan's noise_s, read by the load
+// procedure before its louder steps), when it can be the DC offset's capture: the loopback reads DC (input
+// DC-coupled and calibrated) and noise_s is kDcCaptureS. Its first kDcCaptureS is read as dc_from_loopback reads
+// its own capture; pr.dc_offset is then set and dc_and_transients plays nothing for it. False: not set.
+bool dc_offset_from_idle(StepContext& cx, const Capture& idle, PortResult& pr);
+
+// Into `load`, selected now: fills pr.dc_offset (test "dc", unless dc_offset_from_idle did) and pr.transients
+// (test "transients").
 void dc_and_transients(StepContext& cx, const PortWiring& port, const Load& load, PortResult& pr);
 
 }  // namespace outbench::engine

@@ -7,6 +7,7 @@
 #include "analysis/units.hpp"
 #include "measure/engine/analyser_floor.hpp"
 #include "measure/engine/channel_figures.hpp"
+#include "measure/engine/dc_transients.hpp"
 #include "measure/engine/level_search.hpp"
 #include "measure/engine/port_sweeps.hpp"
 #include "measure/engine/spectra.hpp"
@@ -129,7 +130,7 @@ void reference_tone(StepContext& cx, const PortWiring& port, const Load& load, L
 // Idle noise (unweighted and A), then the -60 dBFS tone (AES17): its THD+N residual (for the dynamic range) and
 // the noise under it, fundamental and harmonics notched, unweighted and A. Both captures are read here; the
 // figures relative to the maximum level come after it is known (snr_and_dynamic_range).
-void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr, double safe) {
+void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult& lr, double safe, bool dc_load) {
   const Plan& plan = cx.plan;
   const Calibration& input = cx.bench.input;
   cx.session.progress("noise");
@@ -155,6 +156,7 @@ void noise_and_dynamic_range(StepContext& cx, const PortWiring& port, LoadResult
     }
   }
   lr.noise_spectrum_dbfs = lr.channel_figures.front().noise_spectrum_dbfs;
+  if (dc_load && cx.tests.has("dc")) dc_offset_from_idle(cx, c, cx.res.ports.back());
   cx.session.progress("dynamic range");
   const double dr_drive = std::min(kDrMeasureDbfs, safe);
   lr.dynamic_range_drive_dbfs = dr_drive;
@@ -341,7 +343,7 @@ void at_levels(StepContext& cx, const PortWiring& port, const Load& load, LoadRe
 }  // namespace
 
 void measure_load(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,
-                  std::optional<long> open_latency) {
+                  std::optional<long> open_latency, bool dc_load) {
   lr.load_name = load.name;
   lr.load_ohms = load.actual_ohms;
   for (std::size_t ch = 0; ch < port.output_channels.size(); ++ch)
@@ -351,7 +353,7 @@ void measure_load(StepContext& cx, const PortWiring& port, const Load& load, Swe
   lr.drive_cap_dbfs = safe;
   lr.drive_cap_limit = cx.session.cap.limit_text;
   if (cx.tests.has("thdn")) reference_tone(cx, port, load, lr, safe);
-  if (cx.tests.has("noise")) noise_and_dynamic_range(cx, port, lr, safe);
+  if (cx.tests.has("noise")) noise_and_dynamic_range(cx, port, lr, safe, dc_load);
   if (port.output_channels.size() >= 2 && cx.tests.has("crosstalk")) {
     cx.session.progress("crosstalk");
     for (double f : cx.plan.d.xtalk_freqs)

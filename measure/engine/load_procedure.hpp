@@ -29,8 +29,10 @@ ChannelResponse channel_response(const SweepPlan& sweep, const std::vector<doubl
 double sweep_drive_dbfs(const StepContext& cx, const SweepPlan& sweep);
 
 // Fills `lr`. `open_latency`: the open load's measured latency, shared by the loaded sweeps (impedance).
+// `dc_load`: the port's DC offset is measured into this load (dc_transients.hpp): its idle-noise capture is
+// read for it (dc_offset_from_idle), when that capture can be the DC offset's.
 void measure_load(StepContext& cx, const PortWiring& port, const Load& load, SweepPlan& sweep, LoadResult& lr,
-                  std::optional<long> open_latency);
+                  std::optional<long> open_latency, bool dc_load = false);
 
 // Readings within kFloorMarginDb of the interface's own floor (bench analyser_floor) measure the analyser,
 // not the device: a warning for each.

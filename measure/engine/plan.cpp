@@ -85,7 +85,8 @@ std::map<std::string, double> Plan::plan_seconds_by_step(std::size_t n_ports, st
   // THD+N versus frequency twice (reference level and near the maximum level).
   double freq = 2 * 11.0 * d.thdn_freq_per_octave * 0.3 + 2 * (d.sweep_s + kSweepTailS);  // + ground return
   for (double f : stepped_sine_freqs(kThdnFreqStartHz, kThdnFreqStopHz, d.xtalk_per_octave))
-    freq += 2 * xtalk_seconds(f);
+    if (std::find(d.xtalk_freqs.begin(), d.xtalk_freqs.end(), f) == d.xtalk_freqs.end())
+      freq += 2 * xtalk_seconds(f);  // a per-load frequency is reused (port_sweeps.cpp)
   const double ports = static_cast<double>(n_ports);
   return {{"per load", ports * static_cast<double>(n_loads) * per_load},
           {"thdn-freq", ports * freq},

@@ -9,7 +9,8 @@
 // segment): the idle channel's reading relative to the driven one's. A tone that does not stand 10 dB above
 // the narrow-band noise beside f gives its 95 % upper bound instead, flagged (l_to_r_bound / r_to_l_bound).
 // Each crosstalk tone lasts long enough that the hum lines (50/60 Hz and harmonics up to 400 Hz, 1 %
-// tolerance) stay outside the reading's main lobe (Plan::xtalk_seconds), at least the plan's xtalk_s.
+// tolerance) stay outside the reading's main lobe (Plan::xtalk_seconds), at least the plan's xtalk_s. A frequency
+// the per-load crosstalk already read into the nominal load at the same drive (80 Hz) is taken from that reading.
 // Conventions: levels in dBFS, THD+N and crosstalk in dB.
 // Limits: crosstalk needs two output and two input channels; only channels 0 and 1 are measured.
 #pragma once

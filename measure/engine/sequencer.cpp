@@ -68,7 +68,7 @@ struct Sequencer::Impl {
     lr.tolerance_pct = load.tolerance_pct;
     lr.lead_uncertainty_ohms = load.lead_uncertainty_ohms;
     const int xruns_before = session.xrun_captures, retried_before = session.retried_captures;
-    measure_load(cx, port, load, sweep, lr, open_latency);
+    measure_load(cx, port, load, sweep, lr, open_latency, load.name == dc_load);
     if (heaviest && tests.has("zout")) alone_sweeps(cx, port, sweep, lr, open_latency);
     if (load.name == dc_load) dc_and_transients(cx, port, load, res.ports.back());
     lr.xrun_captures = session.xrun_captures - xruns_before;

@@ -101,5 +101,41 @@ TEST(EngineCrosstalk, LeakBelowTheNoiseIsABound) {
   }
 }
 
+// Crosstalk versus frequency reuses the per-load reading of a frequency both lists hold (80 Hz, an octave of
+// 20 Hz) into the nominal load at the same drive: the point is that reading, bit for bit, and the step plays
+// only the other ten frequencies, both directions (docs/MEASUREMENTS.md "Crosstalk and balance").
+TEST(EngineCrosstalk, VersusFrequencyReusesThePerLoadReadingAt80Hz) {
+  const auto model = hum_model(-100);
+  const BenchConfig bench = sim::bench_for_model(model, kRate);
+  sim::SimulatedBench io(model, bench, 5);
+  sim::SimulatedLoadSwitch sw(io);
+  RunOptions opt;
+  opt.seed = 5;
+  opt.loads = {"10k"};
+  opt.ports = {"line"};
+  opt.tests = {"crosstalk", "crosstalk-freq"};
+  opt.rules = load_rules(std::filesystem::path(OUTBENCH_SOURCE_DIR) / "fixtures/verdicts/default.json");
+  Results res;
+  Sequencer(bench, io, sw, opt).run(res);
+  ASSERT_EQ(res.ports.size(), 1u);
+  const PortResult& p = res.ports.front();
+  ASSERT_EQ(p.loads.size(), 1u);
+  ASSERT_EQ(p.nominal_load, p.loads[0].load_name);
+  const auto& per_load = p.loads[0].crosstalk;
+  ASSERT_EQ(per_load.size(), 3u);
+  ASSERT_EQ(per_load[0].freq_hz, 80.0);
+  ASSERT_EQ(p.crosstalk_vs_freq.size(), 11u);
+  const auto& x80 = p.crosstalk_vs_freq[2];
+  EXPECT_EQ(x80.freq_hz, 80.0);
+  EXPECT_EQ(x80.l_to_r_db, per_load[0].l_to_r_db);
+  EXPECT_EQ(x80.r_to_l_db, per_load[0].r_to_l_db);
+  EXPECT_NEAR(x80.l_to_r_db, -100, 1.0);
+  const engine::Plan plan(kRate, false);
+  double played_s = 0;
+  for (const auto& x : p.crosstalk_vs_freq)
+    if (x.freq_hz != 80.0) played_s += 2 * plan.xtalk_seconds(x.freq_hz);
+  EXPECT_NEAR(res.conditions.stimulus_by_step_s.at("crosstalk-freq"), played_s, 0.01);
+}
+
 }  // namespace
 }  // namespace outbench

@@ -65,6 +65,37 @@ TEST(DcOffset, RecoveredAtTheLoadOnADcCoupledModel) {
   }
 }
 
+// A full run that measures noise reads the DC offset from the 32 ohm load's idle-noise capture (0.5 s of
+// digital silence, as the DC offset's own): the same figure at the load, and the step plays nothing (a step
+// that played nothing is absent from stimulus_by_step_s).
+TEST(DcOffset, FullRunReadsItFromTheIdleNoiseCapture) {
+  const auto model = dc_coupled_model({{"dc_offset_mv", {12.5, -7.0}}});
+  BenchConfig bench = sim::bench_for_model(model, 48000);
+  bench.input_dc_coupled = true;
+  sim::SimulatedBench io(model, bench, 1);
+  sim::SimulatedLoadSwitch sw(io);
+  RunOptions opt;
+  opt.ports = {"headphone"};
+  opt.loads = {"open", "32"};
+  opt.tests = {"noise", "dc"};
+  opt.rules = load_rules(test::fixture("verdicts/default.json"));
+  Results res;
+  Sequencer(bench, io, sw, opt).run(res);
+  const PortResult& hp = test::port_of(res, "headphone");
+  ASSERT_TRUE(hp.dc_offset);
+  EXPECT_EQ(hp.dc_offset->load, "32");
+  ASSERT_EQ(hp.dc_offset->channels.size(), 2u);
+  const double emf[2] = {12.5, -7.0};
+  for (int c = 0; c < 2; ++c) {
+    const auto& d = hp.dc_offset->channels[static_cast<std::size_t>(c)];
+    EXPECT_EQ(d.method, "loopback");
+    ASSERT_TRUE(d.value_mv);
+    const double want = emf[c] * divider_32(model, c);
+    EXPECT_NEAR(*d.value_mv, want, 0.02 * std::abs(want) + 0.05) << "channel " << c;
+  }
+  EXPECT_EQ(res.conditions.stimulus_by_step_s.count("dc"), 0u);  // played nothing: absent (reports/SCHEMA.md)
+}
+
 TEST(DcOffset, ACouplingCapacitorKeepsItOffTheLoad) {
   const DcRun r(test::model_with("usb-interface.json",
                                  [](nlohmann::json& d) { d["ports"]["headphone"]["dc_offset_mv"] = 50.0; }));
