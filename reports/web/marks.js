@@ -16,7 +16,10 @@
   "use strict";
   const F = window.obFmt;
   const has = (v) => v !== null && v !== undefined && Number.isFinite(Number(v));
-  const word = (r) => (r.grade === "marginal" ? "marginal" : r.grade === "conditional" ? "short" : r.pass ? "pass" : "fail");
+  // The rule's result as the rules table grades it: an informational rule (shown, not counted in the verdict)
+  // reads "information (within|outside)", never "pass"/"fail".
+  const word = (r) => (r.informational ? "information (" + (r.pass ? "within" : "outside") + ")"
+    : r.grade === "marginal" ? "marginal" : r.grade === "conditional" ? "short" : r.pass ? "pass" : "fail");
   const band = (f) => f >= 20 && f <= 20000;
   const limitStyle = { color: "#888", width: 1.5, limit: true };
   const FADE_REL_U95 = 0.1;
