@@ -15,6 +15,9 @@
 # label under it names its load and stop reason; frequency axes end at the data, dB axes keep their minimum span;
 # the spectra's titles state the scale, bin width and window; L solid and R dashed in every per-load plot; a
 # comparison of three runs (one of schema outbench/1) draws each run's |Zout| as its results hold it.
+# Bounds (check_bounds.js): figures within 3 dB of the analyser's floor read "≤"/"≥" in the summary and the
+# working-levels table and in compare, where two bounds differing is never a move; compare's summary keeps a
+# row per figure and load with its conditions; its differences are in dB, in fixed digits.
 # Screenshots: the whole page, and above the fold in light and dark.
 # usage: render_test.sh OUTBENCH_EXE OUT_DIR SOURCE_DIR
 set -euo pipefail
@@ -99,4 +102,35 @@ check_page compare "$OUT/compare.html" 13 "verdict-changed"
 plotdata compare "$OUT/compare.html"
 node "$SRC/tests/browser/check_plots.js" compare "$OUT/compare.plots.html" "$OUT/hostile/results.json" "$OUT/dongle/results.json" "$OUT/v1/results.json"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
-echo "browser tests: 5 passed, 0 failed"
+# Analyser-limited figures as bounds (check_bounds.js): the usb run as it is, then with every floor figure of
+# every load marked analyser-limited and the port's floor raised to -20 dBFS (every working level's THD+N then
+# lies within 3 dB of it), and a copy of that whose noise reads 5 dB higher. The summary and working-levels
+# tables write "≤"/"≥" exactly where the results say so; compare keeps a row per figure and load with its
+# conditions, prints differences in dB in fixed digits, and does not highlight two bounds differing.
+dom_ok() {  # dom_ok NAME HTML: the DOM after the scripts ran, with no script error
+  browse --dump-dom "file://$2" >"$OUT/$1.dom.html"
+  grep -q '"errors":\[\]' "$OUT/$1.dom.html" || { echo "FAIL $1: script errors: $(grep -o '<pre id="outbench-selftest">[^<]*' "$OUT/$1.dom.html")"; exit 1; }
+}
+mkdir -p "$OUT/bounded" "$OUT/bounded2"
+node -e '
+  const fs = require("fs"), [src, dst, dst2] = process.argv.slice(1);
+  const r = JSON.parse(fs.readFileSync(src, "utf8"));
+  for (const p of r.ports) {
+    if (!p.present || !p.loads) continue;
+    if (p.analyser_floor && p.analyser_floor.measured) p.analyser_floor.noise_dbfs = -20;
+    for (const l of p.loads) for (const k of Object.keys(l.floor || {})) l.floor[k].analyser_limited = true;
+  }
+  fs.writeFileSync(dst, JSON.stringify(r));
+  for (const p of r.ports) for (const l of p.loads || []) if (l.noise) { l.noise.unweighted_dbfs += 5; if (l.noise.unweighted_dbv !== undefined) l.noise.unweighted_dbv += 5; }
+  fs.writeFileSync(dst2, JSON.stringify(r));' "$OUT/usb/results.json" "$OUT/bounded/results.json" "$OUT/bounded2/results.json"
+"$EXE" report "$OUT/bounded/results.json" 2>/dev/null
+dom_ok bounded "$OUT/bounded/report.html"
+node "$SRC/tests/browser/check_bounds.js" report "$OUT/usb.dom.html" "$OUT/usb/results.json"
+node "$SRC/tests/browser/check_bounds.js" report "$OUT/bounded.dom.html" "$OUT/bounded/results.json"
+"$EXE" compare "$OUT/usb/results.json" "$OUT/bounded/results.json" -o "$OUT/compare-bounded.html" 2>/dev/null
+dom_ok compare-bounded "$OUT/compare-bounded.html"
+node "$SRC/tests/browser/check_bounds.js" compare "$OUT/compare-bounded.dom.html" "$OUT/usb/results.json" "$OUT/bounded/results.json"
+"$EXE" compare "$OUT/bounded/results.json" "$OUT/bounded2/results.json" -o "$OUT/compare-bounds.html" 2>/dev/null
+dom_ok compare-bounds "$OUT/compare-bounds.html"
+node "$SRC/tests/browser/check_bounds.js" compare "$OUT/compare-bounds.dom.html" "$OUT/bounded/results.json" "$OUT/bounded2/results.json" both-bounds
+echo "browser tests: 6 passed, 0 failed"
