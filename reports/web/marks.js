@@ -72,7 +72,7 @@
   // Series for the |Zout| plot: each limit over 20 Hz–20 kHz.
   function zoutLimits(results, portName, xs) {
     const g = grouped(limitsOf(results, portName).zout.map((x) => ({ limit: x.limit, text: x.what + " " + x.word })), (x) => x.limit);
-    return g.map((x, i) => Object.assign({ label: "limit ≤ " + F.num(x.value, x.value < 10 ? 2 : 1) + " Ω: " + x.text,
+    return g.map((x, i) => Object.assign({ label: "limit ≤ " + F.num(x.value, x.value < 10 ? 2 : x.value < 100 ? 1 : 0) + " Ω: " + x.text,
       values: xs.map((f) => (band(f) ? x.value : null)), limitValue: x.value, dash: [[6, 4], [2, 3], [10, 3, 2, 3]][i % 3] }, limitStyle));
   }
 

@@ -62,7 +62,7 @@
         // A minimum span keeps a flat response from looking like noise (e.g. +/-0.002 dB drawn full height).
         y: opts.yrange ? { range: opts.yrange } : opts.minSpan || inScale.length ? { range: yRange } : {},
       },
-      axes: [Object.assign(axis(opts.xlabel), opts.xaxis || {}), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
+      axes: [Object.assign(axis(opts.xlabel), opts.xlog ? logTicks : {}, opts.xaxis || {}), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
       cursor: { drag: { x: true, y: true, uni: 30 } },
       series: [{ label: opts.xlabel, value: (u, v) => num(v, opts.xdigits === undefined ? 1 : opts.xdigits) }].concat(series.map((s, i) => ({
         label: s.label + (s.faded ? ", " + s.faded : ""), stroke: (s.color || palette[i % palette.length]) + (s.faded ? "55" : ""),
@@ -76,6 +76,18 @@
     plots.push(u);
     return box;
   }
+
+  // A log frequency axis ends at the data (e.g. 10.132 Hz): ticks only at 1…9 × 10^n inside it, labelled
+  // "20", "1k", "20k" (uPlot would put its first tick, labelled "10.132", at the data's first point).
+  const logTicks = {
+    splits: (u, i, lo, hi) => {
+      const out = [];
+      for (let d = Math.pow(10, Math.floor(Math.log10(lo))); d <= hi; d *= 10)
+        for (let m = 1; m <= 9; m++) { const v = +(m * d).toPrecision(1); if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v); }
+      return out;
+    },
+    values: (u, splits) => splits.map((v) => (v === null || v === undefined ? null : v >= 1000 ? +(v / 1000).toPrecision(3) + "k" : String(+v.toPrecision(3)))),
+  };
 
   // The limits drawn into the axis: within 4 times the span of the data (the series that set the axis);
   // the label of any other says where it lies.

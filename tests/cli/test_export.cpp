@@ -99,7 +99,9 @@ TEST(CliExport, CsvFilesHoldTheResultsNumbersWithUnits) {
       EXPECT_EQ(row[3], w->second) << row[0] << " " << row[1];
       ++seen_unit[row[1]];
     }
-    if (row[2] == "open") EXPECT_EQ(row[3], "") << row[0] << " " << row[1] << ": a word with a unit";
+    if (row[2] == "open") {
+      EXPECT_EQ(row[3], "") << row[0] << " " << row[1] << ": a word with a unit";
+    }
   }
   for (const char* k : {"vrms", "mw", "thdn_percent"}) EXPECT_GT(seen_unit[k], 0) << "no figure '" << k << "'";
 
