@@ -102,6 +102,8 @@ check_page compare "$OUT/compare.html" 13 "verdict-changed"
 plotdata compare "$OUT/compare.html"
 node "$SRC/tests/browser/check_plots.js" compare "$OUT/compare.plots.html" "$OUT/hostile/results.json" "$OUT/dongle/results.json" "$OUT/v1/results.json"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
+# Runs of different devices (and nominal loads): said once above the summary.
+grep -q 'class="sub compare-differs">The runs are of different devices' "$OUT/compare.dom.html" || { echo "FAIL compare: the summary does not say the runs are of different devices"; exit 1; }
 # Analyser-limited figures as bounds (check_bounds.js): the usb run as it is, then with every floor figure of
 # every load marked analyser-limited and the port's floor raised to -20 dBFS (every working level's THD+N then
 # lies within 3 dB of it), and a copy of that whose noise reads 5 dB higher and |Zout| at 1 kHz 3.05 µΩ lower. The summary and working-levels
