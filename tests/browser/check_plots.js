@@ -130,6 +130,9 @@ if (mode === "report") {
     const lo = Math.min(...xs), hi = Math.max(...xs);
     if (!p.x_range || !near(p.x_range[0], lo, 1e-6 * lo) || !near(p.x_range[1], hi, 1e-6 * hi))
       fails.push(p.port + " " + p.kind + ": frequency axis " + JSON.stringify(p.x_range) + ", data " + lo + "–" + hi + " Hz");
+    // Its tick labels are round frequencies ("100", "1k", "10k"), never the data's first point ("10.132").
+    const odd = (p.x_ticks || []).filter((t) => t !== null && t !== "" && !/^[1-9]0*k?$|^[1-9](\.[0-9])?k$/.test(String(t)));
+    if (odd.length) fails.push(p.port + " " + p.kind + ": frequency tick labels not round: " + JSON.stringify(odd));
     axes++;
   }
   for (const [kind, span] of [["response", 1], ["level", 10], ["crosstalk", 10]])
