@@ -7,12 +7,14 @@
 # the page's scripts, and the Content-Security-Policy (script hashes) must block nothing.
 # Values (check_values.js): the summary table's |Zout| at 1 kHz and a maximum level equal results.json's as the
 # page rounds them, and each channel's noise (unweighted / A) and SNR(A) / DR(A) shown exactly where the channels
-# differ; no "-0.0" and no "ohm" in the page's text; the warnings box and the summary above the plots.
+# differ; no "-0.0" and no "ohm" in the page's text; the warnings box and the summary above the plots; the shared
+# ground return with "± u" where the results carry one, a negative reading without one "≈ 0 (−0.002)".
 # Plots (check_plots.js, the page opened with #plotdata): every limit of an evaluated rule that judges a curve
 # is drawn on its plot at the rule's limit with its result; per-load |Zout| estimates are faded exactly where
 # their uncertainty exceeds 10 % of |Z| and do not set the axis; analyser-floor warnings tag the THD+N-versus-
 # level plot of their port; each maximum-level bar's height, mW and channel points equal results.json's and the
 # label under it names its load and stop reason; frequency axes end at the data, dB axes keep their minimum span;
+# frequency tick labels are round ("100", "1k"); informational limits (damping) read "information", never pass/fail;
 # the spectra's titles state the scale, bin width and window; L solid and R dashed in every per-load plot; a
 # comparison of three runs (one of schema outbench/1) draws each run's |Zout| as its results hold it.
 # Bounds (check_bounds.js): figures within 3 dB of the analyser's floor read "≤"/"≥" in the summary and the
