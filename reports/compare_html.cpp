@@ -23,13 +23,32 @@ std::string letter(std::size_t i) {
 }
 
 // A figure compared across runs: its value in each run (null where the run lacks it) and its tolerance.
+// A value within 3 dB of the analyser's floor (the load's floor.KEY.analyser_limited) is a bound ("≤ x" for
+// noise and THD+N, "≥ x" for SNR and DR): a difference between two bounds is the analysers', not the device's,
+// and is not flagged as moved.
 struct Figure {
   std::string what;
   std::vector<json> values;
   double tolerance;
   std::string unit;
-  bool relative;  // tolerance as a fraction of run A's value
+  bool relative;              // tolerance as a fraction of run A's value
+  std::vector<bool> bound{};  // per run: the value is an analyser-limited bound
+  std::string bound_sign{};   // "≤" or "≥"
 };
+
+// A level's difference is in dB whatever the level's unit (dBV, dBFS).
+std::string delta_unit(const std::string& unit) {
+  return unit.rfind("dB", 0) == 0 ? "dB" : unit;
+}
+
+// A signed difference in fixed digits ("+0.012 Ω", "−" never for a value that rounds to zero).
+std::string signed_fixed(double d, int digits) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%+.*f", digits, d);
+  std::string s = b;
+  if (s.find_first_not_of("+-0.") == std::string::npos) s = s.substr(1);  // "+0.000" / "-0.000" -> "0.000"
+  return s;
+}
 
 // The figures of run A's ports and loads, looked up by port and load name in every run.
 std::vector<Figure> collect(const std::vector<CompareRun>& runs, const CompareThresholds& th) {
@@ -62,24 +81,41 @@ std::vector<Figure> collect(const std::vector<CompareRun>& runs, const CompareTh
       }
       const std::string ln = pn + " into " + la.value("load", "");
       auto load_fig = [&](const std::string& what, const std::function<json(const json&)>& get, double tol,
-                          const std::string& unit) {
+                          const std::string& unit, const char* floor_key = nullptr, const char* sign = "") {
         Figure f{ln + ": " + what, {}, tol, unit, false};
-        for (const json* l : loads) f.values.push_back(l ? get(*l) : json());
+        f.bound_sign = sign;
+        for (const json* l : loads) {
+          f.values.push_back(l ? get(*l) : json());
+          bool b = false;
+          if (l && floor_key && l->contains("floor") && l->at("floor").contains(floor_key))
+            b = l->at("floor").at(floor_key).value("analyser_limited", false);
+          f.bound.push_back(b);
+        }
         out.push_back(std::move(f));
       };
+      // Noise in dBV where every run that has this load is calibrated (its noise carries unweighted_dbv),
+      // else in dBFS.
+      const bool noise_dbv = std::all_of(loads.begin(), loads.end(), [](const json* l) {
+        return !l || (l->contains("noise") && l->at("noise").contains("unweighted_dbv") &&
+                      l->at("noise").at("unweighted_dbv").is_number());
+      });
       load_fig(
           "THD+N at reference", [](const json& l) { return l.at("thdn_reference").value("thdn_db", json()); },
-          th.thdn_db, "dB");
+          th.thdn_db, "dB", "thdn", "≤");
       load_fig(
           "maximum level (1 %)", [](const json& l) { return l.at("max_level").at("at_1pct").value("dbv", json()); },
           th.max_level_db, "dBV");
       load_fig(
-          "noise", [](const json& l) { return l.at("noise").value("unweighted_dbfs", json()); }, th.noise_db, "dBFS");
+          "noise",
+          [noise_dbv](const json& l) {
+            return l.at("noise").value(noise_dbv ? "unweighted_dbv" : "unweighted_dbfs", json());
+          },
+          th.noise_db, noise_dbv ? "dBV" : "dBFS", "noise", "≤");
       load_fig(
-          "SNR", [](const json& l) { return l.value("snr_db", json()); }, th.snr_db, "dB");
+          "SNR", [](const json& l) { return l.value("snr_db", json()); }, th.snr_db, "dB", "snr", "≥");
       load_fig(
-          "dynamic range", [](const json& l) { return l.value("dynamic_range_db", json()); }, th.dynamic_range_db,
-          "dB");
+          "dynamic range", [](const json& l) { return l.value("dynamic_range_db", json()); }, th.dynamic_range_db, "dB",
+          "dynamic_range", "≥");
       load_fig(
           "response deviation 20–20k", [](const json& l) { return l.value("response_deviation_20_20k_db", json()); },
           th.response_deviation_db, "dB");
@@ -149,29 +185,37 @@ std::string figures_table(const std::vector<CompareRun>& runs, const CompareThre
     const double tol = f.relative ? f.tolerance * std::max(std::abs(va), 1e-9) : f.tolerance;
     std::string vals, deltas;
     bool any = false;
+    const std::string du = delta_unit(f.unit);
+    const int digits = du == "dB" ? 2 : 3;
+    auto is_bound = [&](std::size_t i) { return i < f.bound.size() && f.bound[i]; };
     for (std::size_t i = 0; i < f.values.size(); ++i) {
-      vals += "<td>" + num(f.values[i], 3) + "</td>";
+      vals += std::string("<td") + (is_bound(i) ? " class=\"bound\"" : "") + ">" +
+              (is_bound(i) && f.values[i].is_number() ? f.bound_sign + " " : std::string()) + num(f.values[i], 3) +
+              "</td>";
       if (i == 0) continue;
       if (!f.values[i].is_number()) {
         deltas += "<td class=\"delta\">—</td>";
         continue;
       }
       const double d = f.values[i].get<double>() - va;
-      const bool mv = std::abs(d) > tol;
+      // Two bounds at the analysers' floors: their difference says nothing of the device.
+      const bool both_bounds = is_bound(0) && is_bound(i);
+      const bool mv = std::abs(d) > tol && !both_bounds;
       any = any || mv;
-      char b[64];
-      std::snprintf(b, sizeof b, "%+.3g %s", d, f.unit.c_str());
-      deltas += std::string("<td class=\"delta") + (mv ? " moved" : "") + "\">" + b + "</td>";
+      deltas += std::string("<td class=\"delta") + (mv ? " moved" : "") + (both_bounds ? " bounds" : "") + "\">" +
+                signed_fixed(d, digits) + " " + du + (both_bounds ? " (both bounds)" : "") + "</td>";
     }
     moved += any;
     char t[64];
     std::snprintf(t, sizeof t, f.relative ? "%.3g %%" : "%.3g", f.relative ? 100 * f.tolerance : f.tolerance);
     o << "<tr><td class=\"l\">" << esc(f.what) << "</td>" << vals << deltas << "<td>" << t
-      << (f.relative ? "" : " " + f.unit) << "</td></tr>\n";
+      << (f.relative ? "" : " " + du) << "</td></tr>\n";
   }
   o << "</table>\n<p>" << moved << " figure(s) moved by more than their tolerance"
     << (runs.size() > 2 ? " in at least one run" : "") << " (highlighted; tolerances "
-    << (th.source.empty() ? std::string("as built in") : "from " + esc(th.source)) << ").</p>\n";
+    << (th.source.empty() ? std::string("as built in") : "from " + esc(th.source))
+    << "). Differences of levels are in dB; a value marked ≤ or ≥ is within 3 dB of the analyser's own floor and "
+       "bounds the device's figure: a difference between two such bounds is not counted as a move.</p>\n";
   return o.str();
 }
 

@@ -138,8 +138,8 @@ struct Exporter {
     for (const auto& [k, v] : o.items()) {
       std::string c;
       if (cell(v, c)) {
-        figures +=
-            quoted(where.empty() ? "results" : where) + "," + quoted(k) + "," + c + "," + unit_of_field(k) + "\n";
+        figures += quoted(where.empty() ? "results" : where) + "," + quoted(k) + "," + c + "," +
+                   (v.is_string() ? std::string() : unit_of_field(k)) + "\n";  // a word has no unit
       } else if (v.is_object()) {
         object(v, where.empty() ? k : where + "." + k);
       } else if (v.is_array()) {
@@ -187,7 +187,9 @@ struct Exporter {
       for (std::size_t i = 0; i < cols.size(); ++i) {
         std::string c;
         if (e.is_object())
-          if (const auto it = e.find(cols[i]); it != e.end() && !cell(*it, c)) c.clear();
+          if (const auto it = e.find(cols[i]);
+              it != e.end() && (!cell(*it, c) || (it->is_string() && !unit_of_field(cols[i]).empty())))
+            c.clear();  // a word in a column of numbers ("open" as load_ohms): empty; the load column names it
         if (i) t += ',';
         t += c;
       }
@@ -211,21 +213,36 @@ struct Exporter {
 
 std::string unit_of_field(const std::string& field) {
   // Longest suffixes first: _dbfs before _db, _vrms before _v.
-  static const std::pair<const char*, const char*> kUnits[] = {{"_dbfs", "dBFS"},    {"_dbfs_per_hz", "dBFS/Hz"},
-                                                               {"_dbc", "dBc"},      {"_dbv", "dBV"},
-                                                               {"_dbu", "dBu"},      {"_db", "dB"},
-                                                               {"_hz", "Hz"},        {"_ohms", "ohm"},
-                                                               {"_vrms", "Vrms"},    {"_mv", "mV"},
-                                                               {"_v", "V"},          {"_mw", "mW"},
-                                                               {"_ma", "mA"},        {"_s", "s"},
-                                                               {"_ms", "ms"},        {"_deg", "deg"},
-                                                               {"_pct", "%"},        {"_ppm", "ppm"},
-                                                               {"_frames", "frames"}};
+  static const std::pair<const char*, const char*> kUnits[] = {{"_dbfs", "dBFS"},
+                                                               {"_dbfs_per_hz", "dBFS/Hz"},
+                                                               {"_dbc", "dBc"},
+                                                               {"_dbv", "dBV"},
+                                                               {"_dbu", "dBu"},
+                                                               {"_db", "dB"},
+                                                               {"_hz", "Hz"},
+                                                               {"_ohms", "ohm"},
+                                                               {"_vrms", "Vrms"},
+                                                               {"_mv", "mV"},
+                                                               {"_v", "V"},
+                                                               {"_mw", "mW"},
+                                                               {"_ma", "mA"},
+                                                               {"_s", "s"},
+                                                               {"_ms", "ms"},
+                                                               {"_deg", "deg"},
+                                                               {"_pct", "%"},
+                                                               {"_ppm", "ppm"},
+                                                               {"_frames", "frames"},
+                                                               {"_percent", "%"},
+                                                               {"_ppm_per_min", "ppm/min"}};
   std::string best, unit;
   for (const auto& [suffix, u] : kUnits)
     if (ends_with(field, suffix) && std::string(suffix).size() > best.size()) best = suffix, unit = u;
-  if (unit.empty() && (field == "dbv" || field == "dbu" || field == "dbfs"))
-    return field == "dbfs" ? "dBFS" : field == "dbv" ? "dBV" : "dBu";
+  // Fields that are a unit's name alone ("dbv", "vrms", "mw": at_1pct's).
+  static const std::pair<const char*, const char*> kBare[] = {{"dbv", "dBV"},   {"dbu", "dBu"}, {"dbfs", "dBFS"},
+                                                              {"vrms", "Vrms"}, {"mw", "mW"},   {"percent", "%"}};
+  if (unit.empty())
+    for (const auto& [name, u] : kBare)
+      if (field == name) return u;
   return unit;
 }
 

@@ -8,7 +8,10 @@
 //  - Every other scalar field goes to figures.csv as one row: where it is (a readable path), the field, the
 //    value, the unit.
 //  - Units come from the field names (the results' naming rule: freq_hz, level_dbfs, z_ohms, duration_s):
-//    a header cell reads "freq_hz (Hz)"; fields without a unit suffix have a bare header.
+//    a header cell reads "freq_hz (Hz)"; fields without a unit suffix have a bare header. A field that is a
+//    unit's name alone ("vrms", "mw", "dbv") carries it; "_percent" is "%", "_ppm_per_min" "ppm/min". A word
+//    in a field that names a unit (the open load's load_ohms "open") is not a number of it: an empty cell in
+//    a table (the element's name column names it), no unit in figures.csv.
 //  - File names follow the path with names instead of indices where the element has one (a port's "name",
 //    a load's "load", a verdict's "id", a harmonic's "order"): line_32_response_points.csv.
 // Limits: text cells are quoted (RFC 4180: a quote doubles); numbers are written with up to 9 significant

@@ -71,5 +71,19 @@
       if (t !== n.nodeValue) n.nodeValue = t;
     }
   }
-  window.obFmt = { num, ohms, loadName, lineLevel, text, page, DBU_MINUS_DBV };
+  // Against the analyser's own floor (docs/MEASUREMENTS.md; analysis/floor_margin.hpp): a figure within 3 dB
+  // of it measures the analyser and is a bound, "≤ x" for noise and THD+N, "≥ x" for SNR and DR.
+  // limited(l, key): results' floor.KEY.analyser_limited of a load (or a channel). A THD+N at a working level
+  // (loads[].at_levels[], which carry no floor of their own): its residual (level + THD+N, dBFS) within 3 dB
+  // of the port's measured input noise floor (ports[].analyser_floor.noise_dbfs), the floor the run uses
+  // where no loopback residual was measured at that drive.
+  const ANALYSER_LIMITED_DB = 3.0;
+  const limited = (l, key) => !!(l && l.floor && l.floor[key] && l.floor[key].analyser_limited === true);
+  function thdnLimited(floor, t) {
+    if (!floor || !floor.measured || missing(floor.noise_dbfs) || !t || missing(t.level_dbfs) || missing(t.thdn_db)) return false;
+    return Number(t.level_dbfs) + Number(t.thdn_db) - Number(floor.noise_dbfs) <= ANALYSER_LIMITED_DB;
+  }
+  // "≤ " / "≥ " before a bound, else "".
+  const bound = (is, sym) => (is ? sym + " " : "");
+  window.obFmt = { num, ohms, loadName, lineLevel, text, page, limited, thdnLimited, bound, DBU_MINUS_DBV };
 })();

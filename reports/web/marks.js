@@ -16,7 +16,10 @@
   "use strict";
   const F = window.obFmt;
   const has = (v) => v !== null && v !== undefined && Number.isFinite(Number(v));
-  const word = (r) => (r.grade === "marginal" ? "marginal" : r.grade === "conditional" ? "short" : r.pass ? "pass" : "fail");
+  // The rule's result as the rules table grades it: an informational rule (shown, not counted in the verdict)
+  // reads "information (within|outside)", never "pass"/"fail".
+  const word = (r) => (r.informational ? "information (" + (r.pass ? "within" : "outside") + ")"
+    : r.grade === "marginal" ? "marginal" : r.grade === "conditional" ? "short" : r.pass ? "pass" : "fail");
   const band = (f) => f >= 20 && f <= 20000;
   const limitStyle = { color: "#888", width: 1.5, limit: true };
   const FADE_REL_U95 = 0.1;
@@ -69,7 +72,7 @@
   // Series for the |Zout| plot: each limit over 20 Hz–20 kHz.
   function zoutLimits(results, portName, xs) {
     const g = grouped(limitsOf(results, portName).zout.map((x) => ({ limit: x.limit, text: x.what + " " + x.word })), (x) => x.limit);
-    return g.map((x, i) => Object.assign({ label: "limit ≤ " + F.num(x.value, x.value < 10 ? 2 : 1) + " Ω: " + x.text,
+    return g.map((x, i) => Object.assign({ label: "limit ≤ " + F.num(x.value, x.value < 10 ? 2 : x.value < 100 ? 1 : 0) + " Ω: " + x.text,
       values: xs.map((f) => (band(f) ? x.value : null)), limitValue: x.value, dash: [[6, 4], [2, 3], [10, 3, 2, 3]][i % 3] }, limitStyle));
   }
 

@@ -62,7 +62,7 @@
         // A minimum span keeps a flat response from looking like noise (e.g. +/-0.002 dB drawn full height).
         y: opts.yrange ? { range: opts.yrange } : opts.minSpan || inScale.length ? { range: yRange } : {},
       },
-      axes: [Object.assign(axis(opts.xlabel), opts.xaxis || {}), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
+      axes: [Object.assign(axis(opts.xlabel), opts.xlog ? logTicks : {}, opts.xaxis || {}), axis(opts.ylabel)].concat(opts.y2label ? [Object.assign(axis(opts.y2label), { scale: "y2", side: 1, grid: { show: false } })] : []),
       cursor: { drag: { x: true, y: true, uni: 30 } },
       series: [{ label: opts.xlabel, value: (u, v) => num(v, opts.xdigits === undefined ? 1 : opts.xdigits) }].concat(series.map((s, i) => ({
         label: s.label + (s.faded ? ", " + s.faded : ""), stroke: (s.color || palette[i % palette.length]) + (s.faded ? "55" : ""),
@@ -76,6 +76,18 @@
     plots.push(u);
     return box;
   }
+
+  // A log frequency axis ends at the data (e.g. 10.132 Hz): ticks only at 1…9 × 10^n inside it, labelled
+  // "20", "1k", "20k" (uPlot would put its first tick, labelled "10.132", at the data's first point).
+  const logTicks = {
+    splits: (u, i, lo, hi) => {
+      const out = [];
+      for (let d = Math.pow(10, Math.floor(Math.log10(lo))); d <= hi; d *= 10)
+        for (let m = 1; m <= 9; m++) { const v = +(m * d).toPrecision(1); if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v); }
+      return out;
+    },
+    values: (u, splits) => splits.map((v) => (v === null || v === undefined ? null : v >= 1000 ? +(v / 1000).toPrecision(3) + "k" : String(+v.toPrecision(3)))),
+  };
 
   // The limits drawn into the axis: within 4 times the span of the data (the series that set the axis);
   // the label of any other says where it lies.
@@ -117,7 +129,7 @@
     const loads = port.loads.filter((l) => l.valid);
     // Distortion at the levels people use (shown, not folded): nominal line level into the line load, 1 mW
     // into headphone loads, beside the reference level; THD (harmonics only) beside every THD+N.
-    const pct = (db) => (db === null || db === undefined ? "—" : (100 * Math.pow(10, db / 20)).toPrecision(2) + " %");
+    const pct = (db, lim) => (db === null || db === undefined ? "—" : (lim ? "≤ " : "") + (100 * Math.pow(10, db / 20)).toPrecision(2) + " %");
     const thdOf = (t) => (t.thd_db === null || t.thd_db === undefined ? "—" : (t.thd_below_noise ? "≤ " : "") + num(t.thd_db, 1));
     // A load's headline figures are the worse channel's; each channel's (loads[].channels[]) follows as "(L x / R y)" where they differ.
     const chanOf = (l, c) => (l.channels || []).find((x) => x.channel === c && x.thdn_reference);
@@ -128,15 +140,23 @@
       const x = a && f(a), y = b && f(b);
       return a && b && x !== y ? " (L " + x + " / R " + y + ")" : "";
     };
+    // Against the analyser's floor: within 3 dB "≤ x" (noise, THD+N) or "≥ x" (SNR, DR); 3..10 dB also floor-corrected.
+    const fl = (l, key, v, d, bound) => {
+      const m = l.floor && l.floor[key], s = num(v, d);
+      if (!m || v === null || v === undefined) return s;
+      if (m.analyser_limited) return bound + " " + s;
+      const c = m.floor_corrected_db !== undefined ? m.floor_corrected_db : m.floor_corrected_dbfs;
+      return c !== undefined ? s + " (" + num(c, d) + " corr.)" : s;
+    };
     const work = [];
     const inVrms = data.results.conditions && data.results.conditions.input_vrms_at_0dbfs;  // the input calibration
     for (const l of loads) {
       if (l.thdn_reference && l.thdn_reference.valid)
         work.push([loadName(l), "reference level (" + num(l.drives_dbfs ? l.drives_dbfs.reference : undefined, 1) + " dBFS)",
           inVrms ? num(inVrms * Math.pow(10, l.thdn_reference.level_dbfs / 20), 3) : "—",
-          num(l.thdn_reference.thdn_db, 1) + perCh(l, (c) => c.thdn_reference.thdn_db, 1), pct(l.thdn_reference.thdn_db), thdOf(l.thdn_reference)]);
+          fl(l, "thdn", l.thdn_reference.thdn_db, 1, "≤") + perCh(l, (c) => c.thdn_reference.thdn_db, 1, "thdn", "≤"), pct(l.thdn_reference.thdn_db, window.obFmt.limited(l, "thdn")), thdOf(l.thdn_reference)]);
       for (const a of l.at_levels || [])
-        if (a.thdn && a.thdn.valid) work.push([loadName(l), a.what, num(a.out_vrms, 3), num(a.thdn.thdn_db, 1) + perCh({ channels: (a.channels || []).map((c) => Object.assign({ thdn_reference: c.thdn }, c)) }, (c) => c.thdn.thdn_db, 1), pct(a.thdn.thdn_db), thdOf(a.thdn)]);
+        if (a.thdn && a.thdn.valid) work.push([loadName(l), a.what, num(a.out_vrms, 3), window.obFmt.bound(window.obFmt.thdnLimited(port.analyser_floor, a.thdn), "≤") + num(a.thdn.thdn_db, 1) + perCh({ channels: (a.channels || []).map((c) => Object.assign({ thdn_reference: c.thdn }, c)) }, (c) => c.thdn.thdn_db, 1), pct(a.thdn.thdn_db, window.obFmt.thdnLimited(port.analyser_floor, a.thdn)), thdOf(a.thdn)]);
     }
     if (work.length) {
       sec.appendChild(el("h3", { text: "THD+N and THD at working levels" }));
@@ -214,16 +234,19 @@
       sec.appendChild(table(["load", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω"], valid.map((z) => [ohms(z.load_ohms),
         z.at_1k ? pm(z.at_1k.z_ohms, z.at_1k.u95_ohms) : "—", z.at_20hz ? pm(z.at_20hz.z_ohms, z.at_20hz.u95_ohms) : "—"])));
       // Per channel (both driven in phase; driven alone for the ground return).
+      // A ground return with its uncertainty where the results carry one (*_u95_ohms); without one, a
+      // negative reading (no resistance is negative) is the measurement's scatter around zero: "≈ 0 (−0.002)".
+      const gr = (v, u) => (u !== undefined && u !== null ? num(v, 3) + " ± " + num(u, 3) : v < 0 ? "≈ 0 (" + num(v, 3) + ")" : num(v, 3));
       if (chans.length > 1) {
         const name = (c) => (c.channel === 0 ? "L" : c.channel === 1 ? "R" : "ch " + c.channel);
         const o = (v) => (v === undefined || v === null ? "—" : num(v, 3));
         sec.appendChild(el("table", {}, [el("tr", {}, ["channel", "|Z| at 1 kHz Ω", "|Z| at 20 Hz Ω", "max |Z| 20 Hz–20 kHz Ω", "|Z| at 1 kHz alone Ω", "ground return Ω"]
           .map((h, i) => el("th", { cls: i ? "" : "l", text: h })))].concat(chans.map((c) => el("tr", {}, [name(c), pm(c.z_1k_ohms, c.z_1k_u95_ohms), pm(c.z_20hz_ohms, c.z_20hz_u95_ohms),
-          pm(c.max_z_20_20k_ohms, c.max_z_20_20k_u95_ohms), o(c.z_1k_alone_ohms), o(c.ground_return_ohms)].map((v, i) => el("td", { cls: i ? "" : "l", text: String(v) })))))));
+          pm(c.max_z_20_20k_ohms, c.max_z_20_20k_u95_ohms), o(c.z_1k_alone_ohms), c.ground_return_ohms === undefined || c.ground_return_ohms === null ? "—" : gr(c.ground_return_ohms, c.ground_return_u95_ohms)].map((v, i) => el("td", { cls: i ? "" : "l", text: String(v) })))))));
       }
       if (port.ground_return_ohms !== undefined)
-        sec.appendChild(el("p", { text: "Shared ground return " + num(port.ground_return_ohms, 3) + " Ω (real part at 1 kHz, mean of " +
-          chans.filter((c) => c.ground_return_ohms !== undefined).map((c) => (c.channel ? "R " : "L ") + num(c.ground_return_ohms, 3)).join(", ") +
+        sec.appendChild(el("p", { text: "Shared ground return " + gr(port.ground_return_ohms, port.ground_return_u95_ohms) + " Ω (real part at 1 kHz, mean of " +
+          chans.filter((c) => c.ground_return_ohms !== undefined).map((c) => (c.channel ? "R " : "L ") + gr(c.ground_return_ohms, c.ground_return_u95_ohms)).join(", ") +
           "): each channel driven alone against both driven in phase into " + loadName(port.ground_return_load) +
           ". |Zout| above is with both channels driven in phase, as a stereo headphone sees it." }));
       else if (port.ground_return_note)
@@ -365,14 +388,6 @@
     // Noise in use: the idle noise, or under the -60 dBFS tone (marked †) where the output mutes on digital silence.
     const inUse = (l) => (l.mutes_on_silence && l.noise_under_tone ? l.noise_under_tone : l.noise);
     const mark = (l) => (l.mutes_on_silence ? " †" : "");
-    // Against the analyser's floor: within 3 dB "≤ x" (noise, THD+N) or "≥ x" (SNR, DR); 3..10 dB also floor-corrected.
-    const fl = (l, key, v, d, bound) => {
-      const m = l.floor && l.floor[key], s = num(v, d);
-      if (!m || v === null || v === undefined) return s;
-      if (m.analyser_limited) return bound + " " + s;
-      const c = m.floor_corrected_db !== undefined ? m.floor_corrected_db : m.floor_corrected_dbfs;
-      return c !== undefined ? s + " (" + num(c, d) + " corr.)" : s;
-    };
     const nk = (l, a) => (l.mutes_on_silence && l.noise_under_tone ? "noise_under_tone" : "noise") + (a ? "_a" : "");
     const withNet = (l) => loadName(l) + (l.load_network ? " (" + l.load_network + ")" : "");  // a reactive load's network
     sec.appendChild(table(["load", "THD+N dB", "THD dB", "level dBFS", "noise dBFS", "noise(A) dBFS", "noise dBV", "DR dB", "DR(A) dB", "SNR dB", "SNR(A) dB", "balance dB", "crosstalk L→R / R→L dB", "response ±dB", "latency"],

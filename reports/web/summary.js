@@ -41,7 +41,8 @@
     return shown.map((x) => (x.ch === 0 ? "L " : x.ch === 1 ? "R " : "ch " + x.ch + " ") + x.s).join(values.some((x) => Array.isArray(x.v)) ? ", " : " / ");
   }
   const pct = (db) => (has(db) ? " (" + +(100 * Math.pow(10, db / 20)).toPrecision(2) + " %)" : "");
-  const thdText = (t) => (t && t.valid ? F.num(t.thdn_db, 1) + " dB" + pct(t.thdn_db) + " / THD " + (has(t.thd_db) ? (t.thd_below_noise ? "≤ " : "") + F.num(t.thd_db, 1) + " dB" : "—") : "—");
+  // lim: the THD+N is analyser-limited (format.js limited / thdnLimited): an upper bound, "≤ x".
+  const thdText = (t, lim) => (t && t.valid ? F.bound(lim, "≤") + F.num(t.thdn_db, 1) + " dB" + pct(t.thdn_db) + " / THD " + (has(t.thd_db) ? (t.thd_below_noise ? "≤ " : "") + F.num(t.thd_db, 1) + " dB" : "—") : "—");
   const xt = (v, bound) => (has(v) ? (bound ? "< " : "") + F.num(v, 1) + " dB" : "—");
 
   // The band of the unweighted noise (--band; the A-weighted figure is always 20 Hz–20 kHz).
@@ -76,13 +77,13 @@
     }
     if (nl) {
       const pcT = perChannel((nl.channels_reference || []).map((c) => ({ ch: c.channel, v: c.thdn_db })), (x) => F.num(x, 1) + " dB");
-      rows.push({ kind: "level", load: nl.load, cells: ["THD+N / THD at the reference level", thdText(nl.thdn_reference) + (pcT ? "; THD+N " + pcT : ""),
+      rows.push({ kind: "level", load: nl.load, cells: ["THD+N / THD at the reference level", thdText(nl.thdn_reference, F.limited(nl, "thdn")) + (pcT ? "; THD+N " + pcT : ""),
         F.num(nl.drives_dbfs ? nl.drives_dbfs.reference : results.conditions.reference_level_dbfs, 1) + " dBFS drive, " + F.loadName(nl)] });
       for (const l of loads)
         for (const at of l.at_levels || [])
           if (at.thdn && at.thdn.valid) {
             const pcA = perChannel((at.channels || []).filter((c) => c.thdn && c.thdn.valid).map((c) => ({ ch: c.channel, v: c.thdn.thdn_db })), (x) => F.num(x, 1) + " dB");
-            rows.push({ kind: "level", load: l.load, cells: ["THD+N / THD at " + at.what, thdText(at.thdn) + (pcA ? "; THD+N " + pcA : ""), F.num(at.out_vrms, 3) + " Vrms into " + F.loadName(l)] });
+            rows.push({ kind: "level", load: l.load, cells: ["THD+N / THD at " + at.what, thdText(at.thdn, F.thdnLimited(port.analyser_floor, at.thdn)) + (pcA ? "; THD+N " + pcA : ""), F.num(at.out_vrms, 3) + " Vrms into " + F.loadName(l)] });
           }
       const noise = nl.mutes_on_silence && nl.noise_under_tone ? nl.noise_under_tone : nl.noise;
       const dbv = noise && has(noise.unweighted_dbv);
@@ -92,14 +93,17 @@
       const pair = (x) => F.num(x[0], 1) + " / " + F.num(x[1], 1);
       const pcN = perChannel(nch.map((c) => { const n = nl.mutes_on_silence && c.noise_under_tone ? c.noise_under_tone : c.noise; return { ch: c.channel, v: dbv ? [n.unweighted_dbv, n.a_weighted_dbv] : [n.unweighted_dbfs, n.a_weighted_dbfs] }; }), pair);
       const pcS = perChannel(nch.map((c) => ({ ch: c.channel, v: [c.snr_a_db, c.dynamic_range_a_db] })), pair);
+      // Analyser-limited figures are bounds (results' floor.KEY.analyser_limited), as in the per-load table.
+      const nk = nl.mutes_on_silence && nl.noise_under_tone ? "noise_under_tone" : "noise";
+      const bU = F.bound(F.limited(nl, nk), "≤"), bA = F.bound(F.limited(nl, nk + "_a"), "≤");
       if (noise)
-        rows.push({ kind: "noise", load: nl.load, cells: ["noise, unweighted / A-weighted", (dbv ? F.num(noise.unweighted_dbv, 1) + " / " + F.num(noise.a_weighted_dbv, 1) + " dBV"
-          : F.num(noise.unweighted_dbfs, 1) + " / " + F.num(noise.a_weighted_dbfs, 1) + " dBFS") + (pcN ? "; " + pcN + (dbv ? " dBV" : " dBFS") : ""), bandText(results) + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
+        rows.push({ kind: "noise", load: nl.load, cells: ["noise, unweighted / A-weighted", (dbv ? bU + F.num(noise.unweighted_dbv, 1) + " / " + bA + F.num(noise.a_weighted_dbv, 1) + " dBV"
+          : bU + F.num(noise.unweighted_dbfs, 1) + " / " + bA + F.num(noise.a_weighted_dbfs, 1) + " dBFS") + (pcN ? "; " + pcN + (dbv ? " dBV" : " dBFS") : ""), bandText(results) + F.loadName(nl) + (nl.mutes_on_silence ? ", under a −60 dBFS tone (mutes on silence)" : "")] });
       const oob = nl.noise || {}, oobBand = results.conditions.out_of_band_hz;
       if (has(oob.out_of_band_dbfs) && oobBand)
         rows.push({ kind: "noise", load: nl.load, cells: ["noise out of band, unweighted", has(oob.out_of_band_dbv) ? F.num(oob.out_of_band_dbv, 1) + " dBV" : F.num(oob.out_of_band_dbfs, 1) + " dBFS",
           F.num(oobBand[0] / 1000, 0) + "–" + F.num(oobBand[1] / 1000, 1) + " kHz (Nyquist), idle, " + F.loadName(nl)] });
-      rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.num(nl.snr_a_db, 1) + " / " + F.num(nl.dynamic_range_a_db, 1) + " dB" + (pcS ? "; " + pcS + " dB" : ""), "re the maximum level, " + F.loadName(nl)] });
+      rows.push({ kind: "noise", load: nl.load, cells: ["SNR(A) / DR(A)", F.bound(F.limited(nl, "snr_a"), "≥") + F.num(nl.snr_a_db, 1) + " / " + F.bound(F.limited(nl, "dynamic_range_a"), "≥") + F.num(nl.dynamic_range_a_db, 1) + " dB" + (pcS ? "; " + pcS + " dB" : ""), "re the maximum level, " + F.loadName(nl)] });
       const x1k = (nl.crosstalk || []).reduce((b, x) => (!b || Math.abs(Math.log(x.freq_hz / 1000)) < Math.abs(Math.log(b.freq_hz / 1000)) ? x : b), null);
       if (x1k) rows.push({ kind: "crosstalk", load: nl.load, cells: ["crosstalk L → R / R → L", xt(x1k.l_to_r_db, x1k.l_to_r_bound) + " / " + xt(x1k.r_to_l_db, x1k.r_to_l_bound), F.num(x1k.freq_hz, 0) + " Hz, " + F.loadName(nl)] });
       if (has(nl.balance_db)) rows.push({ cells: ["balance |L − R|", F.num(nl.balance_db, 3) + " dB", "reference level, " + F.loadName(nl)] });
@@ -141,31 +145,48 @@
     }
   }
 
-  // compare.html: one table per port, a column per run (A, B, …); a figure a run lacks reads "—".
+  // compare.html: one table per port, a column per run (A, B, …); a figure a run lacks reads "—". A row is a
+  // figure at its load (label + load: the four "THD+N / THD at 1 mW" rows of 600, 300, 32 and 16 Ω stay four);
+  // its conditions read once where every run states them alike, else per run ("A: …; B: …"). Runs of other
+  // devices or nominal loads are named once above the table.
   function compareSummary(runs) {
     const root = byId("outbench-summary");
     if (!root) return;
     root.appendChild(el("h2", "", "Summary (a column per run)"));
     const names = [];
     for (const r of runs) for (const p of r.results.ports) if (p.present && p.loads && !names.includes(p.name)) names.push(p.name);
+    const devices = runs.map((r) => (r.results.device && r.results.device.name) || "—");
+    if (devices.some((d) => d !== devices[0]))
+      root.appendChild(el("p", "sub compare-differs", "The runs are of different devices: " + runs.map((r, i) => r.label + " " + devices[i]).join(", ") + "."));
     for (const name of names) {
-      const per = runs.map((r) => {
-        const port = r.results.ports.find((p) => p.name === name);
-        return new Map(port && port.present && port.loads ? portRows(port, r.results).map((row) => [row.cells[0], row.cells[1]]) : []);
+      const ports = runs.map((r) => r.results.ports.find((p) => p.name === name && p.present && p.loads));
+      const per = runs.map((r, i) => {
+        const m = new Map();
+        if (ports[i]) for (const row of portRows(ports[i], r.results)) m.set(row.cells[0] + "\u0000" + (row.load === undefined ? "" : String(row.load)), row);
+        return m;
       });
-      const figures = [];
-      for (const m of per) for (const k of m.keys()) if (!figures.includes(k)) figures.push(k);
-      if (!figures.length) continue;
+      const keys = [];
+      for (const m of per) for (const k of m.keys()) if (!keys.includes(k)) keys.push(k);
+      if (!keys.length) continue;
       root.appendChild(el("h3", "", name + " out"));
+      const nominal = ports.map((p) => (p ? F.loadName(p.nominal_load) : "—"));
+      if (nominal.some((n) => n !== nominal[0]))
+        root.appendChild(el("p", "sub compare-differs", "The runs' nominal loads differ (" + runs.map((r, i) => r.label + " " + nominal[i]).join(", ") + "): the figures at the nominal load are at different loads."));
       const t = el("table", "summary compare-summary");
       t.dataset.port = name;
       const hr = el("tr");
-      for (const h of ["figure"].concat(runs.map((r) => r.label))) hr.appendChild(el("th", "l", h));
+      for (const h of ["figure"].concat(runs.map((r) => r.label), ["conditions"])) hr.appendChild(el("th", "l", h));
       t.appendChild(hr);
-      for (const f of figures) {
+      for (const k of keys) {
+        const rows = per.map((m) => m.get(k));
+        const first = rows.find((x) => x);
         const tr = el("tr");
-        tr.appendChild(el("td", "l", f));
-        for (const m of per) tr.appendChild(el("td", "l v", m.has(f) ? m.get(f) : "—"));
+        if (first.load !== undefined) tr.dataset.load = first.load;
+        tr.appendChild(el("td", "l", first.cells[0]));
+        for (const x of rows) tr.appendChild(el("td", "l v", x ? x.cells[1] : "—"));
+        const conds = rows.map((x) => (x ? x.cells[2] : null));
+        const stated = conds.filter((c) => c !== null);
+        tr.appendChild(el("td", "l", stated.every((c) => c === stated[0]) ? stated[0] : conds.map((c, i) => (c === null ? null : runs[i].label + ": " + c)).filter((c) => c).join("; ")));
         t.appendChild(tr);
       }
       root.appendChild(t);

@@ -33,7 +33,11 @@ if (mode === "report") {
       // Over 20 Hz–20 kHz only (frequency plots); the rule's result in the label.
       const s = lim[0];
       if (kind !== "level" && s.values.some((y, i) => y !== null && (p.x[i] < 20 || p.x[i] > 20000))) fails.push(kind + " limit drawn outside 20 Hz–20 kHz");
-      const word = rule.grade === "marginal" ? "marginal" : rule.grade === "conditional" ? "short" : rule.pass ? "pass" : "fail";
+      // As the rules table grades it: an informational rule (damping) reads "information", never pass/fail.
+      const word = rule.informational ? "information (" + (rule.pass ? "within" : "outside") + ")"
+        : rule.grade === "marginal" ? "marginal" : rule.grade === "conditional" ? "short" : rule.pass ? "pass" : "fail";
+      if (rule.informational && lim.some((x) => new RegExp(rule.description.replace(/ohm/, "Ω") + " (pass|fail)").test(x.label)))
+        fails.push(v.port + " " + kind + ": informational rule " + rule.id + " labelled pass/fail: '" + s.label + "'");
       if (!lim.some((x) => x.label.includes(word))) fails.push(v.port + " " + kind + ": limit label '" + s.label + "' lacks '" + word + "' (rule " + rule.id + ")");
       checked++;
     }
@@ -126,6 +130,9 @@ if (mode === "report") {
     const lo = Math.min(...xs), hi = Math.max(...xs);
     if (!p.x_range || !near(p.x_range[0], lo, 1e-6 * lo) || !near(p.x_range[1], hi, 1e-6 * hi))
       fails.push(p.port + " " + p.kind + ": frequency axis " + JSON.stringify(p.x_range) + ", data " + lo + "–" + hi + " Hz");
+    // Its tick labels are round frequencies ("100", "1k", "10k"), never the data's first point ("10.132").
+    const odd = (p.x_ticks || []).filter((t) => t !== null && t !== "" && !/^[1-9]0*k?$|^[1-9](\.[0-9])?k$/.test(String(t)));
+    if (odd.length) fails.push(p.port + " " + p.kind + ": frequency tick labels not round: " + JSON.stringify(odd));
     axes++;
   }
   for (const [kind, span] of [["response", 1], ["level", 10], ["crosstalk", 10]])

@@ -94,6 +94,17 @@ if (doubled) fails.push("line level written twice: '" + text.substr(Math.max(0, 
 const ohm = /\bk?ohms?\b/i.exec(text);
 if (ohm) fails.push("'" + ohm[0] + "' on the page: '" + text.substr(Math.max(0, ohm.index - 40), 80).replace(/\s+/g, " ") + "'");
 
+// The shared ground return: "± u" where the results carry an uncertainty; a negative reading without one (no
+// resistance is negative) reads "≈ 0 (−0.002)", never as a plain negative resistance.
+const grounds = [...text.replace(/\s+/g, " ").matchAll(/Shared ground return ([^Ω]*) Ω/g)];  // in the ports' order
+for (const p of r.ports) {
+  if (!p.present || p.ground_return_ohms === undefined) continue;
+  const m = grounds.shift();
+  const want = p.ground_return_u95_ohms !== undefined ? fixed(p.ground_return_ohms, 3) + " ± " + fixed(p.ground_return_u95_ohms, 3)
+    : p.ground_return_ohms < 0 ? "≈ 0 (" + fixed(p.ground_return_ohms, 3) + ")" : fixed(p.ground_return_ohms, 3);
+  if (!m || m[1].trim() !== want) fails.push(p.name + ": ground return reads '" + (m && m[1]) + "', want '" + want + "' (results " + p.ground_return_ohms + ")");
+}
+
 const at = (s) => dom.indexOf(s);
 const firstPlot = at('class="plot');
 if (at('id="outbench-warnings"') < 0) fails.push("no warnings box");

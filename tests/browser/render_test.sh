@@ -7,14 +7,19 @@
 # the page's scripts, and the Content-Security-Policy (script hashes) must block nothing.
 # Values (check_values.js): the summary table's |Zout| at 1 kHz and a maximum level equal results.json's as the
 # page rounds them, and each channel's noise (unweighted / A) and SNR(A) / DR(A) shown exactly where the channels
-# differ; no "-0.0" and no "ohm" in the page's text; the warnings box and the summary above the plots.
+# differ; no "-0.0" and no "ohm" in the page's text; the warnings box and the summary above the plots; the shared
+# ground return with "± u" where the results carry one, a negative reading without one "≈ 0 (−0.002)".
 # Plots (check_plots.js, the page opened with #plotdata): every limit of an evaluated rule that judges a curve
 # is drawn on its plot at the rule's limit with its result; per-load |Zout| estimates are faded exactly where
 # their uncertainty exceeds 10 % of |Z| and do not set the axis; analyser-floor warnings tag the THD+N-versus-
 # level plot of their port; each maximum-level bar's height, mW and channel points equal results.json's and the
 # label under it names its load and stop reason; frequency axes end at the data, dB axes keep their minimum span;
+# frequency tick labels are round ("100", "1k"); informational limits (damping) read "information", never pass/fail;
 # the spectra's titles state the scale, bin width and window; L solid and R dashed in every per-load plot; a
 # comparison of three runs (one of schema outbench/1) draws each run's |Zout| as its results hold it.
+# Bounds (check_bounds.js): figures within 3 dB of the analyser's floor read "≤"/"≥" in the summary and the
+# working-levels table and in compare, where two bounds differing is never a move; compare's summary keeps a
+# row per figure and load with its conditions; its differences are in dB, in fixed digits.
 # Screenshots: the whole page, and above the fold in light and dark.
 # usage: render_test.sh OUTBENCH_EXE OUT_DIR SOURCE_DIR
 set -euo pipefail
@@ -100,4 +105,38 @@ check_page compare "$OUT/compare.html" 17 "verdict-changed"
 plotdata compare "$OUT/compare.html"
 node "$SRC/tests/browser/check_plots.js" compare "$OUT/compare.plots.html" "$OUT/hostile/results.json" "$OUT/dongle/results.json" "$OUT/v1/results.json"
 grep -q 'class="delta moved"' "$OUT/compare.html" || { echo "FAIL compare: no moved figure highlighted"; exit 1; }
-echo "browser tests: 5 passed, 0 failed"
+# Runs of different devices (and nominal loads): said once above the summary.
+grep -q 'class="sub compare-differs">The runs are of different devices' "$OUT/compare.dom.html" || { echo "FAIL compare: the summary does not say the runs are of different devices"; exit 1; }
+# Analyser-limited figures as bounds (check_bounds.js): the usb run as it is, then with every floor figure of
+# every load marked analyser-limited and the port's floor raised to -20 dBFS (every working level's THD+N then
+# lies within 3 dB of it), and a copy of that whose noise reads 5 dB higher and |Zout| at 1 kHz 3.05 µΩ lower. The summary and working-levels
+# tables write "≤"/"≥" exactly where the results say so; compare keeps a row per figure and load with its
+# conditions, prints differences in dB in fixed digits, and does not highlight two bounds differing.
+dom_ok() {  # dom_ok NAME HTML: the DOM after the scripts ran, with no script error
+  browse --dump-dom "file://$2" >"$OUT/$1.dom.html"
+  grep -q '"errors":\[\]' "$OUT/$1.dom.html" || { echo "FAIL $1: script errors: $(grep -o '<pre id="outbench-selftest">[^<]*' "$OUT/$1.dom.html")"; exit 1; }
+}
+mkdir -p "$OUT/bounded" "$OUT/bounded2"
+node -e '
+  const fs = require("fs"), [src, dst, dst2] = process.argv.slice(1);
+  const r = JSON.parse(fs.readFileSync(src, "utf8"));
+  for (const p of r.ports) {
+    if (!p.present || !p.loads) continue;
+    if (p.analyser_floor && p.analyser_floor.measured) p.analyser_floor.noise_dbfs = -20;
+    for (const l of p.loads) for (const k of Object.keys(l.floor || {})) l.floor[k].analyser_limited = true;
+  }
+  fs.writeFileSync(dst, JSON.stringify(r));
+  for (const p of r.ports) if (p.output_impedance && p.output_impedance.z_1k_ohms !== undefined) p.output_impedance.z_1k_ohms -= 3.05e-6;  // a tiny difference: fixed digits
+  for (const p of r.ports) for (const l of p.loads || []) if (l.noise) { l.noise.unweighted_dbfs += 5; if (l.noise.unweighted_dbv !== undefined) l.noise.unweighted_dbv += 5; }
+  fs.writeFileSync(dst2, JSON.stringify(r));' "$OUT/usb/results.json" "$OUT/bounded/results.json" "$OUT/bounded2/results.json"
+"$EXE" report "$OUT/bounded/results.json" 2>/dev/null
+dom_ok bounded "$OUT/bounded/report.html"
+node "$SRC/tests/browser/check_bounds.js" report "$OUT/usb.dom.html" "$OUT/usb/results.json"
+node "$SRC/tests/browser/check_bounds.js" report "$OUT/bounded.dom.html" "$OUT/bounded/results.json"
+"$EXE" compare "$OUT/usb/results.json" "$OUT/bounded/results.json" -o "$OUT/compare-bounded.html" 2>/dev/null
+dom_ok compare-bounded "$OUT/compare-bounded.html"
+node "$SRC/tests/browser/check_bounds.js" compare "$OUT/compare-bounded.dom.html" "$OUT/usb/results.json" "$OUT/bounded/results.json"
+"$EXE" compare "$OUT/bounded/results.json" "$OUT/bounded2/results.json" -o "$OUT/compare-bounds.html" 2>/dev/null
+dom_ok compare-bounds "$OUT/compare-bounds.html"
+node "$SRC/tests/browser/check_bounds.js" compare "$OUT/compare-bounds.dom.html" "$OUT/bounded/results.json" "$OUT/bounded2/results.json" both-bounds
+echo "browser tests: 6 passed, 0 failed"

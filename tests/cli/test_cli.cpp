@@ -347,6 +347,10 @@ TEST(CliReport, CompareMarksChangedVerdictsAndMovedFigures) {
       p["output_impedance"]["z_1k_ohms"] = p["output_impedance"]["z_1k_ohms"].get<double>() * 1.10;
       p["output_impedance"]["z_20hz_ohms"] = p["output_impedance"]["z_20hz_ohms"].get<double>() * 1.01;
       p["loads"][1]["snr_db"] = p["loads"][1]["snr_db"].get<double>() + 2.0;  // tolerance 1 dB
+      // A reading in B (the simulated run's SNR into 10k is within 3 dB of the analyser's floor, a bound: two
+      // bounds differing would not be a move).
+      if (p["loads"][1].contains("floor") && p["loads"][1]["floor"].contains("snr"))
+        p["loads"][1]["floor"]["snr"]["analyser_limited"] = false;
       p["loads"][1]["dynamic_range_db"] = p["loads"][1]["dynamic_range_db"].get<double>() + 0.5;
     }
   std::ofstream(d / "b.json") << b.dump();

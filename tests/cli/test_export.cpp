@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -87,10 +88,30 @@ TEST(CliExport, CsvFilesHoldTheResultsNumbersWithUnits) {
               s["start_hz"].get<double>() * std::exp2(k / s["points_per_octave"].get<double>()), 1e-4);
   EXPECT_NEAR(std::stod(spec[k + 1][1]), s["level_dbfs"][k].get<double>(), 1e-6);
 
-  // A table: the loads of the port, the name first.
+  // Every figure that is a number of a unit has it: fields named by the unit alone (at_1pct's "vrms", "mw"),
+  // percentages ("thdn_percent"), the clock's wander (ppm per minute); a word has none.
+  std::map<std::string, std::string> want_unit = {
+      {"vrms", "Vrms"}, {"mw", "mW"}, {"thdn_percent", "%"}, {"thd_percent", "%"}, {"wander_ppm_per_min", "ppm/min"}};
+  std::map<std::string, int> seen_unit;
+  for (const auto& row : read_csv(d / "csv/figures.csv")) {
+    if (row.size() != 4) continue;
+    if (const auto w = want_unit.find(row[1]); w != want_unit.end() && !row[2].empty()) {
+      EXPECT_EQ(row[3], w->second) << row[0] << " " << row[1];
+      ++seen_unit[row[1]];
+    }
+    if (row[2] == "open") {
+      EXPECT_EQ(row[3], "") << row[0] << " " << row[1] << ": a word with a unit";
+    }
+  }
+  for (const char* k : {"vrms", "mw", "thdn_percent"}) EXPECT_GT(seen_unit[k], 0) << "no figure '" << k << "'";
+
+  // A table: the loads of the port, the name first; the open load's load_ohms (a number column) is empty.
   const auto loads = read_csv(d / "csv/line_loads.csv");
   ASSERT_EQ(loads.size(), 3u);
   EXPECT_EQ(loads[0][0], "load");
+  EXPECT_EQ(loads[1][0], "open");
+  EXPECT_EQ(loads[1][column(loads[0], "load_ohms (ohm)")], "");
+  EXPECT_NEAR(std::stod(loads[2][column(loads[0], "load_ohms (ohm)")]), 32.0, 1e-12);
   EXPECT_EQ(loads[2][0], "32");
   EXPECT_NEAR(std::stod(loads[2][column(loads[0], "snr_a_db (dB)")]), load32["snr_a_db"].get<double>(), 1e-5);
 
@@ -115,6 +136,26 @@ TEST(CliExport, BadInputIsAUsageOrInputError) {
   const auto no_dir = run_cli("export " + (d / "other.json"));
   EXPECT_EQ(no_dir.exit_code, 2);
   EXPECT_NE(no_dir.err.find("--csv"), std::string::npos) << no_dir.err;
+}
+
+// --csv naming an existing file: a usage error (exit 2) naming the path and what to do, not a failed write.
+// A CSV file already in the folder that this export does not write is left as it is, and named.
+TEST(CliExport, CsvFolderThatIsAFileIsAUsageErrorAndOtherFilesAreNamed) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("run --quick --quiet --ports line --loads 32 -o " + (d / "rep")).exit_code, 0);
+  std::ofstream(d / "afile") << "x";
+  const auto file = run_cli("export " + (d / "rep/results.json") + " --csv " + (d / "afile"));
+  EXPECT_EQ(file.exit_code, 2) << file.err;
+  EXPECT_NE(file.err.find(d / "afile"), std::string::npos) << file.err;
+  EXPECT_NE(file.err.find("not a folder"), std::string::npos) << file.err;
+  EXPECT_EQ(test::slurp(d / "afile"), "x");
+  std::filesystem::create_directories(d / "csv");
+  std::ofstream(d / "csv/zzz_earlier.csv") << "a\n1\n";
+  const auto r = run_cli("export " + (d / "rep/results.json") + " --csv " + (d / "csv"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(test::slurp(d / "csv/zzz_earlier.csv"), "a\n1\n");  // a user's file is never deleted
+  EXPECT_NE(r.err.find("1 other CSV file(s)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("zzz_earlier.csv"), std::string::npos) << r.err;
 }
 
 }  // namespace
