@@ -44,7 +44,7 @@ int list_devices(const Args& args) {
 }
 
 namespace {
-// "input channels 0 and 63 (64 opened)": the channels the bench's ports use, and how many the stream opens.
+// "input channels 0, 63 (64 opened)": the channels the bench's ports use, and how many the stream opens.
 std::string channels_text(const BenchConfig& b, bool inputs, int opened) {
   std::vector<int> used;
   for (const auto& p : b.ports)
@@ -53,10 +53,7 @@ std::string channels_text(const BenchConfig& b, bool inputs, int opened) {
   std::sort(used.begin(), used.end());
   std::string s = inputs ? "input channel" : "output channel";
   if (used.size() != 1) s += "s";
-  for (std::size_t i = 0; i < used.size(); ++i) {
-    s += i == 0 ? " " : i + 1 == used.size() ? " and " : ", ";
-    s += std::to_string(used[i]);
-  }
+  for (std::size_t i = 0; i < used.size(); ++i) s += (i == 0 ? " " : ", ") + std::to_string(used[i]);
   if (used.size() != static_cast<std::size_t>(opened)) s += " (" + std::to_string(opened) + " opened)";
   return s;
 }
