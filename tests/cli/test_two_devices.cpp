@@ -121,7 +121,7 @@ TEST(TwoDeviceBench, MistakesAreNamed) {
 TEST(TwoDeviceBench, MessagesNameTheTwoDevices) {
   test::TempDir d;
   auto r = test::run_cli("run --quiet --bench " + (kSrc / "fixtures/benches/phone-dongle-usb-interface.json").string() +
-                         " -o " + (d / "out").string());
+                         " -o " + (d / "out"));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("the analyser's input (audio.input) is not calibrated"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("loopback input"), std::string::npos) << r.err;
@@ -134,8 +134,7 @@ TEST(TwoDeviceBench, MessagesNameTheTwoDevices) {
   j.erase("load_switch");
   j["ports"]["headphone"]["input_channels"] = {0, 63};
   std::ofstream(d / "bench.json") << j.dump();
-  r = test::run_cli("devices --bench " + (d / "bench.json").string(),
-                    "JACK_DEFAULT_SERVER=ob_none_$$ JACK_NO_START_SERVER=1");
+  r = test::run_cli("devices --bench " + (d / "bench.json"), "JACK_DEFAULT_SERVER=ob_none_$$ JACK_NO_START_SERVER=1");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.out.find("captures input channels 0, 63 (64 opened)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("no JACK server is running; start it"), std::string::npos) << r.out;
