@@ -5,7 +5,9 @@
 // marker is found in the capture by cross-correlation (whole samples), then to a fraction of a sample by the
 // slope of the cross-spectrum phase over the marker's band (weighted least squares through the origin). The
 // two markers pass through the same device, so its phase response shifts both alike and cancels in their
-// distance; the ratio of the played distance to the captured distance is the clock ratio:
+// distance (each is found again against the marker stretched by the ratio found before, as the capture holds
+// it: unmatched, a clock 1000 ppm off biases the two fractional delays unequally, by up to 3 samples); the ratio
+// of the played distance to the captured distance is the clock ratio:
 //   ratio = played_distance / captured_distance = f_player / f_recorder,  ppm = (ratio - 1) * 1e6.
 // A positive ppm: the player's clock runs fast (the capture holds fewer samples than were played).
 // Precision: a fraction of a ppm for markers ~ 0.3 s apart at 60 dB SNR; it scales with 1/distance and with

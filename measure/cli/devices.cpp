@@ -43,6 +43,22 @@ int list_devices(const Args& args) {
   return 0;
 }
 
+namespace {
+// "input channels 0, 63 (64 opened)": the channels the bench's ports use, and how many the stream opens.
+std::string channels_text(const BenchConfig& b, bool inputs, int opened) {
+  std::vector<int> used;
+  for (const auto& p : b.ports)
+    for (int c : inputs ? p.input_channels : p.output_channels)
+      if (std::find(used.begin(), used.end(), c) == used.end()) used.push_back(c);
+  std::sort(used.begin(), used.end());
+  std::string s = inputs ? "input channel" : "output channel";
+  if (used.size() != 1) s += "s";
+  for (std::size_t i = 0; i < used.size(); ++i) s += (i == 0 ? " " : ", ") + std::to_string(used[i]);
+  if (used.size() != static_cast<std::size_t>(opened)) s += " (" + std::to_string(opened) + " opened)";
+  return s;
+}
+}  // namespace
+
 int devices(const Args& args) {
   int in = 0, out = 0;
   std::string bench_file;
@@ -64,16 +80,17 @@ int devices(const Args& args) {
     if (b.audio != "portaudio") {
       std::cout << "Bench '" << b.name << "' is simulated: it opens no audio device.\n";
     } else if (b.two_devices()) {
-      std::cout << "Bench '" << b.name << "' plays " << out << " output(s) on '" << b.device << "' (" << b.host_api
-                << ") and captures " << in << " input(s) on '" << b.input_device << "' (" << b.input_host_api << ") at "
-                << b.rate_hz << " Hz (two devices, two clocks).\n";
+      std::cout << "Bench '" << b.name << "' plays " << channels_text(b, false, out) << " on '" << b.device << "' ("
+                << b.host_api << ") and captures " << channels_text(b, true, in) << " on '" << b.input_device << "' ("
+                << b.input_host_api << ") at " << b.rate_hz << " Hz (two devices, two clocks).\n";
       needs.push_back(
           {"output device (the DUT, audio.output)", b.device, b.host_api, 0, out, b.rate_hz, b.supported_rates_hz});
       needs.push_back({"input device (the analyser, audio.input)", b.input_device, b.input_host_api, in, 0, b.rate_hz,
                        b.supported_rates_hz});
     } else {
-      std::cout << "Bench '" << b.name << "' needs " << in << " input(s) and " << out << " output(s) at " << b.rate_hz
-                << " Hz on '" << b.device << "' (" << b.host_api << ").\n";
+      std::cout << "Bench '" << b.name << "' needs " << channels_text(b, true, in) << " and "
+                << channels_text(b, false, out) << " at " << b.rate_hz << " Hz on '" << b.device << "' (" << b.host_api
+                << ").\n";
       needs.push_back({"device (audio.device)", b.device, b.host_api, in, out, b.rate_hz, b.supported_rates_hz});
     }
   }
@@ -83,7 +100,10 @@ int devices(const Args& args) {
     std::cout << "Bench check:\n" << check_audio_devices(needs, ok);
     if (!ok) {
       std::cout.flush();
-      throw InputError("the bench's audio device(s) are not ready (PROBLEM lines above): fix '" + bench_file + "'");
+      throw InputError(
+          "the bench's audio device(s) are not ready (PROBLEM lines above): check that they are plugged "
+          "in and their audio server is running, then fix '" +
+          bench_file + "' if a device is listed under another name");
     }
   }
   return 0;

@@ -68,7 +68,13 @@ std::string expand_env(const std::string& s, const std::string& where) {
       if (end == std::string::npos) throw InputError(where + ": unterminated ${...}");
       const std::string name = s.substr(i + 2, end - i - 2);
       const char* v = std::getenv(name.c_str());
-      if (!v) throw InputError(where + ": the environment variable " + name + " is not set");
+      if (!v)
+        throw InputError(where + ": the environment variable " + name + " is not set: set it (`export " + name +
+                         "=...`)" +
+                         (name == "OUTBENCH_RELAY_PORT"
+                              ? ", or run the command under scripts/with-jack.sh (it starts the JACK server and the "
+                                "virtual DUT and sets it)"
+                              : std::string()));
       out += v;
       i = end;
     } else {

@@ -111,8 +111,9 @@ void check_safe_to_start(const BenchConfig& bench, const RunOptions& opt) {
     if (!opt.ports.empty() && std::find(opt.ports.begin(), opt.ports.end(), p.name) == opt.ports.end()) continue;
     if (needs_uncalibrated_limit(p, bench.input) && !bench.safety.uncalibrated_max_drive_dbfs)
       throw InputError(
-          "the " + p.name +
-          " out has no output calibration and the loopback input is not calibrated: outbench "
+          "the " + p.name + " out has no output calibration and " +
+          (bench.two_devices() ? "the analyser's input (audio.input)" : std::string("the loopback input")) +
+          " is not calibrated: outbench "
           "cannot predict the volts and milliwatts it would put into the loads, so it cannot hold safety.max_vrms (" +
           strformat("%g", bench.safety.max_vrms) + " Vrms) and safety.max_mw (" + strformat("%g", bench.safety.max_mw) +
           " mW). Calibrate the output first (`outbench calibrate output --bench " + bench.source + " --port " + p.name +

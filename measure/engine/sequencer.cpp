@@ -93,11 +93,13 @@ struct Sequencer::Impl {
     Results& res = cx.res;
     volts.start_port();
     if (needs_uncalibrated_limit(port, bench.input))
-      res.warnings.push_back(port.name +
-                             ": neither the output nor the loopback input is calibrated, so the volt "
-                             "and power limits cannot be held; every drive is capped at " +
-                             strformat("%g", *bench.safety.uncalibrated_max_drive_dbfs) +
-                             " dBFS (safety.uncalibrated_max_drive_dbfs) instead");
+      res.warnings.push_back(
+          port.name + ": neither the output nor " +
+          (bench.two_devices() ? "the analyser's input (audio.input)" : std::string("the loopback input")) +
+          " is calibrated, so the volt "
+          "and power limits cannot be held; every drive is capped at " +
+          strformat("%g", *bench.safety.uncalibrated_max_drive_dbfs) +
+          " dBFS (safety.uncalibrated_max_drive_dbfs) instead");
     PortResult pr;
     pr.name = port.name;
     pr.output_channels = port.output_channels;

@@ -50,14 +50,17 @@ Capture TwoClockIo::play_record(const std::vector<int>& out_channels, const std:
                 ", and their clocks within 1000 ppm, i.e. both at one nominal rate?)";
     return c;
   }
-  // Streams apart: the first marker of every capture lands where the run's first capture had it (whole sample).
-  if (streams_apart_ && !anchor_) anchor_ = std::round(best.first_position);
+  // Every capture's first marker lands where the run's first capture had it (to the fraction of a sample).
+  if (!anchor_) anchor_ = best.first_position;
+  const double anchor_whole = std::floor(*anchor_), anchor_frac = *anchor_ - anchor_whole;
   for (auto& ch : c.channels) {
-    if (streams_apart_ && *anchor_ < static_cast<double>(start)) {
-      const auto a = static_cast<std::size_t>(*anchor_);
-      const double whole = std::round(best.first_position);
-      const auto i = static_cast<std::size_t>(whole);
-      const auto xs = shift_by_fraction(ch, best.first_position - whole);  // the first marker on sample i
+    if (*anchor_ < static_cast<double>(start)) {
+      // y[n] = x(p1 + (n - A) / ratio) = x(q + (n - floor(A)) / ratio), q = p1 - frac(A) / ratio: x shifted so
+      // that q falls on a whole sample i, resampled from there.
+      const double q = best.first_position - anchor_frac / best.ratio, whole = std::round(q);
+      const auto a = static_cast<std::size_t>(anchor_whole);
+      const auto i = static_cast<std::size_t>(std::max(0.0, whole));
+      const auto xs = shift_by_fraction(ch, q - whole);
       const auto z =
           resample_by_ratio(std::span<const double>(xs).subspan(i), 1.0 / best.ratio, start - a + capture_frames);
       ch.assign(z.begin() + static_cast<long>(start - a), z.end());

@@ -9,14 +9,16 @@
 // Limits: the latency between the two devices must be below kGapS (the first marker would fall into the
 // capture): a capture whose first marker comes later, or whose markers are not found, is refused with the
 // reason. Each capture is corrected by its own estimate (a wandering clock is followed capture by capture).
-// Where the capture and the stimulus start on one tick (the simulated bench) the capture is resampled from
-// its sample 0: y[n] = x(n / ratio), the DUT's delay kept to the fraction of a sample. Where they start apart
-// (two PortAudio streams, `streams_apart`: their offset is a different, fractional number of samples on every
-// capture) the capture is resampled from its first marker, which is put where the run's first capture had it,
-// on the whole sample nearest: y[n] = x(p1 + (n - A) / ratio), A = round(p1 of the first capture). Every
-// capture then has the latency and the sub-sample timing of the first, as on one clock (the engine measures
-// the latency once and shares it; the complex ratio of two captures, e.g. open and loaded, is right), and a
-// delay common to the whole band below one sample is not measured.
+// Every capture is resampled from its first marker, which is put where the run's first capture had it (to the
+// fraction of a sample): y[n] = x(p1 + (n - A) / ratio), A = p1 of the first capture. Every capture then has the
+// latency and the sub-sample timing of the first, as on one clock (the engine measures the latency once and
+// shares it; the complex ratio of two captures, e.g. open and loaded, is right even when the clock moved
+// between them). Resampled from sample 0 instead (y[n] = x(n / ratio)), the analyser's own latency would be
+// scaled by each capture's ratio: with a clock that wanders by 100 ppm/min, the loaded sweeps ran up to 0.006
+// samples late of the open one, a false inductance in |Zout| (1.164 ohm read for 1.000 at 19.6 kHz). Where the
+// capture and the stimulus start apart (two PortAudio streams: their offset is a different, fractional number of
+// samples on every capture) this is what makes the captures line up at all; a delay common to the whole band
+// below one sample is then not measured.
 #pragma once
 
 #include <optional>
@@ -40,7 +42,8 @@ inline constexpr double kVerifiedPpm = 200.0;  // beyond it the run carries a wa
 
 class TwoClockIo : public AudioIo {
  public:
-  explicit TwoClockIo(AudioIo& inner, bool streams_apart = false) : inner_(inner), streams_apart_(streams_apart) {}
+  // streams_apart (two PortAudio streams) needs nothing different: every capture is anchored on its first marker.
+  explicit TwoClockIo(AudioIo& inner, bool /*streams_apart*/ = false) : inner_(inner) {}
   double rate_hz() const override { return inner_.rate_hz(); }
   Capture play_record(const std::vector<int>& out_channels, const std::vector<std::vector<double>>& stimulus,
                       const std::vector<int>& in_channels, std::size_t capture_frames) override;
@@ -59,8 +62,7 @@ class TwoClockIo : public AudioIo {
 
  private:
   AudioIo& inner_;
-  bool streams_apart_;
-  std::optional<double> anchor_;  // streams apart: where every capture's first marker is put
+  std::optional<double> anchor_;  // where every capture's first marker is put
   double played_s_ = 0;           // everything played through inner_ so far, markers and silences included
 };
 

@@ -558,8 +558,11 @@ std::string check_audio_devices(const std::vector<DeviceNeed>& needs, bool& ok) 
     if (i < 0) {
       problem(n, "no device matches '" + n.device + "'" +
                      (n.host_api.empty() ? "" : " on host API '" + n.host_api + "'") +
-                     (session.jack_server_missing() ? " (no JACK server is running)" : "") +
-                     ": put a name substring or index from the list above into the bench file");
+                     (session.jack_server_missing()
+                          ? ": no JACK server is running; start it (or run the command under scripts/with-jack.sh), "
+                            "then, if the device is still not listed above, "
+                          : ": is the device plugged in and switched on (and its audio server running)? If it is, ") +
+                     "put a name substring or index from the list above into the bench file");
       continue;
     }
     const PaDeviceInfo* d = Pa_GetDeviceInfo(i);

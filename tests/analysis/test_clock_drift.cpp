@@ -55,10 +55,28 @@ TEST(ClockDrift, EstimatesTheOffsetOfAnalyticCapturesWithinATenthOfAPpm) {
     const auto d = estimate_clock_drift(y, p.marker, p.distance, 4800);
     ASSERT_TRUE(d.found) << d.problem;
     EXPECT_NEAR(d.ppm, ppm, 0.1) << ppm;
-    // Where the marker's energy lies, not its first sample: a marker shortened by ppm * its length reads
-    // earlier by about half that (both markers alike, so their distance is exact).
+    // The marker's first sample (it is found against the marker stretched by the ratio read).
     EXPECT_NEAR(d.first_position, 123.4, 0.25) << ppm;
     std::printf("ppm %.1f: estimated %.4f\n", ppm, d.ppm);
+  }
+}
+
+// Clocks far off, up to the +/- 1000 ppm the model accepts, on markers 0.34 s and 2.3 s apart: within a tenth of
+// a ppm, and the first marker where it lies (seen before the markers were found against the stretched marker:
+// 1200.8 for +1000 on the short distance, -1200.1 for -1000, the first marker 1.1 samples early).
+TEST(ClockDrift, AClockFarOffIsReadAsCloselyAsANearOne) {
+  for (double tone : {4992.0, 100000.0}) {
+    Played p;
+    p.tone_frames = tone;
+    p.distance = static_cast<double>(p.marker.size()) + 2 * p.gap + p.tone_frames;
+    const auto frames = static_cast<std::size_t>(p.distance * 1.002) + 2 * p.marker.size() + 2400;
+    for (double ppm : {-1000.0, -900.0, 800.0, 900.0, 1000.0}) {
+      const auto y = capture_of(p, ppm, 96.0, frames, 3e-5);
+      const auto d = estimate_clock_drift(y, p.marker, p.distance, 4800);
+      ASSERT_TRUE(d.found) << d.problem;
+      EXPECT_NEAR(d.ppm, ppm, 0.1) << ppm << " ppm, " << tone;
+      EXPECT_NEAR(d.first_position, 96.0, 0.05) << ppm << " ppm, " << tone;
+    }
   }
 }
 

@@ -115,5 +115,31 @@ TEST(TwoDeviceBench, MistakesAreNamed) {
       << error_of(j);
 }
 
+// The messages of a two-device bench name its parts: an uncalibrated analyser is audio.input (not "the loopback
+// input"); `devices` lists the channels the bench uses (not "64 inputs" for [0, 63]), says to check the device
+// and its server before the bench file, and an unset OUTBENCH_RELAY_PORT points at scripts/with-jack.sh.
+TEST(TwoDeviceBench, MessagesNameTheTwoDevices) {
+  test::TempDir d;
+  auto r = test::run_cli("run --quiet --bench " + (kSrc / "fixtures/benches/phone-dongle-usb-interface.json").string() +
+                         " -o " + (d / "out"));
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("the analyser's input (audio.input) is not calibrated"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("loopback input"), std::string::npos) << r.err;
+  auto j = json::parse(test::slurp(kSrc / "fixtures/benches/jack-two-devices.json"));
+  r = test::run_cli("devices --bench " + (kSrc / "fixtures/benches/jack-two-devices.json").string(),
+                    "env -u OUTBENCH_RELAY_PORT");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("OUTBENCH_RELAY_PORT is not set"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("scripts/with-jack.sh"), std::string::npos) << r.err;
+  j.erase("load_switch");
+  j["ports"]["headphone"]["input_channels"] = {0, 63};
+  std::ofstream(d / "bench.json") << j.dump();
+  r = test::run_cli("devices --bench " + (d / "bench.json"), "JACK_DEFAULT_SERVER=ob_none_$$ JACK_NO_START_SERVER=1");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.out.find("captures input channels 0, 63 (64 opened)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("no JACK server is running; start it"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("plugged in"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace outbench
