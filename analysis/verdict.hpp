@@ -58,14 +58,15 @@ struct PortFigures {
   std::optional<double> zout_1k_ohms;
   struct PerLoad {
     double load_ohms = 0;
-    std::optional<double> max_vrms_0p1;  // before 0.1 % THD+N
-    std::optional<double> max_vrms_1;    // before 1 % THD+N
-    // Why the search stopped before THD+N crossed 0.1 % / 1 % (a stop reason id, e.g. "full_scale"): the level
-    // above is then the highest clean level, a lower bound. Empty: the limit was crossed there.
-    std::string max_0p1_not_reached, max_1_not_reached;
+    std::optional<double> max_vrms_0p1;           // before 0.1 % THD+N
+    std::optional<double> max_vrms_1;             // before 1 % THD+N
     std::optional<double> response_deviation_db;  // max |relative dB| over 20 Hz..20 kHz, the worse channel's
     std::string response_deviation_channel;       // as max_zout_channel
     std::string max_level_channel;                // as max_zout_channel: the channel of max_vrms_0p1 and max_vrms_1
+    // Why the search stopped before THD+N crossed 0.1 % / 1 % (a stop reason id, e.g. "full_scale"): the level
+    // of max_vrms_0p1 / max_vrms_1 is then the highest clean level, a lower bound. Empty: the limit was crossed there.
+    std::string max_0p1_not_reached{};
+    std::string max_1_not_reached{};
   };
   std::vector<PerLoad> loads;
   std::optional<double> thdn_at_nominal_db;  // into the line load at the primary nominal level
