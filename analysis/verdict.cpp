@@ -39,6 +39,16 @@ RuleResult rule(std::string id, std::string desc, std::optional<double> measured
   return r;
 }
 
+// What stopped the level search before THD+N reached its limit, from its stop reason id (docs/MEASUREMENTS.md
+// "Maximum output level"): the level then measured is a lower bound of the limit's.
+std::string stop_phrase(const std::string& stop_reason) {
+  if (stop_reason == "full_scale") return "digital full scale";
+  if (stop_reason == "safety_limit") return "the safety cap";
+  if (stop_reason == "input_full_scale") return "the loopback input's full scale";
+  if (stop_reason == "compression") return "compression";
+  return "the search stopped (" + stop_reason + ")";
+}
+
 // " (right channel, the worse)" when a figure comes from a channel other than the left; "" otherwise.
 std::string channel_note(const std::string& channel) {
   return channel.empty() ? "" : " (" + channel + " channel, the worse)";
@@ -186,10 +196,16 @@ Verdict headphone_as_line_out(const PortFigures& hp, const PortFigures* line, co
   std::optional<double> headroom;
   if (ll && ll->max_vrms_0p1 && hp.calibrated) headroom = dbv_from_vrms(*ll->max_vrms_0p1) - level.level_dbv;
   const double need_db = level.headroom_db.value_or(rules.headroom_db);
-  auto hr = rule("headroom", "headroom above nominal before 0.1 % THD+N", headroom, need_db, "dB", true,
-                 "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N" +
-                     channel_note(ll ? ll->max_level_channel : ""),
-                 hp.calibrated ? nomeas : nocal);
+  // The search stopped before 0.1 % THD+N (digital full scale, the safety cap): the headroom is at least that.
+  const std::string not_reached = ll ? ll->max_0p1_not_reached : "";
+  auto hr =
+      rule("headroom", "headroom above nominal before 0.1 % THD+N", headroom, need_db, "dB", true,
+           "Headroom above " + num(level.level_dbv) + " dBV before 0.1 % THD+N" +
+               channel_note(ll ? ll->max_level_channel : "") +
+               (not_reached.empty() ? std::string()
+                                    : " is at least {v} (" + stop_phrase(not_reached) + "; 0.1 % THD+N not reached)"),
+           hp.calibrated ? nomeas : nocal);
+  if (hr.evaluated && !not_reached.empty()) hr.lower_bound_reason = stop_phrase(not_reached);
   // Short of the headroom but clean at nominal: usable with sources whose peaks stay that much below 0 dBFS.
   if (const auto s = shortfall_db(hr, false, rules.max_conditional_shortfall_db); s && headroom && *headroom >= 0) {
     hr.grade = "conditional";
@@ -261,10 +277,13 @@ Verdict drives_headphones(const PortFigures& line, const VerdictRules& rules, co
     const double need_vrms = vrms_from_mw(need_mw, hl.load_ohms);
     std::optional<double> have;
     if (l && l->max_vrms_1 && line.calibrated) have = *l->max_vrms_1;
+    const std::string not_reached = l ? l->max_1_not_reached : "";
     auto r = rule(
         "voltage_" + num(hl.load_ohms, 0), "voltage into " + at, have, need_vrms, "Vrms", true,
-        "Into " + at + " the " + label + channel_note(l ? l->max_level_channel : "") + " reaches {v} before 1 % THD+N",
+        "Into " + at + " the " + label + channel_note(l ? l->max_level_channel : "") + " reaches {v} " +
+            (not_reached.empty() ? "before 1 % THD+N" : "(" + stop_phrase(not_reached) + "; 1 % THD+N not reached)"),
         line.calibrated ? nomeas : "the port is not calibrated in volts", 3);
+    if (r.evaluated && !not_reached.empty()) r.lower_bound_reason = stop_phrase(not_reached);
     if (r.evaluated)
       r.sentence += " Needed: " + num(need_vrms, 3) + " Vrms for " + num(rules.target_spl_db, 0) + " dB SPL with " +
                     num(hl.sensitivity_db_spl_per_mw, 0) + " dB SPL/mW headphones.";

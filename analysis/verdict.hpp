@@ -67,6 +67,10 @@ struct PortFigures {
     std::optional<double> response_deviation_db;  // max |relative dB| over 20 Hz..20 kHz, the worse channel's
     std::string response_deviation_channel;       // as max_zout_channel
     std::string max_level_channel;                // as max_zout_channel: the channel of max_vrms_0p1 and max_vrms_1
+    // Why the search stopped before THD+N crossed 0.1 % / 1 % (a stop reason id, e.g. "full_scale"): the level
+    // of max_vrms_0p1 / max_vrms_1 is then the highest clean level, a lower bound. Empty: the limit was crossed there.
+    std::string max_0p1_not_reached{};
+    std::string max_1_not_reached{};
   };
   std::vector<PerLoad> loads;
   std::optional<double> thdn_at_nominal_db;  // into the line load at the primary nominal level
@@ -106,6 +110,8 @@ struct RuleResult {
   std::string grade = "skipped";      // "pass", "conditional", "marginal", "fail", "skipped"
   std::string condition;              // conditional or marginal: by how much it missed and what that means
   std::optional<double> uncertainty;  // the measured value's expanded uncertainty (k = 2), when known
+  // Non-empty: `measured` is a lower bound (what stopped the measurement first, e.g. "digital full scale").
+  std::string lower_bound_reason;
   std::string sentence;
   bool informational = false;  // shown with its grade, not counted in the verdict's
 };

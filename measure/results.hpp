@@ -35,9 +35,12 @@ struct MaxLevel {
   bool valid = false;
   std::string stop_reason;  // an id of engine/level_search.hpp StopReason: "thdn_1pct", "current_limit", ...
   std::string explanation;
-  // At 1 % THD+N (or where the search stopped) and at 0.1 % THD+N.
+  // At 1 % THD+N (or where the search stopped) and at 0.1 % THD+N. `crossed`: THD+N crossed the limit (the
+  // point is interpolated at it); false with `found`: the search stopped first (stop_reason) and the point is the
+  // highest level measured below the limit, a lower bound of where the limit lies.
   struct Point {
     bool found = false;
+    bool crossed = false;
     double drive_dbfs = 0;
     double out_dbfs = 0;
     std::optional<double> vrms, dbv, dbu, mw;

@@ -97,6 +97,9 @@ PortFigures port_figures(const PortResult& p, const VerdictRules& rules, bool ca
     pl.load_ohms = l.load_ohms;
     if (l.max_level.at_0p1pct.found) pl.max_vrms_0p1 = l.max_level.at_0p1pct.vrms;
     if (l.max_level.at_1pct.found) pl.max_vrms_1 = l.max_level.at_1pct.vrms;
+    const std::string stop = l.max_level.stop_reason.empty() ? "unknown" : l.max_level.stop_reason;
+    if (l.max_level.at_0p1pct.found && !l.max_level.at_0p1pct.crossed) pl.max_0p1_not_reached = stop;
+    if (l.max_level.at_1pct.found && !l.max_level.at_1pct.crossed) pl.max_1_not_reached = stop;
     pl.max_level_channel = worse_channel_name(l, "max_level");
     std::vector<std::pair<int, std::optional<double>>> devs;
     for (const auto& c : l.channel_responses) devs.push_back({c.channel, c.response_deviation_db});

@@ -176,9 +176,12 @@ std::string headline(const json& r, const json& v) {
   std::string s = v.value("summary", "");
   if (id == "headphone_as_line_out" && v.value("applicable", false)) {
     double headroom = NAN, level = NAN;
+    std::string bound;  // the headroom is a lower bound: what stopped the search first
     for (const auto& rule : v.at("rules"))
-      if (rule.value("id", "") == "headroom" && rule.at("measured").is_number())
+      if (rule.value("id", "") == "headroom" && rule.at("measured").is_number()) {
         headroom = rule.at("measured").get<double>();
+        bound = rule.value("lower_bound_reason", "");
+      }
     std::string q_kind;
     if (v.contains("line_level")) {
       level = v.at("line_level").value("dbv", NAN);
@@ -200,8 +203,13 @@ std::string headline(const json& r, const json& v) {
       << " as a " << (q_kind.empty() ? "" : q_kind + " ") << "line out";
     if (std::isfinite(headroom) && std::isfinite(level)) {
       char b[96];
-      std::snprintf(b, sizeof b, "%s %+.1f dBV at 0.1 %% THD+N", pass ? ", up to" : "; it reaches", level + headroom);
-      o << b;
+      if (bound.empty()) {
+        std::snprintf(b, sizeof b, "%s %+.1f dBV at 0.1 %% THD+N", pass ? ", up to" : "; it reaches", level + headroom);
+        o << b;
+      } else {  // the search stopped first (digital full scale, ...): the level measured, a lower bound
+        std::snprintf(b, sizeof b, "%s %+.1f dBV", pass ? ", up to at least" : "; it reaches", level + headroom);
+        o << b << " (" << bound << "; 0.1 % THD+N not reached)";
+      }
     }
     if (hp && hp->contains("output_impedance") && hp->at("output_impedance").contains("z_1k_ohms")) {
       const auto& oi = hp->at("output_impedance");

@@ -62,6 +62,7 @@ json ohms(double v) {
 json point_json(const MaxLevel::Point& p) {
   json j = {{"found", p.found}};
   if (!p.found) return j;
+  j["crossed"] = p.crossed;
   j["drive_dbfs"] = p.drive_dbfs;
   j["out_dbfs"] = p.out_dbfs;
   put_optional(j, "vrms", p.vrms);

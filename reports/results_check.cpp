@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "measure/errors.hpp"
 #include "reports/html_report.hpp"
@@ -20,12 +21,43 @@ namespace {
 using results_check::each;
 using results_check::Node;
 
+// A magnitude that cannot be negative (volts, ohms of |Z|, milliwatts, uncertainties): a number >= 0 (or null,
+// where the field may be null). A negative value is no run's: refused, so the page never draws it.
+void nonneg(const Node& n, const char* key, bool or_null = false) {
+  if (!n.has(key)) return;
+  const Node m = n.member(key, "a number >= 0");
+  if (or_null && m.json_value().is_null()) return;
+  m.number_within(0, HUGE_VAL, false, or_null ? "a number >= 0 or null" : "a number >= 0");
+}
+
 void check_z_point(const Node& p) {
   p.num("freq_hz");
   p.num("z_ohms");
+  nonneg(p, "z_ohms");
   p.num("r_ohms");
   p.num("x_ohms");
   p.opt_num("u95_ohms");
+  nonneg(p, "u95_ohms");
+}
+
+// Points of a sweep (response, |Zout|): at strictly rising frequencies, as every run writes them (the plots and
+// tables read them in order; a reversed or repeated frequency is no measurement).
+void check_rising(const Node& pts) {
+  for (std::size_t i = 1; i < pts.size(); ++i) {
+    const json& a = pts.json_value().at(i - 1).at("freq_hz");
+    const json& b = pts.json_value().at(i).at("freq_hz");
+    if (!(b.get<double>() > a.get<double>()))
+      pts.item(i)
+          .member("freq_hz", "")
+          .fail("a frequency above the previous point's (" + a.dump() + " Hz at " + pts.path() + "[" +
+                std::to_string(i - 1) + "]): points at rising frequencies");
+  }
+}
+
+// Z points (checked by check_z_point) at rising frequencies.
+void check_z_points(const Node& pts) {
+  each(pts, check_z_point);
+  check_rising(pts);
 }
 
 // A plot spectrum (results_json.cpp spectrum_json): bands from start_hz, points_per_octave of them per octave,
@@ -56,6 +88,9 @@ void check_level_point(const Node& p) {
   p.num("drive_dbfs");
   p.num_or_null("out_dbfs");
   for (const char* k : {"vrms", "dbv", "dbu", "mw"}) p.opt_num_or_null(k);
+  nonneg(p, "vrms", true);
+  nonneg(p, "mw", true);
+  p.opt_bool("crossed");
 }
 
 // A THD+N analysis (analysis_json.cpp thdn_json): THD+N and THD in the tables, the harmonics on the spectrum.
@@ -162,6 +197,7 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
     p.num_or_null("relative_db");
     p.opt_num_or_null("magnitude_db");
   });
+  check_rising(pts);
   // The report plots every load of a port against the first load's frequencies.
   if (*response_points == SIZE_MAX) {
     *response_points = pts.size();
@@ -201,7 +237,7 @@ void check_load(const Node& l, std::size_t* response_points, const std::string& 
   });
 }
 
-void check_port(const Node& p) {
+void check_port(const Node& p, bool complete) {
   p.str("name");
   p.boolean("present");
   p.opt_num("vrms_at_0dbfs");
@@ -214,6 +250,7 @@ void check_port(const Node& p) {
   if (auto recs = p.opt_arr("recommendations")) each(*recs, [](const Node& r) { r.str("sentence"); });
   const bool present = p.flag("present");
   std::optional<Node> loads = present ? std::optional<Node>(p.arr("loads")) : p.opt_arr("loads");
+  std::vector<std::string> load_names;
   if (loads) {
     std::size_t response_points = SIZE_MAX;
     std::string first_path;
@@ -221,6 +258,13 @@ void check_port(const Node& p) {
       const Node l = loads->item(i);
       l.object();
       l.str("load");
+      const std::string name = l.json_value().at("load").get<std::string>();
+      for (std::size_t k = 0; k < load_names.size(); ++k)
+        if (load_names[k] == name)
+          l.member("load", "")
+              .fail("a load name not already used in this port (" + loads->path() + "[" + std::to_string(k) +
+                    "] is \"" + name + "\" too)");
+      load_names.push_back(name);
       l.boolean("valid");
       if (!l.flag("valid")) {
         l.str("problem");
@@ -234,33 +278,56 @@ void check_port(const Node& p) {
   }
   if (!present) return;
   p.str("nominal_load");
+  // A load the port's figures name (nominal, IMD, multitone, ground return) is one of its loads[]; a run that
+  // stopped early (complete: false) may name its nominal load before measuring it.
+  auto names_a_load = [&](const Node& owner, const char* key) {
+    if (!complete || !owner.has(key)) return;
+    const Node n = owner.member(key, "a string");
+    n.string();
+    const std::string name = n.json_value().get<std::string>();
+    if (name.empty() && std::string(key) == "nominal_load") return;  // no loaded load in the run
+    for (const auto& l : load_names)
+      if (l == name) return;
+    std::string list;
+    for (const auto& l : load_names) list += (list.empty() ? "\"" : ", \"") + l + "\"";
+    n.fail("the name of one of " + p.path() + ".loads[] (" + (list.empty() ? "none" : list) + ")");
+  };
+  names_a_load(p, "nominal_load");
+  names_a_load(p, "ground_return_load");
+  if (auto imd = p.opt_obj("imd")) names_a_load(*imd, "load");
+  if (auto mt = p.opt_obj("multitone")) names_a_load(*mt, "load");
   const Node imp = p.obj("output_impedance");
-  each(imp.arr("points"), check_z_point);
-  imp.opt_num_or_null("z_1k_ohms");
-  imp.opt_num_or_null("z_20hz_ohms");
-  imp.opt_num_or_null("max_z_20_20k_ohms");
-  for (const char* k : {"z_1k_u95_ohms", "z_20hz_u95_ohms", "max_z_20_20k_u95_ohms"}) imp.opt_num_or_null(k);
+  check_z_points(imp.arr("points"));
+  for (const char* k :
+       {"z_1k_ohms", "z_20hz_ohms", "max_z_20_20k_ohms", "z_1k_u95_ohms", "z_20hz_u95_ohms", "max_z_20_20k_u95_ohms"}) {
+    imp.opt_num_or_null(k);
+    nonneg(imp, k, true);
+  }
   imp.boolean("loads_agree");
   imp.str("agreement_note");
   each(imp.arr("per_load"), [](const Node& z) {
     z.boolean("valid");
     if (!z.flag("valid")) return;
     z.num_or_null("load_ohms");
-    each(z.arr("points"), check_z_point);
+    check_z_points(z.arr("points"));
     for (const char* k : {"at_1k", "at_20hz"})
       if (z.has(k) && !z.json_value().at(k).is_null()) {
         const Node a = z.obj(k);
         a.num("z_ohms");
+        nonneg(a, "z_ohms");
         a.opt_num("u95_ohms");
+        nonneg(a, "u95_ohms");
       }
   });
   if (auto chans = p.opt_arr("channels"))  // every channel's |Zout| (plotted) and ground-return figures
     each(*chans, [](const Node& c) {
       c.num("channel");
-      each(c.arr("impedance"), check_z_point);
+      check_z_points(c.arr("impedance"));
       for (const char* k : {"z_1k_ohms", "z_20hz_ohms", "max_z_20_20k_ohms", "z_1k_u95_ohms", "z_20hz_u95_ohms",
-                            "max_z_20_20k_u95_ohms", "z_1k_alone_ohms", "ground_return_ohms"})
+                            "max_z_20_20k_u95_ohms", "z_1k_alone_ohms", "ground_return_ohms"}) {
         c.opt_num_or_null(k);
+        if (std::string(k) != "ground_return_ohms") nonneg(c, k, true);  // a return estimate may read below 0
+      }
     });
   p.opt_num_or_null("ground_return_ohms");
   p.opt_str("ground_return_load");
@@ -386,7 +453,8 @@ void check_verdict(const Node& v) {
   v.opt_bool("pass");
   v.opt_one_of("grade", {"yes", "yes_with_conditions", "no", "cannot_decide", "not_applicable"});
   each(v.arr("rules"), [](const Node& r) {
-    for (const char* k : {"id", "description", "unit", "comparison", "sentence", "condition"}) r.opt_str(k);
+    for (const char* k : {"id", "description", "unit", "comparison", "sentence", "condition", "lower_bound_reason"})
+      r.opt_str(k);
     r.opt_num("uncertainty");
     r.opt_one_of("grade", {"pass", "conditional", "marginal", "fail", "skipped"});
     r.num_or_null("measured");
@@ -444,13 +512,38 @@ void check_results_schema(const json& j, const std::string& src) {
   if (c.has("clock")) {  // two clocks (SCHEMA.md conditions.clock): the report reads these
     const Node k = c.obj("clock");
     for (const char* f : {"mean_ppm", "min_ppm", "max_ppm", "spread_ppm", "wander_ppm_per_min"}) k.num(f);
+    // A capture whose clock is more than 1000 ppm off is refused by the run (docs/MEASUREMENTS.md "Two clocks"):
+    // no figure of a run lies beyond that, and min <= max, spread >= 0 by their definitions.
+    const std::string ppm_range = "a number from -1000 to 1000 ppm (a run refuses a clock further off)";
+    for (const char* f : {"mean_ppm", "min_ppm", "max_ppm"})
+      k.member(f, "").number_within(-1000, 1000, false, ppm_range);
+    const json& kj = j.at("conditions").at("clock");
+    if (kj.at("min_ppm").get<double>() > kj.at("max_ppm").get<double>())
+      k.member("min_ppm", "").fail("at most max_ppm (" + kj.at("max_ppm").dump() + ")");
+    k.member("spread_ppm", "").number_within(0, 2000, false, "a number from 0 to 2000 ppm (max_ppm - min_ppm)");
     for (const char* a : {"captures", "unresolved"}) {  // unresolved: since the per-capture uncertainty
       if (!k.has(a) && a[0] == 'u') continue;
       const Node list = k.arr(a);
-      for (std::size_t i = 0; i < list.size(); ++i) list.item(i).num("ppm");
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        list.item(i).num("ppm");
+        list.item(i).member("ppm", "").number_within(-1000, 1000, false, ppm_range);
+      }
     }
   }
-  each(r.arr("ports"), check_port);
+  // Every run writes the device's ports (a port the run left out is there with present: false), each once.
+  const Node ports = r.arr("ports");
+  if (ports.size() == 0) ports.fail("at least one port (every run writes the device's ports)");
+  const bool complete = !j.contains("complete") || !j.at("complete").is_boolean() || j.at("complete").get<bool>();
+  for (std::size_t i = 0; i < ports.size(); ++i) {
+    const Node p = ports.item(i);
+    p.object();
+    check_port(p, complete);
+    const std::string name = p.json_value().at("name").get<std::string>();
+    for (std::size_t k = 0; k < i; ++k)
+      if (ports.json_value().at(k).at("name") == name)
+        p.member("name", "")
+            .fail("a port name not already used (ports[" + std::to_string(k) + "] is \"" + name + "\" too)");
+  }
   each(r.arr("verdicts"), check_verdict);
   const Node w = r.arr("warnings");
   for (std::size_t i = 0; i < w.size(); ++i) w.item(i).string();

@@ -52,6 +52,7 @@ json verdict_json(const Verdict& v) {
                {"sentence", r.sentence}};
     if (!r.condition.empty()) jr["condition"] = r.condition;
     if (r.uncertainty) jr["uncertainty"] = *r.uncertainty;
+    if (!r.lower_bound_reason.empty()) jr["lower_bound_reason"] = r.lower_bound_reason;
     if (r.informational) jr["informational"] = true;
     jr["measured"] = r.measured ? finite_or_null(*r.measured) : json(nullptr);
     rules.push_back(jr);

@@ -156,6 +156,7 @@ MaxLevel::Point level_at_limit(const std::vector<LevelStep>& steps, double limit
       const auto& b = steps[i];
       const double t = (limit_db - *a.thdn_db) / (*b.thdn_db - *a.thdn_db);
       pt.found = true;
+      pt.crossed = true;
       pt.drive_dbfs = a.drive_dbfs + t * (b.drive_dbfs - a.drive_dbfs);
       pt.out_dbfs = *a.out_dbfs + t * (*b.out_dbfs - *a.out_dbfs);
       return pt;
@@ -165,7 +166,11 @@ MaxLevel::Point level_at_limit(const std::vector<LevelStep>& steps, double limit
   const LevelStep* best = nullptr;
   for (const auto& s : steps)
     if (s.valid() && *s.thdn_db < limit_db && (!best || *s.out_dbfs > *best->out_dbfs)) best = &s;
-  if (best && best == &steps.back()) pt = {true, best->drive_dbfs, *best->out_dbfs, {}, {}, {}, {}};
+  if (best && best == &steps.back()) {
+    pt.found = true;  // not crossed: a lower bound of the limit's level
+    pt.drive_dbfs = best->drive_dbfs;
+    pt.out_dbfs = *best->out_dbfs;
+  }
   return pt;
 }
 

@@ -279,7 +279,7 @@
       for (const c of curves)
         for (const [key, db] of [["at_1pct", -40], ["at_0p1pct", -60]]) {
           const pt = c.ml && c.ml[key];
-          if (pt && pt.found && xOf(pt) !== undefined && c.steps.some((s) => s.valid && s.thdn_db >= db)) cross.push({ x: xOf(pt), y: db });
+          if (pt && pt.found && pt.crossed !== false && xOf(pt) !== undefined && c.steps.some((s) => s.valid && s.thdn_db >= db)) cross.push({ x: xOf(pt), y: db });
         }
       const segs = volts ? M.thdnSegments(data.results, port.name) : [];  // the THD+N limit at nominal level
       const j = joined(lv.concat([{ x: cross.map((c) => c.x), y: cross.map((c) => c.y) }], segs));
@@ -305,7 +305,7 @@
       sec.appendChild(table(["load", "Vrms (1 %)", "dBV", "dBu", "mW", "Vrms (0.1 %)", "stopped because"], ml.map((l) => {
         const a = l.max_level.at_1pct, b = l.max_level.at_0p1pct;
         const each = perCh(l, (c) => (c.max_level.at_1pct.found ? (haveV ? c.max_level.at_1pct.vrms : c.max_level.at_1pct.out_dbfs) : null), 3);
-        return [loadName(l), num(a.vrms, 3) + each, num(a.dbv, 1), num(a.dbu, 1), num(a.mw, 1), b.found ? num(b.vrms, 3) : "—", l.max_level.explanation];
+        return [loadName(l), num(a.vrms, 3) + each, num(a.dbv, 1), num(a.dbu, 1), num(a.mw, 1), b.found ? (b.crossed === false ? "≥ " : "") + num(b.vrms, 3) : "—", l.max_level.explanation];
       })));
     }
     // THD+N and THD versus frequency: at the reference level and, where it ran, 6 dB below the 1 % point.

@@ -153,6 +153,28 @@ TEST(Verdict, HeadphoneRulesFollowDampingAndSplArithmetic) {
   EXPECT_FALSE(w.pass);
 }
 
+// A search that stopped at digital full scale before 0.1 % / 1 % THD+N gives a lower bound: the headroom
+// "is at least" that, the voltage is what full scale reached, each saying 0.1 % / 1 % was not reached
+// (attack: a clean usb-interface headphone out claimed "+10.1 dBV at 0.1 % THD+N" at 0.001 %).
+TEST(Verdict, LevelsWhereTheSearchStoppedFirstAreLowerBounds) {
+  const VerdictRules rules;
+  PortFigures f = good_headphone();
+  f.loads[0].max_vrms_0p1 = vrms_from_dbv(10.1);
+  const auto crossed = rule(headphone_as_line_out(f, nullptr, rules, kConsumer), "headroom");
+  EXPECT_TRUE(crossed.lower_bound_reason.empty());
+  EXPECT_EQ(crossed.sentence.find("at least"), std::string::npos) << crossed.sentence;
+  f.loads[0].max_0p1_not_reached = "full_scale";
+  const auto v = headphone_as_line_out(f, nullptr, rules, kConsumer);
+  const auto& hr = rule(v, "headroom");
+  EXPECT_EQ(hr.grade, "pass");
+  EXPECT_NEAR(*hr.measured, 20.1, 1e-9);  // the figure itself is unchanged
+  EXPECT_EQ(hr.lower_bound_reason, "digital full scale");
+  EXPECT_NE(hr.sentence.find("is at least 20.1 dB (digital full scale; 0.1 % THD+N not reached)"), std::string::npos)
+      << hr.sentence;
+  f.loads[0].max_0p1_not_reached = "safety_limit";
+  EXPECT_EQ(rule(headphone_as_line_out(f, nullptr, rules, kConsumer), "headroom").lower_bound_reason, "the safety cap");
+}
+
 // Three grades: a headroom or voltage rule missed by at most max_conditional_shortfall_db (6 dB) with a
 // workaround is "yes with conditions", saying by how much and what it means; more is "no"; a conditional rule
 // beside a failed one leaves "no". Each line level needs its own headroom (pro: +18 dBu clip, 14 dB).

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "measure/errors.hpp"
@@ -166,6 +168,134 @@ TEST_F(ReportFiles, ReportAndCompareRejectMalformedFieldsNamingThem) {
   bad = *results_;
   bad["warnings"] = {"fine", 7};
   expect_rejected(bad, "warnings[1]", "a string");
+}
+
+// Values no run can write (the attack's mutated files): each refused with exit 2, naming its path and the rule
+// broken; unusual but possible values (THD+N above 0 dB: a residual larger than the fundamental) still pass.
+TEST_F(ReportFiles, RefusesPhysicallyImpossibleValuesNamingThem) {
+  const std::size_t li = valid_load();
+  const std::string load = "ports[0].loads[" + std::to_string(li) + "]";
+  const json& port = (*results_)["ports"][0];
+  ASSERT_TRUE(port["present"].get<bool>());
+  ASSERT_GE(port["loads"].size(), 2u);
+  ASSERT_GE(port["output_impedance"]["points"].size(), 4u);
+  ASSERT_TRUE(port["output_impedance"]["z_1k_ohms"].is_number());
+  const json clock = {
+      {"mean_ppm", 150.0},         {"min_ppm", 149.9},
+      {"max_ppm", 150.1},          {"spread_ppm", 0.2},
+      {"wander_ppm_per_min", 0.0}, {"captures", {{{"capture", "line-open-ref"}, {"ppm", 150.0}, {"at_s", 1.0}}}}};
+  struct Mutation {
+    std::string what, path, expected;
+    std::function<void(json&)> apply;
+  };
+  const std::vector<Mutation> table = {
+      {"negative volts", load + ".max_level.at_1pct.vrms", "a number >= 0 or null",
+       [&](json& j) { j["ports"][0]["loads"][li]["max_level"]["at_1pct"]["vrms"] = -3.9; }},
+      {"negative milliwatts", load + ".max_level.at_0p1pct.mw", "a number >= 0 or null",
+       [&](json& j) { j["ports"][0]["loads"][li]["max_level"]["at_0p1pct"]["mw"] = -1.0; }},
+      {"negative |Zout| at 1 kHz", "ports[0].output_impedance.z_1k_ohms", "a number >= 0 or null",
+       [](json& j) { j["ports"][0]["output_impedance"]["z_1k_ohms"] = -5.0; }},
+      {"negative |Zout| point", "ports[0].output_impedance.points[3].z_ohms", "a number >= 0",
+       [](json& j) { j["ports"][0]["output_impedance"]["points"][3]["z_ohms"] = -5.0; }},
+      {"impedance points reversed", "ports[0].output_impedance.points[1].freq_hz",
+       "a frequency above the previous point's",
+       [](json& j) {
+         auto& pts = j["ports"][0]["output_impedance"]["points"];
+         std::reverse(pts.begin(), pts.end());
+       }},
+      {"response points out of order", load + ".response.points[3].freq_hz", "a frequency above the previous point's",
+       [&](json& j) {
+         auto& pts = j["ports"][0]["loads"][li]["response"]["points"];
+         std::swap(pts[2], pts[3]);
+       }},
+      {"no ports", "ports", "at least one port", [](json& j) { j["ports"] = json::array(); }},
+      {"two ports of one name", "ports[" + std::to_string(results_->at("ports").size()) + "].name",
+       "a port name not already used (ports[0] is \"" + port["name"].get<std::string>() + "\" too)",
+       [](json& j) { j["ports"].push_back(j["ports"][0]); }},
+      {"two loads of one name", "ports[0].loads[1].load", "a load name not already used in this port",
+       [](json& j) { j["ports"][0]["loads"][1]["load"] = j["ports"][0]["loads"][0]["load"]; }},
+      {"nominal load that does not exist", "ports[0].nominal_load", "the name of one of ports[0].loads[]",
+       [](json& j) { j["ports"][0]["nominal_load"] = "nonexistent"; }},
+      {"IMD load that does not exist", "ports[0].imd.load", "the name of one of ports[0].loads[]",
+       [](json& j) {
+         if (!j["ports"][0].contains("imd")) j["ports"][0]["imd"] = {{"load", ""}};
+         j["ports"][0]["imd"]["load"] = "nonexistent";
+       }},
+      {"clock min above max", "conditions.clock.min_ppm", "at most max_ppm (100",
+       [&](json& j) {
+         j["conditions"]["clock"] = clock;
+         j["conditions"]["clock"]["min_ppm"] = 200.0;
+         j["conditions"]["clock"]["max_ppm"] = 100.0;
+       }},
+      {"negative clock spread", "conditions.clock.spread_ppm", "a number from 0 to 2000 ppm",
+       [&](json& j) {
+         j["conditions"]["clock"] = clock;
+         j["conditions"]["clock"]["spread_ppm"] = -100.0;
+       }},
+      {"clock beyond 1000 ppm", "conditions.clock.mean_ppm", "a number from -1000 to 1000 ppm",
+       [&](json& j) {
+         j["conditions"]["clock"] = clock;
+         j["conditions"]["clock"]["mean_ppm"] = 1e9;
+       }},
+      {"capture clock beyond 1000 ppm", "conditions.clock.captures[0].ppm", "a number from -1000 to 1000 ppm",
+       [&](json& j) {
+         j["conditions"]["clock"] = clock;
+         j["conditions"]["clock"]["captures"][0]["ppm"] = -1001.0;
+       }},
+  };
+  for (const auto& m : table) {
+    SCOPED_TRACE(m.what);
+    json bad = *results_;
+    m.apply(bad);
+    expect_rejected(bad, m.path, m.expected);
+  }
+  // Possible, if unusual: accepted. A broken device's THD+N above 0 dB; a well-formed clock of a two-device run.
+  json odd = *results_;
+  odd["ports"][0]["loads"][li]["thdn_reference"]["thdn_db"] = 50.0;
+  odd["conditions"]["clock"] = clock;
+  const std::string in = *dir_ / "odd.json";
+  { std::ofstream(in) << odd.dump(); }
+  const auto r = run_cli("report " + in + " -o " + (*dir_ / "odd.html"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// The attack's default run: the usb-interface headphone out reaches digital full scale into 10 kohm at about
+// 0.001 % THD+N (the model's rails lie far above). Its 0.1 % point was never crossed: the results say so
+// (crossed: false), and neither the headroom rule nor the report's answer claims a level "at 0.1 % THD+N".
+TEST(HeadroomClaims, FullScaleBeforePointOnePercentIsALowerBound) {
+  test::TempDir dir;
+  const auto r = run_cli("run --quick --quiet --ports headphone --loads open,10k -o " + (dir / "hp"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(test::slurp(dir / "hp/results.json"));
+  const json* ten_k = nullptr;
+  for (const auto& p : j["ports"])
+    if (p["name"] == "headphone")
+      for (const auto& l : p["loads"])
+        if (l["load"] == "10k") ten_k = &l;
+  ASSERT_NE(ten_k, nullptr);
+  const json& ml = (*ten_k)["max_level"];
+  ASSERT_EQ(ml["stop_reason"], "full_scale");
+  ASSERT_TRUE(ml["at_0p1pct"]["found"].get<bool>());
+  EXPECT_EQ(ml["at_0p1pct"]["drive_dbfs"].get<double>(), 0.0);
+  EXPECT_FALSE(ml["at_0p1pct"]["crossed"].get<bool>());
+  EXPECT_FALSE(ml["at_1pct"]["crossed"].get<bool>());
+  // THD+N at the last step (0 dBFS) is far below 0.1 % (-60 dB): the truth the claim contradicted.
+  EXPECT_LT((*ten_k)["thdn_vs_level"].back()["thdn_db"].get<double>(), -80.0);
+  int seen = 0;
+  for (const auto& v : j["verdicts"])
+    if (v["id"] == "headphone_as_line_out")
+      for (const auto& rule : v["rules"])
+        if (rule["id"] == "headroom" && rule["evaluated"].get<bool>()) {
+          ++seen;
+          EXPECT_EQ(rule.value("lower_bound_reason", ""), "digital full scale");
+          const std::string s = rule["sentence"];
+          EXPECT_NE(s.find("is at least"), std::string::npos) << s;
+          EXPECT_NE(s.find("(digital full scale; 0.1 % THD+N not reached)"), std::string::npos) << s;
+        }
+  EXPECT_EQ(seen, 2);  // consumer and pro
+  const std::string html = test::slurp(dir / "hp/report.html");
+  EXPECT_EQ(html.find("dBV at 0.1 % THD+N"), std::string::npos);
+  EXPECT_NE(html.find("up to at least +10.1 dBV (digital full scale; 0.1 % THD+N not reached)"), std::string::npos);
 }
 
 std::string hex(const std::array<std::uint8_t, 32>& d) {

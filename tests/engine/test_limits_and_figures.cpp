@@ -131,6 +131,9 @@ TEST(StopReason, FullScale) {
                 0.0, 0.05);
     ASSERT_TRUE(ml.at_0p1pct.found);
     EXPECT_DOUBLE_EQ(ml.at_0p1pct.drive_dbfs, 0.0);
+    // Neither limit was crossed: both points are the highest clean level, lower bounds of the limits.
+    EXPECT_FALSE(ml.at_1pct.crossed) << l.load_name;
+    EXPECT_FALSE(ml.at_0p1pct.crossed) << l.load_name;
   }
 }
 
