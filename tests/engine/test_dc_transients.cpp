@@ -49,9 +49,9 @@ double divider_32(const sim::DeviceModel& m, int ch) {
   return zl / (m.port("headphone")->ch(ch).source_r_ohms + zl);
 }
 
-TEST(DcOffset, RecoveredAtTheLoadOnADcCoupledModel) {
-  const DcRun r(dc_coupled_model({{"dc_offset_mv", {12.5, -7.0}}}));
-  const PortResult& hp = test::port_of(r.res, "headphone");
+// The headphone port's DC offset read through the loopback into 32 ohm: the EMFs 12.5 / -7.0 mV of the
+// models below divided by the source and the load (at the load, not the EMF).
+void expect_dc_at_the_32_ohm_load(const PortResult& hp, const sim::DeviceModel& model) {
   ASSERT_TRUE(hp.dc_offset);
   EXPECT_EQ(hp.dc_offset->load, "32");
   ASSERT_EQ(hp.dc_offset->channels.size(), 2u);
@@ -60,9 +60,15 @@ TEST(DcOffset, RecoveredAtTheLoadOnADcCoupledModel) {
     const auto& d = hp.dc_offset->channels[static_cast<std::size_t>(c)];
     EXPECT_EQ(d.method, "loopback");
     ASSERT_TRUE(d.value_mv);
-    const double want = emf[c] * divider_32(r.model, c);  // at the load, not the EMF
+    const double want = emf[c] * divider_32(model, c);
     EXPECT_NEAR(*d.value_mv, want, 0.02 * std::abs(want) + 0.05) << "channel " << c;
   }
+}
+
+TEST(DcOffset, RecoveredAtTheLoadOnADcCoupledModel) {
+  const DcRun r(dc_coupled_model({{"dc_offset_mv", {12.5, -7.0}}}));
+  const PortResult& hp = test::port_of(r.res, "headphone");
+  expect_dc_at_the_32_ohm_load(hp, r.model);
 }
 
 // A full run that measures noise reads the DC offset from the 32 ohm load's idle-noise capture (0.5 s of
@@ -82,17 +88,7 @@ TEST(DcOffset, FullRunReadsItFromTheIdleNoiseCapture) {
   Results res;
   Sequencer(bench, io, sw, opt).run(res);
   const PortResult& hp = test::port_of(res, "headphone");
-  ASSERT_TRUE(hp.dc_offset);
-  EXPECT_EQ(hp.dc_offset->load, "32");
-  ASSERT_EQ(hp.dc_offset->channels.size(), 2u);
-  const double emf[2] = {12.5, -7.0};
-  for (int c = 0; c < 2; ++c) {
-    const auto& d = hp.dc_offset->channels[static_cast<std::size_t>(c)];
-    EXPECT_EQ(d.method, "loopback");
-    ASSERT_TRUE(d.value_mv);
-    const double want = emf[c] * divider_32(model, c);
-    EXPECT_NEAR(*d.value_mv, want, 0.02 * std::abs(want) + 0.05) << "channel " << c;
-  }
+  expect_dc_at_the_32_ohm_load(hp, model);
   EXPECT_EQ(res.conditions.stimulus_by_step_s.count("dc"), 0u);  // played nothing: absent (reports/SCHEMA.md)
 }
 
