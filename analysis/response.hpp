@@ -111,6 +111,8 @@ struct GatedIr;  // response.cpp
 class Deconvolver {
  public:
   Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames);
+  // The same from single-precision samples (a caller that holds them so, e.g. read exactly from a 16/24-bit file).
+  Deconvolver(std::span<const float> reference, double rate_hz, std::size_t max_capture_frames);
   ResponseResult analyze(std::span<const double> capture, const ResponseOptions& opt = {}) const;
   // The same, with the capture already in a transform of fft_frames() points: its capture_frames samples in
   // capture.time(), zeros after them (a caller reading a long capture from a file puts it there directly,
@@ -142,13 +144,19 @@ class Deconvolver {
   double sweep_fit_residual_ = 0;
   double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0, hp_fc_hz_ = 1;
 
-  // The steps of the constructor: the band where X carries the sweep (sets sweep_lo/hi, returns max_k k*|X_k|^2;
-  // scratch: n_fft/2 values),
-  // X turned into the inverse in place, the part of the reference that carries the sweep, the sweep fit.
-  double find_sweep_band(std::span<const std::complex<double>> X, std::span<double> scratch);
+  // The steps of the constructor: the band where X carries the sweep (sets sweep_lo/hi; returns max_k k*|X_k|^2
+  // and the median of k*|X_k|^2 over the band), the sweep fit (from X's group delay), X turned into the inverse
+  // in place, the part of the reference that carries the sweep.
+  struct SweepBand {
+    double pmax = 0, pink_median = 0;
+  };
+  SweepBand find_sweep_band(std::span<const std::complex<double>> X);
+  void fit_sweep(std::span<const std::complex<double>> X, double pink_median);
   void build_inverse(double pmax);
-  void find_active_part(std::span<const double> reference);
-  void fit_sweep(std::span<const double> reference, std::span<const double> hilbert);
+  template <class T>
+  void find_active_part(std::span<const T> reference);
+  template <class T>
+  void build(std::span<const T> reference);  // the constructors' body
   // The steps of analyze() (each check sets r.reason and returns false when it fails).
   struct Gate {
     long pre = 0, post = 0;  // the linear IR's gate around its peak: [-pre, post) frames

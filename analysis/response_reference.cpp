@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
+#include <vector>
 
 #include "analysis/fft.hpp"
 #include "analysis/response.hpp"
@@ -28,10 +29,14 @@ constexpr double kLowEdgeThreshold = 0.05;
 constexpr double kLowEdgeRatio = 2.0;
 // The reference carries its sweep where |x| is above this fraction (-60 dB) of its peak.
 constexpr double kActiveThreshold = 1e-3;
-// Sweep fit: samples whose analytic envelope is at least this fraction of its peak (fades excluded) ...
+// Sweep fit: bins whose pink-compensated amplitude is at least this fraction of its median (edges excluded) ...
 constexpr double kSteadyEnvelope = 0.5;
 // ... at least this many of them ...
-constexpr double kMinFitFrames = 1000;
+constexpr double kMinFitPoints = 64;
+// ... read at up to this many log-spaced bins ...
+constexpr std::size_t kFitPoints = std::size_t{1} << 16;
+// ... from where the sweep spends at least this many cycles per unit of ln f (f*L).
+constexpr double kMinCyclesPerLnF = 20;
 // ... and an exponential sweep's ln f stays this close (rms) to a straight line in t (a linear chirp over
 // three decades departs by ~0.5).
 constexpr double kMaxLnFreqResidual = 0.02;
@@ -43,29 +48,37 @@ Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std:
       n_ref_(reference.size()),
       n_fft_(fft_good_size(std::max(reference.size(), max_capture_frames) + reference.size() / 4 + 1024)),
       inverse_(n_fft_) {
-  if (!(rate_hz >= 1000.0 && rate_hz <= 1e6)) throw std::invalid_argument("sample rate out of range");
-  if (reference.size() < 256) throw std::invalid_argument("reference sweep too short (need at least 256 frames)");
-  // The reference's spectrum X, in the buffer that then holds the inverse (no second full-size spectrum).
-  const auto X = inverse_.forward(reference);
-  inverse_.drop_plans();  // the plan's twiddles weigh as much as the data: not kept beside the next ones
-  // The Hilbert transform of the reference (for the sweep fit): X times -j, DC and Nyquist dropped, taken
-  // (in single precision: it only locates the sweep in time) before X turns into the inverse. Its buffer
-  // serves first as the band search's scratch space.
-  RealFft hilbert(n_fft_);
-  const double pmax = find_sweep_band(X, hilbert.time());
-  auto sp = hilbert.spectrum();
-  for (std::size_t k = 0; k < sp.size(); ++k) {
-    const std::complex<float> xf(X[k]);
-    sp[k] = k == 0 || k + 1 == sp.size() ? std::complex<double>(0.0, 0.0) : std::complex<double>(xf.imag(), -xf.real());
-  }
-  build_inverse(pmax);
-  find_active_part(reference);
-  hilbert.inverse();
-  hilbert.drop_plans();
-  fit_sweep(reference, hilbert.time());
+  build(reference);
 }
 
-double Deconvolver::find_sweep_band(std::span<const std::complex<double>> X, std::span<double> scratch) {
+Deconvolver::Deconvolver(std::span<const float> reference, double rate_hz, std::size_t max_capture_frames)
+    : rate_hz_(rate_hz),
+      n_ref_(reference.size()),
+      n_fft_(fft_good_size(std::max(reference.size(), max_capture_frames) + reference.size() / 4 + 1024)),
+      inverse_(n_fft_) {
+  build(reference);
+}
+
+template <class T>
+void Deconvolver::build(std::span<const T> reference) {
+  if (!(rate_hz_ >= 1000.0 && rate_hz_ <= 1e6)) throw std::invalid_argument("sample rate out of range");
+  if (reference.size() < 256) throw std::invalid_argument("reference sweep too short (need at least 256 frames)");
+  // The reference's spectrum X, in the buffer that then holds the inverse (no second full-size spectrum).
+  const auto t = inverse_.time();
+  const std::size_t m = std::min(reference.size(), n_fft_);
+  std::copy_n(reference.begin(), m, t.begin());
+  std::fill(t.begin() + static_cast<long>(m), t.end(), 0.0);
+  inverse_.forward();
+  inverse_.drop_plans();  // the plan's twiddles weigh as much as the data: not kept beside the next ones
+  const auto X = inverse_.spectrum();
+  // The band, the fit that tells an exponential sweep (from X's group delay), then X turns into the inverse.
+  const SweepBand band = find_sweep_band(X);
+  fit_sweep(X, band.pink_median);
+  build_inverse(band.pmax);
+  find_active_part(reference);
+}
+
+Deconvolver::SweepBand Deconvolver::find_sweep_band(std::span<const std::complex<double>> X) {
   const double df = rate_hz_ / static_cast<double>(n_fft_);
   double pmax = 0;
   for (std::size_t k = 1; k < X.size(); ++k) pmax = std::max(pmax, static_cast<double>(k) * std::norm(X[k]));
@@ -76,15 +89,15 @@ double Deconvolver::find_sweep_band(std::span<const std::complex<double>> X, std
       k_lo = std::min(k_lo, k);
       k_hi = k;
     }
-  // The median of k*|X_k|^2 over the band (k_hi - k_lo + 1 <= n/2 values: they fit in the scratch space).
-  const auto pink = scratch.first(k_hi >= k_lo ? k_hi - k_lo + 1 : 0);
+  // The median of k*|X_k|^2 over the band.
+  std::vector<double> pink(k_hi >= k_lo ? k_hi - k_lo + 1 : 0);
   for (std::size_t k = k_lo; k <= k_hi; ++k) pink[k - k_lo] = static_cast<double>(k) * std::norm(X[k]);
   std::nth_element(pink.begin(), pink.begin() + static_cast<long>(pink.size() / 2), pink.end());
   const double median = pink[pink.size() / 2];
   while (k_lo < k_hi && static_cast<double>(k_lo) * std::norm(X[k_lo]) < kLowEdgeThreshold * median) ++k_lo;
   sweep_lo_hz_ = static_cast<double>(k_lo) * df;
   sweep_hi_hz_ = static_cast<double>(k_hi) * df;
-  return pmax;
+  return {pmax, median};
 }
 
 void Deconvolver::build_inverse(double pmax) {
@@ -113,53 +126,90 @@ void Deconvolver::build_inverse(double pmax) {
   }
 }
 
-void Deconvolver::find_active_part(std::span<const double> reference) {
+template <class T>
+void Deconvolver::find_active_part(std::span<const T> reference) {
   // The part that carries the sweep (real sweep files have seconds of silence around it).
   double peak = 0;
-  for (double v : reference) peak = std::max(peak, std::abs(v));
+  for (const T v : reference) peak = std::max(peak, std::abs(static_cast<double>(v)));
   const double thr = kActiveThreshold * peak;
-  while (active_begin_ < n_ref_ && std::abs(reference[active_begin_]) < thr) ++active_begin_;
+  while (active_begin_ < n_ref_ && std::abs(static_cast<double>(reference[active_begin_])) < thr) ++active_begin_;
   active_end_ = n_ref_;
-  while (active_end_ > active_begin_ && std::abs(reference[active_end_ - 1]) < thr) --active_end_;
+  while (active_end_ > active_begin_ && std::abs(static_cast<double>(reference[active_end_ - 1])) < thr) --active_end_;
 }
 
-void Deconvolver::fit_sweep(std::span<const double> reference, std::span<const double> hilbert) {
-  // Is it an exponential sweep, and its L: the instantaneous frequency f(t) of the analytic signal
-  // x + j*Hilbert(x) obeys ln f = ln f1 + t/L. Fitted over the steady part (envelope above half its peak) and
-  // [2*sweep_lo, sweep_hi/2], where the estimate is clean; the fit's residual tells an exponential sweep from
-  // a linear chirp or anything else.
-  const double hs = 1.0 / static_cast<double>(n_fft_);
-  auto z = [&](std::size_t i) { return std::complex<double>(reference[i], hilbert[i] * hs); };
-  double env_max = 0;
-  for (std::size_t i = active_begin_; i < active_end_; ++i) env_max = std::max(env_max, std::abs(z(i)));
-  const double f_lo = 2 * sweep_lo_hz_, f_hi = sweep_hi_hz_ / 2;
-  // Least squares of y = ln f on t (in frames from active_begin_).
-  double n = 0, st = 0, sy = 0, stt = 0, sty = 0, syy = 0, y_min = 1e300, y_max = -1e300;
-  for (std::size_t i = active_begin_; i + 1 < active_end_; ++i) {
-    const std::complex<double> a = z(i), b = z(i + 1);
-    if (std::abs(a) < kSteadyEnvelope * env_max) continue;
-    const double f = std::arg(b * std::conj(a)) * rate_hz_ / (2 * std::numbers::pi);
-    if (!(f >= f_lo && f <= f_hi)) continue;
-    const double t = static_cast<double>(i - active_begin_), y = std::log(f);
-    n += 1;
-    st += t;
-    sy += y;
-    stt += t * t;
-    sty += t * y;
-    syy += y * y;
-    y_min = std::min(y_min, y);
-    y_max = std::max(y_max, y);
+namespace {
+
+// A least-squares line tau = a + L ln f through group-delay readings.
+struct GroupDelayFit {
+  double n = 0, l_s = 0, resid_s = 0, ln_f_span = 0;
+};
+
+}  // namespace
+
+void Deconvolver::fit_sweep(std::span<const std::complex<double>> X, double pink_median) {
+  // Is it an exponential sweep, and its L: an exponential sweep reaches frequency f at t = t0 + L ln f, which is
+  // its spectrum's group delay tau(f) = -dphi/domega (stationary phase). tau is read from the phase step
+  // between neighbouring bins and fitted as a straight line in ln f over the steady part of the band (pink-
+  // compensated level k|X_k|^2 at least a quarter of its median: the envelope at least half) within
+  // [2*sweep_lo, sweep_hi/2], at up to kFitPoints log-spaced bins (evenly spread in ln f, as the sweep spends
+  // its time); the fit's residual, in ln f, tells an exponential sweep from a linear chirp or anything else.
+  // Where the sweep spends few cycles per unit of ln f (f*L small: the start of a fast sweep) stationary phase
+  // does not hold; a second fit starts where f*L >= kMinCyclesPerLnF by the first one's L.
+  const double df = rate_hz_ / static_cast<double>(n_fft_);
+  const double period_s = static_cast<double>(n_fft_) / rate_hz_;  // tau is known modulo this
+  const double steady = kSteadyEnvelope * kSteadyEnvelope * pink_median;
+  const auto k_b = std::min(X.size() - 2, static_cast<std::size_t>(std::floor(sweep_hi_hz_ / 2 / df)));
+  auto fit = [&](double f_from_hz) {
+    GroupDelayFit g;
+    const auto k_a = std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(f_from_hz / df)));
+    if (k_b <= k_a) return g;
+    double sx = 0, st = 0, sxx = 0, sxt = 0, stt = 0, x_min = 1e300, x_max = -1e300;
+    const double ratio = static_cast<double>(k_b) / static_cast<double>(k_a);
+    const std::size_t m = std::min(kFitPoints, k_b - k_a + 1);
+    std::size_t last = 0;
+    for (std::size_t j = 0; j < m; ++j) {
+      const double kf = static_cast<double>(k_a) *
+                        std::pow(ratio, static_cast<double>(j) / static_cast<double>(std::max<std::size_t>(m - 1, 1)));
+      const std::size_t k = std::min(k_b, static_cast<std::size_t>(std::lround(kf)));
+      if (k == last) continue;
+      last = k;
+      if (static_cast<double>(k) * std::norm(X[k]) < steady) continue;
+      // The phase step over one bin is -2 pi df tau; the sweep lies within the transform's period, so tau is
+      // taken in [-0.05, 0.95) periods (a little noise around 0 does not wrap to a whole period).
+      double tau = -std::arg(X[k + 1] * std::conj(X[k])) / (2 * std::numbers::pi * df);
+      if (tau < -0.05 * period_s) tau += period_s;
+      const double x = std::log((static_cast<double>(k) + 0.5) * df);
+      g.n += 1;
+      sx += x;
+      st += tau;
+      sxx += x * x;
+      sxt += x * tau;
+      stt += tau * tau;
+      x_min = std::min(x_min, x);
+      x_max = std::max(x_max, x);
+    }
+    const double n1 = std::max(g.n, 1.0);
+    const double vx = sxx - sx * sx / n1, cxt = sxt - sx * st / n1, vt = stt - st * st / n1;
+    g.ln_f_span = g.n > 0 ? x_max - x_min : 0.0;
+    if (!(vx > 0)) return g;
+    g.l_s = cxt / vx;
+    g.resid_s = std::sqrt(std::max(vt - g.l_s * cxt, 0.0) / n1);
+    return g;
+  };
+  auto usable = [](const GroupDelayFit& g) { return g.n >= kMinFitPoints && g.ln_f_span >= std::log(2.0); };
+  GroupDelayFit g = fit(2 * sweep_lo_hz_);
+  if (usable(g) && g.l_s > 0 && kMinCyclesPerLnF / g.l_s > 2 * sweep_lo_hz_) {
+    const GroupDelayFit g2 = fit(kMinCyclesPerLnF / g.l_s);
+    if (usable(g2)) g = g2;
   }
-  const double vt = stt - st * st / std::max(n, 1.0), cty = sty - st * sy / std::max(n, 1.0),
-               vy = syy - sy * sy / std::max(n, 1.0);
-  if (n < kMinFitFrames || !(y_max - y_min >= std::log(2.0)) || !(vt > 0)) {
+  if (!usable(g) || g.l_s == 0) {
     not_exponential_ = "the reference does not sweep an octave or more with a steady level";
     return;
   }
-  const double slope = cty / vt;  // per frame
-  const double resid_rms = std::sqrt(std::max(vy - slope * cty, 0.0) / n);
+  // The residual in ln f (at the fitted rate): the departure of ln f from a line in t.
+  const double resid_rms = g.l_s > 0 ? g.resid_s / g.l_s : 0.0;
   sweep_fit_residual_ = resid_rms;
-  if (!(slope > 0)) {
+  if (!(g.l_s > 0)) {
     not_exponential_ = "the reference does not sweep upwards";
   } else if (resid_rms > kMaxLnFreqResidual) {
     not_exponential_ =
@@ -167,7 +217,7 @@ void Deconvolver::fit_sweep(std::span<const double> reference, std::span<const d
         fmt1(resid_rms) + " rms; at most " + fmt1(kMaxLnFreqResidual) + " expected)";
   } else {
     exponential_ = true;
-    l_est_s_ = 1.0 / (slope * rate_hz_);
+    l_est_s_ = g.l_s;
   }
 }
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "analysis/response.hpp"
 #include "analysis/signals.hpp"
 #include "analysis/units.hpp"
@@ -233,6 +235,38 @@ TEST(Response, LinearChirpReferenceGivesNoHarmonics) {
   Fixture fx;
   Deconvolver d(fx.sweep, kFs, fx.sweep.size() + 24000);
   EXPECT_NEAR(d.estimated_l_s(), fx.info.l_s, 0.002 * fx.info.l_s);
+}
+
+// The reference's L, estimated from the sweep's group delay, across rates, start frequencies and lengths, with
+// silence around the sweep (as real sweep files have) and with dither at -100 dBFS: within 3e-5 of the
+// generator's exact L (3e-5 moves the 5th harmonic's gate by 0.07 ms on a 10 s sweep). The estimate from
+// the analytic signal's instantaneous frequency that it replaced was 7 % off for 10 Hz..40 kHz in 1 s at 192 kHz.
+TEST(Response, EstimatesTheSweepRateLAcrossRatesAndBands) {
+  struct Case {
+    double rate_hz, start_hz, stop_hz, seconds, silence_s;
+  };
+  for (const Case c : {Case{192000, 10, 40000, 1, 0}, Case{48000, 20, 20000, 2, 0}, Case{44100, 5, 20000, 4, 1},
+                       Case{96000, 20, 20000, 10, 2}, Case{48000, 50, 10000, 0.5, 0.2}, Case{8000, 20, 3600, 3, 0}}) {
+    SweepSpec spec;
+    spec.start_hz = c.start_hz;
+    spec.stop_hz = c.stop_hz;
+    spec.duration_s = c.seconds;
+    spec.rate_hz = c.rate_hz;
+    spec.level_dbfs = -6;
+    const SweepInfo info = sweep_info(spec);
+    std::vector<double> ref = make_sweep(spec);
+    const auto pad = static_cast<std::size_t>(c.silence_s * c.rate_hz);
+    ref.insert(ref.begin(), pad, 0.0);
+    ref.resize(ref.size() + pad, 0.0);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(-0.5e-5, 0.5e-5);  // TPDF, about -100 dBFS rms
+    for (auto& v : ref) v += u(rng) + u(rng);
+    const Deconvolver d(ref, c.rate_hz, ref.size());
+    EXPECT_NEAR(d.estimated_l_s() / info.l_s, 1.0, 3e-5)
+        << c.rate_hz << " Hz, " << c.start_hz << ".." << c.stop_hz << " Hz in " << c.seconds << " s: L "
+        << d.estimated_l_s() << " s, exact " << info.l_s << " s";
+    EXPECT_LT(d.sweep_fit_residual(), 1e-3) << c.rate_hz << " Hz, " << c.start_hz << " Hz";
+  }
 }
 
 // Captures that hold no (whole) response to the reference sweep are refused, each with what is wrong.
