@@ -152,13 +152,23 @@ int analyze_response_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench analyze response --reference SWEEP.wav --input CAPTURE.wav [options]")) return 0;
   if (ppo < 1 || ppo > 96) throw UsageError("--points-per-octave must be 1 to 96");
-  SoundFile ref = read_sound_file(reference);
   // The capture's samples are read after the deconvolver is built and the reference's samples are freed, so
-  // the two never take memory at the same time (its header sizes the deconvolver).
+  // the two never take memory at the same time (its header sizes the deconvolver). The reference's channel 0
+  // is read in float where float holds it exactly.
   const SoundFileHeader cap_header = read_sound_file_header(input);
   ResponseOptions opt;
   opt.points_per_octave = ppo;
-  const Deconvolver d = deconvolver_for(reference, std::move(ref), input, cap_header.rate_hz, cap_header.n_frames);
+  const Deconvolver d = [&] {
+    SoundSamples ref = read_channel(reference, 0);
+    check_rate(reference, ref.rate_hz, input, cap_header.rate_hz);
+    try {
+      return ref.as_float.empty()
+                 ? Deconvolver(std::span<const double>(ref.as_double), ref.rate_hz, cap_header.n_frames)
+                 : Deconvolver(std::span<const float>(ref.as_float), ref.rate_hz, cap_header.n_frames);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("cannot measure the response of '" + input + "': " + e.what());
+    }
+  }();
   // The capture's channel goes straight into the buffer that transforms it (no second full-length copy).
   RealFft buf(d.fft_frames());
   const std::size_t frames = read_sound_channel_into(input, channel, buf.time()).n_frames;
