@@ -2,6 +2,7 @@
 // before it), tapered, zero-padded and transformed, read on a 1 kHz-anchored fractional-octave grid.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 #include <stdexcept>
 
@@ -13,6 +14,7 @@
 namespace outbench {
 
 using response_detail::GatedIr;
+using response_detail::kMinCyclesPerLnF;
 using response_detail::kReferenceHz;
 using response_detail::taper;
 
@@ -124,6 +126,17 @@ void Deconvolver::read_responses(const std::vector<GatedIr>& gates, double lo, d
   if (!(opt.sweep_l_s > 0 || exponential_) && opt.max_harmonic >= 2)
     out.harmonics_note =
         "no harmonic responses: " + not_exponential_ + " (they need a synchronized exponential sweep as the reference)";
+  // Harmonic responses only where the sweep is slow enough to separate them (f*L >= kMinCyclesPerLnF).
+  const double l_s = opt.sweep_l_s > 0 ? opt.sweep_l_s : l_est_s_;
+  const double f_from_hz = l_s > 0 ? kMinCyclesPerLnF / l_s : 0.0;
+  if (gates.size() > 1 && f_from_hz > lo) {
+    char text[200];  // (snprintf: GCC 12 warns falsely, -Wrestrict, on string concatenation)
+    std::snprintf(text, sizeof text,
+                  "harmonic responses from %.1f Hz: below, the sweep (L = %.3f s) spends fewer than %.0f cycles per "
+                  "unit of ln f and does not separate them from the linear response",
+                  f_from_hz, l_s, kMinCyclesPerLnF);
+    out.harmonics_note = text;
+  }
   for (std::size_t j = 1; j < gates.size(); ++j) {
     const int order = static_cast<int>(j) + 1;
     GatedSpectrum hs = transform_gate(gates[j], rate_hz_);
@@ -133,6 +146,7 @@ void Deconvolver::read_responses(const std::vector<GatedIr>& gates, double lo, d
     for (const auto& p : out.points) {
       const double fh = order * p.freq_hz;
       if (fh > hi) break;
+      if (p.freq_hz < f_from_hz) continue;
       const double mag1 = std::abs(p.h);
       if (!(mag1 > 0)) continue;
       hr.points.push_back({p.freq_hz, db_from_ratio(std::abs(hs.at(fh) / edge_highpass(fh)) / mag1)});

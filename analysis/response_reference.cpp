@@ -15,6 +15,7 @@
 namespace outbench {
 
 using response_detail::fmt1;
+using response_detail::kMinCyclesPerLnF;
 
 namespace {
 
@@ -33,10 +34,8 @@ constexpr double kActiveThreshold = 1e-3;
 constexpr double kSteadyEnvelope = 0.5;
 // ... at least this many of them ...
 constexpr double kMinFitPoints = 64;
-// ... read at up to this many log-spaced bins ...
+// ... read at up to this many log-spaced bins (from where f*L >= kMinCyclesPerLnF, response_detail.hpp).
 constexpr std::size_t kFitPoints = std::size_t{1} << 16;
-// ... from where the sweep spends at least this many cycles per unit of ln f (f*L).
-constexpr double kMinCyclesPerLnF = 20;
 // ... and an exponential sweep's ln f stays this close (rms) to a straight line in t (a linear chirp over
 // three decades departs by ~0.5).
 constexpr double kMaxLnFreqResidual = 0.02;

@@ -21,7 +21,8 @@ template <std::size_t K>
 std::vector<double> cosine_sum(const std::array<double, K>& a, std::size_t n) {
   std::vector<double> w(n);
   const double step = 2.0 * std::numbers::pi / static_cast<double>(n);
-  for (std::size_t i = 0; i < n; ++i) {
+  // Periodic: w[n - i] = w[i], so the first half (and the middle) is computed and mirrored.
+  for (std::size_t i = 0; i <= n / 2; ++i) {
     // cos(k*x) by the Chebyshev recurrence cos(kx) = 2 cos(x) cos((k-1)x) - cos((k-2)x): one cosine per
     // sample instead of K-1 (error ~1e-15 for K <= 7).
     const double c1 = std::cos(step * static_cast<double>(i));
@@ -36,6 +37,7 @@ std::vector<double> cosine_sum(const std::array<double, K>& a, std::size_t n) {
       sign = -sign;
     }
     w[i] = v;
+    if (i > 0 && i < n - i) w[n - i] = v;
   }
   return w;
 }
