@@ -26,17 +26,19 @@ Segment settled_segment_of(std::span<const T> x, double rate_hz, double lowest_f
   const auto block = static_cast<std::size_t>(std::ceil(rate_hz / std::max(lowest_freq_hz, 1.0)));
   if (block == 0 || n < 8 * block) return whole;
   const std::size_t nb = n / block;
-  // The largest |x| of each block. The maximum is exact, so four running maxima give the same value as one
+  // The largest |x| of each block. The maximum is exact, so eight running maxima give the same value as one
   // (also with NaN, which std::max passes over), without one long chain of dependent comparisons.
   std::vector<double> peak(nb, 0.0);
   for (std::size_t b = 0; b < nb; ++b) {
+    // In the samples' own type (the maximum of |x| is exact, so it is the same value as in double).
     const T* xb = x.data() + b * block;
-    double m[4] = {0.0, 0.0, 0.0, 0.0};
+    T m[8] = {};
     std::size_t i = 0;
-    for (; i + 4 <= block; i += 4)
-      for (std::size_t j = 0; j < 4; ++j) m[j] = std::max(m[j], std::abs(static_cast<double>(xb[i + j])));
-    for (; i < block; ++i) m[0] = std::max(m[0], std::abs(static_cast<double>(xb[i])));
-    peak[b] = std::max(std::max(m[0], m[1]), std::max(m[2], m[3]));
+    for (; i + 8 <= block; i += 8)
+      for (std::size_t j = 0; j < 8; ++j) m[j] = std::max(m[j], std::abs(xb[i + j]));
+    for (; i < block; ++i) m[0] = std::max(m[0], std::abs(xb[i]));
+    for (std::size_t j = 1; j < 8; ++j) m[0] = std::max(m[0], m[j]);
+    peak[b] = static_cast<double>(m[0]);
   }
   const double max_peak = *std::max_element(peak.begin(), peak.end());
   if (max_peak <= 0) return whole;
@@ -92,10 +94,11 @@ PowerSpectrum power_spectrum_of(std::span<const T> x, double rate_hz, std::size_
     for (std::size_t i = 0; i < seg; ++i) t[i] = (static_cast<double>(xs[i]) - mean_w) * w[i];
     fft.forward();
     auto X = fft.spectrum();
-    for (std::size_t k = 0; k < X.size(); ++k) {
-      const double c = (k == 0 || 2 * k == seg) ? 1.0 : 2.0;
-      ps.ms[k] += c * std::norm(X[k]) * norm;
-    }
+    // One-sided: every bin twice, bar DC and (even seg) Nyquist.
+    const std::size_t k_end = seg % 2 == 0 ? X.size() - 1 : X.size();
+    ps.ms[0] += 1.0 * std::norm(X[0]) * norm;
+    for (std::size_t k = 1; k < k_end; ++k) ps.ms[k] += 2.0 * std::norm(X[k]) * norm;
+    if (k_end < X.size()) ps.ms[k_end] += 1.0 * std::norm(X[k_end]) * norm;
   }
   ps.bin_hz = rate_hz / static_cast<double>(seg);
   ps.segment_frames = seg;

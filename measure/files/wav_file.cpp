@@ -237,7 +237,11 @@ SoundFileHeader read_channel_into(const std::filesystem::path& path, int channel
     const sf_count_t got = readf(f.get(), to, want);
     if (got <= 0) break;
     const auto g = static_cast<std::size_t>(got);
-    for (std::size_t i = 0; i < g * nch; ++i)
+    // The whole block at once first (a comparison per sample, no branch: |v| <= limit is false for NaN and
+    // infinities too), the first bad sample of each channel only when there is one.
+    bool all_ok = true;
+    for (std::size_t i = 0; i < g * nch; ++i) all_ok &= std::abs(to[i]) <= static_cast<T>(kMaxSampleFullScale);
+    for (std::size_t i = 0; !all_ok && i < g * nch; ++i)
       if (!sample_ok(to[i]) && bad[i % nch] == n) {
         bad[i % nch] = done + i / nch;
         bad_v[i % nch] = to[i];
