@@ -126,7 +126,7 @@ Deconvolver::Gate Deconvolver::linear_gate(const ResponseOptions& opt, ResponseR
   if (!(l_s > 0))
     l_s = static_cast<double>(active_end_ - active_begin_) / rate_hz_ /
           std::log(std::max(sweep_hi_hz_ / std::max(sweep_lo_hz_, 1e-3), 1.01));
-  r.sweep_l_s = l_s;
+  r.sweep_l_s = opt.sweep_l_s > 0 || exponential_ ? l_s : 0.0;  // the sweep's L, not the gates' stand-in
   Gate g;
   g.pre = std::clamp(static_cast<long>(0.5 * l_s * std::log(2.0) * rate_hz_), 64L, n / 8);
   const long harm_room = static_cast<long>(std::ceil(l_s * std::log(6.0) * rate_hz_));

@@ -89,7 +89,7 @@ struct ResponseResult {
   double gain_1k_db = 0;
   double sweep_lo_hz = 0;  // where the reference has energy
   double sweep_hi_hz = 0;
-  double sweep_l_s = 0;
+  double sweep_l_s = 0;  // the sweep's L (given or fitted); 0 when the reference is no exponential sweep
   double gate_s = 0;
   std::vector<ResponsePoint> points;
   std::vector<HarmonicResponse> harmonics;
@@ -112,8 +112,11 @@ struct GatedIr;  // response.cpp
 class Deconvolver {
  public:
   Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames);
-  // The same from single-precision samples (a caller that holds them so, e.g. read exactly from a 16/24-bit file).
-  Deconvolver(std::span<const float> reference, double rate_hz, std::size_t max_capture_frames);
+  // The same with the reference already in a transform of fft_frames_for(reference_frames, max_capture_frames)
+  // points: its samples first, zeros after them (a caller reading it from a file puts it there directly; the
+  // buffer becomes the inverse's).
+  Deconvolver(RealFft reference, std::size_t reference_frames, double rate_hz, std::size_t max_capture_frames);
+  static std::size_t fft_frames_for(std::size_t reference_frames, std::size_t max_capture_frames);
   ResponseResult analyze(std::span<const double> capture, const ResponseOptions& opt = {}) const;
   // The same, with the capture already in a transform of fft_frames() points: its capture_frames samples in
   // capture.time(), zeros after them (a caller reading a long capture from a file puts it there directly,
@@ -144,6 +147,7 @@ class Deconvolver {
   std::string not_exponential_;
   double sweep_fit_residual_ = 0;
   double sweep_lo_hz_ = 0, sweep_hi_hz_ = 0, hp_fc_hz_ = 1;
+  double full_lo_hz_ = 0, full_hi_hz_ = 0;  // where the reference is at full level (response_detail::kFullLevel)
 
   // The steps of the constructor: the band where X carries the sweep (sets sweep_lo/hi; returns max_k k*|X_k|^2
   // and the median of k*|X_k|^2 over the band), the sweep fit (from X's group delay), X turned into the inverse
@@ -154,10 +158,8 @@ class Deconvolver {
   SweepBand find_sweep_band(std::span<const std::complex<double>> X);
   void fit_sweep(std::span<const std::complex<double>> X, double pink_median);
   void build_inverse(double pmax);
-  template <class T>
-  void find_active_part(std::span<const T> reference);
-  template <class T>
-  void build(std::span<const T> reference);  // the constructors' body
+  void find_active_part(std::span<const double> reference);
+  void build();  // the constructors' body, on the reference in inverse_
   // The steps of analyze() (each check sets r.reason and returns false when it fails).
   struct Gate {
     long pre = 0, post = 0;  // the linear IR's gate around its peak: [-pre, post) frames

@@ -28,6 +28,11 @@ constexpr double kReferenceHz = 1000.0;
 // there (the linear IR's low-frequency part reaches into the harmonic gates: a clean 2 s, 20 Hz sweep
 // (L = 0.3 s) read H2 at -80 dBc below 40 Hz and above -120 dBc up to 96 Hz).
 constexpr double kMinCyclesPerLnF = 20;
+// Harmonic responses stop where the harmonic's frequency is reached less than this many frames of sweep time
+// before the sweep's top (f_hi * exp(-frames / (fs * L))): the band's top edge rings into the harmonic gates.
+constexpr double kTopGuardFrames = 240;
+// "Full level": the pink-compensated level k|X_k|^2 at least this fraction of its median (-1 dB).
+constexpr double kFullLevel = 0.8;
 // Fraction of each gate side that is Hann-tapered.
 constexpr double kTaperFraction = 0.1;
 

@@ -16,6 +16,7 @@ namespace outbench {
 using response_detail::GatedIr;
 using response_detail::kMinCyclesPerLnF;
 using response_detail::kReferenceHz;
+using response_detail::kTopGuardFrames;
 using response_detail::taper;
 
 namespace {
@@ -126,15 +127,23 @@ void Deconvolver::read_responses(const std::vector<GatedIr>& gates, double lo, d
   if (!(opt.sweep_l_s > 0 || exponential_) && opt.max_harmonic >= 2)
     out.harmonics_note =
         "no harmonic responses: " + not_exponential_ + " (they need a synchronized exponential sweep as the reference)";
-  // Harmonic responses only where the sweep is slow enough to separate them (f*L >= kMinCyclesPerLnF).
+  // Harmonic responses only where they mean what they say:
+  // - the fundamental f where the sweep runs at full level (not in its fades: the distortion of a lower drive),
+  //   and slowly enough to separate them from the linear response (f*L >= kMinCyclesPerLnF);
+  // - the harmonic's frequency n*f reached at least kTopGuardFrames of sweep time before the sweep's top: the
+  //   band's top edge rings into the harmonic gates there (a clean 0.125 s sweep to Nyquist at 8 kHz read H2 at
+  //   -36 dBc at the top).
   const double l_s = opt.sweep_l_s > 0 ? opt.sweep_l_s : l_est_s_;
-  const double f_from_hz = l_s > 0 ? kMinCyclesPerLnF / l_s : 0.0;
-  if (gates.size() > 1 && f_from_hz > lo) {
-    char text[200];  // (snprintf: GCC 12 warns falsely, -Wrestrict, on string concatenation)
+  const double f_from_hz = std::max(full_lo_hz_, l_s > 0 ? kMinCyclesPerLnF / l_s : 0.0);
+  const double fh_to_hz =
+      std::min(full_hi_hz_, l_s > 0 ? sweep_hi_hz_ * std::exp(-kTopGuardFrames / (rate_hz_ * l_s)) : 0.0);
+  if (gates.size() > 1) {
+    char text[320];  // (snprintf: GCC 12 warns falsely, -Wrestrict, on string concatenation)
     std::snprintf(text, sizeof text,
-                  "harmonic responses from %.1f Hz: below, the sweep (L = %.3f s) spends fewer than %.0f cycles per "
-                  "unit of ln f and does not separate them from the linear response",
-                  f_from_hz, l_s, kMinCyclesPerLnF);
+                  "harmonic responses where the fundamental is %.1f Hz or more and the harmonic %.0f Hz or less: "
+                  "the sweep (L = %.3f s) at full level, at least %.0f cycles per unit of ln f, and its top edge "
+                  "%.0f frames of sweep time away",
+                  f_from_hz, fh_to_hz, l_s, kMinCyclesPerLnF, kTopGuardFrames);
     out.harmonics_note = text;
   }
   for (std::size_t j = 1; j < gates.size(); ++j) {
@@ -145,7 +154,7 @@ void Deconvolver::read_responses(const std::vector<GatedIr>& gates, double lo, d
     hr.order = order;
     for (const auto& p : out.points) {
       const double fh = order * p.freq_hz;
-      if (fh > hi) break;
+      if (fh > hi || fh > fh_to_hz) break;
       if (p.freq_hz < f_from_hz) continue;
       const double mag1 = std::abs(p.h);
       if (!(mag1 > 0)) continue;

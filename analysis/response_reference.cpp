@@ -2,7 +2,9 @@
 // high-pass, the part of the file that carries the sweep, and the fit that tells an exponential sweep (and its
 // L) from anything else. Made once per reference; see response.hpp.
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <stdexcept>
 #include <vector>
@@ -15,6 +17,7 @@
 namespace outbench {
 
 using response_detail::fmt1;
+using response_detail::kFullLevel;
 using response_detail::kMinCyclesPerLnF;
 
 namespace {
@@ -34,47 +37,86 @@ constexpr double kActiveThreshold = 1e-3;
 constexpr double kSteadyEnvelope = 0.5;
 // ... at least this many of them ...
 constexpr double kMinFitPoints = 64;
+// ... crossing it in at least this many frames (an impulse crosses it in none) ...
+constexpr double kMinSweepFrames = 64;
 // ... read at up to this many log-spaced bins (from where f*L >= kMinCyclesPerLnF, response_detail.hpp).
 constexpr std::size_t kFitPoints = std::size_t{1} << 16;
 // ... and an exponential sweep's ln f stays this close (rms) to a straight line in t (a linear chirp over
 // three decades departs by ~0.5).
 constexpr double kMaxLnFreqResidual = 0.02;
 
+// The median of v_k = k|X_k|^2 over [k_lo, k_hi] (the element of rank m/2 of the m values, as nth_element gives
+// it), without a copy of them all (a full-size scratch: up to n/2 values): non-negative doubles order as their bit
+// patterns, so a histogram of the top 12 bits (sign and exponent), then of the next 12 within the bucket that holds the
+// rank, narrows it down to the values that share their top 24 bits; only those are copied and selected.
+double pink_median(std::span<const std::complex<double>> X, std::size_t k_lo, std::size_t k_hi) {
+  if (k_hi < k_lo) return 0.0;
+  auto value = [&](std::size_t k) { return static_cast<double>(k) * std::norm(X[k]); };
+  auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
+  std::size_t rank = (k_hi - k_lo + 1) / 2;
+  std::uint64_t prefix = 0;  // the top bits found so far
+  int known = 0;             // how many
+  for (int step = 0; step < 2; ++step) {
+    std::vector<std::size_t> count(4096, 0);
+    for (std::size_t k = k_lo; k <= k_hi; ++k) {
+      const std::uint64_t b = bits(value(k));
+      if (known > 0 && (b >> (64 - known)) != prefix) continue;
+      ++count[(b >> (52 - known)) & 0xfff];
+    }
+    std::size_t bucket = 0;
+    while (rank >= count[bucket]) rank -= count[bucket++];
+    prefix = (prefix << 12) | bucket;
+    known += 12;
+  }
+  std::vector<double> rest;
+  for (std::size_t k = k_lo; k <= k_hi; ++k)
+    if ((bits(value(k)) >> (64 - known)) == prefix) rest.push_back(value(k));
+  std::nth_element(rest.begin(), rest.begin() + static_cast<long>(rank), rest.end());
+  return rest[rank];
+}
+
 }  // namespace
+
+std::size_t Deconvolver::fft_frames_for(std::size_t reference_frames, std::size_t max_capture_frames) {
+  return fft_good_size(std::max(reference_frames, max_capture_frames) + reference_frames / 4 + 1024);
+}
 
 Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames)
     : rate_hz_(rate_hz),
       n_ref_(reference.size()),
-      n_fft_(fft_good_size(std::max(reference.size(), max_capture_frames) + reference.size() / 4 + 1024)),
+      n_fft_(fft_frames_for(reference.size(), max_capture_frames)),
       inverse_(n_fft_) {
-  build(reference);
-}
-
-Deconvolver::Deconvolver(std::span<const float> reference, double rate_hz, std::size_t max_capture_frames)
-    : rate_hz_(rate_hz),
-      n_ref_(reference.size()),
-      n_fft_(fft_good_size(std::max(reference.size(), max_capture_frames) + reference.size() / 4 + 1024)),
-      inverse_(n_fft_) {
-  build(reference);
-}
-
-template <class T>
-void Deconvolver::build(std::span<const T> reference) {
-  if (!(rate_hz_ >= 1000.0 && rate_hz_ <= 1e6)) throw std::invalid_argument("sample rate out of range");
-  if (reference.size() < 256) throw std::invalid_argument("reference sweep too short (need at least 256 frames)");
-  // The reference's spectrum X, in the buffer that then holds the inverse (no second full-size spectrum).
   const auto t = inverse_.time();
-  const std::size_t m = std::min(reference.size(), n_fft_);
-  std::copy_n(reference.begin(), m, t.begin());
-  std::fill(t.begin() + static_cast<long>(m), t.end(), 0.0);
+  std::fill(std::copy(reference.begin(), reference.end(), t.begin()), t.end(), 0.0);
+  build();
+}
+
+Deconvolver::Deconvolver(RealFft reference, std::size_t reference_frames, double rate_hz,
+                         std::size_t max_capture_frames)
+    : rate_hz_(rate_hz),
+      n_ref_(reference_frames),
+      n_fft_(fft_frames_for(reference_frames, max_capture_frames)),
+      inverse_(std::move(reference)) {
+  if (inverse_.size() != n_fft_)
+    throw std::invalid_argument("Deconvolver: the reference's buffer has " + std::to_string(inverse_.size()) +
+                                " points, not fft_frames_for() = " + std::to_string(n_fft_));
+  build();
+}
+
+void Deconvolver::build() {
+  if (!(rate_hz_ >= 1000.0 && rate_hz_ <= 1e6)) throw std::invalid_argument("sample rate out of range");
+  if (n_ref_ < 256) throw std::invalid_argument("reference sweep too short (need at least 256 frames)");
+  find_active_part(inverse_.time().first(n_ref_));
+  // The reference's spectrum X, in the buffer that then holds the inverse (no second full-size spectrum).
   inverse_.forward();
-  inverse_.drop_plans();  // the plan's twiddles weigh as much as the data: not kept beside the next ones
+  // The plan's twiddles weigh as much as the data: not kept beside the next ones (holding it for the first
+  // capture's transform saves ~5 % of a one-shot `analyze response`, but 1.5 MiB more at its peak).
+  inverse_.drop_plans();
   const auto X = inverse_.spectrum();
   // The band, the fit that tells an exponential sweep (from X's group delay), then X turns into the inverse.
   const SweepBand band = find_sweep_band(X);
   fit_sweep(X, band.pink_median);
   build_inverse(band.pmax);
-  find_active_part(reference);
 }
 
 Deconvolver::SweepBand Deconvolver::find_sweep_band(std::span<const std::complex<double>> X) {
@@ -88,14 +130,17 @@ Deconvolver::SweepBand Deconvolver::find_sweep_band(std::span<const std::complex
       k_lo = std::min(k_lo, k);
       k_hi = k;
     }
-  // The median of k*|X_k|^2 over the band.
-  std::vector<double> pink(k_hi >= k_lo ? k_hi - k_lo + 1 : 0);
-  for (std::size_t k = k_lo; k <= k_hi; ++k) pink[k - k_lo] = static_cast<double>(k) * std::norm(X[k]);
-  std::nth_element(pink.begin(), pink.begin() + static_cast<long>(pink.size() / 2), pink.end());
-  const double median = pink[pink.size() / 2];
+  const double median = pink_median(X, k_lo, k_hi);
   while (k_lo < k_hi && static_cast<double>(k_lo) * std::norm(X[k_lo]) < kLowEdgeThreshold * median) ++k_lo;
   sweep_lo_hz_ = static_cast<double>(k_lo) * df;
   sweep_hi_hz_ = static_cast<double>(k_hi) * df;
+  std::size_t k_full_lo = k_lo, k_full_hi = k_hi;
+  while (k_full_lo < k_hi && static_cast<double>(k_full_lo) * std::norm(X[k_full_lo]) < kFullLevel * median)
+    ++k_full_lo;
+  while (k_full_hi > k_full_lo && static_cast<double>(k_full_hi) * std::norm(X[k_full_hi]) < kFullLevel * median)
+    --k_full_hi;
+  full_lo_hz_ = static_cast<double>(k_full_lo) * df;
+  full_hi_hz_ = static_cast<double>(k_full_hi) * df;
   return {pmax, median};
 }
 
@@ -125,15 +170,14 @@ void Deconvolver::build_inverse(double pmax) {
   }
 }
 
-template <class T>
-void Deconvolver::find_active_part(std::span<const T> reference) {
+void Deconvolver::find_active_part(std::span<const double> reference) {
   // The part that carries the sweep (real sweep files have seconds of silence around it).
   double peak = 0;
-  for (const T v : reference) peak = std::max(peak, std::abs(static_cast<double>(v)));
+  for (double v : reference) peak = std::max(peak, std::abs(v));
   const double thr = kActiveThreshold * peak;
-  while (active_begin_ < n_ref_ && std::abs(static_cast<double>(reference[active_begin_])) < thr) ++active_begin_;
+  while (active_begin_ < n_ref_ && std::abs(reference[active_begin_]) < thr) ++active_begin_;
   active_end_ = n_ref_;
-  while (active_end_ > active_begin_ && std::abs(static_cast<double>(reference[active_end_ - 1])) < thr) --active_end_;
+  while (active_end_ > active_begin_ && std::abs(reference[active_end_ - 1]) < thr) --active_end_;
 }
 
 namespace {
@@ -203,6 +247,13 @@ void Deconvolver::fit_sweep(std::span<const std::complex<double>> X, double pink
   }
   if (!usable(g) || g.l_s == 0) {
     not_exponential_ = "the reference does not sweep an octave or more with a steady level";
+    return;
+  }
+  // A sweep takes time to cross its band; an impulse or a click brings every frequency at once (L ~ 0).
+  if (std::abs(g.l_s) * g.ln_f_span * rate_hz_ < kMinSweepFrames) {
+    not_exponential_ = "the reference does not sweep: its frequencies arrive within " +
+                       fmt1(std::abs(g.l_s) * g.ln_f_span * rate_hz_) +
+                       " frames of each other (an impulse or a click?)";
     return;
   }
   // The residual in ln f (at the fitted rate): the departure of ln f from a line in t.

@@ -51,7 +51,7 @@ json response_json(const ResponseResult& r) {
   j["gain_1k_db"] = finite_or_null(r.gain_1k_db);
   j["sweep_band_hz"] = {r.sweep_lo_hz, r.sweep_hi_hz};
   j["gate_s"] = r.gate_s;
-  j["sweep_l_s"] = r.sweep_l_s;
+  j["sweep_l_s"] = r.sweep_l_s > 0 ? nlohmann::json(r.sweep_l_s) : nlohmann::json(nullptr);
   j["ir_peak_to_noise_db"] = r.ir_peak_to_noise_db;
   j["explained_fraction"] = r.explained_fraction;
   if (!r.harmonics_note.empty()) j["harmonics_note"] = r.harmonics_note;

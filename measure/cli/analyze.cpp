@@ -154,17 +154,18 @@ int analyze_response_command(const Args& args) {
   if (ppo < 1 || ppo > 96) throw UsageError("--points-per-octave must be 1 to 96");
   // The capture's samples are read after the deconvolver is built and the reference's samples are freed, so
   // the two never take memory at the same time (its header sizes the deconvolver). The reference's channel 0
-  // is read in float where float holds it exactly.
+  // goes straight into the buffer of its transform.
   const SoundFileHeader cap_header = read_sound_file_header(input);
   ResponseOptions opt;
   opt.points_per_octave = ppo;
   const Deconvolver d = [&] {
-    SoundSamples ref = read_channel(reference, 0);
-    check_rate(reference, ref.rate_hz, input, cap_header.rate_hz);
+    const SoundFileHeader ref_header = read_sound_file_header(reference);
+    check_rate(reference, ref_header.rate_hz, input, cap_header.rate_hz);
+    RealFft ref(Deconvolver::fft_frames_for(ref_header.n_frames, cap_header.n_frames));
+    const std::size_t frames = read_sound_channel_into(reference, 0, ref.time()).n_frames;
+    std::fill(ref.time().begin() + static_cast<long>(frames), ref.time().end(), 0.0);
     try {
-      return ref.as_float.empty()
-                 ? Deconvolver(std::span<const double>(ref.as_double), ref.rate_hz, cap_header.n_frames)
-                 : Deconvolver(std::span<const float>(ref.as_float), ref.rate_hz, cap_header.n_frames);
+      return Deconvolver(std::move(ref), frames, ref_header.rate_hz, cap_header.n_frames);
     } catch (const std::invalid_argument& e) {
       throw InputError("cannot measure the response of '" + input + "': " + e.what());
     }
