@@ -231,6 +231,17 @@ TEST(Response, LinearChirpReferenceGivesNoHarmonics) {
     if (p.freq_hz > 200 && p.freq_hz < 10000) {
       EXPECT_NEAR(p.gain_db, db_from_ratio(0.5), 0.1) << p.freq_hz;
     }
+  // An impulse brings every frequency at once: no sweep (its group delay fits L ~ 0), no harmonic responses
+  // and no L, with the reason.
+  {
+    std::vector<double> click(48000, 0.0);
+    click[1000] = 0.5;
+    const auto ri = analyze_response(click, click, kFs, {});
+    ASSERT_TRUE(ri.valid) << ri.reason;
+    EXPECT_TRUE(ri.harmonics.empty());
+    EXPECT_EQ(ri.sweep_l_s, 0.0);
+    EXPECT_NE(ri.harmonics_note.find("does not sweep"), std::string::npos) << ri.harmonics_note;
+  }
   // The synchronized sweep itself is recognised, with its L.
   Fixture fx;
   Deconvolver d(fx.sweep, kFs, fx.sweep.size() + 24000);
