@@ -166,7 +166,7 @@ void Deconvolver::build_inverse(double pmax) {
     double taper = 1.0;
     if (f < edge_hi_hz)
       taper = 0.5 - 0.5 * std::cos(std::numbers::pi * std::log(f / edge_lo_hz) / std::log(kLowEdgeRatio));
-    X[k] = taper * edge_highpass(f) * std::conj(X[k]) / (std::norm(X[k]) + eps);
+    X[k] = taper * edge_highpass(f) * std::conj(X[k]) * (1.0 / (std::norm(X[k]) + eps));
   }
 }
 
@@ -275,11 +275,12 @@ std::complex<double> Deconvolver::edge_highpass(double freq_hz) const {
   // 4th-order Butterworth high-pass, analog prototype: poles at angles 5pi/8 and 7pi/8.
   // s = j*w (w = f/fc): each section is -w^2 / ((1 - w^2) + j*w/q), divided out by hand (complex division
   // through libgcc's __divdc3 is slow).
+  // (Multiplications by reciprocals: this runs once per bin of the inverse, ~1.3 M times for a 10 s sweep at 96 kHz.)
   const double w = freq_hz / hp_fc_hz_, w2 = w * w;
   std::complex<double> h = 1.0;
-  for (double q : {0.5411961001461970, 1.3065629648763766}) {
-    const double re = 1.0 - w2, im = w / q, den = re * re + im * im;
-    h *= std::complex<double>(-w2 * re / den, w2 * im / den);
+  for (double inv_q : {1.0 / 0.5411961001461970, 1.0 / 1.3065629648763766}) {
+    const double re = 1.0 - w2, im = w * inv_q, g = w2 / (re * re + im * im);
+    h *= std::complex<double>(-re * g, im * g);
   }
   return h;
 }
