@@ -18,7 +18,8 @@
 // an exponential sweep by fitting its spectrum's group delay against ln f (a straight line, slope L, where
 // f*L >= 20: see response_detail.hpp). A reference that is not one (a linear chirp, noise) still gives the
 // linear response, but no harmonic responses (harmonics_note says why); L then only sizes the gate. Harmonic
-// responses are reported from f = 20/L up (harmonics_note says so when that is above the band's low edge).
+// responses are reported where the sweep separates them cleanly (response_gates.cpp; harmonics_note gives the
+// range): the fundamental at full level and f*L >= 20, the harmonic 240 frames of sweep time below the top.
 // Checks (ResponseResult invalid, with the reason, when one fails):
 // - the capture holds the reference sweep: the linear IR's peak stands at least 20 dB above the RMS of the rest
 //   of the linear gate (a tone gives ~7 dB, white noise ~13 dB, another sweep ~17 dB; a sweep at -60 dBFS
@@ -82,7 +83,7 @@ struct ResponseResult {
   // The share of the capture's energy in the sweep's band that the gated linear response explains.
   double explained_fraction = 0;
   // Why `harmonics` is empty although harmonic responses were asked for (e.g. the reference is no
-  // exponential sweep), or from which frequency they are reported; empty otherwise.
+  // exponential sweep), or over which range they are reported.
   std::string harmonics_note;
   long latency_frames = 0;
   double latency_fraction = 0;  // sub-sample part of the latency, -0.5..0.5
