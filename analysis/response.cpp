@@ -70,8 +70,8 @@ bool Deconvolver::capture_fits(std::size_t frames, ResponseResult& r) const {
   return true;
 }
 
-double Deconvolver::deconvolve(RealFft& fft) const {
-  fft.forward();
+double Deconvolver::deconvolve(RealFft& fft, bool transformed) const {
+  if (!transformed) fft.forward();
   auto Y = fft.spectrum();
   const auto inv = inverse_.spectrum();
   const auto [k0, k1] = band_bins();
@@ -234,9 +234,10 @@ ResponseResult Deconvolver::analyze(std::span<const double> capture, const Respo
   return analyze(std::move(fft), capture.size(), opt);
 }
 
-std::optional<std::vector<GatedIr>> Deconvolver::checked_gates(RealFft fft, std::size_t capture_frames,
-                                                               const ResponseOptions& opt, ResponseResult& r) const {
-  const double e_y = deconvolve(fft);
+std::optional<std::vector<GatedIr>> Deconvolver::checked_gates(RealFft fft, bool transformed,
+                                                               std::size_t capture_frames, const ResponseOptions& opt,
+                                                               ResponseResult& r) const {
+  const double e_y = deconvolve(fft, transformed);
   r.transform_sizes = {n_fft_, n_fft_};
   const std::span<const double> ir = fft.time();
   const std::optional<long> lat = find_latency(ir, opt, r);
@@ -252,6 +253,16 @@ std::optional<std::vector<GatedIr>> Deconvolver::checked_gates(RealFft fft, std:
 }
 
 ResponseResult Deconvolver::analyze(RealFft capture, std::size_t capture_frames, const ResponseOptions& opt) const {
+  return analyze_buffer(std::move(capture), capture_frames, opt, false);
+}
+
+ResponseResult Deconvolver::analyze_spectrum(RealFft capture, std::size_t capture_frames,
+                                             const ResponseOptions& opt) const {
+  return analyze_buffer(std::move(capture), capture_frames, opt, true);
+}
+
+ResponseResult Deconvolver::analyze_buffer(RealFft capture, std::size_t capture_frames, const ResponseOptions& opt,
+                                           bool transformed) const {
   if (capture.size() != n_fft_)
     throw std::invalid_argument("Deconvolver::analyze: the capture's buffer has " + std::to_string(capture.size()) +
                                 " points, not fft_frames() = " + std::to_string(n_fft_));
@@ -260,7 +271,8 @@ ResponseResult Deconvolver::analyze(RealFft capture, std::size_t capture_frames,
   r.sweep_lo_hz = sweep_lo_hz_;
   r.sweep_hi_hz = sweep_hi_hz_;
   if (!capture_fits(capture_frames, r)) return r;
-  const std::optional<std::vector<GatedIr>> gates = checked_gates(std::move(capture), capture_frames, opt, r);
+  const std::optional<std::vector<GatedIr>> gates =
+      checked_gates(std::move(capture), transformed, capture_frames, opt, r);
   if (!gates) return r;
   const double nyq = rate_hz_ / 2.0;
   const double hi = std::min({opt.report_hi_hz > 0 ? opt.report_hi_hz : nyq, nyq, sweep_hi_hz_});

@@ -123,6 +123,9 @@ class Deconvolver {
   // capture.time(), zeros after them (a caller reading a long capture from a file puts it there directly,
   // without a second full-length copy). The buffer becomes the impulse response's.
   ResponseResult analyze(RealFft capture, std::size_t capture_frames, const ResponseOptions& opt = {}) const;
+  // The same with the capture's buffer already transformed (its forward() done by the caller, e.g. on another
+  // thread while this Deconvolver was built): the same figures, bit for bit.
+  ResponseResult analyze_spectrum(RealFft capture, std::size_t capture_frames, const ResponseOptions& opt = {}) const;
   std::size_t fft_frames() const { return n_fft_; }
   double sweep_lo_hz() const { return sweep_lo_hz_; }
   // The estimate of the reference's L (0 when the reference is not an exponential sweep).
@@ -167,7 +170,10 @@ class Deconvolver {
   };
   std::pair<std::size_t, std::size_t> band_bins() const;  // the sweep's band [k0, k1] in bins
   bool capture_fits(std::size_t frames, ResponseResult& r) const;
-  double deconvolve(RealFft& fft) const;  // the capture in fft into its IR; returns its in-band |Y|^2
+  // The capture in fft (its samples, or its spectrum when `transformed`) into its IR; returns its in-band |Y|^2.
+  double deconvolve(RealFft& fft, bool transformed) const;
+  ResponseResult analyze_buffer(RealFft capture, std::size_t capture_frames, const ResponseOptions& opt,
+                                bool transformed) const;
   std::optional<long> find_latency(std::span<const double> ir, const ResponseOptions& opt, ResponseResult& r) const;
   Gate linear_gate(const ResponseOptions& opt, ResponseResult& r) const;
   bool check_peak(std::span<const double> ir, long lat, const Gate& g, const ResponseOptions& opt,
@@ -181,7 +187,8 @@ class Deconvolver {
   bool check_coverage(std::size_t capture_frames, ResponseResult& r) const;
   // The capture (in fft) deconvolved and checked: the cut gates, or nullopt (r.reason says why). Takes the
   // buffer, so that it is freed before the gates are transformed.
-  std::optional<std::vector<response_detail::GatedIr>> checked_gates(RealFft fft, std::size_t capture_frames,
+  std::optional<std::vector<response_detail::GatedIr>> checked_gates(RealFft fft, bool transformed,
+                                                                     std::size_t capture_frames,
                                                                      const ResponseOptions& opt,
                                                                      ResponseResult& r) const;
 };

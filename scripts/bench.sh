@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build (scripts/setup.sh) and run the benchmarks on one core. Each case reports x_realtime (seconds of audio
-# per second of wall time on one core) and x_fft_work: its time over the FFTW transforms it cannot avoid,
-# of the same sizes, timed in the same run (1.0 = nothing but those transforms). Then the whole process:
+# Build (scripts/setup.sh) and run the benchmarks (the in-process ones on one core). Each case reports
+# x_realtime (seconds of audio per second of wall time on one core) and x_fft_work: its time over the FFTW
+# transforms it cannot avoid, of the same sizes, timed in the same run (1.0 = nothing but those transforms).
+# Then the whole process:
 # `outbench analyze response` (10 s sweep at 96 kHz) and `analyze thdn` (60 s tone at 96 kHz) as a user
 # runs them, start-up and file reading included: x real time from the min and median wall time (and the
 # min CPU time, which a busy machine does not inflate) and the peak resident memory, beside the in-process
@@ -19,19 +20,20 @@ taskset -c 0 build/bench/outbench_bench_analysis --benchmark_counters_tabular=tr
 
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
 RUNS=${RUNS:-7}
-# Whole process, one core: outbench_run_stats runs the command RUNS times and prints wall min/median (s),
-# CPU min/median (s) and the peak resident memory (MiB, largest run).
+# Whole process, as a user runs it (both cores: `analyze response` reads and transforms the capture on a second
+# thread while the reference's inverse is built): outbench_run_stats runs the command RUNS times and prints wall
+# min/median (s), CPU min/median (s, both threads) and the peak resident memory (MiB, largest run).
 whole() {  # label audio_seconds in_process_x_realtime command...
   local label=$1 audio_s=$2 inproc=$3
   shift 3
-  read -r wmin wmed cmin cmed rss < <(taskset -c 0 build/bench/outbench_run_stats "$RUNS" "$@")
+  read -r wmin wmed cmin cmed rss < <(build/bench/outbench_run_stats "$RUNS" "$@")
   printf '%-44s %8.0fx %8.0fx %8.0fx %8.1f %8.1f %12s\n' "$label" "$(echo "$audio_s / $wmin" | bc -l)" \
     "$(echo "$audio_s / $wmed" | bc -l)" "$(echo "$audio_s / $cmin" | bc -l)" "$rss" "$(echo "$rss * 1.048576" | bc -l)" \
     "$inproc"
   printf '%-44s %8.3fs %8.3fs %8.3fs\n' "  (seconds)" "$wmin" "$wmed" "$cmin"
 }
 echo
-echo "== whole process (one core, $RUNS runs; x real time = seconds of audio per second) =="
+echo "== whole process (both cores, $RUNS runs; x real time = seconds of audio per second) =="
 $B generate sweep --start-hz 20 --stop-hz 20000 --seconds 10 --rate 96000 -o "$tmp/sweep10.wav" >/dev/null 2>&1
 # The capture: with sox, the sweep 12.3 ms late with 0.5 s of tail, through a 15 kHz low-pass, 1.5 dB down;
 # without it, the sweep 1.5 dB down.

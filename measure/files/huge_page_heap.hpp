@@ -26,6 +26,7 @@ namespace outbench {
 inline void serve_blocks_from_a_huge_page_heap(std::size_t reserve_bytes = std::size_t{64} << 20) {
   constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  ::mallopt(M_ARENA_MAX, 1);  // one heap for every thread: a plan made on another thread takes the same pages
   ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
   ::mallopt(M_TOP_PAD, static_cast<int>(reserve_bytes));
   // A block larger than anything free makes the heap grow by brk: by the block plus the pad.

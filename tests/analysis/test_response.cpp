@@ -159,6 +159,19 @@ TEST(Response, HarmonicResponsesSeparated) {
   EXPECT_EQ(rb.explained_fraction, r.explained_fraction);
   EXPECT_EQ(rb.transform_sizes, r.transform_sizes);
   EXPECT_THROW(d.analyze(RealFft(d.fft_frames() / 2), y.size()), std::invalid_argument);
+  // ... and already transformed by the caller (as analyze response does on a second thread): the same again.
+  RealFft spec(d.fft_frames());
+  std::fill(std::copy(y.begin(), y.end(), spec.time().begin()), spec.time().end(), 0.0);
+  spec.forward();
+  const auto rs = d.analyze_spectrum(std::move(spec), y.size(), fx.options());
+  ASSERT_TRUE(rs.valid) << rs.reason;
+  ASSERT_EQ(rs.points.size(), r.points.size());
+  for (std::size_t i = 0; i < r.points.size(); ++i) ASSERT_EQ(rs.points[i].h, r.points[i].h);
+  ASSERT_EQ(rs.harmonics.size(), r.harmonics.size());
+  for (std::size_t j = 0; j < r.harmonics.size(); ++j)
+    for (std::size_t i = 0; i < r.harmonics[j].points.size(); ++i)
+      ASSERT_EQ(rs.harmonics[j].points[i].level_dbc, r.harmonics[j].points[i].level_dbc);
+  EXPECT_EQ(rs.explained_fraction, r.explained_fraction);
   // The linear response is not disturbed by the harmonics (0.05 dB, bar the cubic term's gain at the fundamental:
   // a3 * 3/4 * A^2).
   const double lin = db_from_ratio(1 + 0.75 * a3 * A * A);
