@@ -224,6 +224,10 @@ void RealFft::forward() {
   fftw_execute_dft_r2c(static_cast<fftw_plan>(plan_fwd_), buf_, reinterpret_cast<fftw_complex*>(buf_));
 }
 
+void RealFft::prepare_forward() {
+  if (!plan_fwd_) plan_fwd_ = acquire_plan(n_, FFTW_FORWARD, buf_);
+}
+
 void RealFft::inverse() {
   if (!plan_inv_) plan_inv_ = acquire_plan(n_, FFTW_BACKWARD, buf_);
   fftw_execute_dft_c2r(static_cast<fftw_plan>(plan_inv_), reinterpret_cast<fftw_complex*>(buf_), buf_);

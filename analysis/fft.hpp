@@ -54,6 +54,9 @@ class RealFft {
 
   void forward();  // time() -> spectrum(), in place
   void inverse();  // spectrum() -> time(), in place
+  // Fetch (or make) the forward plan now, without transforming: a caller that transforms on several threads
+  // makes the plan on one, at a known point.
+  void prepare_forward();
 
   // Convenience: copy `x` (zero-padded or truncated to n) into time() and transform.
   std::span<std::complex<double>> forward(std::span<const double> x);
