@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 
 #include "measure/config/json_reader.hpp"
@@ -106,7 +107,13 @@ OpenSoundFile open_sound_file(const std::filesystem::path& path) {
   if (sfd < 0) throw InputError("cannot read sound file '" + path.string() + "': " + std::strerror(errno));
   OpenSoundFile o;
   SF_INFO& info = o.info;
-  o.f.reset(sf_open_fd(sfd, SFM_READ, &info, SF_TRUE));
+  {
+    // libsndfile keeps its last error in a global while it opens a file: one open at a time (`analyze response`
+    // reads the reference and the capture on two threads; helgrind saw the race).
+    static std::mutex open_mutex;
+    const std::lock_guard<std::mutex> lock(open_mutex);
+    o.f.reset(sf_open_fd(sfd, SFM_READ, &info, SF_TRUE));
+  }
   if (!o.f) throw InputError("cannot read sound file '" + path.string() + "': " + why_unreadable(fd));
   if (info.channels < 1) throw InputError("sound file '" + path.string() + "' has no channels");
   if (info.samplerate < kMinFileRateHz || info.samplerate > kMaxFileRateHz)
