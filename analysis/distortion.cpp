@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "analysis/fft.hpp"
+#include "analysis/partial_sums.hpp"
 #include "analysis/units.hpp"
 #include "analysis/windows.hpp"
 
@@ -48,19 +49,15 @@ std::string level_gap(std::span<const T> x, double rate_hz, double f0_hz) {
   const std::size_t nb = x.size() / block;
   if (nb < 4) return {};
   std::vector<double> ms(nb, 0.0);
-  // Four partial sums per block: one long chain of dependent additions would bound the loop by the adder's
-  // latency. (The sums only decide which blocks are low: a last-bit difference cannot matter.)
+  // (The sums only decide which blocks are low: a last-bit difference of sum_in_four cannot matter.)
   for (std::size_t b = 0; b < nb; ++b) {
     const T* xb = x.data() + b * block;
-    double acc[4] = {0.0, 0.0, 0.0, 0.0};
-    std::size_t i = 0;
-    for (; i + 4 <= block; i += 4)
-      for (std::size_t j = 0; j < 4; ++j) {
-        const double v = xb[i + j];
-        acc[j] += v * v;
-      }
-    for (; i < block; ++i) acc[0] += static_cast<double>(xb[i]) * static_cast<double>(xb[i]);
-    ms[b] = ((acc[0] + acc[1]) + (acc[2] + acc[3])) / static_cast<double>(block);
+    ms[b] = sum_in_four(block,
+                        [xb](std::size_t i) {
+                          const double v = xb[i];
+                          return v * v;
+                        }) /
+            static_cast<double>(block);
   }
   std::vector<double> sorted(ms);
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<long>(nb / 2), sorted.end());

@@ -7,6 +7,7 @@
 
 #include "analysis/distortion.hpp"
 #include "analysis/fft.hpp"
+#include "analysis/partial_sums.hpp"
 #include "analysis/units.hpp"
 #include "analysis/weighting.hpp"
 #include "analysis/windows.hpp"
@@ -83,13 +84,8 @@ PowerSpectrum power_spectrum_of(std::span<const T> x, double rate_hz, std::size_
   const double norm = 1.0 / (static_cast<double>(seg) * wf.sum_w2 * static_cast<double>(n_seg));
   for (std::size_t s = 0; s < n_seg; ++s) {
     const T* xs = x.data() + offset0 + s * hop;
-    // The windowed mean in four partial sums (one chain of dependent additions is bound by their latency).
-    double acc[4] = {0.0, 0.0, 0.0, 0.0};
-    std::size_t i0 = 0;
-    for (; i0 + 4 <= seg; i0 += 4)
-      for (std::size_t j = 0; j < 4; ++j) acc[j] += static_cast<double>(xs[i0 + j]) * w[i0 + j];
-    for (; i0 < seg; ++i0) acc[0] += static_cast<double>(xs[i0]) * w[i0];
-    const double mean_w = ((acc[0] + acc[1]) + (acc[2] + acc[3])) / wf.sum_w;
+    const double mean_w =
+        sum_in_four(seg, [xs, &w](std::size_t i) { return static_cast<double>(xs[i]) * w[i]; }) / wf.sum_w;
     auto t = fft.time();
     for (std::size_t i = 0; i < seg; ++i) t[i] = (static_cast<double>(xs[i]) - mean_w) * w[i];
     fft.forward();
