@@ -142,6 +142,13 @@ ResponseResult response_of(const Deconvolver& d, const std::string& cap_path, co
   return r;
 }
 
+// One channel of a sound file into the time() of a transform, zeros after it; returns its frames.
+std::size_t read_channel_into_transform(const std::string& path, int channel, RealFft& fft) {
+  const std::size_t frames = read_sound_channel_into(path, channel, fft.time()).n_frames;
+  std::fill(fft.time().begin() + static_cast<long>(frames), fft.time().end(), 0.0);
+  return frames;
+}
+
 int analyze_response_command(const Args& args) {
   std::string reference, input;
   int channel = 0, ppo = 24;
@@ -176,8 +183,7 @@ int analyze_response_command(const Args& args) {
   std::exception_ptr capture_error;
   std::thread capture_reader([&] {
     try {
-      frames = read_sound_channel_into(input, channel, buf.time()).n_frames;
-      std::fill(buf.time().begin() + static_cast<long>(frames), buf.time().end(), 0.0);
+      frames = read_channel_into_transform(input, channel, buf);
       // Transformed here too (the plan is the reference's, made once for both), then given back.
       buf.forward();
       buf.drop_plans();
@@ -188,8 +194,7 @@ int analyze_response_command(const Args& args) {
   std::optional<Deconvolver> d;
   std::exception_ptr reference_error;
   try {
-    const std::size_t ref_frames = read_sound_channel_into(reference, 0, ref.time()).n_frames;
-    std::fill(ref.time().begin() + static_cast<long>(ref_frames), ref.time().end(), 0.0);
+    const std::size_t ref_frames = read_channel_into_transform(reference, 0, ref);
     try {
       d.emplace(std::move(ref), ref_frames, ref_header.rate_hz, cap_header.n_frames);
     } catch (const std::invalid_argument& e) {
