@@ -15,14 +15,16 @@
 // ever transformed forward gets no inverse plan). A RealFft holds the plans it has used until it is destroyed
 // or drop_plans() is called. Cached plans stay for the process (a long run transforms the same sizes again
 // and again), unless fft_free_large_plans_when_unused(true): then plans of 65536 points or more are
-// destroyed when no RealFft holds them (their twiddle tables weigh ~10 bytes per point, more than the data;
-// a one-shot process such as `outbench analyze` makes each once), and buffers of 1 MiB or more come from malloc
-// and are freed when their RealFft is destroyed (the freed pages, and a freed plan's, serve the next ones). Creating
-// and destroying plans is serialised by a mutex (FFTW's planner is not thread-safe), executing them is
-// thread-safe because every RealFft owns its buffer. A RealFft object itself is not shared between threads.
-// The buffer is not zeroed on construction. Otherwise buffers of 1 MiB or more come from mmap with MADV_HUGEPAGE
-// (a few page faults instead of thousands); buffers of destroyed objects are kept per thread (bounded count and
-// bytes) and handed to the next RealFft that fits, since fresh pages cost more than the transform itself.
+// destroyed when no RealFft holds them (their twiddle tables weigh ~9 bytes per point, more than the data,
+// except the half-size ones of fft_long_size(); a one-shot process such as `outbench analyze` makes each once), and
+// buffers of 1 MiB or more come from malloc and are freed when their RealFft is destroyed (the freed pages, and a freed
+// plan's, serve the next ones). Creating and destroying plans is serialised by a mutex (FFTW's planner is not
+// thread-safe), executing them is thread-safe because every RealFft owns its buffer. A RealFft object itself is not
+// shared between threads. The buffer is not zeroed on construction. Otherwise buffers of 1 MiB or more come from mmap
+// with MADV_HUGEPAGE (a few page faults instead of thousands); buffers of destroyed objects are kept per thread
+// (bounded count and bytes) and handed to the next RealFft that fits, since fresh pages cost more than the transform
+// itself. Sizes n = 2m^2 (m even and 7-smooth, m >= 540; see fft_long_size()) are transformed as complex transforms of
+// m^2 points plus one split pass: the same contract, to ~1e-15 of the largest bin.
 #pragma once
 
 #include <complex>
@@ -70,10 +72,10 @@ class RealFft {
 
  private:
   std::size_t n_ = 0;
-  double* buf_ = nullptr;      // 2*(n/2+1) doubles, FFTW-aligned
-  std::size_t buf_bytes_ = 0;  // its allocated size (a pooled buffer may be larger than needed)
-  void* plan_fwd_ = nullptr;   // from the cache, fetched on first use
-  void* plan_inv_ = nullptr;
+  double* buf_ = nullptr;           // 2*(n/2+1) doubles, FFTW-aligned
+  std::size_t buf_bytes_ = 0;       // its allocated size (a pooled buffer may be larger than needed)
+  const void* plan_fwd_ = nullptr;  // from the cache, fetched on first use
+  const void* plan_inv_ = nullptr;
   void release() noexcept;
 };
 
@@ -81,6 +83,13 @@ class RealFft {
 std::size_t fft_good_size(std::size_t n_min);
 // Largest such n <= n_max (n_max >= 1).
 std::size_t fft_good_size_below(std::size_t n_max);
+// The size for a long transform of at least n_min points (a deconvolution's): fft_good_size(n_min) below
+// 583,200 points; from there the smallest n = 2m^2 >= n_min with m even and 7-smooth, which RealFft makes as
+// a complex transform of m^2 points (see above): at most 14 % (on average 4 %) more points than needed, and a
+// plan of ~0.1 MB instead of ~9 bytes per point.
+std::size_t fft_long_size(std::size_t n_min);
+// Whether RealFft makes a transform of n points as a complex one of n/2 (n = 2m^2 as above).
+bool fft_is_half_size(std::size_t n);
 
 // Free large plans as soon as no RealFft holds them, and keep no large buffer for reuse (see above); off by
 // default. Process-wide.

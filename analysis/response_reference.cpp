@@ -78,7 +78,7 @@ double pink_median(std::span<const std::complex<double>> X, std::size_t k_lo, st
 }  // namespace
 
 std::size_t Deconvolver::fft_frames_for(std::size_t reference_frames, std::size_t max_capture_frames) {
-  return fft_good_size(std::max(reference_frames, max_capture_frames) + reference_frames / 4 + 1024);
+  return fft_long_size(std::max(reference_frames, max_capture_frames) + reference_frames / 4 + 1024);
 }
 
 Deconvolver::Deconvolver(std::span<const double> reference, double rate_hz, std::size_t max_capture_frames)

@@ -1,7 +1,8 @@
 // The heap of a one-shot process (`outbench analyze`) on transparent huge pages.
 //
-// Method: an analysis makes each large FFTW plan once or twice; a plan's twiddle tables (~10 bytes per point:
-// 13 MB for the 1.25 M-point transform of a 10 s, 96 kHz sweep) are malloc'ed, and on this kind of virtual
+// Method: an analysis makes each large FFTW plan once or twice; a real-input plan's twiddle tables (~9 bytes per
+// point: 4.7 MB for 0.5 M points; the half-size plans of the longest transforms are small, see fft.hpp) and
+// the FFT buffers of a one-shot process are malloc'ed, and on this kind of virtual
 // machine every freshly touched 4 KiB page costs ~15 us (~4 ms per MB; ~1 ms per MB on 2 MiB pages): a plan's
 // page faults cost more than its twiddles and its transform together. serve_blocks_from_a_huge_page_heap(),
 // called once before the work, serves every block below 32 MiB from glibc's brk heap, grows that heap by

@@ -1,7 +1,12 @@
+#include <fftw3.h>
 #include <gtest/gtest.h>
+#include <malloc.h>
 
+#include <algorithm>
+#include <complex>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "analysis/fft.hpp"
 #include "test_support.hpp"
@@ -36,13 +41,78 @@ TEST_P(FftSizes, InverseIsUnscaled) {
   for (std::size_t i = 0; i < n; ++i) ASSERT_NEAR(t[i], static_cast<double>(n) * x[i], 1e-9 * static_cast<double>(n));
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, FftSizes, ::testing::Values(2, 15, 64, 1000, 1024, 4096, 48000, 44100));
+// 583,200 = 2 * 540^2 and 1,280,000 = 2 * 800^2: made as complex transforms of half the size.
+INSTANTIATE_TEST_SUITE_P(Sizes, FftSizes,
+                         ::testing::Values(2, 15, 64, 1000, 1024, 4096, 48000, 44100, 583200, 1280000));
 
 TEST(Fft, GoodSizes) {
   EXPECT_EQ(fft_good_size(1000), 1000u);
   EXPECT_EQ(fft_good_size(1021), 1024u);
   EXPECT_EQ(fft_good_size_below(1021), 1008u);  // 2^4 * 3^2 * 7
   EXPECT_EQ(fft_good_size_below(48000), 48000u);
+}
+
+TEST(Fft, LongSizesAreTwiceAnEvenSmoothSquare) {
+  EXPECT_EQ(fft_long_size(1000), 1000u);
+  EXPECT_EQ(fft_long_size(499999), 500000u);                    // below 583,200: fft_good_size
+  EXPECT_EQ(fft_long_size(583200), 583200u);                    // 2 * 540^2
+  EXPECT_EQ(fft_long_size(583201), 627200u);                    // 2 * 560^2
+  EXPECT_EQ(fft_long_size(1250205), 1280000u);                  // 2 * 800^2 (2 * 784^2 = 1,229,312 is too small)
+  EXPECT_EQ(fft_long_size(2 * 900 * 900 + 1), 2u * 960 * 960);  // 930, 936, 945 and 950 are not even and 7-smooth
+  for (const std::size_t n : {583200u, 627200u, 1280000u, 1843200u}) EXPECT_TRUE(fft_is_half_size(n)) << n;
+  // Not twice a square, an odd root, a root with a factor 11, below the threshold.
+  for (const std::size_t n : {1270080u, 2u * 729 * 729, 2u * 792 * 792, 2u * 512 * 512})
+    EXPECT_FALSE(fft_is_half_size(n)) << n;
+}
+
+// The half-size transform against FFTW's own real-input one, every bin and every sample.
+TEST(Fft, HalfSizeTransformMatchesFftwsRealTransform) {
+  const std::size_t n = 2 * 600 * 600;
+  ASSERT_TRUE(fft_is_half_size(n));
+  const auto x = test::gaussian(n, 1.0, 11);
+  RealFft fft(n);
+  const auto X = fft.forward(x);
+  std::vector<double> ref(2 * (n / 2 + 1));
+  std::copy(x.begin(), x.end(), ref.begin());
+  auto* R = reinterpret_cast<fftw_complex*>(ref.data());
+  fftw_plan pf = fftw_plan_dft_r2c_1d(static_cast<int>(n), ref.data(), R, FFTW_ESTIMATE);
+  fftw_execute(pf);
+  fftw_destroy_plan(pf);
+  double max_err = 0, scale = 0;
+  for (std::size_t k = 0; k <= n / 2; ++k) {
+    const std::complex<double> r{R[k][0], R[k][1]};
+    max_err = std::max(max_err, std::abs(X[k] - r));
+    scale = std::max(scale, std::abs(r));
+  }
+  EXPECT_LT(max_err / scale, 1e-14);
+  // Backward from FFTW's spectrum (with something in the imaginary parts of DC and Nyquist, which a real
+  // transform does not read).
+  R[0][1] = 5.0;
+  R[n / 2][1] = -3.0;
+  std::copy(ref.begin(), ref.end(), fft.time().begin());
+  fft.spectrum()[0].imag(5.0);
+  fftw_plan pb = fftw_plan_dft_c2r_1d(static_cast<int>(n), R, ref.data(), FFTW_ESTIMATE);
+  fftw_execute(pb);
+  fftw_destroy_plan(pb);
+  fft.inverse();
+  const auto t = fft.time();
+  double max_diff = 0, t_scale = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    max_diff = std::max(max_diff, std::abs(t[i] - ref[i]));
+    t_scale = std::max(t_scale, std::abs(ref[i]));
+  }
+  EXPECT_LT(max_diff / t_scale, 1e-14);
+}
+
+// The point of the half-size transforms: their plans hold no full-size twiddle tables.
+TEST(Fft, HalfSizePlansAreSmall) {
+  const std::size_t n = 2 * 640 * 640;  // a size no other test transforms
+  ASSERT_TRUE(fft_is_half_size(n));
+  RealFft fft(n);
+  const std::size_t before = mallinfo2().uordblks + mallinfo2().hblkhd;
+  fft.prepare_forward();
+  const std::size_t after = mallinfo2().uordblks + mallinfo2().hblkhd;
+  EXPECT_LT(after - before, std::size_t{1} << 20);  // FFTW's real-input plan of this size: ~7 MB
 }
 
 TEST(Fft, PlanCacheIsThreadSafe) {
