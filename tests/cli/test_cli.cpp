@@ -2,11 +2,14 @@
 
 #include <cmath>
 #include <complex>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "measure/files/wav_file.hpp"
 #include "model_truth.hpp"
@@ -76,6 +79,55 @@ TEST(Cli, FftwWisdomCacheLeavesTheFiguresBitForBit) {
     EXPECT_EQ(r.out, off.out);
     EXPECT_EQ(test::slurp(file), wisdom);
   }
+}
+
+// The file's first line: `outbench-fftw-wisdom 1 <FNV-1a 64 of the rest, hex>` (fft_wisdom_cache.hpp).
+std::string wisdom_file(const std::string& text) {
+  unsigned long long h = 14695981039346656037ULL;
+  for (const unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", h);
+  return "outbench-fftw-wisdom 1 " + std::string(hex) + "\n" + text;
+}
+
+// A cache file over 128 KiB (valid, importable) is not imported, and the run's own wisdom replaces it: FFTW
+// reads and writes the whole text at every start, so a cache that kept every size would slow every run.
+TEST(Cli, FftwWisdomCacheStartsAgainWhenLarge) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 1 --rate 48000 --level-dbfs -6 -o " +
+                    (d / "s.wav"))
+                .exit_code,
+            0);
+  const std::string cmd = "analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json";
+  const std::string env = "XDG_CACHE_HOME=" + (d / "cache");
+  const std::string file = d / "cache/outbench/fftw-wisdom";
+  const auto cold = run_cli(cmd, env);
+  ASSERT_EQ(cold.exit_code, 0) << cold.err;
+  const std::string own = test::slurp(file);
+  // FFTW's text: a first line, one entry per line "(solver flags ... #xHASH)", a last ")". Entries with other
+  // hashes (problems this run never plans) until the text passes 128 KiB; FFTW imports and keeps them all.
+  std::istringstream in(own.substr(own.find('\n') + 1));
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  ASSERT_GT(lines.size(), 3u);
+  std::string big = lines.front() + "\n";
+  for (int copy = 0; big.size() < (std::size_t{150} << 10); ++copy)
+    for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+      const std::size_t at = lines[i].rfind("#x");
+      ASSERT_NE(at, std::string::npos) << lines[i];
+      char hash[16];
+      std::snprintf(hash, sizeof hash, "#x%x)", 0x10000000u + static_cast<unsigned>(copy * 4096 + i));
+      big += lines[i].substr(0, at) + hash + "\n";
+    }
+  big += lines.back() + "\n";
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << wisdom_file(big);
+  const auto r = run_cli(cmd, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, cold.out);
+  EXPECT_EQ(test::slurp(file), own);  // had it been imported, its entries would have been written back
 }
 
 TEST(Cli, SweepResponseAndImpedance) {
