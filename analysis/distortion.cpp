@@ -354,7 +354,7 @@ ThdnResult analyze_thdn_of(std::span<const T> x_all, double rate_hz, const ThdnO
   r.n_frames = seg.n;
 
   ThdnSpectrum s;
-  s.ps = power_spectrum(x, rate_hz, opt.max_segment_frames);
+  s.ps = power_spectrum(x, rate_hz, opt.max_segment_frames, opt.threads);
   r.segment_frames = s.ps.segment_frames;
   r.n_segments = s.ps.n_segments;
   r.bin_hz = s.ps.bin_hz;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set everything up (scripts/setup.sh), run the whole test suite, then the unit tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, the FFT plan cache's thread-safety test under
+# AddressSanitizer + UndefinedBehaviorSanitizer, the FFT plan cache's and the two-thread Welch spectrum's tests under
 # ThreadSanitizer, and the fuzzers for a minute (scripts/fuzz.sh; longer by hand). Exits non-zero on any
 # failure. No test asserts wall time.
 set -euo pipefail
@@ -20,7 +20,7 @@ cmake --build build-asan -j"$(nproc)" --target outbench_analysis_tests outbench_
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -L unit
 
-echo "== FFT plan cache under ThreadSanitizer =="
+echo "== FFT plan cache and two-thread Welch spectrum under ThreadSanitizer =="
 LAUNCHER=()
 command -v ccache >/dev/null 2>&1 && LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DOUTBENCH_BENCHMARKS=OFF \
@@ -28,7 +28,8 @@ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=
   "${LAUNCHER[@]}" >/dev/null
 cmake --build build-tsan -j"$(nproc)" --target outbench_analysis_tests
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  build-tsan/tests/outbench_analysis_tests --gtest_filter='Fft.PlanCacheIsThreadSafe' --gtest_repeat=3
+  build-tsan/tests/outbench_analysis_tests --gtest_filter='Fft.PlanCacheIsThreadSafe:Thdn.TwoThreadWelchIsBitForBitTheOneThreadOne' \
+  --gtest_repeat=3
 
 echo "== fuzzers (scripts/fuzz.sh, 60 s in all) =="
 ./scripts/fuzz.sh "${FUZZ_SECONDS:-60}"

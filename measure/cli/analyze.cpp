@@ -64,6 +64,7 @@ int analyze_thdn_command(const Args& args) {
   po::variables_map vm;
   if (!parse(args, desc, vm, "outbench analyze thdn --input FILE.wav [options]")) return 0;
   ThdnOptions opt;
+  opt.threads = 2;  // the Welch spectrum's segments on both cores (the same figures)
   std::tie(opt.band_lo_hz, opt.band_hi_hz) = parse_band(band, "--band");
   if (weighting == "a" || weighting == "A")
     opt.weighting = Weighting::A;
