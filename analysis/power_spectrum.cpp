@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <semaphore>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -173,19 +175,25 @@ PowerSpectrum power_spectrum_of(std::span<const T> x, double rate_hz, std::size_
   const double norm = 1.0 / (static_cast<double>(seg) * wf.sum_w2 * static_cast<double>(n_seg));
   const T* x0 = x.data() + offset0;
   auto add = [&ms = ps.ms](std::size_t k, double v) { ms[k] += v; };
+  std::optional<OddSegments> odd;
   if (threads >= 2 && n_seg >= kTwoThreadMinSegments && seg >= kTwoThreadMinFrames) {
-    OddSegments odd(x0, hop, n_seg, seg, w, wf, norm);
+    try {
+      odd.emplace(x0, hop, n_seg, seg, w, wf, norm);
+    } catch (const std::system_error&) {  // no second thread to be had: one does it all
+    }
+  }
+  if (odd) {
     for (std::size_t s = 0; s < n_seg; ++s) {
       if (s % 2 == 0) {
         transform_segment(x0 + s * hop, w, wf, fft);
         segment_power(fft, norm, add);
       } else {
-        const std::vector<double>& p = odd.next();
+        const std::vector<double>& p = odd->next();
         for (std::size_t k = 0; k < p.size(); ++k) ps.ms[k] += p[k];
-        odd.done();
+        odd->done();
       }
     }
-    odd.join();
+    odd->join();
   } else {
     for (std::size_t s = 0; s < n_seg; ++s) {
       transform_segment(x0 + s * hop, w, wf, fft);
