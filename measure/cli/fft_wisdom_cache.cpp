@@ -1,11 +1,15 @@
 #include "measure/cli/fft_wisdom_cache.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
+#include <optional>
+#include <string>
 #include <system_error>
 
 #include "analysis/fft.hpp"
@@ -17,9 +21,8 @@ constexpr const char* kMagic = "outbench-fftw-wisdom 1 ";
 // A file over kImportMaxBytes is not imported, and the run's own wisdom replaces it: FFTW parses the whole
 // text at every start (~14 ms per MB here), and a cache that kept every size ever transformed would cost more
 // than the planning it saves. A run's own wisdom is ~1-20 KB, so the file holds the sizes of the last few
-// dozen distinct analyses before it starts again.
+// dozen distinct analyses before it starts again. A run whose own wisdom is larger writes none.
 constexpr std::size_t kImportMaxBytes = std::size_t{128} << 10;
-constexpr std::size_t kMaxBytes = std::size_t{4} << 20;
 
 std::filesystem::path cache_path() {
   if (const char* off = std::getenv("OUTBENCH_FFTW_WISDOM");
@@ -49,18 +52,43 @@ unsigned long long wisdom_checksum(const std::string& text) {
   return h;
 }
 
+namespace {
+
+// The file's bytes, if it is a regular file (not a FIFO, device or directory, also through a symlink) of at most
+// max_bytes; else nothing. Opened without blocking (a FIFO), checked on the open descriptor.
+std::optional<std::string> read_small_regular_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::optional<std::string> out;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+      static_cast<std::size_t>(st.st_size) <= max_bytes) {
+    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t got = 0;
+    while (got < bytes.size()) {
+      const ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    bytes.resize(got);
+    out = std::move(bytes);
+  }
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
 FftWisdomCache::FftWisdomCache() : path_(cache_path()) {
   if (path_.empty()) return;
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) return;
-  std::string line;
-  if (!std::getline(in, line) || line.size() != std::string(kMagic).size() + 16 || line.rfind(kMagic, 0) != 0) return;
-  std::ostringstream rest;
-  rest << in.rdbuf();
-  std::string text = rest.str();
-  if (text.empty() || text.size() > kImportMaxBytes ||
-      hex(wisdom_checksum(text)) != line.substr(std::string(kMagic).size()))
-    return;
+  const std::size_t line_bytes = std::string(kMagic).size() + 16;
+  const std::optional<std::string> file = read_small_regular_file(path_, line_bytes + 1 + kImportMaxBytes);
+  if (!file) return;
+  const std::size_t eol = file->find('\n');
+  if (eol != line_bytes || file->rfind(kMagic, 0) != 0) return;
+  std::string text = file->substr(eol + 1);
+  if (text.empty() || hex(wisdom_checksum(text)) != file->substr(std::string(kMagic).size(), 16)) return;
   // FFTW restores its previous wisdom when an import fails part-way.
   if (fftw_wisdom_import(text)) {
     loaded_ = std::move(text);
@@ -72,7 +100,7 @@ void FftWisdomCache::save() noexcept {
   if (path_.empty()) return;
   try {
     const std::string text = fftw_wisdom_export();
-    if (text.empty() || text == loaded_ || text.size() > kMaxBytes) return;
+    if (text.empty() || text == loaded_ || text.size() > kImportMaxBytes) return;
     std::error_code ec;
     std::filesystem::create_directories(path_.parent_path(), ec);
     if (ec) return;

@@ -9,8 +9,9 @@
 // computed when a plan is made. The file: `$XDG_CACHE_HOME/outbench/fftw-wisdom` (else `~/.cache/outbench/...`),
 // a first line `outbench-fftw-wisdom 1 <FNV-1a 64 of the rest, hex>` and FFTW's own text; written to a
 // temporary beside it and renamed into place (concurrent runs: the last rename wins, each file is whole). A file
-// that is missing, torn, edited, from another FFTW (FFTW checks its own signature) or over 128 KiB is ignored
-// and replaced by the run's own wisdom (FFTW parses the whole file at every start: ~14 ms per MB, so a file that
+// that is missing, torn, edited, from another FFTW (FFTW checks its own signature), not a regular file (a FIFO
+// or a device, also through a symlink: never read) or over 128 KiB is ignored and replaced by the run's own
+// wisdom (FFTW parses the whole file at every start: ~14 ms per MB, so a file that
 // grew with every size ever transformed would cost more than it saves). OUTBENCH_FFTW_WISDOM=off (or 0) turns the cache
 // off; errors only ever turn it off.
 #pragma once

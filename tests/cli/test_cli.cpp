@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <complex>
@@ -128,6 +129,33 @@ TEST(Cli, FftwWisdomCacheStartsAgainWhenLarge) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, cold.out);
   EXPECT_EQ(test::slurp(file), own);  // had it been imported, its entries would have been written back
+}
+
+// The cache is read only when it is a regular file: a FIFO (which would block the run forever) or a symlink to
+// an endless device (which would fill the memory) is left unread, and the run's own wisdom replaces it.
+TEST(Cli, FftwWisdomCacheReadsOnlyARegularFile) {
+  test::TempDir d;
+  ASSERT_EQ(run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 1 --rate 48000 --level-dbfs -6 -o " +
+                    (d / "s.wav"))
+                .exit_code,
+            0);
+  const std::string cmd = "analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json";
+  const std::string env = "XDG_CACHE_HOME=" + (d / "cache");
+  const std::string file = d / "cache/outbench/fftw-wisdom";
+  const auto off = run_cli(cmd, env + " OUTBENCH_FFTW_WISDOM=off");
+  ASSERT_EQ(off.exit_code, 0) << off.err;
+  std::filesystem::create_directories(d / "cache/outbench");
+  for (const char* kind : {"fifo", "symlink to /dev/zero"}) {
+    std::filesystem::remove(file);
+    if (std::string(kind) == "fifo")
+      ASSERT_EQ(::mkfifo(file.c_str(), 0644), 0);
+    else
+      std::filesystem::create_symlink("/dev/zero", file);
+    const auto r = run_cli(cmd, env + " timeout 60");  // 124 if it blocks
+    EXPECT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+    EXPECT_EQ(r.out, off.out) << kind;
+    EXPECT_TRUE(std::filesystem::is_regular_file(std::filesystem::symlink_status(file))) << kind;
+  }
 }
 
 TEST(Cli, SweepResponseAndImpedance) {
