@@ -54,7 +54,6 @@ struct Plan {
   // Half-size transforms only (step > 0): W^k = coarse[k / step] * fine[k % step] for k = 0..n/4.
   std::size_t step = 0;
   std::vector<std::complex<double>> coarse, fine;
-  std::complex<double> twiddle(std::size_t k) const { return coarse[k / step] * fine[k % step]; }
 };
 
 struct PlanEntry {
