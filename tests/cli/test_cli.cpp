@@ -50,18 +50,25 @@ TEST(Cli, ToneThdnJsonContract) {
   EXPECT_NE(h.out.find("THD+N"), std::string::npos);
 }
 
+// The wisdom cache's tests: `analyze response` of a 1 s sweep against itself, with the cache in a folder of its own.
+struct WisdomCase {
+  test::TempDir d;
+  std::string cmd = "analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json";
+  std::string env = "XDG_CACHE_HOME=" + (d / "cache");
+  std::string file = d / "cache/outbench/fftw-wisdom";
+  WisdomCase() {
+    const auto g = run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 1 --rate 48000 --level-dbfs -6 -o " +
+                           (d / "s.wav"));
+    EXPECT_EQ(g.exit_code, 0) << g.err;
+  }
+};
+
 // The FFTW wisdom cache of `outbench analyze` (measure/cli/fft_wisdom_cache.hpp): a first run writes it, a run
 // that imports it prints the same figures bit for bit, a torn or foreign file is ignored (same figures) and
 // replaced by a valid one, and OUTBENCH_FFTW_WISDOM=off writes none.
 TEST(Cli, FftwWisdomCacheLeavesTheFiguresBitForBit) {
-  test::TempDir d;
-  ASSERT_EQ(run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 1 --rate 48000 --level-dbfs -6 -o " +
-                    (d / "s.wav"))
-                .exit_code,
-            0);
-  const std::string cmd = "analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json";
-  const std::string env = "XDG_CACHE_HOME=" + (d / "cache");
-  const std::string file = d / "cache/outbench/fftw-wisdom";
+  const WisdomCase c;
+  const std::string &cmd = c.cmd, &env = c.env, &file = c.file;
   const auto off = run_cli(cmd, env + " OUTBENCH_FFTW_WISDOM=off");
   ASSERT_EQ(off.exit_code, 0) << off.err;
   EXPECT_FALSE(std::filesystem::exists(file));
@@ -97,14 +104,8 @@ std::string wisdom_file(const std::string& text) {
 // A cache file over 128 KiB (valid, importable) is not imported, and the run's own wisdom replaces it: FFTW
 // reads and writes the whole text at every start, so a cache that kept every size would slow every run.
 TEST(Cli, FftwWisdomCacheStartsAgainWhenLarge) {
-  test::TempDir d;
-  ASSERT_EQ(run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 1 --rate 48000 --level-dbfs -6 -o " +
-                    (d / "s.wav"))
-                .exit_code,
-            0);
-  const std::string cmd = "analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json";
-  const std::string env = "XDG_CACHE_HOME=" + (d / "cache");
-  const std::string file = d / "cache/outbench/fftw-wisdom";
+  const WisdomCase c;
+  const std::string &cmd = c.cmd, &env = c.env, &file = c.file;
   const auto cold = run_cli(cmd, env);
   ASSERT_EQ(cold.exit_code, 0) << cold.err;
   const std::string own = test::slurp(file);
@@ -134,17 +135,11 @@ TEST(Cli, FftwWisdomCacheStartsAgainWhenLarge) {
 // The cache is read only when it is a regular file: a FIFO (which would block the run forever) or a symlink to
 // an endless device (which would fill the memory) is left unread, and the run's own wisdom replaces it.
 TEST(Cli, FftwWisdomCacheReadsOnlyARegularFile) {
-  test::TempDir d;
-  ASSERT_EQ(run_cli("generate sweep --start-hz 20 --stop-hz 20000 --seconds 1 --rate 48000 --level-dbfs -6 -o " +
-                    (d / "s.wav"))
-                .exit_code,
-            0);
-  const std::string cmd = "analyze response --reference " + (d / "s.wav") + " --input " + (d / "s.wav") + " --json";
-  const std::string env = "XDG_CACHE_HOME=" + (d / "cache");
-  const std::string file = d / "cache/outbench/fftw-wisdom";
+  const WisdomCase c;
+  const std::string &cmd = c.cmd, &env = c.env, &file = c.file;
   const auto off = run_cli(cmd, env + " OUTBENCH_FFTW_WISDOM=off");
   ASSERT_EQ(off.exit_code, 0) << off.err;
-  std::filesystem::create_directories(d / "cache/outbench");
+  std::filesystem::create_directories(c.d / "cache/outbench");
   for (const char* kind : {"fifo", "symlink to /dev/zero"}) {
     std::filesystem::remove(file);
     if (std::string(kind) == "fifo")
