@@ -111,9 +111,9 @@ struct PowerSpectrum {
   std::size_t n_segments = 0;
   std::vector<double> ms;  // bins 0..N/2; sum over all bins == mean square of the signal
 };
-// threads = 2: a second thread transforms every other segment (when there are at least 4 of 16384 frames or
-// more) and the main thread adds the segments' powers in their order, so the sums are the same bit for bit; it
-// needs the memory of a second segment's transform and two of its spectra.
+// threads = 2: a second thread transforms the odd segments it comes to before the main thread does (when there
+// are at least 4 of 16384 frames or more) and the main thread adds the segments' powers in their order, so the
+// sums are the same bit for bit; it needs the memory of a second segment's transform and two of its spectra.
 PowerSpectrum power_spectrum(std::span<const double> x, double rate_hz,
                              std::size_t max_segment_frames = std::size_t{1} << 18, int threads = 1);
 PowerSpectrum power_spectrum(std::span<const float> x, double rate_hz,

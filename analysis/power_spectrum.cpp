@@ -92,7 +92,10 @@ void segment_power(const RealFft& fft, double norm, Add add) {
 }
 
 // Segments at odd positions transformed on a second thread into one of two spectra of powers, handed over in
-// order: the main thread adds each where the one-thread loop would have (the same sums, bit for bit).
+// order: the main thread adds each where the one-thread loop would have (the same sums, bit for bit). Each odd
+// segment is claimed by whichever thread comes to it first (`next_`, the next odd segment nobody has claimed):
+// when the machine is busy and the second thread gets no core, the main thread does the work itself instead of
+// waiting for it.
 class OddSegments {
  public:
   template <class T>
@@ -103,9 +106,13 @@ class OddSegments {
       std::size_t i = 0;
       try {
         RealFft fft(seg);
-        for (std::size_t s = 1; s < n_seg; s += 2, ++i) {
+        for (;; ++i) {
           free_.acquire();
-          if (stop_.load()) return;
+          std::size_t s = next_.load();
+          for (;;) {
+            if (stop_.load() || s >= n_seg) return;
+            if (next_.compare_exchange_weak(s, s + 2)) break;
+          }
           transform_segment(x0 + s * hop, w, wf, fft);
           std::vector<double>& p = slots_[i % 2];
           segment_power(fft, norm, [&p](std::size_t k, double v) { p[k] = v; });
@@ -113,40 +120,50 @@ class OddSegments {
         }
       } catch (...) {
         error_ = std::current_exception();
-        for (std::size_t s = 1 + 2 * i; s < n_seg; s += 2) ready_.release();  // nothing more will come
+        failed_.store(true);
+        ready_.release();  // the segment it had claimed will not come: the main thread stops at it
       }
     });
   }
   OddSegments(const OddSegments&) = delete;
   OddSegments& operator=(const OddSegments&) = delete;
   ~OddSegments() {
-    if (worker_.joinable()) {  // the main thread stopped early (an exception): the worker stops too
+    if (worker_.joinable()) {
       stop_.store(true);
       free_.release();
       worker_.join();
     }
   }
-  // The powers of the next odd segment (blocks until they are there); give it back with done().
+  // Odd segment s for the main thread: true when it claimed it (it transforms it itself), false when the second
+  // thread has: then next() gives its powers (blocking until they are there) and done() gives the slot back.
+  bool claim(std::size_t s) {
+    std::size_t expected = s;
+    return next_.compare_exchange_strong(expected, s + 2);
+  }
   const std::vector<double>& next() {
     ready_.acquire();
-    if (error_) std::rethrow_exception(error_);
+    if (failed_.load()) std::rethrow_exception(error_);
     return slots_[taken_ % 2];
   }
   void done() {
     ++taken_;
     free_.release();
   }
+  // After the last segment. A failure of the second thread that cost no segment (say before it claimed one)
+  // has already been made good by the main thread; one that did was thrown by next().
   void join() {
+    stop_.store(true);
+    free_.release();
     worker_.join();
-    if (error_) std::rethrow_exception(error_);
   }
 
  private:
   std::vector<double> slots_[2];
   std::counting_semaphore<1 << 30> free_{2}, ready_{0};
+  std::atomic<std::size_t> next_{1};
   std::size_t taken_ = 0;
-  std::atomic<bool> stop_{false};
-  std::exception_ptr error_;
+  std::atomic<bool> stop_{false}, failed_{false};
+  std::exception_ptr error_;  // written before failed_ is set
   std::thread worker_;
 };
 
@@ -184,7 +201,7 @@ PowerSpectrum power_spectrum_of(std::span<const T> x, double rate_hz, std::size_
   }
   if (odd) {
     for (std::size_t s = 0; s < n_seg; ++s) {
-      if (s % 2 == 0) {
+      if (s % 2 == 0 || odd->claim(s)) {
         transform_segment(x0 + s * hop, w, wf, fft);
         segment_power(fft, norm, add);
       } else {
