@@ -41,19 +41,6 @@ std::string hex(unsigned long long v) {
   return s;
 }
 
-}  // namespace
-
-unsigned long long wisdom_checksum(const std::string& text) {
-  unsigned long long h = 14695981039346656037ULL;
-  for (const unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
-namespace {
-
 // The file's bytes, if it is a regular file (not a FIFO, device or directory, also through a symlink) of at most
 // max_bytes; else nothing. Opened without blocking (a FIFO), checked on the open descriptor.
 std::optional<std::string> read_small_regular_file(const std::filesystem::path& path, std::size_t max_bytes) {
@@ -79,6 +66,15 @@ std::optional<std::string> read_small_regular_file(const std::filesystem::path& 
 }
 
 }  // namespace
+
+unsigned long long wisdom_checksum(const std::string& text) {
+  unsigned long long h = 14695981039346656037ULL;
+  for (const unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
 
 FftWisdomCache::FftWisdomCache() : path_(cache_path()) {
   if (path_.empty()) return;
