@@ -82,9 +82,9 @@ TEST(Thdn, Minus130dBWithinOneDb) {
   }
 }
 
-// The Welch spectrum on two threads (every other segment on the second) adds the segments in their order: the
-// same bins bit for bit as on one, in double and in float, with even and odd counts of segments (4 and 15 with
-// overlap, 16 without), and the same THD+N figures.
+// The Welch spectrum on two threads (odd segments on whichever thread comes to them first) adds the segments in
+// their order: the same bins bit for bit as on one, in double and in float, with even and odd counts of segments
+// (4 and 15 with overlap, 16 without), and the same THD+N figures.
 TEST(Thdn, TwoThreadWelchIsBitForBitTheOneThreadOne) {
   for (const double seconds : {2.0, 5.5, 11.0}) {
     auto x = distorted(997, -3, -90, seconds);
