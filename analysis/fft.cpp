@@ -39,14 +39,18 @@ std::atomic<bool> g_free_large_plans{false};
 // fine[k % step]); the result agrees with FFTW's real-input transform to ~1e-15 of the largest bin.
 constexpr std::size_t kHalfRootMin = 540;
 
+// Whether n's only prime factors are 2, 3, 5 and 7.
+bool is_smooth(std::size_t n) {
+  for (std::size_t p : {2u, 3u, 5u, 7u})
+    while (n % p == 0) n /= p;
+  return n == 1;
+}
+
 std::size_t half_size_root(std::size_t n) {
   if (n % 2 != 0) return 0;
   const auto m = static_cast<std::size_t>(std::llround(std::sqrt(static_cast<double>(n / 2))));
   if (m < kHalfRootMin || m % 2 != 0 || 2 * m * m != n) return 0;
-  std::size_t r = m;
-  for (std::size_t p : {2u, 3u, 5u, 7u})
-    while (r % p == 0) r /= p;
-  return r == 1 ? m : 0;
+  return is_smooth(m) ? m : 0;
 }
 
 struct Plan {
@@ -352,14 +356,6 @@ std::span<std::complex<double>> RealFft::forward(std::span<const double> x) {
   forward();
   return spectrum();
 }
-
-namespace {
-bool is_smooth(std::size_t n) {
-  for (std::size_t p : {2u, 3u, 5u, 7u})
-    while (n % p == 0) n /= p;
-  return n == 1;
-}
-}  // namespace
 
 std::size_t fft_good_size(std::size_t n_min) {
   std::size_t n = std::max<std::size_t>(n_min, 2);
