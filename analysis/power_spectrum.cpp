@@ -199,24 +199,17 @@ PowerSpectrum power_spectrum_of(std::span<const T> x, double rate_hz, std::size_
     } catch (const std::system_error&) {  // no second thread to be had: one does it all
     }
   }
-  if (odd) {
-    for (std::size_t s = 0; s < n_seg; ++s) {
-      if (s % 2 == 0 || odd->claim(s)) {
-        transform_segment(x0 + s * hop, w, wf, fft);
-        segment_power(fft, norm, add);
-      } else {
-        const std::vector<double>& p = odd->next();
-        for (std::size_t k = 0; k < p.size(); ++k) ps.ms[k] += p[k];
-        odd->done();
-      }
-    }
-    odd->join();
-  } else {
-    for (std::size_t s = 0; s < n_seg; ++s) {
+  for (std::size_t s = 0; s < n_seg; ++s) {
+    if (!odd || s % 2 == 0 || odd->claim(s)) {
       transform_segment(x0 + s * hop, w, wf, fft);
       segment_power(fft, norm, add);
+    } else {
+      const std::vector<double>& p = odd->next();
+      for (std::size_t k = 0; k < p.size(); ++k) ps.ms[k] += p[k];
+      odd->done();
     }
   }
+  if (odd) odd->join();
   ps.bin_hz = rate_hz / static_cast<double>(seg);
   ps.segment_frames = seg;
   ps.n_segments = n_seg;
