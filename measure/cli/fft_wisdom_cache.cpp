@@ -1,18 +1,16 @@
 #include "measure/cli/fft_wisdom_cache.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <optional>
 #include <string>
 #include <system_error>
 
 #include "analysis/fft.hpp"
+#include "measure/config/json_reader.hpp"
+#include "measure/errors.hpp"
 
 namespace outbench::cli {
 namespace {
@@ -41,30 +39,6 @@ std::string hex(unsigned long long v) {
   return s;
 }
 
-// The file's bytes, if it is a regular file (not a FIFO, device or directory, also through a symlink) of at most
-// max_bytes; else nothing. Opened without blocking (a FIFO), checked on the open descriptor.
-std::optional<std::string> read_small_regular_file(const std::filesystem::path& path, std::size_t max_bytes) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::optional<std::string> out;
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
-      static_cast<std::size_t>(st.st_size) <= max_bytes) {
-    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t got = 0;
-    while (got < bytes.size()) {
-      const ssize_t r = ::read(fd, bytes.data() + got, bytes.size() - got);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    bytes.resize(got);
-    out = std::move(bytes);
-  }
-  ::close(fd);
-  return out;
-}
-
 }  // namespace
 
 unsigned long long wisdom_checksum(const std::string& text) {
@@ -79,12 +53,19 @@ unsigned long long wisdom_checksum(const std::string& text) {
 FftWisdomCache::FftWisdomCache() : path_(cache_path()) {
   if (path_.empty()) return;
   const std::size_t line_bytes = std::string(kMagic).size() + 16;
-  const std::optional<std::string> file = read_small_regular_file(path_, line_bytes + 1 + kImportMaxBytes);
-  if (!file) return;
-  const std::size_t eol = file->find('\n');
-  if (eol != line_bytes || file->rfind(kMagic, 0) != 0) return;
-  std::string text = file->substr(eol + 1);
-  if (text.empty() || hex(wisdom_checksum(text)) != file->substr(std::string(kMagic).size(), 16)) return;
+  // A regular file only (open_input_file never blocks: a FIFO or a device is refused), of at most that many bytes.
+  const std::size_t max_bytes = line_bytes + 1 + kImportMaxBytes;
+  std::string file;
+  try {
+    file = read_input_file(open_input_file(path_, "FFTW wisdom cache"), max_bytes, path_, "FFTW wisdom cache");
+  } catch (const InputError&) {
+    return;
+  }
+  if (file.size() > max_bytes) return;
+  const std::size_t eol = file.find('\n');
+  if (eol != line_bytes || file.rfind(kMagic, 0) != 0) return;
+  std::string text = file.substr(eol + 1);
+  if (text.empty() || hex(wisdom_checksum(text)) != file.substr(std::string(kMagic).size(), 16)) return;
   // FFTW restores its previous wisdom when an import fails part-way.
   if (fftw_wisdom_import(text)) {
     loaded_ = std::move(text);

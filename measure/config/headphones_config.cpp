@@ -1,12 +1,9 @@
 #include "measure/config/headphones_config.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "measure/config/json_reader.hpp"
@@ -136,13 +133,10 @@ HeadphoneModel load_headphone(const std::filesystem::path& path) {
   if (ext == ".json") {
     m = read_network_file(path);
   } else if (ext == ".csv" || ext == ".txt") {
-    const int fd = open_input_file(path, "impedance curve (CSV)");
-    ::close(fd);
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    if (s.str().size() > kMaxJsonBytes) throw InputError(path.string() + ": larger than 16 MiB");
-    m.curve = parse_impedance_csv(s.str(), path.string());
+    const std::string what = "impedance curve (CSV)";
+    const std::string text = read_input_file(open_input_file(path, what), kMaxJsonBytes, path, what);
+    if (text.size() > kMaxJsonBytes) throw InputError(path.string() + ": larger than 16 MiB");
+    m.curve = parse_impedance_csv(text, path.string());
     m.name = path.stem().string() + " (measured curve)";
   } else {
     throw InputError(path.string() + ": a headphone file is a network (.json) or a measured curve (.csv, .txt)");

@@ -43,6 +43,25 @@ int open_input_file(const std::filesystem::path& path, const std::string& what) 
   return fd;
 }
 
+std::string read_input_file(int fd, std::size_t max_bytes, const std::filesystem::path& path, const std::string& what) {
+  std::string text(max_bytes + 1, '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw InputError("cannot read " + what + " '" + path.string() + "': " + std::strerror(err));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  text.resize(got);
+  return text;
+}
+
 namespace {
 
 // Line and column (from 1) of byte `offset` in `text`, nlohmann's convention (the column of the byte read last).
@@ -186,24 +205,9 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
       throw InputError("cannot read JSON file " + name + ": it is " + std::to_string(st.st_size >> 20) +
                        " MiB; outbench reads JSON files up to 16 MiB");
     }
-    // Read at most one byte past the limit (a file that grows while being read is still bounded).
-    text.resize(kMaxJsonBytes + 1);
-    std::size_t got = 0;
-    while (got < text.size()) {
-      const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int err = errno;
-        ::close(fd);
-        throw InputError("cannot read JSON file " + name + ": " + std::strerror(err));
-      }
-      if (n == 0) break;
-      got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    if (got > kMaxJsonBytes)
+    text = read_input_file(fd, kMaxJsonBytes, path, "JSON file");
+    if (text.size() > kMaxJsonBytes)
       throw InputError("cannot read JSON file " + name + ": it is larger than 16 MiB, the most outbench reads");
-    text.resize(got);
   }
   if (const auto deep = too_deep_at(text); deep != std::string::npos)
     throw InputError(name + " is not valid JSON for outbench: " + position_of(text, deep + 1) +

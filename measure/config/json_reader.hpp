@@ -25,6 +25,10 @@ inline constexpr std::size_t kMaxJsonDepth = 64;                     // nested o
 // returns the file descriptor. InputError naming the file and what is wrong, `what` says what it was for
 // ("sound file", "JSON file").
 int open_input_file(const std::filesystem::path& path, const std::string& what);
+// The bytes of `fd` (from open_input_file) to its end, at most max_bytes + 1 of them (a larger file, or one that
+// grows while it is read, comes back one byte too long: the caller refuses it); closes fd. InputError naming the
+// file on a read error.
+std::string read_input_file(int fd, std::size_t max_bytes, const std::filesystem::path& path, const std::string& what);
 
 // Parse a JSON file of at most kMaxJsonBytes and kMaxJsonDepth levels, without duplicate keys; InputError
 // naming the file, the line/column and the field for every problem.
